@@ -1,0 +1,1 @@
+"""Kizuna: Customer Success operations for B2B SaaS."""

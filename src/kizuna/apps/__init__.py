@@ -1,0 +1,1 @@
+"""Kizuna Django apps, one vertical slice each."""

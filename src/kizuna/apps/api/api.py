@@ -1,0 +1,26 @@
+"""The REST API, version 1. Each app contributes a router from its own ``api.py``."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from kizuna.apps.api.auth import ApiTokenAuth
+from kizuna.apps.api.errors import install_error_handlers
+from kizuna.apps.customers.api import router as customers_router
+from kizuna.apps.touchpoints.api import router as touchpoints_router
+
+api = NinjaAPI(
+    title="Kizuna API",
+    version="1",
+    description=(
+        "Customer Success operations: accounts, subscription lines, contacts and touchpoints. "
+        "Authenticate with a personal API token: `Authorization: Bearer kz_…`. Amounts are "
+        "integers in the company currency's minor units (JPY: yen)."
+    ),
+    auth=ApiTokenAuth(),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/", customers_router)
+api.add_router("/", touchpoints_router)

@@ -1,0 +1,102 @@
+"""Recording audit events. Called by other apps' services inside their transactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+
+from kizuna.apps.audit.models import AuditAction, AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def model_snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The values of ``fields`` (foreign keys as ids) in a JSON-friendly form."""
+    snapshot: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        snapshot[name] = _plain(getattr(instance, attname))
+    return snapshot
+
+
+def snapshot_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for every field whose value changed."""
+    return {
+        key: [before.get(key), value] for key, value in after.items() if before.get(key) != value
+    }
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: AuditAction,
+    instance: models.Model,
+    account_id: int | None,
+    changes: dict[str, Any],
+    via: str = "web",
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        entity=instance._meta.model_name or "",
+        entity_id=int(instance.pk),
+        account_id=account_id,
+        changes=changes,
+        via=via,
+    )
+
+
+def account_id_of(instance: models.Model) -> int | None:
+    """The account an audited object belongs to: itself for an account, else its account."""
+    if instance._meta.label == "customers.Account":
+        return int(instance.pk)
+    account_id = getattr(instance, "account_id", None)
+    return int(account_id) if account_id is not None else None
+
+
+def audited_save(
+    instance: models.Model,
+    *,
+    actor: Any,
+    fields: list[str],
+    before: dict[str, Any] | None,
+    via: str,
+) -> None:
+    """Validate (``full_clean``), save and record the change of ``instance`` in one step.
+
+    ``before`` is the snapshot taken before the caller changed the instance, or None for a
+    new object. Raises ``django.core.exceptions.ValidationError`` (nothing saved) on bad data.
+    """
+    instance.full_clean()
+    instance.save()
+    account_id = account_id_of(instance)
+    after = model_snapshot(instance, fields)
+    if before is None:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=instance,
+            account_id=account_id,
+            changes={key: [None, value] for key, value in after.items()},
+            via=via,
+        )
+        return
+    changes = snapshot_diff(before, after)
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=instance,
+            account_id=account_id,
+            changes=changes,
+            via=via,
+        )

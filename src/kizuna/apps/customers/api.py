@@ -1,0 +1,280 @@
+"""REST endpoints for accounts, contacts and subscription lines (``/api/v1/…``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from kizuna.apps.customers import services
+from kizuna.apps.customers.models import Account, Contact, Product, SubscriptionLine
+from kizuna.apps.customers.selectors import AccountFilters, account_list
+from kizuna.apps.org.access import access_account, require_account_create
+from kizuna.apps.org.models import Team, User
+from kizuna.apps.tenant.selectors import tenant_today
+
+router = Router(tags=["accounts"])
+
+Industry = Literal[
+    "manufacturing", "it", "retail", "construction", "finance",
+    "healthcare", "logistics", "services", "real_estate", "food", "other",
+]  # fmt: skip
+Channel = Literal["direct", "partner"]
+Phase = Literal["onboarding", "adoption", "renewal", "churned"]
+Segment = Literal["high", "low", "tech"]
+ContactRole = Literal["admin", "decision_maker", "champion", "user", "billing"]
+BillingPeriod = Literal["monthly", "annual"]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Money = Annotated[int, Field(ge=0, le=10**15)]
+
+
+class AccountOut(Schema):
+    id: int
+    name: str
+    kana: str
+    industry: str
+    employee_count: int | None
+    channel: str
+    partner_name: str
+    owner: str | None = Field(None, description="owner CSM's username")
+    team: str | None = Field(None, description="team code")
+    phase: str
+    segment: str
+    potential_acv: int
+    mrr: int = Field(description="current MRR, derived from the active subscription lines")
+    acv: int = Field(description="12 × MRR")
+    external_crm_id: str | None
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_owner(obj: Account) -> str | None:
+        return obj.owner.username if obj.owner else None
+
+    @staticmethod
+    def resolve_team(obj: Account) -> str | None:
+        return obj.team.code if obj.team else None
+
+
+class AccountPatch(Schema):
+    name: Name | None = None
+    kana: Annotated[str, Field(max_length=200)] | None = None
+    industry: Industry | None = None
+    employee_count: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    channel: Channel | None = None
+    partner_name: Annotated[str, Field(max_length=200)] | None = None
+    owner: str | None = Field(None, description="username of the owner CSM")
+    team: str | None = Field(None, description="team code")
+    phase: Phase | None = None
+    segment: Segment | None = None
+    potential_acv: Money | None = None
+    external_crm_id: Annotated[str, Field(max_length=64)] | None = None
+
+
+class AccountIn(AccountPatch):
+    name: Name
+
+
+class FilterParams(Schema):
+    q: str = Field("", max_length=200, description="part of the name or kana")
+    segment: Segment | Literal[""] = ""
+    team: str = ""
+    owner: str = ""
+    phase: Phase | Literal[""] = ""
+    channel: Channel | Literal[""] = ""
+    product: str = ""
+    sort: Literal["kana", "name", "mrr", "-mrr", "-updated"] = "kana"
+
+
+def _resolve_refs(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn usernames, team and product codes of the payload into objects (400 if unknown)."""
+    lookups: dict[str, tuple[type[Any], str]] = {
+        "owner": (User, "username"),
+        "team": (Team, "code"),
+        "product": (Product, "code"),
+    }
+    errors: dict[str, str] = {}
+    for field, (model, key) in lookups.items():
+        if field not in data or data[field] is None:
+            continue
+        found = model.objects.filter(**{key: data[field]}).first()
+        if found is None:
+            errors[field] = _("Unknown %(field)s: %(value)s") % {
+                "field": field,
+                "value": data[field],
+            }
+        data[field] = found
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+@router.get("/accounts", response=list[AccountOut], summary="List accounts")
+@paginate(PageNumberPagination, page_size=50)
+def list_accounts(request: HttpRequest, filters: Query[FilterParams]) -> Any:
+    return account_list(filters=AccountFilters(**filters.dict()), on=tenant_today())
+
+
+@router.post("/accounts", response={201: AccountOut}, summary="Create an account")
+def create_account(request: HttpRequest, payload: AccountIn) -> tuple[int, Account]:
+    user: User = request.user  # type: ignore[assignment]
+    require_account_create(user)
+    data = _resolve_refs(payload.dict(exclude_unset=True))
+    return 201, services.account_create(actor=user, data=data, via="api")
+
+
+@router.get("/accounts/{account_id}", response=AccountOut, summary="Get an account")
+def get_account(request: HttpRequest, account_id: int) -> Account:
+    return access_account(request.user, account_id)  # type: ignore[arg-type]
+
+
+@router.patch("/accounts/{account_id}", response=AccountOut, summary="Update an account")
+def update_account(request: HttpRequest, account_id: int, payload: AccountPatch) -> Account:
+    user: User = request.user  # type: ignore[assignment]
+    account = access_account(user, account_id, write=True)
+    data = _resolve_refs(payload.dict(exclude_unset=True))
+    return services.account_update(actor=user, account=account, data=data, via="api")
+
+
+class ContactOut(Schema):
+    id: int
+    account_id: int
+    name: str
+    title: str
+    email: str
+    phone: str
+    role: str
+
+
+class ContactPatch(Schema):
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    title: Annotated[str, Field(max_length=100)] | None = None
+    email: Annotated[str, Field(max_length=254)] | None = None
+    phone: Annotated[str, Field(max_length=32)] | None = None
+    role: ContactRole | None = None
+
+
+class ContactIn(ContactPatch):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+@router.get("/accounts/{account_id}/contacts", response=list[ContactOut], tags=["contacts"])
+@paginate(PageNumberPagination, page_size=50)
+def list_contacts(request: HttpRequest, account_id: int) -> Any:
+    return access_account(request.user, account_id).contacts.order_by("name", "id")  # type: ignore[arg-type]
+
+
+@router.post("/accounts/{account_id}/contacts", response={201: ContactOut}, tags=["contacts"])
+def create_contact(
+    request: HttpRequest, account_id: int, payload: ContactIn
+) -> tuple[int, Contact]:
+    user: User = request.user  # type: ignore[assignment]
+    account = access_account(user, account_id, write=True)
+    data = payload.dict(exclude_unset=True)
+    return 201, services.contact_create(actor=user, account=account, data=data, via="api")
+
+
+def _contact(user: User, contact_id: int, *, write: bool) -> Contact:
+    account_id = Contact.objects.filter(pk=contact_id).values_list("account_id", flat=True).first()
+    account = access_account(user, account_id or 0, write=write)
+    return account.contacts.get(pk=contact_id)
+
+
+@router.get("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
+def get_contact(request: HttpRequest, contact_id: int) -> Contact:
+    return _contact(request.user, contact_id, write=False)  # type: ignore[arg-type]
+
+
+@router.patch("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
+def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Contact:
+    user: User = request.user  # type: ignore[assignment]
+    contact = _contact(user, contact_id, write=True)
+    data = payload.dict(exclude_unset=True)
+    return services.contact_update(actor=user, contact=contact, data=data, via="api")
+
+
+class LineOut(Schema):
+    id: int
+    account_id: int
+    product: str
+    currency: str
+    billing_period: str
+    billing_amount: int = Field(description="amount per billing period, minor units")
+    mrr: int = Field(description="billing amount normalised to a month (annual ÷ 12)")
+    seats: int | None
+    start_date: dt.date
+    end_date: dt.date | None = Field(description="exclusive; null while the line runs")
+    renewal_date: dt.date | None
+    external_id: str | None
+
+    @staticmethod
+    def resolve_product(obj: SubscriptionLine) -> str:
+        return str(obj.product.code)
+
+
+class LinePatch(Schema):
+    product: str | None = Field(None, description="product code")
+    currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
+    billing_period: BillingPeriod | None = None
+    billing_amount: Money | None = None
+    seats: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    renewal_date: dt.date | None = None
+    external_id: Annotated[str, Field(max_length=64)] | None = None
+
+
+class LineIn(LinePatch):
+    product: str = Field(description="product code")
+    billing_amount: Money
+    start_date: dt.date
+
+
+@router.get(
+    "/accounts/{account_id}/subscription-lines",
+    response=list[LineOut],
+    tags=["subscription lines"],
+)
+@paginate(PageNumberPagination, page_size=50)
+def list_lines(request: HttpRequest, account_id: int) -> Any:
+    account = access_account(request.user, account_id)  # type: ignore[arg-type]
+    return account.subscription_lines.select_related("product").order_by("-start_date", "id")
+
+
+@router.post(
+    "/accounts/{account_id}/subscription-lines",
+    response={201: LineOut},
+    tags=["subscription lines"],
+)
+def create_line(
+    request: HttpRequest, account_id: int, payload: LineIn
+) -> tuple[int, SubscriptionLine]:
+    user: User = request.user  # type: ignore[assignment]
+    account = access_account(user, account_id, write=True)
+    data = _resolve_refs(payload.dict(exclude_unset=True))
+    return 201, services.subscription_line_create(actor=user, account=account, data=data, via="api")
+
+
+def _line(user: User, line_id: int, *, write: bool) -> SubscriptionLine:
+    account_id = (
+        SubscriptionLine.objects.filter(pk=line_id).values_list("account_id", flat=True).first()
+    )
+    account = access_account(user, account_id or 0, write=write)
+    return account.subscription_lines.select_related("product").get(pk=line_id)
+
+
+@router.get("/subscription-lines/{line_id}", response=LineOut, tags=["subscription lines"])
+def get_line(request: HttpRequest, line_id: int) -> SubscriptionLine:
+    return _line(request.user, line_id, write=False)  # type: ignore[arg-type]
+
+
+@router.patch("/subscription-lines/{line_id}", response=LineOut, tags=["subscription lines"])
+def update_line(request: HttpRequest, line_id: int, payload: LinePatch) -> SubscriptionLine:
+    user: User = request.user  # type: ignore[assignment]
+    line = _line(user, line_id, write=True)
+    data = _resolve_refs(payload.dict(exclude_unset=True))
+    return services.subscription_line_update(actor=user, line=line, data=data, via="api")

@@ -1,0 +1,140 @@
+"""Forms for accounts, contacts and subscription lines. Validation only: writes are services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from kizuna.apps.customers.models import (
+    Account,
+    Channel,
+    Contact,
+    Phase,
+    Product,
+    Segment,
+    SubscriptionLine,
+)
+from kizuna.apps.customers.selectors import ACCOUNT_SORTS, AccountFilters
+from kizuna.apps.customers.services import ACCOUNT_FIELDS, CONTACT_FIELDS
+from kizuna.apps.org.models import Role, Team, User
+from kizuna.core.money import CURRENCIES, to_minor_units
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def csm_choices() -> Any:
+    return User.objects.filter(is_active=True, role__in=[Role.CSM, Role.MANAGER]).order_by(
+        "team__code", "username"
+    )
+
+
+class AccountForm(forms.ModelForm[Account]):
+    class Meta:
+        model = Account
+        fields = ACCOUNT_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = csm_choices()  # type: ignore[attr-defined]
+        self.fields["potential_acv"].help_text = _("Upside per year not yet contracted.")
+
+
+class ContactForm(forms.ModelForm[Contact]):
+    class Meta:
+        model = Contact
+        fields = CONTACT_FIELDS
+
+
+class SubscriptionLineForm(forms.ModelForm[SubscriptionLine]):
+    """Amounts are typed in major units of the company currency (yen, dollars) and stored in
+    minor units; the currency itself is the company's and cannot be changed here."""
+
+    amount = forms.DecimalField(label=_("Amount per billing period"), min_value=Decimal(0))
+
+    class Meta:
+        model = SubscriptionLine
+        fields = [
+            "product",
+            "billing_period",
+            "amount",
+            "seats",
+            "start_date",
+            "end_date",
+            "renewal_date",
+            "external_id",
+        ]
+        widgets = {"start_date": DATE, "end_date": DATE, "renewal_date": DATE}
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        exponent = CURRENCIES.get(currency, (0, ""))[0]
+        amount = self.fields["amount"]
+        amount.label = _("Amount per billing period (%(currency)s)") % {"currency": currency}
+        amount.decimal_places = exponent  # type: ignore[attr-defined]
+        amount.validators.append(MaxValueValidator(Decimal(10) ** 13))
+        if self.instance.pk:
+            amount.initial = Decimal(self.instance.billing_amount).scaleb(-exponent)
+        self.fields["product"].queryset = Product.objects.filter(is_active=True)  # type: ignore[attr-defined]
+
+    def clean_amount(self) -> int:
+        value: Decimal = self.cleaned_data["amount"]
+        try:
+            return to_minor_units(value, self.currency)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def _post_clean(self) -> None:
+        if "amount" in self.cleaned_data:
+            self.instance.billing_amount = self.cleaned_data["amount"]
+        self.instance.currency = self.currency
+        super()._post_clean()
+
+    def service_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "amount"}
+        data["billing_amount"] = self.cleaned_data["amount"]
+        data["currency"] = self.currency
+        return data
+
+
+class AccountFilterForm(forms.Form):
+    """The account list's search box, filters and sort, all optional."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    segment = forms.ChoiceField(label=_("Touch model"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    owner = forms.ChoiceField(label=_("CSM"), required=False)
+    phase = forms.ChoiceField(label=_("Phase"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    product = forms.ChoiceField(label=_("Product"), required=False)
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in ACCOUNT_SORTS])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everything = [("", _("All"))]
+        self.fields["segment"].choices = everything + list(Segment.choices)  # type: ignore[attr-defined]
+        self.fields["phase"].choices = everything + list(Phase.choices)  # type: ignore[attr-defined]
+        self.fields["channel"].choices = everything + list(Channel.choices)  # type: ignore[attr-defined]
+        self.fields["team"].choices = everything + [  # type: ignore[attr-defined]
+            (team.code, team.name) for team in Team.objects.all()
+        ]
+        self.fields["owner"].choices = everything + [  # type: ignore[attr-defined]
+            (user.username, str(user)) for user in csm_choices()
+        ]
+        self.fields["product"].choices = everything + [  # type: ignore[attr-defined]
+            (product.code, product.name) for product in Product.objects.all()
+        ]
+        for name in ("q",):
+            self.fields[name].widget.attrs["placeholder"] = _("Company name or kana")
+
+    def filters(self) -> AccountFilters:
+        """The valid filters; an invalid value (a stale link) is ignored, not an error page."""
+        if not self.is_bound:
+            return AccountFilters()
+        self.is_valid()
+        data = {key: value for key, value in self.cleaned_data.items() if value}
+        return AccountFilters(**data)

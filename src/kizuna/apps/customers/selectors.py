@@ -1,0 +1,132 @@
+"""Reads of accounts, contacts and subscription lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.core.mrr_history import LineSpan, MonthlyMrr, monthly_mrr
+
+#: sort keys offered to users → ORDER BY; every ordering ends in ``id`` so pages are stable.
+ACCOUNT_SORTS: dict[str, tuple[str, ...]] = {
+    "kana": ("kana", "id"),
+    "-mrr": ("-mrr", "id"),
+    "mrr": ("mrr", "id"),
+    "name": ("name", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountFilters:
+    q: str = ""
+    segment: str = ""
+    team: str = ""  # team code
+    owner: str = ""  # username
+    phase: str = ""
+    channel: str = ""
+    product: str = ""  # product code: accounts with an active line of it
+    sort: str = "kana"
+
+
+def account_list(*, filters: AccountFilters, on: dt.date) -> QuerySet[Account]:
+    """Accounts matching ``filters``; ``product`` means an active line on day ``on``."""
+    accounts = Account.objects.select_related("owner", "team")
+    text = filters.q.strip()
+    if text:
+        accounts = accounts.filter(Q(name__icontains=text) | Q(kana__icontains=text))
+    for field in ("segment", "phase", "channel"):
+        value = getattr(filters, field)
+        if value:
+            accounts = accounts.filter(**{field: value})
+    if filters.team:
+        accounts = accounts.filter(team__code=filters.team)
+    if filters.owner:
+        accounts = accounts.filter(owner__username=filters.owner)
+    if filters.product:
+        active_line = SubscriptionLine.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=on),
+            account=OuterRef("pk"),
+            product__code=filters.product,
+            start_date__lte=on,
+        )
+        accounts = accounts.filter(Exists(active_line))
+    return accounts.order_by(*ACCOUNT_SORTS.get(filters.sort, ACCOUNT_SORTS["kana"]))
+
+
+def account_lines(*, account: Account) -> QuerySet[SubscriptionLine]:
+    return account.subscription_lines.select_related("product").order_by("-start_date", "id")
+
+
+def account_mrr_history(*, account: Account, last_month: dt.date, months: int) -> list[MonthlyMrr]:
+    """The account's MRR on the last day of each of the ``months`` months up to ``last_month``."""
+    spans = [
+        LineSpan(start=start, end=end, mrr=mrr)
+        for start, end, mrr in account.subscription_lines.values_list(
+            "start_date", "end_date", "mrr"
+        )
+    ]
+    return monthly_mrr(spans, last_month=last_month, months=months)
+
+
+def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
+    """Everything the account 360 page shows, in a fixed number of queries."""
+    from kizuna.apps.audit.models import AuditEvent
+
+    lines = list(account_lines(account=account))
+    spans = [
+        LineSpan(start=line.start_date, end=line.end_date, mrr=int(line.mrr)) for line in lines
+    ]
+    history = monthly_mrr(spans, last_month=today, months=24)
+    touchpoints = (
+        account.touchpoints.select_related("csm")
+        .prefetch_related("contacts")
+        .order_by("-occurred_at", "-id")[:50]
+    )
+    return {
+        "lines": [(line, line.is_active_on(today)) for line in lines],
+        "mrr_chart": mrr_chart(history),
+        "contacts": list(account.contacts.order_by("name", "id")),
+        "touchpoints": list(touchpoints),
+        "audit_events": list(
+            AuditEvent.objects.filter(account=account).select_related("actor")[:15]
+        ),
+        "last_touch": account.touchpoints.order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first(),
+    }
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: int
+    is_last: bool
+
+
+def mrr_chart(history: list[MonthlyMrr], *, width: int = 720, height: int = 180) -> dict[str, Any]:
+    """Bar geometry of an SVG MRR chart (drawn by the template, no JavaScript)."""
+    top = max((point.mrr for point in history), default=0) or 1
+    plot_height = height - 24
+    step = width / max(len(history), 1)
+    bars = [
+        ChartBar(
+            x=round(index * step + 2, 1),
+            y=round(plot_height - point.mrr / top * plot_height, 1),
+            width=round(step - 4, 1),
+            height=round(point.mrr / top * plot_height, 1),
+            label=f"{point.month:%Y-%m}",
+            value=point.mrr,
+            is_last=index == len(history) - 1,
+        )
+        for index, point in enumerate(history)
+    ]
+    return {"bars": bars, "width": width, "height": height, "max": top, "label_y": height - 6}

@@ -1,0 +1,169 @@
+"""Writes to accounts, contacts and subscription lines. Every write is audited.
+
+Callers check permissions first (``kizuna.apps.org.access``); these functions validate the
+data and raise ``django.core.exceptions.ValidationError`` with a field → message dict, saving
+nothing, when it is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+
+from kizuna.apps.audit.services import audited_save, model_snapshot
+from kizuna.apps.customers.models import Account, Contact, SubscriptionLine
+from kizuna.apps.org.models import Role, User
+from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
+
+ACCOUNT_FIELDS = [
+    "name",
+    "kana",
+    "industry",
+    "employee_count",
+    "channel",
+    "partner_name",
+    "owner",
+    "team",
+    "phase",
+    "segment",
+    "potential_acv",
+    "external_crm_id",
+]
+CONTACT_FIELDS = ["name", "title", "email", "phone", "role"]
+LINE_FIELDS = [
+    "product",
+    "currency",
+    "billing_period",
+    "billing_amount",
+    "seats",
+    "start_date",
+    "end_date",
+    "renewal_date",
+    "external_id",
+]
+
+
+def _assign(instance: models.Model, data: Mapping[str, Any], allowed: list[str]) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set.") for name in unknown})
+    for name, value in data.items():
+        setattr(instance, name, value)
+
+
+def _check_manager_team(actor: User, account: Account) -> None:
+    if actor.role == Role.MANAGER and account.team_id != actor.team_id:
+        raise ValidationError({"team": _("Managers can only place accounts in their own team.")})
+
+
+@transaction.atomic
+def account_create(*, actor: User, data: Mapping[str, Any], via: str = "web") -> Account:
+    account = Account()
+    _assign(account, data, ACCOUNT_FIELDS)
+    if actor.role == Role.MANAGER and account.team_id is None:
+        account.team_id = actor.team_id
+    _check_manager_team(actor, account)
+    audited_save(account, actor=actor, fields=ACCOUNT_FIELDS, before=None, via=via)
+    return account
+
+
+@transaction.atomic
+def account_update(
+    *, actor: User, account: Account, data: Mapping[str, Any], via: str = "web"
+) -> Account:
+    before = model_snapshot(account, ACCOUNT_FIELDS)
+    _assign(account, data, ACCOUNT_FIELDS)
+    if "team" in data:
+        _check_manager_team(actor, account)
+    audited_save(account, actor=actor, fields=ACCOUNT_FIELDS, before=before, via=via)
+    return account
+
+
+@transaction.atomic
+def contact_create(
+    *, actor: User, account: Account, data: Mapping[str, Any], via: str = "web"
+) -> Contact:
+    contact = Contact(account=account)
+    _assign(contact, data, CONTACT_FIELDS)
+    audited_save(contact, actor=actor, fields=CONTACT_FIELDS, before=None, via=via)
+    return contact
+
+
+@transaction.atomic
+def contact_update(
+    *, actor: User, contact: Contact, data: Mapping[str, Any], via: str = "web"
+) -> Contact:
+    before = model_snapshot(contact, CONTACT_FIELDS)
+    _assign(contact, data, CONTACT_FIELDS)
+    audited_save(
+        contact,
+        actor=actor,
+        fields=CONTACT_FIELDS,
+        before=before,
+        via=via,
+    )
+    return contact
+
+
+def _check_currency(line: SubscriptionLine) -> None:
+    currency = tenant_settings_get().currency
+    if not line.currency:
+        line.currency = currency
+    if line.currency != currency:
+        raise ValidationError(
+            {
+                "currency": _("This company bills in %(currency)s; %(given)s is not accepted.")
+                % {"currency": currency, "given": line.currency}
+            }
+        )
+
+
+@transaction.atomic
+def subscription_line_create(
+    *, actor: User, account: Account, data: Mapping[str, Any], via: str = "web"
+) -> SubscriptionLine:
+    line = SubscriptionLine(account=account)
+    _assign(line, data, LINE_FIELDS)
+    _check_currency(line)
+    audited_save(line, actor=actor, fields=[*LINE_FIELDS, "mrr"], before=None, via=via)
+    account_refresh_mrr(account_ids=[account.pk], on=tenant_today())
+    return line
+
+
+@transaction.atomic
+def subscription_line_update(
+    *, actor: User, line: SubscriptionLine, data: Mapping[str, Any], via: str = "web"
+) -> SubscriptionLine:
+    fields = [*LINE_FIELDS, "mrr"]
+    before = model_snapshot(line, fields)
+    _assign(line, data, LINE_FIELDS)
+    _check_currency(line)
+    audited_save(line, actor=actor, fields=fields, before=before, via=via)
+    account_refresh_mrr(account_ids=[line.account_id], on=tenant_today())
+    return line
+
+
+def account_refresh_mrr(*, account_ids: Iterable[int] | None, on: dt.date) -> int:
+    """Recompute the cached ``Account.mrr`` = Σ MRR of lines active on ``on`` (start ≤ on < end).
+
+    ``account_ids=None`` refreshes every account (the daily job). Returns how many changed.
+    """
+    active = Q(subscription_lines__start_date__lte=on) & (
+        Q(subscription_lines__end_date__isnull=True) | Q(subscription_lines__end_date__gt=on)
+    )
+    accounts = Account.objects.all()
+    if account_ids is not None:
+        accounts = accounts.filter(pk__in=list(account_ids))
+    computed = accounts.annotate(current=Sum("subscription_lines__mrr", filter=active)).values_list(
+        "pk", "current", "mrr"
+    )
+    changed = [(pk, current or 0) for pk, current, cached in computed if (current or 0) != cached]
+    for pk, current in changed:
+        Account.objects.filter(pk=pk).update(mrr=current)
+    return len(changed)

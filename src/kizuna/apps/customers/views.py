@@ -1,0 +1,162 @@
+"""Account pages: the list, the account 360 page, and the forms to edit accounts, contacts and
+subscription lines. Permissions go through ``kizuna.apps.org.access``; writes through services."""
+
+from __future__ import annotations
+
+import copy
+from functools import partial
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kizuna.apps.customers import services
+from kizuna.apps.customers.forms import (
+    AccountFilterForm,
+    AccountForm,
+    ContactForm,
+    SubscriptionLineForm,
+)
+from kizuna.apps.customers.selectors import account_list as select_accounts
+from kizuna.apps.customers.selectors import account_page_data
+from kizuna.apps.org.access import access_account, can_edit_account, require_account_create
+from kizuna.apps.tenant.selectors import tenant_today
+
+PAGE_SIZE = 50
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    form = AccountFilterForm(request.GET or None)
+    accounts = select_accounts(filters=form.filters(), on=tenant_today(request.tenant))  # type: ignore[attr-defined]
+    page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "nav": "accounts", "sort": form.filters().sort}
+    template = "customers/_account_results.html" if request.htmx else "customers/account_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account(request.user, account_id)  # type: ignore[arg-type]
+    today = tenant_today(request.tenant)  # type: ignore[attr-defined]
+    context: dict[str, Any] = account_page_data(account=account, today=today)
+    context.update(
+        account=account,
+        nav="accounts",
+        can_edit=can_edit_account(request.user, account),  # type: ignore[arg-type]
+    )
+    return render(request, "customers/account_detail.html", context)
+
+
+def _form_page(
+    request: HttpRequest, form: BaseForm, *, heading: str, cancel_url: str, **extra: Any
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "heading": heading,
+        "cancel_url": cancel_url,
+        "nav": "accounts",
+        **extra,
+    }
+    return render(request, "front/form_page.html", context, status=400 if form.errors else 200)
+
+
+def _save(form: BaseForm, write: Any) -> Any:
+    """Run the service ``write``; a ValidationError it raises lands on the form (nothing saved)."""
+    try:
+        return write()
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+@login_required
+def account_create(request: HttpRequest) -> HttpResponse:
+    require_account_create(request.user)  # type: ignore[arg-type]
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account = _save(
+            form, partial(services.account_create, actor=request.user, data=form.cleaned_data)
+        )
+        if account is not None:
+            messages.success(request, _("Account created."))
+            return redirect("customers:account_detail", account.pk)
+    return _form_page(
+        request, form, heading=_("New account"), cancel_url=reverse("customers:account_list")
+    )
+
+
+@login_required
+def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = access_account(request.user, account_id, write=True)  # type: ignore[arg-type]
+    form = AccountForm(request.POST or None, instance=copy.copy(account))
+    if request.method == "POST" and form.is_valid():
+        saved = _save(
+            form,
+            partial(
+                services.account_update, actor=request.user, account=account, data=form.cleaned_data
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Account saved."))
+            return redirect("customers:account_detail", account.pk)
+    detail = reverse("customers:account_detail", args=[account.pk])
+    return _form_page(request, form, heading=_("Edit account"), cancel_url=detail, account=account)
+
+
+@login_required
+def contact_edit(
+    request: HttpRequest, account_id: int, contact_id: int | None = None
+) -> HttpResponse:
+    account = access_account(request.user, account_id, write=True)  # type: ignore[arg-type]
+    contact = account.contacts.filter(pk=contact_id).first() if contact_id else None
+    if contact_id and contact is None:
+        raise Http404
+    form = ContactForm(request.POST or None, instance=copy.copy(contact) if contact else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if contact is None:
+            write = partial(services.contact_create, actor=request.user, account=account, data=data)
+        else:
+            write = partial(services.contact_update, actor=request.user, contact=contact, data=data)
+        if _save(form, write) is not None:
+            messages.success(request, _("Contact saved."))
+            return redirect("customers:account_detail", account.pk)
+    heading = _("Edit contact") if contact else _("New contact")
+    detail = reverse("customers:account_detail", args=[account.pk])
+    return _form_page(request, form, heading=heading, cancel_url=detail, account=account)
+
+
+@login_required
+def line_edit(request: HttpRequest, account_id: int, line_id: int | None = None) -> HttpResponse:
+    account = access_account(request.user, account_id, write=True)  # type: ignore[arg-type]
+    line = account.subscription_lines.filter(pk=line_id).first() if line_id else None
+    if line_id and line is None:
+        raise Http404
+    currency = request.tenant.currency  # type: ignore[attr-defined]
+    form = SubscriptionLineForm(
+        request.POST or None, instance=copy.copy(line) if line else None, currency=currency
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        if line is None:
+            write = partial(
+                services.subscription_line_create, actor=request.user, account=account, data=data
+            )
+        else:
+            write = partial(
+                services.subscription_line_update, actor=request.user, line=line, data=data
+            )
+        if _save(form, write) is not None:
+            messages.success(request, _("Subscription line saved."))
+            return redirect("customers:account_detail", account.pk)
+    heading = _("Edit subscription line") if line else _("New subscription line")
+    detail = reverse("customers:account_detail", args=[account.pk])
+    return _form_page(request, form, heading=heading, cancel_url=detail, account=account)

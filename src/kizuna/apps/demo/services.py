@@ -1,0 +1,196 @@
+"""Loading the generated demo company (``kizuna.demo``) into the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from kizuna.apps.customers.models import Account, Contact, Product, SubscriptionLine
+from kizuna.apps.org.models import Team, User
+from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
+from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.demo.generator import generate
+from kizuna.demo.types import DemoDataset
+
+BATCH = 2000
+#: The fixed logins the README and the demo banner print, one per role.
+DEMO_LOGINS = (("admin", "admin"), ("manager", "manager"), ("csm", "csm"), ("viewer", "viewer"))
+
+
+@dataclass(frozen=True)
+class DemoLoadResult:
+    loaded: bool
+    accounts: int
+    subscription_lines: int
+    touchpoints: int
+    logins: tuple[tuple[str, str], ...] = DEMO_LOGINS
+
+    def describe(self) -> str:
+        verb = "Loaded the demo company" if self.loaded else "The database already has data"
+        return (
+            f"{verb}: {self.accounts:,} accounts, {self.subscription_lines:,} subscription lines, "
+            f"{self.touchpoints:,} touchpoints."
+        )
+
+
+def demo_load_if_empty(*, accounts: int, seed: int, password: str) -> DemoLoadResult:
+    """Load the demo company unless accounts exist already (then change nothing)."""
+    if not Account.objects.exists():
+        dataset = generate(as_of=tenant_today(), accounts=accounts, seed=seed)
+        demo_load(dataset=dataset, password=password)
+        loaded = True
+    else:
+        loaded = False
+    return DemoLoadResult(
+        loaded=loaded,
+        accounts=Account.objects.count(),
+        subscription_lines=SubscriptionLine.objects.count(),
+        touchpoints=Touchpoint.objects.count(),
+    )
+
+
+def _batched[T](objects: Iterable[T]) -> Iterable[list[T]]:
+    batch: list[T] = []
+    for obj in objects:
+        batch.append(obj)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@transaction.atomic
+def demo_load(*, dataset: DemoDataset, password: str) -> None:
+    """Insert ``dataset`` in bulk. Account MRR is computed from the lines active on as_of."""
+    tenant_settings_get()
+    products = {
+        p.code: Product.objects.create(code=p.code, name_ja=p.name_ja, name_en=p.name_en)
+        for p in dataset.products
+    }
+    teams = {
+        t.code: Team.objects.create(code=t.code, kind=t.kind, name_ja=t.name_ja, name_en=t.name_en)
+        for t in dataset.teams
+    }
+    users = _load_users(dataset, teams, make_password(password))
+    accounts = _load_accounts(dataset, users, teams)
+    _load_lines(dataset, accounts, products)
+    contacts = _load_contacts(dataset, accounts)
+    _load_touchpoints(dataset, accounts, users, contacts)
+
+
+def _load_users(dataset: DemoDataset, teams: dict[str, Team], hashed: str) -> dict[str, User]:
+    users = [
+        User(
+            username=u.username,
+            display_name=u.full_name,
+            email=u.email,
+            role=u.role,
+            team=teams.get(u.team_code or ""),
+            password=hashed,
+            is_staff=u.role == "admin",
+            is_superuser=u.role == "admin",
+        )
+        for u in dataset.users
+    ]
+    User.objects.bulk_create(users)
+    return {user.username: user for user in User.objects.all()}
+
+
+def _mrr_on(dataset: DemoDataset, day: dt.date) -> dict[str, int]:
+    mrr: dict[str, int] = {}
+    for line in dataset.subscription_lines:
+        if line.start_date <= day and (line.end_date is None or day < line.end_date):
+            mrr[line.account_key] = mrr.get(line.account_key, 0) + line.mrr
+    return mrr
+
+
+def _load_accounts(
+    dataset: DemoDataset, users: dict[str, User], teams: dict[str, Team]
+) -> dict[str, Account]:
+    mrr = _mrr_on(dataset, dataset.as_of)
+    for batch in _batched(dataset.accounts):
+        Account.objects.bulk_create(
+            Account(
+                name=a.name,
+                kana=a.kana,
+                industry=a.industry,
+                employee_count=a.employee_count,
+                channel=a.channel,
+                partner_name=a.partner_name,
+                owner=users.get(a.owner_username or ""),
+                team=teams[a.team_code],
+                phase=a.phase,
+                segment=a.segment,
+                potential_acv=a.potential_acv,
+                external_crm_id=a.key,
+                mrr=mrr.get(a.key, 0),
+                created_at=dt.datetime.combine(a.created_on, dt.time(9), tzinfo=dt.UTC),
+            )
+            for a in batch
+        )
+    return dict(Account.objects.values_list("external_crm_id", "id"))  # type: ignore[arg-type]
+
+
+def _load_lines(
+    dataset: DemoDataset, accounts: dict[str, int], products: dict[str, Product]
+) -> None:
+    currency = tenant_settings_get().currency
+    for batch in _batched(dataset.subscription_lines):
+        SubscriptionLine.objects.bulk_create(
+            SubscriptionLine(
+                account_id=accounts[line.account_key],
+                product=products[line.product_code],
+                currency=currency,
+                billing_period=line.billing_period,
+                billing_amount=line.mrr * 12 if line.billing_period == "annual" else line.mrr,
+                mrr=line.mrr,
+                seats=line.seats,
+                start_date=line.start_date,
+                end_date=line.end_date,
+                renewal_date=line.renewal_date,
+                external_id=line.key,
+            )
+            for line in batch
+        )
+
+
+def _load_contacts(dataset: DemoDataset, accounts: dict[str, int]) -> dict[str, int]:
+    for batch in _batched(dataset.contacts):
+        Contact.objects.bulk_create(
+            Contact(account_id=accounts[c.account_key], name=c.name, email=c.email, role=c.role)
+            for c in batch
+        )
+    return dict(Contact.objects.values_list("email", "id"))
+
+
+def _load_touchpoints(
+    dataset: DemoDataset,
+    accounts: dict[str, int],
+    users: dict[str, User],
+    contacts: dict[str, int],
+) -> None:
+    links = []
+    for batch in _batched(dataset.touchpoints):
+        created = Touchpoint.objects.bulk_create(
+            Touchpoint(
+                account_id=accounts[t.account_key],
+                csm=users[t.csm_username],
+                kind=t.kind,
+                occurred_at=t.occurred_at,
+                summary=t.summary,
+            )
+            for t in batch
+        )
+        links.extend(
+            Touchpoint.contacts.through(touchpoint_id=touchpoint.pk, contact_id=contacts[email])
+            for touchpoint, demo in zip(created, batch, strict=True)
+            for email in demo.contact_emails
+            if email in contacts
+        )
+    for batch in _batched(links):
+        Touchpoint.contacts.through.objects.bulk_create(batch)

@@ -1,0 +1,31 @@
+"""Template filters for money and small display helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from kizuna.core.money import format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: Any, currency: str = "JPY") -> str:
+    """``{{ account.mrr|money:currency }}`` → ``¥1,234,000``; empty for None."""
+    if amount is None or amount == "":
+        return ""
+    return format_money(int(amount), currency or "JPY")
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: Any, **changes: Any) -> str:
+    """The current query string with ``changes`` applied (for sort links and pagination)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return "?" + query.urlencode() if query else "?"

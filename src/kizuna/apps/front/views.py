@@ -1,0 +1,34 @@
+"""Pages every member sees: home, language switch. (Login/logout are Django's views.)"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from kizuna.apps.org.services import user_set_language
+
+SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("customers:account_list")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch between 日本語 and English: saved on the member, and in a cookie before login."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in SUPPORTED:
+        if request.user.is_authenticated:
+            user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
+        )
+    return response

@@ -1,0 +1,42 @@
+"""The member's own API tokens."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from kizuna.apps.org.services import api_token_create, api_token_revoke
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Token name"), max_length=100)
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        _token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        form = TokenForm()
+    context = {
+        "form": form,
+        "secret": secret,
+        "tokens": request.user.api_tokens.all(),  # type: ignore[union-attr]
+        "nav": "tokens",
+    }
+    return render(request, "org/tokens.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    if api_token_revoke(user=request.user, token_id=token_id):  # type: ignore[arg-type]
+        messages.success(request, _("Token revoked."))
+    return redirect("org:tokens")

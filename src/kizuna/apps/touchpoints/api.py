@@ -1,0 +1,119 @@
+"""REST endpoints for touchpoints (``/api/v1/…``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from kizuna.apps.customers.models import Account, Contact
+from kizuna.apps.org.access import access_account
+from kizuna.apps.org.models import User
+from kizuna.apps.touchpoints import services
+from kizuna.apps.touchpoints.models import Touchpoint
+
+router = Router(tags=["touchpoints"])
+
+Kind = Literal["meeting", "call", "email", "onsite", "webinar", "other"]
+
+
+class TouchpointOut(Schema):
+    id: int
+    account_id: int
+    csm: str = Field(description="username of the CSM who made the contact")
+    kind: str
+    occurred_at: dt.datetime
+    summary: str
+    contact_ids: list[int]
+
+    @staticmethod
+    def resolve_csm(obj: Touchpoint) -> str:
+        return str(obj.csm.username)
+
+    @staticmethod
+    def resolve_contact_ids(obj: Touchpoint) -> list[int]:
+        return [contact.pk for contact in obj.contacts.all()]
+
+
+class TouchpointPatch(Schema):
+    csm: str | None = Field(None, description="username; defaults to the token's user")
+    kind: Kind | None = None
+    occurred_at: dt.datetime | None = Field(None, description="ISO 8601 with a time zone")
+    summary: Annotated[str, Field(max_length=4000)] | None = None
+    contact_ids: list[int] | None = None
+
+
+class TouchpointIn(TouchpointPatch):
+    kind: Kind
+    occurred_at: dt.datetime
+
+
+def _resolve(account: Account, data: dict[str, Any]) -> tuple[dict[str, Any], list[Contact] | None]:
+    errors: dict[str, str] = {}
+    occurred_at = data.get("occurred_at")
+    if occurred_at is not None and occurred_at.tzinfo is None:
+        errors["occurred_at"] = _("Give the time with a time zone, e.g. 2026-11-25T10:00:00+09:00.")
+    if data.get("csm") is not None:
+        csm = User.objects.filter(username=data["csm"], is_active=True).first()
+        if csm is None:
+            errors["csm"] = _("Unknown user: %(value)s") % {"value": data["csm"]}
+        data["csm"] = csm
+    contacts: list[Contact] | None = None
+    contact_ids = data.pop("contact_ids", None)
+    if contact_ids is not None:
+        contacts = list(account.contacts.filter(pk__in=contact_ids))
+        if len(contacts) != len(set(contact_ids)):
+            errors["contact_ids"] = _("Contacts must belong to this account.")
+    if errors:
+        raise ValidationError(errors)
+    return data, contacts
+
+
+@router.get("/accounts/{account_id}/touchpoints", response=list[TouchpointOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_touchpoints(request: HttpRequest, account_id: int) -> Any:
+    account = access_account(request.user, account_id)  # type: ignore[arg-type]
+    return account.touchpoints.select_related("csm").prefetch_related("contacts")
+
+
+@router.post("/accounts/{account_id}/touchpoints", response={201: TouchpointOut})
+def create_touchpoint(
+    request: HttpRequest, account_id: int, payload: TouchpointIn
+) -> tuple[int, Touchpoint]:
+    user: User = request.user  # type: ignore[assignment]
+    account = access_account(user, account_id, write=True)
+    data, contacts = _resolve(account, payload.dict(exclude_unset=True))
+    touchpoint = services.touchpoint_create(
+        actor=user, account=account, data=data, contacts=contacts or [], via="api"
+    )
+    return 201, touchpoint
+
+
+def _touchpoint(user: User, touchpoint_id: int, *, write: bool) -> Touchpoint:
+    account_id = (
+        Touchpoint.objects.filter(pk=touchpoint_id).values_list("account_id", flat=True).first()
+    )
+    account = access_account(user, account_id or 0, write=write)
+    return account.touchpoints.select_related("csm").get(pk=touchpoint_id)
+
+
+@router.get("/touchpoints/{touchpoint_id}", response=TouchpointOut)
+def get_touchpoint(request: HttpRequest, touchpoint_id: int) -> Touchpoint:
+    return _touchpoint(request.user, touchpoint_id, write=False)  # type: ignore[arg-type]
+
+
+@router.patch("/touchpoints/{touchpoint_id}", response=TouchpointOut)
+def update_touchpoint(
+    request: HttpRequest, touchpoint_id: int, payload: TouchpointPatch
+) -> Touchpoint:
+    user: User = request.user  # type: ignore[assignment]
+    touchpoint = _touchpoint(user, touchpoint_id, write=True)
+    data, contacts = _resolve(touchpoint.account, payload.dict(exclude_unset=True))
+    return services.touchpoint_update(
+        actor=user, touchpoint=touchpoint, data=data, contacts=contacts, via="api"
+    )

@@ -1,0 +1,64 @@
+"""``kizuna demo``: create the embedded database if empty, load the demo company, serve it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+DEMO_PASSWORD = "kizuna-demo"
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "demo", help="load the demo company into an empty database and serve it"
+    )
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--accounts", type=int, default=2000, help="demo accounts (default 2000)")
+    parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-serve", action="store_true", help="load the data and stop")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kizuna.cli.django_setup import setup
+
+    setup()
+    from django.core.management import call_command
+
+    from kizuna.apps.demo.services import demo_load_if_empty
+
+    call_command("migrate", interactive=False, verbosity=0)
+    loaded = demo_load_if_empty(accounts=args.accounts, seed=args.seed, password=DEMO_PASSWORD)
+    print(loaded.describe())
+    if args.no_serve:
+        return 0
+    call_command("collectstatic", interactive=False, verbosity=0)
+    url = f"http://{args.host}:{args.port}/"
+    print(f"\nKizuna is running at {url}  (Ctrl+C to stop)")
+    print(f"Logins (password: {DEMO_PASSWORD}):")
+    for username, role in loaded.logins:
+        print(f"  {username:<10} {role}")
+    serve(host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def serve(*, host: str, port: int, workers: int) -> None:
+    """Serve with gunicorn, the production server, so the demo behaves like production."""
+    from gunicorn.app.base import BaseApplication
+
+    from kizuna.wsgi import application
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", os.environ.get("KIZUNA_ACCESS_LOG", "-"))
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()

@@ -1,0 +1,74 @@
+"""Cohort retention by contract-start month (logo and revenue).
+
+A customer's cohort is its first month with MRR > 0 (per ``by`` value when cut). Month 0 of a
+cohort is that month itself; month k is k calendar months later, up to ``as_of``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from kizuna.core.revenue.lines import Dimension, groups_for, keys_for, month_index_expr
+from kizuna.core.revenue.summary import ratio
+
+
+def cohort_retention(movements: pl.DataFrame, *, by: Dimension | None = None) -> pl.DataFrame:
+    """Per cohort and months since start: how many customers and how much MRR remain.
+
+    Input: :func:`kizuna.core.revenue.mrr.customer_mrr` (or ``mrr_movements``) output with the
+    same ``by``. Formulas, for cohort c and month k (snapshot at the end of month c + k):
+
+    - ``logo_retention = active_customers(c + k) / cohort_customers`` (active: MRR > 0; a
+      customer that churned and came back counts again once reactivated)
+    - ``revenue_retention = mrr(c + k) / cohort_start_mrr`` — net: expansion included
+    - ``gross_revenue_retention = Σ min(mrr(c + k), own month-0 MRR) / cohort_start_mrr``
+
+    ``cohort_customers`` and ``cohort_start_mrr`` are the cohort's size and MRR in month 0, so
+    month 0 has every retention = 1. Denominators are never 0 (a cohort has ≥ 1 customer with
+    MRR > 0), but a rate would be null if one were.
+    Columns: ``[by], cohort_month, months_since_start, date_month, cohort_customers,
+    active_customers, logo_retention, cohort_start_mrr, mrr, revenue_retention,
+    gross_revenue_retention``; sorted by ``[by], cohort_month, months_since_start``.
+    """
+    keys, groups = keys_for(by), groups_for(by)
+    month0 = (
+        movements.filter(pl.col("mrr") > 0)
+        .group_by(keys)
+        .agg(
+            cohort_month=pl.col("date_month").min(),
+            start=pl.col("mrr").sort_by("date_month").first(),
+        )
+    )
+    rows = (
+        movements.join(month0, on=keys, how="inner", nulls_equal=True)
+        .filter(pl.col("date_month") >= pl.col("cohort_month"))
+        .with_columns(
+            months_since_start=month_index_expr("date_month") - month_index_expr("cohort_month")
+        )
+    )
+    cohort = [*groups, "cohort_month"]
+    sizes = month0.group_by(cohort).agg(
+        cohort_customers=pl.len().cast(pl.Int64), cohort_start_mrr=pl.col("start").sum()
+    )
+    table = rows.group_by([*cohort, "months_since_start"]).agg(
+        date_month=pl.col("date_month").first(),
+        active_customers=(pl.col("mrr") > 0).sum().cast(pl.Int64),
+        mrr=pl.col("mrr").sum(),
+        capped_mrr=pl.min_horizontal("mrr", "start").sum(),
+    )
+    return (
+        table.join(sizes, on=cohort, how="left", nulls_equal=True)
+        .select(
+            *cohort,
+            "months_since_start",
+            "date_month",
+            "cohort_customers",
+            "active_customers",
+            logo_retention=ratio(pl.col("active_customers"), pl.col("cohort_customers")),
+            cohort_start_mrr="cohort_start_mrr",
+            mrr="mrr",
+            revenue_retention=ratio(pl.col("mrr"), pl.col("cohort_start_mrr")),
+            gross_revenue_retention=ratio(pl.col("capped_mrr"), pl.col("cohort_start_mrr")),
+        )
+        .sort([*cohort, "months_since_start"], nulls_last=True)
+    )

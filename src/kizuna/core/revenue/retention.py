@@ -1,0 +1,90 @@
+"""GRR and NRR over trailing windows of the customers active at the window start.
+
+A k-month window ending with month m starts at the END of month s = m − k and ends at the end
+of m (so the 12-month window ending December 2019 measures the movements of January–December
+2019 against the book of 31 December 2018). The cohort is every customer with MRR > 0 at the
+end of s; customers that became active after s (new in the window) never count.
+
+Convention — start versus end, per customer: each cohort customer's MRR at the end of m is
+compared with its MRR at the end of s, and only that net change counts. A customer that
+contracts in March and expands back in June lost nothing; one that churns and comes back has
+the difference between its end and start MRR. Per customer:
+
+- churned MRR      = start            when end = 0
+- contraction MRR  = start − end      when 0 < end < start
+- expansion MRR    = end − start      when end > start (reactivation after a churn included)
+
+``GRR = (start − churned − contraction) / start = Σ min(start, end) / Σ start`` (capped, so
+0 ≤ GRR ≤ 1) and ``NRR = (start − churned − contraction + expansion) / start = Σ end / Σ start``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from kizuna.core.revenue.lines import Dimension, groups_for, keys_for
+from kizuna.core.revenue.summary import ratio
+
+
+def _per_customer(movements: pl.DataFrame, keys: list[str], months: int) -> pl.DataFrame:
+    starts = movements.filter(pl.col("mrr") > 0).select(
+        *keys,
+        window_start_month=pl.col("date_month"),
+        date_month=pl.col("date_month").dt.offset_by(f"{months}mo"),
+        start=pl.col("mrr"),
+    )
+    ends = movements.select(*keys, "date_month", end=pl.col("mrr"))
+    return starts.join(ends, on=[*keys, "date_month"], how="inner", nulls_equal=True)
+
+
+def retention_windows(
+    movements: pl.DataFrame, *, months: int, by: Dimension | None = None
+) -> pl.DataFrame:
+    """GRR and NRR of the ``months``-month window ending with each month of the book.
+
+    Input: :func:`kizuna.core.revenue.movements.mrr_movements` output (or ``customer_mrr``) with
+    the same ``by``. Formulas and boundaries: see the module docstring (window start = end of
+    m − months, exclusive of its movements; window end = end of m, inclusive).
+    Returns one row per month of the book (per ``by`` value): ``[by], date_month,
+    window_start_month, cohort_customers, retained_customers (end > 0), start_mrr, end_mrr,
+    churned_mrr, contraction_mrr, expansion_mrr`` (integer minor units, positive), ``grr,
+    nrr`` (fractions). Where the cohort is empty — the window starts before the book or at a
+    month with no active customer — counts and amounts are 0 and ``grr``/``nrr`` are null.
+    """
+    if months < 1:
+        raise ValueError("a retention window is at least one month")
+    keys, groups = keys_for(by), groups_for(by)
+    pairs = _per_customer(movements, keys, months)
+    start, end = pl.col("start"), pl.col("end")
+    windows = pairs.group_by([*groups, "date_month"]).agg(
+        cohort_customers=pl.len().cast(pl.Int64),
+        retained_customers=(end > 0).sum().cast(pl.Int64),
+        start_mrr=start.sum(),
+        end_mrr=end.sum(),
+        churned_mrr=start.filter(end == 0).sum(),
+        contraction_mrr=(start - end).filter((end > 0) & (end < start)).sum(),
+        expansion_mrr=(end - start).filter(end > start).sum(),
+        retained_mrr=pl.min_horizontal(start, end).sum(),
+    )
+    book = movements.select(*groups, "date_month").unique()
+    counts = [
+        "cohort_customers",
+        "retained_customers",
+        "start_mrr",
+        "end_mrr",
+        "churned_mrr",
+        "contraction_mrr",
+        "expansion_mrr",
+    ]
+    return (
+        book.join(windows, on=[*groups, "date_month"], how="left", nulls_equal=True)
+        .select(
+            *groups,
+            "date_month",
+            window_start_month=pl.col("date_month").dt.offset_by(f"-{months}mo"),
+            *[pl.col(c).fill_null(0) for c in counts],
+            grr=ratio(pl.col("retained_mrr"), pl.col("start_mrr")),
+            nrr=ratio(pl.col("end_mrr"), pl.col("start_mrr")),
+        )
+        .sort([*groups, "date_month"], nulls_last=True)
+    )

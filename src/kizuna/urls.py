@@ -1,0 +1,15 @@
+"""Top-level URL map: each app owns its own ``urls.py``."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from kizuna.apps.api.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("kizuna.apps.customers.urls")),
+    path("accounts/", include("kizuna.apps.touchpoints.urls")),
+    path("", include("kizuna.apps.front.urls")),
+    path("", include("kizuna.apps.org.urls")),
+]
