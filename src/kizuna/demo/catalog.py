@@ -6,6 +6,7 @@ generated dataset (handy for documentation, screenshots and browser tests).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
 
 from kizuna.demo.types import DemoProduct, DemoTeam, DemoUser
@@ -42,7 +43,9 @@ TEAMS: Final[tuple[DemoTeam, ...]] = (
         name_ja="コーポレート アダプションチーム",
         name_en="Corporate adoption",
     ),
-    DemoTeam(code=ENABLEMENT, kind=ENABLEMENT, name_ja="イネーブルメントチーム", name_en="Enablement"),
+    DemoTeam(
+        code=ENABLEMENT, kind=ENABLEMENT, name_ja="イネーブルメントチーム", name_en="Enablement"
+    ),
 )
 
 # (username, full name, role, team code). The four fixed demo logins come first.
@@ -95,6 +98,7 @@ USERS: Final[tuple[DemoUser, ...]] = tuple(
 )
 
 
+@cache
 def csms_of(team_code: str) -> tuple[str, ...]:
     """Usernames of the CSMs of a team, in the fixed staff order."""
     return tuple(u.username for u in USERS if u.role == "csm" and u.team_code == team_code)

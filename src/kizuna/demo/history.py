@@ -79,7 +79,9 @@ class _State:
 
 def draw_plan(rng: random.Random, employee_count: int) -> Plan:
     """The account's product order, seat targets and preferred billing period."""
-    first = rng.choices(tuple(_FIRST_PRODUCT_WEIGHTS), weights=tuple(_FIRST_PRODUCT_WEIGHTS.values()))
+    first = rng.choices(
+        tuple(_FIRST_PRODUCT_WEIGHTS), weights=tuple(_FIRST_PRODUCT_WEIGHTS.values())
+    )
     rest = [code for code in _FIRST_PRODUCT_WEIGHTS if code != first[0]]
     rng.shuffle(rest)
     targets = {}

@@ -1,14 +1,12 @@
 """REST endpoints for accounts, contacts and subscription lines (``/api/v1/…``)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from kizuna.apps.customers import services
@@ -120,11 +118,11 @@ def list_accounts(request: HttpRequest, filters: Query[FilterParams]) -> Any:
 
 
 @router.post("/accounts", response={201: AccountOut}, summary="Create an account")
-def create_account(request: HttpRequest, payload: AccountIn) -> tuple[int, Account]:
+def create_account(request: HttpRequest, payload: AccountIn) -> Status[Account]:
     user: User = request.user  # type: ignore[assignment]
     require_account_create(user)
     data = _resolve_refs(payload.dict(exclude_unset=True))
-    return 201, services.account_create(actor=user, data=data, via="api")
+    return Status(201, services.account_create(actor=user, data=data, via="api"))
 
 
 @router.get("/accounts/{account_id}", response=AccountOut, summary="Get an account")
@@ -169,13 +167,11 @@ def list_contacts(request: HttpRequest, account_id: int) -> Any:
 
 
 @router.post("/accounts/{account_id}/contacts", response={201: ContactOut}, tags=["contacts"])
-def create_contact(
-    request: HttpRequest, account_id: int, payload: ContactIn
-) -> tuple[int, Contact]:
+def create_contact(request: HttpRequest, account_id: int, payload: ContactIn) -> Status[Contact]:
     user: User = request.user  # type: ignore[assignment]
     account = access_account(user, account_id, write=True)
     data = payload.dict(exclude_unset=True)
-    return 201, services.contact_create(actor=user, account=account, data=data, via="api")
+    return Status(201, services.contact_create(actor=user, account=account, data=data, via="api"))
 
 
 def _contact(user: User, contact_id: int, *, write: bool) -> Contact:
@@ -250,13 +246,13 @@ def list_lines(request: HttpRequest, account_id: int) -> Any:
     response={201: LineOut},
     tags=["subscription lines"],
 )
-def create_line(
-    request: HttpRequest, account_id: int, payload: LineIn
-) -> tuple[int, SubscriptionLine]:
+def create_line(request: HttpRequest, account_id: int, payload: LineIn) -> Status[SubscriptionLine]:
     user: User = request.user  # type: ignore[assignment]
     account = access_account(user, account_id, write=True)
     data = _resolve_refs(payload.dict(exclude_unset=True))
-    return 201, services.subscription_line_create(actor=user, account=account, data=data, via="api")
+    return Status(
+        201, services.subscription_line_create(actor=user, account=account, data=data, via="api")
+    )
 
 
 def _line(user: User, line_id: int, *, write: bool) -> SubscriptionLine:

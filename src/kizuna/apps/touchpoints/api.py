@@ -1,14 +1,12 @@
 """REST endpoints for touchpoints (``/api/v1/…``)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from kizuna.apps.customers.models import Account, Contact
@@ -84,14 +82,14 @@ def list_touchpoints(request: HttpRequest, account_id: int) -> Any:
 @router.post("/accounts/{account_id}/touchpoints", response={201: TouchpointOut})
 def create_touchpoint(
     request: HttpRequest, account_id: int, payload: TouchpointIn
-) -> tuple[int, Touchpoint]:
+) -> Status[Touchpoint]:
     user: User = request.user  # type: ignore[assignment]
     account = access_account(user, account_id, write=True)
     data, contacts = _resolve(account, payload.dict(exclude_unset=True))
     touchpoint = services.touchpoint_create(
         actor=user, account=account, data=data, contacts=contacts or [], via="api"
     )
-    return 201, touchpoint
+    return Status(201, touchpoint)
 
 
 def _touchpoint(user: User, touchpoint_id: int, *, write: bool) -> Touchpoint:

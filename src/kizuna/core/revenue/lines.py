@@ -140,3 +140,17 @@ def default_as_of(lines: pl.DataFrame) -> dt.date | None:
         return None
     assert isinstance(latest, dt.date)
     return latest.replace(day=1)
+
+
+def first_row_expr(keys: list[str]) -> pl.Expr:
+    """True on the first row of each run of equal ``keys`` (rows of one customer contiguous)."""
+    changed = [pl.col(k).ne_missing(pl.col(k).shift(1)) for k in keys]
+    return pl.any_horizontal(pl.int_range(pl.len()) == 0, *changed)
+
+
+def run_first_expr(expr: pl.Expr, first_row: pl.Expr) -> pl.Expr:
+    """``expr``'s value on the first row of the current run, repeated over the run.
+
+    A linear-time stand-in for ``expr.first().over(keys)`` on frames sorted by ``keys``.
+    """
+    return pl.when(first_row).then(expr).forward_fill()

@@ -16,10 +16,12 @@ import polars as pl
 from kizuna.core.revenue.lines import (
     Dimension,
     check_lines,
+    first_row_expr,
     keys_for,
     month_index,
     month_index_expr,
     month_start_expr,
+    run_first_expr,
 )
 
 
@@ -63,22 +65,30 @@ def customer_mrr(
     keys = keys_for(by)
     last = month_index(as_of)
     spans = _line_spans(lines, keys, last)
-    starts = spans.select(*keys, month=pl.col("start"), delta=pl.col("amount"))
-    ends = spans.filter(pl.col("end") <= last).select(
-        *keys, month=pl.col("end"), delta=-pl.col("amount")
-    )
-    deltas = pl.concat([starts, ends]).group_by([*keys, "month"]).agg(pl.col("delta").sum())
-    grid = (
+    customers = (
         spans.group_by(keys)
         .agg(first=pl.col("start").min())
         .sort(keys, nulls_last=True)
-        .select(*keys, month=pl.int_ranges("first", last + 1, dtype=pl.Int32))
-        .explode("month")
+        .with_columns(length=last + 1 - pl.col("first"))
+        .with_columns(offset=pl.col("length").cum_sum() - pl.col("length"))
     )
-    return grid.join(
-        deltas, on=[*keys, "month"], how="left", nulls_equal=True, maintain_order="left"
-    ).select(
-        *keys,
-        date_month=month_start_expr(pl.col("month")),
-        mrr=pl.col("delta").fill_null(0).cum_sum().over(keys),
+    total = int(customers["length"].sum())
+    deltas = _deltas(spans.join(customers, on=keys, nulls_equal=True), last)
+    grid = customers.select(
+        *[pl.col(k).repeat_by("length").explode() for k in keys],
+        month=pl.int_ranges("first", last + 1, dtype=pl.Int32).explode(),
     )
+    delta = pl.zeros(total, pl.Int64, eager=True).scatter(deltas["position"], deltas["delta"])
+    running = pl.lit(delta).cum_sum()
+    base = run_first_expr(running - pl.lit(delta), first_row_expr(keys))
+    return grid.select(*keys, date_month=month_start_expr(pl.col("month")), mrr=running - base)
+
+
+def _deltas(spans: pl.DataFrame, last: int) -> pl.DataFrame:
+    """MRR changes per grid position: +amount at a line's start, −amount at its end."""
+    position = pl.col("offset") - pl.col("first")
+    starts = spans.select(position=position + pl.col("start"), delta=pl.col("amount"))
+    ends = spans.filter(pl.col("end") <= last).select(
+        position=position + pl.col("end"), delta=-pl.col("amount")
+    )
+    return pl.concat([starts, ends]).group_by("position").agg(pl.col("delta").sum())

@@ -1,0 +1,155 @@
+"""The demo company: a believable Japanese B2B SaaS with four years of customers.
+
+``generate`` is pure and deterministic: the same ``as_of``, ``accounts`` and ``seed`` give an
+equal dataset (and byte-identical output) on every run. Each stage draws from its own random
+stream (seeded with ``"<seed>:<stage>"``), so a later stage added to the generator — onboarding,
+usage, NPS — does not change the data of the earlier ones.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import date
+
+from kizuna.demo.assignment import AccountFacts, Assignment, assign
+from kizuna.demo.catalog import PRODUCTS, TEAMS, USERS
+from kizuna.demo.contacts import draw_contacts
+from kizuna.demo.history import draw_plan, next_anniversary, potential_acv, simulate
+from kizuna.demo.profiles import draw_profiles
+from kizuna.demo.touchpoints import TouchpointPlanner, TouchTarget
+from kizuna.demo.types import (
+    DemoAccount,
+    DemoContact,
+    DemoDataset,
+    DemoSubscriptionLine,
+    DemoTouchpoint,
+)
+
+HISTORY_MONTHS = 48
+
+
+def stage_rng(seed: int, stage: str) -> random.Random:
+    """An independent random stream per stage (string seeds are hashed with SHA-512)."""
+    return random.Random(f"{seed}:{stage}")
+
+
+def month_starts(as_of: date, count: int) -> list[date]:
+    """First days of the ``count`` months ending with as_of's month, oldest first."""
+    last = as_of.year * 12 + as_of.month - 1
+    return [date(index // 12, index % 12 + 1, 1) for index in range(last - count + 1, last + 1)]
+
+
+def generate(*, as_of: date, accounts: int = 2000, seed: int = 20261125) -> DemoDataset:
+    """The whole demo company as of ``as_of`` with ``accounts`` customers (churned included)."""
+    if accounts < 0:
+        raise ValueError("accounts must not be negative")
+    facts = _account_facts(as_of=as_of, count=accounts, seed=seed)
+    assignments = assign(facts, as_of)
+    contacts = _contacts(facts, seed)
+    return DemoDataset(
+        as_of=as_of,
+        products=PRODUCTS,
+        teams=TEAMS,
+        users=USERS,
+        accounts=tuple(_account(f, assignments[f.profile.key]) for f in facts),
+        contacts=tuple(c for per_account in contacts for c in per_account),
+        subscription_lines=_lines(facts, as_of),
+        touchpoints=_touchpoints(facts, assignments, contacts, as_of, seed),
+    )
+
+
+def _account_facts(*, as_of: date, count: int, seed: int) -> list[AccountFacts]:
+    months = month_starts(as_of, HISTORY_MONTHS)
+    profiles = draw_profiles(stage_rng(seed, "profiles"), count=count, months=months)
+    rng = stage_rng(seed, "history")
+    facts = []
+    for profile in profiles:
+        plan = draw_plan(rng, profile.employee_count)
+        lines = simulate(
+            rng,
+            plan=plan,
+            months=months,
+            start=profile.start_index,
+            employee_count=profile.employee_count,
+        )
+        upside = potential_acv(rng, plan, lines)
+        facts.append(AccountFacts(profile=profile, lines=tuple(lines), potential_acv=upside))
+    return facts
+
+
+def _account(facts: AccountFacts, assignment: Assignment) -> DemoAccount:
+    profile = facts.profile
+    return DemoAccount(
+        key=profile.key,
+        name=profile.company.name,
+        kana=profile.company.kana,
+        industry=profile.industry,
+        employee_count=profile.employee_count,
+        channel=profile.channel,
+        partner_name=profile.partner_name,
+        owner_username=assignment.owner,
+        team_code=assignment.team_code,
+        phase=assignment.phase,
+        segment=assignment.segment,
+        potential_acv=facts.potential_acv,
+        created_on=profile.created_on,
+    )
+
+
+def _lines(facts: Sequence[AccountFacts], as_of: date) -> tuple[DemoSubscriptionLine, ...]:
+    lines = []
+    for account in facts:
+        for draft in account.lines:
+            lines.append(
+                DemoSubscriptionLine(
+                    key=f"SUB-{len(lines) + 1:06d}",
+                    account_key=account.profile.key,
+                    product_code=draft.product_code,
+                    seats=draft.seats,
+                    mrr=draft.mrr,
+                    billing_period=draft.billing_period,
+                    start_date=draft.start,
+                    end_date=draft.end,
+                    renewal_date=None if draft.end else next_anniversary(draft.start, as_of),
+                )
+            )
+    return tuple(lines)
+
+
+def _contacts(facts: Sequence[AccountFacts], seed: int) -> list[list[DemoContact]]:
+    rng = stage_rng(seed, "contacts")
+    return [
+        draw_contacts(
+            rng,
+            account_key=f.profile.key,
+            domain=f.profile.company.domain,
+            employee_count=f.profile.employee_count,
+        )
+        for f in facts
+    ]
+
+
+def _touchpoints(
+    facts: Sequence[AccountFacts],
+    assignments: dict[str, Assignment],
+    contacts: Sequence[Sequence[DemoContact]],
+    as_of: date,
+    seed: int,
+) -> tuple[DemoTouchpoint, ...]:
+    planner = TouchpointPlanner(stage_rng(seed, "touchpoints"), as_of)
+    touches: list[DemoTouchpoint] = []
+    for ordinal, (account, people) in enumerate(zip(facts, contacts, strict=True)):
+        assignment = assignments[account.profile.key]
+        target = TouchTarget(
+            key=account.profile.key,
+            ordinal=ordinal,
+            segment=assignment.segment,
+            team_code=assignment.team_code,
+            owner=assignment.owner,
+            first_start=account.first_start,
+            churned_on=account.churned_on,
+            contact_emails=tuple(person.email for person in people),
+        )
+        touches.extend(planner.for_account(target))
+    return tuple(touches)
