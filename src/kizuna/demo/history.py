@@ -41,7 +41,7 @@ class Rates:
 
 MONTHLY_RATES: Final = Rates(churn=0.0115, expansion=0.02, contraction=0.006)
 ANNUAL_RATES: Final = Rates(churn=0.12, expansion=0.25, contraction=0.07)
-CROSS_SELL_RATE: Final = 0.012  # per month, per account below MAX_PRODUCTS
+CROSS_SELL_RATE: Final = 0.018  # per month, per account below MAX_PRODUCTS
 REACTIVATION_SHARE: Final = 0.10  # of churns that come back 3 to 15 months later
 
 

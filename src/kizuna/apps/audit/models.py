@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,10 +49,29 @@ class AuditEvent(models.Model):
             f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.entity} #{self.entity_id}"
         )
 
+    def _model(self) -> type[models.Model] | None:
+        for model in apps.get_models():
+            if model._meta.model_name == self.entity:
+                return model
+        return None
+
     @property
     def entity_label(self) -> str:
         """The changed object's kind in the reader's language (e.g. 契約ライン)."""
-        for model in apps.get_models():
-            if model._meta.model_name == self.entity:
-                return str(model._meta.verbose_name)
-        return self.entity
+        model = self._model()
+        return str(model._meta.verbose_name) if model else self.entity
+
+    @property
+    def change_rows(self) -> list[tuple[str, object, object]]:
+        """``(field label in the reader's language, old, new)`` for each changed field."""
+        model = self._model()
+        rows = []
+        for name, (old, new) in self.changes.items():
+            label = name
+            if model is not None:
+                try:
+                    label = str(model._meta.get_field(name).verbose_name)
+                except FieldDoesNotExist:
+                    pass
+            rows.append((label, old, new))
+        return rows

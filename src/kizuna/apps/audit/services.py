@@ -19,12 +19,15 @@ def _plain(value: Any) -> Any:
 
 
 def model_snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
-    """The values of ``fields`` (foreign keys as ids) in a JSON-friendly form."""
+    """The values of ``fields`` in a JSON-friendly form; a foreign key as "name (#id)"."""
     snapshot: dict[str, Any] = {}
     for name in fields:
         field = instance._meta.get_field(name)
-        attname = getattr(field, "attname", name)
-        snapshot[name] = _plain(getattr(instance, attname))
+        if field.many_to_one:
+            related = getattr(instance, name)
+            snapshot[name] = f"{related} (#{related.pk})" if related is not None else None
+        else:
+            snapshot[name] = _plain(getattr(instance, getattr(field, "attname", name)))
     return snapshot
 
 

@@ -111,9 +111,14 @@ def month_index_expr(column: str | pl.Expr) -> pl.Expr:
     return expr.dt.year().cast(pl.Int32) * 12 + expr.dt.month().cast(pl.Int32) - 1
 
 
-def month_start_expr(index: pl.Expr) -> pl.Expr:
-    """Polars expression: the first day (``Date``) of the month with index ``index``."""
-    return pl.date(index // 12, index % 12 + 1, 1)
+def month_start_expr(index: pl.Expr, *, low: int, high: int) -> pl.Expr:
+    """Polars expression: the first day (``Date``) of the month with index ``index``.
+
+    Every index must lie in ``[low, high]``: the dates come from a small lookup table, which
+    is an order of magnitude faster than building millions of dates.
+    """
+    table = pl.Series([month_start(i) for i in range(low, high + 1)], dtype=pl.Date)
+    return pl.lit(table).gather(index - low)
 
 
 def keys_for(by: Dimension | None) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Final
 
 import polars as pl
 
-from kizuna.core.revenue.lines import Dimension, keys_for
+from kizuna.core.revenue.lines import Dimension, first_row_expr, keys_for, run_first_expr
 
 NEW: Final = "new"
 REACTIVATION: Final = "reactivation"
@@ -32,21 +32,29 @@ UNCHANGED: Final = "unchanged"
 CATEGORIES: Final[tuple[str, ...]] = (NEW, REACTIVATION, EXPANSION, CONTRACTION, CHURN, UNCHANGED)
 
 
+#: dtype of ``change_category``: a Polars Enum of :data:`CATEGORIES` (written as text).
+CATEGORY_DTYPE: Final = pl.Enum(CATEGORIES)
+
+
+def _label(category: str) -> pl.Expr:
+    return pl.lit(category, dtype=CATEGORY_DTYPE)
+
+
 def _category(prev: pl.Expr, cur: pl.Expr, was_active: pl.Expr) -> pl.Expr:
     return (
         pl.when((prev == 0) & (cur > 0) & ~was_active)
-        .then(pl.lit(NEW))
+        .then(_label(NEW))
         .when((prev == 0) & (cur > 0))
-        .then(pl.lit(REACTIVATION))
+        .then(_label(REACTIVATION))
         .when((prev > 0) & (cur == 0))
-        .then(pl.lit(CHURN))
+        .then(_label(CHURN))
         .when((prev > 0) & (cur > prev))
-        .then(pl.lit(EXPANSION))
+        .then(_label(EXPANSION))
         .when((cur > 0) & (cur < prev))
-        .then(pl.lit(CONTRACTION))
+        .then(_label(CONTRACTION))
         .when(cur > 0)
-        .then(pl.lit(UNCHANGED))
-        .otherwise(pl.lit(None, dtype=pl.String))
+        .then(_label(UNCHANGED))
+        .otherwise(pl.lit(None, dtype=CATEGORY_DTYPE))
     )
 
 
@@ -54,19 +62,28 @@ def mrr_movements(customer_mrr: pl.DataFrame, *, by: Dimension | None = None) ->
     """Each customer-month's previous MRR, change and movement category.
 
     Input: the output of :func:`kizuna.core.revenue.mrr.customer_mrr` with the same ``by``
-    (rows of one customer in month order, without gaps).
+    (each customer's rows contiguous, in month order, without gaps; row order is kept).
     Formula: ``previous_month_mrr(m) = mrr(m−1)`` (0 in the customer's first row),
     ``mrr_change = mrr − previous_month_mrr`` (signed, integer minor units),
     ``change_category`` per the module table; "active before" looks at every earlier row.
     Returns the input columns plus ``previous_month_mrr (Int64), mrr_change (Int64),
-    change_category (String, null = no movement while inactive)``, same row order.
+    change_category (Enum of CATEGORIES, null = no movement while inactive)``, same row order.
     """
-    keys = keys_for(by)
-    prev = pl.col("mrr").shift(1, fill_value=0).over(keys)
-    active_before = (pl.col("mrr") > 0).cum_sum().shift(1, fill_value=0).over(keys) > 0
-    return customer_mrr.with_columns(previous_month_mrr=prev).with_columns(
-        mrr_change=pl.col("mrr") - pl.col("previous_month_mrr"),
-        change_category=_category(pl.col("previous_month_mrr"), pl.col("mrr"), active_before),
+    first = first_row_expr(keys_for(by))
+    active = (pl.col("mrr") > 0).cast(pl.Int64)
+    seen = active.cum_sum() - active  # active rows before this one, over the whole frame
+    active_before = seen - run_first_expr(seen, pl.col("_first")) > 0
+    prev = pl.when(pl.col("_first")).then(0).otherwise(pl.col("mrr").shift(1))
+    return (
+        customer_mrr.with_columns(_first=first)
+        .with_columns(previous_month_mrr=prev, _active_before=active_before)
+        .with_columns(
+            mrr_change=pl.col("mrr") - pl.col("previous_month_mrr"),
+            change_category=_category(
+                pl.col("previous_month_mrr"), pl.col("mrr"), pl.col("_active_before")
+            ),
+        )
+        .drop("_first", "_active_before")
     )
 
 

@@ -16,7 +16,6 @@ import polars as pl
 from kizuna.core.revenue.lines import (
     Dimension,
     check_lines,
-    first_row_expr,
     keys_for,
     month_index,
     month_index_expr,
@@ -75,13 +74,17 @@ def customer_mrr(
     total = int(customers["length"].sum())
     deltas = _deltas(spans.join(customers, on=keys, nulls_equal=True), last)
     grid = customers.select(
-        *[pl.col(k).repeat_by("length").explode() for k in keys],
-        month=pl.int_ranges("first", last + 1, dtype=pl.Int32).explode(),
-    )
+        *keys, "first", month=pl.int_ranges("first", last + 1, dtype=pl.Int32)
+    ).explode("month")
     delta = pl.zeros(total, pl.Int64, eager=True).scatter(deltas["position"], deltas["delta"])
     running = pl.lit(delta).cum_sum()
-    base = run_first_expr(running - pl.lit(delta), first_row_expr(keys))
-    return grid.select(*keys, date_month=month_start_expr(pl.col("month")), mrr=running - base)
+    base = run_first_expr(running - pl.lit(delta), pl.col("month") == pl.col("first"))
+    low = int(customers["first"].min() or last)  # type: ignore[arg-type]
+    return grid.select(
+        *keys,
+        date_month=month_start_expr(pl.col("month"), low=low, high=last),
+        mrr=running - base,
+    )
 
 
 def _deltas(spans: pl.DataFrame, last: int) -> pl.DataFrame:

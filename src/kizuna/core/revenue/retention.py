@@ -81,7 +81,7 @@ def retention_windows(
         .select(
             *groups,
             "date_month",
-            window_start_month=pl.col("date_month").dt.offset_by(f"-{months}mo"),
+            pl.col("date_month").dt.offset_by(f"-{months}mo").alias("window_start_month"),
             *[pl.col(c).fill_null(0) for c in counts],
             grr=ratio(pl.col("retained_mrr"), pl.col("start_mrr")),
             nrr=ratio(pl.col("end_mrr"), pl.col("start_mrr")),

@@ -81,8 +81,8 @@ def monthly_summary(movements: pl.DataFrame, *, by: Dimension | None = None) -> 
     summary = (
         movements.group_by([*groups, "date_month"])
         .agg(
-            total_mrr=pl.col("mrr").sum(),
-            active_customers=(pl.col("mrr") > 0).sum().cast(pl.Int64),
+            pl.col("mrr").sum().alias("total_mrr"),
+            (pl.col("mrr") > 0).sum().cast(pl.Int64).alias("active_customers"),
             *_movement_aggs(),
         )
         .sort([*groups, "date_month"], nulls_last=True)
