@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kizuna.apps.front",
     "kizuna.apps.api",
     "kizuna.apps.demo",
+    "kizuna.apps.jobs",
 ]
 
 MIDDLEWARE = [

@@ -98,7 +98,7 @@ def _account(facts: AccountFacts, assignment: Assignment) -> DemoAccount:
 
 
 def _lines(facts: Sequence[AccountFacts], as_of: date) -> tuple[DemoSubscriptionLine, ...]:
-    lines = []
+    lines: list[DemoSubscriptionLine] = []
     for account in facts:
         for draft in account.lines:
             lines.append(

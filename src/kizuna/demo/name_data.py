@@ -25,37 +25,40 @@ def _parse(table: str) -> tuple[NamePart, ...]:
 
 
 SURNAMES: Final = _parse("""
-    佐藤/サトウ/sato 鈴木/スズキ/suzuki 高橋/タカハシ/takahashi 田中/タナカ/tanaka 伊藤/イトウ/ito
-    渡辺/ワタナベ/watanabe 山本/ヤマモト/yamamoto 中村/ナカムラ/nakamura 小林/コバヤシ/kobayashi
-    加藤/カトウ/kato 吉田/ヨシダ/yoshida 山田/ヤマダ/yamada 佐々木/ササキ/sasaki
-    山口/ヤマグチ/yamaguchi 松本/マツモト/matsumoto 井上/イノウエ/inoue 木村/キムラ/kimura
-    林/ハヤシ/hayashi 斎藤/サイトウ/saito 清水/シミズ/shimizu 山崎/ヤマザキ/yamazaki 森/モリ/mori
-    池田/イケダ/ikeda 橋本/ハシモト/hashimoto 阿部/アベ/abe 石川/イシカワ/ishikawa
-    山下/ヤマシタ/yamashita 中島/ナカジマ/nakajima 石井/イシイ/ishii 小川/オガワ/ogawa
-    前田/マエダ/maeda 岡田/オカダ/okada 長谷川/ハセガワ/hasegawa 藤田/フジタ/fujita 後藤/ゴトウ/goto
-    近藤/コンドウ/kondo 村上/ムラカミ/murakami 遠藤/エンドウ/endo 青木/アオキ/aoki
-    坂本/サカモト/sakamoto 福田/フクダ/fukuda 太田/オオタ/ota 西村/ニシムラ/nishimura
-    藤井/フジイ/fujii 金子/カネコ/kaneko 岡本/オカモト/okamoto 藤原/フジワラ/fujiwara
-    中野/ナカノ/nakano 三浦/ミウラ/miura 原田/ハラダ/harada 松田/マツダ/matsuda
-    竹内/タケウチ/takeuchi 小野/オノ/ono 田村/タムラ/tamura 中山/ナカヤマ/nakayama 和田/ワダ/wada
-    石田/イシダ/ishida 森田/モリタ/morita 上田/ウエダ/ueda 柴田/シバタ/shibata 酒井/サカイ/sakai
-    工藤/クドウ/kudo 横山/ヨコヤマ/yokoyama 宮崎/ミヤザキ/miyazaki 宮本/ミヤモト/miyamoto
-    内田/ウチダ/uchida 高木/タカギ/takagi 安藤/アンドウ/ando 島田/シマダ/shimada
-    谷口/タニグチ/taniguchi 大野/オオノ/ono 丸山/マルヤマ/maruyama 今井/イマイ/imai
-    河野/コウノ/kono 藤本/フジモト/fujimoto 村田/ムラタ/murata 武田/タケダ/takeda 上野/ウエノ/ueno
+    佐藤/サトウ/sato 鈴木/スズキ/suzuki 高橋/タカハシ/takahashi 田中/タナカ/tanaka
+    伊藤/イトウ/ito 渡辺/ワタナベ/watanabe 山本/ヤマモト/yamamoto 中村/ナカムラ/nakamura
+    小林/コバヤシ/kobayashi 加藤/カトウ/kato 吉田/ヨシダ/yoshida 山田/ヤマダ/yamada
+    佐々木/ササキ/sasaki 山口/ヤマグチ/yamaguchi 松本/マツモト/matsumoto 井上/イノウエ/inoue
+    木村/キムラ/kimura 林/ハヤシ/hayashi 斎藤/サイトウ/saito 清水/シミズ/shimizu
+    山崎/ヤマザキ/yamazaki 森/モリ/mori 池田/イケダ/ikeda 橋本/ハシモト/hashimoto 阿部/アベ/abe
+    石川/イシカワ/ishikawa 山下/ヤマシタ/yamashita 中島/ナカジマ/nakajima 石井/イシイ/ishii
+    小川/オガワ/ogawa 前田/マエダ/maeda 岡田/オカダ/okada 長谷川/ハセガワ/hasegawa
+    藤田/フジタ/fujita 後藤/ゴトウ/goto 近藤/コンドウ/kondo 村上/ムラカミ/murakami
+    遠藤/エンドウ/endo 青木/アオキ/aoki 坂本/サカモト/sakamoto 福田/フクダ/fukuda
+    太田/オオタ/ota 西村/ニシムラ/nishimura 藤井/フジイ/fujii 金子/カネコ/kaneko
+    岡本/オカモト/okamoto 藤原/フジワラ/fujiwara 中野/ナカノ/nakano 三浦/ミウラ/miura
+    原田/ハラダ/harada 松田/マツダ/matsuda 竹内/タケウチ/takeuchi 小野/オノ/ono
+    田村/タムラ/tamura 中山/ナカヤマ/nakayama 和田/ワダ/wada 石田/イシダ/ishida
+    森田/モリタ/morita 上田/ウエダ/ueda 柴田/シバタ/shibata 酒井/サカイ/sakai 工藤/クドウ/kudo
+    横山/ヨコヤマ/yokoyama 宮崎/ミヤザキ/miyazaki 宮本/ミヤモト/miyamoto 内田/ウチダ/uchida
+    高木/タカギ/takagi 安藤/アンドウ/ando 島田/シマダ/shimada 谷口/タニグチ/taniguchi
+    大野/オオノ/ono 丸山/マルヤマ/maruyama 今井/イマイ/imai 河野/コウノ/kono
+    藤本/フジモト/fujimoto 村田/ムラタ/murata 武田/タケダ/takeda 上野/ウエノ/ueno
     杉山/スギヤマ/sugiyama 増田/マスダ/masuda 小山/コヤマ/koyama 平野/ヒラノ/hirano
     菅原/スガワラ/sugawara 久保/クボ/kubo 松井/マツイ/matsui 岩崎/イワサキ/iwasaki
     桜井/サクライ/sakurai 木下/キノシタ/kinoshita 野口/ノグチ/noguchi 松尾/マツオ/matsuo
-    菊地/キクチ/kikuchi 野村/ノムラ/nomura 新井/アライ/arai 大西/オオニシ/onishi 北村/キタムラ/kitamura
+    菊地/キクチ/kikuchi 野村/ノムラ/nomura 新井/アライ/arai 大西/オオニシ/onishi
+    北村/キタムラ/kitamura
 """)
 
 MALE_GIVEN: Final = _parse("""
-    健太/ケンタ/kenta 翔太/ショウタ/shota 大輔/ダイスケ/daisuke 拓也/タクヤ/takuya 直樹/ナオキ/naoki
-    誠/マコト/makoto 浩二/コウジ/koji 亮/リョウ/ryo 和也/カズヤ/kazuya 裕太/ユウタ/yuta
-    修平/シュウヘイ/shuhei 陽介/ヨウスケ/yosuke 隆/タカシ/takashi 剛/ツヨシ/tsuyoshi
-    健一/ケンイチ/kenichi 達也/タツヤ/tatsuya 悠斗/ユウト/yuto 蓮/レン/ren 大樹/ダイキ/daiki
-    俊介/シュンスケ/shunsuke 雄一/ユウイチ/yuichi 博之/ヒロユキ/hiroyuki 正人/マサト/masato
-    聡/サトシ/satoshi 慎也/シンヤ/shinya 圭/ケイ/kei 哲也/テツヤ/tetsuya 光太郎/コウタロウ/kotaro
+    健太/ケンタ/kenta 翔太/ショウタ/shota 大輔/ダイスケ/daisuke 拓也/タクヤ/takuya
+    直樹/ナオキ/naoki 誠/マコト/makoto 浩二/コウジ/koji 亮/リョウ/ryo 和也/カズヤ/kazuya
+    裕太/ユウタ/yuta 修平/シュウヘイ/shuhei 陽介/ヨウスケ/yosuke 隆/タカシ/takashi
+    剛/ツヨシ/tsuyoshi 健一/ケンイチ/kenichi 達也/タツヤ/tatsuya 悠斗/ユウト/yuto 蓮/レン/ren
+    大樹/ダイキ/daiki 俊介/シュンスケ/shunsuke 雄一/ユウイチ/yuichi 博之/ヒロユキ/hiroyuki
+    正人/マサト/masato 聡/サトシ/satoshi 慎也/シンヤ/shinya 圭/ケイ/kei 哲也/テツヤ/tetsuya
+    光太郎/コウタロウ/kotaro
 """)
 
 FEMALE_GIVEN: Final = _parse("""
@@ -101,12 +104,13 @@ WORD_ROOTS: Final = _parse("""
 KATAKANA_ROOTS: Final = _parse("""
     サンライズ/サンライズ/sunrise グリーン/グリーン/green ブルースカイ/ブルースカイ/bluesky
     アルファ/アルファ/alpha ネクスト/ネクスト/next フューチャー/フューチャー/future
-    ユニバーサル/ユニバーサル/universal グローバル/グローバル/global パシフィック/パシフィック/pacific
-    オリエンタル/オリエンタル/oriental スター/スター/star ライト/ライト/light エース/エース/ace
-    プライム/プライム/prime コスモ/コスモ/cosmo ハーモニー/ハーモニー/harmony リンク/リンク/link
-    ブリッジ/ブリッジ/bridge アクア/アクア/aqua テラ/テラ/terra ノース/ノース/north
-    イースト/イースト/east フロンティア/フロンティア/frontier ビジョン/ビジョン/vision
-    クレスト/クレスト/crest ベスト/ベスト/best ユニオン/ユニオン/union センチュリー/センチュリー/century
+    ユニバーサル/ユニバーサル/universal グローバル/グローバル/global
+    パシフィック/パシフィック/pacific オリエンタル/オリエンタル/oriental スター/スター/star
+    ライト/ライト/light エース/エース/ace プライム/プライム/prime コスモ/コスモ/cosmo
+    ハーモニー/ハーモニー/harmony リンク/リンク/link ブリッジ/ブリッジ/bridge アクア/アクア/aqua
+    テラ/テラ/terra ノース/ノース/north イースト/イースト/east
+    フロンティア/フロンティア/frontier ビジョン/ビジョン/vision クレスト/クレスト/crest
+    ベスト/ベスト/best ユニオン/ユニオン/union センチュリー/センチュリー/century
     オーシャン/オーシャン/ocean シルバー/シルバー/silver ゴールド/ゴールド/gold
     ステラ/ステラ/stella アーク/アーク/arc ソレイユ/ソレイユ/soleil
 """)
@@ -118,15 +122,16 @@ INDUSTRY_WORDS: Final[dict[str, tuple[NamePart, ...]]] = {
         機械/キカイ/kikai 精工/セイコウ/seiko 工機/コウキ/koki 産業/サンギョウ/sangyo
     """),
     "it": _parse("""
-        システムズ/システムズ/systems ソフト/ソフト/soft テクノロジーズ/テクノロジーズ/technologies
-        情報システム/ジョウホウシステム/johosystem ネットワークス/ネットワークス/networks
-        ソリューションズ/ソリューションズ/solutions デジタル/デジタル/digital ラボ/ラボ/lab
-        データ/データ/data 情報サービス/ジョウホウサービス/johoservice 電算/デンサン/densan
+        システムズ/システムズ/systems ソフト/ソフト/soft
+        テクノロジーズ/テクノロジーズ/technologies 情報システム/ジョウホウシステム/johosystem
+        ネットワークス/ネットワークス/networks ソリューションズ/ソリューションズ/solutions
+        デジタル/デジタル/digital ラボ/ラボ/lab データ/データ/data
+        情報サービス/ジョウホウサービス/johoservice 電算/デンサン/densan
     """),
     "retail": _parse("""
-        商店/ショウテン/shoten 商事/ショウジ/shoji 百貨店/ヒャッカテン/hyakkaten ストア/ストア/store
-        書店/ショテン/shoten 家具/カグ/kagu 洋品店/ヨウヒンテン/yohinten マート/マート/mart
-        物産/ブッサン/bussan 販売/ハンバイ/hanbai 薬局/ヤッキョク/yakkyoku
+        商店/ショウテン/shoten 商事/ショウジ/shoji 百貨店/ヒャッカテン/hyakkaten
+        ストア/ストア/store 書店/ショテン/shoten 家具/カグ/kagu 洋品店/ヨウヒンテン/yohinten
+        マート/マート/mart 物産/ブッサン/bussan 販売/ハンバイ/hanbai 薬局/ヤッキョク/yakkyoku
     """),
     "construction": _parse("""
         建設/ケンセツ/kensetsu 工務店/コウムテン/komuten 組/グミ/gumi 建工/ケンコウ/kenko
@@ -135,9 +140,9 @@ INDUSTRY_WORDS: Final[dict[str, tuple[NamePart, ...]]] = {
     """),
     "finance": _parse("""
         証券/ショウケン/shoken ファイナンス/ファイナンス/finance キャピタル/キャピタル/capital
-        リース/リース/lease 保険サービス/ホケンサービス/hokenservice 投資顧問/トウシコモン/toshikomon
-        カード/カード/card アセットマネジメント/アセットマネジメント/assetmanagement
-        クレジット/クレジット/credit
+        リース/リース/lease 保険サービス/ホケンサービス/hokenservice
+        投資顧問/トウシコモン/toshikomon カード/カード/card
+        アセットマネジメント/アセットマネジメント/assetmanagement クレジット/クレジット/credit
     """),
     "healthcare": _parse("""
         メディカル/メディカル/medical 製薬/セイヤク/seiyaku 薬品/ヤクヒン/yakuhin
@@ -152,9 +157,10 @@ INDUSTRY_WORDS: Final[dict[str, tuple[NamePart, ...]]] = {
     """),
     "services": _parse("""
         サービス/サービス/service 企画/キカク/kikaku 人材センター/ジンザイセンター/jinzaicenter
-        コンサルティング/コンサルティング/consulting ビルメンテナンス/ビルメンテナンス/buildingmaintenance
-        警備保障/ケイビホショウ/keibihosho 広告/コウコク/kokoku 印刷/インサツ/insatsu
-        総研/ソウケン/soken エージェンシー/エージェンシー/agency
+        コンサルティング/コンサルティング/consulting
+        ビルメンテナンス/ビルメンテナンス/buildingmaintenance 警備保障/ケイビホショウ/keibihosho
+        広告/コウコク/kokoku 印刷/インサツ/insatsu 総研/ソウケン/soken
+        エージェンシー/エージェンシー/agency
     """),
     "real_estate": _parse("""
         不動産/フドウサン/fudosan 地所/ジショ/jisho 土地建物/トチタテモノ/tochitatemono

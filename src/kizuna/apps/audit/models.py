@@ -70,8 +70,9 @@ class AuditEvent(models.Model):
             label = name
             if model is not None:
                 try:
-                    label = str(model._meta.get_field(name).verbose_name)
+                    field = model._meta.get_field(name)
                 except FieldDoesNotExist:
-                    pass
+                    field = None
+                label = str(getattr(field, "verbose_name", name))
             rows.append((label, old, new))
         return rows

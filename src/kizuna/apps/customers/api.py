@@ -4,7 +4,6 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -12,6 +11,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from kizuna.apps.customers import services
 from kizuna.apps.customers.models import Account, Contact, Product, SubscriptionLine
 from kizuna.apps.customers.selectors import AccountFilters, account_list
+from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import access_account, require_account_create
 from kizuna.apps.org.models import Team, User
 from kizuna.apps.tenant.selectors import tenant_today
@@ -113,26 +113,26 @@ def _resolve_refs(data: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/accounts", response=list[AccountOut], summary="List accounts")
 @paginate(PageNumberPagination, page_size=50)
-def list_accounts(request: HttpRequest, filters: Query[FilterParams]) -> Any:
+def list_accounts(request: AuthedRequest, filters: Query[FilterParams]) -> Any:
     return account_list(filters=AccountFilters(**filters.dict()), on=tenant_today())
 
 
 @router.post("/accounts", response={201: AccountOut}, summary="Create an account")
-def create_account(request: HttpRequest, payload: AccountIn) -> Status[Account]:
-    user: User = request.user  # type: ignore[assignment]
+def create_account(request: AuthedRequest, payload: AccountIn) -> Status[Account]:
+    user = request.user
     require_account_create(user)
     data = _resolve_refs(payload.dict(exclude_unset=True))
     return Status(201, services.account_create(actor=user, data=data, via="api"))
 
 
 @router.get("/accounts/{account_id}", response=AccountOut, summary="Get an account")
-def get_account(request: HttpRequest, account_id: int) -> Account:
-    return access_account(request.user, account_id)  # type: ignore[arg-type]
+def get_account(request: AuthedRequest, account_id: int) -> Account:
+    return access_account(request.user, account_id)
 
 
 @router.patch("/accounts/{account_id}", response=AccountOut, summary="Update an account")
-def update_account(request: HttpRequest, account_id: int, payload: AccountPatch) -> Account:
-    user: User = request.user  # type: ignore[assignment]
+def update_account(request: AuthedRequest, account_id: int, payload: AccountPatch) -> Account:
+    user = request.user
     account = access_account(user, account_id, write=True)
     data = _resolve_refs(payload.dict(exclude_unset=True))
     return services.account_update(actor=user, account=account, data=data, via="api")
@@ -162,13 +162,13 @@ class ContactIn(ContactPatch):
 
 @router.get("/accounts/{account_id}/contacts", response=list[ContactOut], tags=["contacts"])
 @paginate(PageNumberPagination, page_size=50)
-def list_contacts(request: HttpRequest, account_id: int) -> Any:
-    return access_account(request.user, account_id).contacts.order_by("name", "id")  # type: ignore[arg-type]
+def list_contacts(request: AuthedRequest, account_id: int) -> Any:
+    return access_account(request.user, account_id).contacts.order_by("name", "id")
 
 
 @router.post("/accounts/{account_id}/contacts", response={201: ContactOut}, tags=["contacts"])
-def create_contact(request: HttpRequest, account_id: int, payload: ContactIn) -> Status[Contact]:
-    user: User = request.user  # type: ignore[assignment]
+def create_contact(request: AuthedRequest, account_id: int, payload: ContactIn) -> Status[Contact]:
+    user = request.user
     account = access_account(user, account_id, write=True)
     data = payload.dict(exclude_unset=True)
     return Status(201, services.contact_create(actor=user, account=account, data=data, via="api"))
@@ -181,13 +181,13 @@ def _contact(user: User, contact_id: int, *, write: bool) -> Contact:
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
-def get_contact(request: HttpRequest, contact_id: int) -> Contact:
-    return _contact(request.user, contact_id, write=False)  # type: ignore[arg-type]
+def get_contact(request: AuthedRequest, contact_id: int) -> Contact:
+    return _contact(request.user, contact_id, write=False)
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
-def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Contact:
-    user: User = request.user  # type: ignore[assignment]
+def update_contact(request: AuthedRequest, contact_id: int, payload: ContactPatch) -> Contact:
+    user = request.user
     contact = _contact(user, contact_id, write=True)
     data = payload.dict(exclude_unset=True)
     return services.contact_update(actor=user, contact=contact, data=data, via="api")
@@ -236,8 +236,8 @@ class LineIn(LinePatch):
     tags=["subscription lines"],
 )
 @paginate(PageNumberPagination, page_size=50)
-def list_lines(request: HttpRequest, account_id: int) -> Any:
-    account = access_account(request.user, account_id)  # type: ignore[arg-type]
+def list_lines(request: AuthedRequest, account_id: int) -> Any:
+    account = access_account(request.user, account_id)
     return account.subscription_lines.select_related("product").order_by("-start_date", "id")
 
 
@@ -246,8 +246,10 @@ def list_lines(request: HttpRequest, account_id: int) -> Any:
     response={201: LineOut},
     tags=["subscription lines"],
 )
-def create_line(request: HttpRequest, account_id: int, payload: LineIn) -> Status[SubscriptionLine]:
-    user: User = request.user  # type: ignore[assignment]
+def create_line(
+    request: AuthedRequest, account_id: int, payload: LineIn
+) -> Status[SubscriptionLine]:
+    user = request.user
     account = access_account(user, account_id, write=True)
     data = _resolve_refs(payload.dict(exclude_unset=True))
     return Status(
@@ -264,13 +266,13 @@ def _line(user: User, line_id: int, *, write: bool) -> SubscriptionLine:
 
 
 @router.get("/subscription-lines/{line_id}", response=LineOut, tags=["subscription lines"])
-def get_line(request: HttpRequest, line_id: int) -> SubscriptionLine:
-    return _line(request.user, line_id, write=False)  # type: ignore[arg-type]
+def get_line(request: AuthedRequest, line_id: int) -> SubscriptionLine:
+    return _line(request.user, line_id, write=False)
 
 
 @router.patch("/subscription-lines/{line_id}", response=LineOut, tags=["subscription lines"])
-def update_line(request: HttpRequest, line_id: int, payload: LinePatch) -> SubscriptionLine:
-    user: User = request.user  # type: ignore[assignment]
+def update_line(request: AuthedRequest, line_id: int, payload: LinePatch) -> SubscriptionLine:
+    user = request.user
     line = _line(user, line_id, write=True)
     data = _resolve_refs(payload.dict(exclude_unset=True))
     return services.subscription_line_update(actor=user, line=line, data=data, via="api")

@@ -88,11 +88,13 @@ class SubscriptionLineForm(forms.ModelForm[SubscriptionLine]):
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
 
-    def _post_clean(self) -> None:
-        if "amount" in self.cleaned_data:
-            self.instance.billing_amount = self.cleaned_data["amount"]
+    def clean(self) -> dict[str, Any]:
+        # the model's own validation (run next, by ModelForm) needs the amount and currency
+        cleaned = super().clean() or {}
+        if "amount" in cleaned:
+            self.instance.billing_amount = cleaned["amount"]
         self.instance.currency = self.currency
-        super()._post_clean()
+        return cleaned
 
     def service_data(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if k != "amount"}

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from kizuna.apps.customers.forms import (
 )
 from kizuna.apps.customers.selectors import account_list as select_accounts
 from kizuna.apps.customers.selectors import account_page_data
+from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import access_account, can_edit_account, require_account_create
 from kizuna.apps.tenant.selectors import tenant_today
 
@@ -33,30 +34,30 @@ PAGE_SIZE = 50
 
 
 @login_required
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: AuthedRequest) -> HttpResponse:
     form = AccountFilterForm(request.GET or None)
-    accounts = select_accounts(filters=form.filters(), on=tenant_today(request.tenant))  # type: ignore[attr-defined]
+    accounts = select_accounts(filters=form.filters(), on=tenant_today(request.tenant))
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "nav": "accounts", "sort": form.filters().sort}
-    template = "customers/_account_results.html" if request.htmx else "customers/account_list.html"  # type: ignore[attr-defined]
+    template = "customers/_account_results.html" if request.htmx else "customers/account_list.html"
     return render(request, template, context)
 
 
 @login_required
-def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = access_account(request.user, account_id)  # type: ignore[arg-type]
-    today = tenant_today(request.tenant)  # type: ignore[attr-defined]
+def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
+    account = access_account(request.user, account_id)
+    today = tenant_today(request.tenant)
     context: dict[str, Any] = account_page_data(account=account, today=today)
     context.update(
         account=account,
         nav="accounts",
-        can_edit=can_edit_account(request.user, account),  # type: ignore[arg-type]
+        can_edit=can_edit_account(request.user, account),
     )
     return render(request, "customers/account_detail.html", context)
 
 
 def _form_page(
-    request: HttpRequest, form: BaseForm, *, heading: str, cancel_url: str, **extra: Any
+    request: AuthedRequest, form: BaseForm, *, heading: str, cancel_url: str, **extra: Any
 ) -> HttpResponse:
     context = {
         "form": form,
@@ -78,8 +79,8 @@ def _save(form: BaseForm, write: Any) -> Any:
 
 
 @login_required
-def account_create(request: HttpRequest) -> HttpResponse:
-    require_account_create(request.user)  # type: ignore[arg-type]
+def account_create(request: AuthedRequest) -> HttpResponse:
+    require_account_create(request.user)
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         account = _save(
@@ -94,8 +95,8 @@ def account_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = access_account(request.user, account_id, write=True)  # type: ignore[arg-type]
+def account_edit(request: AuthedRequest, account_id: int) -> HttpResponse:
+    account = access_account(request.user, account_id, write=True)
     form = AccountForm(request.POST or None, instance=copy.copy(account))
     if request.method == "POST" and form.is_valid():
         saved = _save(
@@ -113,9 +114,9 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @login_required
 def contact_edit(
-    request: HttpRequest, account_id: int, contact_id: int | None = None
+    request: AuthedRequest, account_id: int, contact_id: int | None = None
 ) -> HttpResponse:
-    account = access_account(request.user, account_id, write=True)  # type: ignore[arg-type]
+    account = access_account(request.user, account_id, write=True)
     contact = account.contacts.filter(pk=contact_id).first() if contact_id else None
     if contact_id and contact is None:
         raise Http404
@@ -135,12 +136,12 @@ def contact_edit(
 
 
 @login_required
-def line_edit(request: HttpRequest, account_id: int, line_id: int | None = None) -> HttpResponse:
-    account = access_account(request.user, account_id, write=True)  # type: ignore[arg-type]
+def line_edit(request: AuthedRequest, account_id: int, line_id: int | None = None) -> HttpResponse:
+    account = access_account(request.user, account_id, write=True)
     line = account.subscription_lines.filter(pk=line_id).first() if line_id else None
     if line_id and line is None:
         raise Http404
-    currency = request.tenant.currency  # type: ignore[attr-defined]
+    currency = request.tenant.currency
     form = SubscriptionLineForm(
         request.POST or None, instance=copy.copy(line) if line else None, currency=currency
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -111,7 +112,7 @@ def _mrr_on(dataset: DemoDataset, day: dt.date) -> dict[str, int]:
 
 def _load_accounts(
     dataset: DemoDataset, users: dict[str, User], teams: dict[str, Team]
-) -> dict[str, Account]:
+) -> dict[str, int]:
     mrr = _mrr_on(dataset, dataset.as_of)
     for batch in _batched(dataset.accounts):
         Account.objects.bulk_create(
@@ -133,7 +134,7 @@ def _load_accounts(
             )
             for a in batch
         )
-    return dict(Account.objects.values_list("external_crm_id", "id"))  # type: ignore[arg-type]
+    return {str(key): int(pk) for key, pk in Account.objects.values_list("external_crm_id", "id")}
 
 
 def _load_lines(
@@ -174,7 +175,7 @@ def _load_touchpoints(
     users: dict[str, User],
     contacts: dict[str, int],
 ) -> None:
-    links = []
+    links: list[Any] = []
     for batch in _batched(dataset.touchpoints):
         created = Touchpoint.objects.bulk_create(
             Touchpoint(
@@ -192,5 +193,5 @@ def _load_touchpoints(
             for email in demo.contact_emails
             if email in contacts
         )
-    for batch in _batched(links):
-        Touchpoint.contacts.through.objects.bulk_create(batch)
+    for chunk in _batched(links):
+        Touchpoint.contacts.through.objects.bulk_create(chunk)

@@ -10,7 +10,7 @@ class TeamAdmin(admin.ModelAdmin[Team]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ["username", "display_name", "role", "team", "language", "is_active"]
     list_filter = ["role", "team", "is_active"]
     fieldsets = (

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.services import api_token_create, api_token_revoke
 
 
@@ -19,16 +20,16 @@ class TokenForm(forms.Form):
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        _token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        _token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
         form = TokenForm()
     context = {
         "form": form,
         "secret": secret,
-        "tokens": request.user.api_tokens.all(),  # type: ignore[union-attr]
+        "tokens": request.user.api_tokens.all(),
         "nav": "tokens",
     }
     return render(request, "org/tokens.html", context, status=400 if form.errors else 200)
@@ -36,7 +37,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    if api_token_revoke(user=request.user, token_id=token_id):  # type: ignore[arg-type]
+def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
+    if api_token_revoke(user=request.user, token_id=token_id):
         messages.success(request, _("Token revoked."))
     return redirect("org:tokens")

@@ -4,12 +4,12 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from kizuna.apps.customers.models import Account, Contact
+from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import access_account
 from kizuna.apps.org.models import User
 from kizuna.apps.touchpoints import services
@@ -74,16 +74,16 @@ def _resolve(account: Account, data: dict[str, Any]) -> tuple[dict[str, Any], li
 
 @router.get("/accounts/{account_id}/touchpoints", response=list[TouchpointOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_touchpoints(request: HttpRequest, account_id: int) -> Any:
-    account = access_account(request.user, account_id)  # type: ignore[arg-type]
+def list_touchpoints(request: AuthedRequest, account_id: int) -> Any:
+    account = access_account(request.user, account_id)
     return account.touchpoints.select_related("csm").prefetch_related("contacts")
 
 
 @router.post("/accounts/{account_id}/touchpoints", response={201: TouchpointOut})
 def create_touchpoint(
-    request: HttpRequest, account_id: int, payload: TouchpointIn
+    request: AuthedRequest, account_id: int, payload: TouchpointIn
 ) -> Status[Touchpoint]:
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     account = access_account(user, account_id, write=True)
     data, contacts = _resolve(account, payload.dict(exclude_unset=True))
     touchpoint = services.touchpoint_create(
@@ -101,15 +101,15 @@ def _touchpoint(user: User, touchpoint_id: int, *, write: bool) -> Touchpoint:
 
 
 @router.get("/touchpoints/{touchpoint_id}", response=TouchpointOut)
-def get_touchpoint(request: HttpRequest, touchpoint_id: int) -> Touchpoint:
-    return _touchpoint(request.user, touchpoint_id, write=False)  # type: ignore[arg-type]
+def get_touchpoint(request: AuthedRequest, touchpoint_id: int) -> Touchpoint:
+    return _touchpoint(request.user, touchpoint_id, write=False)
 
 
 @router.patch("/touchpoints/{touchpoint_id}", response=TouchpointOut)
 def update_touchpoint(
-    request: HttpRequest, touchpoint_id: int, payload: TouchpointPatch
+    request: AuthedRequest, touchpoint_id: int, payload: TouchpointPatch
 ) -> Touchpoint:
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     touchpoint = _touchpoint(user, touchpoint_id, write=True)
     data, contacts = _resolve(touchpoint.account, payload.dict(exclude_unset=True))
     return services.touchpoint_update(

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from kizuna.core.revenue.lines import Dimension, groups_for, keys_for, month_index_expr
+from kizuna.core.revenue.lines import (
+    Dimension,
+    first_row_expr,
+    groups_for,
+    keys_for,
+    run_first_expr,
+)
 from kizuna.core.revenue.summary import ratio
 
 
@@ -16,7 +22,8 @@ def cohort_retention(movements: pl.DataFrame, *, by: Dimension | None = None) ->
     """Per cohort and months since start: how many customers and how much MRR remain.
 
     Input: :func:`kizuna.core.revenue.mrr.customer_mrr` (or ``mrr_movements``) output with the
-    same ``by``. Formulas, for cohort c and month k (snapshot at the end of month c + k):
+    same ``by``: each customer's rows contiguous, in month order, starting at its first active
+    month. Formulas, for cohort c and month k (snapshot at the end of month c + k):
 
     - ``logo_retention = active_customers(c + k) / cohort_customers`` (active: MRR > 0; a
       customer that churned and came back counts again once reactivated)
@@ -31,24 +38,21 @@ def cohort_retention(movements: pl.DataFrame, *, by: Dimension | None = None) ->
     gross_revenue_retention``; sorted by ``[by], cohort_month, months_since_start``.
     """
     keys, groups = keys_for(by), groups_for(by)
-    month0 = (
-        movements.filter(pl.col("mrr") > 0)
-        .group_by(keys)
-        .agg(
-            cohort_month=pl.col("date_month").min(),
-            start=pl.col("mrr").sort_by("date_month").first(),
-        )
-    )
-    rows = (
-        movements.join(month0, on=keys, how="inner", nulls_equal=True)
-        .filter(pl.col("date_month") >= pl.col("cohort_month"))
-        .with_columns(
-            months_since_start=month_index_expr("date_month") - month_index_expr("cohort_month")
-        )
+    first = pl.col("_first")
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    rows = movements.with_columns(_first=first_row_expr(keys)).select(
+        *groups,
+        "date_month",
+        "mrr",
+        cohort_month=run_first_expr(pl.col("date_month"), first),
+        months_since_start=row - run_first_expr(row, first),
+        start=run_first_expr(pl.col("mrr"), first),
     )
     cohort = [*groups, "cohort_month"]
-    sizes = month0.group_by(cohort).agg(
-        cohort_customers=pl.len().cast(pl.Int64), cohort_start_mrr=pl.col("start").sum()
+    sizes = (
+        rows.filter(pl.col("months_since_start") == 0)
+        .group_by(cohort)
+        .agg(cohort_customers=pl.len().cast(pl.Int64), cohort_start_mrr=pl.col("mrr").sum())
     )
     table = rows.group_by([*cohort, "months_since_start"]).agg(
         date_month=pl.col("date_month").first(),

@@ -22,19 +22,34 @@ from __future__ import annotations
 
 import polars as pl
 
-from kizuna.core.revenue.lines import Dimension, groups_for, keys_for
+from kizuna.core.revenue.lines import Dimension, first_row_expr, groups_for, keys_for
 from kizuna.core.revenue.summary import ratio
 
 
 def _per_customer(movements: pl.DataFrame, keys: list[str], months: int) -> pl.DataFrame:
-    starts = movements.filter(pl.col("mrr") > 0).select(
-        *keys,
-        window_start_month=pl.col("date_month"),
-        date_month=pl.col("date_month").dt.offset_by(f"{months}mo"),
+    """Each cohort customer's start and end MRR, keyed by the window's end month.
+
+    The end row is ``months`` rows further down within the same customer: the grid has one
+    row per month without gaps, so row + k is month + k.
+    """
+    run = first_row_expr(keys).cum_sum()
+    same_customer = run.shift(-months) == run
+    return movements.select(
+        *keys[:-1],
+        pl.col("date_month").shift(-months),
         start=pl.col("mrr"),
+        end=pl.col("mrr").shift(-months),
+        keep=same_customer & (pl.col("mrr") > 0),
+    ).filter(pl.col("keep"))
+
+
+def _book_months(movements: pl.DataFrame, groups: list[str]) -> pl.DataFrame:
+    """Every month from the first to the last of the frame, per group."""
+    bounds = [pl.col("date_month").min().alias("low"), pl.col("date_month").max().alias("high")]
+    spans = movements.group_by(groups).agg(*bounds) if groups else movements.select(*bounds)
+    return spans.select(*groups, date_month=pl.date_ranges("low", "high", interval="1mo")).explode(
+        "date_month"
     )
-    ends = movements.select(*keys, "date_month", end=pl.col("mrr"))
-    return starts.join(ends, on=[*keys, "date_month"], how="inner", nulls_equal=True)
 
 
 def retention_windows(
@@ -43,8 +58,9 @@ def retention_windows(
     """GRR and NRR of the ``months``-month window ending with each month of the book.
 
     Input: :func:`kizuna.core.revenue.movements.mrr_movements` output (or ``customer_mrr``) with
-    the same ``by``. Formulas and boundaries: see the module docstring (window start = end of
-    m − months, exclusive of its movements; window end = end of m, inclusive).
+    the same ``by``: the complete grid, each customer's rows contiguous and in month order.
+    Formulas and boundaries: see the module docstring (window start = end of month
+    m − months, whose own movements are not in the window; window end = end of m, inclusive).
     Returns one row per month of the book (per ``by`` value): ``[by], date_month,
     window_start_month, cohort_customers, retained_customers (end > 0), start_mrr, end_mrr,
     churned_mrr, contraction_mrr, expansion_mrr`` (integer minor units, positive), ``grr,
@@ -66,7 +82,7 @@ def retention_windows(
         expansion_mrr=(end - start).filter(end > start).sum(),
         retained_mrr=pl.min_horizontal(start, end).sum(),
     )
-    book = movements.select(*groups, "date_month").unique()
+    book = _book_months(movements, groups)
     counts = [
         "cohort_customers",
         "retained_customers",

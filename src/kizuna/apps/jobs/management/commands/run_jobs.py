@@ -1,0 +1,26 @@
+"""``kizuna manage run_jobs [--once]``: the worker process."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from kizuna.apps.jobs.services import jobs_run_due
+from kizuna.apps.tenant.selectors import tenant_today
+
+
+class Command(BaseCommand):
+    help = "Run the daily jobs that are due (loops every minute unless --once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="run what is due, then exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        while True:
+            for name, report in jobs_run_due(day=tenant_today()):
+                self.stdout.write(f"{name}: {report}")
+            if options["once"]:
+                return
+            time.sleep(60)

@@ -1,0 +1,25 @@
+"""The periodic jobs. Each takes the business day it runs for and returns a one-line report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DailyJob:
+    name: str
+    run: Callable[[dt.date], str]
+
+
+def _refresh_account_mrr(day: dt.date) -> str:
+    from kizuna.apps.customers.services import account_refresh_mrr
+
+    changed = account_refresh_mrr(account_ids=None, on=day)
+    return f"{changed} accounts changed MRR"
+
+
+DAILY_JOBS: tuple[DailyJob, ...] = (
+    DailyJob("customers.refresh_account_mrr", _refresh_account_mrr),
+)
