@@ -85,7 +85,7 @@ class FilterParams(Schema):
     phase: Phase | Literal[""] = ""
     channel: Channel | Literal[""] = ""
     product: str = ""
-    sort: Literal["kana", "name", "mrr", "-mrr", "-updated"] = "kana"
+    sort: Literal["kana", "name", "mrr", "-mrr"] = "kana"
 
 
 def _resolve_refs(data: dict[str, Any]) -> dict[str, Any]:

@@ -126,7 +126,6 @@ class Account(models.Model):
             models.Index(fields=["team", "kana"]),
             models.Index(fields=["segment", "kana"]),
             models.Index(fields=["phase", "kana"]),
-            models.Index(fields=["-updated_at"]),
         ]
 
     def __str__(self) -> str:

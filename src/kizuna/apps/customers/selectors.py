@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.core.mrr_history import LineSpan, MonthlyMrr, monthly_mrr
@@ -17,7 +17,6 @@ ACCOUNT_SORTS: dict[str, tuple[str, ...]] = {
     "-mrr": ("-mrr", "id"),
     "mrr": ("mrr", "id"),
     "name": ("name", "id"),
-    "-updated": ("-updated_at", "-id"),
 }
 
 
@@ -56,6 +55,19 @@ def account_list(*, filters: AccountFilters, on: dt.date) -> QuerySet[Account]:
         )
         accounts = accounts.filter(Exists(active_line))
     return accounts.order_by(*ACCOUNT_SORTS.get(filters.sort, ACCOUNT_SORTS["kana"]))
+
+
+def account_last_touch(*, account_ids: list[int]) -> dict[int, dt.datetime]:
+    """The latest touchpoint time of each account (accounts never touched are absent)."""
+    from kizuna.apps.touchpoints.models import Touchpoint
+
+    rows = (
+        Touchpoint.objects.filter(account_id__in=account_ids)
+        .values("account_id")
+        .annotate(last=Max("occurred_at"))
+        .values_list("account_id", "last")
+    )
+    return dict(rows)
 
 
 def account_lines(*, account: Account) -> QuerySet[SubscriptionLine]:

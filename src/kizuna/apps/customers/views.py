@@ -25,7 +25,7 @@ from kizuna.apps.customers.forms import (
     SubscriptionLineForm,
 )
 from kizuna.apps.customers.selectors import account_list as select_accounts
-from kizuna.apps.customers.selectors import account_page_data
+from kizuna.apps.customers.selectors import account_last_touch, account_page_data
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import access_account, can_edit_account, require_account_create
 from kizuna.apps.tenant.selectors import tenant_today
@@ -38,7 +38,15 @@ def account_list(request: AuthedRequest) -> HttpResponse:
     form = AccountFilterForm(request.GET or None)
     accounts = select_accounts(filters=form.filters(), on=tenant_today(request.tenant))
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "nav": "accounts", "sort": form.filters().sort}
+    last_touch = account_last_touch(account_ids=[account.pk for account in page.object_list])
+    rows = [(account, last_touch.get(account.pk)) for account in page.object_list]
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "nav": "accounts",
+        "sort": form.filters().sort,
+    }
     template = "customers/_account_results.html" if request.htmx else "customers/account_list.html"
     return render(request, template, context)
 
