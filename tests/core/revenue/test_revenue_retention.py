@@ -43,12 +43,23 @@ def test_a_window_measures_the_customers_active_at_its_start(small_book, read_ro
 
 def test_new_customers_of_the_window_never_count(small_book, make_lines, read_rows):
     # given the small book plus a big customer arriving in March
-    lines = small_book.vstack(make_lines(("z", "2024-03-01", None, 1000)).select(small_book.columns))
+    lines = small_book.vstack(
+        make_lines(("z", "2024-03-01", None, 1000)).select(small_book.columns)
+    )
     # when
     windows = _windows(lines, months=3)
     # then the 3-month window ending April only follows a, b and d (active at the end of Jan)
     assert read_rows(windows, *COLUMNS)[-1] == (
-        "2024-04", "2024-01", 3, 180, 110, 50, 20, 0, 0.611111, 0.611111
+        "2024-04",
+        "2024-01",
+        3,
+        180,
+        110,
+        50,
+        20,
+        0,
+        0.611111,
+        0.611111,
     )
 
 
@@ -66,7 +77,16 @@ def test_only_the_net_change_per_customer_counts(make_lines, read_rows):
     windows = _windows(lines, months=2, as_of=dt.date(2024, 3, 1))
     # then nothing was lost between the end of Jan and the end of Mar; f's +20 is expansion
     assert read_rows(windows, *COLUMNS)[-1] == (
-        "2024-03", "2024-01", 2, 150, 170, 0, 0, 20, 1.0, 1.133333
+        "2024-03",
+        "2024-01",
+        2,
+        150,
+        170,
+        0,
+        0,
+        20,
+        1.0,
+        1.133333,
     )
 
 
@@ -76,9 +96,7 @@ def test_a_customer_gone_at_the_window_end_is_churned_in_full(make_lines, read_r
     # when
     windows = _windows(lines, months=2, as_of=dt.date(2024, 3, 1))
     # then its start MRR (40) is churned: GRR = NRR = 0
-    assert read_rows(windows, *COLUMNS)[-1] == (
-        "2024-03", "2024-01", 1, 40, 0, 40, 0, 0, 0.0, 0.0
-    )
+    assert read_rows(windows, *COLUMNS)[-1] == ("2024-03", "2024-01", 1, 40, 0, 40, 0, 0, 0.0, 0.0)
 
 
 def test_a_window_is_at_least_one_month(small_book):

@@ -24,8 +24,8 @@ from kizuna.apps.customers.forms import (
     ContactForm,
     SubscriptionLineForm,
 )
-from kizuna.apps.customers.selectors import account_list as select_accounts
 from kizuna.apps.customers.selectors import account_last_touch, account_page_data
+from kizuna.apps.customers.selectors import account_list as select_accounts
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import access_account, can_edit_account, require_account_create
 from kizuna.apps.tenant.selectors import tenant_today
