@@ -86,7 +86,15 @@ class SubscriptionLineForm(forms.ModelForm[SubscriptionLine]):
         try:
             return to_minor_units(value, self.currency)
         except ValueError as error:
-            raise forms.ValidationError(str(error)) from error
+            places = CURRENCIES.get(self.currency, (0, ""))[0]
+            message = (
+                _("%(currency)s amounts have no decimals.")
+                if places == 0
+                else _("%(currency)s amounts have at most %(places)s decimals.")
+            )
+            raise forms.ValidationError(
+                message % {"currency": self.currency, "places": places}
+            ) from error
 
     def clean(self) -> dict[str, Any]:
         # the model's own validation (run next, by ModelForm) needs the amount and currency

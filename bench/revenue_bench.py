@@ -1,0 +1,156 @@
+"""Benchmark of the revenue core against the bare DuckDB SQL floor (not part of the test suite).
+
+    uv run python bench/revenue_bench.py [--customers 100000] [--lines 250000] [--runs 5]
+
+Synthetic book (fixed seed): ``--lines`` subscription lines of ``--customers`` accounts over 60
+months, 20 % open-ended, three segments. Each engine runs in its own process (so peak RSS is its
+own), does one discarded warm-up, then ``--runs`` timed runs; the median is printed.
+
+- ``polars-mrr``: ``customer_mrr`` + ``mrr_movements`` (the Kizuna core)
+- ``duckdb-mrr``: the same MRR grid and movement categories in one DuckDB SQL query — the floor
+- ``polars-full``: ``revenue_report`` for the total and each dimension (summary, churn rates,
+  3/12-month GRR/NRR, ARPA/LTV, cohorts)
+
+pandas is not installed in this project, so the pandas baseline of issue 4 is not run here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from kizuna.core.revenue import customer_mrr, mrr_movements, revenue_report
+
+MONTHS = 60
+FIRST = 2020 * 12  # January 2020 as a month index
+AS_OF = dt.date(2024, 12, 1)
+LAST = AS_OF.year * 12 + AS_OF.month - 1
+
+DUCKDB_SQL = f"""
+WITH spans AS (
+    SELECT customer_id,
+           year(start_date) * 12 + month(start_date) - 1 AS s,
+           least(coalesce(year(end_date) * 12 + month(end_date) - 1, {LAST + 1}), {LAST + 1}) AS e,
+           monthly_amount AS a
+    FROM lines WHERE monthly_amount > 0
+), valid AS (SELECT * FROM spans WHERE s < e AND s <= {LAST}),
+firsts AS (SELECT customer_id, min(s) AS f FROM valid GROUP BY customer_id),
+grid AS (SELECT customer_id, f, unnest(range(f, {LAST + 1})) AS m FROM firsts),
+deltas AS (
+    SELECT customer_id, m, sum(d) AS d FROM (
+        SELECT customer_id, s AS m, a AS d FROM valid
+        UNION ALL SELECT customer_id, e AS m, -a AS d FROM valid WHERE e <= {LAST}
+    ) GROUP BY customer_id, m
+), mrr AS (
+    SELECT g.customer_id, g.m, g.f,
+           sum(coalesce(d.d, 0)) OVER (PARTITION BY g.customer_id ORDER BY g.m) AS mrr
+    FROM grid g LEFT JOIN deltas d USING (customer_id, m)
+), prev AS (
+    SELECT *, coalesce(lag(mrr) OVER (PARTITION BY customer_id ORDER BY m), 0) AS prev FROM mrr
+)
+SELECT customer_id, m, mrr, prev, mrr - prev AS mrr_change,
+       CASE WHEN prev = 0 AND mrr > 0 AND m = f THEN 'new'
+            WHEN prev = 0 AND mrr > 0 THEN 'reactivation'
+            WHEN prev > 0 AND mrr = 0 THEN 'churn'
+            WHEN prev > 0 AND mrr > prev THEN 'expansion'
+            WHEN mrr > 0 AND mrr < prev THEN 'contraction'
+            WHEN mrr > 0 THEN 'unchanged' END AS change_category
+FROM prev
+"""
+
+
+def synthetic_lines(n_lines: int, n_customers: int, seed: int = 7) -> pl.DataFrame:
+    rng = random.Random(seed)
+    starts = [FIRST + rng.randrange(MONTHS) for _ in range(n_lines)]
+    ends = [None if rng.random() < 0.2 else s + rng.randrange(1, 40) for s in starts]
+    return pl.DataFrame(
+        {
+            "subscription_id": [str(i) for i in range(n_lines)],
+            "customer_id": [str(rng.randrange(n_customers)) for _ in range(n_lines)],
+            "start": starts,
+            "end": ends,
+            "monthly_amount": [rng.randrange(1, 200) * 1000 for _ in range(n_lines)],
+            "segment": [rng.choice(("high", "low", "tech")) for _ in range(n_lines)],
+        }
+    ).select(
+        "subscription_id",
+        "customer_id",
+        start_date=pl.date(pl.col("start") // 12, pl.col("start") % 12 + 1, 1),
+        end_date=pl.date(pl.col("end") // 12, pl.col("end") % 12 + 1, 1),
+        monthly_amount="monthly_amount",
+        segment="segment",
+    )
+
+
+def _engines(lines: pl.DataFrame) -> dict[str, Callable[[], int]]:
+    connection = duckdb.connect()
+    connection.register("lines", lines.to_arrow())
+
+    def polars_mrr() -> int:
+        return mrr_movements(customer_mrr(lines, as_of=AS_OF)).height
+
+    def duckdb_mrr() -> int:
+        return connection.sql(DUCKDB_SQL).to_arrow_table().num_rows
+
+    def polars_full() -> int:
+        rows = revenue_report(lines, as_of=AS_OF).movements.height
+        return rows + revenue_report(lines, as_of=AS_OF, by="segment").movements.height
+
+    return {"polars-mrr": polars_mrr, "duckdb-mrr": duckdb_mrr, "polars-full": polars_full}
+
+
+def run_one(engine: str, parquet: Path, runs: int) -> dict[str, float]:
+    lines = pl.read_parquet(parquet)
+    work = _engines(lines)[engine]
+    rows = work()  # warm-up, discarded
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"median_s": statistics.median(times), "peak_rss_mib": peak_mib, "rows": rows}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--lines", type=int, default=250_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
+    parser.add_argument("--parquet", type=Path, default=Path("/tmp/kizuna_revenue_bench.parquet"))
+    args = parser.parse_args()
+    if args.engine:
+        print(json.dumps(run_one(args.engine, args.parquet, args.runs)))
+        return 0
+    synthetic_lines(args.lines, args.customers).write_parquet(args.parquet)
+    results = {}
+    for engine in ("duckdb-mrr", "polars-mrr", "polars-full"):
+        command = [sys.executable, __file__, "--engine", engine, "--parquet", str(args.parquet)]
+        output = subprocess.run(
+            [*command, "--runs", str(args.runs)], check=True, capture_output=True, text=True
+        )
+        results[engine] = json.loads(output.stdout)
+        print(
+            f"{engine:12s} median {results[engine]['median_s']:.3f} s  "
+            f"peak RSS {results[engine]['peak_rss_mib']:.0f} MiB  rows {results[engine]['rows']}"
+        )
+    ratio = results["polars-mrr"]["median_s"] / results["duckdb-mrr"]["median_s"]
+    print(f"polars / duckdb floor for MRR + movements: {ratio:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

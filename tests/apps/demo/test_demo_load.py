@@ -1,0 +1,58 @@
+"""Loading the generated demo company into the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import authenticate
+from django.db.models import Sum
+
+from kizuna.apps.customers.models import Account, Contact, SubscriptionLine
+from kizuna.apps.demo.services import demo_load_if_empty
+from kizuna.apps.org.models import User
+from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.demo.generator import generate
+
+
+def test_it_loads_the_demo_once_into_an_empty_database(db: object) -> None:
+    # when the demo is loaded twice
+    first = demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo")
+    second = demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo")
+    # then everything the generator made is there, once
+    dataset = generate(as_of=tenant_today(), accounts=80, seed=7)
+    assert first.loaded and not second.loaded
+    assert Account.objects.count() == 80 == first.accounts == second.accounts
+    assert SubscriptionLine.objects.count() == len(dataset.subscription_lines)
+    assert Contact.objects.count() == len(dataset.contacts)
+    assert Touchpoint.objects.count() == len(dataset.touchpoints)
+    assert User.objects.count() == len(dataset.users)
+
+
+def test_it_derives_each_account_mrr_from_its_active_lines(db: object) -> None:
+    demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo")
+    today = tenant_today()
+    for account in Account.objects.all():
+        active = account.subscription_lines.filter(start_date__lte=today).exclude(
+            end_date__lte=today
+        )
+        assert account.mrr == (active.aggregate(total=Sum("mrr"))["total"] or 0)
+    assert Account.objects.filter(mrr__gt=0).exists()
+    assert Account.objects.filter(phase="churned", mrr=0).exists()
+
+
+def test_it_creates_a_working_login_per_role(db: object) -> None:
+    demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo")
+    for username in ("admin", "manager", "csm", "viewer"):
+        user = authenticate(username=username, password="kizuna-demo")
+        assert user is not None
+        assert user.role == username  # type: ignore[attr-defined]
+    assert User.objects.get(username="csm").owned_accounts.exists()
+
+
+def test_it_stores_annual_lines_with_their_annual_amount(db: object) -> None:
+    demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo")
+    annual = SubscriptionLine.objects.filter(billing_period="annual").first()
+    assert annual is not None
+    assert annual.billing_amount == annual.mrr * 12
+    assert annual.start_date <= tenant_today() + dt.timedelta(days=1)
