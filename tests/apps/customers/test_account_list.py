@@ -92,3 +92,8 @@ def test_it_answers_htmx_with_the_results_fragment_only(world: World) -> None:
     body = response.content.decode()
     assert "<html" not in body
     assert "株式会社山田製作所" in body
+
+
+def test_it_finds_an_account_by_kana_typed_in_hiragana_or_half_width(world: World) -> None:
+    assert "株式会社山田製作所" in listing(world, q="やまだ")
+    assert "株式会社山田製作所" in listing(world, q="ﾔﾏﾀﾞ")

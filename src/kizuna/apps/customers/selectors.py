@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.core.kana import normalize_query, to_katakana
 from kizuna.core.mrr_history import LineSpan, MonthlyMrr, monthly_mrr
 
 #: sort keys offered to users → ORDER BY; every ordering ends in ``id`` so pages are stable.
@@ -35,9 +36,9 @@ class AccountFilters:
 def account_list(*, filters: AccountFilters, on: dt.date) -> QuerySet[Account]:
     """Accounts matching ``filters``; ``product`` means an active line on day ``on``."""
     accounts = Account.objects.select_related("owner", "team")
-    text = filters.q.strip()
+    text = normalize_query(filters.q)
     if text:
-        accounts = accounts.filter(Q(name__icontains=text) | Q(kana__icontains=text))
+        accounts = accounts.filter(Q(name__icontains=text) | Q(kana__icontains=to_katakana(text)))
     for field in ("segment", "phase", "channel"):
         value = getattr(filters, field)
         if value:
