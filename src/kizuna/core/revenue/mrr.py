@@ -57,12 +57,15 @@ def customer_mrr(
     ``by``: each value of the dimension is a separate book; a customer with lines in two
     products appears once per product (null values form their own group).
 
-    Returns columns ``[by], customer_id, date_month (Date, first of month), mrr (Int64)``,
+    Returns columns ``[by] (Categorical), customer_id, date_month (Date, first of month),
+    mrr (Int64)``,
     sorted by ``[by], customer_id, date_month``. No denominators: nothing can be undefined.
     """
     check_lines(lines, by=by)
     keys = keys_for(by)
     last = month_index(as_of)
+    if by:  # a categorical makes the per-value grouping and sorting downstream much cheaper
+        lines = lines.with_columns(pl.col(by).cast(pl.Categorical))
     spans = _line_spans(lines, keys, last)
     customers = (
         spans.group_by(keys)
