@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kizuna.apps.api",
     "kizuna.apps.demo",
     "kizuna.apps.jobs",
+    "kizuna.apps.segments",
 ]
 
 MIDDLEWARE = [

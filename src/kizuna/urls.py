@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("kizuna.apps.customers.urls")),
     path("accounts/", include("kizuna.apps.touchpoints.urls")),
+    path("segments/", include("kizuna.apps.segments.urls")),
     path("", include("kizuna.apps.front.urls")),
     path("", include("kizuna.apps.org.urls")),
 ]

@@ -31,7 +31,10 @@ def test_it_refreshes_account_mrr_as_lines_start_and_end(world: World) -> None:
 def test_it_runs_each_job_once_per_day(world: World) -> None:
     first = jobs_run_due(day=dt.date(2026, 11, 30))
     again = jobs_run_due(day=dt.date(2026, 11, 30))
-    assert [name for name, _report in first] == ["customers.refresh_account_mrr"]
+    assert [name for name, _report in first] == [
+        "customers.refresh_account_mrr",
+        "segments.expire_exceptions",
+    ]
     assert again == []
     state = JobState.objects.get(name="customers.refresh_account_mrr")
     assert state.last_status == "ok"

@@ -24,7 +24,7 @@ Industry = Literal[
 ]  # fmt: skip
 Channel = Literal["direct", "partner"]
 Phase = Literal["onboarding", "adoption", "renewal", "churned"]
-Segment = Literal["high", "low", "tech"]
+Segment = Literal["high", "low", "tech", "community"]
 ContactRole = Literal["admin", "decision_maker", "champion", "user", "billing"]
 BillingPeriod = Literal["monthly", "annual"]
 Name = Annotated[str, Field(min_length=1, max_length=200)]

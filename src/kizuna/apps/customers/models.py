@@ -69,6 +69,7 @@ class Segment(models.TextChoices):
     HIGH = "high", _("High touch")
     LOW = "low", _("Low touch")
     TECH = "tech", _("Tech touch")
+    COMMUNITY = "community", _("Community touch")
 
 
 class Account(models.Model):
@@ -102,7 +103,7 @@ class Account(models.Model):
         _("lifecycle phase"), max_length=16, choices=Phase.choices, default=Phase.ONBOARDING
     )
     segment = models.CharField(
-        _("touch model"), max_length=8, choices=Segment.choices, default=Segment.TECH
+        _("touch model"), max_length=16, choices=Segment.choices, default=Segment.TECH
     )
     potential_acv = models.BigIntegerField(
         _("potential ACV"), default=0, validators=[MinValueValidator(0)]

@@ -108,6 +108,9 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
         "audit_events": list(
             AuditEvent.objects.filter(account=account).select_related("actor")[:15]
         ),
+        "segment_exception": account.segment_exceptions.filter(
+            ended_at__isnull=True, expires_on__gte=today
+        ).first(),
         "last_touch": account.touchpoints.order_by("-occurred_at")
         .values_list("occurred_at", flat=True)
         .first(),

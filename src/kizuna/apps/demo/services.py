@@ -12,6 +12,11 @@ from django.db import transaction
 
 from kizuna.apps.customers.models import Account, Contact, Product, SubscriptionLine
 from kizuna.apps.org.models import Team, User
+from kizuna.apps.segments.services import (
+    coverage_policies_ensure_defaults,
+    segment_history_initialise,
+    segment_rule_current,
+)
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.demo.generator import generate
@@ -82,6 +87,9 @@ def demo_load(*, dataset: DemoDataset, password: str) -> None:
     _load_lines(dataset, accounts, products)
     contacts = _load_contacts(dataset, accounts)
     _load_touchpoints(dataset, accounts, users, contacts)
+    segment_rule_current(on=dataset.as_of)
+    segment_history_initialise(on=dataset.as_of)
+    coverage_policies_ensure_defaults()
 
 
 def _load_users(dataset: DemoDataset, teams: dict[str, Team], hashed: str) -> dict[str, User]:

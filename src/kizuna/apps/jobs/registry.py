@@ -20,6 +20,13 @@ def _refresh_account_mrr(day: dt.date) -> str:
     return f"{changed} accounts changed MRR"
 
 
+def _expire_segment_exceptions(day: dt.date) -> str:
+    from kizuna.apps.segments.services import segment_exceptions_expire
+
+    return f"{segment_exceptions_expire(today=day)} segment exceptions ended"
+
+
 DAILY_JOBS: tuple[DailyJob, ...] = (
     DailyJob("customers.refresh_account_mrr", _refresh_account_mrr),
+    DailyJob("segments.expire_exceptions", _expire_segment_exceptions),
 )

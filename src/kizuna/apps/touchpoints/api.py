@@ -17,7 +17,7 @@ from kizuna.apps.touchpoints.models import Touchpoint
 
 router = Router(tags=["touchpoints"])
 
-Kind = Literal["meeting", "call", "email", "onsite", "webinar", "other"]
+Kind = Literal["meeting", "call", "email", "onsite", "webinar", "other", "note"]
 
 
 class TouchpointOut(Schema):

@@ -14,6 +14,7 @@ class TouchpointKind(models.TextChoices):
     ONSITE = "onsite", _("On-site visit")
     WEBINAR = "webinar", _("Webinar (1:N)")
     OTHER = "other", _("Other")
+    NOTE = "note", _("Internal note")
 
 
 class Touchpoint(models.Model):

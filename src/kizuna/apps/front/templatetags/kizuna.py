@@ -29,3 +29,19 @@ def query_with(context: Any, **changes: Any) -> str:
         else:
             query[key] = value
     return "?" + query.urlencode() if query else "?"
+
+
+@register.filter
+def percent(value: Any, places: int = 0) -> str:
+    """``0.8`` → ``80%``; ``0.1234|percent:1`` → ``12.3%``; empty for None (undefined rates)."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def segment_label(code: str) -> str:
+    """A segment code in the reader's language (``high`` → ハイタッチ)."""
+    from kizuna.apps.customers.models import Segment
+
+    return str(dict(Segment.choices).get(code, code))

@@ -1,0 +1,44 @@
+"""Forms of the touch model: a new rule for a review, a segment exception."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kizuna.apps.customers.models import Segment
+from kizuna.apps.segments.models import SegmentRule
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SegmentRuleForm(forms.ModelForm[SegmentRule]):
+    class Meta:
+        model = SegmentRule
+        fields = [
+            "kind",
+            "high_share",
+            "low_share",
+            "high_min",
+            "low_min",
+            "effective_from",
+            "review_interval_months",
+            "note",
+        ]
+        widgets = {"effective_from": DATE}
+        help_texts = {
+            "high_share": _("Share of active accounts, e.g. 0.10 for the top 10%."),
+            "high_min": _("Yearly amount (ACV + potential ACV) in the company currency."),
+        }
+
+
+class SegmentExceptionForm(forms.Form):
+    segment = forms.ChoiceField(label=_("Touch model"), choices=Segment.choices)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    expires_on = forms.DateField(label=_("Expires on"), widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,152 @@
+"""Touch-model pages: the overview, segmentation reviews (preview, apply), exceptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.org.access import access_account, can_manage_tenant
+from kizuna.apps.segments import selectors, services
+from kizuna.apps.segments.forms import SegmentExceptionForm, SegmentRuleForm
+from kizuna.apps.segments.models import ReviewStatus, SegmentReview, SegmentRule
+from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.core.mrr_history import add_months
+
+
+@login_required
+def overview(request: AuthedRequest) -> HttpResponse:
+    return _render_overview(request, form=None)
+
+
+def _render_overview(request: AuthedRequest, *, form: SegmentRuleForm | None) -> HttpResponse:
+    today = tenant_today(request.tenant)
+    rule = services.segment_rule_current(on=today)
+    if form is None:
+        draft = SegmentRule(
+            kind=rule.kind,
+            high_share=rule.high_share,
+            low_share=rule.low_share,
+            high_min=rule.high_min,
+            low_min=rule.low_min,
+            effective_from=today,
+            review_interval_months=rule.review_interval_months,
+        )
+        form = SegmentRuleForm(instance=draft)
+    context = {
+        "nav": "segments",
+        "rule": rule,
+        "segments": selectors.segment_overview(),
+        "policies": services.coverage_policies_ensure_defaults(),
+        "reviews": SegmentReview.objects.select_related("rule", "applied_by")[:10],
+        "exceptions": selectors.exceptions_active(today=today)[:10],
+        "form": form,
+        "can_review": can_manage_tenant(request.user),
+        "next_review": _next_review(rule, today),
+    }
+    return render(request, "segments/overview.html", context, status=400 if form.errors else 200)
+
+
+def _next_review(rule: SegmentRule, today: dt.date) -> dt.date:
+    """The last applied review (or the rule's start) plus the review interval."""
+    last = SegmentReview.objects.filter(status=ReviewStatus.APPLIED).first()
+    start = last.as_of if last else rule.effective_from
+    return add_months(start.replace(day=1), rule.review_interval_months)
+
+
+@login_required
+@require_POST
+def review_create(request: AuthedRequest) -> HttpResponse:
+    if not can_manage_tenant(request.user):
+        raise PermissionDenied
+    form = SegmentRuleForm(request.POST)
+    if not form.is_valid():
+        return _render_overview(request, form=form)
+    rule = form.save(commit=False)
+    rule.created_by = request.user
+    rule.save()
+    review = services.segment_review_preview(
+        actor=request.user, rule=rule, as_of=rule.effective_from
+    )
+    return redirect("segments:review", review.pk)
+
+
+@login_required
+def review_detail(request: AuthedRequest, review_id: int) -> HttpResponse:
+    review = get_object_or_404(
+        SegmentReview.objects.select_related("rule", "applied_by"), pk=review_id
+    )
+    page = Paginator(selectors.review_moved_accounts(review), 100).get_page(request.GET.get("page"))
+    rows = [(account, review.moves[str(account.pk)]) for account in page.object_list]
+    context = {
+        "nav": "segments",
+        "review": review,
+        "pairs": selectors.review_pairs(review),
+        "page": page,
+        "rows": rows,
+        "load": selectors.review_load_after(review)[:30],
+        "can_apply": can_manage_tenant(request.user) and review.status == ReviewStatus.PREVIEW,
+    }
+    return render(request, "segments/review.html", context)
+
+
+@login_required
+@require_POST
+def review_apply(request: AuthedRequest, review_id: int) -> HttpResponse:
+    review = get_object_or_404(SegmentReview, pk=review_id)
+    try:
+        moved = services.segment_review_apply(actor=request.user, review=review)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Review applied: %(count)s accounts moved.") % {"count": moved})
+    return redirect("segments:review", review.pk)
+
+
+@login_required
+def exception_create(request: AuthedRequest, account_id: int) -> HttpResponse:
+    account = access_account(request.user, account_id, write=True)
+    if request.user.role not in {"admin", "manager"}:
+        raise PermissionDenied
+    form = SegmentExceptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.segment_exception_create(
+                actor=request.user,
+                account=account,
+                today=tenant_today(request.tenant),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Exception saved."))
+            return redirect("customers:account_detail", account.pk)
+    context = {
+        "form": form,
+        "heading": _("Change the touch model by exception"),
+        "cancel_url": reverse("customers:account_detail", args=[account.pk]),
+        "account": account,
+        "nav": "accounts",
+    }
+    return render(request, "front/form_page.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def exceptions_report(request: AuthedRequest) -> HttpResponse:
+    today = tenant_today(request.tenant)
+    context = {
+        "nav": "segments",
+        "exceptions": selectors.exceptions_active(today=today),
+        "today": today,
+    }
+    return render(request, "segments/exceptions.html", context)

@@ -1,0 +1,206 @@
+"""Segmentation reviews: preview who moves, apply as one recorded action, keep history;
+exceptions need a reason and expire."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from kizuna.apps.customers.models import Account
+from kizuna.apps.segments.models import AccountSegmentPeriod, ReviewStatus, SegmentRule
+from kizuna.apps.segments.selectors import account_segment_on
+from kizuna.apps.segments.services import (
+    segment_exception_create,
+    segment_exceptions_expire,
+    segment_history_initialise,
+    segment_review_apply,
+    segment_review_preview,
+)
+from tests.factories import AccountFactory, World
+
+DAY = dt.date(2026, 10, 1)
+
+
+@pytest.fixture
+def ten_accounts(world: World) -> list[Account]:
+    """Ten active tech-touch accounts with MRR 10,000 … 100,000 (scores 120,000 … 1,200,000)."""
+    Account.objects.all().delete()
+    accounts = [
+        AccountFactory(mrr=10_000 * (i + 1), segment="tech", owner=world.csm, team=world.strategic)
+        for i in range(10)
+    ]
+    segment_history_initialise(on=dt.date(2026, 1, 1))
+    return accounts
+
+
+def percentile_rule() -> SegmentRule:
+    return SegmentRule.objects.create(kind="percentile", effective_from=DAY)
+
+
+def test_it_previews_the_percentile_rule_without_changing_anything(
+    world: World, ten_accounts: list[Account]
+) -> None:
+    # when CS ops previews the default rule (top 10% high, next 30% low)
+    review = segment_review_preview(actor=world.admin, rule=percentile_rule(), as_of=DAY)
+    # then the top account would go high, the next three low, nobody has moved yet
+    assert review.moves == {
+        str(ten_accounts[9].pk): ["tech", "high"],
+        str(ten_accounts[8].pk): ["tech", "low"],
+        str(ten_accounts[7].pk): ["tech", "low"],
+        str(ten_accounts[6].pk): ["tech", "low"],
+    }
+    assert review.summary["pairs"] == {
+        "tech>high": {"count": 1, "mrr": 100_000},
+        "tech>low": {"count": 3, "mrr": 240_000},
+    }
+    assert review.summary["load_after"] == {str(world.csm.pk): {"high": 1, "low": 3, "tech": 6}}
+    assert set(Account.objects.values_list("segment", flat=True)) == {"tech"}
+
+
+def test_it_applies_a_review_once_and_keeps_history(
+    world: World, ten_accounts: list[Account]
+) -> None:
+    review = segment_review_preview(actor=world.admin, rule=percentile_rule(), as_of=DAY)
+    # when it is applied
+    moved = segment_review_apply(actor=world.admin, review=review)
+    # then the accounts moved on the review date and their past segment is still answerable
+    top = ten_accounts[9]
+    top.refresh_from_db()
+    review.refresh_from_db()
+    assert moved == 4
+    assert top.segment == "high"
+    assert (review.status, review.applied_by) == (ReviewStatus.APPLIED, world.admin)
+    assert account_segment_on(account=top, day=DAY - dt.timedelta(days=1)) == "tech"
+    assert account_segment_on(account=top, day=DAY) == "high"
+    assert account_segment_on(account=top, day=dt.date(2025, 12, 31)) is None
+    with pytest.raises(ValidationError):
+        segment_review_apply(actor=world.admin, review=review)
+    assert AccountSegmentPeriod.objects.filter(account=top).count() == 2
+
+
+def test_it_lets_only_cs_ops_preview_or_apply(world: World, ten_accounts: list[Account]) -> None:
+    for persona in (world.csm, world.manager, world.viewer):
+        with pytest.raises(PermissionDenied):
+            segment_review_preview(actor=persona, rule=percentile_rule(), as_of=DAY)
+    review = segment_review_preview(actor=world.admin, rule=percentile_rule(), as_of=DAY)
+    client = Client()
+    client.force_login(world.manager)
+    response = client.post(reverse("segments:review_apply", args=[review.pk]))
+    assert response.status_code == 403
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.PREVIEW
+
+
+def test_it_keeps_an_exception_through_a_review_and_ends_it_at_expiry(
+    world: World, ten_accounts: list[Account]
+) -> None:
+    # given the manager raised the smallest account to high touch until 2026-12-31
+    small = ten_accounts[0]
+    segment_exception_create(
+        actor=world.manager,
+        account=small,
+        segment="high",
+        reason="経営層が導入を主導",
+        expires_on=dt.date(2026, 12, 31),
+        today=dt.date(2026, 9, 1),
+    )
+    small.refresh_from_db()
+    assert small.segment == "high"
+    # when a review runs, the exception wins over the rule
+    review = segment_review_preview(actor=world.admin, rule=percentile_rule(), as_of=DAY)
+    assert str(small.pk) not in review.moves
+    assert review.summary["exceptions_kept"] == 1
+    # and when it expires, the account returns to its segment before the exception
+    assert segment_exceptions_expire(today=dt.date(2026, 12, 31)) == 0
+    assert segment_exceptions_expire(today=dt.date(2027, 1, 1)) == 1
+    small.refresh_from_db()
+    assert small.segment == "tech"
+    assert small.audit_events.filter(entity="segmentexception").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("reason", "expires", "segment", "field"),
+    [
+        ("  ", dt.date(2026, 12, 31), "high", "reason"),
+        ("理由", dt.date(2026, 9, 1), "high", "expires_on"),
+        ("理由", dt.date(2026, 12, 31), "tech", "segment"),
+    ],
+)
+def test_it_rejects_an_exception_without_reason_future_expiry_or_change(
+    world: World,
+    ten_accounts: list[Account],
+    reason: str,
+    expires: dt.date,
+    segment: str,
+    field: str,
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        segment_exception_create(
+            actor=world.admin,
+            account=ten_accounts[0],
+            segment=segment,
+            reason=reason,
+            expires_on=expires,
+            today=dt.date(2026, 9, 1),
+        )
+    assert field in error.value.message_dict
+    assert not ten_accounts[0].segment_exceptions.exists()
+
+
+def test_it_refuses_exceptions_to_csms_and_viewers(
+    world: World, ten_accounts: list[Account]
+) -> None:
+    client = Client()
+    client.force_login(world.csm)
+    url = reverse("segments:exception_create", args=[ten_accounts[0].pk])
+    assert client.get(url).status_code == 403
+    client.force_login(world.viewer)
+    assert client.get(url).status_code == 403
+
+
+def test_it_shows_the_overview_and_a_review_page(world: World, ten_accounts: list[Account]) -> None:
+    client = Client()
+    client.force_login(world.admin)
+    response = client.post(
+        reverse("segments:review_create"),
+        {
+            "kind": "amount",
+            "high_share": "0.1",
+            "low_share": "0.3",
+            "high_min": "1000000",
+            "low_min": "500000",
+            "effective_from": "2026-10-01",
+            "review_interval_months": "6",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    # scores ≥ 1,000,000: MRR 90,000 and 100,000 (1,080,000 and 1,200,000) → high;
+    # ≥ 500,000: MRR 50,000 … 80,000 → low
+    assert "6 件の顧客を移動して適用" in page
+    overview = client.get(reverse("segments:overview")).content.decode()
+    assert "カバー率の方針" in overview
+
+
+def test_it_rejects_a_rule_whose_shares_exceed_100_percent(
+    world: World, ten_accounts: list[Account]
+) -> None:
+    client = Client()
+    client.force_login(world.admin)
+    response = client.post(
+        reverse("segments:review_create"),
+        {
+            "kind": "percentile",
+            "high_share": "0.6",
+            "low_share": "0.6",
+            "effective_from": "2026-10-01",
+            "review_interval_months": "6",
+        },
+    )
+    assert response.status_code == 400
+    assert "2つの割合の合計は100%以下にしてください。" in response.content.decode()
+    assert not SegmentRule.objects.exists()
