@@ -203,4 +203,4 @@ def test_it_rejects_a_rule_whose_shares_exceed_100_percent(
     )
     assert response.status_code == 400
     assert "2つの割合の合計は100%以下にしてください。" in response.content.decode()
-    assert not SegmentRule.objects.exists()
+    assert not SegmentRule.objects.filter(high_share="0.6").exists()
