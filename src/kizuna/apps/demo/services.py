@@ -19,6 +19,8 @@ from kizuna.apps.segments.services import (
 )
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
 from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.core.mrr_history import add_months
+from kizuna.core.segmentation import segment_by_percentile
 from kizuna.demo.generator import generate
 from kizuna.demo.types import DemoDataset
 
@@ -87,8 +89,8 @@ def demo_load(*, dataset: DemoDataset, password: str) -> None:
     _load_lines(dataset, accounts, products)
     contacts = _load_contacts(dataset, accounts)
     _load_touchpoints(dataset, accounts, users, contacts)
-    segment_rule_current(on=dataset.as_of)
-    segment_history_initialise(on=dataset.as_of)
+    segment_rule_current(on=last_review_day(dataset.as_of))
+    segment_history_initialise(on=last_review_day(dataset.as_of))
     coverage_policies_ensure_defaults()
 
 
@@ -122,6 +124,7 @@ def _load_accounts(
     dataset: DemoDataset, users: dict[str, User], teams: dict[str, Team]
 ) -> dict[str, int]:
     mrr = _mrr_on(dataset, dataset.as_of)
+    segments = _segments_at_last_review(dataset)
     for batch in _batched(dataset.accounts):
         Account.objects.bulk_create(
             Account(
@@ -134,7 +137,7 @@ def _load_accounts(
                 owner=users.get(a.owner_username or ""),
                 team=teams[a.team_code],
                 phase=a.phase,
-                segment=a.segment,
+                segment=segments.get(a.key, a.segment),
                 potential_acv=a.potential_acv,
                 external_crm_id=a.key,
                 mrr=mrr.get(a.key, 0),
@@ -143,6 +146,20 @@ def _load_accounts(
             for a in batch
         )
     return {str(key): int(pk) for key, pk in Account.objects.values_list("external_crm_id", "id")}
+
+
+def last_review_day(as_of: dt.date) -> dt.date:
+    """The demo's last segmentation review: the first of the month six months ago."""
+    return add_months(as_of.replace(day=1), -6)
+
+
+def _segments_at_last_review(dataset: DemoDataset) -> dict[str, str]:
+    """Segments as the default rule set them at the last review, so that today's review has
+    real moves to show (accounts that grew or shrank since). Newer accounts keep theirs."""
+    day = last_review_day(dataset.as_of)
+    mrr = _mrr_on(dataset, day)
+    scores = {a.key: mrr[a.key] * 12 + a.potential_acv for a in dataset.accounts if a.key in mrr}
+    return segment_by_percentile(scores)
 
 
 def _load_lines(

@@ -56,7 +56,8 @@ def coverage_policies_ensure_defaults() -> list[CoveragePolicy]:
                 "max_accounts_per_csm": high,
             },
         )
-    return list(CoveragePolicy.objects.all())
+    order = list(DEFAULT_POLICIES)
+    return sorted(CoveragePolicy.objects.all(), key=lambda p: order.index(p.segment))
 
 
 def segment_rule_current(*, on: dt.date) -> SegmentRule:
