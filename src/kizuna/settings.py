@@ -60,7 +60,9 @@ INSTALLED_APPS = [
     "kizuna.apps.api",
     "kizuna.apps.demo",
     "kizuna.apps.jobs",
+    "kizuna.apps.revenue",
     "kizuna.apps.segments",
+    "kizuna.apps.coverage",
 ]
 
 MIDDLEWARE = [

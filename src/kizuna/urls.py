@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("kizuna.apps.customers.urls")),
     path("accounts/", include("kizuna.apps.touchpoints.urls")),
     path("segments/", include("kizuna.apps.segments.urls")),
+    path("", include("kizuna.apps.coverage.urls")),
+    path("revenue/", include("kizuna.apps.revenue.urls")),
     path("", include("kizuna.apps.front.urls")),
     path("", include("kizuna.apps.org.urls")),
 ]

@@ -24,3 +24,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", customers_router)
 api.add_router("/", touchpoints_router)
+api.add_router("/", "kizuna.apps.revenue.api.router")

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.revenue.selectors import account_mrr_movements
 from kizuna.core.kana import normalize_query, to_katakana
 from kizuna.core.mrr_history import LineSpan, MonthlyMrr, monthly_mrr
 
@@ -103,6 +104,7 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
     return {
         "lines": [(line, line.is_active_on(today)) for line in lines],
         "mrr_chart": mrr_chart(history),
+        "mrr_movements": account_mrr_movements(account=account, as_of=today, lines=lines),
         "contacts": list(account.contacts.order_by("name", "id")),
         "touchpoints": list(touchpoints),
         "audit_events": list(

@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kizuna.apps.revenue.tasks import refresh_snapshots as refresh_revenue_snapshots
+
 
 @dataclass(frozen=True)
 class DailyJob:
@@ -26,7 +28,15 @@ def _expire_segment_exceptions(day: dt.date) -> str:
     return f"{segment_exceptions_expire(today=day)} segment exceptions ended"
 
 
+def _refresh_coverage(day: dt.date) -> str:
+    from kizuna.apps.coverage.services import coverage_snapshots_refresh
+
+    return f"coverage snapshots for {len(coverage_snapshots_refresh(today=day))} days"
+
+
 DAILY_JOBS: tuple[DailyJob, ...] = (
     DailyJob("customers.refresh_account_mrr", _refresh_account_mrr),
     DailyJob("segments.expire_exceptions", _expire_segment_exceptions),
+    DailyJob("coverage.refresh_snapshots", _refresh_coverage),
+    DailyJob("revenue.refresh_snapshots", refresh_revenue_snapshots),
 )

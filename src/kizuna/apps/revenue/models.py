@@ -149,8 +149,7 @@ class RevenueTarget(models.Model):
         verbose_name_plural = _("revenue targets")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(grr_12m__isnull=True)
-                | models.Q(grr_12m__gte=0, grr_12m__lte=1),
+                condition=models.Q(grr_12m__isnull=True) | models.Q(grr_12m__gte=0, grr_12m__lte=1),
                 name="revenue_target_grr_is_a_fraction",
             ),
             models.CheckConstraint(

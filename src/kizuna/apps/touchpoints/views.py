@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from kizuna.apps.front.http import AuthedRequest
@@ -33,6 +34,9 @@ def touchpoint_new(request: AuthedRequest, account_id: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Touchpoint logged."))
+            next_url = request.GET.get("next", "")
+            if url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+                return redirect(next_url)
             return redirect("customers:account_detail", account.pk)
     context = {
         "form": form,

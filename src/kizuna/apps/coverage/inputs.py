@@ -1,0 +1,110 @@
+"""Turn the database into the pure coverage core's inputs (policies, accounts at a date,
+touches as local dates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable
+
+from django.db.models import Q, Sum
+
+from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.segments.models import AccountSegmentPeriod
+from kizuna.apps.segments.services import coverage_policies_ensure_defaults
+from kizuna.apps.tenant.selectors import tenant_settings_get
+from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.core.coverage import AccountAtDate, CoveragePolicy, Touch, local_day, shift_months
+
+
+def core_policies() -> list[CoveragePolicy]:
+    return [
+        CoveragePolicy(
+            segment=p.segment,
+            period_months=p.period_months,
+            target=float(p.target),
+            qualifying_kinds=frozenset(p.qualifying_kinds),
+        )
+        for p in coverage_policies_ensure_defaults()
+    ]
+
+
+def longest_period_months() -> int:
+    return max((p.period_months for p in core_policies()), default=1)
+
+
+def accounts_today(accounts: Iterable[Account]) -> list[AccountAtDate]:
+    """Today's active accounts (cached MRR > 0) as core inputs."""
+    return [
+        AccountAtDate(
+            account_id=a.pk, segment=a.segment, owner_id=a.owner_id, team_id=a.team_id, mrr=a.mrr
+        )
+        for a in accounts
+        if a.mrr > 0
+    ]
+
+
+def accounts_at(day: dt.date) -> list[AccountAtDate]:
+    """Accounts active on ``day`` (Σ MRR of lines with start ≤ day < end is > 0), with their
+    segment on that day from the segment history. Before an account's first recorded period
+    its first recorded segment is assumed; owner and team are today's (assignment history
+    is not kept yet)."""
+    mrr = dict(
+        SubscriptionLine.objects.filter(start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
+        .values("account_id")
+        .annotate(total=Sum("mrr"))
+        .filter(total__gt=0)
+        .values_list("account_id", "total")
+    )
+    segments = segments_on(day, account_ids=list(mrr))
+    rows = Account.objects.filter(pk__in=list(mrr)).values_list(
+        "id", "segment", "owner_id", "team_id"
+    )
+    return [
+        AccountAtDate(
+            account_id=pk,
+            segment=segments.get(pk, segment),
+            owner_id=owner_id,
+            team_id=team_id,
+            mrr=int(mrr[pk]),
+        )
+        for pk, segment, owner_id, team_id in rows
+    ]
+
+
+def segments_on(day: dt.date, *, account_ids: list[int]) -> dict[int, str]:
+    """Each account's segment on ``day`` from its history; before its first period, the first
+    recorded segment. Accounts with no history at all are absent."""
+    covering = AccountSegmentPeriod.objects.filter(valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+    )
+    segments = dict(covering.values_list("account_id", "segment"))
+    missing = [pk for pk in account_ids if pk not in segments]
+    earliest = AccountSegmentPeriod.objects.filter(account_id__in=missing).order_by(
+        "account_id", "-valid_from", "-id"
+    )
+    for account_id, segment in earliest.values_list("account_id", "segment"):
+        segments[account_id] = segment  # the last write per account is its earliest period
+    return segments
+
+
+def touches_between(
+    first_day: dt.date, last_day: dt.date, *, account_ids: list[int] | None = None
+) -> list[Touch]:
+    """Touchpoints whose local date is in [first_day, last_day], as core ``Touch`` rows."""
+    zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
+    start = dt.datetime.combine(first_day, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    rows = Touchpoint.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+    if account_ids is not None:
+        rows = rows.filter(account_id__in=account_ids)
+    return [
+        Touch(account_id=account_id, kind=kind, day=local_day(occurred_at, zone))
+        for account_id, kind, occurred_at in rows.values_list("account_id", "kind", "occurred_at")
+    ]
+
+
+def touch_window_start(as_of: dt.date) -> dt.date:
+    """The first day any policy's window can reach back to, as of ``as_of``."""
+    return shift_months(as_of, -longest_period_months())

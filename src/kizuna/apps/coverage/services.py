@@ -1,0 +1,78 @@
+"""Filling coverage snapshots: idempotent per day, resumable one month-end at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+
+from kizuna.apps.coverage.inputs import (
+    accounts_at,
+    core_policies,
+    touch_window_start,
+    touches_between,
+)
+from kizuna.apps.coverage.models import CoverageSnapshot
+from kizuna.core.coverage import (
+    CoverageReport,
+    TouchIndex,
+    coverage_rates,
+    index_touches,
+    month_ends,
+    shift_months,
+)
+
+log = logging.getLogger("kizuna.coverage")
+
+#: months of monthly trend the dashboard shows
+TREND_MONTHS = 24
+
+
+@transaction.atomic
+def _store(report: CoverageReport) -> int:
+    CoverageSnapshot.objects.filter(as_of=report.as_of).delete()
+    rows = [
+        CoverageSnapshot(
+            as_of=report.as_of,
+            segment=row.segment,
+            team_id=row.team_id,
+            csm_id=row.owner_id,
+            covered=row.covered,
+            total=row.total,
+            rate=row.rate,
+            target=row.target,
+        )
+        for row in (*report.by_segment, *report.by_team, *report.by_csm)
+        if row.total > 0  # a segment without accounts has no rate to show
+    ]
+    CoverageSnapshot.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def coverage_snapshot_fill(*, day: dt.date, touches: TouchIndex | None = None) -> int:
+    """Compute and store coverage as of ``day`` (replacing that day's rows). Returns rows.
+
+    ``touches`` may be an index covering the window of ``day`` (to share one read of the
+    touchpoints between several days)."""
+    if touches is None:
+        touches = index_touches(touches_between(touch_window_start(day), day))
+    report = coverage_rates(accounts_at(day), touches, core_policies(), as_of=day)
+    return _store(report)
+
+
+def coverage_snapshots_refresh(*, today: dt.date, months: int = TREND_MONTHS) -> list[dt.date]:
+    """Today's snapshot, last month's end (touchpoints are often logged late) and every missing
+    month-end of the trend window. Re-running on the same day recomputes the same rows."""
+    first_month = shift_months(today.replace(day=1), -months)
+    ends = [end for end in month_ends(first_month, today.replace(day=1)) if end < today]
+    done = set(
+        CoverageSnapshot.objects.filter(as_of__in=ends).values_list("as_of", flat=True).distinct()
+    )
+    recent = ends[-1:] if ends else []
+    todo = [end for end in ends if end not in done or end in recent] + [today]
+    touches = index_touches(touches_between(touch_window_start(todo[0]), today))
+    for day in todo:
+        count = coverage_snapshot_fill(day=day, touches=touches)
+        log.info("coverage snapshot %s: %d rows", day, count)
+    return todo

@@ -1,0 +1,85 @@
+"""Coverage pages: the CSM's worklist ("today"), the manager's dashboard, drill-downs."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from kizuna.apps.coverage import selectors
+from kizuna.apps.customers.models import Account, Segment
+from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.org.models import Role, Team, User
+from kizuna.apps.tenant.selectors import tenant_today
+
+
+@login_required
+def worklist(request: AuthedRequest) -> HttpResponse:
+    """A CSM's accounts, the ones about to fall out of coverage first."""
+    member = request.user
+    username = request.GET.get("csm")
+    if username and username != member.username:
+        if member.role not in {Role.ADMIN, Role.MANAGER}:
+            raise PermissionDenied
+        member = get_object_or_404(User, username=username)
+    today = tenant_today(request.tenant)
+    accounts = Account.objects.filter(owner=member, mrr__gt=0)
+    rows = selectors.due_list(accounts=accounts, today=today)
+    context = {
+        "nav": "today",
+        "member": member,
+        "rows": rows,
+        "summary": selectors.worklist_summary(rows),
+        "today": today,
+        "members": User.objects.filter(
+            role__in=[Role.CSM, Role.MANAGER], owned_accounts__isnull=False
+        ).distinct()
+        if request.user.role in {Role.ADMIN, Role.MANAGER}
+        else [],
+    }
+    return render(request, "coverage/worklist.html", context)
+
+
+@login_required
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    day = selectors.latest_snapshot_day()
+    context = {
+        "nav": "coverage",
+        "day": day,
+        "rows": selectors.snapshot_rows(day=day) if day else None,
+        "trend": selectors.trend_lines(),
+    }
+    return render(request, "coverage/dashboard.html", context)
+
+
+@login_required
+def uncovered(request: AuthedRequest) -> HttpResponse:
+    """Drill-down: the accounts of a segment (and team or CSM) not covered today."""
+    segment = request.GET.get("segment", "")
+    if segment not in Segment.values:
+        segment = Segment.HIGH
+    accounts = Account.objects.filter(segment=segment, mrr__gt=0)
+    team = Team.objects.filter(pk=request.GET.get("team") or 0).first()
+    csm = User.objects.filter(pk=request.GET.get("csm") or 0).first()
+    if team:
+        accounts = accounts.filter(team=team)
+    if csm:
+        accounts = accounts.filter(owner=csm)
+    rows = [
+        row
+        for row in selectors.due_list(accounts=accounts, today=tenant_today(request.tenant))
+        if not row[0].covered
+    ]
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    context = {
+        "nav": "coverage",
+        "segment": segment,
+        "segment_label": dict(Segment.choices)[segment],
+        "team": team,
+        "csm": csm,
+        "page": page,
+        "count": len(rows),
+    }
+    return render(request, "coverage/uncovered.html", context)

@@ -1,0 +1,177 @@
+"""Capacity plan: how many CSMs each team needs now and over the coming months.
+
+PRODUCT.md's formulas, per segment S:
+
+- book CSMs(S)       = accounts(S) / target load(S)            (accounts per CSM)
+- onboarding CSMs(S) = monthly new contracts(S) × average onboarding months(S)
+                       / concurrent onboardings per CSM(S)
+
+A team's need is the sum of the duties it carries (``Duty``: a segment's book or a segment's
+onboardings), kept as an exact ``Fraction``; the headcount it takes is the ceiling of that sum
+(fractions of people are added before rounding, never rounded per duty). gap = ceiling −
+headcount (negative: spare people); hiring need = max(gap, 0).
+
+Projection, month by month (m = 0 is the as-of month, as given): accounts(S, m) =
+accounts(S, m − 1) × (1 − monthly logo churn rate(S)) + monthly new contracts(S). Churn applies
+to the book at the start of the month; that month's new contracts do not churn in it. Projected
+accounts stay exact fractions; round them only to show them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Final, Literal
+
+Number = int | Decimal | Fraction
+BOOK: Final = "book"
+ONBOARDING: Final = "onboarding"
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """Team ``team`` carries the book (accounts / target load) or the onboardings of a segment."""
+
+    team: str
+    segment: str
+    kind: Literal["book", "onboarding"]
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityParams:
+    """Planning inputs. Mappings are keyed by segment, except ``headcount`` (by team). A missing
+    churn rate or new-contract figure is 0; a duty whose divisor is missing raises."""
+
+    accounts: Mapping[str, int]
+    target_load: Mapping[str, Number]
+    monthly_new_contracts: Mapping[str, Number]
+    monthly_churn_rate: Mapping[str, Number]
+    onboarding_months: Mapping[str, Number]
+    concurrent_onboardings: Mapping[str, Number]
+    headcount: Mapping[str, int]
+    duties: tuple[Duty, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TeamNeed:
+    team: str
+    needed: Fraction
+    needed_ceil: int
+    headcount: int
+    gap: int
+    hiring_need: int
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityMonth:
+    """One month of the plan: ``month`` is its first day; accounts are at its end;
+    ``book_needs``: accounts / target load for every segment with a target load."""
+
+    month: date
+    accounts: Mapping[str, Fraction]
+    book_needs: Mapping[str, Fraction]
+    teams: tuple[TeamNeed, ...]
+
+
+def _fraction(value: Number) -> Fraction:
+    return Fraction(value)
+
+
+def _positive(mapping: Mapping[str, Number], segment: str, name: str) -> Fraction:
+    if segment not in mapping or _fraction(mapping[segment]) <= 0:
+        raise ValueError(f"{name} for segment {segment!r} must be given and positive")
+    return _fraction(mapping[segment])
+
+
+def _duty_need(params: CapacityParams, duty: Duty, accounts: Mapping[str, Fraction]) -> Fraction:
+    segment = duty.segment
+    if duty.kind == BOOK:
+        return accounts.get(segment, Fraction(0)) / _positive(
+            params.target_load, segment, "target_load"
+        )
+    new = _fraction(params.monthly_new_contracts.get(segment, 0))
+    months = _fraction(params.onboarding_months.get(segment, 0))
+    per_csm = _positive(params.concurrent_onboardings, segment, "concurrent_onboardings")
+    return new * months / per_csm
+
+
+def _team_needs(params: CapacityParams, accounts: Mapping[str, Fraction]) -> tuple[TeamNeed, ...]:
+    needed: dict[str, Fraction] = {team: Fraction(0) for team in params.headcount}
+    for duty in params.duties:
+        needed[duty.team] = needed.get(duty.team, Fraction(0)) + _duty_need(params, duty, accounts)
+    rows = []
+    for team in sorted(needed):
+        ceil = math.ceil(needed[team])
+        headcount = params.headcount.get(team, 0)
+        rows.append(
+            TeamNeed(
+                team, needed[team], ceil, headcount, ceil - headcount, max(0, ceil - headcount)
+            )
+        )
+    return tuple(rows)
+
+
+def _month(params: CapacityParams, month: date, accounts: dict[str, Fraction]) -> CapacityMonth:
+    book_needs = {
+        segment: accounts.get(segment, Fraction(0))
+        / _positive(params.target_load, segment, "target_load")
+        for segment in sorted(params.target_load)
+    }
+    return CapacityMonth(month, dict(accounts), book_needs, _team_needs(params, accounts))
+
+
+def _add_months(month: date, months: int) -> date:
+    year, month0 = divmod(month.year * 12 + month.month - 1 + months, 12)
+    return date(year, month0 + 1, 1)
+
+
+def capacity_plan(
+    params: CapacityParams, *, as_of: date, months: int = 12
+) -> tuple[CapacityMonth, ...]:
+    """The plan for the as-of month (index 0, today's accounts) and the next ``months`` months.
+
+    See the module docstring for the formulas and rounding. Teams are listed by name: every team
+    with a headcount or a duty (a team with headcount and no duty needs 0). Raises
+    ``ValueError`` for a negative ``months``, a churn rate outside [0, 1] or a missing or
+    non-positive divisor (target load, concurrent onboardings) of a duty.
+    """
+    if months < 0:
+        raise ValueError("months must not be negative")
+    for segment, rate in params.monthly_churn_rate.items():
+        if not 0 <= _fraction(rate) <= 1:
+            raise ValueError(f"monthly_churn_rate for {segment!r} must be between 0 and 1")
+    segments = sorted(set(params.accounts) | set(params.monthly_new_contracts))
+    accounts = {segment: Fraction(params.accounts.get(segment, 0)) for segment in segments}
+    start = date(as_of.year, as_of.month, 1)
+    plan = [_month(params, start, accounts)]
+    for index in range(1, months + 1):
+        for segment in segments:
+            keep = 1 - _fraction(params.monthly_churn_rate.get(segment, 0))
+            new = _fraction(params.monthly_new_contracts.get(segment, 0))
+            accounts[segment] = accounts[segment] * keep + new
+        plan.append(_month(params, _add_months(start, index), accounts))
+    return tuple(plan)
+
+
+def monthly_new_contracts(
+    first_contract_days: Iterable[date], *, as_of: date, months: int
+) -> Fraction:
+    """Mean new contracts per month over the last ``months`` complete calendar months.
+
+    The window ends with as_of's month when as_of is that month's last day, otherwise with the
+    month before (a month in progress would pull the mean down); it spans ``months`` calendar
+    months back from there, both ends inclusive. Mean = first-contract days in the window /
+    months, exact. Raises ``ValueError`` unless months ≥ 1 (no zero denominator).
+    """
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    month_index = as_of.year * 12 + as_of.month - 1
+    complete = (as_of + timedelta(days=1)).day == 1
+    last = month_index if complete else month_index - 1
+    first = last - months + 1
+    count = sum(1 for day in first_contract_days if first <= day.year * 12 + day.month - 1 <= last)
+    return Fraction(count, months)
