@@ -301,7 +301,8 @@ def check_page(url: str, session: str) -> None:
     try:
         status = opener.open(request, timeout=60).status
     except urllib.error.HTTPError as error:
-        status = error.code
+        body = error.read().decode(errors="replace")[:2000]
+        die(f"{url} answered {error.code}, expected 200:\n{body}")
     if status != 200:
         die(f"{url} answered {status}, expected 200")
 

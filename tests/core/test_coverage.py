@@ -193,7 +193,9 @@ def test_rows_per_team_and_per_csm_with_unassigned_last() -> None:
     ("covered", "total", "target", "meets"),
     [(4, 5, 0.8, True), (7, 10, 0.7, True), (2, 3, 0.67, False), (67, 100, 0.67, True)],
 )
-def test_the_target_is_compared_exactly(covered: int, total: int, target: float, meets: bool) -> None:
+def test_the_target_is_compared_exactly(
+    covered: int, total: int, target: float, meets: bool
+) -> None:
     # given
     policy = CoveragePolicy("high", 1, target, HUMAN)
     accounts = [_account(i) for i in range(total)]
@@ -334,4 +336,4 @@ def test_the_worklist_agrees_with_the_rate_on_every_day() -> None:
         assert report.by_segment[0].covered == sum(line.covered for line in lines), day
         day += timedelta(days=1)
     last_day = coverage_due(accounts, index, [HIGH], as_of=date(2026, 2, 28))
-    assert [(line.account_id, line.days_left) for line in last_day] == [(3, -13), (2, 1), (1, 1)]
+    assert [(line.account_id, line.days_left) for line in last_day] == [(3, -13), (1, 1), (2, 1)]

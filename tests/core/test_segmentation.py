@@ -1,4 +1,4 @@
-"""The percentile touch-model rule: exact counts, tie-breaking and rounding."""
+"""Touch-model rules (percentile, fixed amounts, community slice) and a review's moves."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ from collections import Counter
 
 import pytest
 
-from kizuna.core.segmentation import segment_by_percentile
+from kizuna.core.segmentation import (
+    SegmentMoves,
+    segment_by_amount,
+    segment_by_percentile,
+    segment_moves,
+)
 
 
 def _scores(count: int) -> dict[str, int]:
@@ -136,3 +141,152 @@ def test_it_rejects_impossible_shares(high_share: float, low_share: float) -> No
     # given / when / then
     with pytest.raises(ValueError, match="shares"):
         segment_by_percentile(_scores(10), high_share=high_share, low_share=low_share)
+
+
+def test_fixed_amounts_put_the_boundary_amount_in_the_upper_segment() -> None:
+    # given scores around the two amounts (yen)
+    scores = {"a": 10_000_000, "b": 9_999_999, "c": 3_000_000, "d": 2_999_999, "e": 0}
+
+    # when
+    segments = segment_by_amount(scores, high_min=10_000_000, low_min=3_000_000)
+
+    # then
+    assert segments == {"a": "high", "b": "low", "c": "low", "d": "tech", "e": "tech"}
+
+
+def test_fixed_amounts_can_leave_a_segment_empty() -> None:
+    # given nobody reaches the high-touch amount
+    scores = {"a": 5, "b": 5, "c": 1}
+
+    # when
+    segments = segment_by_amount(scores, high_min=100, low_min=5)
+
+    # then ties keep key order and no high segment appears
+    assert list(segments.items()) == [("a", "low"), ("b", "low"), ("c", "tech")]
+    assert segment_by_amount({}, high_min=1, low_min=0) == {}
+
+
+@pytest.mark.parametrize(
+    ("high_min", "low_min", "community_min"), [(5, 6, None), (5, -1, None), (10, 5, 6)]
+)
+def test_fixed_amounts_reject_inconsistent_thresholds(
+    high_min: int, low_min: int, community_min: int | None
+) -> None:
+    # given / when / then
+    with pytest.raises(ValueError, match="min"):
+        segment_by_amount(
+            _scores(5), high_min=high_min, low_min=low_min, community_min=community_min
+        )
+
+
+def test_community_min_takes_tech_accounts_below_the_amount() -> None:
+    # given ten accounts scored 1000 … 991 and a percentile rule (1 high, 3 low, 6 tech)
+    scores = _scores(10)
+
+    # when tech accounts below 994 become community
+    segments = segment_by_percentile(scores, community_min=994)
+
+    # then a06 (994) stays tech, a07–a09 (993…991) are community; high and low do not change
+    assert Counter(segments.values()) == {"high": 1, "low": 3, "tech": 3, "community": 3}
+    assert [key for key, seg in segments.items() if seg == "community"] == ["a07", "a08", "a09"]
+
+
+def test_community_share_is_a_share_of_the_tech_slice_rounded_half_up() -> None:
+    # given 25 accounts: 3 high, 7 low, 15 tech
+    scores = _scores(25)
+
+    # when half of the tech slice becomes community: round_half_up(7.5) = 8
+    segments = segment_by_percentile(scores, community_share=0.5)
+
+    # then the eight lowest are community
+    assert Counter(segments.values()) == {"high": 3, "low": 7, "tech": 7, "community": 8}
+    assert [key for key, seg in segments.items() if seg == "community"] == [
+        f"a{i}" for i in range(17, 25)
+    ]
+
+
+def test_community_with_fixed_amounts_and_ties_at_the_bottom() -> None:
+    # given a tie at the very bottom of the tech slice
+    scores = {"h": 100, "t1": 5, "t2": 1, "t3": 1}
+
+    # when one third of the tech slice (round_half_up(1.0) = 1) becomes community
+    segments = segment_by_amount(scores, high_min=100, low_min=50, community_share=1 / 3)
+
+    # then of the tied t2 and t3, the larger key ranks lower and goes to community
+    assert segments == {"h": "high", "t1": "tech", "t2": "tech", "t3": "community"}
+
+
+def test_community_by_amount_below_a_fixed_floor() -> None:
+    # given
+    scores = {"a": 100, "b": 40, "c": 10, "d": 9}
+
+    # when
+    segments = segment_by_amount(scores, high_min=100, low_min=40, community_min=10)
+
+    # then
+    assert segments == {"a": "high", "b": "low", "c": "tech", "d": "community"}
+
+
+def test_community_options_are_exclusive_and_checked() -> None:
+    # given / when / then
+    with pytest.raises(ValueError, match="not both"):
+        segment_by_percentile(_scores(5), community_share=0.1, community_min=3)
+    with pytest.raises(ValueError, match="community_share"):
+        segment_by_percentile(_scores(5), community_share=1.5)
+    with pytest.raises(ValueError, match="community_min"):
+        segment_by_percentile(_scores(5), community_min=-1)
+
+
+def test_segment_moves_counts_up_down_unchanged_entered_and_left() -> None:
+    # given the segmentation in force and a review's result
+    before = {"a": "low", "b": "high", "c": "tech", "d": "tech", "e": "low", "x": "high"}
+    after = {"a": "high", "b": "low", "c": "community", "d": "low", "e": "low", "n": "tech"}
+
+    # when
+    moves = segment_moves(before, after)
+
+    # then
+    assert moves == SegmentMoves(
+        moves={
+            ("high", "low"): ("b",),
+            ("low", "high"): ("a",),
+            ("tech", "community"): ("c",),
+            ("tech", "low"): ("d",),
+        },
+        up=2,
+        down=2,
+        unchanged=1,
+        entered={"tech": ("n",)},
+        left={"high": ("x",)},
+    )
+
+
+def test_segment_moves_of_nothing_is_empty() -> None:
+    # given / when
+    moves = segment_moves({}, {})
+
+    # then
+    assert moves == SegmentMoves({}, 0, 0, 0, {}, {})
+
+
+def test_segment_moves_refuses_a_segment_outside_the_order() -> None:
+    # given / when / then
+    with pytest.raises(ValueError, match="order"):
+        segment_moves({"a": "high"}, {"a": "partner"})
+
+
+def test_a_review_preview_compares_percentile_runs() -> None:
+    # given last review's scores and today's: a09 grew past everyone
+    old = segment_by_percentile(_scores(10))
+    new = segment_by_percentile({**_scores(10), "a09": 5000})
+
+    # when
+    moves = segment_moves(old, new)
+
+    # then a09 jumps from tech to high, a00 drops to low, a03 drops to tech
+    assert moves.moves == {
+        ("high", "low"): ("a00",),
+        ("low", "tech"): ("a03",),
+        ("tech", "high"): ("a09",),
+    }
+    assert (moves.up, moves.down, moves.unchanged) == (1, 2, 7)

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-HUMAN_KINDS = frozenset({"meeting", "call", "email", "onsite", "other"})
+HUMAN_KINDS = frozenset({"meeting", "call", "email", "onsite"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,8 @@ DEFAULT_POLICIES = (
     CoveragePolicy("tech", 6, 0.5, HUMAN_KINDS | {"webinar"}),
 )
 """Issue 3's defaults: high 1 month / 80 %, low 3 / 70 %, tech 6 / 50 %; a webinar counts for
-tech touch only and an internal note ("note") never counts."""
+tech touch only; an internal note ("note") and "other" never count (the segments app seeds
+the same defaults as editable data)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,16 +23,34 @@ def book(world: World) -> dict[str, Account]:
     Account.objects.all().delete()
     accounts = {}
     for name in ("met", "late", "never"):
-        account = AccountFactory(name=name, segment="high", owner=world.csm, team=world.strategic, mrr=100_000)
-        SubscriptionLineFactory(account=account, product=world.product, start_date=dt.date(2026, 1, 1))
+        account = AccountFactory(
+            name=name, segment="high", owner=world.csm, team=world.strategic, mrr=100_000
+        )
+        SubscriptionLineFactory(
+            account=account, product=world.product, start_date=dt.date(2026, 1, 1)
+        )
         accounts[name] = account
     segment_history_initialise(on=dt.date(2026, 1, 1))
     # a meeting at 23:30 JST on 2026-10-31 (14:30 UTC): counts for October
-    TouchpointFactory(account=accounts["met"], csm=world.csm, occurred_at=dt.datetime(2026, 10, 31, 23, 30, tzinfo=JST))
+    TouchpointFactory(
+        account=accounts["met"],
+        csm=world.csm,
+        occurred_at=dt.datetime(2026, 10, 31, 23, 30, tzinfo=JST),
+    )
     # a call exactly one month before 2026-10-31: outside (d − P, d]
-    TouchpointFactory(account=accounts["late"], csm=world.csm, kind="call", occurred_at=dt.datetime(2026, 9, 30, 10, 0, tzinfo=JST))
+    TouchpointFactory(
+        account=accounts["late"],
+        csm=world.csm,
+        kind="call",
+        occurred_at=dt.datetime(2026, 9, 30, 10, 0, tzinfo=JST),
+    )
     # a webinar never covers a high-touch account
-    TouchpointFactory(account=accounts["never"], csm=world.csm, kind="webinar", occurred_at=dt.datetime(2026, 10, 20, 15, 0, tzinfo=JST))
+    TouchpointFactory(
+        account=accounts["never"],
+        csm=world.csm,
+        kind="webinar",
+        occurred_at=dt.datetime(2026, 10, 20, 15, 0, tzinfo=JST),
+    )
     return accounts
 
 
@@ -41,8 +59,14 @@ def test_it_fills_a_snapshot_with_exact_rates(world: World, book: dict[str, Acco
     rows = coverage_snapshot_fill(day=dt.date(2026, 10, 31))
     # then 1 of the 3 high-touch accounts is covered, company-wide, for the team and the CSM
     assert rows == 3
-    company = CoverageSnapshot.objects.get(as_of=dt.date(2026, 10, 31), team=None, csm=None)
-    assert (company.segment, company.covered, company.total, company.rate, company.target) == ("high", 1, 3, 1 / 3, 0.8)
+    company = CoverageSnapshot.objects.get(as_of=dt.date(2026, 10, 31), scope="segment")
+    assert (company.segment, company.covered, company.total, company.rate, company.target) == (
+        "high",
+        1,
+        3,
+        1 / 3,
+        0.8,
+    )
     mine = CoverageSnapshot.objects.get(as_of=dt.date(2026, 10, 31), csm=world.csm)
     assert (mine.covered, mine.total) == (1, 3)
     # and the same day again replaces, never duplicates
@@ -53,18 +77,25 @@ def test_it_fills_a_snapshot_with_exact_rates(world: World, book: dict[str, Acco
 def test_it_excludes_accounts_not_active_on_the_day(world: World, book: dict[str, Account]) -> None:
     book["late"].subscription_lines.update(end_date=dt.date(2026, 10, 15))
     coverage_snapshot_fill(day=dt.date(2026, 10, 31))
-    company = CoverageSnapshot.objects.get(as_of=dt.date(2026, 10, 31), team=None, csm=None)
+    company = CoverageSnapshot.objects.get(as_of=dt.date(2026, 10, 31), scope="segment")
     assert (company.covered, company.total) == (1, 2)
 
 
 def test_it_refreshes_the_trend_once_per_month_end(world: World, book: dict[str, Account]) -> None:
     days = coverage_snapshots_refresh(today=dt.date(2026, 11, 25), months=3)
-    assert days == [dt.date(2026, 8, 31), dt.date(2026, 9, 30), dt.date(2026, 10, 31), dt.date(2026, 11, 25)]
+    assert days == [
+        dt.date(2026, 8, 31),
+        dt.date(2026, 9, 30),
+        dt.date(2026, 10, 31),
+        dt.date(2026, 11, 25),
+    ]
     again = coverage_snapshots_refresh(today=dt.date(2026, 11, 25), months=3)
     assert again == [dt.date(2026, 10, 31), dt.date(2026, 11, 25)]
 
 
-def test_it_orders_the_worklist_by_who_falls_out_first(world: World, book: dict[str, Account]) -> None:
+def test_it_orders_the_worklist_by_who_falls_out_first(
+    world: World, book: dict[str, Account]
+) -> None:
     client = Client()
     client.force_login(world.csm)
     response = client.get(reverse("coverage:worklist"))
@@ -74,7 +105,9 @@ def test_it_orders_the_worklist_by_who_falls_out_first(world: World, book: dict[
     assert body.index(">never<") < body.index(">late<") < body.index(">met<")
 
 
-def test_it_lets_managers_but_not_csms_see_another_members_worklist(world: World, book: dict[str, Account]) -> None:
+def test_it_lets_managers_but_not_csms_see_another_members_worklist(
+    world: World, book: dict[str, Account]
+) -> None:
     client = Client()
     client.force_login(world.outsider)
     assert client.get(reverse("coverage:worklist"), {"csm": "csm"}).status_code == 403
@@ -82,7 +115,9 @@ def test_it_lets_managers_but_not_csms_see_another_members_worklist(world: World
     assert ">met<" in client.get(reverse("coverage:worklist"), {"csm": "csm"}).content.decode()
 
 
-def test_it_shows_the_dashboard_from_snapshots_and_the_drill_down(world: World, book: dict[str, Account]) -> None:
+def test_it_shows_the_dashboard_from_snapshots_and_the_drill_down(
+    world: World, book: dict[str, Account]
+) -> None:
     client = Client()
     client.force_login(world.viewer)
     assert "run_jobs --once" in client.get(reverse("coverage:dashboard")).content.decode()

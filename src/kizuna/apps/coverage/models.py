@@ -9,11 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from kizuna.apps.customers.models import Segment
 
 
+class Scope(models.TextChoices):
+    SEGMENT = "segment", _("Whole company")
+    TEAM = "team", _("Team")
+    CSM = "csm", _("CSM")
+
+
 class CoverageSnapshot(models.Model):
     """Coverage of one segment as of one day: company-wide (no team, no CSM), for one team,
     or for one CSM's accounts."""
 
     as_of = models.DateField(_("as of"))
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
     segment = models.CharField(_("touch model"), max_length=16, choices=Segment.choices)
     team = models.ForeignKey(
         "org.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -35,7 +42,7 @@ class CoverageSnapshot(models.Model):
         ordering = ["as_of", "segment"]
         verbose_name = _("coverage snapshot")
         verbose_name_plural = _("coverage snapshots")
-        indexes = [models.Index(fields=["as_of", "segment"])]
+        indexes = [models.Index(fields=["as_of", "scope", "segment"])]
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.segment} {self.covered}/{self.total}"

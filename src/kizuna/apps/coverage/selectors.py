@@ -32,8 +32,7 @@ def snapshot_rows(*, day: dt.date) -> dict[str, list[CoverageSnapshot]]:
     rows = CoverageSnapshot.objects.filter(as_of=day).select_related("team", "csm")
     result: dict[str, list[CoverageSnapshot]] = {"segment": [], "team": [], "csm": []}
     for row in rows:
-        scope = "csm" if row.csm_id else "team" if row.team_id else "segment"
-        result[scope].append(row)
+        result[row.scope].append(row)
     order = {segment: index for index, segment in enumerate(SEGMENT_ORDER)}
     for items in result.values():
         items.sort(
@@ -57,7 +56,7 @@ class TrendLine:
 
 def trend_lines(*, width: int = 640, height: int = 160) -> list[TrendLine]:
     """Per segment, the company-wide coverage rate over the snapshot days, as SVG geometry."""
-    rows = CoverageSnapshot.objects.filter(team__isnull=True, csm__isnull=True).order_by("as_of")
+    rows = CoverageSnapshot.objects.filter(scope="segment").order_by("as_of")
     days = sorted({row.as_of for row in rows})
     if not days:
         return []

@@ -13,7 +13,7 @@ from kizuna.apps.coverage.inputs import (
     touch_window_start,
     touches_between,
 )
-from kizuna.apps.coverage.models import CoverageSnapshot
+from kizuna.apps.coverage.models import CoverageSnapshot, Scope
 from kizuna.core.coverage import (
     CoverageReport,
     TouchIndex,
@@ -35,6 +35,7 @@ def _store(report: CoverageReport) -> int:
     rows = [
         CoverageSnapshot(
             as_of=report.as_of,
+            scope=scope,
             segment=row.segment,
             team_id=row.team_id,
             csm_id=row.owner_id,
@@ -43,7 +44,12 @@ def _store(report: CoverageReport) -> int:
             rate=row.rate,
             target=row.target,
         )
-        for row in (*report.by_segment, *report.by_team, *report.by_csm)
+        for scope, rows in (
+            (Scope.SEGMENT, report.by_segment),
+            (Scope.TEAM, report.by_team),
+            (Scope.CSM, report.by_csm),
+        )
+        for row in rows
         if row.total > 0  # a segment without accounts has no rate to show
     ]
     CoverageSnapshot.objects.bulk_create(rows, batch_size=2000)

@@ -54,6 +54,10 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     return render(request, "coverage/dashboard.html", context)
 
 
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
 @login_required
 def uncovered(request: AuthedRequest) -> HttpResponse:
     """Drill-down: the accounts of a segment (and team or CSM) not covered today."""
@@ -61,12 +65,14 @@ def uncovered(request: AuthedRequest) -> HttpResponse:
     if segment not in Segment.values:
         segment = Segment.HIGH
     accounts = Account.objects.filter(segment=segment, mrr__gt=0)
-    team = Team.objects.filter(pk=request.GET.get("team") or 0).first()
-    csm = User.objects.filter(pk=request.GET.get("csm") or 0).first()
+    team = Team.objects.filter(pk=_int(request.GET.get("team"))).first()
+    csm = User.objects.filter(pk=_int(request.GET.get("csm"))).first()
     if team:
         accounts = accounts.filter(team=team)
     if csm:
         accounts = accounts.filter(owner=csm)
+    elif request.GET.get("csm") == "none":
+        accounts = accounts.filter(owner__isnull=True)
     rows = [
         row
         for row in selectors.due_list(accounts=accounts, today=tenant_today(request.tenant))

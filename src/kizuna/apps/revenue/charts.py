@@ -87,7 +87,7 @@ def nice_step(span: float, count: int = 4) -> float:
     if span <= 0:
         return 1.0
     raw = span / count
-    power = 10 ** math.floor(math.log10(raw))
+    power = float(10 ** math.floor(math.log10(raw)))
     for factor in (1, 2, 2.5, 5, 10):
         if raw <= factor * power:
             return factor * power
@@ -140,7 +140,9 @@ def line_chart(
     xs = [round(LEFT + i * step, 1) for i in range(len(labels))]
     lines = []
     for s in series:
-        paths, current, last = [], [], None
+        paths: list[list[str]] = []
+        current: list[str] = []
+        last: tuple[float, float] | None = None
         for x, value in zip(xs, s.values, strict=True):
             if value is None:
                 if current:
@@ -214,7 +216,8 @@ def waterfall(
     at 0: it starts a little below the lowest level the bridge reaches (the template says so),
     and the total bars are drawn from there.
     """
-    level, spans = 0, []
+    level = 0
+    spans: list[tuple[float, float]] = []
     for _label, amount, kind in steps:
         if kind == "total":
             spans.append((0, amount))

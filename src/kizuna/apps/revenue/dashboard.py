@@ -42,9 +42,12 @@ SEGMENT_COLOURS: Final = {
 }
 
 
+COMPANY: Final = Cut()
+
+
 @dataclass(frozen=True, kw_only=True)
 class DashboardFilters:
-    cut: Cut = Cut()
+    cut: Cut = COMPANY
     months: int = 24
     cohort_metric: str = "logo"
 

@@ -17,6 +17,12 @@ from kizuna.apps.revenue.selectors import Cut
 DIMENSION_FIELDS = ("segment", "product", "channel", "team")
 
 
+def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 class DashboardFilterForm(forms.Form):
     """Snapshots are cut by one dimension at a time, so at most one of the four is set."""
 
@@ -24,11 +30,9 @@ class DashboardFilterForm(forms.Form):
     product = forms.ChoiceField(label=_("Product"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     team = forms.ChoiceField(label=_("Team"), required=False)
-    period = forms.TypedChoiceField(
+    period = forms.ChoiceField(
         label=_("Period"),
         required=False,
-        coerce=int,
-        empty_value=24,
         choices=[(m, format_lazy(_("Last {months} months"), months=m)) for m in PERIODS],
     )
     cohort = forms.ChoiceField(
@@ -38,12 +42,12 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everyone = [("", _("All"))]
-        self.fields["segment"].choices = everyone + list(Segment.choices)
-        self.fields["product"].choices = everyone + [
+        _choices(self, "segment").choices = everyone + list(Segment.choices)
+        _choices(self, "product").choices = everyone + [
             (product.code, product.name) for product in Product.objects.order_by("code")
         ]
-        self.fields["channel"].choices = everyone + list(Channel.choices)
-        self.fields["team"].choices = everyone + [
+        _choices(self, "channel").choices = everyone + list(Channel.choices)
+        _choices(self, "team").choices = everyone + [
             (team.code, team.name) for team in Team.objects.order_by("code")
         ]
 
@@ -52,9 +56,7 @@ class DashboardFilterForm(forms.Form):
         chosen = [name for name in DIMENSION_FIELDS if data.get(name)]
         if len(chosen) > 1:
             raise forms.ValidationError(
-                _(
-                    "Choose one of segment, product, channel or team: figures are cut by one at a time."
-                )
+                _("Choose one of segment, product, channel or team: one cut at a time.")
             )
         return data
 
@@ -66,7 +68,7 @@ class DashboardFilterForm(forms.Form):
         chosen = next((name for name in DIMENSION_FIELDS if data.get(name)), "")
         return DashboardFilters(
             cut=Cut(dimension=chosen, value=data.get(chosen, "") if chosen else ""),
-            months=data.get("period") or 24,
+            months=int(data.get("period") or 24),
             cohort_metric=data.get("cohort") or "logo",
         )
 
@@ -94,7 +96,7 @@ class RevenueTargetForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["segment"].choices = [("", _("Whole company")), *Segment.choices]
+        _choices(self, "segment").choices = [("", _("Whole company")), *Segment.choices]
 
     def rates(self) -> dict[str, float | None]:
         """The cleaned targets as fractions (service input)."""

@@ -16,6 +16,8 @@ minor unit. Rates are fractions (0.05 = 5 %) and NULL where undefined (zero deno
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -29,15 +31,15 @@ class Dimension(models.TextChoices):
     TEAM = "team", _("Team")
 
 
-def _money(label: str) -> models.BigIntegerField[int, int]:
+def _money(label: Any) -> models.BigIntegerField[int, int]:
     return models.BigIntegerField(label, default=0)
 
 
-def _count(label: str) -> models.IntegerField[int, int]:
+def _count(label: Any) -> models.IntegerField[int, int]:
     return models.IntegerField(label, default=0)
 
 
-def _rate(label: str) -> models.FloatField[float | None, float | None]:
+def _rate(label: Any) -> models.FloatField[float | None, float | None]:
     return models.FloatField(label, null=True, blank=True)
 
 

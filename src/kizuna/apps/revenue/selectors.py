@@ -36,7 +36,8 @@ class Cut:
 def revenue_last_month() -> dt.date | None:
     """The latest month with a company-wide snapshot (None before the first job run)."""
     found = RevenueSnapshot.objects.filter(dimension="", value="").aggregate(last=Max("month"))
-    return found["last"]
+    last: dt.date | None = found["last"]
+    return last
 
 
 def month_add(month: dt.date, months: int) -> dt.date:

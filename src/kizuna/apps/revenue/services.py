@@ -5,7 +5,8 @@
 1. **What changed since the last run.** Lines and accounts whose ``updated_at`` is after the
    state row's ``lines_read_at`` are "changed" (the customers services save them on every edit):
    the months from the earliest ``start_date`` of a changed line — or of any line of a changed
-   account, whose segment, channel or team may have moved — are dirty. A drop in the number of
+   account, whose segment, channel or team may have moved — are dirty (a line's new start
+   date: an edit that moves a start later is caught by step 3). A drop in the number of
    lines means lines were deleted. Nothing changed, every month up to ``as_of`` written: the run
    stops there without computing or writing anything.
 2. **Compute.** The core (``kizuna.core.revenue.revenue_report``) runs ONCE per cut — the whole
@@ -124,10 +125,7 @@ def _changes_since(state: RevenueSnapshotState) -> tuple[dt.date | None, bool]:
     if since is None:
         return None, False
     changed = Q(updated_at__gt=since) | Q(account__updated_at__gt=since)
-    changed_accounts = SubscriptionLine.objects.filter(changed).values("account_id")
-    earliest = SubscriptionLine.objects.filter(account_id__in=changed_accounts).aggregate(
-        first=Min("start_date")
-    )["first"]
+    earliest = SubscriptionLine.objects.filter(changed).aggregate(first=Min("start_date"))["first"]
     still_there = SubscriptionLine.objects.filter(created_at__lte=since).count()
     return (earliest.replace(day=1) if earliest else None), still_there < state.line_count
 

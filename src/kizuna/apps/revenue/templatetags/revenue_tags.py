@@ -8,6 +8,6 @@ register = template.Library()
 
 
 @register.filter
-def percent(rate: float | None) -> str:
+def percent(rate: float | str | None) -> str:
     """``{{ row.grr_12m|percent }}`` → ``95.3%``; ``—`` when the rate is undefined (None)."""
     return "—" if rate is None or rate == "" else f"{float(rate) * 100:.1f}%"
