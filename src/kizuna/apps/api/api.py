@@ -6,7 +6,9 @@ from ninja import NinjaAPI
 
 from kizuna.apps.api.auth import ApiTokenAuth
 from kizuna.apps.api.errors import install_error_handlers
+from kizuna.apps.coverage.api import router as coverage_router
 from kizuna.apps.customers.api import router as customers_router
+from kizuna.apps.segments.api import router as segments_router
 from kizuna.apps.touchpoints.api import router as touchpoints_router
 
 api = NinjaAPI(
@@ -24,4 +26,6 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", customers_router)
 api.add_router("/", touchpoints_router)
+api.add_router("/", segments_router)
+api.add_router("/", coverage_router)
 api.add_router("/", "kizuna.apps.revenue.api.router")
