@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kizuna.apps.revenue",
     "kizuna.apps.segments",
     "kizuna.apps.coverage",
+    "kizuna.apps.assignments",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("kizuna.apps.touchpoints.urls")),
     path("segments/", include("kizuna.apps.segments.urls")),
     path("", include("kizuna.apps.coverage.urls")),
+    path("", include("kizuna.apps.assignments.urls")),
     path("revenue/", include("kizuna.apps.revenue.urls")),
     path("", include("kizuna.apps.front.urls")),
     path("", include("kizuna.apps.org.urls")),

@@ -230,7 +230,13 @@ def _accounts_frame(batches: Iterable[tuple[date, Iterable[AccountAtDate]]]) -> 
     frames = []
     for as_of, accounts in batches:
         items = accounts if isinstance(accounts, list | tuple) else list(accounts)
-        columns = {name: [getattr(account, name) for account in items] for name in _ACCOUNT_SCHEMA}
+        columns = {
+            "account_id": [account.account_id for account in items],
+            "segment": [account.segment for account in items],
+            "owner_id": [account.owner_id for account in items],
+            "team_id": [account.team_id for account in items],
+            "mrr": [account.mrr for account in items],
+        }
         frame = pl.DataFrame(columns, schema=_ACCOUNT_SCHEMA)
         if frame.get_column("account_id").n_unique() != frame.height:
             duplicated = frame.filter(pl.col("account_id").is_duplicated()).item(0, "account_id")
@@ -403,23 +409,13 @@ def coverage_due(
     policy_map = _policy_map(policies)
     frame = _with_last_touch(_accounts_frame([(as_of, accounts)]), _as_index(touches), policy_map)
     lines = []
-    for row in frame.iter_rows(named=True):
-        last = row["last_touch"]
-        out = None if last is None else falls_out_on(last, policy_map[row["segment"]].period_months)
+    columns = ("account_id", "segment", "owner_id", "team_id", "mrr", "last_touch")
+    for account_id, segment, owner_id, team_id, mrr, last in frame.select(columns).iter_rows():
+        out = None if last is None else falls_out_on(last, policy_map[segment].period_months)
         left = None if out is None else (out - as_of).days
-        lines.append(
-            CoverageDue(
-                account_id=row["account_id"],
-                segment=row["segment"],
-                owner_id=row["owner_id"],
-                team_id=row["team_id"],
-                mrr=row["mrr"],
-                last_touch=last,
-                falls_out_on=out,
-                days_left=left,
-                covered=left is not None and left > 0,
-            )
-        )
+        covered = left is not None and left > 0
+        line = CoverageDue(account_id, segment, owner_id, team_id, mrr, last, out, left, covered)
+        lines.append(line)
     lines.sort(key=_due_order)
     return lines
 

@@ -138,7 +138,9 @@ def test_it_resumes_after_a_crash_where_it_stopped(
     with pytest.raises(RuntimeError):
         revenue_snapshots_refresh(as_of=AS_OF)
     # then January and February are done, and the state row says so
-    assert sorted(RevenueSnapshot.objects.order_by("month").values_list("month", flat=True).distinct()) == [JAN, FEB]
+    assert sorted(
+        RevenueSnapshot.objects.order_by("month").values_list("month", flat=True).distinct()
+    ) == [JAN, FEB]
     assert RevenueSnapshotState.objects.get().last_month_done == FEB
     done_ids = ids_of(JAN) | ids_of(FEB)
     # when the next run works
@@ -190,9 +192,11 @@ def test_deleting_a_line_is_noticed(book: dict[str, Any]) -> None:
     # then the months it touched are rewritten
     assert result.months_written[0] == JAN
     assert [r[:2] for r in rows()] == [(JAN, 130), (FEB, 170), (MAR, 170), (APR, 170)]
-    assert not RevenueSnapshot.objects.filter(dimension="segment", value="low", month=JAN).filter(
-        total_mrr=50
-    ).exists()
+    assert (
+        not RevenueSnapshot.objects.filter(dimension="segment", value="low", month=JAN)
+        .filter(total_mrr=50)
+        .exists()
+    )
 
 
 def test_a_new_month_writes_only_that_month(book: dict[str, Any]) -> None:

@@ -36,6 +36,15 @@ class Touchpoint(models.Model):
     contacts = models.ManyToManyField(
         "customers.Contact", verbose_name=_("contacts met"), blank=True, related_name="touchpoints"
     )
+    external_id = models.CharField(
+        _("external ID"),
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("Set by a CSV import (source:id) so a re-import adds nothing twice."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -49,3 +58,50 @@ class Touchpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class ImportSource(models.TextChoices):
+    SALESFORCE = "salesforce", _("Salesforce activities")
+    CALENDAR = "calendar", _("Calendar export (Outlook / Google)")
+    CSV = "csv", _("Other CSV")
+
+
+class ImportStatus(models.TextChoices):
+    DRY_RUN = "dry_run", _("Preview (nothing imported)")
+    IMPORTED = "imported", _("Imported")
+
+
+class TouchpointImport(models.Model):
+    """One uploaded file: its text, the column mapping, and the outcome of the last dry run or
+    of the import. ``rejected_rows`` is ``[{"line": 3, "code": "unknown_account", "value": …}]``;
+    the reasons are translated when shown (see ``imports.rejection_reason``)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        related_name="touchpoint_imports",
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=ImportSource.choices)
+    file_name = models.CharField(_("file name"), max_length=255)
+    encoding = models.CharField(_("encoding"), max_length=16)
+    raw_csv = models.TextField(_("file contents"))
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.DRY_RUN
+    )
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("duplicates skipped"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    rejected_rows = models.JSONField(_("rejected rows"), default=list)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("touchpoint import")
+        verbose_name_plural = _("touchpoint imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"

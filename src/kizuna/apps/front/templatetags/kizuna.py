@@ -45,3 +45,9 @@ def segment_label(code: str) -> str:
     from kizuna.apps.customers.models import Segment
 
     return str(dict(Segment.choices).get(code, code))
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``{{ names|get_item:code }}``: a dictionary value by a variable key."""
+    return mapping.get(key, key) if hasattr(mapping, "get") else key

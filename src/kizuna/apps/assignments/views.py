@@ -1,0 +1,153 @@
+"""Load per CSM with auto-assignment, manual reassignment, hand-off, and the capacity plan."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kizuna.apps.assignments import selectors, services
+from kizuna.apps.assignments.forms import HandoffForm, ReassignForm, ScenarioForm
+from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.org.access import access_account
+from kizuna.apps.org.models import Role, User
+from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.core.capacity import capacity_plan
+
+
+@login_required
+def load(request: AuthedRequest) -> HttpResponse:
+    preview = services.auto_assign_preview()
+    users = User.objects.in_bulk([a.csm_id for a in preview.plan.assignments])
+    context = {
+        "nav": "load",
+        "rows": selectors.load_rows(),
+        "preview": preview,
+        "planned": [(a, users.get(a.csm_id)) for a in preview.plan.assignments[:50]],
+        "can_apply": request.user.role == Role.ADMIN,
+    }
+    return render(request, "assignments/load.html", context)
+
+
+@login_required
+@require_POST
+def auto_assign(request: AuthedRequest) -> HttpResponse:
+    changed = services.auto_assign_apply(actor=request.user)
+    messages.success(
+        request, _("Auto-assignment applied: %(count)s accounts changed.") % {"count": changed}
+    )
+    return redirect("assignments:load")
+
+
+def _account_form_page(
+    request: AuthedRequest, form: Any, *, heading: str, account: Any
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "heading": heading,
+        "cancel_url": reverse("customers:account_detail", args=[account.pk]),
+        "account": account,
+        "nav": "accounts",
+    }
+    return render(request, "front/form_page.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def reassign(request: AuthedRequest, account_id: int) -> HttpResponse:
+    account = access_account(request.user, account_id, write=True)
+    if request.user.role not in {Role.ADMIN, Role.MANAGER}:
+        raise PermissionDenied
+    form = ReassignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_reassign(actor=request.user, account=account, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Account reassigned."))
+            return redirect("customers:account_detail", account.pk)
+    return _account_form_page(request, form, heading=_("Reassign the account"), account=account)
+
+
+@login_required
+def handoff(request: AuthedRequest, account_id: int) -> HttpResponse:
+    account = access_account(request.user, account_id, write=True)
+    form = HandoffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_handoff(
+                actor=request.user, account=account, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Handed off to the adoption team."))
+            return redirect("customers:account_detail", account.pk)
+    return _account_form_page(
+        request, form, heading=_("Hand off to the adoption team"), account=account
+    )
+
+
+@login_required
+def capacity(request: AuthedRequest) -> HttpResponse:
+    """CSMs needed per team now and for 12 months, from the data and an editable scenario."""
+    today = tenant_today(request.tenant)
+    measured = selectors.measured_inputs(today=today)
+    norms = {norm.segment: norm for norm in services.load_norms()}
+    defaults = {
+        "high_load": Decimal(norms["high"].max_accounts if "high" in norms else 10),
+        "low_load": Decimal(norms["low"].max_accounts if "low" in norms else 30),
+        "high_new": round(Decimal(float(measured.new_per_month.get("high", 0))), 2),
+        "low_new": round(Decimal(float(measured.new_per_month.get("low", 0))), 2),
+        "churn": round(Decimal(float(measured.churn_per_month.get("low", 0))), 4),
+        "onboarding_months": Decimal(3),
+        "concurrent": Decimal(10),
+    }
+    form = ScenarioForm(request.GET or None, initial=defaults)
+    scenario = form.cleaned_data if form.is_bound and form.is_valid() else defaults
+    plan = capacity_plan(selectors.capacity_params(measured, scenario), as_of=today, months=12)
+    context = {
+        "nav": "capacity",
+        "form": form,
+        "plan": plan,
+        "teams": [need.team for need in plan[0].teams],
+        "team_names": measured.team_names,
+        "measured": measured,
+        "chart": _chart(plan),
+        "quarter": plan[min(3, len(plan) - 1)],
+    }
+    return render(request, "assignments/capacity.html", context, status=400 if form.errors else 200)
+
+
+def _chart(plan: Any, *, width: int = 720, height: int = 200) -> dict[str, Any]:
+    """Bars: CSMs needed per month (all teams), and the headcount line."""
+    needed = [sum(need.needed_ceil for need in month.teams) for month in plan]
+    headcount = sum(need.headcount for need in plan[0].teams)
+    top = max([*needed, headcount, 1])
+    step = width / len(plan)
+    bars = [
+        {
+            "x": round(i * step + 3, 1),
+            "y": round(height - 20 - n / top * (height - 30), 1),
+            "w": round(step - 6, 1),
+            "h": round(n / top * (height - 30), 1),
+            "n": n,
+            "label": f"{month.month:%Y-%m}",
+        }
+        for i, (month, n) in enumerate(zip(plan, needed, strict=True))
+    ]
+    return {
+        "bars": bars,
+        "width": width,
+        "height": height,
+        "headcount_y": round(height - 20 - headcount / top * (height - 30), 1),
+        "headcount": headcount,
+    }

@@ -1,0 +1,1 @@
+"""Calendars: CSV exports of Google Calendar and Outlook events."""

@@ -1,0 +1,1 @@
+"""Salesforce: report exports (activities)."""
