@@ -51,19 +51,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def serve(*, host: str, port: int, workers: int) -> None:
-    """Serve with gunicorn, the production server, so the demo behaves like production."""
-    from gunicorn.app.base import BaseApplication
+    """Replace this process with gunicorn, the production server, so the demo behaves like
+    production. A fresh process matters: the jobs above started Polars' thread pool, which
+    must not be inherited by forked workers."""
+    import sys
 
-    from kizuna.wsgi import application
-
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", 4)
-            self.cfg.set("accesslog", os.environ.get("KIZUNA_ACCESS_LOG", "-"))
-
-        def load(self) -> Any:
-            return application
-
-    Server().run()
+    command = [
+        sys.executable, "-m", "gunicorn", "kizuna.wsgi",
+        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
+        "--access-logfile", os.environ.get("KIZUNA_ACCESS_LOG", "-"),
+    ]  # fmt: skip
+    sys.stdout.flush()
+    os.execv(sys.executable, command)

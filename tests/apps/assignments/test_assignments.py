@@ -3,6 +3,8 @@ capacity pages."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
@@ -139,3 +141,27 @@ def test_it_rejects_a_bad_capacity_scenario_in_japanese(world: World) -> None:
     assert response.status_code == 400
     body = response.content.decode()
     assert "1 以上" in body or "1以上" in body
+
+
+def test_it_measures_new_contracts_per_month_by_first_contract(world: World) -> None:
+    import datetime as dt
+
+    from kizuna.apps.assignments.selectors import measured_inputs
+    from tests.factories import SubscriptionLineFactory
+
+    # given three low-touch accounts whose first contracts fall in the last six complete months
+    # (2026-05 … 2026-10) and one whose first contract is older
+    for start in (
+        dt.date(2026, 5, 1),
+        dt.date(2026, 8, 1),
+        dt.date(2026, 10, 1),
+        dt.date(2025, 1, 1),
+    ):
+        account = AccountFactory(segment="low", mrr=1)
+        SubscriptionLineFactory(account=account, product=world.product, start_date=start)
+        SubscriptionLineFactory(
+            account=account, product=world.product, start_date=dt.date(2026, 11, 1)
+        )
+    measured = measured_inputs(today=dt.date(2026, 11, 25))
+    assert measured.new_per_month["low"] == Fraction(3, 6)
+    assert measured.accounts["low"] == 4

@@ -87,9 +87,8 @@ def measured_inputs(*, today: dt.date, months: int = 6) -> MeasuredInputs:
     and CSM headcount per team."""
     active = dict(Account.objects.filter(mrr__gt=0).values_list("segment").annotate(n=Count("id")))
     firsts: dict[str, list[dt.date]] = defaultdict(list)
-    for segment, first in Account.objects.values_list("segment").annotate(
-        first=Min("subscription_lines__start_date")
-    ):
+    first_contracts = Account.objects.annotate(first=Min("subscription_lines__start_date"))
+    for segment, first in first_contracts.values_list("segment", "first"):
         if first is not None:
             firsts[segment].append(first)
     since = add_months(today.replace(day=1), -months)
