@@ -204,3 +204,12 @@ def test_it_rejects_a_rule_whose_shares_exceed_100_percent(
     assert response.status_code == 400
     assert "2つの割合の合計は100%以下にしてください。" in response.content.decode()
     assert not SegmentRule.objects.filter(high_share="0.6").exists()
+
+
+def test_it_carves_a_community_segment_from_the_bottom_of_tech_touch(
+    world: World, ten_accounts: list[Account]
+) -> None:
+    rule = SegmentRule.objects.create(kind="percentile", effective_from=DAY, community_share="0.5")
+    review = segment_review_preview(actor=world.admin, rule=rule, as_of=DAY)
+    community = {pk for pk, (_before, after) in review.moves.items() if after == "community"}
+    assert community == {str(a.pk) for a in ten_accounts[:3]}

@@ -22,6 +22,7 @@ class SegmentRuleForm(forms.ModelForm[SegmentRule]):
             "low_share",
             "high_min",
             "low_min",
+            "community_share",
             "effective_from",
             "review_interval_months",
             "note",

@@ -34,6 +34,11 @@ class SegmentRule(models.Model):
     )  # fmt: skip
     high_min = models.BigIntegerField(_("high touch from"), null=True, blank=True)
     low_min = models.BigIntegerField(_("low touch from"), null=True, blank=True)
+    community_share = models.DecimalField(
+        _("community-touch share of tech touch"), max_digits=5, decimal_places=4,
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("Optional: the lowest-scoring share of tech-touch accounts served by the community."),
+    )  # fmt: skip
     effective_from = models.DateField(_("effective from"))
     review_interval_months = models.PositiveSmallIntegerField(
         _("review every (months)"), default=6, validators=[MinValueValidator(1)]

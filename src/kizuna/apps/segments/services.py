@@ -74,12 +74,19 @@ def _scores(accounts: Iterable[Account]) -> dict[str, int]:
 
 def rule_segments(rule: SegmentRule, scores: dict[str, int]) -> dict[str, str]:
     """Apply ``rule`` (pure core) to scores = ACV + potential ACV."""
+    community = float(rule.community_share) if rule.community_share is not None else None
     if rule.kind == RuleKind.AMOUNT:
         return segment_by_amount(
-            scores, high_min=int(rule.high_min or 0), low_min=int(rule.low_min or 0)
+            scores,
+            high_min=int(rule.high_min or 0),
+            low_min=int(rule.low_min or 0),
+            community_share=community,
         )
     return segment_by_percentile(
-        scores, high_share=float(rule.high_share), low_share=float(rule.low_share)
+        scores,
+        high_share=float(rule.high_share),
+        low_share=float(rule.low_share),
+        community_share=community,
     )
 
 
