@@ -1,4 +1,5 @@
-"""Logged contacts with customers over the two years before as_of (the coverage trend shows 24 months).
+"""Logged contacts with customers over the two years before as_of (the coverage trend
+shows 24 months).
 
 High touch: a meeting, on-site visit or call every three to five weeks by the owner CSM.
 Low touch: a call, e-mail or online meeting every one to three months; during its first 90 days

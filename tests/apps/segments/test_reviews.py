@@ -213,3 +213,46 @@ def test_it_carves_a_community_segment_from_the_bottom_of_tech_touch(
     review = segment_review_preview(actor=world.admin, rule=rule, as_of=DAY)
     community = {pk for pk, (_before, after) in review.moves.items() if after == "community"}
     assert community == {str(a.pk) for a in ten_accounts[:3]}
+
+
+def test_it_lets_cs_ops_edit_a_coverage_policy_and_audits_it(world: World) -> None:
+    from kizuna.apps.audit.models import AuditEvent
+    from kizuna.apps.segments.models import CoveragePolicy
+    from kizuna.apps.segments.services import coverage_policies_ensure_defaults
+
+    coverage_policies_ensure_defaults()
+    url = reverse("segments:policy_edit", args=["high"])
+    client = Client()
+    client.force_login(world.manager)
+    assert client.get(url).status_code == 403
+    client.force_login(world.admin)
+    bad = client.post(
+        url,
+        {
+            "period_months": "1",
+            "target": "0.9",
+            "qualifying_kinds": ["meeting"],
+            "min_accounts_per_csm": "12",
+            "max_accounts_per_csm": "8",
+        },
+    )
+    assert bad.status_code == 400
+    assert "上限は下限以上にしてください。" in bad.content.decode()
+    good = client.post(
+        url,
+        {
+            "period_months": "2",
+            "target": "0.9",
+            "qualifying_kinds": ["meeting", "onsite"],
+            "min_accounts_per_csm": "5",
+            "max_accounts_per_csm": "8",
+        },
+    )
+    assert good.status_code == 302
+    policy = CoveragePolicy.objects.get(segment="high")
+    assert (policy.period_months, float(policy.target), policy.qualifying_kinds) == (
+        2,
+        0.9,
+        ["meeting", "onsite"],
+    )
+    assert AuditEvent.objects.get(entity="coveragepolicy").changes["period_months"] == [1, 2]

@@ -37,7 +37,9 @@ class SegmentRule(models.Model):
     community_share = models.DecimalField(
         _("community-touch share of tech touch"), max_digits=5, decimal_places=4,
         null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text=_("Optional: the lowest-scoring share of tech-touch accounts served by the community."),
+        help_text=_(
+            "Optional: the lowest-scoring share of tech-touch accounts served by the community."
+        ),
     )  # fmt: skip
     effective_from = models.DateField(_("effective from"))
     review_interval_months = models.PositiveSmallIntegerField(

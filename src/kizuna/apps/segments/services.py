@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kizuna.apps.audit.models import AuditAction
-from kizuna.apps.audit.services import audit_record
+from kizuna.apps.audit.services import audit_record, audited_save, model_snapshot
 from kizuna.apps.customers.models import Account
 from kizuna.apps.org.access import can_edit_account, can_manage_tenant
 from kizuna.apps.org.models import User
@@ -244,3 +244,27 @@ def segment_history_initialise(*, on: dt.date) -> int:
     ]
     AccountSegmentPeriod.objects.bulk_create(periods, batch_size=2000)
     return len(periods)
+
+
+POLICY_FIELDS = [
+    "period_months",
+    "target",
+    "qualifying_kinds",
+    "min_accounts_per_csm",
+    "max_accounts_per_csm",
+]
+
+
+@transaction.atomic
+def coverage_policy_update(
+    *, actor: User, policy: CoveragePolicy, data: dict[str, Any]
+) -> CoveragePolicy:
+    """CS ops changes a segment's coverage policy; the change is audited."""
+    if not can_manage_tenant(actor):
+        raise PermissionDenied
+    before = model_snapshot(policy, POLICY_FIELDS)
+    for name in POLICY_FIELDS:
+        if name in data:
+            setattr(policy, name, data[name])
+    audited_save(policy, actor=actor, fields=POLICY_FIELDS, before=before, via="web")
+    return policy

@@ -9,5 +9,6 @@ urlpatterns = [
     path("reviews/<int:review_id>/", views.review_detail, name="review"),
     path("reviews/<int:review_id>/apply/", views.review_apply, name="review_apply"),
     path("exceptions/", views.exceptions_report, name="exceptions"),
+    path("policies/<slug:segment>/", views.policy_edit, name="policy_edit"),
     path("accounts/<int:account_id>/exception/", views.exception_create, name="exception_create"),
 ]

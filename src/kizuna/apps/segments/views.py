@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.contrib import messages
@@ -17,8 +18,8 @@ from django.views.decorators.http import require_POST
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import access_account, can_manage_tenant
 from kizuna.apps.segments import selectors, services
-from kizuna.apps.segments.forms import SegmentExceptionForm, SegmentRuleForm
-from kizuna.apps.segments.models import ReviewStatus, SegmentReview, SegmentRule
+from kizuna.apps.segments.forms import CoveragePolicyForm, SegmentExceptionForm, SegmentRuleForm
+from kizuna.apps.segments.models import CoveragePolicy, ReviewStatus, SegmentReview, SegmentRule
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.mrr_history import add_months
 
@@ -150,3 +151,22 @@ def exceptions_report(request: AuthedRequest) -> HttpResponse:
         "today": today,
     }
     return render(request, "segments/exceptions.html", context)
+
+
+@login_required
+def policy_edit(request: AuthedRequest, segment: str) -> HttpResponse:
+    if not can_manage_tenant(request.user):
+        raise PermissionDenied
+    policy = get_object_or_404(CoveragePolicy, segment=segment)
+    form = CoveragePolicyForm(request.POST or None, instance=copy.copy(policy))
+    if request.method == "POST" and form.is_valid():
+        services.coverage_policy_update(actor=request.user, policy=policy, data=form.cleaned_data)
+        messages.success(request, _("Coverage policy saved."))
+        return redirect("segments:overview")
+    context = {
+        "form": form,
+        "heading": _("Coverage policy: %(segment)s") % {"segment": policy.get_segment_display()},
+        "cancel_url": reverse("segments:overview"),
+        "nav": "segments",
+    }
+    return render(request, "front/form_page.html", context, status=400 if form.errors else 200)
