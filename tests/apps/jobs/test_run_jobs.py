@@ -34,6 +34,8 @@ def test_it_runs_each_job_once_per_day(world: World) -> None:
     assert [name for name, _report in first] == [
         "customers.refresh_account_mrr",
         "segments.expire_exceptions",
+        "coverage.refresh_snapshots",
+        "revenue.refresh_snapshots",
     ]
     assert again == []
     state = JobState.objects.get(name="customers.refresh_account_mrr")
