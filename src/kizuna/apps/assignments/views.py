@@ -10,13 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.assignments import selectors, services
 from kizuna.apps.assignments.forms import HandoffForm, ReassignForm, ScenarioForm
 from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.front.pages import account_form_page
 from kizuna.apps.org.access import access_account
 from kizuna.apps.org.models import Role, User
 from kizuna.apps.tenant.selectors import tenant_today
@@ -47,19 +47,6 @@ def auto_assign(request: AuthedRequest) -> HttpResponse:
     return redirect("assignments:load")
 
 
-def _account_form_page(
-    request: AuthedRequest, form: Any, *, heading: str, account: Any
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "heading": heading,
-        "cancel_url": reverse("customers:account_detail", args=[account.pk]),
-        "account": account,
-        "nav": "accounts",
-    }
-    return render(request, "front/form_page.html", context, status=400 if form.errors else 200)
-
-
 @login_required
 def reassign(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = access_account(request.user, account_id, write=True)
@@ -74,7 +61,7 @@ def reassign(request: AuthedRequest, account_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Account reassigned."))
             return redirect("customers:account_detail", account.pk)
-    return _account_form_page(request, form, heading=_("Reassign the account"), account=account)
+    return account_form_page(request, form, heading=_("Reassign the account"), account=account)
 
 
 @login_required
@@ -91,7 +78,7 @@ def handoff(request: AuthedRequest, account_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Handed off to the adoption team."))
             return redirect("customers:account_detail", account.pk)
-    return _account_form_page(
+    return account_form_page(
         request, form, heading=_("Hand off to the adoption team"), account=account
     )
 

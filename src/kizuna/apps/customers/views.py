@@ -27,6 +27,7 @@ from kizuna.apps.customers.forms import (
 from kizuna.apps.customers.selectors import account_last_touch, account_page_data
 from kizuna.apps.customers.selectors import account_list as select_accounts
 from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.front.pages import form_page
 from kizuna.apps.org.access import access_account, can_edit_account, require_account_create
 from kizuna.apps.tenant.selectors import tenant_today
 
@@ -64,19 +65,6 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
     return render(request, "customers/account_detail.html", context)
 
 
-def _form_page(
-    request: AuthedRequest, form: BaseForm, *, heading: str, cancel_url: str, **extra: Any
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "heading": heading,
-        "cancel_url": cancel_url,
-        "nav": "accounts",
-        **extra,
-    }
-    return render(request, "front/form_page.html", context, status=400 if form.errors else 200)
-
-
 def _save(form: BaseForm, write: Any) -> Any:
     """Run the service ``write``; a ValidationError it raises lands on the form (nothing saved)."""
     try:
@@ -97,7 +85,7 @@ def account_create(request: AuthedRequest) -> HttpResponse:
         if account is not None:
             messages.success(request, _("Account created."))
             return redirect("customers:account_detail", account.pk)
-    return _form_page(
+    return form_page(
         request, form, heading=_("New account"), cancel_url=reverse("customers:account_list")
     )
 
@@ -117,7 +105,7 @@ def account_edit(request: AuthedRequest, account_id: int) -> HttpResponse:
             messages.success(request, _("Account saved."))
             return redirect("customers:account_detail", account.pk)
     detail = reverse("customers:account_detail", args=[account.pk])
-    return _form_page(request, form, heading=_("Edit account"), cancel_url=detail, account=account)
+    return form_page(request, form, heading=_("Edit account"), cancel_url=detail, account=account)
 
 
 @login_required
@@ -140,7 +128,7 @@ def contact_edit(
             return redirect("customers:account_detail", account.pk)
     heading = _("Edit contact") if contact else _("New contact")
     detail = reverse("customers:account_detail", args=[account.pk])
-    return _form_page(request, form, heading=heading, cancel_url=detail, account=account)
+    return form_page(request, form, heading=heading, cancel_url=detail, account=account)
 
 
 @login_required
@@ -168,4 +156,4 @@ def line_edit(request: AuthedRequest, account_id: int, line_id: int | None = Non
             return redirect("customers:account_detail", account.pk)
     heading = _("Edit subscription line") if line else _("New subscription line")
     detail = reverse("customers:account_detail", args=[account.pk])
-    return _form_page(request, form, heading=heading, cancel_url=detail, account=account)
+    return form_page(request, form, heading=heading, cancel_url=detail, account=account)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.front.pages import account_form_page, form_page
 from kizuna.apps.org.access import access_account, can_manage_tenant
 from kizuna.apps.segments import selectors, services
 from kizuna.apps.segments.forms import CoveragePolicyForm, SegmentExceptionForm, SegmentRuleForm
@@ -132,14 +133,8 @@ def exception_create(request: AuthedRequest, account_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Exception saved."))
             return redirect("customers:account_detail", account.pk)
-    context = {
-        "form": form,
-        "heading": _("Change the touch model by exception"),
-        "cancel_url": reverse("customers:account_detail", args=[account.pk]),
-        "account": account,
-        "nav": "accounts",
-    }
-    return render(request, "front/form_page.html", context, status=400 if form.errors else 200)
+    heading = _("Change the touch model by exception")
+    return account_form_page(request, form, heading=heading, account=account)
 
 
 @login_required
@@ -163,10 +158,7 @@ def policy_edit(request: AuthedRequest, segment: str) -> HttpResponse:
         services.coverage_policy_update(actor=request.user, policy=policy, data=form.cleaned_data)
         messages.success(request, _("Coverage policy saved."))
         return redirect("segments:overview")
-    context = {
-        "form": form,
-        "heading": _("Coverage policy: %(segment)s") % {"segment": policy.get_segment_display()},
-        "cancel_url": reverse("segments:overview"),
-        "nav": "segments",
-    }
-    return render(request, "front/form_page.html", context, status=400 if form.errors else 200)
+    heading = _("Coverage policy: %(segment)s") % {"segment": policy.get_segment_display()}
+    return form_page(
+        request, form, heading=heading, cancel_url=reverse("segments:overview"), nav="segments"
+    )

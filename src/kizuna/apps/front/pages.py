@@ -1,0 +1,34 @@
+"""Rendering shared by every app's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def form_page(
+    request: HttpRequest,
+    form: BaseForm,
+    *,
+    heading: str,
+    cancel_url: str,
+    nav: str = "accounts",
+    **extra: Any,
+) -> HttpResponse:
+    """The one form layout (front/form_page.html); 400 when the form has errors, so a test or
+    a script sees the rejection, and the page says nothing was saved."""
+    context = {"form": form, "heading": heading, "cancel_url": cancel_url, "nav": nav, **extra}
+    return render(request, "front/form_page.html", context, status=400 if form.errors else 200)
+
+
+def account_form_page(
+    request: HttpRequest, form: BaseForm, *, heading: str, account: Any
+) -> HttpResponse:
+    """A form about one account: cancel goes back to the account page."""
+    from django.urls import reverse
+
+    cancel_url = reverse("customers:account_detail", args=[account.pk])
+    return form_page(request, form, heading=heading, cancel_url=cancel_url, account=account)
