@@ -1,17 +1,24 @@
-"""Benchmark of the revenue core against the bare DuckDB SQL floor (not part of the test suite).
+"""Benchmark of the revenue core against pandas and the bare DuckDB SQL floor (not a test).
 
-    uv run python bench/revenue_bench.py [--customers 100000] [--lines 250000] [--runs 5]
+    uv run --with pandas python bench/revenue_bench.py [--customers 100000] [--lines 250000]
+        [--runs 5]
+
+pandas is not a dependency of Kizuna: ``--with pandas`` adds it for this run only (without it
+the pandas baseline and the equality check are skipped).
 
 Synthetic book (fixed seed): ``--lines`` subscription lines of ``--customers`` accounts over 60
-months, 20 % open-ended, three segments. Each engine runs in its own process (so peak RSS is its
+months, 20 % open-ended, four products (per line); three segments, two channels and eight teams
+(per account, as in the app). Each engine runs in its own process (so peak RSS is its
 own), does one discarded warm-up, then ``--runs`` timed runs; the median is printed.
 
 - ``polars-mrr``: ``customer_mrr`` + ``mrr_movements`` (the Kizuna core)
 - ``duckdb-mrr``: the same MRR grid and movement categories in one DuckDB SQL query — the floor
-- ``polars-full``: ``revenue_report`` for the total and each dimension (summary, churn rates,
-  3/12-month GRR/NRR, ARPA/LTV, cohorts)
+- ``polars-full``: ``revenue_report`` for the total and each of the four dimensions (summary,
+  churn rates, 3/12-month GRR/NRR, ARPA/LTV, cohorts)
+- ``pandas-full``: the same with ``bench/revenue_pandas.py``, the analyst's baseline
 
-pandas is not installed in this project, so the pandas baseline of issue 4 is not run here.
+Before timing, the pandas and Kizuna results are compared (summary and cohorts, total and by
+segment): the run stops if they differ.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from kizuna.core.revenue import customer_mrr, mrr_movements, revenue_report
+from kizuna.core.revenue import Dimension, customer_mrr, mrr_movements, revenue_report
 
 MONTHS = 60
 FIRST = 2020 * 12  # January 2020 as a month index
@@ -78,19 +85,23 @@ def synthetic_lines(n_lines: int, n_customers: int, seed: int = 7) -> pl.DataFra
     return pl.DataFrame(
         {
             "subscription_id": [str(i) for i in range(n_lines)],
-            "customer_id": [str(rng.randrange(n_customers)) for _ in range(n_lines)],
+            "customer": [rng.randrange(n_customers) for _ in range(n_lines)],
             "start": starts,
             "end": ends,
             "monthly_amount": [rng.randrange(1, 200) * 1000 for _ in range(n_lines)],
-            "segment": [rng.choice(("high", "low", "tech")) for _ in range(n_lines)],
+            "product": [rng.choice(("expense", "invoice", "hr", "sign")) for _ in range(n_lines)],
         }
     ).select(
         "subscription_id",
-        "customer_id",
+        customer_id=pl.col("customer").cast(pl.String),
         start_date=pl.date(pl.col("start") // 12, pl.col("start") % 12 + 1, 1),
         end_date=pl.date(pl.col("end") // 12, pl.col("end") % 12 + 1, 1),
         monthly_amount="monthly_amount",
-        segment="segment",
+        product="product",
+        # segment, channel and team are attributes of the account, as in the app
+        segment=pl.lit(pl.Series(["high", "low", "tech"])).gather(pl.col("customer") % 3),
+        channel=pl.lit(pl.Series(["direct", "partner"])).gather(pl.col("customer") % 5 // 4),
+        team=pl.format("team-{}", pl.col("customer") % 8),
     )
 
 
@@ -105,10 +116,71 @@ def _engines(lines: pl.DataFrame) -> dict[str, Callable[[], int]]:
         return connection.sql(DUCKDB_SQL).to_arrow_table().num_rows
 
     def polars_full() -> int:
-        rows = revenue_report(lines, as_of=AS_OF).movements.height
-        return rows + revenue_report(lines, as_of=AS_OF, by="segment").movements.height
+        return sum(revenue_report(lines, as_of=AS_OF, by=by).movements.height for by in CUTS)
 
-    return {"polars-mrr": polars_mrr, "duckdb-mrr": duckdb_mrr, "polars-full": polars_full}
+    def pandas_full() -> int:
+        import revenue_pandas  # bench/ is on sys.path when this file runs as a script
+
+        frame = lines.to_pandas()
+        return sum(len(revenue_pandas.revenue_report(frame, AS_OF, by)["movements"]) for by in CUTS)
+
+    return {
+        "polars-mrr": polars_mrr,
+        "duckdb-mrr": duckdb_mrr,
+        "polars-full": polars_full,
+        "pandas-full": pandas_full,
+    }
+
+
+CUTS: tuple[Dimension | None, ...] = (None, "segment", "product", "channel", "team")
+SUMMARY_COLUMNS = {  # Kizuna column -> pandas column
+    "total_mrr": "total_mrr",
+    "active_customers": "active_customers",
+    "new_mrr": "new_mrr",
+    "expansion_mrr": "expansion_mrr",
+    "contraction_mrr": "contraction_mrr",
+    "churn_mrr": "churn_mrr",
+    "reactivation_mrr": "reactivation_mrr",
+    "net_new_mrr": "net_new_mrr",
+    "logo_churn_rate": "logo_churn_rate",
+    "gross_mrr_churn_rate": "gross_mrr_churn_rate",
+    "net_mrr_churn_rate": "net_mrr_churn_rate",
+    "grr_3m": "grr_3m",
+    "nrr_3m": "nrr_3m",
+    "grr_12m": "grr_12m",
+    "nrr_12m": "nrr_12m",
+    "arpa": "arpa",
+    "ltv": "ltv",
+}
+COHORT_COLUMNS = ("active_customers", "mrr", "logo_retention", "revenue_retention")
+
+
+def check_same(lines: pl.DataFrame) -> str:
+    """Compare the pandas baseline with the core: summary and cohorts, total and by segment."""
+    import numpy as np
+    import revenue_pandas
+
+    frame = lines.to_pandas()
+    for by in (None, "segment"):
+        ours = revenue_report(lines, as_of=AS_OF, by=by)
+        theirs = revenue_pandas.revenue_report(frame, AS_OF, by)
+        keys = [by] if by else []
+        a = ours.summary.with_columns(pl.col(keys).cast(pl.String)) if by else ours.summary
+        a = a.sort([*keys, "date_month"])
+        b = theirs["summary"].sort_values([*keys, "month"])
+        assert a.height == len(b), (by, a.height, len(b))
+        for mine, other in SUMMARY_COLUMNS.items():
+            left = a[mine].cast(pl.Float64).to_numpy()
+            right = b[other].to_numpy(dtype="float64")
+            assert np.allclose(left, right, rtol=1e-9, equal_nan=True), (by, mine)
+        c = ours.cohorts.with_columns(pl.col(keys).cast(pl.String)) if by else ours.cohorts
+        c = c.sort([*keys, "cohort_month", "months_since_start"])
+        d = theirs["cohorts"].sort_values([*keys, "first", "months_since_start"])
+        assert c.height == len(d), (by, "cohorts")
+        for column in COHORT_COLUMNS:
+            left = c[column].cast(pl.Float64).to_numpy()
+            assert np.allclose(left, d[column].to_numpy(dtype="float64"), equal_nan=True), column
+    return "pandas and Kizuna agree (summary + cohorts, total and by segment)"
 
 
 def run_one(engine: str, parquet: Path, runs: int) -> dict[str, float]:
@@ -132,12 +204,25 @@ def main() -> int:
     parser.add_argument("--engine", help=argparse.SUPPRESS)
     parser.add_argument("--parquet", type=Path, default=Path("/tmp/kizuna_revenue_bench.parquet"))
     args = parser.parse_args()
+    if args.engine == "check":
+        print(check_same(pl.read_parquet(args.parquet)))
+        return 0
     if args.engine:
         print(json.dumps(run_one(args.engine, args.parquet, args.runs)))
         return 0
     synthetic_lines(args.lines, args.customers).write_parquet(args.parquet)
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        engines: tuple[str, ...] = ("duckdb-mrr", "polars-mrr", "polars-full")
+        print("pandas not installed: run with `uv run --with pandas` for the baseline")
+    else:
+        engines = ("duckdb-mrr", "polars-mrr", "polars-full", "pandas-full")
+        # in its own process too: a child inherits its parent's peak RSS through fork
+        check = [sys.executable, __file__, "--engine", "check", "--parquet", str(args.parquet)]
+        print(subprocess.run(check, check=True, capture_output=True, text=True).stdout.strip())
     results = {}
-    for engine in ("duckdb-mrr", "polars-mrr", "polars-full"):
+    for engine in engines:
         command = [sys.executable, __file__, "--engine", engine, "--parquet", str(args.parquet)]
         output = subprocess.run(
             [*command, "--runs", str(args.runs)], check=True, capture_output=True, text=True
@@ -148,7 +233,10 @@ def main() -> int:
             f"peak RSS {results[engine]['peak_rss_mib']:.0f} MiB  rows {results[engine]['rows']}"
         )
     ratio = results["polars-mrr"]["median_s"] / results["duckdb-mrr"]["median_s"]
-    print(f"polars / duckdb floor for MRR + movements: {ratio:.2f}x")
+    print(f"polars / duckdb floor for MRR + movements: {ratio:.2f}x (goal ≤ 1.5x)")
+    if "pandas-full" in results:
+        speedup = results["pandas-full"]["median_s"] / results["polars-full"]["median_s"]
+        print(f"pandas / polars for the whole computation: {speedup:.2f}x faster (goal ≥ 3x)")
     return 0
 
 

@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -367,6 +368,12 @@ def measure(
 # --------------------------------------------------------------------------- report
 
 
+def cell_text(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (kana are two columns wide)."""
+    wide = sum(unicodedata.east_asian_width(char) in "WF" for char in text)
+    return text + " " * max(width - len(text) - wide, 0)
+
+
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "-"
 
@@ -402,7 +409,7 @@ def report(
     print("-" * len(head))
     for label, _ in PAGES:
         for connections in CONNECTIONS:
-            row = f"{label:<29} {connections:>4}"
+            row = f"{cell_text(label, 29)} {connections:>4}"
             for database in databases:
                 cell = results[database][(label, connections)]
                 row += (
@@ -423,7 +430,7 @@ def report(
     print(head)
     print("-" * len(head))
     for label, _ in PAGES:
-        row = f"{label:<29}"
+        row = cell_text(label, 29)
         for database in databases:
             page = probes[database]["pages"][label]
             row += (
@@ -491,9 +498,9 @@ def main() -> None:
                         cell = measure(url, session, connections=connections, args=args, lua=lua)
                         results[database][(label, connections)] = cell
                         print(
-                            f"  {label:<29} c={connections:<2} p50 {cell.p50_ms:7.1f} ms  "
-                            f"p95 {cell.p95_ms:7.1f} ms  errors {cell.errors}  "
-                            f"{cell.rps:.1f} req/s",
+                            f"  {cell_text(label, 29)} c={connections:<2} "
+                            f"p50 {cell.p50_ms:7.1f} ms  p95 {cell.p95_ms:7.1f} ms  "
+                            f"errors {cell.errors}  {cell.rps:.1f} req/s",
                             flush=True,
                         )
             finally:

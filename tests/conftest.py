@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-PURE_DIRS = ("core", "demo", "cli")
+PURE_DIRS = ("core", "demo", "cli", "integrations")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -180,6 +180,11 @@ def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
+def squash(text: str) -> str:
+    """Trimmed, inner spaces collapsed, characters kept as written (names match exactly)."""
+    return " ".join(text.split())
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """The text of ``data`` and the encoding used: utf-8-sig, utf-8 or cp932 (Shift_JIS).
 
@@ -287,10 +292,8 @@ def map_row(line: int, values: Mapping[str, str], preset: Preset) -> ActivityRow
     """One row's Kizuna values from its mapped cells (field → raw text), with its errors."""
     errors: list[RowError] = []
     attendees = attendee_emails(values.get("attendees", ""))
-    crm_id, name = (
-        normalise(values.get("account_crm_id", "")),
-        normalise(values.get("account_name", "")),
-    )
+    crm_id = normalise(values.get("account_crm_id", ""))
+    name = squash(values.get("account_name", ""))
     if not crm_id and not name and not attendees:
         errors.append(RowError("no_account"))
     raw_date = values.get("date", "")
@@ -312,11 +315,12 @@ def map_row(line: int, values: Mapping[str, str], preset: Preset) -> ActivityRow
         account_crm_id=crm_id,
         account_name=name,
         attendees=attendees,
-        csm=normalise(values.get("csm", "")),
+        csm=squash(values.get("csm", "")),
         kind=kind,
         occurred_at=occurred_at,
         summary=_summary(
-            normalise(values.get("subject", "")), values.get("description", "").strip()
+            squash(values.get("subject", "")),
+            values.get("description", "").replace("\r\n", "\n").strip(),
         ),
         errors=tuple(errors),
     )

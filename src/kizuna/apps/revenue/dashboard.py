@@ -140,7 +140,7 @@ def _heatmap(cells: list[CohortSnapshot], metric: str, months: int) -> list[dict
             rate = cell.logo_retention if metric == "logo" else cell.revenue_retention
             row["cells"][cell.months_since_start] = {
                 "rate": rate,
-                "label": pct(rate).removesuffix("%"),
+                "label": "—" if rate is None else f"{rate * 100:.0f}",
                 "fill": charts.heat_colour(rate),
                 "ink": charts.heat_ink(rate),
                 "title": f"{cell.month:%Y-%m}: {pct(rate)} "

@@ -33,14 +33,22 @@ class DashboardFilterForm(forms.Form):
     period = forms.ChoiceField(
         label=_("Period"),
         required=False,
+        initial=24,
         choices=[(m, format_lazy(_("Last {months} months"), months=m)) for m in PERIODS],
     )
     cohort = forms.ChoiceField(
-        label=_("Cohort heatmap"), required=False, choices=list(COHORT_METRICS.items())
+        label=_("Cohort heatmap"),
+        required=False,
+        initial="logo",
+        choices=list(COHORT_METRICS.items()),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        if data is not None:  # a filtered URL without period/cohort keeps their defaults
+            data = data.copy()
+            data.setdefault("period", "24")
+            data.setdefault("cohort", "logo")
+        super().__init__(data, **kwargs)
         everyone = [("", _("All"))]
         _choices(self, "segment").choices = everyone + list(Segment.choices)
         _choices(self, "product").choices = everyone + [

@@ -47,6 +47,14 @@ _EMPTY: dict[str, Any] = {
 }
 
 
+def _cut_label(form: DashboardFilterForm, dimension: str, value: str) -> str:
+    if not dimension:
+        return ""
+    field = form.fields[dimension]
+    choices = dict(getattr(field, "choices", []))
+    return str(choices.get(value, value or _("(none)")))
+
+
 def _page(
     request: AuthedRequest, target_form: RevenueTargetForm | None = None, status: int = 200
 ) -> HttpResponse:
@@ -66,6 +74,7 @@ def _page(
         "target_form": target_form or (RevenueTargetForm() if can_edit else None),
         "query": request.GET.urlencode(),
         "target_rows": target_rows(targets),
+        "cut_label": _cut_label(form, filters.cut.dimension, filters.cut.value),
     }
     return render(request, "revenue/dashboard.html", context, status=status)
 

@@ -1,15 +1,20 @@
-"""The touchpoint form. Validation only: the write is ``services.touchpoint_create``."""
+"""The touchpoint forms. Validation only: the writes are ``services.touchpoint_create`` and
+``imports.touchpoint_import_*``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from kizuna.apps.customers.forms import csm_choices
 from kizuna.apps.customers.models import Account
-from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.apps.touchpoints.models import ImportSource, Touchpoint
+from kizuna.integrations.activity_csv import FIELDS, MAX_BYTES
 
 
 class TouchpointForm(forms.ModelForm[Touchpoint]):
@@ -33,4 +38,58 @@ class TouchpointForm(forms.ModelForm[Touchpoint]):
             self.initial.setdefault("csm", user.pk)
             self.initial.setdefault(
                 "occurred_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+
+
+FIELD_LABELS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
+    "external_id": (
+        _("Activity / event ID"),
+        _("Identifies a row so that importing the file again adds nothing twice."),
+    ),
+    "account_crm_id": (_("Account CRM ID"), _("Matched against the accounts' CRM ID.")),
+    "account_name": (_("Account name"), _("Matched against the exact company name.")),
+    "attendees": (
+        _("Attendees (e-mail)"),
+        _("Used when there is no account column: matched against the contacts' e-mail."),
+    ),
+    "csm": (
+        _("CSM"),
+        _("User name, e-mail or display name of a member. Empty or not mapped: you."),
+    ),
+    "kind": (_("Activity type"), _("Call, e-mail, meeting, visit … (English or Japanese).")),
+    "date": (_("Date (and time)"), _("Read in the company's time zone.")),
+    "time": (_("Time"), _("When the time is in a column of its own.")),
+    "subject": (_("Subject"), ""),
+    "description": (_("Comments / description"), _("Added to the summary under the subject.")),
+    "location": (_("Location"), _("Calendar: a place (not an online meeting) is a visit.")),
+}
+
+
+class TouchpointImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+    source = forms.ChoiceField(
+        label=_("Exported from"), choices=ImportSource.choices, initial=ImportSource.SALESFORCE
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB. Split it and import the parts."),
+                params={"size": MAX_BYTES // (1024 * 1024)},
+                code="too_large",
+            )
+        return upload
+
+
+class TouchpointImportMappingForm(forms.Form):
+    """One select per Kizuna field, listing the file's headers."""
+
+    def __init__(self, *args: Any, headers: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not in the file —")), *((h, h) for h in headers if h)]
+        for name in FIELDS:
+            label, help_text = FIELD_LABELS[name]
+            self.fields[name] = forms.ChoiceField(
+                label=label, help_text=help_text, choices=choices, required=False
             )

@@ -105,3 +105,9 @@ class TouchpointImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def encoding_label(self) -> str:
+        """The encoding as people know it (Excel says Shift_JIS, Python says cp932)."""
+        labels = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "cp932": "Shift_JIS"}
+        return labels.get(self.encoding, self.encoding)

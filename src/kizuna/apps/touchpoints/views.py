@@ -1,20 +1,39 @@
-"""Logging a touchpoint from the account page."""
+"""Logging a touchpoint from the account page, and importing touchpoints from a CSV export
+(upload → column mapping and dry-run preview → import → result)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.front.pages import account_form_page
 from kizuna.apps.org.access import access_account
-from kizuna.apps.touchpoints.forms import TouchpointForm
+from kizuna.apps.org.models import Role
+from kizuna.apps.touchpoints.forms import (
+    TouchpointForm,
+    TouchpointImportMappingForm,
+    TouchpointImportUploadForm,
+)
+from kizuna.apps.touchpoints.imports import (
+    import_plan,
+    import_touchpoints,
+    rejection_reason,
+    require_touchpoint_import,
+    touchpoint_import_remap,
+    touchpoint_import_run,
+    touchpoint_import_start,
+)
+from kizuna.apps.touchpoints.models import ImportStatus, TouchpointImport
 from kizuna.apps.touchpoints.services import touchpoint_create
+from kizuna.integrations.activity_csv import read_table
 
 
 @login_required
@@ -38,11 +57,86 @@ def touchpoint_new(request: AuthedRequest, account_id: int) -> HttpResponse:
             if url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
                 return redirect(next_url)
             return redirect("customers:account_detail", account.pk)
+    return account_form_page(request, form, heading=_("Log a touchpoint"), account=account)
+
+
+@login_required
+def import_upload(request: AuthedRequest) -> HttpResponse:
+    require_touchpoint_import(request.user)
+    form = TouchpointImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record, _plan = touchpoint_import_start(
+                actor=request.user,
+                file_name=upload.name or "",
+                data=upload.read(),
+                source=form.cleaned_data["source"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect("touchpoints:import_detail", record.pk)
+    context = {"form": form, "nav": "accounts"}
+    status = 400 if form.errors else 200
+    return render(request, "touchpoints/import_upload.html", context, status=status)
+
+
+def _own_import(request: AuthedRequest, import_id: int) -> TouchpointImport:
+    """The member's own import (an admin sees every import); anyone else's is a 404."""
+    require_touchpoint_import(request.user)
+    record = get_object_or_404(TouchpointImport, pk=import_id)
+    if record.created_by_id != request.user.pk and request.user.role != Role.ADMIN:
+        raise Http404
+    return record
+
+
+def _rejected(record: TouchpointImport) -> list[tuple[int, list[str]]]:
+    return [
+        (row["line"], [rejection_reason(e["code"], e["value"]) for e in row["errors"]])
+        for row in record.rejected_rows
+    ]
+
+
+@login_required
+def import_detail(request: AuthedRequest, import_id: int) -> HttpResponse:
+    record = _own_import(request, import_id)
+    if record.status == ImportStatus.IMPORTED:
+        context = {
+            "record": record,
+            "rejected": _rejected(record),
+            "touchpoints": import_touchpoints(record=record),
+            "nav": "accounts",
+        }
+        return render(request, "touchpoints/import_result.html", context)
+    headers = read_table(record.raw_csv).headers
+    form = TouchpointImportMappingForm(
+        request.POST or None, headers=headers, initial=record.mapping
+    )
+    if request.method == "POST" and form.is_valid():
+        plan = touchpoint_import_remap(actor=request.user, record=record, mapping=form.cleaned_data)
+    else:
+        plan = import_plan(actor=request.user, record=record)
     context = {
+        "record": record,
         "form": form,
-        "heading": _("Log a touchpoint"),
-        "cancel_url": reverse("customers:account_detail", args=[account.pk]),
-        "account": account,
+        "plan": plan,
+        "rejected": _rejected(record),
         "nav": "accounts",
     }
-    return render(request, "front/form_page.html", context, status=400 if form.errors else 200)
+    return render(request, "touchpoints/import_preview.html", context)
+
+
+@login_required
+@require_POST
+def import_run(request: AuthedRequest, import_id: int) -> HttpResponse:
+    record = _own_import(request, import_id)
+    try:
+        record = touchpoint_import_run(actor=request.user, record=record)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        count = record.created_count
+        text = ngettext("%(count)d touchpoint imported.", "%(count)d touchpoints imported.", count)
+        messages.success(request, text % {"count": count})
+    return redirect("touchpoints:import_detail", record.pk)
