@@ -33,9 +33,12 @@ def run(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     loaded = demo_load_if_empty(accounts=args.accounts, seed=args.seed, password=DEMO_PASSWORD)
     print(loaded.describe())
+    import logging
+
     from kizuna.apps.jobs.services import jobs_run_due
     from kizuna.apps.tenant.selectors import tenant_today
 
+    logging.getLogger("kizuna").setLevel(logging.WARNING)  # one summary line per job below
     for name, report in jobs_run_due(day=tenant_today()):  # snapshots the pages read
         print(f"  {name}: {report}")
     if args.no_serve:
