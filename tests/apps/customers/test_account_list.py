@@ -97,3 +97,15 @@ def test_it_answers_htmx_with_the_results_fragment_only(world: World) -> None:
 def test_it_finds_an_account_by_kana_typed_in_hiragana_or_half_width(world: World) -> None:
     assert "株式会社山田製作所" in listing(world, q="やまだ")
     assert "株式会社山田製作所" in listing(world, q="ﾔﾏﾀﾞ")
+
+
+def test_it_caps_the_count_of_a_broad_search(world: World, monkeypatch: object) -> None:
+    from kizuna.apps.customers import views
+
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 3)  # type: ignore[attr-defined]
+    for i in range(5):
+        AccountFactory(name=f"株式会社ヤマ{i}", kana=f"ヤマ{i}")
+    page = listing(world, q="ヤマ")
+    assert "3 件を超える顧客" in page
+    assert "株式会社ヤマ0" in page
+    assert "2 件の顧客" in listing(world, q="北斗") or "1 件の顧客" in listing(world, q="北斗")

@@ -15,6 +15,7 @@ from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from kizuna.apps.customers import services
@@ -24,6 +25,7 @@ from kizuna.apps.customers.forms import (
     ContactForm,
     SubscriptionLineForm,
 )
+from kizuna.apps.customers.models import Account
 from kizuna.apps.customers.selectors import account_last_touch, account_page_data
 from kizuna.apps.customers.selectors import account_list as select_accounts
 from kizuna.apps.front.http import AuthedRequest
@@ -32,13 +34,33 @@ from kizuna.apps.org.access import access_account, can_edit_account, require_acc
 from kizuna.apps.tenant.selectors import tenant_today
 
 PAGE_SIZE = 50
+#: a text search counts at most this many matches ("1,000+"): counting every match of a short
+#: search over 100,000 accounts would cost more than finding the page itself
+SEARCH_COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator[Account]):
+    def __init__(self, *args: Any, cap: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        if self.cap is None:
+            return super().count
+        return int(self.object_list[: self.cap + 1].count())  # type: ignore[attr-defined]
+
+    @property
+    def capped(self) -> bool:
+        return self.cap is not None and self.count > self.cap
 
 
 @login_required
 def account_list(request: AuthedRequest) -> HttpResponse:
     form = AccountFilterForm(request.GET or None)
     accounts = select_accounts(filters=form.filters(), on=tenant_today(request.tenant))
-    page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    cap = SEARCH_COUNT_CAP if request.GET.get("q", "").strip() else None
+    page = CappedPaginator(accounts, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     last_touch = account_last_touch(account_ids=[account.pk for account in page.object_list])
     rows = [(account, last_touch.get(account.pk)) for account in page.object_list]
     context = {
