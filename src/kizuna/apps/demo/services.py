@@ -12,6 +12,7 @@ from django.db import transaction
 
 from kizuna.apps.customers.models import Account, Contact, Product, SubscriptionLine
 from kizuna.apps.org.models import Team, User
+from kizuna.apps.revenue.models import RevenueTarget
 from kizuna.apps.segments.services import (
     coverage_policies_ensure_defaults,
     segment_history_initialise,
@@ -92,6 +93,7 @@ def demo_load(*, dataset: DemoDataset, password: str) -> None:
     segment_rule_current(on=last_review_day(dataset.as_of))
     segment_history_initialise(on=last_review_day(dataset.as_of))
     coverage_policies_ensure_defaults()
+    _load_targets()
 
 
 def _load_users(dataset: DemoDataset, teams: dict[str, Team], hashed: str) -> dict[str, User]:
@@ -146,6 +148,24 @@ def _load_accounts(
             for a in batch
         )
     return {str(key): int(pk) for key, pk in Account.objects.values_list("external_crm_id", "id")}
+
+
+#: The demo company's retention targets (segment "" = the whole company): monthly logo churn,
+#: 12-month GRR and NRR, in the range Japanese B2B SaaS CS teams set themselves.
+DEMO_TARGETS = {
+    "": (0.010, 0.90, 1.05),
+    "high": (0.003, 0.95, 1.15),
+    "low": (0.008, 0.90, 1.05),
+    "tech": (0.015, 0.85, 0.95),
+}
+
+
+def _load_targets() -> None:
+    for segment, (churn, grr, nrr) in DEMO_TARGETS.items():
+        RevenueTarget.objects.update_or_create(
+            segment=segment,
+            defaults={"logo_churn_rate": churn, "grr_12m": grr, "nrr_12m": nrr},
+        )
 
 
 def last_review_day(as_of: dt.date) -> dt.date:
