@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.core.mrr_history import add_months
 from kizuna.core.segmentation import segment_by_percentile
 from kizuna.demo.generator import generate
-from kizuna.demo.types import DemoDataset
+from kizuna.demo.types import DemoDataset, DemoSubscriptionLine
 
 BATCH = 2000
 #: The fixed logins the README and the demo banner print, one per role.
@@ -179,7 +180,38 @@ def _segments_at_last_review(dataset: DemoDataset) -> dict[str, str]:
     day = last_review_day(dataset.as_of)
     mrr = _mrr_on(dataset, day)
     scores = {a.key: mrr[a.key] * 12 + a.potential_acv for a in dataset.accounts if a.key in mrr}
-    return segment_by_percentile(scores)
+    segments = segment_by_percentile(scores)
+    segments.update(_churned_segments(dataset, scores, segments))
+    return segments
+
+
+def _churned_segments(
+    dataset: DemoDataset, scores: dict[str, int], segments: dict[str, str]
+) -> dict[str, str]:
+    """An account that churned before the last review keeps the segment its last MRR earned
+    (against the review's cut-offs), so churn shows in the segment that lost the account."""
+    cutoffs = [
+        (min(scores[key] for key, seg in segments.items() if seg == segment), segment)
+        for segment in ("high", "low")
+        if segment in segments.values()
+    ]
+    lines: dict[str, list[DemoSubscriptionLine]] = defaultdict(list)
+    for line in dataset.subscription_lines:
+        lines[line.account_key].append(line)
+    result = {}
+    for account in dataset.accounts:
+        ends = [line.end_date for line in lines[account.key] if line.end_date is not None]
+        if account.key in segments or account.phase != "churned" or not ends:
+            continue
+        last_day = max(ends) - dt.timedelta(days=1)
+        last_mrr = sum(
+            line.mrr
+            for line in lines[account.key]
+            if line.start_date <= last_day and (line.end_date is None or last_day < line.end_date)
+        )
+        score = last_mrr * 12 + account.potential_acv
+        result[account.key] = next((seg for cut, seg in cutoffs if score >= cut), "tech")
+    return result
 
 
 def _load_lines(
