@@ -165,3 +165,27 @@ def test_it_measures_new_contracts_per_month_by_first_contract(world: World) -> 
     measured = measured_inputs(today=dt.date(2026, 11, 25))
     assert measured.new_per_month["low"] == Fraction(3, 6)
     assert measured.accounts["low"] == 4
+
+
+def test_it_serves_load_and_reassignment_through_the_api(world: World) -> None:
+    import json
+
+    from kizuna.apps.org.services import api_token_create
+
+    _token, raw = api_token_create(user=world.manager, name="t")
+    auth = {"Authorization": f"Bearer {raw}"}
+    client = Client()
+    loads = client.get("/api/v1/assignments/load", headers=auth).json()
+    assert {row["csm"] for row in loads} >= {"csm", "teammate"}
+    url = f"/api/v1/accounts/{world.account.pk}/reassign"
+    body = {"owner": "teammate", "reason": "担当替え"}
+    response = client.post(url, json.dumps(body), content_type="application/json", headers=auth)
+    assert response.status_code == 200, response.json()
+    assert (response.json()["from_owner"], response.json()["to_owner"]) == ("csm", "teammate")
+    missing = client.post(
+        url, json.dumps({"owner": "nobody", "reason": "x"}), content_type="application/json",
+        headers=auth,
+    )  # fmt: skip
+    assert missing.status_code == 404
+    changes = client.get("/api/v1/assignment-changes", headers=auth).json()
+    assert changes["count"] == 1
