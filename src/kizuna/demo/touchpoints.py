@@ -1,5 +1,5 @@
-"""Logged contacts with customers over the two years before as_of (the coverage trend
-shows 24 months).
+"""Logged contacts with customers over the 30 months before as_of (the coverage trend
+shows 24 month-ends, each looking back up to 6 months).
 
 High touch: a meeting, on-site visit or call every three to five weeks by the owner CSM.
 Low touch: a call, e-mail or online meeting every one to three months; during its first 90 days
@@ -22,7 +22,7 @@ from kizuna.demo.touch_text import CHURN_INTERVIEW, SUMMARIES, WEBINAR_TITLES
 from kizuna.demo.types import DemoTouchpoint
 
 JST: Final = timezone(timedelta(hours=9), "JST")
-WINDOW: Final = timedelta(days=730)
+WINDOW: Final = timedelta(days=920)
 STAGE_DAYS: Final = 90  # onboarding lasts 90 days; renewal talks start 90 days ahead
 
 # segment → (min gap days, max gap days, kinds, kind weights)
