@@ -40,6 +40,7 @@ DEBUG = env_bool("KIZUNA_DEBUG", False)
 SECRET_KEY = env_str("KIZUNA_SECRET_KEY", "kizuna-insecure-development-key-change-me-in-production")
 ALLOWED_HOSTS = env_list("KIZUNA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("KIZUNA_CSRF_TRUSTED_ORIGINS", "")
+USAGE_DIR = Path(env_str("KIZUNA_USAGE_DIR", str(DATA_DIR / "usage")))  # Parquet usage events
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "kizuna.apps.segments",
     "kizuna.apps.coverage",
     "kizuna.apps.assignments",
+    "kizuna.apps.usage",
 ]
 
 MIDDLEWARE = [

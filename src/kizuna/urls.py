@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("kizuna.apps.coverage.urls")),
     path("", include("kizuna.apps.assignments.urls")),
     path("revenue/", include("kizuna.apps.revenue.urls")),
+    path("usage/", include("kizuna.apps.usage.urls")),
     path("", include("kizuna.apps.front.urls")),
     path("", include("kizuna.apps.org.urls")),
 ]

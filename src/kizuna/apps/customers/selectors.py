@@ -125,6 +125,7 @@ def account_mrr_history(*, account: Account, last_month: dt.date, months: int) -
 def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
     """Everything the account 360 page shows, in a fixed number of queries."""
     from kizuna.apps.audit.models import AuditEvent
+    from kizuna.apps.usage.selectors import account_usage
 
     lines = list(account_lines(account=account))
     spans = [
@@ -148,6 +149,7 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
         "segment_exception": account.segment_exceptions.filter(
             ended_at__isnull=True, expires_on__gte=today
         ).first(),
+        "usage": account_usage(account=account, today=today),
         "last_touch": account.touchpoints.order_by("-occurred_at")
         .values_list("occurred_at", flat=True)
         .first(),

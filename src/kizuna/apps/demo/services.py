@@ -21,6 +21,7 @@ from kizuna.apps.segments.services import (
 )
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
 from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.apps.usage.demo import usage_demo_load
 from kizuna.core.mrr_history import add_months
 from kizuna.core.segmentation import segment_by_percentile
 from kizuna.demo.generator import generate
@@ -95,6 +96,7 @@ def demo_load(*, dataset: DemoDataset, password: str) -> None:
     segment_history_initialise(on=last_review_day(dataset.as_of))
     coverage_policies_ensure_defaults()
     _load_targets()
+    usage_demo_load(dataset=dataset, accounts=accounts)
 
 
 def _load_users(dataset: DemoDataset, teams: dict[str, Team], hashed: str) -> dict[str, User]:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kizuna.apps.revenue.tasks import refresh_snapshots as refresh_revenue_snapshots
+from kizuna.apps.usage.tasks import refresh_summaries as refresh_usage_summaries
 
 
 @dataclass(frozen=True)
@@ -39,4 +40,5 @@ DAILY_JOBS: tuple[DailyJob, ...] = (
     DailyJob("segments.expire_exceptions", _expire_segment_exceptions),
     DailyJob("coverage.refresh_snapshots", _refresh_coverage),
     DailyJob("revenue.refresh_snapshots", refresh_revenue_snapshots),
+    DailyJob("usage.refresh_summaries", refresh_usage_summaries),
 )

@@ -1,0 +1,100 @@
+"""Loading the demo company's usage (``kizuna.demo.usage``): catalog, mapping, daily rows.
+
+The demo's usage arrives as per-account-day aggregates, the way a warehouse rollup would (no
+raw events in the Parquet store), so the summaries keep the generated top users and last-seen
+times (see ``rollups.usage_summaries_refresh``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.utils import timezone
+
+from kizuna.apps.customers.models import Product
+from kizuna.apps.tenant.selectors import tenant_settings_get
+from kizuna.apps.usage.models import (
+    AccountKeyMapping,
+    FeatureDefinition,
+    UsageSource,
+    UsageSummary,
+)
+from kizuna.apps.usage.rollups import insert_usage_days, usage_summaries_refresh
+from kizuna.demo.types import DemoDataset
+from kizuna.demo.usage import FEATURES, generate_usage
+
+BATCH = 5000
+
+
+def usage_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> int:
+    """Load the demo's usage; returns the account-days written. Runs inside the demo load.
+
+    The usage stream is seeded from the dataset itself, so one dataset gives one usage."""
+    first_key = dataset.accounts[0].key if dataset.accounts else ""
+    usage = generate_usage(dataset, seed=f"{dataset.as_of}:{len(dataset.accounts)}:{first_key}")
+    products = {p.code: p for p in Product.objects.all()}
+    FeatureDefinition.objects.bulk_create(
+        FeatureDefinition(event=event, feature=feature, product=products[code], is_key=key)
+        for code, features in FEATURES.items()
+        if code in products
+        for event, feature, key in features
+    )
+    now = timezone.now()
+    source = UsageSource.objects.create(
+        code="product-events",
+        name="Product events",
+        last_event_at=now - dt.timedelta(hours=2),
+        last_received_at=now - dt.timedelta(hours=2),
+    )
+    UsageSource.objects.create(
+        code="mobile-app",
+        name="Mobile app",
+        last_event_at=now - dt.timedelta(days=3),
+        last_received_at=now - dt.timedelta(days=3),
+    )
+    AccountKeyMapping.objects.bulk_create(
+        (
+            AccountKeyMapping(source=source, account_key=key, account_id=pk)
+            for key, pk in accounts.items()
+        ),
+        batch_size=BATCH,
+    )
+    insert_usage_days(
+        [
+            (
+                accounts[d.account_key],
+                d.day,
+                d.events,
+                d.events,
+                d.active_users,
+                len(d.feature_counts),
+                dict(d.feature_counts),
+            )
+            for d in usage.days
+        ]
+    )
+    zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
+    last_day = {d.account_key: d.day for d in usage.days}
+    top: dict[str, list[dict[str, object]]] = {}
+    for user in usage.top_users:
+        top.setdefault(user.account_key, []).append(
+            {"user_id": user.user_id, "events": user.events}
+        )
+    UsageSummary.objects.bulk_create(
+        (
+            UsageSummary(
+                account_id=accounts[key],
+                as_of=dataset.as_of,
+                top_users=top.get(key, []),
+                last_seen_at=min(
+                    dt.datetime.combine(day, dt.time(17, 40), tzinfo=zone),
+                    now - dt.timedelta(minutes=40),
+                ),
+            )
+            for key, day in last_day.items()
+        ),
+        batch_size=BATCH,
+    )
+    usage_summaries_refresh(as_of=dataset.as_of)
+    return len(usage.days)

@@ -1,0 +1,251 @@
+"""Product usage: the feature catalog and account-key mapping (data an admin edits), the record
+of every ingestion (runs, quarantined rows, idempotency keys) and the rollups pages read.
+
+Raw events are not here: they live as Parquet files under ``settings.USAGE_DIR`` (see
+``kizuna.core.usage.store``); only the small per-account-day result comes into the database.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UsageSource(models.Model):
+    """Where events come from (usually one product's event stream)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("source name"), max_length=100)
+    product = models.ForeignKey(
+        "customers.Product",
+        verbose_name=_("product"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    stale_after_hours = models.PositiveIntegerField(
+        _("stale after (hours)"),
+        default=24,
+        help_text=_("Highlight the source when no event arrived for this long."),
+    )
+    last_event_at = models.DateTimeField(_("last event"), null=True, blank=True, editable=False)
+    last_received_at = models.DateTimeField(
+        _("last received"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("usage source")
+        verbose_name_plural = _("usage sources")
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class FeatureDefinition(models.Model):
+    """Which event makes which feature of which product; key features count for adoption."""
+
+    event = models.CharField(_("event name"), max_length=200, unique=True)
+    feature = models.CharField(_("feature"), max_length=100)
+    product = models.ForeignKey(
+        "customers.Product",
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="usage_features",
+    )
+    is_key = models.BooleanField(_("key feature"), default=False)
+
+    class Meta:
+        ordering = ["product", "feature", "event"]
+        verbose_name = _("feature definition")
+        verbose_name_plural = _("feature catalog")
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.feature}"
+
+
+class AccountKeyMapping(models.Model):
+    """The product's tenant id (``account_key``) of a Kizuna account, per source."""
+
+    source = models.ForeignKey(
+        UsageSource, verbose_name=_("usage source"), on_delete=models.CASCADE
+    )
+    account_key = models.CharField(_("account key"), max_length=200)
+    account = models.ForeignKey(
+        "customers.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="usage_keys",
+    )
+
+    class Meta:
+        verbose_name = _("account key mapping")
+        verbose_name_plural = _("account key mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "account_key"], name="usage_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.code}:{self.account_key}"
+
+
+class IngestionVia(models.TextChoices):
+    FILE = "file", _("File import")
+    API = "api", _("HTTP API")
+    REPLAY = "replay", _("Quarantine replay")
+
+
+class IngestionRun(models.Model):
+    source = models.ForeignKey(
+        UsageSource, verbose_name=_("usage source"), on_delete=models.CASCADE
+    )
+    via = models.CharField(_("via"), max_length=16, choices=IngestionVia.choices)
+    name = models.CharField(_("file or batch"), max_length=300, blank=True)
+    batch_id = models.CharField(max_length=100, editable=False)
+    started_at = models.DateTimeField(_("started"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    rows_in = models.PositiveIntegerField(_("rows in"), default=0)
+    rows_stored = models.PositiveIntegerField(_("rows stored"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    #: {"reason code": count}
+    rejected_reasons = models.JSONField(_("rejected by reason"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("ingestion run")
+        verbose_name_plural = _("ingestion runs")
+
+    def __str__(self) -> str:
+        return f"{self.source.code} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class QuarantinedEvent(models.Model):
+    """A rejected row, kept with its reason and raw values until it is replayed."""
+
+    run = models.ForeignKey(IngestionRun, on_delete=models.CASCADE, related_name="quarantined")
+    line = models.PositiveIntegerField(_("line"))
+    reason = models.CharField(_("reason"), max_length=32)
+    raw = models.JSONField(_("raw row"))
+    replayed_at = models.DateTimeField(_("replayed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "line"]
+        verbose_name = _("quarantined event")
+        verbose_name_plural = _("quarantined events")
+        indexes = [models.Index(fields=["replayed_at", "reason"])]
+
+    def __str__(self) -> str:
+        return f"{self.reason} (line {self.line})"
+
+
+class IdempotencyKey(models.Model):
+    """An API batch already received: a retry with the same key gets the first answer."""
+
+    source = models.ForeignKey(
+        UsageSource, verbose_name=_("usage source"), on_delete=models.CASCADE
+    )
+    key = models.CharField(max_length=200)
+    run = models.ForeignKey(IngestionRun, on_delete=models.CASCADE)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "key"], name="usage_idempotency_unique")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.key)
+
+
+class UsageDay(models.Model):
+    """One account's usage on one company-time-zone day (the rollup; missing day = 0)."""
+
+    account = models.ForeignKey(
+        "customers.Account", on_delete=models.CASCADE, related_name="usage_days"
+    )
+    day = models.DateField()
+    events = models.PositiveIntegerField(default=0)
+    quantity = models.BigIntegerField(default=0)
+    active_users = models.PositiveIntegerField(default=0)
+    features = models.PositiveIntegerField(default=0)
+    #: {"feature": events}
+    feature_counts = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="usage_day_unique")]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}"
+
+
+class UsageSummary(models.Model):
+    """The 28-day figures of one account as of a day: what pages and scores read."""
+
+    account = models.OneToOneField(
+        "customers.Account", on_delete=models.CASCADE, related_name="usage_summary"
+    )
+    as_of = models.DateField()
+    events_7d = models.PositiveIntegerField(default=0)
+    events_28d = models.PositiveIntegerField(default=0)
+    week_over_week = models.FloatField(null=True)
+    active_users_28d = models.PositiveIntegerField(default=0)
+    feature_adoption = models.FloatField(null=True)
+    active_user_ratio = models.FloatField(null=True)
+    last_seen_at = models.DateTimeField(null=True)
+    #: [{"user_id": …, "events": …}]
+    top_users = models.JSONField(default=list)
+    key_features_used = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.as_of}"
+
+
+class DropMethod(models.TextChoices):
+    SHARE = "share", _("Below share of baseline")
+    ROBUST_Z = "robust_z", _("Robust z-score")
+
+
+class UsageDropSignal(models.Model):
+    """A detected sudden drop, kept with its numbers (alert rules consume these later)."""
+
+    account = models.ForeignKey(
+        "customers.Account", on_delete=models.CASCADE, related_name="usage_drops"
+    )
+    as_of = models.DateField()
+    method = models.CharField(max_length=16, choices=DropMethod.choices)
+    recent = models.PositiveIntegerField()
+    baseline = models.FloatField()
+    value = models.FloatField()
+    threshold = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-as_of", "account"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "as_of", "method"], name="usage_drop_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.as_of} {self.method}"
+
+
+class UsageDropRule(models.Model):
+    """The drop thresholds as data (one row; defaults as in ``kizuna.core.usage.drops``)."""
+
+    share = models.FloatField(_("share of baseline"), default=0.5)
+    z_threshold = models.FloatField(_("robust z threshold"), default=3.5)
+    weeks = models.PositiveIntegerField(_("weeks of history"), default=8)
+    min_baseline = models.FloatField(_("minimum weekly baseline"), default=1.0)
+
+    class Meta:
+        verbose_name = _("usage drop rule")
+        verbose_name_plural = _("usage drop rules")
+
+    def __str__(self) -> str:
+        return f"{self.share} / {self.z_threshold}"

@@ -1,0 +1,229 @@
+"""The rollups the pages read, refreshed from the Parquet events.
+
+- ``usage_rollup_days``: recompute ``UsageDay`` for the given company-time-zone days only
+  (called by every ingestion with the days its events fall on, so late events update exactly
+  their day);
+- ``usage_rebuild``: every day from every stored event (``kizuna usage rebuild``);
+- ``usage_summaries_refresh``: the 28-day figures and drop signals per account as of a day
+  (the daily job).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+
+import polars as pl
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max, Q
+
+from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.tenant.selectors import tenant_settings_get
+from kizuna.apps.usage.models import (
+    FeatureDefinition,
+    UsageDay,
+    UsageDropRule,
+    UsageDropSignal,
+    UsageSummary,
+)
+from kizuna.core.usage.drops import DropRule, detect_drops
+from kizuna.core.usage.rollup import RollupWindow, rollup_duckdb
+from kizuna.core.usage.store import EventStore, utc_days_for
+from kizuna.core.usage.trend import active_user_ratio, feature_adoption, usage_trend
+
+HISTORY_DAYS = 63  # 9 weeks: the recent week and the 8 the robust z-score compares with
+
+
+def _tz() -> str:
+    return str(tenant_settings_get().time_zone)
+
+
+def local_days(instants: pl.Series) -> set[dt.date]:
+    """The company-time-zone days of UTC instants."""
+    return set(instants.dt.convert_time_zone(_tz()).dt.date().unique().to_list())
+
+
+def _catalog() -> dict[str, str]:
+    return dict(FeatureDefinition.objects.values_list("event", "feature"))
+
+
+@transaction.atomic
+def usage_rollup_days(*, days: Iterable[dt.date]) -> int:
+    """Replace ``UsageDay`` rows of exactly ``days``; returns the rows written."""
+    wanted = sorted(set(days))
+    if not wanted:
+        return 0
+    store = EventStore(settings.USAGE_DIR)
+    files = store.files(utc_days_for(wanted))
+    window = RollupWindow(tz=_tz(), first_day=wanted[0], last_day=wanted[-1])
+    result = rollup_duckdb(
+        files, catalog=_catalog(), window=window, queries=["daily", "feature_daily"]
+    )
+    return _replace_days(wanted, result.daily, result.feature_daily)
+
+
+def _replace_days(days: list[dt.date], daily: pl.DataFrame, features: pl.DataFrame) -> int:
+    day_set = set(days)
+    counts: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(dict)
+    if features.height:
+        for account_id, day, feature, events in features.rows():
+            counts[(account_id, day)][feature] = events
+    existing = set(Account.objects.values_list("id", flat=True)) if daily.height else set()
+    rows = [
+        (account_id, day, events, quantity, users, n_features, counts.get((account_id, day), {}))
+        for account_id, day, events, quantity, users, n_features in daily.rows()
+        if day in day_set and account_id in existing
+    ]
+    if len(days) > 60:  # a rebuild: one range delete instead of a long IN list
+        UsageDay.objects.filter(day__gte=days[0], day__lte=days[-1]).delete()
+    else:
+        UsageDay.objects.filter(day__in=days).delete()
+    return insert_usage_days(rows)
+
+
+UsageDayRow = tuple[int, dt.date, int, int, int, int, dict[str, int]]
+
+
+def insert_usage_days(rows: list[UsageDayRow]) -> int:
+    """Insert ``UsageDay`` rows (account_id, day, events, quantity, active_users, features,
+    feature_counts) with one prepared statement: ``bulk_create`` spends 10× longer building
+    model instances and SQL than the database spends inserting 100,000 rows."""
+    table = UsageDay._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (account_id, day, events, quantity, active_users, features,"
+        " feature_counts) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 10_000):
+            cursor.executemany(
+                sql,
+                [
+                    (*row[:6], json.dumps(row[6], ensure_ascii=False))
+                    for row in rows[start : start + 10_000]
+                ],
+            )
+    return len(rows)
+
+
+@transaction.atomic
+def usage_rebuild() -> int:
+    """Recompute every ``UsageDay`` from every stored event; returns the rows written."""
+    store = EventStore(settings.USAGE_DIR)
+    utc = store.days()
+    if not utc:
+        UsageDay.objects.all().delete()
+        return 0
+    first, last = utc[0] - dt.timedelta(days=1), utc[-1] + dt.timedelta(days=1)
+    window = RollupWindow(tz=_tz(), first_day=first, last_day=last)
+    result = rollup_duckdb(
+        store.files(), catalog=_catalog(), window=window, queries=["daily", "feature_daily"]
+    )
+    UsageDay.objects.all().delete()
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    return _replace_days(days, result.daily, result.feature_daily)
+
+
+def _key_features_and_seats(as_of: dt.date) -> tuple[dict[int, set[str]], dict[int, int]]:
+    keys_by_product: dict[int, set[str]] = defaultdict(set)
+    for product_id, feature in FeatureDefinition.objects.filter(is_key=True).values_list(
+        "product_id", "feature"
+    ):
+        keys_by_product[product_id].add(feature)
+    keys: dict[int, set[str]] = defaultdict(set)
+    seats: dict[int, int] = defaultdict(int)
+    active = SubscriptionLine.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=as_of), start_date__lte=as_of
+    ).values_list("account_id", "product_id", "seats")
+    for account_id, product_id, line_seats in active:
+        keys[account_id] |= keys_by_product.get(product_id, set())
+        seats[account_id] += line_seats or 0
+    return keys, seats
+
+
+@transaction.atomic
+def usage_summaries_refresh(*, as_of: dt.date) -> int:
+    """Recompute every account's ``UsageSummary`` and its drop signals as of ``as_of``.
+
+    Drop signals are kept only for accounts with a line active on ``as_of``."""
+    since = as_of - dt.timedelta(days=HISTORY_DAYS - 1)
+    series: dict[int, dict[dt.date, int]] = defaultdict(dict)
+    used: dict[int, set[str]] = defaultdict(set)
+    window_start = as_of - dt.timedelta(days=27)
+    for account_id, day, events, feature_counts in UsageDay.objects.filter(
+        day__gte=since, day__lte=as_of
+    ).values_list("account_id", "day", "events", "feature_counts"):
+        series[account_id][day] = events
+        if day >= window_start:
+            used[account_id] |= set(feature_counts)
+    window = RollupWindow(tz=_tz(), first_day=window_start, last_day=as_of)
+    files = EventStore(settings.USAGE_DIR).files(
+        utc_days_for(window_start + dt.timedelta(days=n) for n in range(28))
+    )
+    raw = rollup_duckdb(files, catalog={}, window=window, queries=["window_users", "top_users"])
+    users = {r[0]: (r[1], r[2]) for r in raw.window_users.rows()} if raw.window_users.height else {}
+    top: dict[int, list[dict[str, object]]] = defaultdict(list)
+    for account_id, user_id, events, _rank in raw.top_users.rows() if raw.top_users.height else []:
+        top[account_id].append({"user_id": user_id, "events": events})
+    keys, seats = _key_features_and_seats(as_of)
+    rule_row = UsageDropRule.objects.first() or UsageDropRule()
+    rule = DropRule(rule_row.share, rule_row.z_threshold, rule_row.weeks, rule_row.min_baseline)
+    previous = {s.account_id: s for s in UsageSummary.objects.all()}
+    daily_users = _max_daily_users(window_start, as_of)
+    summaries, signals = [], []
+    for account_id in set(Account.objects.values_list("id", flat=True)) & (
+        set(series) | set(users)
+    ):
+        trend = usage_trend(series[account_id], as_of=as_of)
+        before = previous.get(account_id)
+        if account_id in users:
+            active_users, last_seen = users[account_id]
+            top_list = top.get(account_id, [])
+        else:  # rolled up elsewhere (a warehouse, the demo): only the daily rows are here
+            active_users = daily_users.get(account_id, 0)
+            last_seen = before.last_seen_at if before else None
+            top_list = before.top_users if before else []
+        summaries.append(
+            UsageSummary(
+                account_id=account_id,
+                as_of=as_of,
+                events_7d=trend.sum_7d,
+                events_28d=trend.sum_28d,
+                week_over_week=trend.week_over_week,
+                active_users_28d=active_users,
+                feature_adoption=feature_adoption(
+                    used=used[account_id], key_features=keys[account_id]
+                ),
+                active_user_ratio=active_user_ratio(
+                    active_users=active_users, seats=seats.get(account_id)
+                ),
+                last_seen_at=last_seen,
+                top_users=top_list,
+                key_features_used=sorted(used[account_id] & keys[account_id]),
+            )
+        )
+        signals += [
+            UsageDropSignal(account_id=account_id, **vars(signal))
+            for signal in detect_drops(series[account_id], as_of=as_of, rule=rule)
+            if account_id
+            in seats  # an active line on as_of: a churned account's silence is no news
+        ]
+    UsageSummary.objects.all().delete()
+    UsageSummary.objects.bulk_create(summaries, batch_size=2000)
+    UsageDropSignal.objects.filter(as_of=as_of).delete()
+    UsageDropSignal.objects.bulk_create(signals, batch_size=2000)
+    return len(summaries)
+
+
+def _max_daily_users(first: dt.date, last: dt.date) -> dict[int, int]:
+    """The most active users of one day in the window: a lower bound of the distinct users
+    over it, used for accounts whose raw events are not in the Parquet store."""
+    rows = (
+        UsageDay.objects.filter(day__gte=first, day__lte=last)
+        .values("account_id")
+        .annotate(top=Max("active_users"))
+        .values_list("account_id", "top")
+    )
+    return dict(rows)

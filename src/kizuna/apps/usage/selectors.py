@@ -1,0 +1,148 @@
+"""Reads for the usage section of the account page and the usage operations page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.usage.models import (
+    FeatureDefinition,
+    IngestionRun,
+    QuarantinedEvent,
+    UsageDay,
+    UsageDropSignal,
+    UsageSource,
+    UsageSummary,
+)
+from kizuna.core.usage.trend import feature_adoption
+
+CHART_DAYS = 60
+
+
+@dataclass(frozen=True)
+class UsageBar:
+    x: float
+    y: float
+    width: float
+    height: float
+    day: dt.date
+    events: int
+    active_users: int
+
+
+def usage_chart(
+    days: dict[dt.date, tuple[int, int]], *, today: dt.date, width: int = 720, height: int = 160
+) -> dict[str, Any]:
+    """Events as bars and daily active users as a line over the last ``CHART_DAYS`` days
+    (inline SVG geometry; each series scaled to its own maximum)."""
+    first = today - dt.timedelta(days=CHART_DAYS - 1)
+    span = [first + dt.timedelta(days=n) for n in range(CHART_DAYS)]
+    top_events = max((days.get(d, (0, 0))[0] for d in span), default=0) or 1
+    top_users = max((days.get(d, (0, 0))[1] for d in span), default=0) or 1
+    plot = height - 20
+    step = width / CHART_DAYS
+    bars, points = [], []
+    for index, day in enumerate(span):
+        events, users = days.get(day, (0, 0))
+        bar_height = round(events / top_events * plot, 1)
+        bars.append(
+            UsageBar(
+                round(index * step + 1, 1),
+                round(plot - bar_height, 1),
+                round(step - 2, 1),
+                bar_height,
+                day,
+                events,
+                users,
+            )
+        )
+        points.append(
+            f"{round(index * step + step / 2, 1)},{round(plot - users / top_users * plot, 1)}"
+        )
+    labels = [(bars[i].x, f"{span[i]:%m/%d}") for i in (0, CHART_DAYS // 2, CHART_DAYS - 1)]
+    return {
+        "bars": bars,
+        "points": " ".join(points),
+        "width": width,
+        "height": height,
+        "labels": labels,
+        "label_y": height - 4,
+        "max_events": top_events,
+        "max_users": top_users,
+    }
+
+
+def _key_features(account: Account, today: dt.date) -> list[str]:
+    products = SubscriptionLine.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=today), account=account, start_date__lte=today
+    ).values("product_id")
+    return sorted(
+        set(
+            FeatureDefinition.objects.filter(product_id__in=products, is_key=True).values_list(
+                "feature", flat=True
+            )
+        )
+    )
+
+
+def _weekly_adoption(
+    rows: list[tuple[dt.date, int, int, dict[str, int]]], keys: list[str], today: dt.date
+) -> list[tuple[dt.date, float | None]]:
+    """Key-feature adoption of each of the last 8 weeks (week ending on the date shown)."""
+    weeks = []
+    for k in range(7, -1, -1):
+        end = today - dt.timedelta(days=7 * k)
+        start = end - dt.timedelta(days=6)
+        used = {f for day, _e, _u, counts in rows if start <= day <= end for f in counts}
+        weeks.append((end, feature_adoption(used=used, key_features=keys)))
+    return weeks
+
+
+def account_usage(*, account: Account, today: dt.date) -> dict[str, Any]:
+    """The usage section of the account page (a fixed number of queries)."""
+    since = today - dt.timedelta(days=CHART_DAYS - 1)
+    rows = list(
+        UsageDay.objects.filter(account=account, day__gte=since, day__lte=today)
+        .order_by("day")
+        .values_list("day", "events", "active_users", "feature_counts")
+    )
+    keys = _key_features(account, today)
+    summary = UsageSummary.objects.filter(account=account).first()
+    used = set(summary.key_features_used) if summary else set()
+    return {
+        "has_data": bool(rows) or summary is not None,
+        "summary": summary,
+        "chart": usage_chart({d: (e, u) for d, e, u, _c in rows}, today=today),
+        "key_features": [(feature, feature in used) for feature in keys],
+        "weekly_adoption": _weekly_adoption(rows, keys, today),
+        "drops": list(UsageDropSignal.objects.filter(account=account)[:5]),
+    }
+
+
+def usage_sources_freshness(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Each source with the age of its last event; ``stale`` past its ``stale_after_hours``."""
+    now = now or timezone.now()
+    out = []
+    for source in UsageSource.objects.all():
+        last = source.last_event_at
+        stale = last is None or now - last > dt.timedelta(hours=source.stale_after_hours)
+        out.append({"source": source, "last_event_at": last, "stale": stale})
+    return out
+
+
+def usage_ops_data() -> dict[str, Any]:
+    pending = QuarantinedEvent.objects.filter(replayed_at__isnull=True)
+    return {
+        "sources": usage_sources_freshness(),
+        "runs": list(IngestionRun.objects.select_related("source")[:50]),
+        "quarantine_by_reason": list(
+            pending.values("reason").annotate(n=Count("id")).order_by("-n", "reason")
+        ),
+        "quarantine": list(pending.select_related("run__source").order_by("-id")[:100]),
+        "quarantine_total": pending.count(),
+    }

@@ -1,0 +1,15 @@
+"""The daily usage job."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def refresh_summaries(day: dt.date) -> str:
+    """Recompute every account's 28-day usage summary and drop signals as of ``day``."""
+    from kizuna.apps.usage.models import UsageDropSignal
+    from kizuna.apps.usage.rollups import usage_summaries_refresh
+
+    count = usage_summaries_refresh(as_of=day)
+    drops = UsageDropSignal.objects.filter(as_of=day).count()
+    return f"usage summaries for {count} accounts, {drops} drop signals"

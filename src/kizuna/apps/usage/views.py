@@ -1,0 +1,129 @@
+"""The usage operations page (admins): sources and freshness, ingestion runs, quarantine."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from kizuna.apps.customers.models import Account
+from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.org.access import can_manage_tenant
+from kizuna.apps.usage.models import IngestionVia, UsageSource
+from kizuna.apps.usage.selectors import usage_ops_data
+from kizuna.apps.usage.services import account_key_map, usage_ingest, usage_quarantine_replay
+from kizuna.core.usage.schema import FILE_FORMATS, UsageFileError, read_events
+
+
+class KeyMappingForm(forms.Form):
+    source = forms.ModelChoiceField(UsageSource.objects.all(), label=gettext_lazy("Usage source"))
+    account_key = forms.CharField(max_length=200, label=gettext_lazy("Account key"))
+    account = forms.CharField(
+        max_length=64,
+        label=gettext_lazy("Kizuna account (ID or CRM ID)"),
+    )
+
+    def clean_account(self) -> Account:
+        value = self.cleaned_data["account"].strip()
+        found = Account.objects.filter(external_crm_id=value).first()
+        if found is None and value.isdigit():
+            found = Account.objects.filter(pk=int(value)).first()
+        if found is None:
+            raise forms.ValidationError(_("No account with this ID or CRM ID."))
+        return found
+
+
+class UsageUploadForm(forms.Form):
+    source = forms.ModelChoiceField(UsageSource.objects.all(), label=gettext_lazy("Usage source"))
+    file = forms.FileField(
+        label=gettext_lazy("Events file"),
+        help_text=gettext_lazy("CSV, Parquet or JSON lines (.csv, .parquet, .jsonl)"),
+    )
+
+
+def _require_admin(request: AuthedRequest) -> None:
+    if not can_manage_tenant(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def ops(request: AuthedRequest) -> HttpResponse:
+    _require_admin(request)
+    form = KeyMappingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account_key_map(
+            source=form.cleaned_data["source"],
+            account_key=form.cleaned_data["account_key"].strip(),
+            account_id=form.cleaned_data["account"].pk,
+        )
+        messages.success(request, _("Mapping saved. Replay the quarantine to ingest its events."))
+        return redirect("usage:ops")
+    upload_form = UsageUploadForm(initial={"source": UsageSource.objects.first()})
+    context = {**usage_ops_data(), "form": form, "upload_form": upload_form, "nav": "usage"}
+    return render(request, "usage/ops.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def replay(request: AuthedRequest) -> HttpResponse:
+    _require_admin(request)
+    runs = usage_quarantine_replay(actor=request.user)
+    stored = sum(run.rows_stored for run in runs)
+    still = sum(run.rows_rejected for run in runs)
+    messages.success(
+        request,
+        ngettext(
+            "Replayed: %(stored)d event stored, %(still)d still rejected.",
+            "Replayed: %(stored)d events stored, %(still)d still rejected.",
+            stored,
+        )
+        % {"stored": stored, "still": still},
+    )
+    return redirect("usage:ops")
+
+
+@login_required
+@require_POST
+def upload(request: AuthedRequest) -> HttpResponse:
+    """Import an uploaded events file, the same way as ``kizuna usage import``."""
+    _require_admin(request)
+    form = UsageUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("usage:ops")
+    upload = form.cleaned_data["file"]
+    name = upload.name or ""
+    file_format = FILE_FORMATS.get(Path(name).suffix.lower())
+    if file_format is None:
+        messages.error(request, _("Upload a .csv, .parquet or .jsonl file."))
+        return redirect("usage:ops")
+    data = upload.read()
+    try:
+        run = usage_ingest(
+            source=form.cleaned_data["source"],
+            frame=read_events(data, file_format=file_format),
+            via=IngestionVia.FILE,
+            name=name,
+            batch_key=hashlib.sha256(data).hexdigest(),
+            actor=request.user,
+        )
+    except UsageFileError as error:
+        messages.error(
+            request, _("%(file)s was not imported: %(error)s") % {"file": name, "error": error}
+        )
+        return redirect("usage:ops")
+    messages.success(
+        request,
+        _("%(file)s: %(stored)d events stored, %(rejected)d rejected.")
+        % {"file": name, "stored": run.rows_stored, "rejected": run.rows_rejected},
+    )
+    return redirect("usage:ops")

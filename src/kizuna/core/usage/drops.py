@@ -1,0 +1,83 @@
+"""Sudden usage drops, per account, from a daily series (events or active users).
+
+Two detectors, thresholds as data (``DropRule``):
+
+- **share of baseline** (``method="share"``): ``recent`` = Σ usage over ``as_of − 6 … as_of``;
+  ``baseline`` = Σ usage over the previous 28 days (``as_of − 34 … as_of − 7``) / 4, a weekly
+  average; a drop when ``baseline ≥ min_baseline`` and ``recent < share × baseline``
+  (default share 0.5). ``value`` = recent / baseline. No baseline (0) → no signal, because a
+  ratio to nothing measures nothing.
+- **robust z-score** (``method="robust_z"``): the weekly sums of the ``weeks`` weeks before the
+  recent one (week k = ``as_of − 7k − 6 … as_of − 7k``, k = 1…weeks); median m, MAD =
+  median(|x − m|); ``value`` = 0.6745 × (recent − m) / MAD; a drop when
+  ``value ≤ −z_threshold`` (default 3.5, the usual outlier cut for the modified z-score) and
+  ``m ≥ min_baseline``. MAD = 0 (a perfectly regular history) → undefined → no signal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from kizuna.core.usage.trend import window_sum
+
+MAD_SCALE = 0.6745
+
+
+@dataclass(frozen=True)
+class DropRule:
+    share: float = 0.5
+    z_threshold: float = 3.5
+    weeks: int = 8
+    min_baseline: float = 1.0
+
+
+@dataclass(frozen=True)
+class DropSignal:
+    method: str  # "share" | "robust_z"
+    as_of: dt.date
+    recent: int
+    baseline: float  # weekly average (share) or weekly median (robust_z)
+    value: float  # recent / baseline, or the robust z-score
+    threshold: float  # share or −z_threshold
+
+
+def share_drop(
+    series: Mapping[dt.date, int], *, as_of: dt.date, rule: DropRule = DropRule()
+) -> DropSignal | None:
+    recent = window_sum(series, last_day=as_of, days=7)
+    baseline = window_sum(series, last_day=as_of - dt.timedelta(days=7), days=28) / 4
+    if baseline <= 0 or baseline < rule.min_baseline or recent >= rule.share * baseline:
+        return None
+    return DropSignal("share", as_of, recent, baseline, recent / baseline, rule.share)
+
+
+def robust_z_drop(
+    series: Mapping[dt.date, int], *, as_of: dt.date, rule: DropRule = DropRule()
+) -> DropSignal | None:
+    recent = window_sum(series, last_day=as_of, days=7)
+    weeks = [
+        window_sum(series, last_day=as_of - dt.timedelta(days=7 * k), days=7)
+        for k in range(1, rule.weeks + 1)
+    ]
+    median = statistics.median(weeks)
+    mad = statistics.median(abs(week - median) for week in weeks)
+    if mad == 0 or median < rule.min_baseline:
+        return None
+    score = MAD_SCALE * (recent - median) / mad
+    if score > -rule.z_threshold:
+        return None
+    return DropSignal("robust_z", as_of, recent, float(median), score, -rule.z_threshold)
+
+
+def detect_drops(
+    series: Mapping[dt.date, int], *, as_of: dt.date, rule: DropRule = DropRule()
+) -> list[DropSignal]:
+    """Every detector's signal for one account (empty when usage is normal)."""
+    found = (
+        share_drop(series, as_of=as_of, rule=rule),
+        robust_z_drop(series, as_of=as_of, rule=rule),
+    )
+    return [signal for signal in found if signal is not None]

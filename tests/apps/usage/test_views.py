@@ -1,0 +1,120 @@
+"""The usage section of the account page and the /usage/ operations page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.test import Client
+from django.utils import timezone
+
+from kizuna.apps.usage.models import QuarantinedEvent, UsageDay, UsageSource
+from kizuna.apps.usage.rollups import usage_summaries_refresh
+from kizuna.apps.usage.services import usage_ingest, usage_source_get
+from kizuna.core.usage.schema import records_frame
+from tests.apps.usage.conftest import event
+from tests.factories import World
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_the_account_page_shows_usage(world: World, source: UsageSource) -> None:
+    # given: events today (company time zone)
+    now = timezone.now()
+    at = now.isoformat()
+    batch = [event(at=at), event(user="u2", at=at), event(user="u2", at=at)]
+    usage_ingest(source=source, frame=records_frame(batch), via="api", name="b", batch_key="b")
+    usage_summaries_refresh(as_of=UsageDay.objects.get().day)
+    # when
+    page = client_for(world.viewer).get(f"/accounts/{world.account.pk}/")
+    # then
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="usage"' in html
+    assert '<td>u2</td><td class="num">2</td>' in html
+    assert "製品の利用状況" in html or "Product usage" in html
+
+
+def test_an_account_without_usage_says_so(world: World) -> None:
+    page = client_for(world.csm).get(f"/accounts/{world.account.pk}/", HTTP_ACCEPT_LANGUAGE="ja")
+    assert page.status_code == 200
+    assert 'id="usage"' in page.content.decode()
+
+
+def test_the_ops_page_is_for_admins(world: World) -> None:
+    for user in (world.csm, world.manager, world.viewer):
+        assert client_for(user).get("/usage/").status_code == 403
+    assert client_for(world.admin).get("/usage/").status_code == 200
+
+
+def test_ops_page_highlights_stale_sources_and_lists_the_quarantine(
+    world: World, source: UsageSource
+) -> None:
+    # given: a source silent for two days and one quarantined row
+    quiet = usage_source_get(code="quiet")
+    quiet.last_event_at = timezone.now() - dt.timedelta(days=2)
+    quiet.save()
+    usage_ingest(
+        source=source, frame=records_frame([event(key="ghost")]), via="api", name="b", batch_key="b"
+    )
+    # when
+    html = client_for(world.admin).get("/usage/").content.decode()
+    # then
+    assert 'class="source-row stale"' in html
+    assert "unknown_account: 1" in html
+    assert "account_key=ghost" in html
+
+
+def test_mapping_a_key_then_replaying_ingests_the_quarantine(
+    world: World, source: UsageSource
+) -> None:
+    usage_ingest(
+        source=source, frame=records_frame([event(key="ghost")]), via="api", name="b", batch_key="b"
+    )
+    admin = client_for(world.admin)
+    # when
+    mapped = admin.post(
+        "/usage/", {"source": source.pk, "account_key": "ghost", "account": str(world.account.pk)}
+    )
+    replayed = admin.post("/usage/replay/")
+    # then
+    assert (mapped.status_code, replayed.status_code) == (302, 302)
+    assert UsageDay.objects.get(account=world.account).events == 1
+    assert not QuarantinedEvent.objects.filter(replayed_at__isnull=True).exists()
+    bad = admin.post("/usage/", {"source": source.pk, "account_key": "x", "account": "nope"})
+    assert bad.status_code == 400
+
+
+def test_only_admins_replay(world: World) -> None:
+    assert client_for(world.manager).post("/usage/replay/").status_code == 403
+
+
+def test_an_admin_uploads_an_events_file(world: World, source: UsageSource) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = (
+        b"account_key,user_id,event,occurred_at\n"
+        b"yamada,u1,expense.create,2026-03-02T10:00:00+09:00\n"
+        b"ghost,u1,expense.create,2026-03-02T10:00:00+09:00\n"
+    )
+    admin = client_for(world.admin)
+    # when: uploaded twice (a double click)
+    for _ in range(2):
+        response = admin.post(
+            "/usage/upload/",
+            {"source": source.pk, "file": SimpleUploadedFile("events.csv", csv)},
+            follow=True,
+        )
+    # then: counted once; the bad row waits in quarantine
+    assert "events.csv: 1 件を保存、1 件を除外しました。" in response.content.decode()
+    assert UsageDay.objects.get(account=world.account).events == 1
+    bad = admin.post(
+        "/usage/upload/",
+        {"source": source.pk, "file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n")},
+        follow=True,
+    )
+    assert "missing column(s)" in bad.content.decode()
+    assert client_for(world.manager).post("/usage/upload/").status_code == 403
