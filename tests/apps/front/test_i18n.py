@@ -78,3 +78,15 @@ def test_it_shows_form_errors_in_the_members_language(world: World) -> None:
     assert "Nothing has been saved" in english
     assert "Ensure this value is greater than or equal to 0" in english
     assert world.account.subscription_lines.count() == 0
+
+
+def test_it_keeps_the_language_chosen_on_the_login_page(world: World) -> None:
+    from tests.factories import PASSWORD
+
+    client = Client()
+    client.post(reverse("front:set_language"), {"language": "en", "next": "/login/"})
+    response = client.post(reverse("front:login"), {"username": "csm", "password": PASSWORD})
+    assert response.status_code == 302
+    world.csm.refresh_from_db()
+    assert world.csm.language == "en"
+    assert '<html lang="en">' in client.get(reverse("customers:account_list")).content.decode()

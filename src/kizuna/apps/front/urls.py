@@ -8,9 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="front/login.html", redirect_authenticated_user=True
-        ),
+        views.LoginView.as_view(template_name="front/login.html", redirect_authenticated_user=True),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +14,19 @@ from django.views.decorators.http import require_POST
 from kizuna.apps.org.services import user_set_language
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, keeping the language chosen on the login page: the switch there sets
+    the cookie, and signing in saves that choice on the member."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        language = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        user = self.request.user
+        if language in SUPPORTED and language != getattr(user, "language", language):
+            user_set_language(user=user, language=language)  # type: ignore[arg-type]
+        return response
 
 
 def home(request: HttpRequest) -> HttpResponse:
