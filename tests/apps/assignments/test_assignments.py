@@ -189,3 +189,16 @@ def test_it_serves_load_and_reassignment_through_the_api(world: World) -> None:
     assert missing.status_code == 404
     changes = client.get("/api/v1/assignment-changes", headers=auth).json()
     assert changes["count"] == 1
+
+
+def test_it_previews_auto_assignment_on_request_only(world: World) -> None:
+    Account.objects.all().delete()
+    for i in range(25):
+        AccountFactory(segment="high", mrr=1000 + i)
+    client = Client()
+    client.force_login(world.manager)
+    plain = client.get(reverse("assignments:load")).content.decode()
+    assert "自動アサインをプレビュー" in plain
+    preview = client.get(reverse("assignments:load"), {"preview": "1"}).content.decode()
+    assert "5 件は基準内で割り当てられません: あと 1 名のCSMが必要です" in preview
+    assert "自動アサインを適用" not in preview  # managers preview, admins apply

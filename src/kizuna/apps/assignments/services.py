@@ -98,21 +98,21 @@ def auto_assign_preview() -> AutoAssignPreview:
     owner_team = dict(User.objects.values_list("id", "team_id"))
     todo: list[AccountToAssign] = []
     targets: dict[int, int | None] = {}
-    for account in Account.objects.filter(mrr__gt=0).only(
+    rows = Account.objects.filter(mrr__gt=0).values_list(
         "id", "segment", "phase", "owner_id", "mrr"
-    ):
-        team = teams.get(serving_team_kind(segment=account.segment, phase=account.phase))
-        owner_id = account.owner_id
+    )
+    for account_id, segment, phase, owner_id, mrr in rows:
+        team = teams.get(serving_team_kind(segment=segment, phase=phase))
         if owner_id is not None and team is not None and owner_team.get(owner_id) == team.pk:
             continue
-        if account.segment not in {"high", "low"} and account.owner_id is None:
+        if segment not in {"high", "low"} and owner_id is None:
             continue
-        targets[account.pk] = team.pk if team else None
+        targets[account_id] = team.pk if team else None
         todo.append(
             AccountToAssign(
-                account_id=account.pk,
-                segment=account.segment,
-                acv=account.mrr * 12,
+                account_id=account_id,
+                segment=segment,
+                acv=mrr * 12,
                 team_id=team.pk if team else None,
             )
         )
