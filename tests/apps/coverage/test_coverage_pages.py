@@ -126,3 +126,36 @@ def test_it_shows_the_dashboard_from_snapshots_and_the_drill_down(
     assert "33.3%" in body
     drill = client.get(reverse("coverage:uncovered"), {"segment": "high"}).content.decode()
     assert ">never<" in drill
+
+
+def test_the_drill_down_query_agrees_with_the_core(world: World, book: dict[str, Account]) -> None:
+    from kizuna.apps.coverage.selectors import due_list, uncovered_accounts
+
+    # given more touchpoints on both sides of today's window boundary
+    from kizuna.apps.tenant.selectors import tenant_today
+
+    today = tenant_today()
+    edge = dt.datetime.combine(today.replace(day=1), dt.time(0, 30), tzinfo=JST)
+    TouchpointFactory(account=book["late"], csm=world.csm, kind="call", occurred_at=edge)
+    # one account touched at 23:59 JST on today − 1 month (outside), one at 00:00 JST the day
+    # after (inside)
+    from kizuna.core.coverage import shift_months
+
+    boundary = shift_months(today, -1)
+    for name, moment in (
+        ("outside", dt.datetime.combine(boundary, dt.time(23, 59), tzinfo=JST)),
+        ("inside", dt.datetime.combine(boundary + dt.timedelta(days=1), dt.time(0, 0), tzinfo=JST)),
+    ):
+        account = AccountFactory(name=name, segment="high", owner=world.csm, mrr=1)
+        TouchpointFactory(account=account, csm=world.csm, occurred_at=moment)
+    accounts = Account.objects.all()
+    core = {a.pk for due, a in due_list(accounts=accounts, today=today) if not due.covered}
+    sql = set(
+        uncovered_accounts(accounts=accounts, segment="high", today=today).values_list(
+            "pk", flat=True
+        )
+    )
+    assert sql == core
+    assert book["never"].pk in sql
+    assert Account.objects.get(name="outside").pk in sql
+    assert Account.objects.get(name="inside").pk not in sql

@@ -73,12 +73,13 @@ def uncovered(request: AuthedRequest) -> HttpResponse:
         accounts = accounts.filter(owner=csm)
     elif request.GET.get("csm") == "none":
         accounts = accounts.filter(owner__isnull=True)
-    rows = [
-        row
-        for row in selectors.due_list(accounts=accounts, today=tenant_today(request.tenant))
-        if not row[0].covered
-    ]
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    uncovered = selectors.uncovered_accounts(
+        accounts=accounts, segment=segment, today=tenant_today(request.tenant)
+    )
+    page = Paginator(uncovered, 100).get_page(request.GET.get("page"))
+    last = selectors.last_qualifying_touch(
+        account_ids=[a.pk for a in page.object_list], segment=segment
+    )
     context = {
         "nav": "coverage",
         "segment": segment,
@@ -86,6 +87,7 @@ def uncovered(request: AuthedRequest) -> HttpResponse:
         "team": team,
         "csm": csm,
         "page": page,
-        "count": len(rows),
+        "rows": [(account, last.get(account.pk)) for account in page.object_list],
+        "count": page.paginator.count,
     }
     return render(request, "coverage/uncovered.html", context)
