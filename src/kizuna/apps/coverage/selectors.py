@@ -20,7 +20,7 @@ from kizuna.apps.coverage.models import CoverageSnapshot
 from kizuna.apps.customers.models import Account
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
-from kizuna.core.coverage import CoverageDue, coverage_due, shift_months
+from kizuna.core.coverage import CoverageDue, CoveragePolicy, coverage_due, shift_months
 
 SEGMENT_ORDER = ["high", "low", "tech", "community"]
 
@@ -111,6 +111,10 @@ def worklist_summary(rows: list[tuple[CoverageDue, Account]]) -> dict[str, Any]:
     }
 
 
+def policy_for(segment: str) -> CoveragePolicy | None:
+    return next((p for p in core_policies() if p.segment == segment), None)
+
+
 def uncovered_accounts(
     *, accounts: QuerySet[Account], segment: str, today: dt.date
 ) -> QuerySet[Account]:
@@ -121,7 +125,7 @@ def uncovered_accounts(
     query so that a drill-down into 60,000 tech-touch accounts pages in the database: the
     local-day window becomes [local midnight of today − P + 1 day, local midnight of
     tomorrow) in the company's time zone."""
-    policy = next((p for p in core_policies() if p.segment == segment), None)
+    policy = policy_for(segment)
     if policy is None:
         return accounts.none()
     zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
@@ -144,7 +148,7 @@ def uncovered_accounts(
 
 def last_qualifying_touch(*, account_ids: list[int], segment: str) -> dict[int, dt.datetime]:
     """The latest touchpoint of a kind that counts for ``segment``, per account."""
-    policy = next((p for p in core_policies() if p.segment == segment), None)
+    policy = policy_for(segment)
     kinds = sorted(policy.qualifying_kinds) if policy else []
     rows = (
         Touchpoint.objects.filter(account_id__in=account_ids, kind__in=kinds)

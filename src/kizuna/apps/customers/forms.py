@@ -138,8 +138,7 @@ class AccountFilterForm(forms.Form):
         self.fields["product"].choices = everything + [  # type: ignore[attr-defined]
             (product.code, product.name) for product in Product.objects.all()
         ]
-        for name in ("q",):
-            self.fields[name].widget.attrs["placeholder"] = _("Company name or kana")
+        self.fields["q"].widget.attrs["placeholder"] = _("Company name or kana")
 
     def filters(self) -> AccountFilters:
         """The valid filters; an invalid value (a stale link) is ignored, not an error page."""

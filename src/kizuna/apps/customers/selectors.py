@@ -132,7 +132,7 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
         LineSpan(start=line.start_date, end=line.end_date, mrr=int(line.mrr)) for line in lines
     ]
     history = monthly_mrr(spans, last_month=today, months=24)
-    touchpoints = (
+    touchpoints = list(
         account.touchpoints.select_related("csm")
         .prefetch_related("contacts")
         .order_by("-occurred_at", "-id")[:50]
@@ -142,7 +142,7 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
         "mrr_chart": mrr_chart(history),
         "mrr_movements": account_mrr_movements(account=account, as_of=today, lines=lines),
         "contacts": list(account.contacts.order_by("name", "id")),
-        "touchpoints": list(touchpoints),
+        "touchpoints": touchpoints,
         "audit_events": list(
             AuditEvent.objects.filter(account=account).select_related("actor")[:15]
         ),
@@ -150,9 +150,8 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
             ended_at__isnull=True, expires_on__gte=today
         ).first(),
         "usage": account_usage(account=account, today=today),
-        "last_touch": account.touchpoints.order_by("-occurred_at")
-        .values_list("occurred_at", flat=True)
-        .first(),
+        # the timeline is newest first: its first entry is the last touch
+        "last_touch": touchpoints[0].occurred_at if touchpoints else None,
     }
 
 
