@@ -13,7 +13,13 @@ import polars as pl
 import pytest
 from tests.core.usage.conftest import CATALOG
 
-from kizuna.core.usage.rollup import QUERIES, RollupWindow, rollup_duckdb, rollup_sql
+from kizuna.core.usage.rollup import (
+    QUERIES,
+    RollupWindow,
+    rollup_duckdb,
+    rollup_polars,
+    rollup_sql,
+)
 
 WINDOW = RollupWindow(tz="Asia/Tokyo", first_day=dt.date(2026, 2, 28), last_day=dt.date(2026, 3, 3))
 POSTGRES_URL = os.environ.get("KIZUNA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -104,3 +110,42 @@ def test_spark_gives_the_duckdb_result(fixture_events: pl.DataFrame) -> None:
     finally:
         spark.stop()
     assert got == _duckdb_rows(fixture_events)
+
+
+def _daily_and_features(result: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    return _normalised(result.daily.rows()), _normalised(result.feature_daily.rows())
+
+
+@pytest.mark.parametrize("tz", ["Asia/Tokyo", "UTC", "America/New_York"])
+def test_polars_sql_gives_the_duckdb_result(fixture_events: pl.DataFrame, tz: str) -> None:
+    # given: the fixture moved onto the New York DST change (2026-03-08 02:00 local) as well
+    events = pl.concat(
+        [
+            fixture_events,
+            fixture_events.with_columns(
+                pl.col("occurred_at") + pl.duration(days=6, hours=1),
+                (pl.col("account_id") + 10),
+            ),
+        ]
+    )
+    window = RollupWindow(tz=tz, first_day=dt.date(2026, 2, 28), last_day=dt.date(2026, 3, 9))
+    # when
+    duck = rollup_duckdb(events, catalog=CATALOG, window=window, queries=["daily", "feature_daily"])
+    polars = rollup_polars(events, catalog=CATALOG, window=window)
+    # then
+    assert _daily_and_features(polars) == _daily_and_features(duck)
+    assert polars.daily.height > 0 and polars.feature_daily.height > 0
+
+
+def test_polars_reads_parquet_files_and_nothing(
+    fixture_events: pl.DataFrame, tmp_path: Any
+) -> None:
+    path = tmp_path / "events.parquet"
+    fixture_events.select(
+        "account_id", "user_id", "event", "occurred_at", "quantity"
+    ).write_parquet(path)
+    from_file = rollup_polars([path], catalog=CATALOG, window=WINDOW)
+    from_frame = rollup_polars(fixture_events, catalog=CATALOG, window=WINDOW)
+    empty = rollup_polars([], catalog=CATALOG, window=WINDOW)
+    assert _daily_and_features(from_file) == _daily_and_features(from_frame)
+    assert empty.daily.height == 0 and empty.feature_daily.height == 0
