@@ -1,0 +1,1 @@
+"""Onboarding: templates, the state timeline, usage-rule criteria and the KPIs (pure)."""
