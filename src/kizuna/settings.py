@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kizuna.apps.coverage",
     "kizuna.apps.assignments",
     "kizuna.apps.usage",
+    "kizuna.apps.onboarding",
 ]
 
 MIDDLEWARE = [

@@ -152,7 +152,7 @@ def _change(
     *,
     owner_id: int | None,
     team_id: int | None,
-    actor: User,
+    actor: User | None,
     source: str,
     reason: str,
 ) -> AssignmentChange:
@@ -203,10 +203,13 @@ def account_reassign(
 
 
 @transaction.atomic
-def account_handoff(*, actor: User, account: Account, note: str) -> AssignmentChange:
+def account_handoff(*, actor: User | None, account: Account, note: str) -> AssignmentChange:
     """Hand a low-touch account from the onboarding team to the adoption team: the phase
-    becomes adoption, the adoption CSM with the lightest book takes it, the note travels."""
-    if not can_edit_account(actor, account) or actor.role == Role.VIEWER:
+    becomes adoption, the adoption CSM with the lightest book takes it, the note travels.
+
+    ``actor`` None is Kizuna itself: the onboarding job hands off an account whose
+    onboardings all completed."""
+    if actor is not None and (not can_edit_account(actor, account) or actor.role == Role.VIEWER):
         raise PermissionDenied
     if account.segment != "low" or account.phase != Phase.ONBOARDING:
         raise ValidationError(_("Only low-touch accounts in onboarding are handed off."))

@@ -35,10 +35,22 @@ def _refresh_coverage(day: dt.date) -> str:
     return f"coverage snapshots for {len(coverage_snapshots_refresh(today=day))} days"
 
 
+def _evaluate_onboardings(day: dt.date) -> str:
+    from kizuna.apps.onboarding.services import onboardings_evaluate, onboardings_start
+
+    started = onboardings_start(as_of=day)
+    r = onboardings_evaluate(as_of=day)
+    return (
+        f"{started} onboardings started, {r.evaluated} evaluated, {r.criteria_met} criteria met"
+        f" from usage, {r.transitions} transitions, {r.signals} signals, {r.handed_off} handed off"
+    )
+
+
 DAILY_JOBS: tuple[DailyJob, ...] = (
     DailyJob("customers.refresh_account_mrr", _refresh_account_mrr),
     DailyJob("segments.expire_exceptions", _expire_segment_exceptions),
     DailyJob("coverage.refresh_snapshots", _refresh_coverage),
     DailyJob("revenue.refresh_snapshots", refresh_revenue_snapshots),
     DailyJob("usage.refresh_summaries", refresh_usage_summaries),
+    DailyJob("onboarding.evaluate", _evaluate_onboardings),
 )

@@ -21,7 +21,9 @@ States, as of a day *d* (the first rule that applies wins):
 
 ``timeline`` replays the facts day by day (only the days where something can change) and
 returns every state change with its reason, so a stored history can be compared with a
-re-computed one, and the reasons never depend on when the job ran.
+re-computed one, and the reasons never depend on when the job ran. Reasons name phases and
+criteria by their keys (``details["phase"]``, ``details["unmet"]``), so that a page can show
+them in the reader's language.
 
 Signals (the alert rules consume them), each dated the first day it is true:
 
@@ -282,7 +284,7 @@ class _Days:
         ):
             if target < day and not _by(done_on, day, evening=evening):
                 details = {
-                    "phase": phase.name,
+                    "phase": phase.key,
                     "target_on": target.isoformat(),
                     "unmet": self._unmet((phase,), day, evening=evening),
                 }
@@ -291,7 +293,7 @@ class _Days:
 
     def _unmet(self, phases: tuple[Phase, ...], day: date, *, evening: bool) -> list[str]:
         return [
-            c.label
+            c.key
             for p in phases
             for c in p.criteria
             if not _by(self.met_on.get(c.key), day, evening=evening)
@@ -318,10 +320,10 @@ def _signals(
     setup_done = done[template.phases.index(setup)]
     due = start + timedelta(days=policy.setup_due_day)
     if setup_done is None or setup_done > due:
-        signals.append(Signal(due + timedelta(days=1), "setup_not_done", {"phase": setup.name}))
+        signals.append(Signal(due + timedelta(days=1), "setup_not_done", {"phase": setup.key}))
     for phase, target, done_on in zip(template.phases, targets, done, strict=True):
         if done_on is None or done_on > target:
-            details = {"phase": phase.name, "target_on": target.isoformat()}
+            details = {"phase": phase.key, "target_on": target.isoformat()}
             signals.append(Signal(target + timedelta(days=1), "phase_overdue", details))
     quiet_until = start + timedelta(days=policy.no_usage_days)
     if facts.first_usage_on is None or facts.first_usage_on >= quiet_until:

@@ -1,0 +1,254 @@
+"""Onboarding reads: the policy, templates as core values, usage frames, the board, one
+onboarding's timeline, and the KPI input frame."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import polars as pl
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from kizuna.apps.onboarding.models import (
+    CriterionKind,
+    Onboarding,
+    OnboardingCriterion,
+    OnboardingPhase,
+    OnboardingPolicy,
+    OnboardingState,
+    OnboardingTemplate,
+)
+from kizuna.apps.org.models import User
+from kizuna.apps.usage.models import FeatureDefinition, UsageDay
+from kizuna.core.onboarding.timeline import Criterion, Phase, Template, UsageRule
+
+
+def onboarding_policy() -> OnboardingPolicy:
+    policy = OnboardingPolicy.objects.first()
+    return policy if policy is not None else OnboardingPolicy.objects.create()
+
+
+def core_template(template: OnboardingTemplate | int) -> Template:
+    """The template version as the core's value; keys are the phase and criterion ids."""
+    template_id = template if isinstance(template, int) else template.pk
+    phases = OnboardingPhase.objects.filter(template_id=template_id).order_by("order")
+    criteria: dict[int, list[OnboardingCriterion]] = {}
+    for c in OnboardingCriterion.objects.filter(phase__template_id=template_id).order_by("order"):
+        criteria.setdefault(c.phase_id, []).append(c)
+    return Template(
+        tuple(
+            Phase(
+                key=str(p.pk),
+                name=p.name,
+                target_day=p.target_day,
+                criteria=tuple(_criterion(c) for c in criteria.get(p.pk, [])),
+                is_setup=p.is_setup,
+            )
+            for p in phases
+        )
+    )
+
+
+def _criterion(c: OnboardingCriterion) -> Criterion:
+    if c.kind == CriterionKind.MANUAL:
+        return Criterion(str(c.pk), c.label)
+    rule = UsageRule(c.metric, c.threshold or 0, c.window_days, c.feature)
+    return Criterion(str(c.pk), c.label, rule)
+
+
+def usage_frames(
+    *, account_ids: Iterable[int], first: dt.date, last: dt.date
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``daily`` (account_id, day, events, active_users) and ``feature_daily`` (account_id,
+    day, feature, events) from ``UsageDay`` for the accounts and days (inclusive)."""
+    ids = sorted(set(account_ids))
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), 5000):
+        rows += UsageDay.objects.filter(
+            account_id__in=ids[start : start + 5000], day__gte=first, day__lte=last
+        ).values_list("account_id", "day", "events", "active_users", "feature_counts")
+    daily = pl.DataFrame(
+        rows,
+        schema={
+            "account_id": pl.Int64,
+            "day": pl.Date,
+            "events": pl.Int64,
+            "active_users": pl.Int64,
+            "feature_counts": pl.Object,
+        },
+        orient="row",
+    )
+    features = [
+        (account_id, day, feature, int(n))
+        for account_id, day, counts in daily.select(
+            "account_id", "day", "feature_counts"
+        ).iter_rows()
+        for feature, n in (counts or {}).items()
+    ]
+    feature_daily = pl.DataFrame(
+        features,
+        schema={"account_id": pl.Int64, "day": pl.Date, "feature": pl.String, "events": pl.Int64},
+        orient="row",
+    )
+    return daily.drop("feature_counts"), feature_daily
+
+
+def feature_choices() -> list[tuple[str, str]]:
+    """The catalog's features, for the template editor."""
+    rows = (
+        FeatureDefinition.objects.order_by("feature")
+        .values_list("feature", "product__code")
+        .distinct()
+    )
+    return [(feature, f"{feature} ({code})") for feature, code in rows]
+
+
+def board_onboardings(*, user: User | None, team_id: int | None = None) -> QuerySet[Onboarding]:
+    """Open onboardings (of a CSM, a team, or everyone), stalled and expected churn first,
+    then by the current phase's target (the most overdue first)."""
+    rows = Onboarding.objects.filter(
+        state__in=[
+            OnboardingState.IN_PROGRESS,
+            OnboardingState.STALLED,
+            OnboardingState.EXPECTED_CHURN,
+        ]
+    ).select_related("account", "account__owner", "product", "current_phase", "template")
+    if user is not None:
+        rows = rows.filter(account__owner=user)
+    if team_id is not None:
+        rows = rows.filter(Q(account__team_id=team_id) | Q(account__owner__team_id=team_id))
+    return rows
+
+
+STATE_RANK = {
+    OnboardingState.EXPECTED_CHURN: 0,
+    OnboardingState.STALLED: 1,
+    OnboardingState.IN_PROGRESS: 2,
+}
+
+
+def onboarding_detail(*, onboarding: Onboarding) -> dict[str, Any]:
+    """Phases with target vs actual and their criteria (met when, by whom), transitions with
+    their reasons in the reader's language, and signals."""
+    phases = list(OnboardingPhase.objects.filter(template=onboarding.template).order_by("order"))
+    criteria = list(
+        OnboardingCriterion.objects.filter(phase__template=onboarding.template).order_by(
+            "phase__order", "order"
+        )
+    )
+    checks = {c.criterion_id: c for c in onboarding.checks.select_related("checked_by")}
+    names = {str(p.pk): p.name for p in phases}
+    labels = {str(c.pk): c.label for c in criteria}
+    rows = []
+    previous_target = onboarding.started_on
+    for phase in phases:
+        mine = [c for c in criteria if c.phase_id == phase.pk]
+        met = [checks[c.pk].met_on for c in mine if c.pk in checks]
+        target = onboarding.started_on + dt.timedelta(days=phase.target_day)
+        rows.append(
+            {
+                "phase": phase,
+                "planned_from": previous_target,
+                "target_on": target,
+                "done_on": max(met) if mine and len(met) == len(mine) else None,
+                "criteria": [(c, checks.get(c.pk)) for c in mine],
+            }
+        )
+        previous_target = target
+    transitions = [
+        {"t": t, "text": reason_text(t.reason, t.details, names, labels)}
+        for t in onboarding.transitions.all()
+    ]
+    return {
+        "phases": rows,
+        "transitions": transitions,
+        "signals": list(onboarding.signals.all()),
+        "names": names,
+    }
+
+
+def reason_text(
+    reason: str, details: dict[str, Any], names: dict[str, str], labels: dict[str, str]
+) -> str:
+    """A transition's reason in the reader's language, with the phase and criteria named."""
+    unmet = "、".join(labels.get(k, k) for k in details.get("unmet", []))
+    values = {
+        "phase": names.get(str(details.get("phase", "")), ""),
+        "target": details.get("target_on", ""),
+        "unmet": unmet or "—",
+        "grace": details.get("grace_days", ""),
+        "ended": details.get("ended_on", ""),
+        "completed": details.get("completed_on", ""),
+    }
+    texts = {
+        "handed_over": _("Handed over to CS."),
+        "caught_up": _("Every late phase is done again."),
+        "phase_overdue": _("Phase “%(phase)s” target %(target)s passed; not met: %(unmet)s."),
+        "past_final_target": _(
+            "Final target %(target)s + %(grace)s grace days passed; not met: %(unmet)s."
+        ),
+        "all_criteria_met": _("Every criterion met on %(completed)s."),
+        "completed_after_expected_churn": _(
+            "Completed on %(completed)s after being expected to churn."
+        ),
+        "subscription_ended": _("The subscription ended on %(ended)s."),
+    }
+    return texts.get(reason, reason) % values
+
+
+def kpi_frame(*, as_of: dt.date) -> pl.DataFrame:
+    """One row per onboarding with the columns ``kizuna.core.onboarding.kpis`` reads."""
+    from kizuna.apps.customers.models import SubscriptionLine
+
+    renewals: dict[tuple[int, int], dt.date] = {}
+    for account_id, product_id, start in SubscriptionLine.objects.order_by(
+        "start_date"
+    ).values_list("account_id", "product_id", "start_date"):
+        renewals.setdefault((account_id, product_id), _add_year(start))
+    rows = Onboarding.objects.values_list(
+        "pk",
+        "account_id",
+        "product__code",
+        "account__segment",
+        "account__team__code",
+        "account__owner__username",
+        "started_on",
+        "target_on",
+        "completed_on",
+        "stalled_on",
+        "expected_churn_on",
+        "ended_on",
+        "product_id",
+    )
+    data = [(*r[:2], *r[2:12], renewals.get((r[1], r[12]))) for r in rows]
+    return pl.DataFrame(
+        [(d[0], *d[2:]) for d in data],
+        schema={
+            "onboarding_id": pl.Int64,
+            "product": pl.String,
+            "segment": pl.String,
+            "team": pl.String,
+            "csm": pl.String,
+            "started_on": pl.Date,
+            "target_on": pl.Date,
+            "completed_on": pl.Date,
+            "stalled_on": pl.Date,
+            "expected_churn_on": pl.Date,
+            "ended_on": pl.Date,
+            "first_renewal_on": pl.Date,
+        },
+        orient="row",
+    )
+
+
+def _add_year(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def templates_current() -> QuerySet[OnboardingTemplate]:
+    return OnboardingTemplate.objects.filter(is_current=True).select_related("product")
