@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("kizuna.apps.assignments.urls")),
     path("revenue/", include("kizuna.apps.revenue.urls")),
     path("usage/", include("kizuna.apps.usage.urls")),
+    path("onboarding/", include("kizuna.apps.onboarding.urls")),
     path("", include("kizuna.apps.front.urls")),
     path("", include("kizuna.apps.org.urls")),
 ]

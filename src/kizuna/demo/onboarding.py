@@ -223,7 +223,7 @@ def _checks(
     fails = rng.random() < (0.75 if early_churn else FAILS[segment])
     fail_at = rng.choice((1, 2, 2, 3, 3, 3)) if fails else len(phases)
     on_time = not fails and rng.random() < ON_TIME[segment]
-    revived = not fails and not on_time and ended is None and rng.random() < 0.15
+    revived = not fails and not on_time and ended is None and rng.random() < 0.05
     late_at = rng.randrange(1, len(phases)) if not (fails or on_time) else len(phases)
     recent = (as_of - start).days < USAGE_DAYS
     checks: list[DemoCheck] = []

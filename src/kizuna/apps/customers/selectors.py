@@ -150,6 +150,9 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
             ended_at__isnull=True, expires_on__gte=today
         ).first(),
         "usage": account_usage(account=account, today=today),
+        "onboardings": list(
+            account.onboardings.select_related("product", "current_phase").order_by("started_on")
+        ),
         # the timeline is newest first: its first entry is the last touch
         "last_touch": touchpoints[0].occurred_at if touchpoints else None,
     }

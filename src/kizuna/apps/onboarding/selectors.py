@@ -22,6 +22,7 @@ from kizuna.apps.onboarding.models import (
 )
 from kizuna.apps.org.models import User
 from kizuna.apps.usage.models import FeatureDefinition, UsageDay
+from kizuna.core.onboarding.kpis import Dimension
 from kizuna.core.onboarding.timeline import Criterion, Phase, Template, UsageRule
 
 
@@ -252,3 +253,141 @@ def _add_year(day: dt.date) -> dt.date:
 
 def templates_current() -> QuerySet[OnboardingTemplate]:
     return OnboardingTemplate.objects.filter(is_current=True).select_related("product")
+
+
+def board_row(o: Onboarding, *, today: dt.date, viewer: User) -> dict[str, Any]:
+    """One board row: the current phase, how late it is, and its open criteria."""
+    from kizuna.apps.org.access import can_edit_account
+
+    criteria = []
+    if o.current_phase_id:
+        met = set(o.checks.values_list("criterion_id", flat=True))
+        criteria = [c for c in o.current_phase.criteria.all() if c.pk not in met]  # type: ignore[union-attr]
+    late = (today - o.current_target_on).days if o.current_target_on else 0
+    return {
+        "o": o,
+        "late_days": max(0, late),
+        "due_in": -late if late < 0 else None,
+        "criteria": criteria,
+        "can_edit": viewer.role != "viewer" and can_edit_account(viewer, o.account),
+    }
+
+
+def board_rows(
+    *, user: User | None, team_id: int | None, today: dt.date, viewer: User
+) -> list[dict[str, Any]]:
+    rows = list(board_onboardings(user=user, team_id=team_id)[:500])
+    rows.sort(
+        key=lambda o: (STATE_RANK[OnboardingState(o.state)], o.current_target_on or today, o.pk)
+    )
+    return [board_row(o, today=today, viewer=viewer) for o in rows]
+
+
+def board_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {state: 0 for state in STATE_RANK}
+    for row in rows:
+        counts[OnboardingState(row["o"].state)] += 1
+    return {str(k): v for k, v in counts.items()}
+
+
+def template_list() -> list[dict[str, Any]]:
+    rows = []
+    for t in OnboardingTemplate.objects.select_related("product", "created_by").order_by(
+        "product__code", "-version"
+    ):
+        phases = list(t.phases.prefetch_related("criteria").order_by("order"))
+        rows.append(
+            {
+                "t": t,
+                "phases": phases,
+                "running": t.onboardings.filter(state__in=list(STATE_RANK)).count(),
+            }
+        )
+    return rows
+
+
+def _months_back(today: dt.date, n: int) -> dt.date:
+    year, month = today.year, today.month - n
+    while month < 1:
+        year, month = year - 1, month + 12
+    return dt.date(year, month, 1)
+
+
+def dashboard_data(*, today: dt.date, by: Dimension) -> dict[str, Any]:
+    """Completion within the period by ``by`` against the target, the cohort table, the
+    funnel, and who is stalled and why."""
+    from kizuna.apps.onboarding import charts
+    from kizuna.core.onboarding import kpis
+
+    policy = onboarding_policy()
+    frame = kpi_frame(as_of=today)
+    this_month = today.replace(day=1)
+    first, last_full = _months_back(today, 11), _months_back(today, 1)
+    period = kpis.period_completion(
+        frame,
+        as_of=today,
+        first_month=_months_back(today, 3),
+        last_month=last_full,
+        by=by,
+        target=policy.completion_target,
+    )
+    overall = kpis.period_completion(
+        frame,
+        as_of=today,
+        first_month=_months_back(today, 3),
+        last_month=last_full,
+        target=policy.completion_target,
+    )
+    cohorts = kpis.completion_cohorts(frame, as_of=today, first_month=first, last_month=this_month)
+    funnel = kpis.onboarding_funnel(
+        frame, as_of=today, first_month=_months_back(today, 23), last_month=this_month
+    )
+    totals = kpis.funnel_totals(
+        funnel, first_month=_months_back(today, 23), last_month=_months_back(today, 12)
+    )
+    stuck = (
+        Onboarding.objects.filter(
+            state__in=[OnboardingState.STALLED, OnboardingState.EXPECTED_CHURN]
+        )
+        .select_related("account", "account__owner", "product", "current_phase", "template")
+        .order_by("current_target_on", "id")[:50]
+    )
+    return {
+        "policy": policy,
+        "labels": _dimension_labels(by),
+        "period": period,
+        "overall": overall[0] if overall else None,
+        "period_first": _months_back(today, 3),
+        "period_last": last_full,
+        "cohorts": list(reversed(cohorts.rows(named=True))),
+        "funnel_rows": list(reversed(funnel.rows(named=True))),
+        "funnel": charts.funnel(totals.row(0, named=True)) if totals.height else None,
+        "funnel_first": _months_back(today, 23),
+        "funnel_last": _months_back(today, 12),
+        "stuck": [(o, _last_reason(o)) for o in stuck],
+    }
+
+
+def _last_reason(o: Onboarding) -> str:
+    last = o.transitions.order_by("-on", "-id").first()
+    if last is None:
+        return ""
+    names = {str(p.pk): p.name for p in o.template.phases.all()}
+    labels = {
+        str(c.pk): c.label for c in OnboardingCriterion.objects.filter(phase__template=o.template)
+    }
+    return reason_text(last.reason, last.details, names, labels)
+
+
+def _dimension_labels(by: str) -> dict[str, str]:
+    """Display names for the values of a KPI cut (the frame holds codes and usernames)."""
+    from kizuna.apps.customers.models import Product, Segment
+    from kizuna.apps.org.models import Team
+
+    if by == "product":
+        return {p.code: p.name for p in Product.objects.all()}
+    if by == "segment":
+        return {str(v): str(label) for v, label in Segment.choices}
+    if by == "team":
+        return {t.code: str(t) for t in Team.objects.all()}
+    return {u.username: str(u) for u in User.objects.filter(role__in=["csm", "manager", "admin"])}

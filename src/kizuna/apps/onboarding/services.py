@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Field, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -140,14 +140,15 @@ def onboardings_evaluate(
 def _save_states(onboardings: list[Onboarding]) -> None:
     """One prepared UPDATE per row: ``bulk_update`` builds a CASE per field and row and takes
     ten times longer for a few thousand onboardings."""
-    columns = [Onboarding._meta.get_field(f).column for f in STATE_FIELDS]
+    fields = [Onboarding._meta.get_field(f) for f in STATE_FIELDS]
+    columns = [f.column for f in fields if isinstance(f, Field)]
     sql = (
         f"UPDATE {Onboarding._meta.db_table} SET "
         + ", ".join(f"{c} = %s" for c in columns)
         + " WHERE id = %s"
     )
     rows = [
-        (*(getattr(o, Onboarding._meta.get_field(f).attname) for f in STATE_FIELDS), o.pk)
+        (*(getattr(o, f.attname) for f in fields if isinstance(f, Field)), o.pk)
         for o in onboardings
     ]
     with connection.cursor() as cursor:
