@@ -32,7 +32,7 @@ class UsageMetric(models.TextChoices):
     EVENTS = "events", _("Events in the window")
     FEATURE_EVENTS = "feature_events", _("Events of a feature in the window")
     ACTIVE_DAYS = "active_days", _("Days with usage in the window")
-    SEAT_SHARE = "seat_share", _("Active users on a day, % of seats")
+    SEAT_SHARE = "seat_share", _("Active users on a day as a share of seats")
 
 
 def _localised(ja: str, en: str) -> str:

@@ -306,7 +306,7 @@ def template_list() -> list[dict[str, Any]]:
     return rows
 
 
-def _months_back(today: dt.date, n: int) -> dt.date:
+def months_before(today: dt.date, n: int) -> dt.date:
     year, month = today.year, today.month - n
     while month < 1:
         year, month = year - 1, month + 12
@@ -322,11 +322,11 @@ def dashboard_data(*, today: dt.date, by: Dimension) -> dict[str, Any]:
     policy = onboarding_policy()
     frame = kpi_frame(as_of=today)
     this_month = today.replace(day=1)
-    first, last_full = _months_back(today, 11), _months_back(today, 1)
+    first, last_full = months_before(today, 11), months_before(today, 1)
     period = kpis.period_completion(
         frame,
         as_of=today,
-        first_month=_months_back(today, 3),
+        first_month=months_before(today, 3),
         last_month=last_full,
         by=by,
         target=policy.completion_target,
@@ -334,16 +334,16 @@ def dashboard_data(*, today: dt.date, by: Dimension) -> dict[str, Any]:
     overall = kpis.period_completion(
         frame,
         as_of=today,
-        first_month=_months_back(today, 3),
+        first_month=months_before(today, 3),
         last_month=last_full,
         target=policy.completion_target,
     )
     cohorts = kpis.completion_cohorts(frame, as_of=today, first_month=first, last_month=this_month)
     funnel = kpis.onboarding_funnel(
-        frame, as_of=today, first_month=_months_back(today, 23), last_month=this_month
+        frame, as_of=today, first_month=months_before(today, 23), last_month=this_month
     )
     totals = kpis.funnel_totals(
-        funnel, first_month=_months_back(today, 23), last_month=_months_back(today, 12)
+        funnel, first_month=months_before(today, 23), last_month=months_before(today, 12)
     )
     stuck = (
         Onboarding.objects.filter(
@@ -357,13 +357,13 @@ def dashboard_data(*, today: dt.date, by: Dimension) -> dict[str, Any]:
         "labels": _dimension_labels(by),
         "period": period,
         "overall": overall[0] if overall else None,
-        "period_first": _months_back(today, 3),
+        "period_first": months_before(today, 3),
         "period_last": last_full,
         "cohorts": list(reversed(cohorts.rows(named=True))),
         "funnel_rows": list(reversed(funnel.rows(named=True))),
         "funnel": charts.funnel(totals.row(0, named=True)) if totals.height else None,
-        "funnel_first": _months_back(today, 23),
-        "funnel_last": _months_back(today, 12),
+        "funnel_first": months_before(today, 23),
+        "funnel_last": months_before(today, 12),
         "stuck": [(o, _last_reason(o)) for o in stuck],
     }
 

@@ -1,0 +1,160 @@
+"""Starting, evaluating and ticking onboardings; templates are versioned; the hand-off."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from kizuna.apps.assignments.models import AssignmentChange
+from kizuna.apps.customers.models import Phase
+from kizuna.apps.onboarding.models import (
+    CriterionCheck,
+    Onboarding,
+    OnboardingCriterion,
+    OnboardingSignal,
+    OnboardingTemplate,
+)
+from kizuna.apps.onboarding.services import (
+    criterion_tick,
+    criterion_untick,
+    onboardings_evaluate,
+    onboardings_start,
+    template_version_create,
+)
+from kizuna.apps.usage.models import UsageDay
+from tests.apps.onboarding.conftest import START, phases
+from tests.factories import UserFactory, World
+
+D = dt.date
+
+
+def _manual(template: OnboardingTemplate, order: int) -> OnboardingCriterion:
+    return OnboardingCriterion.objects.get(phase__template=template, phase__order=order)
+
+
+def _tick(o: Onboarding, criterion: OnboardingCriterion, on: dt.date, user: Any) -> None:
+    CriterionCheck.objects.create(
+        onboarding=o, criterion=criterion, met_on=on, source="manual", checked_by=user
+    )
+
+
+def test_it_starts_one_onboarding_per_account_and_product(world: World, line: Any) -> None:
+    assert onboardings_start(as_of=D(2026, 11, 1)) == 1
+    assert onboardings_start(as_of=D(2026, 11, 1)) == 0
+    o = Onboarding.objects.get()
+    assert (o.account, o.started_on, o.target_on) == (world.account, START, D(2026, 10, 6))
+
+
+def test_it_stalls_with_the_reason_then_completes_from_usage(
+    world: World, template: Any, line: Any
+) -> None:
+    # given: kickoff on time, setup done late, usage reaching 5 reports on 3 October
+    onboardings_start(as_of=START)
+    o = Onboarding.objects.get()
+    _tick(o, _manual(template, 1), D(2026, 9, 5), world.csm)
+    _tick(o, _manual(template, 2), D(2026, 9, 25), world.csm)
+    for day, n in ((D(2026, 9, 29), 2), (D(2026, 10, 3), 3)):
+        UsageDay.objects.create(
+            account=world.account,
+            day=day,
+            events=n,
+            quantity=n,
+            active_users=1,
+            features=1,
+            feature_counts={"expense_report": n},
+        )
+    # when
+    report = onboardings_evaluate(as_of=D(2026, 10, 10))
+    # then
+    o.refresh_from_db()
+    assert (o.state, o.completed_on, o.stalled_on) == ("completed", D(2026, 10, 3), D(2026, 9, 23))
+    assert list(o.transitions.values_list("on", "to_state", "reason")) == [
+        (START, "in_progress", "handed_over"),
+        (D(2026, 9, 23), "stalled", "phase_overdue"),
+        (D(2026, 9, 25), "in_progress", "caught_up"),
+        (D(2026, 10, 3), "completed", "all_criteria_met"),
+    ]
+    stalled = o.transitions.get(to_state="stalled")
+    assert stalled.details["unmet"] == [str(_manual(template, 2).pk)]
+    assert report.criteria_met == 1
+    assert CriterionCheck.objects.get(source="usage").met_on == D(2026, 10, 3)
+    # evaluating again changes nothing
+    again = onboardings_evaluate(as_of=D(2026, 10, 10), onboarding_ids=[o.pk])
+    assert (again.transitions, again.signals, again.criteria_met) == (0, 0, 0)
+
+
+def test_expected_churn_then_churned_when_the_line_ends(
+    world: World, template: Any, line: Any
+) -> None:
+    onboardings_start(as_of=START)
+    onboardings_evaluate(as_of=D(2026, 11, 5))  # final target 6 Oct + 30 grace days: not yet
+    assert Onboarding.objects.get().state == "stalled"
+    onboardings_evaluate(as_of=D(2026, 11, 6))
+    assert Onboarding.objects.get().state == "expected_churn"
+    line.end_date = D(2026, 12, 1)
+    line.save()
+    onboardings_evaluate(as_of=D(2026, 12, 1))
+    o = Onboarding.objects.get()
+    assert (o.state, o.ended_on) == ("churned", D(2026, 12, 1))
+    kinds = set(OnboardingSignal.objects.values_list("kind", flat=True))
+    assert kinds == {"phase_overdue", "setup_not_done", "no_usage", "stalled_long"}
+
+
+def test_a_new_template_version_leaves_running_onboardings_alone(
+    world: World, template: Any, line: Any
+) -> None:
+    onboardings_start(as_of=START)
+    changed = phases()[:2]
+    v2 = template_version_create(
+        actor=world.admin, product=world.product, phases=changed, note="shorter"
+    )
+    assert (v2.version, v2.is_current) == (2, True)
+    template.refresh_from_db()
+    assert not template.is_current
+    o = Onboarding.objects.get()
+    assert o.template == template and o.target_on == D(2026, 10, 6)
+    with pytest.raises(PermissionDenied):
+        template_version_create(actor=world.manager, product=world.product, phases=changed)
+
+
+def test_ticks_need_edit_rights_and_use_the_company_day(
+    world: World, template: Any, line: Any
+) -> None:
+    onboardings_start(as_of=START)
+    o = Onboarding.objects.select_related("account").get()
+    kickoff = _manual(template, 1)
+    for user in (world.outsider, world.viewer, world.teammate):
+        with pytest.raises(PermissionDenied):
+            criterion_tick(actor=user, onboarding=o, criterion=kickoff, met_on=D(2026, 9, 2))
+    check = criterion_tick(actor=world.csm, onboarding=o, criterion=kickoff, met_on=D(2026, 9, 2))
+    assert (check.met_on, check.checked_by, check.source) == (D(2026, 9, 2), world.csm, "manual")
+    criterion_untick(actor=world.manager, onboarding=o, criterion=kickoff)
+    assert not CriterionCheck.objects.exists()
+
+
+def test_completing_a_low_touch_onboarding_hands_the_account_off(
+    world: World, template: Any, line: Any
+) -> None:
+    # given: a low-touch account in onboarding, and an adoption CSM
+    world.account.segment, world.account.phase = "low", Phase.ONBOARDING
+    world.account.save()
+    UserFactory(username="adopt", role="csm", team=world.other_team)
+    onboardings_start(as_of=START)
+    o = Onboarding.objects.get()
+    _tick(o, _manual(template, 1), D(2026, 9, 2), world.csm)
+    _tick(o, _manual(template, 2), D(2026, 9, 3), world.csm)
+    CriterionCheck.objects.create(
+        onboarding=o, criterion=_manual(template, 3), met_on=D(2026, 9, 20), source="usage"
+    )
+    # when
+    report = onboardings_evaluate(as_of=D(2026, 9, 21))
+    # then
+    world.account.refresh_from_db()
+    assert report.handed_off == 1
+    assert (world.account.phase, world.account.team) == (Phase.ADOPTION, world.other_team)
+    assert world.account.owner is not None and world.account.owner.team == world.other_team
+    assert AssignmentChange.objects.get().source == "handoff"
+    assert Onboarding.objects.get().handed_off_at is not None
