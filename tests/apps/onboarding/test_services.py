@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -158,3 +159,25 @@ def test_completing_a_low_touch_onboarding_hands_the_account_off(
     assert world.account.owner is not None and world.account.owner.team == world.other_team
     assert AssignmentChange.objects.get().source == "handoff"
     assert Onboarding.objects.get().handed_off_at is not None
+
+
+@pytest.mark.parametrize(
+    ("utc", "day", "state"),
+    [
+        # 23:30 JST on 8 September, the kickoff's target day: on time
+        (dt.datetime(2026, 9, 8, 14, 30, tzinfo=dt.UTC), D(2026, 9, 8), "in_progress"),
+        # 00:30 JST on 9 September (still the 8th in UTC): a day late, stalled and caught up
+        (dt.datetime(2026, 9, 8, 15, 30, tzinfo=dt.UTC), D(2026, 9, 9), "in_progress"),
+    ],
+)
+def test_a_tick_counts_for_the_company_day_not_the_utc_day(
+    world: World, template: Any, line: Any, utc: dt.datetime, day: dt.date, state: str
+) -> None:
+    onboardings_start(as_of=START)
+    o = Onboarding.objects.select_related("account").get()
+    with mock.patch("kizuna.apps.tenant.selectors.timezone.now", return_value=utc):
+        check = criterion_tick(actor=world.csm, onboarding=o, criterion=_manual(template, 1))
+    o.refresh_from_db()
+    assert (check.met_on, o.state) == (day, state)
+    stalled = list(o.transitions.filter(to_state="stalled").values_list("on", flat=True))
+    assert stalled == ([] if day == D(2026, 9, 8) else [D(2026, 9, 9)])
