@@ -37,6 +37,7 @@ def test_it_runs_each_job_once_per_day(world: World) -> None:
         "coverage.refresh_snapshots",
         "revenue.refresh_snapshots",
         "usage.refresh_summaries",
+        "onboarding.evaluate",
     ]
     assert again == []
     state = JobState.objects.get(name="customers.refresh_account_mrr")

@@ -8,9 +8,17 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from kizuna.apps.org.services import api_token_create
-from kizuna.apps.usage.models import IngestionRun, QuarantinedEvent, UsageDay, UsageSource
+from kizuna.apps.usage.models import (
+    IngestionRun,
+    QuarantinedEvent,
+    UsageDay,
+    UsagePendingDay,
+    UsageSource,
+)
+from kizuna.apps.usage.services import usage_rollup_pending
 from tests.apps.usage.conftest import event
 from tests.factories import World
 
@@ -26,10 +34,16 @@ def post(user: Any, body: Any, *, key: str = "", content_type: str = "applicatio
     return Client().post(URL, data, content_type=content_type, headers=headers)
 
 
-def test_it_stores_a_batch_and_rolls_up_its_day(world: World, source: UsageSource) -> None:
-    # when
+def test_it_stores_a_batch_and_the_worker_rolls_up_its_day(
+    world: World, source: UsageSource
+) -> None:
+    # when: a batch arrives; its day waits for the worker's rollup (once a minute)
     response = post(world.admin, [event(), event(user="u2"), event(key="nobody")], key="b-1")
+    assert list(UsagePendingDay.objects.values_list("day", flat=True)) == [dt.date(2026, 3, 2)]
+    assert not UsageDay.objects.exists()
+    assert usage_rollup_pending() == 1
     # then
+    assert not UsagePendingDay.objects.exists()
     assert response.status_code == 201
     body = response.json()
     assert (body["received"], body["stored"], body["rejected"]) == (3, 2, 1)
@@ -50,6 +64,7 @@ def test_a_retried_batch_is_never_counted_twice(world: World, source: UsageSourc
     # when: the client retries (lost answer), with the same key
     second = post(world.admin, batch, key="retry-me")
     # then
+    usage_rollup_pending()
     assert (first.status_code, second.status_code) == (201, 200)
     assert second.json()["replayed"] is True
     assert second.json()["run_id"] == first.json()["run_id"]
@@ -60,7 +75,9 @@ def test_a_retried_batch_is_never_counted_twice(world: World, source: UsageSourc
 def test_a_retry_without_a_key_rewrites_the_same_files(world: World, source: UsageSource) -> None:
     batch = [event(), event(user="u2")]
     post(world.admin, batch)
+    usage_rollup_pending()
     post(world.admin, batch)
+    usage_rollup_pending()
     assert UsageDay.objects.get(account=world.account).events == 2
 
 
@@ -105,3 +122,14 @@ def test_only_admins_send_events(world: World, source: UsageSource) -> None:
     for user in (world.csm, world.manager, world.viewer):
         assert post(user, [event()]).status_code == 403
     assert Client().post(URL, "[]", content_type="application/json").status_code == 401
+
+
+def test_a_day_queued_again_during_a_rollup_stays_queued(world: World, source: UsageSource) -> None:
+    # given: a day queued "after" the rollup started (a later stamp)
+    later = timezone.now() + dt.timedelta(minutes=5)
+    UsagePendingDay.objects.create(day=dt.date(2026, 3, 2), queued_at=later)
+    # when
+    done = usage_rollup_pending()
+    # then
+    assert done == 0
+    assert UsagePendingDay.objects.count() == 1

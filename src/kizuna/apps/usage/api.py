@@ -145,6 +145,7 @@ def post_events(request: AuthedRequest, source: str = "default") -> Status[dict[
                 name=key or digest[:16],
                 batch_key=key or digest,
                 actor=request.user,
+                defer_rollup=True,  # the worker rolls the days up within a minute
             )
             if key:
                 IdempotencyKey.objects.create(

@@ -249,3 +249,18 @@ class UsageDropRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.share} / {self.z_threshold}"
+
+
+class UsagePendingDay(models.Model):
+    """A company day whose events changed and whose ``UsageDay`` rows are not recomputed yet
+    (API batches roll up in the worker, once a minute, not in the request)."""
+
+    day = models.DateField(unique=True)
+    queued_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("day waiting for its rollup")
+        verbose_name_plural = _("days waiting for their rollup")
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -16,6 +16,7 @@ from kizuna.apps.usage.models import (
     QuarantinedEvent,
     UsageDay,
     UsageDropSignal,
+    UsagePendingDay,
     UsageSource,
     UsageSummary,
 )
@@ -145,4 +146,5 @@ def usage_ops_data() -> dict[str, Any]:
         ),
         "quarantine": list(pending.select_related("run__source").order_by("-id")[:100]),
         "quarantine_total": pending.count(),
+        "rollup_waiting": UsagePendingDay.objects.count(),
     }

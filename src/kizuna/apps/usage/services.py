@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from kizuna.apps.usage.models import (
     IngestionRun,
     IngestionVia,
     QuarantinedEvent,
+    UsagePendingDay,
     UsageSource,
 )
 from kizuna.apps.usage.rollups import local_days, usage_rollup_days
@@ -90,6 +92,7 @@ def usage_ingest(
     batch_key: str,
     actor: User | None = None,
     extend_batch: str | None = None,
+    defer_rollup: bool = False,
 ) -> IngestionRun:
     """Validate ``frame`` (text columns from ``read_events`` / ``records_frame``), store the
     good rows of known accounts, quarantine every other row, roll up the days touched.
@@ -97,6 +100,8 @@ def usage_ingest(
     The batch id derives from ``batch_key``: ingesting the same batch again replaces its files,
     and the rows it quarantined before are dropped (they are quarantined again if they still
     fail). ``extend_batch`` (a replay) adds the good rows to that existing batch instead.
+    ``defer_rollup`` queues the touched days (``UsagePendingDay``) for the worker instead of
+    rolling them up now (the HTTP API: many small batches of the same days).
     Raises ``UsageFileError`` when the frame lacks a required column (nothing is written).
     """
     started = time.monotonic()
@@ -128,6 +133,11 @@ def usage_ingest(
     )
     if mapped.known.height:
         _store(source, batch_id, mapped.known, extend=extend_batch is not None)
+        days = local_days(mapped.known["occurred_at"])
+        if defer_rollup:
+            usage_days_queue(days=days)
+        else:
+            usage_rollup_days(days=days)
     source.last_received_at = timezone.now()
     source.save(update_fields=["last_event_at", "last_received_at"])
     run.duration_ms = int((time.monotonic() - started) * 1000)
@@ -141,11 +151,37 @@ def _store(source: UsageSource, batch_id: str, known: pl.DataFrame, *, extend: b
     if extend:
         rows = pl.concat([store.read_batch(batch_id), rows.cast(STORED_SCHEMA)])  # type: ignore[arg-type]
     store.write_batch(batch_id, rows)
-    usage_rollup_days(days=local_days(known["occurred_at"]))
     last_event = known["occurred_at"].max()
     assert isinstance(last_event, dt.datetime)
     if source.last_event_at is None or last_event > source.last_event_at:
         source.last_event_at = last_event
+
+
+def usage_days_queue(*, days: Iterable[dt.date]) -> None:
+    """Mark days for the next rollup; stamped after the batch's files were written, so a
+    rollup that reads the queue later than the stamp also reads the files."""
+    now = timezone.now()
+    UsagePendingDay.objects.bulk_create(
+        [UsagePendingDay(day=day, queued_at=now) for day in sorted(set(days))],
+        update_conflicts=True,
+        unique_fields=["day"],
+        update_fields=["queued_at"],
+    )
+
+
+@transaction.atomic
+def usage_rollup_pending() -> int:
+    """Roll up every queued day in one pass; returns the days done. A day queued again while
+    this ran (a later stamp) stays queued for the next pass."""
+    started = timezone.now()
+    days = list(
+        UsagePendingDay.objects.filter(queued_at__lte=started).values_list("day", flat=True)
+    )
+    if not days:
+        return 0
+    usage_rollup_days(days=days)
+    UsagePendingDay.objects.filter(day__in=days, queued_at__lte=started).delete()
+    return len(days)
 
 
 @transaction.atomic

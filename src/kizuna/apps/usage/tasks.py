@@ -9,7 +9,9 @@ def refresh_summaries(day: dt.date) -> str:
     """Recompute every account's 28-day usage summary and drop signals as of ``day``."""
     from kizuna.apps.usage.models import UsageDropSignal
     from kizuna.apps.usage.rollups import usage_summaries_refresh
+    from kizuna.apps.usage.services import usage_rollup_pending
 
+    usage_rollup_pending()  # the summaries read UsageDay: bring it up to date first
     count = usage_summaries_refresh(as_of=day)
     drops = UsageDropSignal.objects.filter(as_of=day).count()
     return f"usage summaries for {count} accounts, {drops} drop signals"

@@ -9,16 +9,23 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.usage.services import usage_rollup_pending
 
 
 class Command(BaseCommand):
-    help = "Run the daily jobs that are due (loops every minute unless --once)."
+    help = (
+        "Roll up the usage days API batches queued, run the daily jobs that are due"
+        " (loops every minute unless --once)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="run what is due, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
+            rolled = usage_rollup_pending()  # API batches: their days, every minute
+            if rolled:
+                self.stdout.write(f"usage.rollup_pending: {rolled} days rolled up")
             for name, report in jobs_run_due(day=tenant_today()):
                 self.stdout.write(f"{name}: {report}")
             if options["once"]:
