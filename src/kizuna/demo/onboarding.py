@@ -221,7 +221,8 @@ def _checks(
 ) -> tuple[DemoCheck, ...]:
     early_churn = ended is not None and (ended - start).days < 400
     fails = rng.random() < (0.75 if early_churn else FAILS[segment])
-    fail_at = rng.choice((1, 2, 2, 3, 3, 3)) if fails else len(phases)
+    # a live account that failed never finished its (manual) setup; a churned one may stop later
+    fail_at = rng.choice((1, 2, 2, 3, 3, 3) if early_churn else (1, 2)) if fails else len(phases)
     on_time = not fails and rng.random() < ON_TIME[segment]
     revived = not fails and not on_time and ended is None and rng.random() < 0.05
     late_at = rng.randrange(1, len(phases)) if not (fails or on_time) else len(phases)
@@ -232,7 +233,7 @@ def _checks(
         target = start + dt.timedelta(days=phase.target_day)
         if index >= late_at:
             extra = GRACE_DAYS + rng.randint(5, 60) if revived and index == len(phases) - 1 else 0
-            done = max(cursor, target) + dt.timedelta(days=rng.randint(1, 20) + extra)
+            done = max(cursor, target) + dt.timedelta(days=rng.randint(1, 12) + extra)
         else:
             span = max(0, (target - cursor).days)
             done = cursor + dt.timedelta(days=rng.randint(span // 3, span))

@@ -339,6 +339,20 @@ def dashboard_data(*, today: dt.date, by: Dimension) -> dict[str, Any]:
         target=policy.completion_target,
     )
     cohorts = kpis.completion_cohorts(frame, as_of=today, first_month=first, last_month=this_month)
+    cut = kpis.completion_cohorts(
+        frame, as_of=today, first_month=first, last_month=this_month, by=by
+    )
+    values = sorted({v for v in cut[by].to_list() if v is not None})
+    by_month: dict[dt.date, dict[str, tuple[float | None, int]]] = {}
+    for row in cut.iter_rows(named=True):
+        by_month.setdefault(row["cohort_month"], {})[row[by]] = (
+            row["completion_rate"],
+            row["cohort_size"],
+        )
+    matrix = [
+        (month, [by_month[month].get(v, (None, 0)) for v in values])
+        for month in sorted(by_month, reverse=True)
+    ]
     funnel = kpis.onboarding_funnel(
         frame, as_of=today, first_month=months_before(today, 23), last_month=this_month
     )
@@ -360,6 +374,8 @@ def dashboard_data(*, today: dt.date, by: Dimension) -> dict[str, Any]:
         "period_first": months_before(today, 3),
         "period_last": last_full,
         "cohorts": list(reversed(cohorts.rows(named=True))),
+        "matrix_columns": values,
+        "matrix": matrix,
         "funnel_rows": list(reversed(funnel.rows(named=True))),
         "funnel": charts.funnel(totals.row(0, named=True)) if totals.height else None,
         "funnel_first": months_before(today, 23),
