@@ -1,0 +1,1 @@
+"""Health score lab: models, scoring, backtests and suggested weights (pure)."""
