@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kizuna.apps.assignments",
     "kizuna.apps.usage",
     "kizuna.apps.onboarding",
+    "kizuna.apps.health",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,8 @@ What makes it believable (and gives health scores a real signal later):
 - **adoption by segment and product**: high-touch accounts use more of their seats and more of
   the key features than low-touch, low-touch more than tech-touch; each product has its own
   events per user;
-- **declines before churn**: usage fades over the 5 weeks before an account's last line ends,
+- **declines before churn**: an account that churns used fewer seats and features all along,
+  and its usage fades over the 60 days before its last line ends,
   and some live accounts (about 1 in 15) are in a decline now (the at-risk ones).
 
 It draws from its own random stream (``seed:usage``), so adding usage changes nothing else in
@@ -55,7 +56,8 @@ EVENTS_PER_USER: Final = {"expense": 3.0, "invoice": 5.0, "attendance": 2.0, "wo
 ENGAGEMENT: Final = {"high": (0.55, 0.95), "low": (0.40, 0.8), "tech": (0.28, 0.6)}
 WEEKDAY: Final = (1.0, 1.0, 1.0, 0.97, 0.88, 0.14, 0.1)  # Monday … Sunday
 RAMP_DAYS: Final = 45
-DECLINE_DAYS: Final = 35
+DAYS: Final = 300  # long enough for a health-score backtest with a 90-day horizon
+DECLINE_DAYS: Final = 60
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def _decline_start(
     return None
 
 
-def generate_usage(dataset: DemoDataset, *, seed: int | str, days: int = 60) -> DemoUsage:
+def generate_usage(dataset: DemoDataset, *, seed: int | str, days: int = DAYS) -> DemoUsage:
     """Daily usage of every account with a line active during the last ``days`` days."""
     rng = random.Random(f"{seed}:usage")
     first = dataset.as_of - dt.timedelta(days=days - 1)
@@ -120,6 +122,8 @@ def generate_usage(dataset: DemoDataset, *, seed: int | str, days: int = 60) -> 
         share, uptake = ENGAGEMENT.get(account.segment, ENGAGEMENT["tech"])
         share *= rng.uniform(0.6, 1.3)
         decline = _decline_start(lines, dataset.as_of, rng)
+        if all(line.end_date is not None for line in lines):  # will churn: never fully took off
+            share, uptake = share * 0.7, uptake * 0.75
         adopted = {
             line.key: [
                 (feature, rng.randint(0, RAMP_DAYS) if not key or rng.random() < uptake else None)
@@ -154,7 +158,10 @@ def _account_days(
             if not (line.start_date <= day and (line.end_date is None or day < line.end_date)):
                 continue
             level = share * WEEKDAY[day.weekday()] * _factor(line, day, decline)
-            line_users = min(line.seats, round(line.seats * level * rng.uniform(0.85, 1.15)))
+            expected = line.seats * level * rng.uniform(0.85, 1.15)
+            # rounded at random, so that a 3-seat account at 0.4 users a day still has usage days
+            whole = int(expected)
+            line_users = min(line.seats, whole + (rng.random() < expected - whole))
             age = (day - line.start_date).days
             live = [f for f, start in adopted[line.key] if start is not None and start <= age]
             if line_users <= 0 or not live:

@@ -38,6 +38,7 @@ def test_it_runs_each_job_once_per_day(world: World) -> None:
         "revenue.refresh_snapshots",
         "usage.refresh_summaries",
         "onboarding.evaluate",
+        "health.refresh_scores",
     ]
     assert again == []
     state = JobState.objects.get(name="customers.refresh_account_mrr")

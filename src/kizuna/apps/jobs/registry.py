@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kizuna.apps.health.tasks import refresh_scores as refresh_health_scores
 from kizuna.apps.revenue.tasks import refresh_snapshots as refresh_revenue_snapshots
 from kizuna.apps.usage.tasks import refresh_summaries as refresh_usage_summaries
 
@@ -53,4 +54,5 @@ DAILY_JOBS: tuple[DailyJob, ...] = (
     DailyJob("revenue.refresh_snapshots", refresh_revenue_snapshots),
     DailyJob("usage.refresh_summaries", refresh_usage_summaries),
     DailyJob("onboarding.evaluate", _evaluate_onboardings),
+    DailyJob("health.refresh_scores", refresh_health_scores),
 )

@@ -1,0 +1,118 @@
+"""The database's data as the frames ``kizuna.core.health.inputs`` reads, and the outcome
+dates (churn, expansion) the backtest needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+
+from kizuna.apps.customers.models import SubscriptionLine
+from kizuna.apps.health.models import Sentiment
+from kizuna.apps.onboarding.models import OnboardingTransition
+from kizuna.apps.tenant.selectors import tenant_settings_get
+from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.apps.usage.models import FeatureDefinition, UsageDay
+from kizuna.core.health.inputs import SCHEMAS
+
+
+def _frame(name: str, rows: list[tuple[Any, ...]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=SCHEMAS[name], orient="row")
+
+
+def input_frames(*, first: dt.date, last: dt.date) -> dict[str, pl.DataFrame]:
+    """Everything the inputs of days ``first`` … ``last`` may read (usage from 35 days
+    earlier, every touchpoint, line, onboarding transition and sentiment)."""
+    since = first - dt.timedelta(days=35)
+    usage_rows = list(
+        UsageDay.objects.filter(day__gte=since, day__lte=last).values_list(
+            "account_id", "day", "events", "active_users", "feature_counts"
+        )
+    )
+    usage = _frame("usage", [r[:4] for r in usage_rows])
+    features = _frame(
+        "features",
+        [(r[0], r[1], f) for r in usage_rows for f, n in (r[4] or {}).items() if n],
+    )
+    lines = _frame(
+        "lines",
+        list(
+            SubscriptionLine.objects.values_list(
+                "account_id", "start_date", "end_date", "seats", "product__code"
+            )
+        ),
+    )
+    keys = _frame(
+        "key_features",
+        list(
+            FeatureDefinition.objects.filter(is_key=True)
+            .values_list("product__code", "feature")
+            .distinct()
+        ),
+    )
+    zone = tenant_settings_get().time_zone
+    touches = (
+        pl.DataFrame(
+            list(
+                Touchpoint.objects.filter(
+                    kind__in=["meeting", "call", "email", "onsite"]
+                ).values_list("account_id", "occurred_at")
+            ),
+            schema={"account_id": pl.Int64, "occurred_at": pl.Datetime("us", "UTC")},
+            orient="row",
+        )
+        .select(
+            "account_id", pl.col("occurred_at").dt.convert_time_zone(zone).dt.date().alias("day")
+        )
+        .unique()
+    )
+    onboarding = _frame(
+        "onboarding",
+        list(
+            OnboardingTransition.objects.values_list(
+                "onboarding__account_id", "onboarding_id", "on", "to_state"
+            ).order_by("on", "id")
+        ),
+    )
+    sentiment = _frame(
+        "sentiment",
+        list(Sentiment.objects.values_list("account_id", "value", "from_day", "until_day")),
+    )
+    return {
+        "usage": usage,
+        "features": features,
+        "lines": lines,
+        "key_features": keys,
+        "touches": touches,
+        "onboarding": onboarding,
+        "sentiment": sentiment,
+    }
+
+
+def outcomes(lines: pl.DataFrame) -> pl.DataFrame:
+    """Per account: ``churn_on`` (the day its last line ended, when none runs on after it)
+    and the start days of its later lines (``expansion_on`` candidates: a line that started
+    after the account's first one)."""
+    per_account = lines.group_by("account_id").agg(
+        pl.col("start_date").min().alias("first_start"),
+        pl.col("end_date").is_null().any().alias("open"),
+        pl.col("end_date").max().alias("last_end"),
+    )
+    return per_account.select(
+        "account_id",
+        pl.when(pl.col("open")).then(None).otherwise(pl.col("last_end")).alias("churn_on"),
+        "first_start",
+    )
+
+
+def expansion_starts(lines: pl.DataFrame) -> pl.DataFrame:
+    """(account_id, day) of every line that started after the account's first line."""
+    first = lines.group_by("account_id").agg(pl.col("start_date").min().alias("first_start"))
+    return (
+        lines.join(first, on="account_id")
+        .filter(pl.col("start_date") > pl.col("first_start"))
+        .select("account_id", pl.col("start_date").alias("day"))
+        .unique()
+        .sort("account_id", "day")
+    )

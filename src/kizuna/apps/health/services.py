@@ -1,0 +1,302 @@
+"""Health writes: score models (draft → published), the daily scoring job, CSM sentiment;
+and the backtest of a model over Kizuna's own history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kizuna.apps.audit.models import AuditAction
+from kizuna.apps.audit.services import audit_record
+from kizuna.apps.customers.models import Account
+from kizuna.apps.health.data import expansion_starts, input_frames, outcomes
+from kizuna.apps.health.models import (
+    HealthScore,
+    LifecyclePhase,
+    ModelStatus,
+    ScoreModelVersion,
+    Sentiment,
+)
+from kizuna.apps.org.access import can_edit_account, can_manage_tenant
+from kizuna.apps.org.models import Role, User
+from kizuna.core.health.backtest import (
+    BacktestResult,
+    backtest,
+    check_no_leakage,
+    labelled,
+    prediction_days,
+)
+from kizuna.core.health.inputs import inputs_over
+from kizuna.core.health.model import ScoreModel, score
+from kizuna.core.health.suggest import Suggestion, suggest_weights
+
+
+@transaction.atomic
+def score_model_create(
+    *, actor: User | None, name: str, phase: str, segment: str, spec: dict[str, Any], note: str = ""
+) -> ScoreModelVersion:
+    """A new draft version of the model ``name`` (the next number)."""
+    if actor is not None and not can_manage_tenant(actor):
+        raise PermissionDenied
+    try:
+        ScoreModel.from_dict(spec)
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+    latest = ScoreModelVersion.objects.filter(name=name).aggregate(v=Max("version"))["v"] or 0
+    return ScoreModelVersion.objects.create(
+        name=name,
+        version=latest + 1,
+        phase=phase,
+        segment=segment,
+        spec=spec,
+        note=note,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def score_model_publish(*, actor: User | None, model: ScoreModelVersion) -> ScoreModelVersion:
+    """Publish a draft: it scores its phase (and touch model) from the next run on; the
+    version it replaces is retired. Scores already kept are never touched."""
+    if actor is not None and not can_manage_tenant(actor):
+        raise PermissionDenied
+    if model.status != ModelStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be published."))
+    ScoreModelVersion.objects.filter(
+        phase=model.phase, segment=model.segment, status=ModelStatus.PUBLISHED
+    ).update(status=ModelStatus.RETIRED)
+    model.status = ModelStatus.PUBLISHED
+    model.published_at = timezone.now()
+    model.save(update_fields=["status", "published_at"])
+    if actor is not None:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=model,
+            account_id=None,
+            changes={"status": [ModelStatus.DRAFT, ModelStatus.PUBLISHED]},
+        )
+    return model
+
+
+def published_models() -> dict[tuple[str, str], ScoreModelVersion]:
+    return {
+        (m.phase, m.segment): m
+        for m in ScoreModelVersion.objects.filter(status=ModelStatus.PUBLISHED)
+    }
+
+
+def _model_for(
+    phase: str, segment: str, models: dict[tuple[str, str], ScoreModelVersion]
+) -> ScoreModelVersion | None:
+    phase = phase if phase in LifecyclePhase.values else LifecyclePhase.ADOPTION
+    return models.get((phase, segment)) or models.get((phase, ""))
+
+
+@transaction.atomic
+def health_scores_refresh(*, day: dt.date) -> int:
+    """Score every account active on ``day`` with the published model of its phase and touch
+    model; replaces that day's scores only (idempotent). Returns the accounts scored."""
+    models = published_models()
+    if not models:
+        return 0
+    inputs = inputs_over([day], **input_frames(first=day, last=day))
+    accounts = dict(
+        (pk, (phase, segment))
+        for pk, phase, segment in Account.objects.values_list("pk", "phase", "segment")
+    )
+    rows: list[HealthScore] = []
+    groups: dict[int, list[int]] = {}
+    for account_id in inputs["account_id"].to_list():
+        phase, segment = accounts.get(account_id, ("adoption", ""))
+        chosen = _model_for(phase, segment, models)
+        if chosen is not None:
+            groups.setdefault(chosen.pk, []).append(account_id)
+    by_pk = {m.pk: m for m in models.values()}
+    for pk, ids in groups.items():
+        model = by_pk[pk]
+        core = model.as_core()
+        scored = score(inputs.filter(pl.col("account_id").is_in(ids)), core)
+        for row in scored.iter_rows(named=True):
+            rows.append(
+                HealthScore(
+                    account_id=row["account_id"],
+                    day=day,
+                    model=model,
+                    score=row["score"],
+                    rag=row["rag"] or "",
+                    grade=row["grade"],
+                    forced_red=bool(row["forced_red"]),
+                    points={c.key: row[f"points_{c.key}"] for c in core.components},
+                    inputs={name: _plain(row[name]) for name in core.inputs},
+                )
+            )
+    HealthScore.objects.filter(day=day).delete()
+    HealthScore.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _plain(value: Any) -> Any:
+    return round(value, 4) if isinstance(value, float) else value
+
+
+@transaction.atomic
+def sentiment_set(
+    *, actor: User, account: Account, value: int, reason: str, until: dt.date, today: dt.date
+) -> Sentiment:
+    """The CSM's sentiment (1–5), with a reason, from today until ``until``; it replaces the
+    one in force."""
+    if actor.role == Role.VIEWER or not can_edit_account(actor, account):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    if not 1 <= value <= 5:
+        errors["value"] = _("Choose a sentiment from 1 to 5.")
+    if not reason.strip():
+        errors["reason"] = _("Say why: the team reads it next to the score.")
+    if not today <= until <= today + dt.timedelta(days=180):
+        errors["until"] = _("The sentiment expires within 180 days from today.")
+    if errors:
+        raise ValidationError(errors)
+    Sentiment.objects.filter(account=account, until_day__gte=today).update(
+        until_day=today - dt.timedelta(days=1)
+    )
+    sentiment = Sentiment.objects.create(
+        account=account,
+        value=value,
+        reason=reason.strip(),
+        from_day=today,
+        until_day=until,
+        set_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=sentiment,
+        account_id=account.pk,
+        changes={
+            "sentiment": [None, value],
+            "reason": [None, reason.strip()],
+            "until": [None, until.isoformat()],
+        },
+    )
+    return sentiment
+
+
+@dataclass(frozen=True)
+class Backtest:
+    churn: dict[int, BacktestResult]  # horizon days → result
+    suggestion: Suggestion | None
+    rows: pl.DataFrame  # the scored, labelled rows (for charts)
+    first: dt.date
+    last: dt.date
+
+
+def health_backtest(
+    *,
+    model: ScoreModel,
+    first: dt.date,
+    last: dt.date,
+    data_until: dt.date,
+    every_days: int = 7,
+    horizons: tuple[int, ...] = (90, 180),
+) -> Backtest:
+    """Replay ``model`` on every ``every_days``-th day from ``first`` to ``last`` over the
+    data known on each day, and measure it against what happened next. For a horizon *h*,
+    only prediction days up to ``data_until`` − *h* count: later ones could not see their
+    whole horizon yet (an account that will churn next month would count as retained)."""
+    frames = input_frames(first=first, last=last)
+    samples = inputs_over(prediction_days(first, last, every_days=every_days), **frames)
+    check_no_leakage(samples)
+    scored = score(samples, model).join(outcomes(frames["lines"]), on="account_id", how="left")
+    expansions = expansion_starts(frames["lines"]).rename({"day": "expansion_on"})
+    scored = scored.sort("as_of").join_asof(
+        expansions.sort("expansion_on"),
+        left_on="as_of",
+        right_on="expansion_on",
+        by="account_id",
+        strategy="forward",
+        allow_exact_matches=False,
+        check_sortedness=False,  # sorted on the key; the groups do not need checking
+    )
+    seen = {
+        h: scored.filter(pl.col("as_of") <= data_until - dt.timedelta(days=h)) for h in horizons
+    }
+    results = {h: backtest(seen[h], horizon_days=h) for h in horizons}
+    suggestion = suggest_weights(labelled(seen[horizons[0]], horizon_days=horizons[0]), model)
+    return Backtest(results, suggestion, scored, first, last)
+
+
+def _c(
+    key: str, input: str, kind: str, low: float, high: float, weight: float, red: bool = False
+) -> dict[str, Any]:
+    return {
+        "key": key,
+        "input": input,
+        "kind": kind,
+        "low": low,
+        "high": high,
+        "weight": weight,
+        "red_forces_red": red,
+    }
+
+
+DEFAULT_MODELS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    (
+        "onboarding",
+        LifecyclePhase.ONBOARDING,
+        {
+            "components": [
+                _c("onboarding", "onboarding_ok", "thresholds", 0.25, 0.75, 40, red=True),
+                _c("active_users", "active_user_ratio", "linear", 0.05, 0.4, 25),
+                _c("adoption", "feature_adoption", "linear", 0.0, 0.75, 20),
+                _c("touch", "days_since_touch", "linear", 45, 7, 15),
+            ]
+        },
+    ),
+    (
+        "adoption",
+        LifecyclePhase.ADOPTION,
+        {
+            "components": [
+                _c("active_users", "active_user_ratio", "linear", 0.1, 0.5, 30),
+                _c("adoption", "feature_adoption", "linear", 0.2, 0.9, 25),
+                _c("trend", "usage_trend", "linear", 0.5, 1.0, 20),
+                _c("touch", "days_since_touch", "linear", 120, 14, 10),
+                _c("sentiment", "sentiment", "thresholds", 2.5, 3.5, 15, red=True),
+            ]
+        },
+    ),
+    (
+        "renewal",
+        LifecyclePhase.RENEWAL,
+        {
+            "components": [
+                _c("active_users", "active_user_ratio", "linear", 0.1, 0.5, 30),
+                _c("adoption", "feature_adoption", "linear", 0.2, 0.9, 20),
+                _c("trend", "usage_trend", "linear", 0.5, 1.0, 20),
+                _c("touch", "days_since_touch", "linear", 60, 7, 15),
+                _c("sentiment", "sentiment", "thresholds", 2.5, 3.5, 15, red=True),
+            ]
+        },
+    ),
+)
+
+
+def score_models_ensure_defaults() -> int:
+    """Publish version 1 of the default models when there is no model at all."""
+    if ScoreModelVersion.objects.exists():
+        return 0
+    for name, phase, spec in DEFAULT_MODELS:
+        model = score_model_create(
+            actor=None, name=name, phase=phase, segment="", spec=spec, note="初版 / first version"
+        )
+        score_model_publish(actor=None, model=model)
+    return len(DEFAULT_MODELS)
