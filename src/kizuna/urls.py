@@ -16,6 +16,7 @@ urlpatterns = [
     path("revenue/", include("kizuna.apps.revenue.urls")),
     path("usage/", include("kizuna.apps.usage.urls")),
     path("onboarding/", include("kizuna.apps.onboarding.urls")),
+    path("health/", include("kizuna.apps.health.urls")),
     path("", include("kizuna.apps.front.urls")),
     path("", include("kizuna.apps.org.urls")),
 ]

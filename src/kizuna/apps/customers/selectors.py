@@ -125,6 +125,7 @@ def account_mrr_history(*, account: Account, last_month: dt.date, months: int) -
 def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
     """Everything the account 360 page shows, in a fixed number of queries."""
     from kizuna.apps.audit.models import AuditEvent
+    from kizuna.apps.health.selectors import account_health
     from kizuna.apps.usage.selectors import account_usage
 
     lines = list(account_lines(account=account))
@@ -150,6 +151,7 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
             ended_at__isnull=True, expires_on__gte=today
         ).first(),
         "usage": account_usage(account=account, today=today),
+        "health": account_health(account=account, today=today),
         "onboardings": list(
             account.onboardings.select_related("product", "current_phase").order_by("started_on")
         ),

@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from kizuna.apps.customers.models import Account, Contact, Product, SubscriptionLine
+from kizuna.apps.health.demo import health_demo_load
 from kizuna.apps.onboarding.demo import onboarding_demo_load
 from kizuna.apps.org.models import Team, User
 from kizuna.apps.revenue.models import RevenueTarget
@@ -99,6 +100,7 @@ def demo_load(*, dataset: DemoDataset, password: str) -> None:
     _load_targets()
     usage_demo_load(dataset=dataset, accounts=accounts)
     onboarding_demo_load(dataset=dataset, accounts=accounts)
+    health_demo_load(as_of=dataset.as_of)
 
 
 def _load_users(dataset: DemoDataset, teams: dict[str, Team], hashed: str) -> dict[str, User]:

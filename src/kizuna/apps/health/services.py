@@ -105,41 +105,48 @@ def _model_for(
 def health_scores_refresh(*, day: dt.date) -> int:
     """Score every account active on ``day`` with the published model of its phase and touch
     model; replaces that day's scores only (idempotent). Returns the accounts scored."""
+    return health_scores_refresh_days(days=[day])
+
+
+@transaction.atomic
+def health_scores_refresh_days(*, days: list[dt.date]) -> int:
+    """``health_scores_refresh`` for several days, reading the data once (a back-fill). The
+    current phase and touch model of each account choose its model for every day."""
     models = published_models()
-    if not models:
+    if not models or not days:
         return 0
-    inputs = inputs_over([day], **input_frames(first=day, last=day))
-    accounts = dict(
-        (pk, (phase, segment))
+    inputs = inputs_over(sorted(days), **input_frames(first=min(days), last=max(days)))
+    accounts = {
+        pk: (phase, segment)
         for pk, phase, segment in Account.objects.values_list("pk", "phase", "segment")
-    )
-    rows: list[HealthScore] = []
-    groups: dict[int, list[int]] = {}
-    for account_id in inputs["account_id"].to_list():
+    }
+    groups: dict[int, set[int]] = {}
+    for account_id in inputs["account_id"].unique().to_list():
         phase, segment = accounts.get(account_id, ("adoption", ""))
         chosen = _model_for(phase, segment, models)
         if chosen is not None:
-            groups.setdefault(chosen.pk, []).append(account_id)
+            groups.setdefault(chosen.pk, set()).add(account_id)
     by_pk = {m.pk: m for m in models.values()}
+    rows: list[HealthScore] = []
     for pk, ids in groups.items():
         model = by_pk[pk]
         core = model.as_core()
-        scored = score(inputs.filter(pl.col("account_id").is_in(ids)), core)
-        for row in scored.iter_rows(named=True):
-            rows.append(
-                HealthScore(
-                    account_id=row["account_id"],
-                    day=day,
-                    model=model,
-                    score=row["score"],
-                    rag=row["rag"] or "",
-                    grade=row["grade"],
-                    forced_red=bool(row["forced_red"]),
-                    points={c.key: row[f"points_{c.key}"] for c in core.components},
-                    inputs={name: _plain(row[name]) for name in core.inputs},
-                )
+        scored = score(inputs.filter(pl.col("account_id").is_in(list(ids))), core)
+        rows += [
+            HealthScore(
+                account_id=row["account_id"],
+                day=row["as_of"],
+                model=model,
+                score=row["score"],
+                rag=row["rag"] or "",
+                grade=row["grade"],
+                forced_red=bool(row["forced_red"]),
+                points={c.key: row[f"points_{c.key}"] for c in core.components},
+                inputs={name: _plain(row[name]) for name in core.inputs},
             )
-    HealthScore.objects.filter(day=day).delete()
+            for row in scored.iter_rows(named=True)
+        ]
+    HealthScore.objects.filter(day__in=days).delete()
     HealthScore.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 

@@ -1,0 +1,96 @@
+"""The score-model editor and the CSM sentiment form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kizuna.apps.health.selectors import COMPONENT_LABELS
+
+INPUT_CHOICES = [(name, label) for name, label in COMPONENT_LABELS.items() if name != "nps"]
+
+
+class ComponentForm(forms.Form):
+    input = forms.ChoiceField(label=gettext_lazy("Input"), choices=INPUT_CHOICES)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Normalisation"),
+        choices=[("linear", gettext_lazy("Linear")), ("thresholds", gettext_lazy("Thresholds"))],
+    )
+    low = forms.FloatField(label=gettext_lazy("0 points at"))
+    high = forms.FloatField(label=gettext_lazy("Full points at"))
+    weight = forms.FloatField(label=gettext_lazy("Weight"), min_value=0, max_value=1000)
+    red_forces_red = forms.BooleanField(label=gettext_lazy("Red makes all red"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("low") is not None and data.get("low") == data.get("high"):
+            self.add_error("high", _("The two ends must differ."))
+        if data.get("kind") == "thresholds" and (data.get("low") or 0) > (data.get("high") or 0):
+            self.add_error("high", _("For thresholds, full points start above the red threshold."))
+        return data
+
+
+ComponentFormSet = forms.formset_factory(ComponentForm, extra=1, min_num=1, validate_min=True)
+
+
+class BandsForm(forms.Form):
+    red_below = forms.FloatField(label=gettext_lazy("Red below"), min_value=0, max_value=100)
+    green_from = forms.FloatField(label=gettext_lazy("Green from"), min_value=0, max_value=100)
+    note = forms.CharField(label=gettext_lazy("What changed"), max_length=500, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("red_below") or 0) > (data.get("green_from") or 0):
+            self.add_error("green_from", _("Green must start at or above red."))
+        return data
+
+
+def spec_from(
+    components: forms.BaseFormSet[ComponentForm], bands: BandsForm, base: dict[str, Any]
+) -> dict[str, Any]:
+    rows = [f.cleaned_data for f in components if f.cleaned_data]
+    used: dict[str, int] = {}
+    out = []
+    for row in rows:
+        n = used[row["input"]] = used.get(row["input"], 0) + 1
+        key = row["input"] if n == 1 else f"{row['input']}_{n}"
+        out.append(
+            {
+                "key": key,
+                **{k: row[k] for k in ("input", "kind", "low", "high", "weight", "red_forces_red")},
+            }
+        )
+    return {
+        **base,
+        "components": out,
+        "red_below": bands.cleaned_data["red_below"],
+        "green_from": bands.cleaned_data["green_from"],
+    }
+
+
+class SentimentForm(forms.Form):
+    value = forms.TypedChoiceField(
+        label=gettext_lazy("Sentiment"),
+        coerce=int,
+        choices=[
+            (1, gettext_lazy("1 — very bad")),
+            (2, gettext_lazy("2 — bad")),
+            (3, gettext_lazy("3 — neutral")),
+            (4, gettext_lazy("4 — good")),
+            (5, gettext_lazy("5 — very good")),
+        ],
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["until"].initial = today + dt.timedelta(days=30)

@@ -1,0 +1,187 @@
+"""Health reads: one account's score explained, the portfolio, the grade distribution of a
+model on today's data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+import polars as pl
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kizuna.apps.customers.models import Account
+from kizuna.apps.health.data import input_frames
+from kizuna.apps.health.models import HealthScore, Sentiment
+from kizuna.core.health.inputs import inputs_over
+from kizuna.core.health.model import ScoreModel, score
+
+COMPONENT_LABELS = {
+    "active_user_ratio": gettext_lazy("Active users ÷ seats"),
+    "feature_adoption": gettext_lazy("Key-feature adoption"),
+    "usage_trend": gettext_lazy("Usage trend (7 days ÷ usual week)"),
+    "days_since_touch": gettext_lazy("Days since the last touch"),
+    "days_to_renewal": gettext_lazy("Days to renewal"),
+    "onboarding_ok": gettext_lazy("Onboarding state"),
+    "sentiment": gettext_lazy("CSM sentiment (1–5)"),
+    "nps": gettext_lazy("NPS"),
+}
+PERCENT_INPUTS = {"active_user_ratio", "feature_adoption", "usage_trend"}
+
+
+def input_label(name: str) -> str:
+    return str(COMPONENT_LABELS.get(name, name))
+
+
+def format_input(name: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if name in PERCENT_INPUTS:
+        return f"{float(value):.0%}"
+    if name == "onboarding_ok":
+        return {1.0: _("completed"), 0.5: _("in progress"), 0.0: _("stalled")}.get(
+            float(value), str(value)
+        )
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def account_health(*, account: Account, today: dt.date) -> dict[str, Any] | None:
+    """Today's (latest) score with each component's points, what changed since a week
+    before, the 90-day trend and the freshness of the inputs."""
+    latest = account.health_scores.select_related("model").order_by("-day").first()
+    if latest is None:
+        return None
+    before = (
+        account.health_scores.filter(day__lte=latest.day - dt.timedelta(days=7))
+        .order_by("-day")
+        .first()
+    )
+    model = latest.model.as_core()
+    parts = []
+    for c in model.components:
+        points = latest.points.get(c.key)
+        was = before.points.get(c.key) if before else None
+        value, old = latest.inputs.get(c.input), before.inputs.get(c.input) if before else None
+        delta = round(points - was, 1) if points is not None and was is not None else None
+        parts.append(
+            {
+                "key": c.key,
+                "label": input_label(c.input),
+                "points": points,
+                "max": round(100 * c.weight / sum(x.weight for x in model.components), 1),
+                "value": format_input(c.input, value),
+                "was": format_input(c.input, old) if before else None,
+                "delta": delta,
+                "missing": points is None,
+            }
+        )
+    changes = sorted((p for p in parts if p["delta"]), key=lambda p: abs(p["delta"]), reverse=True)
+    history = list(
+        account.health_scores.filter(day__gte=latest.day - dt.timedelta(days=90))
+        .order_by("day")
+        .values_list("day", "score")
+    )
+    return {
+        "score": latest,
+        "before": before,
+        "parts": parts,
+        "changes": changes,
+        "trend": _sparkline(history),
+        "sentiment": Sentiment.objects.filter(
+            account=account, from_day__lte=today, until_day__gte=today
+        ).first(),
+        "freshness": _freshness(account, today),
+        "until_default": today + dt.timedelta(days=30),
+    }
+
+
+def _sparkline(history: list[tuple[dt.date, float | None]]) -> dict[str, Any] | None:
+    points = [(d, s) for d, s in history if s is not None]
+    if len(points) < 2:
+        return None
+    first = points[0][0]
+    span = max(1, (points[-1][0] - first).days)
+    coords = " ".join(f"{300 * (d - first).days / span:.1f},{60 - 0.6 * s:.1f}" for d, s in points)
+    return {"points": coords, "first": first, "last": points[-1][0]}
+
+
+def _freshness(account: Account, today: dt.date) -> list[tuple[str, dt.date | None]]:
+    last_usage = account.usage_days.aggregate(d=Max("day"))["d"]
+    last_touch = account.touchpoints.aggregate(t=Max("occurred_at"))["t"]
+    return [
+        (_("Usage data"), last_usage),
+        (_("Last touch"), last_touch.date() if last_touch else None),
+    ]
+
+
+def latest_score_day() -> dt.date | None:
+    day: dt.date | None = HealthScore.objects.aggregate(d=Max("day"))["d"]
+    return day
+
+
+def portfolio(*, by: str) -> dict[str, Any]:
+    """Grade counts per segment / team / CSM on the latest day, and the accounts whose grade
+    fell since a week before."""
+    day = latest_score_day()
+    if day is None:
+        return {"day": None}
+    field = {
+        "segment": "account__segment",
+        "team": "account__team__code",
+        "csm": "account__owner__username",
+    }[by]
+    counts: dict[str, Counter[int]] = {}
+    for key, grade in HealthScore.objects.filter(day=day, grade__isnull=False).values_list(
+        field, "grade"
+    ):
+        counts.setdefault(key or "", Counter())[grade] += 1
+    rows = [
+        {"key": key, "grades": [c.get(g, 0) for g in range(1, 6)], "total": sum(c.values())}
+        for key, c in sorted(counts.items())
+    ]
+    week_ago = HealthScore.objects.filter(day__lte=day - dt.timedelta(days=7)).aggregate(
+        d=Max("day")
+    )["d"]
+    dropped = []
+    if week_ago:
+        before = dict(HealthScore.objects.filter(day=week_ago).values_list("account_id", "grade"))
+        for s in (
+            HealthScore.objects.filter(day=day)
+            .select_related("account", "account__owner")
+            .order_by("grade", "score")
+        ):
+            was = before.get(s.account_id)
+            if was is not None and s.grade is not None and s.grade < was:
+                dropped.append((s, was))
+    totals = Counter(
+        g for g in HealthScore.objects.filter(day=day).values_list("grade", flat=True) if g
+    )
+    return {
+        "day": day,
+        "week_ago": week_ago,
+        "rows": rows,
+        "dropped": dropped[:100],
+        "totals": [totals.get(g, 0) for g in range(1, 6)],
+    }
+
+
+def grade_preview(*, model: ScoreModel, today: dt.date) -> dict[str, Any]:
+    """How the model would grade today's accounts (the editor's live preview)."""
+    inputs = inputs_over([today], **input_frames(first=today, last=today))
+    scored = score(inputs, model)
+    grades = Counter(g for g in scored["grade"].to_list() if g is not None)
+    rag = Counter(r for r in scored["rag"].to_list() if r)
+    total = sum(grades.values())
+    return {
+        "grades": [
+            (g, grades.get(g, 0), grades.get(g, 0) / total if total else None) for g in range(1, 6)
+        ],
+        "rag": {k: rag.get(k, 0) for k in ("red", "yellow", "green")},
+        "total": total,
+        "mean": scored["score"].drop_nulls().mean() if scored.height else None,
+        "frame": scored.select(pl.col("account_id"), pl.col("score")),
+    }

@@ -1,0 +1,205 @@
+"""Health pages: the portfolio, score models with their backtest, the editor, sentiment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.health import charts, selectors
+from kizuna.apps.health.forms import BandsForm, ComponentFormSet, SentimentForm, spec_from
+from kizuna.apps.health.models import ScoreModelVersion
+from kizuna.apps.health.services import (
+    Backtest,
+    health_backtest,
+    score_model_create,
+    score_model_publish,
+    sentiment_set,
+)
+from kizuna.apps.org.access import access_account, can_manage_tenant
+from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.core.health.model import ScoreModel
+
+HISTORY_DAYS = 265  # prediction days reach back this far (the usage history must cover them)
+
+
+@login_required
+def portfolio(request: AuthedRequest) -> HttpResponse:
+    by = request.GET.get("by", "segment")
+    if by not in ("segment", "team", "csm"):
+        by = "segment"
+    context = {"nav": "health", "by": by, **selectors.portfolio(by=by)}
+    return render(request, "health/portfolio.html", context)
+
+
+@login_required
+def models(request: AuthedRequest) -> HttpResponse:
+    context = {
+        "nav": "health",
+        "models": ScoreModelVersion.objects.select_related("created_by"),
+        "can_edit": can_manage_tenant(request.user),
+    }
+    return render(request, "health/models.html", context)
+
+
+def run_backtest(model: ScoreModel, *, today: dt.date, key: str | None) -> Backtest:
+    """The backtest of ``model`` over the last year's prediction days, cached for the day
+    when ``key`` names a stored version (a draft preview is computed each time)."""
+    cached = cache.get(f"health-backtest:{key}:{today}") if key else None
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    result = health_backtest(
+        model=model,
+        first=today - dt.timedelta(days=HISTORY_DAYS),
+        last=today - dt.timedelta(days=90),
+        data_until=today,
+    )
+    if key:
+        cache.set(f"health-backtest:{key}:{today}", result, 3600)
+    return result
+
+
+def _report(result: Backtest) -> dict[str, Any]:
+    churn = result.churn
+    main = churn[min(churn)]
+    return {
+        "bt": result,
+        "main": main,
+        "results": sorted(churn.items()),
+        "roc": charts.roc(main),
+        "bars": charts.grade_bars(main),
+        "leads": charts.lead_histogram(main),
+    }
+
+
+@login_required
+def model_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    model = get_object_or_404(ScoreModelVersion, pk=pk)
+    today = tenant_today()
+    core = model.as_core()
+    result = run_backtest(core, today=today, key=f"{model.pk}")
+    context = {
+        "nav": "health",
+        "model": model,
+        "core": core,
+        "labels": {c.key: selectors.input_label(c.input) for c in core.components},
+        "can_edit": can_manage_tenant(request.user),
+        **_report(result),
+    }
+    return render(request, "health/model.html", context)
+
+
+@login_required
+def model_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Edit a copy of a version: preview its grades and backtest; save it as a draft."""
+    if not can_manage_tenant(request.user):
+        raise PermissionDenied
+    base = get_object_or_404(ScoreModelVersion, pk=pk)
+    spec = base.spec
+    initial = [
+        {k: c[k] for k in ("input", "kind", "low", "high", "weight", "red_forces_red")}
+        for c in spec["components"]
+    ]
+    bound = request.method == "POST"
+    components = ComponentFormSet(request.POST if bound else None, prefix="c", initial=initial)
+    bands = BandsForm(
+        request.POST if bound else None,
+        initial={"red_below": spec.get("red_below", 40), "green_from": spec.get("green_from", 70)},
+    )
+    context: dict[str, Any] = {
+        "nav": "health",
+        "base": base,
+        "components": components,
+        "bands": bands,
+    }
+    status = 200
+    if bound:
+        if components.is_valid() and bands.is_valid():
+            draft = spec_from(
+                components, bands, {k: v for k, v in spec.items() if k == "grade_cuts"}
+            )
+            try:
+                core = ScoreModel.from_dict(draft)
+            except ValueError as error:
+                context["error"] = str(error)
+                status = 400
+            else:
+                if request.POST.get("action") == "save":
+                    saved = score_model_create(
+                        actor=request.user,
+                        name=base.name,
+                        phase=base.phase,
+                        segment=base.segment,
+                        spec=draft,
+                        note=bands.cleaned_data.get("note", ""),
+                    )
+                    messages.success(
+                        request,
+                        _("Saved as draft version %(v)s. Check its backtest, then publish it.")
+                        % {"v": saved.version},
+                    )
+                    return redirect("health:model", pk=saved.pk)
+                today = tenant_today()
+                context["core"] = core
+                context["labels"] = {c.key: selectors.input_label(c.input) for c in core.components}
+                context["preview"] = selectors.grade_preview(model=core, today=today)
+                context.update(_report(run_backtest(core, today=today, key=None)))
+                context["current"] = run_backtest(
+                    base.as_core(), today=today, key=f"{base.pk}"
+                ).churn
+        else:
+            status = 400
+    return render(request, "health/model_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def model_publish(request: AuthedRequest, pk: int) -> HttpResponse:
+    model = get_object_or_404(ScoreModelVersion, pk=pk)
+    try:
+        score_model_publish(actor=request.user, model=model)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Published. It scores from the next daily run; earlier scores stay as they were."),
+        )
+    return redirect("health:model", pk=pk)
+
+
+@login_required
+@require_POST
+def sentiment(request: AuthedRequest, account_id: int) -> HttpResponse:
+    account = access_account(request.user, account_id, write=True)
+    today = tenant_today()
+    form = SentimentForm(request.POST, today=today)
+    if form.is_valid():
+        try:
+            sentiment_set(
+                actor=request.user,
+                account=account,
+                value=form.cleaned_data["value"],
+                reason=form.cleaned_data["reason"],
+                until=form.cleaned_data["until"],
+                today=today,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Sentiment saved; it counts from the next daily score."))
+    else:
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, str(text))
+    return redirect("customers:account_detail", account_id=account.pk)

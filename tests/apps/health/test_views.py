@@ -1,0 +1,96 @@
+"""Health pages: who sees and does what; the editor's preview and errors; sentiment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from kizuna.apps.health.models import ScoreModelVersion, Sentiment
+from kizuna.apps.health.services import health_scores_refresh
+from tests.apps.health.conftest import TODAY
+from tests.factories import World
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def _editor(model: ScoreModelVersion, **overrides: str) -> dict[str, str]:
+    components = model.spec["components"]
+    data = {
+        "c-TOTAL_FORMS": str(len(components)), "c-INITIAL_FORMS": str(len(components)),
+        "c-MIN_NUM_FORMS": "1", "c-MAX_NUM_FORMS": "1000",
+        "red_below": "40", "green_from": "70", "note": "利用を重視", "action": "preview",
+    }  # fmt: skip
+    for n, c in enumerate(components):
+        for key in ("input", "kind", "low", "high", "weight"):
+            data[f"c-{n}-{key}"] = str(c[key])
+        if c["red_forces_red"]:
+            data[f"c-{n}-red_forces_red"] = "on"
+    return {**data, **overrides}
+
+
+def test_every_member_reads_the_pages(scored_world: World) -> None:
+    health_scores_refresh(day=TODAY)
+    model = ScoreModelVersion.objects.get(name="adoption")
+    for user in (scored_world.viewer, scored_world.csm, scored_world.admin):
+        client = client_for(user)
+        for url in (
+            "/health/",
+            "/health/models/",
+            f"/health/models/{model.pk}/",
+            f"/accounts/{scored_world.account.pk}/",
+        ):
+            assert client.get(url).status_code == 200, (user, url)
+    page = (
+        client_for(scored_world.csm).get(f"/accounts/{scored_world.account.pk}/").content.decode()
+    )
+    assert 'id="health"' in page
+
+
+def test_only_admins_open_the_editor(scored_world: World) -> None:
+    model = ScoreModelVersion.objects.get(name="adoption")
+    assert (
+        client_for(scored_world.manager).get(f"/health/models/{model.pk}/edit/").status_code == 403
+    )
+    assert client_for(scored_world.admin).get(f"/health/models/{model.pk}/edit/").status_code == 200
+
+
+def test_the_editor_previews_then_saves_a_draft_that_publishes(scored_world: World) -> None:
+    model = ScoreModelVersion.objects.get(name="adoption")
+    admin = client_for(scored_world.admin)
+    preview = admin.post(f"/health/models/{model.pk}/edit/", _editor(model, **{"c-0-weight": "60"}))
+    assert preview.status_code == 200
+    assert ScoreModelVersion.objects.filter(name="adoption").count() == 1
+    saved = admin.post(
+        f"/health/models/{model.pk}/edit/", _editor(model, **{"c-0-weight": "60", "action": "save"})
+    )
+    draft = ScoreModelVersion.objects.get(name="adoption", version=2)
+    assert saved.status_code == 302 and draft.status == "draft"
+    assert draft.spec["components"][0]["weight"] == 60
+    assert admin.post(f"/health/models/{draft.pk}/publish/").status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "published"
+
+
+def test_the_editor_explains_bad_input_and_saves_nothing(scored_world: World) -> None:
+    model = ScoreModelVersion.objects.get(name="adoption")
+    bad = _editor(
+        model, **{"c-0-high": "0.1", "c-0-low": "0.1", "green_from": "10", "action": "save"}
+    )
+    response = client_for(scored_world.admin).post(f"/health/models/{model.pk}/edit/", bad)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "両端" in page and "緑" in page
+    assert ScoreModelVersion.objects.filter(name="adoption").count() == 1
+
+
+def test_a_csm_records_sentiment_and_others_cannot(scored_world: World) -> None:
+    url = f"/health/accounts/{scored_world.account.pk}/sentiment/"
+    form: dict[str, Any] = {"value": "2", "reason": "決裁者が交代", "until": "2030-01-01"}
+    assert client_for(scored_world.outsider).post(url, form).status_code == 403
+    assert client_for(scored_world.viewer).post(url, form).status_code == 403
+    assert not Sentiment.objects.exists()
