@@ -185,3 +185,79 @@ def grade_preview(*, model: ScoreModel, today: dt.date) -> dict[str, Any]:
         "mean": scored["score"].drop_nulls().mean() if scored.height else None,
         "frame": scored.select(pl.col("account_id"), pl.col("score")),
     }
+
+
+def approach_list(*, today: dt.date, top: int = 100) -> list[dict[str, Any]]:
+    """Accounts ready for an expansion conversation, best first, with worded reasons."""
+    from kizuna.core.health.approach import approach_scores
+
+    day = latest_score_day()
+    if day is None:
+        return []
+    inputs = inputs_over([today], **input_frames(first=today, last=today))
+    grades = pl.DataFrame(
+        list(HealthScore.objects.filter(day=day).values_list("account_id", "grade")),
+        schema={"account_id": pl.Int64, "grade": pl.Int8},
+        orient="row",
+    )
+    rows = list(Account.objects.filter(mrr__gt=0).values_list("pk", "industry", "segment"))
+    products: dict[int, list[str]] = {}
+    from kizuna.apps.customers.models import SubscriptionLine
+
+    for account_id, code in (
+        SubscriptionLine.objects.filter(start_date__lte=today)
+        .exclude(end_date__lte=today)
+        .values_list("account_id", "product__code")
+    ):
+        products.setdefault(account_id, []).append(code)
+    accounts = pl.DataFrame(
+        [
+            (pk, industry, segment, sorted(set(products.get(pk, []))))
+            for pk, industry, segment in rows
+        ],
+        schema={
+            "account_id": pl.Int64,
+            "industry": pl.String,
+            "segment": pl.String,
+            "products": pl.List(pl.String),
+        },
+        orient="row",
+    )
+    frame = accounts.join(grades, on="account_id", how="left").join(
+        inputs.select("account_id", "active_user_ratio", "usage_trend", "days_to_renewal"),
+        on="account_id",
+        how="left",
+    )
+    ranked = approach_scores(frame, top=top)
+    by_pk = Account.objects.select_related("owner").in_bulk([a.account_id for a in ranked])
+    return [
+        {
+            "account": by_pk[a.account_id],
+            "score": a.score,
+            "reasons": [(r.points, approach_reason(r.code, r.details)) for r in a.reasons],
+        }
+        for a in ranked
+        if a.account_id in by_pk
+    ]
+
+
+def approach_reason(code: str, details: dict[str, Any]) -> str:
+    from kizuna.apps.customers.models import Product
+
+    if code == "seats_nearly_full":
+        return _("%(ratio)s of the seats in use on the busiest day") % {
+            "ratio": f"{details['ratio']:.0%}"
+        }
+    if code == "usage_growing":
+        return _("usage at %(trend)s of a usual week") % {"trend": f"{details['trend']:.0%}"}
+    if code == "healthy":
+        return _("health grade %(grade)s") % {"grade": details["grade"]}
+    if code == "similar_accounts_use":
+        product = Product.objects.filter(code=details["product"]).first()
+        return _("%(share)s of similar accounts also use %(product)s") % {
+            "share": f"{details['share']:.0%}",
+            "product": product.name if product else details["product"],
+        }
+    if code == "renewal_ahead":
+        return _("renewal in %(days)s days") % {"days": details["days"]}
+    return code

@@ -5,6 +5,7 @@ from kizuna.apps.health import views
 app_name = "health"
 urlpatterns = [
     path("", views.portfolio, name="portfolio"),
+    path("approach/", views.approach, name="approach"),
     path("models/", views.models, name="models"),
     path("models/<int:pk>/", views.model_detail, name="model"),
     path("models/<int:pk>/edit/", views.model_edit, name="model_edit"),

@@ -42,6 +42,13 @@ def portfolio(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+def approach(request: AuthedRequest) -> HttpResponse:
+    """Accounts ready for an expansion conversation (the approach score), with reasons."""
+    rows = selectors.approach_list(today=tenant_today())
+    return render(request, "health/approach.html", {"nav": "health", "rows": rows})
+
+
+@login_required
 def models(request: AuthedRequest) -> HttpResponse:
     context = {
         "nav": "health",
