@@ -94,3 +94,18 @@ def test_a_csm_records_sentiment_and_others_cannot(scored_world: World) -> None:
     assert client_for(scored_world.outsider).post(url, form).status_code == 403
     assert client_for(scored_world.viewer).post(url, form).status_code == 403
     assert not Sentiment.objects.exists()
+
+
+def test_the_api_gives_scores_with_their_parts(scored_world: World) -> None:
+    from kizuna.apps.org.services import api_token_create
+
+    health_scores_refresh(day=TODAY)
+    _token, raw = api_token_create(user=scored_world.viewer, name="t")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    day = client.get("/api/v1/health/scores").json()
+    assert [(s["account_id"], s["model"]) for s in day] == [
+        (scored_world.account.pk, "adoption v1")
+    ]
+    assert round(sum(v for v in day[0]["points"].values() if v is not None), 1) == day[0]["score"]
+    assert client.get("/api/v1/health/scores?grade=9").status_code in (400, 422)
+    assert client.get("/api/v1/accounts/999999/health").status_code == 404
