@@ -7,7 +7,7 @@ from collections import defaultdict
 from statistics import mean
 
 from kizuna.demo.generator import generate
-from kizuna.demo.usage import generate_usage
+from kizuna.demo.usage import DAYS, generate_usage
 
 AS_OF = dt.date(2026, 11, 25)
 DATASET = generate(as_of=AS_OF, accounts=300, seed=7)
@@ -17,7 +17,7 @@ def test_it_is_deterministic_and_bounded() -> None:
     first = generate_usage(DATASET, seed=1)
     assert first == generate_usage(DATASET, seed=1)
     assert first != generate_usage(DATASET, seed=2)
-    assert all(AS_OF - dt.timedelta(days=59) <= d.day <= AS_OF for d in first.days)
+    assert all(AS_OF - dt.timedelta(days=DAYS - 1) <= d.day <= AS_OF for d in first.days)
     assert all(d.active_users > 0 and d.events >= d.active_users for d in first.days)
 
 

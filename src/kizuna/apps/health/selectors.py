@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from kizuna.apps.customers.models import Account
 from kizuna.apps.health.data import input_frames
@@ -41,9 +41,12 @@ def format_input(name: str, value: Any) -> str:
     if name in PERCENT_INPUTS:
         return f"{float(value):.0%}"
     if name == "onboarding_ok":
-        return {1.0: _("completed"), 0.5: _("in progress"), 0.0: _("stalled")}.get(
-            float(value), str(value)
-        )
+        states = {
+            1.0: pgettext("onboarding state", "completed"),
+            0.5: pgettext("onboarding state", "in progress"),
+            0.0: pgettext("onboarding state", "stalled"),
+        }
+        return states.get(float(value), str(value))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
