@@ -21,11 +21,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from kizuna.core.health.backtest import backtest, labelled
 from kizuna.core.health.model import ScoreModel, score
 from kizuna.core.health.suggest import suggest_weights
+from kizuna.core.health.tables import InputError, load_samples
 
 
 def register(subparsers: Any) -> None:
@@ -38,10 +37,6 @@ def register(subparsers: Any) -> None:
     bt.add_argument("--horizon", type=int, default=90, help="days after each date (default 90)")
     bt.add_argument("--out", type=Path, default=Path("backtest.json"))
     bt.set_defaults(handler=run_backtest)
-
-
-class InputError(Exception):
-    pass
 
 
 def load_model(value: str) -> ScoreModel:
@@ -63,35 +58,6 @@ def load_model(value: str) -> ScoreModel:
     if found is None:
         raise InputError(f"no model file or model named {value!r}")
     return found.as_core()
-
-
-def load_samples(path: Path, *, model: ScoreModel, outcome: str) -> pl.DataFrame:
-    """The table as backtest rows: ``account_id``, ``as_of``, the inputs, and ``churn_on`` (a
-    date outcome) or ``label`` (0/1)."""
-    try:
-        frame = (
-            pl.read_parquet(path)
-            if path.suffix == ".parquet"
-            else pl.read_csv(path, try_parse_dates=True)
-        )
-    except (OSError, pl.exceptions.PolarsError) as error:
-        raise InputError(f"cannot read {path}: {error}") from error
-    needed = ["account_id", "date", outcome, *model.inputs]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise InputError(f"{path} lacks the columns: {', '.join(missing)}")
-    if frame.schema["date"] != pl.Date:
-        raise InputError("the date column must hold dates (YYYY-MM-DD)")
-    bad = [c for c in model.inputs if not frame.schema[c].is_numeric()]
-    if bad:
-        raise InputError(f"input columns must be numbers: {', '.join(bad)}")
-    rows = frame.rename({"date": "as_of"})
-    if rows.schema[outcome] == pl.Date:
-        return rows.rename({outcome: "churn_on"}) if outcome != "churn_on" else rows
-    values = set(rows[outcome].drop_nulls().unique().to_list())
-    if not values <= {0, 1}:
-        raise InputError(f"the outcome column {outcome} must be a date or 0/1")
-    return rows.with_columns(pl.col(outcome).cast(pl.Int8).alias("label"))
 
 
 def run_backtest(args: argparse.Namespace) -> int:

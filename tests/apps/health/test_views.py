@@ -21,10 +21,20 @@ def client_for(user: object) -> Client:
 def _editor(model: ScoreModelVersion, **overrides: str) -> dict[str, str]:
     components = model.spec["components"]
     data = {
-        "c-TOTAL_FORMS": str(len(components)), "c-INITIAL_FORMS": str(len(components)),
+        "c-TOTAL_FORMS": str(len(components) + 1), "c-INITIAL_FORMS": str(len(components)),
         "c-MIN_NUM_FORMS": "1", "c-MAX_NUM_FORMS": "1000",
         "red_below": "40", "green_from": "70", "note": "利用を重視", "action": "preview",
     }  # fmt: skip
+    n = len(components)  # the extra row, untouched as the browser sends it
+    data.update(
+        {
+            f"c-{n}-input": "",
+            f"c-{n}-kind": "linear",
+            f"c-{n}-low": "",
+            f"c-{n}-high": "",
+            f"c-{n}-weight": "",
+        }
+    )
     for n, c in enumerate(components):
         for key in ("input", "kind", "low", "high", "weight"):
             data[f"c-{n}-{key}"] = str(c[key])
@@ -109,3 +119,41 @@ def test_the_api_gives_scores_with_their_parts(scored_world: World) -> None:
     assert round(sum(v for v in day[0]["points"].values() if v is not None), 1) == day[0]["score"]
     assert client.get("/api/v1/health/scores?grade=9").status_code in (400, 422)
     assert client.get("/api/v1/accounts/999999/health").status_code == 404
+
+
+def test_an_analyst_backtests_an_uploaded_table(scored_world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    model = ScoreModelVersion.objects.get(name="adoption")
+    inputs = [
+        "active_user_ratio",
+        "feature_adoption",
+        "usage_trend",
+        "days_since_touch",
+        "sentiment",
+    ]
+    lines = ["account_id,date," + ",".join(inputs) + ",churned"]
+    for n in range(40):
+        churn = n % 2
+        ratio = 0.1 if churn else 0.6
+        lines.append(f"{n},2026-01-01,{ratio},0.5,1,30,3,{churn}")
+    table = SimpleUploadedFile("history.csv", ("\n".join(lines) + "\n").encode())
+    url = f"/health/models/{model.pk}/upload/"
+    response = client_for(scored_world.viewer).post(
+        url, {"file": table, "outcome": "churned", "horizon": "90"}
+    )
+    assert response.status_code == 200
+    assert response.context["main"].auc == 1.0
+    bad = SimpleUploadedFile("history.csv", b"account_id,date,churned\n1,2026-01-01,1\n")
+    refused = client_for(scored_world.viewer).post(
+        url, {"file": bad, "outcome": "churned", "horizon": "90"}
+    )
+    assert refused.status_code == 400
+    assert "active_user_ratio" in refused.content.decode()
+    wrong = SimpleUploadedFile("history.xlsx", b"x")
+    assert (
+        client_for(scored_world.viewer)
+        .post(url, {"file": wrong, "outcome": "c", "horizon": "90"})
+        .status_code
+        == 400
+    )

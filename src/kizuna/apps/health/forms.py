@@ -15,10 +15,12 @@ INPUT_CHOICES = [(name, label) for name, label in COMPONENT_LABELS.items() if na
 
 
 class ComponentForm(forms.Form):
-    input = forms.ChoiceField(label=gettext_lazy("Input"), choices=INPUT_CHOICES)
+    # a blank first choice and an initial kind keep an untouched extra row empty (not "changed")
+    input = forms.ChoiceField(label=gettext_lazy("Input"), choices=[("", "—"), *INPUT_CHOICES])
     kind = forms.ChoiceField(
         label=gettext_lazy("Normalisation"),
         choices=[("linear", gettext_lazy("Linear")), ("thresholds", gettext_lazy("Thresholds"))],
+        initial="linear",
     )
     low = forms.FloatField(label=gettext_lazy("0 points at"))
     high = forms.FloatField(label=gettext_lazy("Full points at"))
@@ -94,3 +96,28 @@ class SentimentForm(forms.Form):
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["until"].initial = today + dt.timedelta(days=30)
+
+
+class UploadBacktestForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("History table"),
+        help_text=gettext_lazy(
+            "CSV or Parquet: account_id, date, one column per input of the model, and the outcome."
+        ),
+    )
+    outcome = forms.CharField(
+        label=gettext_lazy("Outcome column"),
+        max_length=100,
+        help_text=gettext_lazy("A churn date, or 0/1."),
+    )
+    horizon = forms.IntegerField(
+        label=gettext_lazy("Horizon (days)"), min_value=7, max_value=730, initial=90
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".parquet")):
+            raise forms.ValidationError(_("Upload a .csv or .parquet file."))
+        if upload.size > 200 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 200 MB."))
+        return upload

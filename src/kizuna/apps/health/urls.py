@@ -10,5 +10,6 @@ urlpatterns = [
     path("models/<int:pk>/", views.model_detail, name="model"),
     path("models/<int:pk>/edit/", views.model_edit, name="model_edit"),
     path("models/<int:pk>/publish/", views.model_publish, name="model_publish"),
+    path("models/<int:pk>/upload/", views.model_upload_backtest, name="model_upload"),
     path("accounts/<int:account_id>/sentiment/", views.sentiment, name="sentiment"),
 ]

@@ -16,7 +16,13 @@ from django.views.decorators.http import require_POST
 
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.health import charts, selectors
-from kizuna.apps.health.forms import BandsForm, ComponentFormSet, SentimentForm, spec_from
+from kizuna.apps.health.forms import (
+    BandsForm,
+    ComponentFormSet,
+    SentimentForm,
+    UploadBacktestForm,
+    spec_from,
+)
 from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.health.services import (
     Backtest,
@@ -27,7 +33,7 @@ from kizuna.apps.health.services import (
 )
 from kizuna.apps.org.access import access_account, can_manage_tenant
 from kizuna.apps.tenant.selectors import tenant_today
-from kizuna.core.health.model import ScoreModel
+from kizuna.core.health.model import ScoreModel, score
 
 HISTORY_DAYS = 265  # prediction days reach back this far (the usage history must cover them)
 
@@ -100,6 +106,7 @@ def model_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "core": core,
         "labels": {c.key: selectors.input_label(c.input) for c in core.components},
         "can_edit": can_manage_tenant(request.user),
+        "upload_form": UploadBacktestForm(),
         **_report(result),
     }
     return render(request, "health/model.html", context)
@@ -166,6 +173,49 @@ def model_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             status = 400
     return render(request, "health/model_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def model_upload_backtest(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Backtest the version against a table the analyst brings (CSV or Parquet)."""
+    import tempfile
+    from pathlib import Path
+
+    from kizuna.core.health.backtest import backtest, labelled
+    from kizuna.core.health.suggest import suggest_weights
+    from kizuna.core.health.tables import InputError, load_samples
+
+    model = get_object_or_404(ScoreModelVersion, pk=pk)
+    core = model.as_core()
+    form = UploadBacktestForm(request.POST, request.FILES)
+    context: dict[str, Any] = {"nav": "health", "model": model, "core": core, "form": form}
+    context["labels"] = {c.key: selectors.input_label(c.input) for c in core.components}
+    if not form.is_valid():
+        return render(request, "health/upload_backtest.html", context, status=400)
+    upload = form.cleaned_data["file"]
+    suffix = ".parquet" if upload.name.lower().endswith(".parquet") else ".csv"
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        handle.flush()
+        try:
+            samples = load_samples(
+                Path(handle.name), model=core, outcome=form.cleaned_data["outcome"]
+            )
+        except InputError as error:
+            form.add_error("file", str(error))
+            return render(request, "health/upload_backtest.html", context, status=400)
+    horizon = form.cleaned_data["horizon"]
+    scored = score(samples, core)
+    result = backtest(scored, horizon_days=horizon)
+    suggestion = suggest_weights(labelled(scored, horizon_days=horizon), core)
+    first = scored["as_of"].min() if scored.height else None
+    last = scored["as_of"].max() if scored.height else None
+    bt = Backtest({horizon: result}, suggestion, scored, first, last)  # type: ignore[arg-type]
+    context.update(_report(bt))
+    context["uploaded"] = upload.name
+    return render(request, "health/upload_backtest.html", context)
 
 
 @login_required

@@ -24,7 +24,10 @@ class CriterionForm(forms.Form):
     phase = forms.IntegerField(label=gettext_lazy("Phase no."), min_value=1, max_value=20)
     label_ja = forms.CharField(label=gettext_lazy("Criterion (Japanese)"), max_length=200)
     label_en = forms.CharField(label=gettext_lazy("Criterion (English)"), max_length=200)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=CriterionKind.choices)
+    # an initial value keeps an untouched extra row empty (not "changed")
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), choices=CriterionKind.choices, initial=CriterionKind.MANUAL
+    )
     metric = forms.ChoiceField(
         label=gettext_lazy("Usage metric"),
         choices=[("", "—"), *UsageMetric.choices],
