@@ -115,3 +115,20 @@ def test_the_backtest_never_reads_data_after_its_prediction_days(scored_world: W
     # the usage of 20 June is after every prediction day up to 1 June: never an input
     assert result.rows["data_until"].max() <= D(2026, 6, 1)
     assert result.rows.filter(result.rows["active_user_ratio"].is_not_null()).height == 0
+
+
+def test_a_published_model_for_the_touch_model_wins_over_the_general_one(
+    scored_world: World,
+) -> None:
+    scored_world.account.segment = "high"
+    scored_world.account.save()
+    spec = ScoreModelVersion.objects.get(name="adoption").spec
+    high = score_model_create(
+        actor=scored_world.admin, name="adoption-high", phase="adoption", segment="high", spec=spec
+    )
+    score_model_publish(actor=scored_world.admin, model=high)
+    health_scores_refresh(day=TODAY)
+    assert HealthScore.objects.get().model == high
+    assert (
+        ScoreModelVersion.objects.get(name="adoption").status == "published"
+    )  # other segments keep it

@@ -157,3 +157,19 @@ def test_an_analyst_backtests_an_uploaded_table(scored_world: World) -> None:
         .status_code
         == 400
     )
+
+
+def test_a_weighting_for_one_touch_model_becomes_its_own_model(scored_world: World) -> None:
+    model = ScoreModelVersion.objects.get(name="adoption")
+    data = _editor(model, action="save", segment="high")
+    assert (
+        client_for(scored_world.admin).post(f"/health/models/{model.pk}/edit/", data).status_code
+        == 302
+    )
+    variant = ScoreModelVersion.objects.get(segment="high")
+    assert (variant.name, variant.version, variant.phase, variant.status) == (
+        "adoption-high",
+        1,
+        "adoption",
+        "draft",
+    )

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kizuna.apps.customers.models import Segment
 from kizuna.apps.health.selectors import COMPONENT_LABELS
 
 INPUT_CHOICES = [(name, label) for name, label in COMPONENT_LABELS.items() if name != "nps"]
@@ -43,6 +44,12 @@ class BandsForm(forms.Form):
     red_below = forms.FloatField(label=gettext_lazy("Red below"), min_value=0, max_value=100)
     green_from = forms.FloatField(label=gettext_lazy("Green from"), min_value=0, max_value=100)
     note = forms.CharField(label=gettext_lazy("What changed"), max_length=500, required=False)
+    segment = forms.ChoiceField(
+        label=gettext_lazy("For the touch model"),
+        required=False,
+        choices=[("", gettext_lazy("all touch models")), *Segment.choices],
+        help_text=gettext_lazy("Another touch model than the original's makes a separate model."),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -127,7 +127,11 @@ def model_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     components = ComponentFormSet(request.POST if bound else None, prefix="c", initial=initial)
     bands = BandsForm(
         request.POST if bound else None,
-        initial={"red_below": spec.get("red_below", 40), "green_from": spec.get("green_from", 70)},
+        initial={
+            "red_below": spec.get("red_below", 40),
+            "green_from": spec.get("green_from", 70),
+            "segment": base.segment,
+        },
     )
     context: dict[str, Any] = {
         "nav": "health",
@@ -148,11 +152,15 @@ def model_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 status = 400
             else:
                 if request.POST.get("action") == "save":
+                    segment = bands.cleaned_data.get("segment") or ""
+                    name = (
+                        base.name if segment == base.segment else f"{base.phase}-{segment or 'all'}"
+                    )
                     saved = score_model_create(
                         actor=request.user,
-                        name=base.name,
+                        name=name,
                         phase=base.phase,
-                        segment=base.segment,
+                        segment=segment,
                         spec=draft,
                         note=bands.cleaned_data.get("note", ""),
                     )
