@@ -108,3 +108,17 @@ def test_a_model_round_trips_and_refuses_bad_data() -> None:
         ScoreModel.from_dict({"components": [{"key": "x"}]})
     with pytest.raises(ValueError, match="missing input"):
         score(pl.DataFrame({"y": [1.0]}), MODEL)
+
+
+def test_a_half_rounds_the_same_in_a_frame_of_one_row_or_many() -> None:
+    # (0.1875 − 0.1) / 0.4 = 0.21875 → × 40 = 8.75 points: one row or a thousand, the same
+    model = ScoreModel(
+        (Component("u", "u", "linear", 0.1, 0.5, 40), Component("x", "x", "linear", 0, 1, 60))
+    )
+    one = score(pl.DataFrame({"u": [0.1875], "x": [0.0]}), model)["points_u"][0]
+    many = (
+        score(pl.DataFrame({"u": [0.1875] * 1000, "x": [0.0] * 1000}), model)["points_u"]
+        .unique()
+        .to_list()
+    )
+    assert [one] == many

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -38,8 +40,27 @@ def worklist(request: AuthedRequest) -> HttpResponse:
         ).distinct()
         if request.user.role in {Role.ADMIN, Role.MANAGER}
         else [],
+        **_also_today(member),
     }
     return render(request, "coverage/worklist.html", context)
+
+
+def _also_today(member: User) -> dict[str, Any]:
+    """Beside coverage: the member's onboardings to push and accounts whose health grade fell
+    this week (each links to its own page)."""
+    from kizuna.apps.health.selectors import grade_drops
+    from kizuna.apps.onboarding.selectors import board_onboardings
+
+    stuck = [
+        o
+        for o in board_onboardings(user=member).order_by("current_target_on", "id")[:200]
+        if o.state != "in_progress"
+    ]
+    return {
+        "onboardings_to_push": stuck[:5],
+        "onboardings_to_push_total": len(stuck),
+        "grade_drops": grade_drops(owner=member)[:5],
+    }
 
 
 @login_required

@@ -149,17 +149,7 @@ def portfolio(*, by: str) -> dict[str, Any]:
     week_ago = HealthScore.objects.filter(day__lte=day - dt.timedelta(days=7)).aggregate(
         d=Max("day")
     )["d"]
-    dropped = []
-    if week_ago:
-        before = dict(HealthScore.objects.filter(day=week_ago).values_list("account_id", "grade"))
-        for s in (
-            HealthScore.objects.filter(day=day)
-            .select_related("account", "account__owner")
-            .order_by("grade", "score")
-        ):
-            was = before.get(s.account_id)
-            if was is not None and s.grade is not None and s.grade < was:
-                dropped.append((s, was))
+    dropped = grade_drops()
     totals = Counter(
         g for g in HealthScore.objects.filter(day=day).values_list("grade", flat=True) if g
     )
@@ -264,3 +254,31 @@ def approach_reason(code: str, details: dict[str, Any]) -> str:
     if code == "renewal_ahead":
         return _("renewal in %(days)s days") % {"days": details["days"]}
     return code
+
+
+def grade_drops(*, owner: Any = None) -> list[tuple[HealthScore, int]]:
+    """Scores of the latest day that fell a grade against a week before (of one owner's
+    accounts when given), worst first."""
+    day = latest_score_day()
+    if day is None:
+        return []
+    week_ago = HealthScore.objects.filter(day__lte=day - dt.timedelta(days=7)).aggregate(
+        d=Max("day")
+    )["d"]
+    if week_ago is None:
+        return []
+    scores = HealthScore.objects.filter(day=day).select_related("account", "account__owner")
+    earlier = HealthScore.objects.filter(day=week_ago)
+    if owner is not None:
+        scores, earlier = scores.filter(account__owner=owner), earlier.filter(account__owner=owner)
+    before: dict[int, int] = {
+        account_id: grade
+        for account_id, grade in earlier.values_list("account_id", "grade")
+        if grade is not None
+    }
+    drops = []
+    for s in scores.order_by("grade", "score"):
+        was = before.get(s.account_id)
+        if s.grade is not None and was is not None and s.grade < was:
+            drops.append((s, was))
+    return drops

@@ -179,7 +179,9 @@ def score(inputs: pl.DataFrame, model: ScoreModel) -> pl.DataFrame:
     )
     points = values.with_columns(
         pl.when(present > 0)
-        .then((100.0 * c.weight / present * pl.col(f"value_{c.key}")).round(1))
+        # rounded to 9 places first: the last bit of a float (Polars may divide by a constant
+        # as a multiplication) must not decide which way a half rounds
+        .then((100.0 * c.weight / present * pl.col(f"value_{c.key}")).round(9).round(1))
         .alias(f"points_{c.key}")
         for c in model.components
     ).with_columns(
