@@ -23,7 +23,7 @@ from kizuna.apps.segments.services import (
 )
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
 from kizuna.apps.touchpoints.models import Touchpoint
-from kizuna.apps.usage.demo import usage_demo_load
+from kizuna.apps.usage.demo import LARGE_DEMO, usage_demo_load
 from kizuna.core.mrr_history import add_months
 from kizuna.core.segmentation import segment_by_percentile
 from kizuna.demo.generator import generate
@@ -100,7 +100,7 @@ def demo_load(*, dataset: DemoDataset, password: str) -> None:
     _load_targets()
     usage_demo_load(dataset=dataset, accounts=accounts)
     onboarding_demo_load(dataset=dataset, accounts=accounts)
-    health_demo_load(as_of=dataset.as_of)
+    health_demo_load(as_of=dataset.as_of, large=len(dataset.accounts) > LARGE_DEMO)
 
 
 def _load_users(dataset: DemoDataset, teams: dict[str, Team], hashed: str) -> dict[str, User]:

@@ -22,9 +22,10 @@ from kizuna.apps.usage.models import (
 )
 from kizuna.apps.usage.rollups import insert_usage_days, usage_summaries_refresh
 from kizuna.demo.types import DemoDataset
-from kizuna.demo.usage import FEATURES, generate_usage
+from kizuna.demo.usage import DAYS, FEATURES, generate_usage
 
 BATCH = 5000
+LARGE_DEMO = 20_000  # accounts
 
 
 def usage_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> int:
@@ -32,7 +33,12 @@ def usage_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> int:
 
     The usage stream is seeded from the dataset itself, so one dataset gives one usage."""
     first_key = dataset.accounts[0].key if dataset.accounts else ""
-    usage = generate_usage(dataset, seed=f"{dataset.as_of}:{len(dataset.accounts)}:{first_key}")
+    # a year of history makes the health backtest meaningful; a 100,000-account load test
+    # keeps the two months that the pages show (25 million rows would dwarf the rest)
+    days = DAYS if len(dataset.accounts) <= LARGE_DEMO else 60
+    usage = generate_usage(
+        dataset, seed=f"{dataset.as_of}:{len(dataset.accounts)}:{first_key}", days=days
+    )
     products = {p.code: p for p in Product.objects.all()}
     FeatureDefinition.objects.bulk_create(
         FeatureDefinition(event=event, feature=feature, product=products[code], is_key=key)
