@@ -21,7 +21,7 @@ from kizuna.apps.onboarding.models import (
     OnboardingTemplate,
 )
 from kizuna.apps.org.models import User
-from kizuna.apps.usage.models import FeatureDefinition, UsageDay
+from kizuna.apps.usage.models import UsageDay
 from kizuna.core.onboarding.kpis import Dimension
 from kizuna.core.onboarding.timeline import Criterion, Phase, Template, UsageRule
 
@@ -94,16 +94,6 @@ def usage_frames(
         orient="row",
     )
     return daily.drop("feature_counts"), feature_daily
-
-
-def feature_choices() -> list[tuple[str, str]]:
-    """The catalog's features, for the template editor."""
-    rows = (
-        FeatureDefinition.objects.order_by("feature")
-        .values_list("feature", "product__code")
-        .distinct()
-    )
-    return [(feature, f"{feature} ({code})") for feature, code in rows]
 
 
 def board_onboardings(*, user: User | None, team_id: int | None = None) -> QuerySet[Onboarding]:
@@ -261,7 +251,7 @@ def board_row(o: Onboarding, *, today: dt.date, viewer: User) -> dict[str, Any]:
 
     criteria = []
     if o.current_phase_id:
-        met = set(o.checks.values_list("criterion_id", flat=True))
+        met = {check.criterion_id for check in o.checks.all()}  # prefetched by board_rows
         criteria = [c for c in o.current_phase.criteria.all() if c.pk not in met]  # type: ignore[union-attr]
     late = (today - o.current_target_on).days if o.current_target_on else 0
     return {
@@ -276,7 +266,11 @@ def board_row(o: Onboarding, *, today: dt.date, viewer: User) -> dict[str, Any]:
 def board_rows(
     *, user: User | None, team_id: int | None, today: dt.date, viewer: User
 ) -> list[dict[str, Any]]:
-    rows = list(board_onboardings(user=user, team_id=team_id)[:500])
+    rows = list(
+        board_onboardings(user=user, team_id=team_id).prefetch_related(
+            "checks", "current_phase__criteria"
+        )[:500]
+    )
     rows.sort(
         key=lambda o: (STATE_RANK[OnboardingState(o.state)], o.current_target_on or today, o.pk)
     )

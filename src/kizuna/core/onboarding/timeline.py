@@ -114,10 +114,6 @@ class Template:
         if days != sorted(days) or days[0] < 0:
             raise ValueError("phase target days must be non-negative and in phase order")
 
-    @property
-    def final_day(self) -> int:
-        return self.phases[-1].target_day
-
     def setup_phase(self) -> Phase:
         return next((p for p in self.phases if p.is_setup), self.phases[0])
 
