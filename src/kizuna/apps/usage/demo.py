@@ -100,17 +100,37 @@ def usage_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> int:
 
 
 def _totals_frame(days: tuple[DemoUsageDay, ...], accounts: dict[str, int]) -> pl.DataFrame:
-    """The generated days as daily totals (``DAILY_SCHEMA``; quantity = events)."""
-    return pl.DataFrame(
+    """The generated days as daily totals (``DAILY_SCHEMA``; quantity = events), built column by
+    column: a nested Python object per row costs a minute at 350,000 rows."""
+    keys = ["account_id", "day"]
+    ids = [accounts[d.account_key] for d in days]
+    frame = pl.DataFrame(
         {
-            "account_id": [accounts[d.account_key] for d in days],
+            "account_id": ids,
             "day": [d.day for d in days],
             "events": [d.events for d in days],
-            "quantity": [d.events for d in days],
             "active_users": [d.active_users for d in days],
-            "feature_counts": [
-                [{"feature": f, "events": n} for f, n in d.feature_counts] for d in days
-            ],
         },
-        schema=DAILY_SCHEMA,
+        schema={
+            "account_id": pl.Int64,
+            "day": pl.Date,
+            "events": pl.Int64,
+            "active_users": pl.Int64,
+        },
+    )
+    features = pl.DataFrame(
+        {
+            "account_id": [pk for pk, d in zip(ids, days, strict=True) for _ in d.feature_counts],
+            "day": [d.day for d in days for _ in d.feature_counts],
+            "feature": [f for d in days for f, _n in d.feature_counts],
+            "events": [n for d in days for _f, n in d.feature_counts],
+        },
+        schema={"account_id": pl.Int64, "day": pl.Date, "feature": pl.String, "events": pl.Int64},
+    )
+    lists = features.group_by(keys).agg(pl.struct("feature", "events").alias("feature_counts"))
+    return (
+        frame.join(lists, on=keys, how="left")
+        .with_columns(pl.col("events").alias("quantity"))
+        .select(list(DAILY_SCHEMA))
+        .cast(DAILY_SCHEMA)  # type: ignore[arg-type]
     )

@@ -132,17 +132,18 @@ def _with_totals(
 
 
 def _replace_days(days: list[dt.date], daily: pl.DataFrame, features: pl.DataFrame) -> int:
-    day_set = set(days)
-    counts: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(dict)
-    if features.height:
-        for account_id, day, feature, events in features.rows():
-            counts[(account_id, day)][feature] = events
-    existing = set(Account.objects.values_list("id", flat=True)) if daily.height else set()
-    rows = [
-        (account_id, day, events, quantity, users, n_features, counts.get((account_id, day), {}))
-        for account_id, day, events, quantity, users, n_features in daily.rows()
-        if day in day_set and account_id in existing
-    ]
+    keys = ["account_id", "day"]
+    existing = list(Account.objects.values_list("id", flat=True)) if daily.height else []
+    rows = (
+        daily.filter(pl.col("day").is_in(days), pl.col("account_id").is_in(existing))
+        .join(_feature_json(features), on=keys, how="left")
+        .select(
+            *keys,
+            *(pl.col(c).cast(pl.Int64) for c in ("events", "quantity", "active_users", "features")),
+            pl.col("feature_counts").fill_null("{}"),
+        )
+        .rows()
+    )
     if len(days) > 60:  # a rebuild: one range delete instead of a long IN list
         UsageDay.objects.filter(day__gte=days[0], day__lte=days[-1]).delete()
     else:
@@ -150,13 +151,38 @@ def _replace_days(days: list[dt.date], daily: pl.DataFrame, features: pl.DataFra
     return insert_usage_days(rows)
 
 
-UsageDayRow = tuple[int, dt.date, int, int, int, int, dict[str, int]]
+def _feature_json(features: pl.DataFrame) -> pl.DataFrame:
+    """``feature_counts`` as JSON text per account and day (``{"feature": events, …}``), built
+    by Polars: three times faster than a Python dict and ``json.dumps`` per row."""
+    schema = {"account_id": pl.Int64, "day": pl.Date, "feature_counts": pl.String}
+    if not features.height:
+        return pl.DataFrame(schema=schema)
+    names = features["feature"].unique().to_list()
+    quoted = {name: json.dumps(name, ensure_ascii=False) for name in names}
+    pair = pl.concat_str(
+        pl.col("feature").replace_strict(quoted, return_dtype=pl.String),
+        pl.lit(": "),
+        pl.col("events").cast(pl.String),
+    )
+    return (
+        features.with_columns(pair.alias("pair"))
+        .group_by("account_id", "day")
+        .agg(pl.col("pair").str.join(", "))
+        .select(
+            pl.col("account_id").cast(pl.Int64),
+            pl.col("day").cast(pl.Date),
+            pl.concat_str(pl.lit("{"), pl.col("pair"), pl.lit("}")).alias("feature_counts"),
+        )
+    )
+
+
+UsageDayRow = tuple[int, dt.date, int, int, int, int, str]
 
 
 def insert_usage_days(rows: list[UsageDayRow]) -> int:
     """Insert ``UsageDay`` rows (account_id, day, events, quantity, active_users, features,
-    feature_counts) with one prepared statement: ``bulk_create`` spends 10× longer building
-    model instances and SQL than the database spends inserting 100,000 rows."""
+    feature_counts as JSON text) with one prepared statement: ``bulk_create`` spends 10× longer
+    building model instances and SQL than the database spends inserting 100,000 rows."""
     table = UsageDay._meta.db_table
     sql = (
         f"INSERT INTO {table} (account_id, day, events, quantity, active_users, features,"
@@ -164,13 +190,7 @@ def insert_usage_days(rows: list[UsageDayRow]) -> int:
     )
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 10_000):
-            cursor.executemany(
-                sql,
-                [
-                    (*row[:6], json.dumps(row[6], ensure_ascii=False))
-                    for row in rows[start : start + 10_000]
-                ],
-            )
+            cursor.executemany(sql, rows[start : start + 10_000])
     return len(rows)
 
 

@@ -234,19 +234,25 @@ def usage_daily_ingest(
     same days. ``totals`` has the columns of ``DAILY_SCHEMA`` (``feature_counts`` a list of
     ``{feature, events}``; ``day`` a company day). The same ``batch_key`` again replaces the
     batch and updates its run. Raises ``UsageFileError``, writing nothing, when a row names no
-    Kizuna account or a day outside 2000-01-01 … tomorrow.
+    Kizuna account, a day outside 2000-01-01 … tomorrow or a negative count.
     """
     started = time.monotonic()
     frame = totals.select(list(DAILY_SCHEMA)).cast(DAILY_SCHEMA)  # type: ignore[arg-type]
     window = event_window()
     last = window.latest.astimezone(window.earliest.tzinfo).date()
     accounts = set(Account.objects.values_list("id", flat=True))
+    counts = ("events", "quantity", "active_users")
     bad = frame.filter(
-        ~pl.col("account_id").is_in(list(accounts)) | ~pl.col("day").is_between(EARLIEST_DAY, last)
+        (
+            ~pl.col("account_id").is_in(list(accounts))
+            | ~pl.col("day").is_between(EARLIEST_DAY, last)
+            | pl.any_horizontal(pl.col(c) < 0 for c in counts)
+        ).fill_null(True)
     )
     if bad.height:
         raise UsageFileError(
-            f"{bad.height} rows name no account or a day outside {EARLIEST_DAY} … {last}"
+            f"{bad.height} rows name no account, a day outside {EARLIEST_DAY} … {last}"
+            " or a negative count"
         )
     batch_id = batch_id_for(source=source, batch_key=batch_key)
     store = event_store()
