@@ -52,8 +52,11 @@ def test_it_reports_a_shortage_instead_of_exceeding_the_norm(world: World) -> No
     # the strategic team has two CSMs (csm, teammate): room for 20
     preview = auto_assign_preview()
     assert len(preview.plan.assignments) == 20
-    assert [(s.segment, len(s.unplaced), s.extra_csms_needed) for s in preview.plan.shortages] == [
-        ("high", 5, 1)
+    assert [(s.segment, len(s.unplaced)) for s in preview.plan.shortages] == [("high", 5)]
+    # 25 accounts for a norm of 10 → 3 CSMs needed, 2 today: hire 1
+    assert [(p.accounts, p.needed, p.hiring_need) for p in preview.plan.teams] == [
+        (25, 3, 1),  # strategic
+        (0, 0, 0),  # adoption
     ]
 
 
@@ -200,5 +203,5 @@ def test_it_previews_auto_assignment_on_request_only(world: World) -> None:
     plain = client.get(reverse("assignments:load")).content.decode()
     assert "自動アサインをプレビュー" in plain
     preview = client.get(reverse("assignments:load"), {"preview": "1"}).content.decode()
-    assert "5 件は基準内で割り当てられません: あと 1 名のCSMが必要です" in preview
+    assert "5 件は基準内で割り当てられません" in preview
     assert "自動アサインを適用" not in preview  # managers preview, admins apply
