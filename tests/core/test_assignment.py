@@ -209,8 +209,7 @@ def test_team_loads_count_over_under_free_places_and_waiting_accounts() -> None:
     # given the default low-touch norm 20–30 and a team of four CSMs at 35, 30, 25 and 12,
     # three accounts waiting for the team and one for another team
     csms = [CsmLoad(i, 7, "low", n, 0) for i, n in enumerate((35, 30, 25, 12), start=1)]
-    waiting = [AccountToAssign(i, "low", 1, 7) for i in range(3)]
-    waiting.append(AccountToAssign(9, "low", 1, 8))
+    waiting = {(7, "low"): 3, (8, "low"): 1}
 
     # when
     (row,) = team_loads(csms, waiting)

@@ -220,28 +220,33 @@ def _norm_map(norms: Iterable[LoadNorm]) -> dict[str, LoadNorm]:
     return result
 
 
+def _by_pool(accounts: Iterable[AccountToAssign]) -> dict[tuple[int, str], int]:
+    counts: dict[tuple[int, str], int] = {}
+    for account in accounts:
+        if account.team_id is not None:
+            key = (account.team_id, account.segment)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def team_loads(
     csms: Iterable[CsmLoad],
-    waiting: Iterable[AccountToAssign] = (),
+    waiting: Mapping[tuple[int, str], int] | None = None,
     *,
     norms: Iterable[LoadNorm] = DEFAULT_NORMS,
 ) -> tuple[TeamLoad, ...]:
     """Every pool of ``csms`` whose segment has a norm, by team id then segment.
 
-    ``waiting``: accounts to place; each counts in the pool of its team and segment (accounts
-    without a team, or of a pool without people, are in no pool). A pool of people without any
-    CSM has headcount 0 (everything it carries is above the norm). Zero accounts → needs 0.
+    ``waiting``: accounts to place per (team id, segment); those of a pool without people are
+    in no row. A pool of people without any CSM has headcount 0 (everything it carries is
+    above the norm). Zero accounts → needs 0.
     """
     norm_map = _norm_map(norms)
     people: dict[tuple[int, str], list[CsmLoad]] = {}
     for csm in csms:
         if csm.segment in norm_map:
             people.setdefault((csm.team_id, csm.segment), []).append(csm)
-    queue: dict[tuple[int, str], int] = {}
-    for account in waiting:
-        if account.team_id is not None:
-            key = (account.team_id, account.segment)
-            queue[key] = queue.get(key, 0) + 1
+    queue = waiting or {}
     rows = []
     for key in sorted(people):
         norm = norm_map[key[1]]
@@ -315,5 +320,5 @@ def auto_assign(
             for csm_id, csm in sorted(board.loads.items())
             if csm.capacity and load_state(csm.accounts, norm_map.get(csm.segment)) == OVER
         ),
-        teams=team_loads(board.loads.values(), left, norms=norm_map.values()),
+        teams=team_loads(board.loads.values(), _by_pool(left), norms=norm_map.values()),
     )

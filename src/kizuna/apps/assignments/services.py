@@ -35,7 +35,8 @@ def auto_assign_preview(books: Books | None = None) -> AutoAssignPreview:
     """Plan owners for active accounts that have none, or whose owner's team does not serve
     the account's segment and phase any more (re-segmented), on the books the load page reads
     (``selectors.books_read``). Changes nothing."""
-    books = books or books_read()
+    if books is None or not books.with_accounts:
+        books = books_read(accounts=True)
     plan = auto_assign(books.loads, books.to_place, norms=books.norms)
     return AutoAssignPreview(plan=plan, targets=books.targets, considered=len(books.to_place))
 
@@ -123,7 +124,8 @@ def account_reassign(
 @transaction.atomic
 def account_handoff(*, actor: User | None, account: Account, note: str) -> AssignmentChange:
     """Hand a low-touch account from the onboarding team to the adoption team: the phase
-    becomes adoption, the adoption CSM with the lightest book takes it, the note travels.
+    becomes adoption, the adoption CSM with the lightest load (``selectors``) takes it, the
+    note travels.
 
     ``actor`` None is Kizuna itself: the onboarding job hands off an account whose
     onboardings all completed."""
@@ -137,8 +139,9 @@ def account_handoff(*, actor: User | None, account: Account, note: str) -> Assig
     if adoption is None:
         raise ValidationError(_("There is no corporate adoption team."))
     books: dict[int, int] = defaultdict(int)
-    books.update(
-        Account.objects.filter(owner__team=adoption, mrr__gt=0)
+    books.update(  # load as the load page counts it: the low-touch accounts past onboarding
+        Account.objects.filter(owner__team=adoption, mrr__gt=0, segment="low")
+        .exclude(phase=Phase.ONBOARDING)
         .values("owner_id")
         .annotate(n=Count("id"))
         .values_list("owner_id", "n")
