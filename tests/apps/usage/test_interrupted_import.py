@@ -14,7 +14,7 @@ from django.test import Client
 
 from kizuna.apps.usage.models import IngestionRun, UsageDay, UsageSource, UsageSummary
 from kizuna.apps.usage.rollups import usage_rebuild, usage_summaries_refresh
-from kizuna.apps.usage.services import usage_ingest
+from kizuna.apps.usage.services import account_key_map, usage_ingest, usage_quarantine_replay
 from kizuna.core.usage.schema import records_frame
 from kizuna.core.usage.store import EventStore
 from tests.apps.usage.conftest import event
@@ -115,3 +115,30 @@ def test_the_retry_is_one_run_that_says_what_it_recovered(
     assert "2 回取り込みました。集計は1回分だけです。" in html
     assert "中断された取り込みを復旧しました" in html
     assert len(EventStore(usage_dir).files()) == 2
+
+
+def test_a_replay_killed_after_its_files_counts_its_rows_once_when_run_again(
+    world: World, source: UsageSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a batch with one stored and two quarantined rows (an unmapped tenant), then mapped
+    batch = [event(), event(key="late-co", user="u7"), event(key="late-co", user="u7")]
+    usage_ingest(source=source, frame=records_frame(batch), via="api", name="b", batch_key="b")
+    account_key_map(source=source, account_key="late-co", account_id=world.account.pk)
+    # when: the replay dies after rewriting the batch's files, before its commit
+    write = EventStore.write_batch
+
+    def write_then_die(self: EventStore, batch_id: str, events: pl.DataFrame) -> Any:
+        write(self, batch_id, events)
+        raise Killed
+
+    monkeypatch.setattr(EventStore, "write_batch", write_then_die)
+    with pytest.raises(Killed):
+        usage_quarantine_replay(actor=world.admin)
+    monkeypatch.undo()
+    # and the admin replays again
+    (replay,) = usage_quarantine_replay(actor=world.admin)
+    # then: the two identical rows count twice (they are two events), not four times
+    assert replay.rows_stored == 2
+    assert counted(world) == {D: 3}
+    usage_rebuild()
+    assert counted(world) == {D: 3}

@@ -207,7 +207,12 @@ def _store(
     rows = known.select(list(STORED_SCHEMA))
     before = store.read_batch(batch_id)
     if extend:
-        rows = pl.concat([before, rows.cast(STORED_SCHEMA)])  # type: ignore[arg-type]
+        # a replayed row already in the batch was written by a replay that died before its
+        # commit (the quarantine still lists it): keep that copy, do not add a second one
+        added = rows.cast(STORED_SCHEMA).join(  # type: ignore[arg-type]
+            before, on=list(STORED_SCHEMA), how="anti", nulls_equal=True
+        )
+        rows = pl.concat([before, added])
         before = before.clear()
     if rows.is_empty() and before.is_empty():
         return set()
