@@ -225,6 +225,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "kizuna.apps.front.views.login_locked_out"
 AXES_CLIENT_IP_CALLABLE = "kizuna.apps.front.http.client_ip_address"
+AXES_USERNAME_CALLABLE = "kizuna.apps.front.http.login_username"
 AXES_ENABLE_ADMIN = False  # its admin pages are English only; failures show in the audit trail
 
 NINJA_PAGINATION_PER_PAGE = 50
