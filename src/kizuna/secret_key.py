@@ -9,6 +9,7 @@ and the web server refuses to start (``kizuna.wsgi`` calls :func:`require_secret
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -41,10 +42,8 @@ def secret_key_from_file(path: Path) -> str:
                 file.write(secrets.token_urlsafe(MINIMUM_LENGTH) + "\n")
                 file.flush()
                 os.fsync(file.fileno())
-            try:
-                os.link(candidate, path)  # atomic, and fails if another process was first
-            except FileExistsError:
-                pass
+            with contextlib.suppress(FileExistsError):  # another process was first
+                os.link(candidate, path)  # atomic: the file appears whole or not at all
         finally:
             candidate.unlink(missing_ok=True)
     key = path.read_text(encoding="ascii").strip()

@@ -134,7 +134,9 @@ def readme_production_exports() -> str:
 
 def test_the_readmes_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
     # given the README's production environment, evaluated by a shell as an operator would
-    script = f"{readme_production_exports()}\nexec {KIZUNA} manage check --deploy --fail-level DEBUG"
+    script = (
+        f"{readme_production_exports()}\nexec {KIZUNA} manage check --deploy --fail-level DEBUG"
+    )
     # when Django's deploy check runs with it
     result = subprocess.run(
         ["bash", "-c", script],

@@ -25,7 +25,7 @@ def client_ip_address(request: HttpRequest) -> str | None:
     connection's, or behind a reverse proxy (``KIZUNA_BEHIND_PROXY``) the last address in
     X-Forwarded-For, the one the proxy itself saw (earlier ones are the client's to invent)."""
     if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")[-1].strip()
         if _is_address(forwarded):
             return forwarded
     address = str(request.META.get("REMOTE_ADDR") or "")
