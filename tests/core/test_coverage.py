@@ -374,7 +374,9 @@ def test_counts_made_elsewhere_give_the_same_report_as_the_touches() -> None:
 
 def test_counts_refuse_a_negative_number_and_keep_empty_segments_undefined() -> None:
     with pytest.raises(ValueError, match="negative"):
-        coverage_from_counts([CoverageCount("high", 1, 1, True, -1)], [HIGH], as_of=date(2026, 1, 1))
+        coverage_from_counts(
+            [CoverageCount("high", 1, 1, True, -1)], [HIGH], as_of=date(2026, 1, 1)
+        )
     report = coverage_from_counts([], [HIGH, LOW], as_of=date(2026, 1, 1))
     assert [(row.segment, row.total, row.rate) for row in report.by_segment] == [
         ("high", 0, None),

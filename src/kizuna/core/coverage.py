@@ -401,9 +401,7 @@ def coverage_from_counts(
         if count.segment not in policy_map:
             no_policy += count.accounts
             continue
-        groups.append(
-            (count.segment, count.team_id, count.owner_id, count.covered, count.accounts)
-        )
+        groups.append((count.segment, count.team_id, count.owner_id, count.covered, count.accounts))
     return _report(as_of, groups, no_policy, policy_map)
 
 

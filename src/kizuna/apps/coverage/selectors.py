@@ -129,11 +129,14 @@ def due_list(*, accounts: QuerySet[Account], today: dt.date) -> list[tuple[Cover
     """``coverage_due`` for a bounded set of accounts (a CSM's book, a drill-down), joined
     back to the account rows for display."""
     by_id = {a.pk: a for a in accounts.select_related("owner", "team")}
+    if not by_id:
+        return []
+    policies = core_policies()
     inputs = accounts_today(by_id.values())
-    touches = touches_between(touch_window_start(today), today, account_ids=list(by_id))
+    first = touch_window_start(today, policies)
+    touches = touches_between(first, today, account_ids=list(by_id))
     return [
-        (due, by_id[due.account_id])
-        for due in coverage_due(inputs, touches, core_policies(), as_of=today)
+        (due, by_id[due.account_id]) for due in coverage_due(inputs, touches, policies, as_of=today)
     ]
 
 
@@ -263,8 +266,13 @@ def uncovered_accounts(
 def account_coverage(*, account: Account, today: dt.date) -> CoverageDue | None:
     """The account's line of the worklist (last qualifying touch, when it falls out, covered
     or not); None when it is not active or its segment has no policy."""
-    rows = due_list(accounts=Account.objects.filter(pk=account.pk, mrr__gt=0), today=today)
-    return rows[0][0] if rows else None
+    if account.mrr <= 0:
+        return None
+    policies = core_policies()
+    first = touch_window_start(today, policies)
+    touches = touches_between(first, today, account_ids=[account.pk])
+    rows = coverage_due(accounts_today([account]), touches, policies, as_of=today)
+    return rows[0] if rows else None
 
 
 def last_qualifying_touch(*, account_ids: list[int], segment: str) -> dict[int, dt.datetime]:
