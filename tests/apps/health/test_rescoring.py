@@ -123,3 +123,19 @@ def _account_page(world: World) -> str:
     response = client.get(f"/accounts/{world.account.pk}/")
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_pages_read_from_snapshots_say_when_they_were_computed(
+    scored_world: World, today: dt.date
+) -> None:
+    # given today's scores
+    client = Client()
+    client.force_login(scored_world.viewer)
+    # when the health portfolio and the onboarding dashboard are opened
+    portfolio = client.get("/health/").content.decode()
+    onboarding = client.get("/onboarding/dashboard/").content.decode()
+    # then each says "as of" a date and time in the company's time zone
+    for body, marker in ((portfolio, "portfolio-as-of"), (onboarding, "onboarding-as-of")):
+        part = body.split(f'id="{marker}"')[1][:300]
+        assert 'class="as-of"' in part
+        assert "JST 時点" in part
