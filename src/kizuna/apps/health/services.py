@@ -133,9 +133,12 @@ def _scored_rows(*, days: list[dt.date], account_ids: list[int] | None) -> list[
         return None
     frames = input_frames(first=min(days), last=max(days), account_ids=account_ids)
     inputs = inputs_over(sorted(days), **frames)
+    chosen_from = Account.objects.all()
+    if account_ids is not None:
+        chosen_from = chosen_from.filter(pk__in=account_ids)
     accounts = {
         pk: (phase, segment)
-        for pk, phase, segment in Account.objects.values_list("pk", "phase", "segment")
+        for pk, phase, segment in chosen_from.values_list("pk", "phase", "segment")
     }
     groups: dict[int, set[int]] = {}
     for account_id in inputs["account_id"].unique().to_list():
