@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -101,7 +102,9 @@ def account_health(*, account: Account, today: dt.date) -> dict[str, Any] | None
         "score": latest,
         "before": before,
         "parts": parts,
-        "missing": [input_label(name) for name in explanation.missing_inputs],
+        "missing": pgettext("list separator", ", ").join(
+            input_label(name) for name in explanation.missing_inputs
+        ),
         "rescaled": explanation.rescaled,
         "changes": changes,
         "trend": _sparkline(history),
@@ -128,7 +131,7 @@ def _freshness(account: Account, today: dt.date) -> list[tuple[str, dt.date | No
     last_touch = account.touchpoints.aggregate(t=Max("occurred_at"))["t"]
     return [
         (_("Usage data"), last_usage),
-        (_("Last touch"), last_touch.date() if last_touch else None),
+        (_("Last touch"), timezone.localtime(last_touch).date() if last_touch else None),
     ]
 
 
