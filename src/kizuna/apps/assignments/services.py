@@ -20,7 +20,7 @@ from kizuna.apps.assignments.models import AssignmentChange, ChangeSource
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record
 from kizuna.apps.customers.models import Account, Phase
-from kizuna.apps.org.access import can_edit_account
+from kizuna.apps.org.access import can_apply_auto_assignment, can_hand_off, can_reassign
 from kizuna.apps.org.models import Role, Team, TeamKind, User
 from kizuna.apps.segments.services import coverage_policies_ensure_defaults
 from kizuna.core.assignment import AccountToAssign, AssignmentPlan, CsmLoad, LoadNorm, auto_assign
@@ -125,7 +125,7 @@ def auto_assign_preview() -> AutoAssignPreview:
 @transaction.atomic
 def auto_assign_apply(*, actor: User) -> int:
     """Recompute the plan and apply it: owners and teams change, each change recorded."""
-    if actor.role != Role.ADMIN:
+    if not can_apply_auto_assignment(actor):
         raise PermissionDenied
     preview = auto_assign_preview()
     accounts = Account.objects.in_bulk(list(preview.targets))
@@ -186,7 +186,7 @@ def account_reassign(
     *, actor: User, account: Account, owner: User, reason: str
 ) -> AssignmentChange:
     """A manager (of the account's team) or an admin gives the account to ``owner``."""
-    if actor.role not in {Role.ADMIN, Role.MANAGER} or not can_edit_account(actor, account):
+    if not can_reassign(actor, account):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for the reassignment.")})
@@ -209,7 +209,7 @@ def account_handoff(*, actor: User | None, account: Account, note: str) -> Assig
 
     ``actor`` None is Kizuna itself: the onboarding job hands off an account whose
     onboardings all completed."""
-    if actor is not None and (not can_edit_account(actor, account) or actor.role == Role.VIEWER):
+    if actor is not None and not can_hand_off(actor, account):
         raise PermissionDenied
     if account.segment != "low" or account.phase != Phase.ONBOARDING:
         raise ValidationError(_("Only low-touch accounts in onboarding are handed off."))

@@ -17,8 +17,8 @@ from kizuna.apps.assignments import selectors, services
 from kizuna.apps.assignments.forms import HandoffForm, ReassignForm, ScenarioForm
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import account_form_page
-from kizuna.apps.org.access import access_account
-from kizuna.apps.org.models import Role, User
+from kizuna.apps.org.access import access_account, can_apply_auto_assignment, can_reassign
+from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.capacity import capacity_plan
 
@@ -34,7 +34,7 @@ def load(request: AuthedRequest) -> HttpResponse:
         "rows": selectors.load_rows(),
         "preview": preview,
         "planned": [(a, users.get(a.csm_id)) for a in planned],
-        "can_apply": request.user.role == Role.ADMIN,
+        "can_apply": can_apply_auto_assignment(request.user),
     }
     return render(request, "assignments/load.html", context)
 
@@ -52,7 +52,7 @@ def auto_assign(request: AuthedRequest) -> HttpResponse:
 @login_required
 def reassign(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = access_account(request.user, account_id, write=True)
-    if request.user.role not in {Role.ADMIN, Role.MANAGER}:
+    if not can_reassign(request.user, account):
         raise PermissionDenied
     form = ReassignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
