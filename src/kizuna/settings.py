@@ -124,7 +124,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "front:login"
-LOGIN_REDIRECT_URL = "customers:account_list"
+LOGIN_REDIRECT_URL = "front:home"  # each role's start page (kizuna.apps.org.landing)
 LOGOUT_REDIRECT_URL = "front:login"
 
 AUTH_PASSWORD_VALIDATORS = [

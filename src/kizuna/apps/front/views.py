@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from kizuna.apps.org.landing import landing_url
 from kizuna.apps.org.services import user_set_language
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
@@ -30,7 +31,10 @@ class LoginView(auth_views.LoginView):
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("customers:account_list")
+    """``/`` and the landing after signing in: each member's own start page."""
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    return redirect(landing_url(request.user))
 
 
 @require_POST

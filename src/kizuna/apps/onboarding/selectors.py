@@ -9,7 +9,9 @@ from typing import Any
 
 import polars as pl
 from django.db.models import Q, QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kizuna.apps.onboarding.models import (
     CriterionKind,
@@ -113,6 +115,38 @@ def board_onboardings(*, user: User | None, team_id: int | None = None) -> Query
     return rows
 
 
+def onboardings_to_push(
+    *, owner: User, today: dt.date, limit: int = 5
+) -> tuple[list[tuple[Onboarding, str]], int]:
+    """One owner's onboardings that need a push, with why: expected to churn, stalled, or in
+    progress past the current phase's target; in that order, the most overdue first. Returns
+    the first ``limit`` rows (each with its reason in the reader's language) and the total."""
+    rows = list(
+        board_onboardings(user=owner).filter(
+            Q(state__in=[OnboardingState.STALLED, OnboardingState.EXPECTED_CHURN])
+            | Q(current_target_on__lt=today)
+        )
+    )
+    rows.sort(
+        key=lambda o: (STATE_RANK[OnboardingState(o.state)], o.current_target_on or today, o.pk)
+    )
+    return [(o, push_reason(o, today=today)) for o in rows[:limit]], len(rows)
+
+
+def push_reason(o: Onboarding, *, today: dt.date) -> str:
+    """Why an onboarding needs a push: the reason of its last transition, or, for one still
+    in progress, how late its current phase is."""
+    if o.state == OnboardingState.IN_PROGRESS and o.current_target_on:
+        late = (today - o.current_target_on).days
+        phase = o.current_phase.name if o.current_phase else ""
+        return ngettext(
+            "Phase “%(phase)s” is %(days)d day past its target (%(target)s).",
+            "Phase “%(phase)s” is %(days)d days past its target (%(target)s).",
+            late,
+        ) % {"phase": phase, "days": late, "target": date_format(o.current_target_on)}
+    return _last_reason(o) or str(o.get_state_display())
+
+
 STATE_RANK = {
     OnboardingState.EXPECTED_CHURN: 0,
     OnboardingState.STALLED: 1,
@@ -167,11 +201,11 @@ def reason_text(
     unmet = "、".join(labels.get(k, k) for k in details.get("unmet", []))
     values = {
         "phase": names.get(str(details.get("phase", "")), ""),
-        "target": details.get("target_on", ""),
+        "target": _local_date(details.get("target_on")),
         "unmet": unmet or "—",
         "grace": details.get("grace_days", ""),
-        "ended": details.get("ended_on", ""),
-        "completed": details.get("completed_on", ""),
+        "ended": _local_date(details.get("ended_on")),
+        "completed": _local_date(details.get("completed_on")),
     }
     texts = {
         "handed_over": _("Handed over to CS."),
@@ -187,6 +221,16 @@ def reason_text(
         "subscription_ended": _("The subscription ended on %(ended)s."),
     }
     return texts.get(reason, reason) % values
+
+
+def _local_date(value: Any) -> str:
+    """A stored ISO date in the reader's format (as stored when it does not parse)."""
+    if not value:
+        return ""
+    try:
+        return date_format(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def kpi_frame(*, as_of: dt.date) -> pl.DataFrame:
