@@ -126,6 +126,7 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "front:login"
 LOGIN_REDIRECT_URL = "front:home"  # each role's start page (kizuna.apps.org.landing)
 LOGOUT_REDIRECT_URL = "front:login"
+CSRF_FAILURE_VIEW = "kizuna.apps.front.errors.csrf_failure"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -10,14 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.assignments import selectors, services
 from kizuna.apps.assignments.forms import HandoffForm, ReassignForm, ScenarioForm
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.front.pages import account_form_page
-from kizuna.apps.org.access import access_account
+from kizuna.apps.front.pages import account_form_page, confirmed
+from kizuna.apps.org.access import access_account, can_manage_tenant
 from kizuna.apps.org.models import Role, User
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.capacity import capacity_plan
@@ -42,6 +43,10 @@ def load(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def auto_assign(request: AuthedRequest) -> HttpResponse:
+    if not can_manage_tenant(request.user):
+        raise PermissionDenied
+    if not confirmed(request):
+        return redirect(reverse("assignments:load") + "?preview=1")
     changed = services.auto_assign_apply(actor=request.user)
     messages.success(
         request, _("Auto-assignment applied: %(count)s accounts changed.") % {"count": changed}

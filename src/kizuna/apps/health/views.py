@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.front.pages import confirmed
 from kizuna.apps.health import charts, selectors
 from kizuna.apps.health.forms import (
     BandsForm,
@@ -230,6 +231,10 @@ def model_upload_backtest(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def model_publish(request: AuthedRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(ScoreModelVersion, pk=pk)
+    if not can_manage_tenant(request.user):
+        raise PermissionDenied
+    if not confirmed(request):
+        return redirect("health:model", pk=pk)
     try:
         score_model_publish(actor=request.user, model=model)
     except ValidationError as error:
