@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kizuna.apps.health.selectors import grade_drop_rows
+from kizuna.apps.health.selectors import grade_drop_rows, grade_drops
 from kizuna.apps.onboarding.models import Onboarding
 from kizuna.apps.onboarding.selectors import onboardings_to_push
 from kizuna.apps.tenant.selectors import tenant_today
@@ -90,10 +90,10 @@ def test_an_in_progress_onboarding_past_its_phase_target_is_to_push(db: object) 
 
 def test_grade_drop_rows_name_the_components_that_lost_points(db: object) -> None:
     world = stalled_onboarding_and_grade_drop()
-    [row] = grade_drop_rows(owner=world.csm)
+    [row] = grade_drop_rows(grade_drops(owner=world.csm))
     assert row["was"] == 4 and row["score"].grade == 2
     assert [(str(label), delta) for label, delta in row["reasons"]] == [
         ("アクティブユーザー ÷ 契約席数", -27.0),
         ("利用の傾向（直近 7 日 ÷ 通常の週）", -5.0),
     ]
-    assert grade_drop_rows(owner=world.teammate) == []
+    assert grade_drop_rows(grade_drops(owner=world.teammate)) == []

@@ -141,7 +141,7 @@ def uncovered_accounts(
     return (
         accounts.filter(segment=segment, mrr__gt=0)
         .exclude(Exists(touched))
-        .select_related("owner")
+        .select_related("owner", "team")
         .order_by("-mrr", "id")
     )
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from kizuna.apps.coverage import selectors
 from kizuna.apps.customers.models import Account, Segment
 from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.org.access import can_edit_account, can_reassign
 from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.tenant.selectors import tenant_today
 
@@ -52,15 +53,15 @@ def _also_today(member: User, *, today: dt.date) -> dict[str, Any]:
     """Beside coverage: the member's onboardings to push and accounts whose health grade fell
     this week, each with its reason (the first few; each links to its own page and to the
     full list)."""
-    from kizuna.apps.health.selectors import grade_drop_rows
+    from kizuna.apps.health.selectors import grade_drop_rows, grade_drops
     from kizuna.apps.onboarding.selectors import onboardings_to_push
 
     to_push, total = onboardings_to_push(owner=member, today=today, limit=TODAY_LIST_LENGTH)
-    drops = grade_drop_rows(owner=member)
+    drops = grade_drops(owner=member)
     return {
         "onboardings_to_push": to_push,
         "onboardings_to_push_total": total,
-        "grade_drops": drops[:TODAY_LIST_LENGTH],
+        "grade_drops": grade_drop_rows(drops[:TODAY_LIST_LENGTH]),
         "grade_drops_total": len(drops),
     }
 
@@ -110,7 +111,15 @@ def uncovered(request: AuthedRequest) -> HttpResponse:
         "team": team,
         "csm": csm,
         "page": page,
-        "rows": [(account, last.get(account.pk)) for account in page.object_list],
+        "rows": [
+            {
+                "account": account,
+                "last_touch": last.get(account.pk),
+                "can_touch": can_edit_account(request.user, account),
+                "can_reassign": can_reassign(request.user, account),
+            }
+            for account in page.object_list
+        ],
         "count": page.paginator.count,
     }
     return render(request, "coverage/uncovered.html", context)

@@ -149,7 +149,6 @@ def portfolio(*, by: str) -> dict[str, Any]:
     week_ago = HealthScore.objects.filter(day__lte=day - dt.timedelta(days=7)).aggregate(
         d=Max("day")
     )["d"]
-    dropped = grade_drops()
     totals = Counter(
         g for g in HealthScore.objects.filter(day=day).values_list("grade", flat=True) if g
     )
@@ -157,7 +156,6 @@ def portfolio(*, by: str) -> dict[str, Any]:
         "day": day,
         "week_ago": week_ago,
         "rows": rows,
-        "dropped": dropped[:100],
         "totals": [totals.get(g, 0) for g in range(1, 6)],
     }
 
@@ -292,10 +290,10 @@ def grade_drops(*, owner: Any = None) -> list[tuple[HealthScore, int]]:
     return drops
 
 
-def grade_drop_rows(*, owner: Any = None) -> list[dict[str, Any]]:
-    """``grade_drops`` with why each fell: the components that lost the most points against
-    the week before (up to two, largest loss first), named in the reader's language."""
-    drops = grade_drops(owner=owner)
+def grade_drop_rows(drops: list[tuple[HealthScore, int]]) -> list[dict[str, Any]]:
+    """Rows of ``grade_drops`` (or a page of them) with why each fell: the components that
+    lost the most points against the week before (up to two, largest loss first), named in
+    the reader's language."""
     if not drops:
         return []
     week_ago = _week_before(drops[0][0].day)

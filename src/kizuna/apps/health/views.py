@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ from kizuna.apps.org.access import access_account, can_manage_tenant
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.health.model import ScoreModel, score
 
+DROPPED_PAGE_SIZE = 50
 HISTORY_DAYS = 265  # prediction days reach back this far (the usage history must cover them)
 
 
@@ -44,7 +46,16 @@ def portfolio(request: AuthedRequest) -> HttpResponse:
     by = request.GET.get("by", "segment")
     if by not in ("segment", "team", "csm"):
         by = "segment"
-    context = {"nav": "health", "by": by, **selectors.portfolio(by=by)}
+    dropped = Paginator(selectors.grade_drops(), DROPPED_PAGE_SIZE).get_page(
+        request.GET.get("dropped_page")
+    )
+    context = {
+        "nav": "health",
+        "by": by,
+        "dropped": selectors.grade_drop_rows(list(dropped.object_list)),
+        "dropped_page": dropped,
+        **selectors.portfolio(by=by),
+    }
     return render(request, "health/portfolio.html", context)
 
 

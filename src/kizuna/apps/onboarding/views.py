@@ -52,13 +52,20 @@ def _board_owner(request: AuthedRequest) -> tuple[User | None, int | None]:
 def board(request: AuthedRequest) -> HttpResponse:
     today = tenant_today()
     owner, team_id = _board_owner(request)
-    rows = selectors.board_rows(user=owner, team_id=team_id, today=today, viewer=request.user)
+    page, rows, counts = selectors.board_page(
+        user=owner,
+        team_id=team_id,
+        today=today,
+        viewer=request.user,
+        page=request.GET.get("page"),
+    )
     context = {
         "nav": "onboarding",
         "today": today,
         "owner": owner,
+        "page": page,
         "rows": rows,
-        "counts": selectors.board_counts(rows),
+        "counts": counts,
         "csms": User.objects.filter(role=Role.CSM, is_active=True).order_by("username")
         if request.user.role in (Role.MANAGER, Role.ADMIN)
         else [],
@@ -126,7 +133,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "nav": "onboarding",
         "today": today,
         "by": by,
-        **selectors.dashboard_data(today=today, by=by),
+        **selectors.dashboard_data(today=today, by=by, stuck_page=request.GET.get("stuck_page")),
     }
     return render(request, "onboarding/dashboard.html", context)
 

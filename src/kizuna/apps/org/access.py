@@ -60,3 +60,8 @@ def access_account(user: User, account_id: int, *, write: bool = False) -> Accou
 def require_account_create(user: User) -> None:
     if not can_create_account(user):
         raise PermissionDenied
+
+
+def can_reassign(user: User, account: Account) -> bool:
+    """Reassign ``account`` to another CSM: a manager of its team, or a CS ops admin."""
+    return user.role in {Role.ADMIN, Role.MANAGER} and can_edit_account(user, account)
