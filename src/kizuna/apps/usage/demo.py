@@ -22,7 +22,7 @@ from kizuna.apps.usage.models import (
 )
 from kizuna.apps.usage.rollups import insert_usage_days, usage_summaries_refresh
 from kizuna.demo.types import DemoDataset
-from kizuna.demo.usage import DAYS, FEATURES, generate_usage
+from kizuna.demo.usage import DAYS, FEATURE_LABELS, FEATURES, generate_usage
 
 BATCH = 5000
 LARGE_DEMO = 20_000  # accounts
@@ -41,7 +41,14 @@ def usage_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> int:
     )
     products = {p.code: p for p in Product.objects.all()}
     FeatureDefinition.objects.bulk_create(
-        FeatureDefinition(event=event, feature=feature, product=products[code], is_key=key)
+        FeatureDefinition(
+            event=event,
+            feature=feature,
+            label_ja=FEATURE_LABELS.get(feature, ("", ""))[0],
+            label_en=FEATURE_LABELS.get(feature, ("", ""))[1],
+            product=products[code],
+            is_key=key,
+        )
         for code, features in FEATURES.items()
         if code in products
         for event, feature, key in features
@@ -49,13 +56,13 @@ def usage_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> int:
     now = timezone.now()
     source = UsageSource.objects.create(
         code="product-events",
-        name="Product events",
+        name="製品イベント",
         last_event_at=now - dt.timedelta(hours=2),
         last_received_at=now - dt.timedelta(hours=2),
     )
     UsageSource.objects.create(
         code="mobile-app",
-        name="Mobile app",
+        name="モバイルアプリ",
         last_event_at=now - dt.timedelta(days=3),
         last_received_at=now - dt.timedelta(days=3),
     )
