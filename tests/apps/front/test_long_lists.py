@@ -102,3 +102,29 @@ def test_grade_drops_are_paged_lowest_grade_first(world: World) -> None:
     assert "2 ページ中 1 ページ目（全 60 件）" in body
     second = client.get(reverse("health:portfolio"), {"dropped_page": "2"}).content.decode()
     assert "下落59" not in second and "下落49" in second
+
+
+def test_the_stalled_list_puts_expected_churn_first_and_is_paged(db: object) -> None:
+    from kizuna.apps.onboarding.models import Onboarding
+    from kizuna.apps.onboarding.selectors import STUCK_PAGE_SIZE, dashboard_data
+    from tests.browser.test_today import stalled_onboarding_and_grade_drop
+
+    # given one stalled onboarding, and a second one expected to churn with a later target
+    world = stalled_onboarding_and_grade_drop()
+    stalled = Onboarding.objects.get()
+    today = tenant_today()
+    late = Onboarding.objects.create(
+        account=AccountFactory(owner=world.csm),
+        product=stalled.product,
+        template=stalled.template,
+        started_on=stalled.started_on,
+        target_on=stalled.target_on,
+        state="expected_churn",
+        state_since=today,
+        current_target_on=today + dt.timedelta(days=30),
+    )
+    # when the dashboard is read
+    data = dashboard_data(today=today, by="product")
+    # then expected churn comes first although its target is later
+    assert [o.pk for o, _why in data["stuck"]] == [late.pk, stalled.pk]
+    assert data["stuck_page"].paginator.per_page == STUCK_PAGE_SIZE

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kizuna.apps.assignments import selectors, services
 from kizuna.apps.assignments.forms import HandoffForm, ReassignForm, ScenarioForm
+from kizuna.apps.customers.models import Account
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import account_form_page, confirmed
 from kizuna.apps.org.access import access_account, can_manage_tenant
@@ -30,11 +31,12 @@ def load(request: AuthedRequest) -> HttpResponse:
     preview = services.auto_assign_preview() if request.GET.get("preview") else None
     planned = preview.plan.assignments[:50] if preview else ()
     users = User.objects.in_bulk([a.csm_id for a in planned])
+    accounts = Account.objects.in_bulk([a.account_id for a in planned])
     context = {
         "nav": "load",
         "rows": selectors.load_rows(),
         "preview": preview,
-        "planned": [(a, users.get(a.csm_id)) for a in planned],
+        "planned": [(a, accounts.get(a.account_id), users.get(a.csm_id)) for a in planned],
         "can_apply": request.user.role == Role.ADMIN,
     }
     return render(request, "assignments/load.html", context)
