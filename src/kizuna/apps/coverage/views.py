@@ -6,15 +6,19 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from kizuna.apps.coverage import selectors
 from kizuna.apps.customers.models import Account, Segment
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.org.access import can_edit_account, can_reassign
+from kizuna.apps.org.access import (
+    access_member,
+    can_log_touchpoint,
+    can_reassign,
+    can_view_other_members,
+)
 from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.tenant.selectors import tenant_today
 
@@ -24,12 +28,7 @@ TODAY_LIST_LENGTH = 5  # onboardings and grade drops shown on 今日; the rest o
 @login_required
 def worklist(request: AuthedRequest) -> HttpResponse:
     """A CSM's accounts, the ones about to fall out of coverage first."""
-    member = request.user
-    username = request.GET.get("csm")
-    if username and username != member.username:
-        if member.role not in {Role.ADMIN, Role.MANAGER}:
-            raise PermissionDenied
-        member = get_object_or_404(User, username=username)
+    member = access_member(request.user, request.GET.get("csm"))
     today = tenant_today(request.tenant)
     accounts = Account.objects.filter(owner=member, mrr__gt=0)
     rows = selectors.due_list(accounts=accounts, today=today)
@@ -42,7 +41,7 @@ def worklist(request: AuthedRequest) -> HttpResponse:
         "members": User.objects.filter(
             role__in=[Role.CSM, Role.MANAGER], owned_accounts__isnull=False
         ).distinct()
-        if request.user.role in {Role.ADMIN, Role.MANAGER}
+        if can_view_other_members(request.user)
         else [],
         **_also_today(member, today=today),
     }
@@ -115,7 +114,7 @@ def uncovered(request: AuthedRequest) -> HttpResponse:
             {
                 "account": account,
                 "last_touch": last.get(account.pk),
-                "can_touch": can_edit_account(request.user, account),
+                "can_touch": can_log_touchpoint(request.user, account),
                 "can_reassign": can_reassign(request.user, account),
             }
             for account in page.object_list
