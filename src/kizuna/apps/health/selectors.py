@@ -283,7 +283,7 @@ def grade_drops(*, owner: Any = None) -> list[tuple[HealthScore, int]]:
         if grade is not None
     }
     drops = []
-    for s in scores.order_by("grade", "score"):
+    for s in scores.order_by("grade", "score", "account_id"):
         was = before.get(s.account_id)
         if s.grade is not None and was is not None and s.grade < was:
             drops.append((s, was))
