@@ -137,6 +137,7 @@ def account_page_data(
     """Everything the account 360 page shows, in a fixed number of queries; the touchpoint
     timeline and the change history newest first, a page of each."""
     from kizuna.apps.audit.models import AuditEvent
+    from kizuna.apps.coverage.selectors import account_coverage
     from kizuna.apps.health.selectors import account_health
     from kizuna.apps.usage.selectors import account_usage
 
@@ -169,6 +170,7 @@ def account_page_data(
         ).first(),
         "usage": account_usage(account=account, today=today),
         "health": account_health(account=account, today=today),
+        "coverage": account_coverage(account=account, today=today),
         "onboardings": list(
             account.onboardings.select_related("product", "current_phase").order_by("started_on")
         ),
