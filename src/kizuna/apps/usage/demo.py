@@ -27,7 +27,7 @@ from kizuna.apps.usage.rollups import usage_summaries_refresh
 from kizuna.apps.usage.services import usage_daily_ingest
 from kizuna.core.usage.store import DAILY_SCHEMA
 from kizuna.demo.types import DemoDataset
-from kizuna.demo.usage import DAYS, FEATURES, DemoUsageDay, generate_usage
+from kizuna.demo.usage import DAYS, FEATURE_LABELS, FEATURES, DemoUsageDay, generate_usage
 
 BATCH = 5000
 LARGE_DEMO = 20_000  # accounts
@@ -46,14 +46,21 @@ def usage_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> int:
     )
     products = {p.code: p for p in Product.objects.all()}
     FeatureDefinition.objects.bulk_create(
-        FeatureDefinition(event=event, feature=feature, product=products[code], is_key=key)
+        FeatureDefinition(
+            event=event,
+            feature=feature,
+            label_ja=FEATURE_LABELS.get(feature, ("", ""))[0],
+            label_en=FEATURE_LABELS.get(feature, ("", ""))[1],
+            product=products[code],
+            is_key=key,
+        )
         for code, features in FEATURES.items()
         if code in products
         for event, feature, key in features
     )
     now = timezone.now()
-    source = UsageSource.objects.create(code="product-events", name="Product events")
-    mobile = UsageSource.objects.create(code="mobile-app", name="Mobile app")
+    source = UsageSource.objects.create(code="product-events", name="製品イベント")
+    mobile = UsageSource.objects.create(code="mobile-app", name="モバイルアプリ")
     AccountKeyMapping.objects.bulk_create(
         (
             AccountKeyMapping(source=source, account_key=key, account_id=pk)

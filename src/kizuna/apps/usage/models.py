@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -48,6 +49,9 @@ class FeatureDefinition(models.Model):
 
     event = models.CharField(_("event name"), max_length=200, unique=True)
     feature = models.CharField(_("feature"), max_length=100)
+    #: what pages show for the feature (the key when empty)
+    label_ja = models.CharField(_("display name (Japanese)"), max_length=100, blank=True)
+    label_en = models.CharField(_("display name (English)"), max_length=100, blank=True)
     product = models.ForeignKey(
         "customers.Product",
         verbose_name=_("product"),
@@ -63,6 +67,12 @@ class FeatureDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.feature}"
+
+    @property
+    def label(self) -> str:
+        """The feature's display name in the reader's language (its key when none is set)."""
+        english = (get_language() or "ja").startswith("en")
+        return (self.label_en if english else self.label_ja) or self.label_ja or self.feature
 
 
 class AccountKeyMapping(models.Model):

@@ -80,17 +80,15 @@ def usage_chart(
     }
 
 
-def _key_features(account: Account, today: dt.date) -> list[str]:
+def _key_feature_labels(account: Account, today: dt.date) -> dict[str, str]:
+    """The key features of the account's current products: key → display name."""
     products = SubscriptionLine.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gt=today), account=account, start_date__lte=today
     ).values("product_id")
-    return sorted(
-        set(
-            FeatureDefinition.objects.filter(product_id__in=products, is_key=True).values_list(
-                "feature", flat=True
-            )
-        )
-    )
+    return {
+        d.feature: d.label
+        for d in FeatureDefinition.objects.filter(product_id__in=products, is_key=True)
+    }
 
 
 def _weekly_adoption(
@@ -114,14 +112,15 @@ def account_usage(*, account: Account, today: dt.date) -> dict[str, Any]:
         .order_by("day")
         .values_list("day", "events", "active_users", "feature_counts")
     )
-    keys = _key_features(account, today)
+    labels = _key_feature_labels(account, today)
+    keys = sorted(labels)
     summary = UsageSummary.objects.filter(account=account).first()
     used = set(summary.key_features_used) if summary else set()
     return {
         "has_data": bool(rows) or summary is not None,
         "summary": summary,
         "chart": usage_chart({d: (e, u) for d, e, u, _c in rows}, today=today),
-        "key_features": [(feature, feature in used) for feature in keys],
+        "key_features": [(labels[feature], feature in used) for feature in keys],
         "weekly_adoption": _weekly_adoption(rows, keys, today),
         "drops": list(UsageDropSignal.objects.filter(account=account)[:5]),
     }
