@@ -13,13 +13,12 @@ from django.db.models import Exists, Max, OuterRef, QuerySet
 from kizuna.apps.coverage.inputs import (
     accounts_today,
     core_policies,
-    touch_window_start,
-    touches_between,
 )
 from kizuna.apps.coverage.models import CoverageSnapshot
 from kizuna.apps.customers.models import Account
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.apps.touchpoints.selectors import last_touches
 from kizuna.core.coverage import CoverageDue, CoveragePolicy, coverage_due, shift_months
 
 SEGMENT_ORDER = ["high", "low", "tech", "community"]
@@ -93,10 +92,11 @@ def trend_lines(*, width: int = 640, height: int = 160) -> list[TrendLine]:
 
 def due_list(*, accounts: QuerySet[Account], today: dt.date) -> list[tuple[CoverageDue, Account]]:
     """``coverage_due`` for a bounded set of accounts (a CSM's book, a drill-down), joined
-    back to the account rows for display."""
+    back to the account rows for display. The touches are each account's last touch
+    (``last_touches``, the account header's too), all the core needs for the worklist."""
     by_id = {a.pk: a for a in accounts.select_related("owner", "team")}
     inputs = accounts_today(by_id.values())
-    touches = touches_between(touch_window_start(today), today, account_ids=list(by_id))
+    touches = list(last_touches(accounts=by_id.values(), today=today).values())
     return [
         (due, by_id[due.account_id])
         for due in coverage_due(inputs, touches, core_policies(), as_of=today)

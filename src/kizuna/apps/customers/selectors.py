@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Self, overload
 
 from django.db import connections
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.revenue.selectors import account_mrr_movements
@@ -94,17 +94,12 @@ def account_list(*, filters: AccountFilters, on: dt.date) -> QuerySet[Account]:
     return accounts.order_by(*ACCOUNT_SORTS.get(filters.sort, ACCOUNT_SORTS["kana"]))
 
 
-def account_last_touch(*, account_ids: list[int]) -> dict[int, dt.datetime]:
-    """The latest touchpoint time of each account (accounts never touched are absent)."""
-    from kizuna.apps.touchpoints.models import Touchpoint
+def account_last_touch(*, accounts: list[Account], today: dt.date) -> dict[int, dt.date]:
+    """The day of each account's last touch (``touchpoints.selectors.last_touches``, the one
+    definition the header and the coverage worklist share); accounts never touched are absent."""
+    from kizuna.apps.touchpoints.selectors import last_touches
 
-    rows = (
-        Touchpoint.objects.filter(account_id__in=account_ids)
-        .values("account_id")
-        .annotate(last=Max("occurred_at"))
-        .values_list("account_id", "last")
-    )
-    return dict(rows)
+    return {pk: touch.day for pk, touch in last_touches(accounts=accounts, today=today).items()}
 
 
 def account_lines(*, account: Account) -> QuerySet[SubscriptionLine]:
@@ -155,8 +150,7 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
         "onboardings": list(
             account.onboardings.select_related("product", "current_phase").order_by("started_on")
         ),
-        # the timeline is newest first: its first entry is the last touch
-        "last_touch": touchpoints[0].occurred_at if touchpoints else None,
+        "last_touch": account_last_touch(accounts=[account], today=today).get(account.pk),
     }
 
 
