@@ -263,8 +263,9 @@ def import_plan(*, actor: User, record: TouchpointImport) -> ImportPlan:
     for row in rows:
         errors = list(row.errors)
         occurred_at = _aware(row.occurred_at, zone) if row.occurred_at else None
-        if occurred_at is not None:
-            errors += _date_errors(occurred_at, zone, today)
+        date_errors = _date_errors(occurred_at, zone, today) if occurred_at else []
+        if date_errors:  # shown by its reason; year 1 or 9999 must not reach the templates
+            errors, occurred_at = errors + date_errors, None
         account, account_error = directory.account(row)
         csm, csm_error = directory.member(row.csm, actor)
         errors += [error for error in (account_error, csm_error) if error is not None]
