@@ -20,7 +20,7 @@ from kizuna.apps.org.models import User
 from kizuna.apps.org.services import api_token_create
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.apps.touchpoints.services import touchpoint_create
-from tests.factories import ContactFactory, World
+from tests.factories import ContactFactory, TouchpointFactory, World
 
 JST = dt.timezone(dt.timedelta(hours=9))
 ALLOWED = ["author", "manager", "admin"]
@@ -268,3 +268,11 @@ def test_the_links_cost_no_query_per_touchpoint(world: World, touchpoint: Touchp
     # then each has its links, for the same number of queries
     assert body.count("/delete/") == 6
     assert len(six) == len(one)
+
+
+def test_without_a_recorded_author_the_touchpoints_csm_is_its_author(world: World) -> None:
+    # given a touchpoint stored without its author (the demo's, or logged before authors were)
+    legacy = TouchpointFactory(account=world.account, csm=world.teammate, created_by=None)
+    # then its CSM may correct it, the account's owner may not
+    assert can_edit_touchpoint(world.teammate, legacy)
+    assert not can_edit_touchpoint(world.csm, legacy)

@@ -67,14 +67,15 @@ if TYPE_CHECKING:
 
 
 def can_edit_touchpoint(user: User, touchpoint: Touchpoint) -> bool:
-    """Edit or delete a logged touchpoint: its author (the member who logged or imported it),
-    a manager of the account's team (as in ``can_edit_account``) and admins. Never a viewer or
-    an inactive member; owning the account alone is not enough."""
+    """Edit or delete a logged touchpoint: its author (the member who logged or imported it;
+    for a touchpoint without a recorded author, e.g. the demo's, its CSM), a manager of the
+    account's team (as in ``can_edit_account``) and admins. Never a viewer or an inactive
+    member; owning the account alone is not enough."""
     if not user.is_authenticated or not user.is_active or user.role == Role.VIEWER:
         return False
     if user.role in {Role.ADMIN, Role.MANAGER} and can_edit_account(user, touchpoint.account):
         return True
-    return touchpoint.created_by_id is not None and touchpoint.created_by_id == user.pk
+    return (touchpoint.created_by_id or touchpoint.csm_id) == user.pk
 
 
 def access_touchpoint(user: User, touchpoint_id: int, *, write: bool = False) -> Touchpoint:
