@@ -3,26 +3,12 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import F, OuterRef, Subquery
-
-
-def authors_from_the_audit_trail(apps, schema_editor):
-    """The author of a touchpoint logged before this field existed: the member who created it
-    according to the audit trail, else the touchpoint's CSM."""
-    Touchpoint = apps.get_model("touchpoints", "Touchpoint")
-    AuditEvent = apps.get_model("audit", "AuditEvent")
-    creator = AuditEvent.objects.filter(
-        entity="touchpoint", entity_id=OuterRef("pk"), action="create", actor__isnull=False
-    ).order_by("id").values("actor_id")[:1]
-    Touchpoint.objects.update(created_by=Subquery(creator))
-    Touchpoint.objects.filter(created_by__isnull=True).update(created_by=F("csm"))
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('touchpoints', '0003_touchpoint_external_id_touchpointimport'),
-        ('audit', '0003_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -32,5 +18,4 @@ class Migration(migrations.Migration):
             name='created_by',
             field=models.ForeignKey(blank=True, editable=False, help_text='The author: the member who logged it (or imported it).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='logged by'),
         ),
-        migrations.RunPython(authors_from_the_audit_trail, migrations.RunPython.noop),
     ]
