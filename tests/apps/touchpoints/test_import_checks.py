@@ -142,3 +142,9 @@ def test_it_refuses_a_binary_file_with_a_translated_message(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not TouchpointImport.objects.exists()
+
+
+def test_the_upload_page_says_which_encodings_and_dates_are_accepted(world: World) -> None:
+    body = client_for(world.csm).get(reverse(UPLOAD)).content.decode()
+    assert "UTF-8・UTF-16・Shift_JIS" in body
+    assert "日付が今日より後または 2000 年より前" in body
