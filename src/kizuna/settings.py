@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kizuna.apps.tenant.context_processors.tenant",
+                "kizuna.apps.org.context_processors.permissions",
             ],
         },
     },

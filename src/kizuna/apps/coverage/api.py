@@ -3,15 +3,13 @@
 import datetime as dt
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
 from kizuna.apps.coverage import selectors
 from kizuna.apps.coverage.models import CoverageSnapshot
 from kizuna.apps.customers.models import Account
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.org.models import Role, User
+from kizuna.apps.org.access import access_member
 from kizuna.apps.tenant.selectors import tenant_today
 
 router = Router(tags=["coverage"])
@@ -71,11 +69,7 @@ def coverage_rows(request: AuthedRequest, query: Query[CoverageQuery]) -> Any:
 
 @router.get("/worklist", response=list[DueOut], summary="A CSM's accounts by coverage due date")
 def worklist(request: AuthedRequest, query: Query[WorklistQuery]) -> list[dict[str, Any]]:
-    member = request.user
-    if query.csm and query.csm != member.username:
-        if member.role not in {Role.ADMIN, Role.MANAGER}:
-            raise PermissionDenied
-        member = get_object_or_404(User, username=query.csm)
+    member = access_member(request.user, query.csm)
     rows = selectors.due_list(
         accounts=Account.objects.filter(owner=member, mrr__gt=0), today=tenant_today()
     )

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from kizuna.apps.coverage import selectors
 from kizuna.apps.customers.models import Account, Segment
 from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.org.access import access_member, can_view_other_members
 from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.tenant.selectors import tenant_today
 
@@ -20,12 +20,7 @@ from kizuna.apps.tenant.selectors import tenant_today
 @login_required
 def worklist(request: AuthedRequest) -> HttpResponse:
     """A CSM's accounts, the ones about to fall out of coverage first."""
-    member = request.user
-    username = request.GET.get("csm")
-    if username and username != member.username:
-        if member.role not in {Role.ADMIN, Role.MANAGER}:
-            raise PermissionDenied
-        member = get_object_or_404(User, username=username)
+    member = access_member(request.user, request.GET.get("csm"))
     today = tenant_today(request.tenant)
     accounts = Account.objects.filter(owner=member, mrr__gt=0)
     rows = selectors.due_list(accounts=accounts, today=today)
@@ -38,7 +33,7 @@ def worklist(request: AuthedRequest) -> HttpResponse:
         "members": User.objects.filter(
             role__in=[Role.CSM, Role.MANAGER], owned_accounts__isnull=False
         ).distinct()
-        if request.user.role in {Role.ADMIN, Role.MANAGER}
+        if can_view_other_members(request.user)
         else [],
         **_also_today(member),
     }

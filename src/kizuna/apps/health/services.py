@@ -25,8 +25,8 @@ from kizuna.apps.health.models import (
     ScoreModelVersion,
     Sentiment,
 )
-from kizuna.apps.org.access import can_edit_account, can_manage_tenant
-from kizuna.apps.org.models import Role, User
+from kizuna.apps.org.access import can_manage_tenant, can_record_sentiment
+from kizuna.apps.org.models import User
 from kizuna.core.health.backtest import (
     BacktestResult,
     backtest,
@@ -161,7 +161,7 @@ def sentiment_set(
 ) -> Sentiment:
     """The CSM's sentiment (1–5), with a reason, from today until ``until``; it replaces the
     one in force."""
-    if actor.role == Role.VIEWER or not can_edit_account(actor, account):
+    if not can_record_sentiment(actor, account):
         raise PermissionDenied
     errors: dict[str, str] = {}
     if not 1 <= value <= 5:
