@@ -64,14 +64,17 @@ def test_the_header_the_account_list_and_the_worklist_show_the_same_last_touch(
     client = Client()
     client.force_login(world.csm)
     # when the CSM looks at each account page, the account list and their worklist
-    headers = {
-        name: client.get(reverse("customers:account_detail", args=[a.pk])).context["last_touch"]
+    pages = {
+        name: client.get(reverse("customers:account_detail", args=[a.pk])).context
         for name, a in book.items()
     }
+    headers = {name: context["last_touch"] for name, context in pages.items()}
+    coverage_lines = {name: context["coverage"].last_touch for name, context in pages.items()}
     listed = client.get(reverse("customers:account_list"), {"owner": "csm"}).context["rows"]
     worklist = client.get(reverse("coverage:worklist")).context["rows"]
     # then every page shows the same day: the latest qualifying touch in [2000-01-01, today]
     assert headers == EXPECTED
+    assert coverage_lines == EXPECTED
     assert {account.name: day for account, day in listed if account.name in book} == EXPECTED
     assert {account.name: due.last_touch for due, account in worklist} == EXPECTED
     # and the worklist's coverage follows from it (1 month for high touch)

@@ -57,10 +57,14 @@ class WorklistQuery(Schema):
 
 @router.get("/coverage", response=list[CoverageRowOut], summary="Coverage snapshot rows")
 def coverage_rows(request: AuthedRequest, query: Query[CoverageQuery]) -> Any:
-    """Rows of the snapshot as of ``as_of`` (default: the latest snapshot)."""
-    day = query.as_of or selectors.latest_snapshot_day()
-    if day is None:
-        return []
+    """Rows as of ``as_of``: today (the default) is counted live, like the dashboard; an
+    earlier day is read from its snapshot (none: an empty list)."""
+    today = tenant_today()
+    day = query.as_of or today
+    if day == today:
+        live = selectors.live_rows(selectors.coverage_live(today=today))
+        scopes = [query.scope] if query.scope else ["csm", "segment", "team"]
+        return [row for scope in scopes for row in live[scope]]
     rows = CoverageSnapshot.objects.filter(as_of=day).select_related("team", "csm")
     if query.scope:
         rows = rows.filter(scope=query.scope)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from kizuna.apps.coverage import selectors
 from kizuna.apps.customers.models import Account, Segment
@@ -60,12 +61,19 @@ def _also_today(member: User) -> dict[str, Any]:
 
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
-    day = selectors.latest_snapshot_day()
+    """Today's coverage counted live (it agrees with its drill-downs to the account), and the
+    trend of earlier days from the daily snapshots."""
+    today = tenant_today(request.tenant)
+    live = selectors.coverage_live(today=today)
+    rows = selectors.live_rows(live)
     context = {
         "nav": "coverage",
-        "day": day,
-        "rows": selectors.snapshot_rows(day=day) if day else None,
-        "trend": selectors.trend_lines(),
+        "day": today,
+        "computed_at": live.computed_at,
+        "rows": rows,
+        "no_policy": live.report.no_policy,
+        "trend": selectors.trend_lines(live=rows["segment"]),
+        "trend_computed_at": selectors.snapshots_computed_at(before=today),
     }
     return render(request, "coverage/dashboard.html", context)
 
@@ -76,19 +84,25 @@ def _int(value: str | None) -> int:
 
 @login_required
 def uncovered(request: AuthedRequest) -> HttpResponse:
-    """Drill-down: the accounts of a segment (and team or CSM) not covered today."""
+    """Drill-down: the accounts of a segment (and team or CSM) not covered today; "none"
+    stands for accounts without a team or without an owner, as in the dashboard's rows."""
     segment = request.GET.get("segment", "")
     if segment not in Segment.values:
         segment = Segment.HIGH
-    accounts = Account.objects.filter(segment=segment, mrr__gt=0)
+    accounts = selectors.active_accounts().filter(segment=segment)
     team = Team.objects.filter(pk=_int(request.GET.get("team"))).first()
     csm = User.objects.filter(pk=_int(request.GET.get("csm"))).first()
+    no_team = not team and request.GET.get("team") == "none"
+    no_owner = not csm and request.GET.get("csm") == "none"
     if team:
         accounts = accounts.filter(team=team)
+    elif no_team:
+        accounts = accounts.filter(team__isnull=True)
     if csm:
         accounts = accounts.filter(owner=csm)
-    elif request.GET.get("csm") == "none":
+    elif no_owner:
         accounts = accounts.filter(owner__isnull=True)
+    computed_at = timezone.now()
     uncovered = selectors.uncovered_accounts(
         accounts=accounts, segment=segment, today=tenant_today(request.tenant)
     )
@@ -102,8 +116,11 @@ def uncovered(request: AuthedRequest) -> HttpResponse:
         "segment_label": dict(Segment.choices)[segment],
         "team": team,
         "csm": csm,
+        "no_team": no_team,
+        "no_owner": no_owner,
         "page": page,
         "rows": [(account, last.get(account.pk)) for account in page.object_list],
         "count": page.paginator.count,
+        "computed_at": computed_at,
     }
     return render(request, "coverage/uncovered.html", context)

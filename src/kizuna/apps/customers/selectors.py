@@ -120,6 +120,7 @@ def account_mrr_history(*, account: Account, last_month: dt.date, months: int) -
 def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
     """Everything the account 360 page shows, in a fixed number of queries."""
     from kizuna.apps.audit.models import AuditEvent
+    from kizuna.apps.coverage.selectors import account_coverage
     from kizuna.apps.health.selectors import account_health
     from kizuna.apps.usage.selectors import account_usage
 
@@ -132,6 +133,13 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
         account.touchpoints.select_related("csm")
         .prefetch_related("contacts")
         .order_by("-occurred_at", "-id")[:50]
+    )
+    coverage = account_coverage(account=account, today=today)
+    # the coverage line's last touch is the day ``last_touches`` reads: ask again only without it
+    last_touch = (
+        coverage.last_touch
+        if coverage is not None
+        else account_last_touch(accounts=[account], today=today).get(account.pk)
     )
     return {
         "lines": [(line, line.is_active_on(today)) for line in lines],
@@ -147,10 +155,11 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
         ).first(),
         "usage": account_usage(account=account, today=today),
         "health": account_health(account=account, today=today),
+        "coverage": coverage,
         "onboardings": list(
             account.onboardings.select_related("product", "current_phase").order_by("started_on")
         ),
-        "last_touch": account_last_touch(accounts=[account], today=today).get(account.pk),
+        "last_touch": last_touch,
     }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kizuna.apps.audit.services import audited_save, model_snapshot
@@ -206,3 +207,15 @@ def account_refresh_mrr(*, account_ids: Iterable[int] | None, on: dt.date) -> in
     for pk, current in changed:
         Account.objects.filter(pk=pk).update(mrr=current)
     return len(changed)
+
+
+def accounts_mark_health_stale(*, account_ids: Iterable[int]) -> int:
+    """Mark accounts whose health-score inputs just changed (a touchpoint logged, edited or
+    deleted; touchpoints imported): the worker's minute loop rescores them, and the account
+    page rescores one it shows. Call it inside the writing transaction, so the mark and the
+    change commit together. Each mark is the time of the latest change: a rescoring that read
+    the data before it clears only an older mark. Returns the accounts marked."""
+    ids = sorted({int(pk) for pk in account_ids})
+    if not ids:
+        return 0
+    return Account.objects.filter(pk__in=ids).update(health_stale_since=timezone.now())

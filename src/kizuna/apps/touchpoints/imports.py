@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from kizuna.apps.audit.models import AuditAction, AuditEvent
 from kizuna.apps.customers.models import Account, Contact
+from kizuna.apps.customers.services import accounts_mark_health_stale
 from kizuna.apps.org.access import can_edit_account, require_touchpoint_import
 from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
@@ -413,6 +414,7 @@ def touchpoint_import_run(*, actor: User, record: TouchpointImport) -> Touchpoin
     touchpoints = [_touchpoint(entry, actor) for entry in plan.good]
     Touchpoint.objects.bulk_create(touchpoints, batch_size=CHUNK)
     AuditEvent.objects.bulk_create(_audit_events(actor, touchpoints), batch_size=CHUNK)
+    accounts_mark_health_stale(account_ids={t.account_id for t in touchpoints})
     _store_outcome(record, plan, created=len(touchpoints))
     record.status = ImportStatus.IMPORTED
     record.imported_at = timezone.now()

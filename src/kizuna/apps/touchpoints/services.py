@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record, audited_save, model_snapshot
 from kizuna.apps.customers.models import Account, Contact
+from kizuna.apps.customers.services import accounts_mark_health_stale
 from kizuna.apps.org.models import User
 from kizuna.apps.touchpoints.dates import touch_day_validate
 from kizuna.apps.touchpoints.models import Touchpoint
@@ -44,6 +45,7 @@ def touchpoint_create(
         touch_day_validate(touchpoint.occurred_at)
     audited_save(touchpoint, actor=actor, fields=TOUCHPOINT_FIELDS, before=None, via=via)
     _set_contacts(touchpoint, contacts)
+    accounts_mark_health_stale(account_ids=[account.pk])
     return touchpoint
 
 
