@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.usage.models import (
     FeatureDefinition,
     IngestionRun,
@@ -20,6 +21,7 @@ from kizuna.apps.usage.models import (
     UsageSource,
     UsageSummary,
 )
+from kizuna.apps.usage.rollups import EARLIEST_DAY
 from kizuna.core.usage.trend import feature_adoption
 
 CHART_DAYS = 60
@@ -136,7 +138,13 @@ def usage_sources_freshness(*, now: dt.datetime | None = None) -> list[dict[str,
     return out
 
 
+def usage_failed_days() -> list[UsagePendingDay]:
+    """Queued days whose rollup failed (they wait, with their error, until queued again)."""
+    return list(UsagePendingDay.objects.filter(failed_at__isnull=False).order_by("day"))
+
+
 def usage_ops_data() -> dict[str, Any]:
+    tomorrow = tenant_today() + dt.timedelta(days=1)
     pending = QuarantinedEvent.objects.filter(replayed_at__isnull=True)
     return {
         "sources": usage_sources_freshness(),
@@ -146,5 +154,14 @@ def usage_ops_data() -> dict[str, Any]:
         ),
         "quarantine": list(pending.select_related("run__source").order_by("-id")[:100]),
         "quarantine_total": pending.count(),
-        "rollup_waiting": UsagePendingDay.objects.count(),
+        "rollup_waiting": UsagePendingDay.objects.filter(failed_at__isnull=True).count(),
+        "rollup_failed": [
+            {
+                "day": row.day,
+                "failed_at": row.failed_at,
+                "error": row.error,
+                "out_of_range": not EARLIEST_DAY <= row.day <= tomorrow,
+            }
+            for row in usage_failed_days()
+        ],
     }
