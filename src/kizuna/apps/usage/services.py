@@ -16,7 +16,7 @@ import logging
 import time
 import zoneinfo
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kizuna.apps.audit.models import AuditAction
+from kizuna.apps.audit.services import audit_record, snapshot_diff
 from kizuna.apps.customers.models import Account
 from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_settings_get
@@ -38,10 +40,12 @@ from kizuna.apps.usage.models import (
     UsageSource,
 )
 from kizuna.apps.usage.rollups import EARLIEST_DAY, local_days, usage_rollup_days
+from kizuna.apps.usage.selectors import ABANDONED_AFTER, usage_abandoned_files
 from kizuna.core.usage.schema import (
     EventWindow,
     RejectedRow,
     UsageFileError,
+    read_events,
     records_frame,
     validate_events,
 )
@@ -74,6 +78,64 @@ def event_window(*, now: dt.datetime | None = None) -> EventWindow:
 
 def batch_id_for(*, source: UsageSource, batch_key: str) -> str:
     return hashlib.sha256(f"{source.code}\0{batch_key}".encode()).hexdigest()[:40]
+
+
+#: rows per batch of a file: part of the file's batch keys, so it is one number for every path
+FILE_CHUNK_ROWS = 200_000
+
+
+def file_batch_key(*, digest: str, chunk: int) -> str:
+    """The batch key of the ``chunk``-th slice of ``FILE_CHUNK_ROWS`` rows of a file: the
+    SHA-256 of its bytes (``digest``, hex) and the slice's number. The one rule for a file,
+    whichever way it comes (the ``/usage/`` upload, ``kizuna usage import``), so the same file
+    again is the same batches: one run each (``attempts``), counted once."""
+    return f"{digest}:{chunk}"
+
+
+@dataclass(frozen=True)
+class FileImport:
+    runs: list[IngestionRun]
+
+    @property
+    def stored(self) -> int:
+        return sum(run.rows_stored for run in self.runs)
+
+    @property
+    def rejected(self) -> int:
+        return sum(run.rows_rejected for run in self.runs)
+
+
+def usage_file_import(
+    *,
+    source: UsageSource,
+    data: bytes,
+    file_format: str,
+    name: str,
+    actor: User | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> FileImport:
+    """Import a file (CSV, Parquet, JSON lines): every ``FILE_CHUNK_ROWS`` rows are one batch
+    (``usage_ingest``, its own transaction) keyed by ``file_batch_key``. ``progress(done,
+    total)`` is called after each batch. Raises ``UsageFileError`` when the file is unreadable
+    or lacks a column (nothing is written)."""
+    frame = read_events(data, file_format=file_format)
+    digest = hashlib.sha256(data).hexdigest()
+    total, runs = frame.height, []
+    for index, offset in enumerate(range(0, max(total, 1), FILE_CHUNK_ROWS)):
+        chunk = frame.slice(offset, FILE_CHUNK_ROWS)
+        runs.append(
+            usage_ingest(
+                source=source,
+                frame=chunk,
+                via=IngestionVia.FILE,
+                name=name,
+                batch_key=file_batch_key(digest=digest, chunk=index),
+                actor=actor,
+            )
+        )
+        if progress is not None:
+            progress(offset + chunk.height, total)
+    return FileImport(runs)
 
 
 @dataclass(frozen=True)
@@ -378,6 +440,96 @@ def _rollup_failed(day: dt.date, started: dt.datetime, error: Exception) -> None
     UsagePendingDay.objects.filter(day=day, queued_at__lte=started).update(
         failed_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:1000]
     )
+
+
+def usage_abandoned_files_sweep(*, now: dt.datetime | None = None) -> int:
+    """Remove the files of batches without a run whose files are all older than
+    ``ABANDONED_AFTER`` (the daily job); returns the files removed and logs one line. A batch
+    that got its run meanwhile, or whose files a retry is rewriting, is kept."""
+    now = now or timezone.now()
+    found = usage_abandoned_files(now=now)
+    store, removed, batches = event_store(), 0, 0
+    for batch_id in found.due_batches:
+        if IngestionRun.objects.filter(batch_id=batch_id).exists():
+            continue  # committed since the listing: counted, kept
+        # a retry writes the batch's files before it commits its run: new files, kept
+        gone = store.remove_batch(batch_id, written_before=(now - ABANDONED_AFTER).timestamp())
+        removed += gone
+        batches += 1 if gone else 0
+    log.info(
+        "usage: removed %d files of %d batches left by interrupted attempts (older than %s);"
+        " %d files wait",
+        removed,
+        batches,
+        ABANDONED_AFTER,
+        found.files - removed,
+    )
+    return removed
+
+
+class FailedDayGone(Exception):
+    """The day is no longer failed (rolled up, discarded or queued again meanwhile)."""
+
+
+def _failed_day(day: dt.date) -> UsagePendingDay:
+    row = UsagePendingDay.objects.select_for_update().filter(day=day, failed_at__isnull=False)
+    found = row.first()
+    if found is None:
+        raise FailedDayGone(day)
+    return found
+
+
+@transaction.atomic
+def usage_failed_day_retry(*, actor: User, day: dt.date) -> bool:
+    """Roll up a day whose rollup had failed, now; audited. True when it was rolled up (it
+    leaves the queue); False when it failed again (its time and error are updated). Raises
+    ``FailedDayGone`` when the day is not (or no longer) failed."""
+    row = _failed_day(day)
+    before = {"failed_at": row.failed_at.isoformat() if row.failed_at else None, "error": row.error}
+    started = timezone.now()
+    try:
+        with transaction.atomic():
+            usage_rollup_days(days=[day])
+    except Exception as error:
+        _rollup_failed(day, started, error)
+        row.refresh_from_db()
+    else:
+        row.failed_at, row.error = None, ""
+    after = {"failed_at": row.failed_at.isoformat() if row.failed_at else None, "error": row.error}
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=row,
+        account_id=None,
+        changes={"day": [day.isoformat(), day.isoformat()], **snapshot_diff(before, after)},
+    )
+    done = row.failed_at is None
+    if done:
+        row.delete()
+    log.info("usage rollup of %s retried by %s: %s", day, actor, "done" if done else "failed")
+    return done
+
+
+@transaction.atomic
+def usage_failed_day_discard(*, actor: User, day: dt.date) -> None:
+    """Take a failed day off the queue without rolling it up; audited. Only the pending rollup
+    is discarded: the day's ``UsageDay`` rows stay as last computed, and its stored events and
+    daily totals stay in the store (the next rollup of the day, when new events arrive for it,
+    or a rebuild counts them). Raises ``FailedDayGone`` when the day is not failed."""
+    row = _failed_day(day)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        instance=row,
+        account_id=None,
+        changes={
+            "day": [day.isoformat(), None],
+            "failed_at": [row.failed_at.isoformat() if row.failed_at else None, None],
+            "error": [row.error, None],
+        },
+    )
+    row.delete()
+    log.info("usage rollup of %s discarded by %s", day, actor)
 
 
 @transaction.atomic
