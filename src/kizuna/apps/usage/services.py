@@ -506,7 +506,7 @@ def usage_failed_day_retry(*, actor: User, day: dt.date) -> bool:
     done = row.failed_at is None
     if done:
         row.delete()
-    log.info("usage rollup of %s retried by %s: %s", day, actor, "done" if done else "failed")
+    log.info("usage rollup of %s retried by %s: %s", day, actor.username, "done" if done else "failed")
     return done
 
 
@@ -529,7 +529,7 @@ def usage_failed_day_discard(*, actor: User, day: dt.date) -> None:
         },
     )
     row.delete()
-    log.info("usage rollup of %s discarded by %s", day, actor)
+    log.info("usage rollup of %s discarded by %s", day, actor.username)
 
 
 @transaction.atomic
