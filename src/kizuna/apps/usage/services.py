@@ -457,11 +457,11 @@ def usage_abandoned_files_sweep(*, now: dt.datetime | None = None) -> int:
         removed += gone
         batches += 1 if gone else 0
     log.info(
-        "usage: removed %d files of %d batches left by interrupted attempts (older than %s);"
+        "usage: removed %d files of %d batches left by interrupted attempts (older than %d h);"
         " %d files wait",
         removed,
         batches,
-        ABANDONED_AFTER,
+        ABANDONED_AFTER.total_seconds() // 3600,
         found.files - removed,
     )
     return removed
@@ -506,7 +506,9 @@ def usage_failed_day_retry(*, actor: User, day: dt.date) -> bool:
     done = row.failed_at is None
     if done:
         row.delete()
-    log.info("usage rollup of %s retried by %s: %s", day, actor.username, "done" if done else "failed")
+    log.info(
+        "usage rollup of %s retried by %s: %s", day, actor.username, "done" if done else "failed"
+    )
     return done
 
 
