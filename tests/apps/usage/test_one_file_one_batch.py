@@ -4,15 +4,21 @@ imported by ``kizuna usage import`` is the same batches, one run each, counted o
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from kizuna.apps.usage import services
-from kizuna.apps.usage.models import IngestionRun, UsageDay, UsageSource
+from kizuna.apps.usage.models import IngestionRun, QuarantinedEvent, UsageDay, UsageSource
+from kizuna.apps.usage.rollups import usage_rebuild
+from kizuna.apps.usage.services import batch_id_for, usage_abandoned_files_sweep, usage_ingest
 from kizuna.cli import main
+from kizuna.core.usage.schema import read_events
+from kizuna.core.usage.store import EventStore
 from tests.factories import World
 
 D = dt.date(2026, 3, 2)
@@ -93,3 +99,34 @@ def test_the_batch_key_is_the_files_content_and_chunk() -> None:
     assert services.file_batch_key(digest=digest, chunk=7) != services.file_batch_key(
         digest=digest, chunk=0
     )
+
+
+def test_a_file_uploaded_under_the_earlier_rule_is_the_same_batch_when_imported_again(
+    world: World, source: UsageSource, tmp_path: Path, usage_dir: Path
+) -> None:
+    # given: the file uploaded on the web when an upload was keyed by the file's hash alone,
+    # one of its rows quarantined
+    data = CSV + b"ghost,u9,expense.create,2026-03-02T10:00:00+09:00\n"
+    usage_ingest(
+        source=source,
+        frame=read_events(data, file_format="csv"),
+        via="file",
+        name="events.csv",
+        batch_key=hashlib.sha256(data).hexdigest(),
+    )
+    legacy = batch_id_for(source=source, batch_key=hashlib.sha256(data).hexdigest())
+    assert counted(world) == {D: 2, D + dt.timedelta(days=1): 1}
+    # when: the same file is imported by the command
+    path = tmp_path / "events.csv"
+    path.write_bytes(data)
+    assert main(["usage", "import", str(path)]) == 0
+    # then: still one run (now of the file's rule), the events counted once, the bad row once
+    assert runs() == [("file", 2, 3)]
+    assert counted(world) == {D: 2, D + dt.timedelta(days=1): 1}
+    assert QuarantinedEvent.objects.count() == 1
+    # the earlier files count nowhere (a rebuild agrees) and go with the daily sweep
+    usage_rebuild()
+    assert counted(world) == {D: 2, D + dt.timedelta(days=1): 1}
+    assert usage_abandoned_files_sweep(now=timezone.now() + dt.timedelta(days=2)) == 2
+    assert EventStore(usage_dir).batch_files(legacy) == []
+    assert counted(world) == {D: 2, D + dt.timedelta(days=1): 1}

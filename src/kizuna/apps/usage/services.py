@@ -131,6 +131,8 @@ def usage_file_import(
                 name=name,
                 batch_key=file_batch_key(digest=digest, chunk=index),
                 actor=actor,
+                # the /usage/ upload keyed a whole file by its hash alone until this rule
+                adopt_batch_key=digest if index == 0 else None,
             )
         )
         if progress is not None:
@@ -183,6 +185,7 @@ def usage_ingest(
     actor: User | None = None,
     extend_batch: str | None = None,
     defer_rollup: bool = False,
+    adopt_batch_key: str | None = None,
 ) -> IngestionRun:
     """Validate ``frame`` (text columns from ``read_events`` / ``records_frame``), store the
     good rows of known accounts, quarantine every other row, roll up the days touched.
@@ -194,12 +197,16 @@ def usage_ingest(
     the good rows to that existing batch instead, as a run of its own.
     ``defer_rollup`` queues the touched days (``UsagePendingDay``) for the worker instead of
     rolling them up now (the HTTP API: many small batches of the same days).
+    ``adopt_batch_key``: the key an earlier rule gave the same rows (``usage_file_import``);
+    a batch recorded under it becomes this batch (its runs move here, its files stop counting
+    and its days are rolled up again; the daily job removes those files later).
     Raises ``UsageFileError`` when the frame lacks a required column (nothing is written).
     """
     started = time.monotonic()
     batch = validate_events(frame, window=event_window())
     mapped = _map_accounts(source, batch.valid, list(batch.rejected))
     batch_id = extend_batch or batch_id_for(source=source, batch_key=batch_key)
+    adopted = _adopt(source, batch_id, adopt_batch_key) if adopt_batch_key else set()
     if extend_batch is None:  # superseded: this batch's earlier rejects come back below
         QuarantinedEvent.objects.filter(
             run__source=source, run__batch_id=batch_id, replayed_at__isnull=True
@@ -217,7 +224,7 @@ def usage_ingest(
         ),
         batch_size=2000,
     )
-    days = _store(source, batch_id, mapped.known, extend=extend_batch is not None)
+    days = _store(source, batch_id, mapped.known, extend=extend_batch is not None) | adopted
     if days and defer_rollup:
         usage_days_queue(days=days)
     elif days:
@@ -227,6 +234,18 @@ def usage_ingest(
     run.duration_ms = int((time.monotonic() - started) * 1000)
     run.save(update_fields=["duration_ms"])
     return run
+
+
+def _adopt(source: UsageSource, batch_id: str, old_key: str) -> set[dt.date]:
+    """Move the runs of the batch ``old_key`` names to ``batch_id``; returns the company days
+    of its files, which no longer count (no run names them) and must be rolled up again."""
+    old_id = batch_id_for(source=source, batch_key=old_key)
+    old_runs = IngestionRun.objects.filter(source=source, batch_id=old_id)
+    if old_id == batch_id or not old_runs.exists():
+        return set()
+    old_rows = event_store().read_batch(old_id)
+    old_runs.update(batch_id=batch_id)
+    return local_days(old_rows["occurred_at"])
 
 
 def _run_for(
