@@ -191,8 +191,8 @@ def usage_ops_data() -> dict[str, Any]:
     tomorrow = tenant_today() + dt.timedelta(days=1)
     pending = QuarantinedEvent.objects.filter(replayed_at__isnull=True)
     failed = usage_failed_days()
-    kept = {
-        row["day"]: row
+    kept: dict[dt.date, tuple[int, int]] = {
+        row["day"]: (row["accounts"], row["events"] or 0)
         for row in UsageDay.objects.filter(day__in=[f.day for f in failed])
         .values("day")
         .annotate(accounts=Count("id"), events=Sum("events"))
@@ -213,8 +213,8 @@ def usage_ops_data() -> dict[str, Any]:
                 "error": row.error,
                 "out_of_range": not EARLIEST_DAY <= row.day <= tomorrow,
                 # what a discard leaves as it is: the day's figures as last computed
-                "kept_accounts": kept.get(row.day, {}).get("accounts", 0),
-                "kept_events": kept.get(row.day, {}).get("events") or 0,
+                "kept_accounts": kept.get(row.day, (0, 0))[0],
+                "kept_events": kept.get(row.day, (0, 0))[1],
             }
             for row in failed
         ],
