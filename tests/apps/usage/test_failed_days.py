@@ -110,6 +110,10 @@ def test_a_retry_that_fails_again_keeps_the_day_failed_with_the_new_error(
     assert row.failed_at is not None and first is not None and row.failed_at > first
     assert row.error.startswith("OverflowError")
     assert "The rollup of 9999-12-31 failed again" in response.content.decode()
+    # discarding it says that its events are never counted (they are outside the times taken)
+    assert "its events, outside the times taken, stay stored and are never counted" in (
+        response.content.decode()
+    )
     assert AuditEvent.objects.filter(entity="usagependingday", entity_id=row.pk).count() == 1
 
 
