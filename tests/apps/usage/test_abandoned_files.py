@@ -15,15 +15,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from kizuna.apps.usage import services
+from kizuna.apps.usage import upkeep
 from kizuna.apps.usage.models import IngestionRun, UsageDay, UsageSource
-from kizuna.apps.usage.services import (
-    ABANDONED_AFTER,
-    batch_id_for,
-    usage_abandoned_files_sweep,
-    usage_ingest,
-)
+from kizuna.apps.usage.selectors import ABANDONED_AFTER, usage_abandoned_files
+from kizuna.apps.usage.services import batch_id_for, usage_ingest
 from kizuna.apps.usage.tasks import refresh_summaries
+from kizuna.apps.usage.upkeep import usage_abandoned_files_sweep
 from kizuna.core.usage.schema import records_frame
 from kizuna.core.usage.store import EventStore
 from tests.apps.usage.conftest import event
@@ -160,9 +157,9 @@ def test_a_batch_committed_after_the_listing_is_kept(
 ) -> None:
     # given: the sweep listed the dead attempt as due, then its run was committed (the old
     # import finally retried with nothing new to write)
-    listing = services.usage_abandoned_files()
+    listing = usage_abandoned_files()
     assert batches["died"] in listing.due_batches
-    monkeypatch.setattr(services, "usage_abandoned_files", lambda now: listing)
+    monkeypatch.setattr(upkeep, "usage_abandoned_files", lambda now: listing)
     IngestionRun.objects.create(
         source=source, via="file", batch_id=batches["died"], started_at=timezone.now()
     )

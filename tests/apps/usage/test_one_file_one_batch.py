@@ -15,7 +15,8 @@ from django.utils import timezone
 from kizuna.apps.usage import services
 from kizuna.apps.usage.models import IngestionRun, QuarantinedEvent, UsageDay, UsageSource
 from kizuna.apps.usage.rollups import usage_rebuild
-from kizuna.apps.usage.services import batch_id_for, usage_abandoned_files_sweep, usage_ingest
+from kizuna.apps.usage.services import batch_id_for, usage_ingest
+from kizuna.apps.usage.upkeep import usage_abandoned_files_sweep
 from kizuna.cli import main
 from kizuna.core.usage.schema import read_events
 from kizuna.core.usage.store import EventStore

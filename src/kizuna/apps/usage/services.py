@@ -25,8 +25,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kizuna.apps.audit.models import AuditAction
-from kizuna.apps.audit.services import audit_record, snapshot_diff
 from kizuna.apps.customers.models import Account
 from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_settings_get
@@ -40,7 +38,6 @@ from kizuna.apps.usage.models import (
     UsageSource,
 )
 from kizuna.apps.usage.rollups import EARLIEST_DAY, local_days, usage_rollup_days
-from kizuna.apps.usage.selectors import ABANDONED_AFTER, usage_abandoned_files
 from kizuna.core.usage.schema import (
     EventWindow,
     RejectedRow,
@@ -436,7 +433,7 @@ def usage_rollup_pending() -> int:
         return len(days)
     except Exception as error:
         if len(days) == 1:
-            _rollup_failed(days[0], started, error)
+            usage_day_failed_mark(days[0], started, error)
             return 0
     done = 0
     for day in days:
@@ -444,7 +441,7 @@ def usage_rollup_pending() -> int:
             _rollup_queued([day], started)
             done += 1
         except Exception as error:
-            _rollup_failed(day, started, error)
+            usage_day_failed_mark(day, started, error)
     return done
 
 
@@ -454,103 +451,12 @@ def _rollup_queued(days: list[dt.date], started: dt.datetime) -> None:
     UsagePendingDay.objects.filter(day__in=days, queued_at__lte=started).delete()
 
 
-def _rollup_failed(day: dt.date, started: dt.datetime, error: Exception) -> None:
+def usage_day_failed_mark(day: dt.date, started: dt.datetime, error: Exception) -> None:
+    """Mark a queued day failed with its error (unless queued again after ``started``)."""
     log.exception("usage rollup of %s failed", day, exc_info=error)
     UsagePendingDay.objects.filter(day=day, queued_at__lte=started).update(
         failed_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:1000]
     )
-
-
-def usage_abandoned_files_sweep(*, now: dt.datetime | None = None) -> int:
-    """Remove the files of batches without a run whose files are all older than
-    ``ABANDONED_AFTER`` (the daily job); returns the files removed and logs one line. A batch
-    that got its run meanwhile, or whose files a retry is rewriting, is kept."""
-    now = now or timezone.now()
-    found = usage_abandoned_files(now=now)
-    store, removed, batches = event_store(), 0, 0
-    for batch_id in found.due_batches:
-        if IngestionRun.objects.filter(batch_id=batch_id).exists():
-            continue  # committed since the listing: counted, kept
-        # a retry writes the batch's files before it commits its run: new files, kept
-        gone = store.remove_batch(batch_id, written_before=(now - ABANDONED_AFTER).timestamp())
-        removed += gone
-        batches += 1 if gone else 0
-    log.info(
-        "usage: removed %d files of %d batches left by interrupted attempts (older than %d h);"
-        " %d files wait",
-        removed,
-        batches,
-        ABANDONED_AFTER.total_seconds() // 3600,
-        found.files - removed,
-    )
-    return removed
-
-
-class FailedDayGone(Exception):
-    """The day is no longer failed (rolled up, discarded or queued again meanwhile)."""
-
-
-def _failed_day(day: dt.date) -> UsagePendingDay:
-    row = UsagePendingDay.objects.select_for_update().filter(day=day, failed_at__isnull=False)
-    found = row.first()
-    if found is None:
-        raise FailedDayGone(day)
-    return found
-
-
-@transaction.atomic
-def usage_failed_day_retry(*, actor: User, day: dt.date) -> bool:
-    """Roll up a day whose rollup had failed, now; audited. True when it was rolled up (it
-    leaves the queue); False when it failed again (its time and error are updated). Raises
-    ``FailedDayGone`` when the day is not (or no longer) failed."""
-    row = _failed_day(day)
-    before = {"failed_at": row.failed_at.isoformat() if row.failed_at else None, "error": row.error}
-    started = timezone.now()
-    try:
-        with transaction.atomic():
-            usage_rollup_days(days=[day])
-    except Exception as error:
-        _rollup_failed(day, started, error)
-        row.refresh_from_db()
-    else:
-        row.failed_at, row.error = None, ""
-    after = {"failed_at": row.failed_at.isoformat() if row.failed_at else None, "error": row.error}
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        instance=row,
-        account_id=None,
-        changes={"day": [day.isoformat(), day.isoformat()], **snapshot_diff(before, after)},
-    )
-    done = row.failed_at is None
-    if done:
-        row.delete()
-    log.info(
-        "usage rollup of %s retried by %s: %s", day, actor.username, "done" if done else "failed"
-    )
-    return done
-
-
-@transaction.atomic
-def usage_failed_day_discard(*, actor: User, day: dt.date) -> None:
-    """Take a failed day off the queue without rolling it up; audited. Only the pending rollup
-    is discarded: the day's ``UsageDay`` rows stay as last computed, and its stored events and
-    daily totals stay in the store (the next rollup of the day, when new events arrive for it,
-    or a rebuild counts them). Raises ``FailedDayGone`` when the day is not failed."""
-    row = _failed_day(day)
-    audit_record(
-        actor=actor,
-        action=AuditAction.DELETE,
-        instance=row,
-        account_id=None,
-        changes={
-            "day": [day.isoformat(), None],
-            "failed_at": [row.failed_at.isoformat() if row.failed_at else None, None],
-            "error": [row.error, None],
-        },
-    )
-    row.delete()
-    log.info("usage rollup of %s discarded by %s", day, actor.username)
 
 
 @transaction.atomic

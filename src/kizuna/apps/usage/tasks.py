@@ -15,7 +15,8 @@ def refresh_summaries(day: dt.date) -> str:
     from kizuna.apps.usage.models import UsageDropSignal
     from kizuna.apps.usage.rollups import usage_summaries_refresh
     from kizuna.apps.usage.selectors import usage_failed_days
-    from kizuna.apps.usage.services import usage_abandoned_files_sweep, usage_rollup_pending
+    from kizuna.apps.usage.services import usage_rollup_pending
+    from kizuna.apps.usage.upkeep import usage_abandoned_files_sweep
 
     usage_rollup_pending()  # the summaries read UsageDay: bring it up to date first
     count = usage_summaries_refresh(as_of=day)
