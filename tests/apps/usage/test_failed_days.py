@@ -185,3 +185,19 @@ def test_a_day_queued_but_not_failed_is_left_to_the_worker(
     response = client_for(world.admin).post(f"/usage/failed-days/{D}/discard/", {"confirm": "yes"})
     assert response.status_code == 404
     assert UsagePendingDay.objects.filter(day=D, failed_at__isnull=True).exists()
+
+
+def test_a_day_acted_on_twice_is_acted_on_once(world: World, failed_day: dt.date) -> None:
+    # given: two admins' pages both show the failed day; the first discards it
+    admin = client_for(world.admin)
+    assert (
+        admin.post(f"/usage/failed-days/{failed_day}/discard/", {"confirm": "yes"}).status_code
+        == 302
+    )
+    # when: the second discards or retries it too (a double click, a stale page)
+    again = admin.post(f"/usage/failed-days/{failed_day}/discard/", {"confirm": "yes"})
+    retry = admin.post(f"/usage/failed-days/{failed_day}/retry/", {"confirm": "yes"})
+    # then: not found; one audit event; the day's figures as they were
+    assert (again.status_code, retry.status_code) == (404, 404)
+    assert AuditEvent.objects.filter(entity="usagependingday").count() == 1
+    assert events_on(world, failed_day) == 1
