@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
+from kizuna.apps.api.schemas import Day, errors
 from kizuna.apps.coverage import selectors
 from kizuna.apps.coverage.models import CoverageSnapshot
 from kizuna.apps.customers.models import Account
@@ -38,7 +39,7 @@ class CoverageRowOut(Schema):
 
 
 class CoverageQuery(Schema):
-    as_of: dt.date | None = None
+    as_of: Day | None = None
     scope: Literal["segment", "team", "csm", ""] = ""
 
 
@@ -58,7 +59,7 @@ class WorklistQuery(Schema):
 
 
 @router.get("/coverage", response=list[CoverageRowOut], summary="Coverage snapshot rows")
-def coverage_rows(request: AuthedRequest, query: Query[CoverageQuery]) -> Any:
+def list_coverage(request: AuthedRequest, query: Query[CoverageQuery]) -> Any:
     """Rows of the snapshot as of ``as_of`` (default: the latest snapshot)."""
     day = query.as_of or selectors.latest_snapshot_day()
     if day is None:
@@ -69,8 +70,12 @@ def coverage_rows(request: AuthedRequest, query: Query[CoverageQuery]) -> Any:
     return rows.order_by("scope", "segment", "id")
 
 
-@router.get("/worklist", response=list[DueOut], summary="A CSM's accounts by coverage due date")
-def worklist(request: AuthedRequest, query: Query[WorklistQuery]) -> list[dict[str, Any]]:
+@router.get(
+    "/worklist",
+    response={200: list[DueOut], **errors(403, 404)},
+    summary="A CSM's accounts by coverage due date",
+)
+def get_worklist(request: AuthedRequest, query: Query[WorklistQuery]) -> list[dict[str, Any]]:
     member = request.user
     if query.csm and query.csm != member.username:
         if member.role not in {Role.ADMIN, Role.MANAGER}:
