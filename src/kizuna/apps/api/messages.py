@@ -17,7 +17,7 @@ def _choices(ctx: dict[str, Any]) -> str:
 
 
 MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
-    "missing": lambda ctx: _("This field is required."),
+    "missing": lambda ctx: _("A value is required."),
     "string_type": lambda ctx: _("Enter text."),
     "string_too_short": lambda ctx: _("Enter at least %(min_length)s characters.") % ctx,
     "string_too_long": lambda ctx: _("Enter at most %(max_length)s characters.") % ctx,
