@@ -10,6 +10,7 @@ its status, its content type and its body's schema (the error shape included).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ import hypothesis.strategies as st
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -71,7 +74,18 @@ schema.hook(flatmap_path_parameters)
 
 
 @pytest.fixture
-def token(db: Any, settings: Any, tmp_path: Path) -> str:
+def keep_the_test_connection() -> Iterator[None]:
+    """The WSGI handler closes the database connection after each request, which would end the
+    test's transaction on PostgreSQL; Django's own test client unhooks this the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db: Any, settings: Any, tmp_path: Path, keep_the_test_connection: None) -> str:
     settings.USAGE_DIR = tmp_path / "usage"
     demo_load_if_empty(accounts=DEMO_ACCOUNTS, seed=7, password="kizuna-demo")
     coverage_snapshot_fill(day=tenant_today())
