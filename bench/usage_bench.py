@@ -324,6 +324,7 @@ def django_env(data_dir: Path) -> dict[str, str]:
         "KIZUNA_DATA_DIR": str(data_dir),
         "DJANGO_SETTINGS_MODULE": "kizuna.settings",
         "KIZUNA_LOG_LEVEL": "WARNING",
+        "KIZUNA_DEMO": "1",  # plain HTTP on localhost, a secret key generated in data_dir
     }
 
 

@@ -104,6 +104,7 @@ def db_env(database: str) -> dict[str, str]:
     env.update(
         KIZUNA_DATA_DIR=str(BENCH_DIR / database),  # SQLite file and collected static files
         KIZUNA_DEBUG="0",
+        KIZUNA_HTTPS="0",  # production settings, but plain HTTP on localhost
         KIZUNA_LOG_LEVEL="WARNING",
         KIZUNA_SECRET_KEY="kizuna-web-bench-not-a-secret-0123456789abcdefghijklmnopqrstuv",
         DJANGO_SETTINGS_MODULE="kizuna.settings",

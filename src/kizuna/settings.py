@@ -7,12 +7,16 @@ are data in the database, not settings (see ``kizuna.apps.tenant``).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from kizuna.secret_key import KEY_FILE_NAME, secret_key_from_file
 
 django_stubs_ext.monkeypatch()
 
@@ -31,13 +35,24 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value is None or not value.strip() else int(value)
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 DATA_DIR = Path(env_str("KIZUNA_DATA_DIR", str(PROJECT_DIR / "var")))
 DEBUG = env_bool("KIZUNA_DEBUG", False)
-SECRET_KEY = env_str("KIZUNA_SECRET_KEY", "kizuna-insecure-development-key-change-me-in-production")
+# Set by `kizuna demo`: a trial on this machine, over plain HTTP, with a generated key.
+DEMO = env_bool("KIZUNA_DEMO", False)
+# No default key: production sets one; a trial generates its own into the data folder; without
+# either it stays empty and the web server refuses to start (kizuna.secret_key).
+SECRET_KEY = env_str("KIZUNA_SECRET_KEY", "").strip() or (
+    secret_key_from_file(DATA_DIR / KEY_FILE_NAME) if DEBUG or DEMO else ""
+)
 ALLOWED_HOSTS = env_list("KIZUNA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("KIZUNA_CSRF_TRUSTED_ORIGINS", "")
 USAGE_DIR = Path(env_str("KIZUNA_USAGE_DIR", str(DATA_DIR / "usage")))  # Parquet usage events
@@ -51,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
     "ninja",  # serves the API docs from its own static files, not a CDN
     "kizuna.apps.org",
     "kizuna.apps.tenant",
@@ -72,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "kizuna.urls"
@@ -99,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kizuna.apps.tenant.context_processors.tenant",
+                "kizuna.apps.org.context_processors.permissions",
             ],
         },
     },
@@ -127,6 +146,11 @@ LOGIN_URL = "front:login"
 LOGIN_REDIRECT_URL = "customers:account_list"
 LOGOUT_REDIRECT_URL = "front:login"
 
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked username or address
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -153,9 +177,57 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = env_bool("KIZUNA_SERVE_STATIC_FROM_APPS", False)
 
+# Production (neither DEBUG nor the demo) is served over HTTPS only: plain HTTP is redirected,
+# browsers are told to stay on HTTPS for a year (HSTS), cookies are sent over HTTPS only.
+# KIZUNA_HTTPS=0 turns all of this off, e.g. for a benchmark on localhost.
+HTTPS = env_bool("KIZUNA_HTTPS", not (DEBUG or DEMO))
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("KIZUNA_HSTS_SECONDS", 365 * 24 * 3600) if HTTPS else 0
+# Both only widen HSTS to the host's own subdomains and allow a preload-list submission,
+# which someone must still make for the whole domain.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+# Behind a reverse proxy that ends TLS (the usual set-up), the proxy says which scheme the
+# browser used, and the client's address is the last one it adds to X-Forwarded-For. Only
+# switched on by the operator: without a proxy, a client could send these headers itself.
+BEHIND_PROXY = env_bool("KIZUNA_BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("KIZUNA_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("KIZUNA_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Content-Security-Policy (Django's own middleware), in every mode so that a page that would
+# break in production breaks on a laptop first. Scripts and style sheets come from Kizuna's
+# static files only: no inline <script>, no onclick=, no <style> element. Style attributes
+# (style="…") stay allowed: pages colour cells and chart legends from data (heat maps, series
+# colours); under this policy a style attribute can neither run code nor load anything from
+# elsewhere (img-src and font-src are 'self'). data: images are Swagger UI's icons (API docs).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# Login throttling (django-axes): five wrong passwords for one username, or from one address,
+# lock it for fifteen minutes; further tries meanwhile are refused without extending the lock.
+# A successful login clears the count. Only the login forms are throttled: the API's tokens
+# and the test suite's force_login do not go through authenticate().
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "kizuna.apps.front.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "kizuna.apps.front.http.client_ip_address"
+AXES_USERNAME_CALLABLE = "kizuna.apps.front.http.login_username"
+AXES_ENABLE_ADMIN = False  # its admin pages are English only; failures show in the audit trail
 
 NINJA_PAGINATION_PER_PAGE = 50
 

@@ -10,11 +10,13 @@ import pytest
 from kizuna.core.coverage import (
     DEFAULT_POLICIES,
     AccountAtDate,
+    CoverageCount,
     CoverageDue,
     CoveragePolicy,
     CoverageRow,
     Touch,
     coverage_due,
+    coverage_from_counts,
     coverage_rates,
     coverage_trend,
     falls_out_on,
@@ -337,3 +339,46 @@ def test_the_worklist_agrees_with_the_rate_on_every_day() -> None:
         day += timedelta(days=1)
     last_day = coverage_due(accounts, index, [HIGH], as_of=date(2026, 2, 28))
     assert [(line.account_id, line.days_left) for line in last_day] == [(3, -13), (1, 1), (2, 1)]
+
+
+def test_counts_made_elsewhere_give_the_same_report_as_the_touches() -> None:
+    # given five accounts in two teams and one unassigned, and a community account (no policy)
+    accounts = [
+        _account(1),
+        _account(2),
+        _account(3, owner=2, team=11),
+        _account(4, owner=None, team=None),
+        _account(5, segment="low", owner=2, team=11),
+        _account(6, segment="community"),
+    ]
+    day = date(2026, 3, 31)
+    touches = [Touch(1, "meeting", date(2026, 3, 2)), Touch(5, "call", date(2026, 1, 5))]
+    expected = coverage_rates(accounts, touches, [HIGH, LOW, TECH], as_of=day)
+    # when the same accounts are counted per (segment, team, owner, covered) group, one group
+    # split in two counts
+    counts = [
+        CoverageCount("high", 10, 1, True, 1),
+        CoverageCount("high", 10, 1, False, 1),
+        CoverageCount("high", 11, 2, False, 1),
+        CoverageCount("high", None, None, False, 1),
+        CoverageCount("low", 11, 2, True, 1),
+        CoverageCount("community", 10, 1, False, 1),
+    ]
+    report = coverage_from_counts(counts, [HIGH, LOW, TECH], as_of=day)
+    # then every row, rate and the accounts without a policy are the same
+    assert report == expected
+    assert _segment_row(report.by_segment, "high").covered == 1
+    assert _segment_row(report.by_segment, "high").total == 4
+    assert report.no_policy == 1
+
+
+def test_counts_refuse_a_negative_number_and_keep_empty_segments_undefined() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        coverage_from_counts(
+            [CoverageCount("high", 1, 1, True, -1)], [HIGH], as_of=date(2026, 1, 1)
+        )
+    report = coverage_from_counts([], [HIGH, LOW], as_of=date(2026, 1, 1))
+    assert [(row.segment, row.total, row.rate) for row in report.by_segment] == [
+        ("high", 0, None),
+        ("low", 0, None),
+    ]

@@ -25,6 +25,9 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from kizuna.cli.django_setup import setup
 
+    # A trial on this machine: plain HTTP, and a secret key generated once into the data
+    # folder (kizuna.settings); gunicorn inherits this through execv below.
+    os.environ.setdefault("KIZUNA_DEMO", "1")
     setup()
     from django.core.management import call_command
 

@@ -45,7 +45,7 @@ def load_model(value: str) -> ScoreModel:
         try:
             return ScoreModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, json.JSONDecodeError, ValueError) as error:
-            raise InputError(f"cannot read the model {value}: {error}") from error
+            raise InputError("model", f"cannot read the model {value}: {error}") from error
     from kizuna.cli.django_setup import setup
 
     setup()
@@ -56,7 +56,7 @@ def load_model(value: str) -> ScoreModel:
         or ScoreModelVersion.objects.filter(name=value).order_by("-version").first()
     )
     if found is None:
-        raise InputError(f"no model file or model named {value!r}")
+        raise InputError("model", f"no model file or model named {value!r}")
     return found.as_core()
 
 

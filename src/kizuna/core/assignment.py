@@ -1,7 +1,23 @@
-"""Balanced auto-assignment of accounts to CSMs within per-segment load norms.
+"""Load per CSM against the per-segment norms, and balanced auto-assignment within them.
 
 UPWARD's norms: a high-touch CSM carries 5–10 accounts, a low-touch CSM 20–30; tech touch has no
 per-CSM norm (the enablement team serves it 1:N), so its accounts are pooled, not assigned.
+
+The definitions the load page, the auto-assignment and the capacity plan share (one place):
+
+- **Pool**: a team and the segment it serves (``team_id``, ``segment``) when that segment has a
+  norm. Its accounts are the active accounts that team serves now (their segment and phase),
+  owned by one of its people or waiting for one (no owner, or an owner in another team).
+- **Load** of a person = the accounts of their pool they own (``CsmLoad.accounts``); accounts
+  they own that another team serves are not load, they wait for their pool.
+- **State** against the norm (``load_state``): "over" above the maximum, "under" below the
+  minimum, otherwise "ok"; without a norm (1:N) always "ok".
+- **Capacity**: CSMs only (``CsmLoad.capacity``). A manager who owns accounts is not counted:
+  their accounts stay in the pool, all of them above the norm, so they count towards hiring.
+- **CSMs needed** to bring everyone within the norm = ceil(pool accounts / maximum); hiring
+  need = max(0, CSMs needed − headcount) — the capacity plan's book need at target load = max.
+- **Free places** = Σ max(0, maximum − load) over the pool's CSMs: how many accounts the
+  current team can still take within the norm. The auto-assignment places at most that many.
 
 Rule (``auto_assign``), deterministic:
 
@@ -13,8 +29,11 @@ Rule (``auto_assign``), deterministic:
    account has a team, belongs to that team — with the fewest accounts, then the lowest ACV,
    then the smallest id, among those still below the maximum. Nobody is ever taken above the
    maximum by this step.
-3. Accounts no eligible CSM can take are unplaced; per segment the shortage is their number and
-   the extra CSMs it would take at the maximum load: ceil(unplaced / max).
+3. Accounts no eligible CSM can take are unplaced (a shortage, per segment).
+
+After the plan, every pool that still has unplaced accounts has no free place left, so its
+hiring need = ceil((unplaced + accounts above the norm) / maximum): the auto-assignment's
+answer and the capacity plan's answer are one number (``AssignmentPlan.teams``).
 """
 
 from __future__ import annotations
@@ -23,8 +42,14 @@ import heapq
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Final
 
+from kizuna.core.capacity import book_need
 from kizuna.core.segmentation import HIGH, LOW
+
+OVER: Final = "over"
+UNDER: Final = "under"
+OK: Final = "ok"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +68,29 @@ class LoadNorm:
 DEFAULT_NORMS: tuple[LoadNorm, ...] = (LoadNorm(HIGH, 5, 10), LoadNorm(LOW, 20, 30))
 
 
+def load_state(accounts: int, norm: LoadNorm | None) -> str:
+    """``OVER`` when accounts > maximum, ``UNDER`` when accounts < minimum, else ``OK`` (both
+    bounds inclusive: 10 of 5–10 is ok). No norm (1:N) → ``OK``."""
+    if norm is None:
+        return OK
+    if accounts > norm.max_accounts:
+        return OVER
+    if accounts < norm.min_accounts:
+        return UNDER
+    return OK
+
+
 @dataclass(frozen=True, slots=True)
 class CsmLoad:
-    """A CSM, the segment they serve, and their current book in it (count and ACV in yen)."""
+    """A person of a team, the segment the team serves, and their load in it (count, ACV in
+    yen). ``capacity`` False: a manager who owns accounts but is not counted as capacity."""
 
     csm_id: int
     team_id: int
     segment: str
     accounts: int
     acv: int
+    capacity: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,24 +113,58 @@ class Assignment:
 
 @dataclass(frozen=True, slots=True)
 class Shortage:
-    """Accounts of one segment nobody could take, and the CSMs missing to take them."""
+    """Accounts of one segment nobody could take within the norm."""
 
     segment: str
     unplaced: tuple[int, ...]
-    extra_csms_needed: int
+
+
+@dataclass(frozen=True, slots=True)
+class TeamLoad:
+    """One pool (a team and the segment it serves) against its norm; see the module docstring.
+
+    ``carried``: accounts of the pool owned by its people; ``waiting``: accounts of the pool
+    without an owner in it; ``free_places`` and ``above_norm``: Σ max(0, max − load) and
+    Σ max(0, load − max) over its CSMs, plus every account a non-CSM member carries."""
+
+    team_id: int
+    segment: str
+    norm: LoadNorm
+    headcount: int
+    carried: int
+    waiting: int
+    over: int
+    under: int
+    free_places: int
+    above_norm: int
+
+    @property
+    def accounts(self) -> int:
+        return self.carried + self.waiting
+
+    @property
+    def needed(self) -> int:
+        """CSMs needed to bring everyone within the norm: ceil(accounts / maximum)."""
+        return math.ceil(book_need(self.accounts, self.norm.max_accounts))
+
+    @property
+    def hiring_need(self) -> int:
+        return max(0, self.needed - self.headcount)
 
 
 @dataclass(frozen=True, slots=True)
 class AssignmentPlan:
     """``assignments`` in the order made; ``pooled``: accounts of segments without a norm
     (left to 1:N); ``loads``: every CSM's book after the plan, by CSM id; ``over_max``: CSMs
-    above their maximum (only through pinned accounts or an existing book)."""
+    above their maximum (only through pinned accounts or an existing book); ``teams``: every
+    pool after the plan (unplaced accounts waiting), by team id then segment."""
 
     assignments: tuple[Assignment, ...]
     shortages: tuple[Shortage, ...]
     pooled: tuple[int, ...]
     loads: tuple[CsmLoad, ...]
     over_max: tuple[int, ...]
+    teams: tuple[TeamLoad, ...] = ()
 
 
 _Pool = tuple[str, int | None]  # (segment, team or None for "any team of the segment")
@@ -113,7 +186,7 @@ class _Board:
 
     def _open(self, csm: CsmLoad) -> bool:
         norm = self.norms.get(csm.segment)
-        return norm is not None and csm.accounts < norm.max_accounts
+        return csm.capacity and norm is not None and csm.accounts < norm.max_accounts
 
     def _push(self, csm: CsmLoad) -> None:
         if self._open(csm):
@@ -147,6 +220,56 @@ def _norm_map(norms: Iterable[LoadNorm]) -> dict[str, LoadNorm]:
     return result
 
 
+def _by_pool(accounts: Iterable[AccountToAssign]) -> dict[tuple[int, str], int]:
+    counts: dict[tuple[int, str], int] = {}
+    for account in accounts:
+        if account.team_id is not None:
+            key = (account.team_id, account.segment)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def team_loads(
+    csms: Iterable[CsmLoad],
+    waiting: Mapping[tuple[int, str], int] | None = None,
+    *,
+    norms: Iterable[LoadNorm] = DEFAULT_NORMS,
+) -> tuple[TeamLoad, ...]:
+    """Every pool of ``csms`` whose segment has a norm, by team id then segment.
+
+    ``waiting``: accounts to place per (team id, segment); those of a pool without people are
+    in no row. A pool of people without any CSM has headcount 0 (everything it carries is
+    above the norm). Zero accounts → needs 0.
+    """
+    norm_map = _norm_map(norms)
+    people: dict[tuple[int, str], list[CsmLoad]] = {}
+    for csm in csms:
+        if csm.segment in norm_map:
+            people.setdefault((csm.team_id, csm.segment), []).append(csm)
+    queue = waiting or {}
+    rows = []
+    for key in sorted(people):
+        norm = norm_map[key[1]]
+        members = people[key]
+        csm_loads = [m.accounts for m in members if m.capacity]
+        rows.append(
+            TeamLoad(
+                team_id=key[0],
+                segment=key[1],
+                norm=norm,
+                headcount=len(csm_loads),
+                carried=sum(m.accounts for m in members),
+                waiting=queue.get(key, 0),
+                over=sum(load_state(n, norm) == OVER for n in csm_loads),
+                under=sum(load_state(n, norm) == UNDER for n in csm_loads),
+                free_places=sum(max(0, norm.max_accounts - n) for n in csm_loads),
+                above_norm=sum(max(0, n - norm.max_accounts) for n in csm_loads)
+                + sum(m.accounts for m in members if not m.capacity),
+            )
+        )
+    return tuple(rows)
+
+
 def auto_assign(
     csms: Iterable[CsmLoad],
     accounts: Iterable[AccountToAssign],
@@ -157,7 +280,7 @@ def auto_assign(
 
     Raises ``ValueError`` when a CSM or an account is listed twice, or an account is pinned to a
     CSM not in ``csms``. Empty inputs give an empty plan. Shortages are listed per segment in
-    segment name order; ``extra_csms_needed`` = ceil(unplaced / max_accounts).
+    segment name order; ``teams`` gives each pool's CSMs needed and hiring need after the plan.
     """
     norm_map = _norm_map(norms)
     board = _Board(csms, norm_map)
@@ -173,6 +296,7 @@ def auto_assign(
             assignments.append(Assignment(account.account_id, account.pinned_owner_id, True))
     pooled: list[int] = []
     unplaced: dict[str, list[int]] = {}
+    left: list[AccountToAssign] = []
     for account in items:
         if account.pinned_owner_id is not None:
             continue
@@ -182,20 +306,19 @@ def auto_assign(
         csm_id = board.best((account.segment, account.team_id))
         if csm_id is None:
             unplaced.setdefault(account.segment, []).append(account.account_id)
+            left.append(account)
             continue
         board.add(csm_id, account.acv)
         assignments.append(Assignment(account.account_id, csm_id, False))
     return AssignmentPlan(
         assignments=tuple(assignments),
-        shortages=tuple(
-            Shortage(segment, tuple(ids), math.ceil(len(ids) / norm_map[segment].max_accounts))
-            for segment, ids in sorted(unplaced.items())
-        ),
+        shortages=tuple(Shortage(segment, tuple(ids)) for segment, ids in sorted(unplaced.items())),
         pooled=tuple(pooled),
         loads=tuple(board.loads[csm_id] for csm_id in sorted(board.loads)),
         over_max=tuple(
             csm_id
             for csm_id, csm in sorted(board.loads.items())
-            if csm.segment in norm_map and csm.accounts > norm_map[csm.segment].max_accounts
+            if csm.capacity and load_state(csm.accounts, norm_map.get(csm.segment)) == OVER
         ),
+        teams=team_loads(board.loads.values(), _by_pool(left), norms=norm_map.values()),
     )

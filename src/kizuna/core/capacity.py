@@ -6,6 +6,14 @@ PRODUCT.md's formulas, per segment S:
 - onboarding CSMs(S) = monthly new contracts(S) × average onboarding months(S)
                        / concurrent onboardings per CSM(S)
 
+Accounts in onboarding, per segment S whose onboardings a team carries (an onboarding duty):
+in the as-of month (m = 0) the accounts onboarding now when given (``onboarding_now``), else,
+and in every later month, the steady state monthly new contracts(S) × onboarding months(S).
+That segment's book then carries the others only: book accounts(S) = accounts(S) − accounts
+in onboarding(S), never below 0, so no account is counted twice. With target load = the norm's
+maximum and concurrent onboardings = the same maximum, the as-of month gives each team the
+CSMs needed to bring everyone within the norm (``kizuna.core.assignment.TeamLoad.needed``).
+
 A team's need is the sum of the duties it carries (``Duty``: a segment's book or a segment's
 onboardings), kept as an exact ``Fraction``; the headcount it takes is the ceiling of that sum
 (fractions of people are added before rounding, never rounded per duty). gap = ceiling −
@@ -54,6 +62,7 @@ class CapacityParams:
     concurrent_onboardings: Mapping[str, Number]
     headcount: Mapping[str, int]
     duties: tuple[Duty, ...] = ()
+    onboarding_now: Mapping[str, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,28 +90,50 @@ def _fraction(value: Number) -> Fraction:
     return Fraction(value)
 
 
+def book_need(accounts: Number, per_csm: Number) -> Fraction:
+    """CSMs a book takes: accounts / accounts per CSM, exact (not rounded). Raises
+    ``ValueError`` for a per-CSM figure of 0 or less (no zero denominator)."""
+    if _fraction(per_csm) <= 0:
+        raise ValueError("accounts per CSM must be positive")
+    return _fraction(accounts) / _fraction(per_csm)
+
+
 def _positive(mapping: Mapping[str, Number], segment: str, name: str) -> Fraction:
     if segment not in mapping or _fraction(mapping[segment]) <= 0:
         raise ValueError(f"{name} for segment {segment!r} must be given and positive")
     return _fraction(mapping[segment])
 
 
-def _duty_need(params: CapacityParams, duty: Duty, accounts: Mapping[str, Fraction]) -> Fraction:
-    segment = duty.segment
-    if duty.kind == BOOK:
-        return accounts.get(segment, Fraction(0)) / _positive(
-            params.target_load, segment, "target_load"
-        )
+def _onboarding(params: CapacityParams, segment: str, *, first: bool) -> Fraction:
+    """Accounts of ``segment`` in onboarding: measured in the as-of month, else steady state."""
+    if first and params.onboarding_now is not None:
+        return Fraction(params.onboarding_now.get(segment, 0))
     new = _fraction(params.monthly_new_contracts.get(segment, 0))
-    months = _fraction(params.onboarding_months.get(segment, 0))
+    return new * _fraction(params.onboarding_months.get(segment, 0))
+
+
+def _duty_need(
+    params: CapacityParams, duty: Duty, accounts: Mapping[str, Fraction], *, first: bool
+) -> Fraction:
+    segment = duty.segment
+    onboarded_apart = any(d.kind == ONBOARDING and d.segment == segment for d in params.duties)
+    onboarding = _onboarding(params, segment, first=first)
+    if duty.kind == BOOK:
+        book = accounts.get(segment, Fraction(0))
+        if onboarded_apart:
+            book = max(Fraction(0), book - onboarding)
+        return book_need(book, _positive(params.target_load, segment, "target_load"))
     per_csm = _positive(params.concurrent_onboardings, segment, "concurrent_onboardings")
-    return new * months / per_csm
+    return book_need(onboarding, per_csm)
 
 
-def _team_needs(params: CapacityParams, accounts: Mapping[str, Fraction]) -> tuple[TeamNeed, ...]:
+def _team_needs(
+    params: CapacityParams, accounts: Mapping[str, Fraction], *, first: bool
+) -> tuple[TeamNeed, ...]:
     needed: dict[str, Fraction] = {team: Fraction(0) for team in params.headcount}
     for duty in params.duties:
-        needed[duty.team] = needed.get(duty.team, Fraction(0)) + _duty_need(params, duty, accounts)
+        need = _duty_need(params, duty, accounts, first=first)
+        needed[duty.team] = needed.get(duty.team, Fraction(0)) + need
     rows = []
     for team in sorted(needed):
         ceil = math.ceil(needed[team])
@@ -115,13 +146,18 @@ def _team_needs(params: CapacityParams, accounts: Mapping[str, Fraction]) -> tup
     return tuple(rows)
 
 
-def _month(params: CapacityParams, month: date, accounts: dict[str, Fraction]) -> CapacityMonth:
+def _month(
+    params: CapacityParams, month: date, accounts: dict[str, Fraction], *, first: bool
+) -> CapacityMonth:
     book_needs = {
-        segment: accounts.get(segment, Fraction(0))
-        / _positive(params.target_load, segment, "target_load")
+        segment: book_need(
+            accounts.get(segment, Fraction(0)),
+            _positive(params.target_load, segment, "target_load"),
+        )
         for segment in sorted(params.target_load)
     }
-    return CapacityMonth(month, dict(accounts), book_needs, _team_needs(params, accounts))
+    teams = _team_needs(params, accounts, first=first)
+    return CapacityMonth(month, dict(accounts), book_needs, teams)
 
 
 def _add_months(month: date, months: int) -> date:
@@ -147,13 +183,13 @@ def capacity_plan(
     segments = sorted(set(params.accounts) | set(params.monthly_new_contracts))
     accounts = {segment: Fraction(params.accounts.get(segment, 0)) for segment in segments}
     start = date(as_of.year, as_of.month, 1)
-    plan = [_month(params, start, accounts)]
+    plan = [_month(params, start, accounts, first=True)]
     for index in range(1, months + 1):
         for segment in segments:
             keep = 1 - _fraction(params.monthly_churn_rate.get(segment, 0))
             new = _fraction(params.monthly_new_contracts.get(segment, 0))
             accounts[segment] = accounts[segment] * keep + new
-        plan.append(_month(params, _add_months(start, index), accounts))
+        plan.append(_month(params, _add_months(start, index), accounts, first=False))
     return tuple(plan)
 
 

@@ -305,6 +305,18 @@ def _rows(
 _Group = tuple[str, int | None, int | None, bool, int]
 
 
+@dataclass(frozen=True, slots=True)
+class CoverageCount:
+    """How many active accounts of one (segment, team, owner) group are covered or not, as a
+    database counts them with a GROUP BY (see ``coverage_from_counts``)."""
+
+    segment: str
+    team_id: int | None
+    owner_id: int | None
+    covered: bool
+    accounts: int
+
+
 def _report(
     as_of: date, groups: list[_Group], no_policy: int, policies: Mapping[str, CoveragePolicy]
 ) -> CoverageReport:
@@ -366,6 +378,31 @@ def coverage_rates(
     ``policies``, then team / CSM id ascending, None (no team / unassigned) last.
     """
     return _reports([(as_of, accounts)], _as_index(touches), _policy_map(policies))[0]
+
+
+def coverage_from_counts(
+    counts: Iterable[CoverageCount],
+    policies: Iterable[CoveragePolicy],
+    *,
+    as_of: date,
+    no_policy: int = 0,
+) -> CoverageReport:
+    """The same report as ``coverage_rates`` from counts made elsewhere (a SQL GROUP BY over
+    today's accounts with the window rule of ``coverage_rates``), so that a page and its
+    drill-down count with one query definition and still share the core's rows, rates and
+    "meets target" rule. Counts of a segment without a policy are added to ``no_policy``;
+    several counts of one group add up. Zero denominator: rate None, as in ``coverage_rates``.
+    """
+    policy_map = _policy_map(policies)
+    groups: list[_Group] = []
+    for count in counts:
+        if count.accounts < 0:
+            raise ValueError("a count of accounts cannot be negative")
+        if count.segment not in policy_map:
+            no_policy += count.accounts
+            continue
+        groups.append((count.segment, count.team_id, count.owner_id, count.covered, count.accounts))
+    return _report(as_of, groups, no_policy, policy_map)
 
 
 def coverage_trend(

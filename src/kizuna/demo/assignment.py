@@ -6,8 +6,10 @@
 - segment: ``segment_by_percentile`` over the active accounts on score = ACV + potential ACV,
   where ACV = 12 × MRR at as_of; churned accounts are "tech".
 - team and owner: high → strategic; low → corporate onboarding while onboarding, else
-  corporate adoption; tech → enablement with no named owner (1:N). Within a team, accounts go
-  round-robin to its CSMs in rank order, so every CSM gets an even, equally valuable book.
+  corporate adoption; tech → enablement with no named owner (1:N). Within a team, accounts are
+  dealt in rank order to the CSM whose book is smallest for their weight (``BOOK_WEIGHTS``):
+  the CSM with the least (accounts dealt + 1) / weight, ties in staff order. Books are
+  proportional to the weights and equally valuable; the seniors carry more, the newest less.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Final
 
 from kizuna.core.segmentation import TECH, segment_by_percentile
 from kizuna.demo.catalog import (
+    BOOK_WEIGHTS,
     CORPORATE_ADOPTION,
     CORPORATE_ONBOARDING,
     ENABLEMENT,
@@ -85,21 +88,28 @@ def _team(segment: str, phase: str) -> str:
     return ENABLEMENT
 
 
+def _next_owner(csms: Sequence[str], dealt: dict[str, int]) -> str:
+    """The CSM with the smallest (accounts dealt + 1) / weight; ties: the first in staff order."""
+    return min(
+        csms,
+        key=lambda csm: (dealt.get(csm, 0) + 1) / BOOK_WEIGHTS.get(csm, 1.0),
+    )
+
+
 def assign(accounts: Sequence[AccountFacts], as_of: date) -> dict[str, Assignment]:
     """Assignment of every account, by account key."""
     by_key = {facts.profile.key: facts for facts in accounts}
     scores = {key: 12 * f.mrr + f.potential_acv for key, f in by_key.items() if f.active_lines}
     segments = segment_by_percentile(scores)
-    turns = {team: 0 for team in (STRATEGIC, CORPORATE_ONBOARDING, CORPORATE_ADOPTION)}
+    dealt: dict[str, int] = {}
     result: dict[str, Assignment] = {}
     for key, segment in segments.items():  # rank order: best accounts first
         phase = phase_of(by_key[key], as_of)
         team = _team(segment, phase)
         owner = None
-        if team in turns:
-            csms = csms_of(team)
-            owner = csms[turns[team] % len(csms)]
-            turns[team] += 1
+        if team != ENABLEMENT:
+            owner = _next_owner(csms_of(team), dealt)
+            dealt[owner] = dealt.get(owner, 0) + 1
         result[key] = Assignment(segment=segment, phase=phase, team_code=team, owner=owner)
     for key in by_key:
         if key not in result:

@@ -52,8 +52,11 @@ def test_it_reports_a_shortage_instead_of_exceeding_the_norm(world: World) -> No
     # the strategic team has two CSMs (csm, teammate): room for 20
     preview = auto_assign_preview()
     assert len(preview.plan.assignments) == 20
-    assert [(s.segment, len(s.unplaced), s.extra_csms_needed) for s in preview.plan.shortages] == [
-        ("high", 5, 1)
+    assert [(s.segment, len(s.unplaced)) for s in preview.plan.shortages] == [("high", 5)]
+    # 25 accounts for a norm of 10 → 3 CSMs needed, 2 today: hire 1
+    assert [(p.accounts, p.needed, p.hiring_need) for p in preview.plan.teams] == [
+        (25, 3, 1),  # strategic
+        (0, 0, 0),  # adoption
     ]
 
 
@@ -89,10 +92,10 @@ def test_it_reassigns_by_hand_with_a_reason(world: World) -> None:
 
 
 def test_it_hands_off_a_low_touch_account_to_the_lightest_adoption_csm(world: World) -> None:
-    # given the adoption team: the outsider owns an active account, "free" owns none
+    # given the adoption team: the outsider carries an active low-touch account, "free" none
     adoption = world.other_team
     free = UserFactory(username="free", role=Role.CSM, team=adoption)
-    Account.objects.filter(pk=world.other_account.pk).update(mrr=5)
+    Account.objects.filter(pk=world.other_account.pk).update(mrr=5, segment="low", phase="adoption")
     Account.objects.filter(pk=world.account.pk).update(segment="low", phase="onboarding")
     world.account.refresh_from_db()
     with pytest.raises(ValidationError):
@@ -200,5 +203,24 @@ def test_it_previews_auto_assignment_on_request_only(world: World) -> None:
     plain = client.get(reverse("assignments:load")).content.decode()
     assert "自動アサインをプレビュー" in plain
     preview = client.get(reverse("assignments:load"), {"preview": "1"}).content.decode()
-    assert "5 件は基準内で割り当てられません: あと 1 名のCSMが必要です" in preview
+    assert "5 件は基準内で割り当てられません" in preview
     assert "自動アサインを適用" not in preview  # managers preview, admins apply
+
+
+def test_the_hand_off_counts_load_as_the_load_page_does(world: World) -> None:
+    # given the outsider (adoption) owns 3 tech-touch accounts, which are not adoption load,
+    # and "busy" carries one low-touch account past onboarding
+    busy = UserFactory(username="busy", role=Role.CSM, team=world.other_team)
+    Account.objects.filter(pk=world.other_account.pk).update(mrr=5, segment="tech")
+    for _ in range(2):
+        AccountFactory(owner=world.outsider, team=world.other_team, segment="tech", mrr=5)
+    AccountFactory(owner=busy, team=world.other_team, segment="low", phase="adoption", mrr=5)
+    Account.objects.filter(pk=world.account.pk).update(segment="low", phase="onboarding")
+    world.account.refresh_from_db()
+
+    # when
+    account_handoff(actor=world.csm, account=world.account, note="引き継ぎ")
+
+    # then the outsider's load is 0, so the outsider takes it
+    world.account.refresh_from_db()
+    assert world.account.owner == world.outsider

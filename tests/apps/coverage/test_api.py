@@ -33,7 +33,9 @@ def test_it_serves_coverage_rows_and_the_worklist(world: World) -> None:
     coverage_snapshot_fill(day=dt.date(2026, 10, 31))
     client = Client()
     rows = client.get(
-        "/api/v1/coverage", {"scope": "segment"}, headers=headers(world.viewer)
+        "/api/v1/coverage",
+        {"scope": "segment", "as_of": "2026-10-31"},
+        headers=headers(world.viewer),
     ).json()
     assert rows == [
         {

@@ -7,11 +7,14 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from kizuna.apps.coverage.models import CoverageSnapshot
 from kizuna.apps.coverage.services import coverage_snapshot_fill, coverage_snapshots_refresh
 from kizuna.apps.customers.models import Account
 from kizuna.apps.segments.services import segment_history_initialise
+from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.touchpoints.services import touchpoint_create
 from tests.factories import AccountFactory, SubscriptionLineFactory, TouchpointFactory, World
 
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -118,14 +121,109 @@ def test_it_lets_managers_but_not_csms_see_another_members_worklist(
 def test_it_shows_the_dashboard_from_snapshots_and_the_drill_down(
     world: World, book: dict[str, Account]
 ) -> None:
+    # given no snapshot yet: today's figures are still there, counted live
     client = Client()
     client.force_login(world.viewer)
-    assert "run_jobs --once" in client.get(reverse("coverage:dashboard")).content.decode()
+    body = client.get(reverse("coverage:dashboard")).content.decode()
+    assert 'class="as-of"' in body
+    # when the daily job stored an October snapshot, the trend uses it
     coverage_snapshot_fill(day=dt.date(2026, 10, 31))
     body = client.get(reverse("coverage:dashboard")).content.decode()
-    assert "33.3%" in body
+    assert "<polyline" in body
     drill = client.get(reverse("coverage:uncovered"), {"segment": "high"}).content.decode()
     assert ">never<" in drill
+    assert 'class="as-of"' in drill
+
+
+def _drill_down_count(client: Client, row: CoverageSnapshot) -> int:
+    """The number of accounts the dashboard row's own drill-down link lists."""
+    params = {"segment": row.segment}
+    if row.scope == "team":
+        params["team"] = str(row.team_id or "none")
+    if row.scope == "csm":
+        params["csm"] = str(row.csm_id or "none")
+    response = client.get(reverse("coverage:uncovered"), params)
+    count: int = response.context["count"]
+    return count
+
+
+def test_after_a_touch_the_dashboard_and_every_drill_down_count_the_same(
+    world: World, book: dict[str, Account]
+) -> None:
+    # given a book of high- and low-touch accounts, some without a team or an owner, and the
+    # daily snapshot stored this morning
+    today = tenant_today()
+    for name, segment, owner, team in (
+        ("no-team", "high", world.teammate, None),
+        ("no-owner", "high", None, world.strategic),
+        ("low-one", "low", world.csm, world.strategic),
+        ("low-other", "low", world.outsider, world.other_team),
+    ):
+        AccountFactory(name=name, segment=segment, owner=owner, team=team, mrr=50_000)
+    coverage_snapshots_refresh(today=today, months=1)
+    client = Client()
+    client.force_login(world.manager)
+    before = client.get(reverse("coverage:dashboard")).context["rows"]
+    high_before = next(r for r in before["segment"] if r.segment == "high")
+    # when a manager logs a meeting for a never-touched high-touch account
+    touchpoint_create(
+        actor=world.manager,
+        account=book["never"],
+        data={"kind": "meeting", "occurred_at": timezone.now(), "summary": "訪問"},
+    )
+    # then the dashboard counts it at once ...
+    response = client.get(reverse("coverage:dashboard"))
+    rows = response.context["rows"]
+    high = next(r for r in rows["segment"] if r.segment == "high")
+    assert (high.covered, high.total) == (high_before.covered + 1, high_before.total)
+    assert 'class="as-of"' in response.content.decode()
+    # ... and every row (company-wide, team, CSM) equals its drill-down, exactly
+    compared = 0
+    for scope in ("segment", "team", "csm"):
+        for row in rows[scope]:
+            assert row.total - row.covered == _drill_down_count(client, row), (scope, row)
+            compared += 1
+    assert compared >= 8
+    assert any(r.scope == "team" and r.team_id is None for r in rows["team"])
+    assert any(r.scope == "csm" and r.csm_id is None for r in rows["csm"])
+    # and the CSM's worklist counts the same accounts as not covered as their dashboard rows
+    worklist = client.get(reverse("coverage:worklist"), {"csm": "csm"}).context["summary"]
+    mine = [r for r in rows["csm"] if r.csm_id == world.csm.pk]
+    assert worklist["total"] == sum(r.total for r in mine)
+    assert worklist["uncovered"] == sum(r.total - r.covered for r in mine)
+    # and the API's rows for today are the same live figures
+    api_rows = api_coverage_rows(world.viewer)
+    assert {(r["scope"], r["segment"], r["team"], r["csm"]): (r["covered"], r["total"])
+            for r in api_rows} == {
+        (r.scope, r.segment, r.team.code if r.team else None, r.csm.username if r.csm else None):
+        (r.covered, r.total) for scope in rows.values() for r in scope
+    }  # fmt: skip
+    # and the account page says the account is covered now
+    page = client.get(reverse("customers:account_detail", args=[book["never"].pk]))
+    assert page.context["coverage"].covered is True
+
+
+def api_coverage_rows(user: object) -> list[dict[str, object]]:
+    from kizuna.apps.org.services import api_token_create
+
+    _token, raw = api_token_create(user=user, name="t")  # type: ignore[arg-type]
+    rows: list[dict[str, object]] = (
+        Client().get("/api/v1/coverage", headers={"Authorization": f"Bearer {raw}"}).json()
+    )
+    return rows
+
+
+def test_the_drill_down_of_accounts_without_a_team_lists_only_those(
+    world: World, book: dict[str, Account]
+) -> None:
+    # given an uncovered high-touch account without a team beside the team's three
+    AccountFactory(name="loose", segment="high", owner=world.csm, team=None, mrr=10)
+    client = Client()
+    client.force_login(world.viewer)
+    # when the "(no team)" row's drill-down is opened
+    response = client.get(reverse("coverage:uncovered"), {"segment": "high", "team": "none"})
+    # then it lists that account alone, not the whole segment
+    assert [a.name for a, _last in response.context["rows"]] == ["loose"]
 
 
 def test_the_drill_down_query_agrees_with_the_core(world: World, book: dict[str, Account]) -> None:

@@ -161,6 +161,7 @@ def test_it_renders_the_account_page_in_a_fixed_number_of_queries(world: World) 
     # given an account with lines, contacts and many touchpoints
     contact = ContactFactory(account=world.account)
     SubscriptionLineFactory.create_batch(3, account=world.account, product=world.product)
+    Account.objects.filter(pk=world.account.pk).update(mrr=100_000, segment="high")
     for _ in range(20):
         TouchpointFactory(account=world.account, csm=world.csm).contacts.add(contact)
     client = client_for(world.csm)
@@ -171,4 +172,5 @@ def test_it_renders_the_account_page_in_a_fixed_number_of_queries(world: World) 
         response = client.get(url)
     # then the number of queries does not grow with the touchpoints
     assert response.status_code == 200
-    assert len(queries) == 16, [q["sql"] for q in queries]  # usage 4, onboardings 1, health 1
+    # usage 4, onboardings 1, health 1, coverage 3 (policies, time zone, touches)
+    assert len(queries) == 19, [q["sql"] for q in queries]

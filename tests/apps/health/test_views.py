@@ -139,20 +139,20 @@ def test_an_analyst_backtests_an_uploaded_table(scored_world: World) -> None:
         lines.append(f"{n},2026-01-01,{ratio},0.5,1,30,3,{churn}")
     table = SimpleUploadedFile("history.csv", ("\n".join(lines) + "\n").encode())
     url = f"/health/models/{model.pk}/upload/"
-    response = client_for(scored_world.viewer).post(
+    response = client_for(scored_world.admin).post(
         url, {"file": table, "outcome": "churned", "horizon": "90"}
     )
     assert response.status_code == 200
     assert response.context["main"].auc == 1.0
     bad = SimpleUploadedFile("history.csv", b"account_id,date,churned\n1,2026-01-01,1\n")
-    refused = client_for(scored_world.viewer).post(
+    refused = client_for(scored_world.admin).post(
         url, {"file": bad, "outcome": "churned", "horizon": "90"}
     )
     assert refused.status_code == 400
     assert "active_user_ratio" in refused.content.decode()
     wrong = SimpleUploadedFile("history.xlsx", b"x")
     assert (
-        client_for(scored_world.viewer)
+        client_for(scored_world.admin)
         .post(url, {"file": wrong, "outcome": "c", "horizon": "90"})
         .status_code
         == 400

@@ -1,9 +1,7 @@
 """Assigning accounts to CSMs: auto-assignment within the load norms (pure core), manual
 reassignment with a reason, and the hand-off from onboarding to adoption with a note.
 
-Which team serves which accounts: high touch → the strategic team (one CSM from onboarding to
-renewal); low touch → the corporate onboarding team while the account onboards, the corporate
-adoption team after; tech and community touch → the enablement team, 1:N, without an owner.
+Which team serves which accounts, and what counts as load: ``selectors`` (its docstring).
 """
 
 from __future__ import annotations
@@ -13,48 +11,17 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from kizuna.apps.assignments.models import AssignmentChange, ChangeSource
+from kizuna.apps.assignments.selectors import Books, books_read
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record
 from kizuna.apps.customers.models import Account, Phase
-from kizuna.apps.org.access import can_edit_account
+from kizuna.apps.org.access import can_apply_auto_assignment, can_hand_off, can_reassign
 from kizuna.apps.org.models import Role, Team, TeamKind, User
-from kizuna.apps.segments.services import coverage_policies_ensure_defaults
-from kizuna.core.assignment import AccountToAssign, AssignmentPlan, CsmLoad, LoadNorm, auto_assign
-
-SERVES: dict[str, str] = {
-    TeamKind.STRATEGIC: "high",
-    TeamKind.CORPORATE_ONBOARDING: "low",
-    TeamKind.CORPORATE_ADOPTION: "low",
-    TeamKind.ENABLEMENT: "tech",
-}
-
-
-def serving_team_kind(*, segment: str, phase: str) -> str:
-    if segment == "high":
-        return TeamKind.STRATEGIC
-    if segment == "low":
-        return (
-            TeamKind.CORPORATE_ONBOARDING
-            if phase == Phase.ONBOARDING
-            else TeamKind.CORPORATE_ADOPTION
-        )
-    return TeamKind.ENABLEMENT
-
-
-def load_norms() -> list[LoadNorm]:
-    return [
-        LoadNorm(
-            segment=p.segment,
-            min_accounts=p.min_accounts_per_csm or 0,
-            max_accounts=p.max_accounts_per_csm,
-        )
-        for p in coverage_policies_ensure_defaults()
-        if p.max_accounts_per_csm
-    ]
+from kizuna.core.assignment import AssignmentPlan, auto_assign
 
 
 @dataclass(frozen=True)
@@ -64,68 +31,20 @@ class AutoAssignPreview:
     considered: int
 
 
-def _teams_by_kind() -> dict[str, Team]:
-    return {team.kind: team for team in Team.objects.order_by("id")}
-
-
-def _csm_loads(teams: dict[str, Team]) -> list[CsmLoad]:
-    team_kind = {team.pk: kind for kind, team in teams.items()}
-    csms = User.objects.filter(role=Role.CSM, is_active=True, team__isnull=False)
-    books: dict[int, tuple[int, int]] = {
-        owner_id: (n, int(mrr or 0))
-        for owner_id, n, mrr in Account.objects.filter(mrr__gt=0, owner__isnull=False)
-        .values("owner_id")
-        .annotate(n=Count("id"), total=Sum("mrr"))
-        .values_list("owner_id", "n", "total")
-    }
-    return [
-        CsmLoad(
-            csm_id=csm.pk,
-            team_id=int(csm.team_id),
-            segment=SERVES.get(team_kind.get(int(csm.team_id), ""), "tech"),
-            accounts=books.get(csm.pk, (0, 0))[0],
-            acv=books.get(csm.pk, (0, 0))[1] * 12,
-        )
-        for csm in csms
-        if csm.team_id is not None
-    ]
-
-
-def auto_assign_preview() -> AutoAssignPreview:
+def auto_assign_preview(books: Books | None = None) -> AutoAssignPreview:
     """Plan owners for active accounts that have none, or whose owner's team does not serve
-    the account's segment and phase any more (re-segmented). Changes nothing."""
-    teams = _teams_by_kind()
-    owner_team = dict(User.objects.values_list("id", "team_id"))
-    todo: list[AccountToAssign] = []
-    targets: dict[int, int | None] = {}
-    rows = Account.objects.filter(mrr__gt=0).values_list(
-        "id", "segment", "phase", "owner_id", "mrr"
-    )
-    for account_id, segment, phase, owner_id, mrr in rows:
-        team = teams.get(serving_team_kind(segment=segment, phase=phase))
-        if owner_id is not None and team is not None and owner_team.get(owner_id) == team.pk:
-            continue
-        if segment not in {"high", "low"} and owner_id is None:
-            continue
-        targets[account_id] = team.pk if team else None
-        todo.append(
-            AccountToAssign(
-                account_id=account_id,
-                segment=segment,
-                acv=mrr * 12,
-                team_id=team.pk if team else None,
-            )
-        )
-    loads = _csm_loads(teams)
-    return AutoAssignPreview(
-        plan=auto_assign(loads, todo, norms=load_norms()), targets=targets, considered=len(todo)
-    )
+    the account's segment and phase any more (re-segmented), on the books the load page reads
+    (``selectors.books_read``). Changes nothing."""
+    if books is None or not books.with_accounts:
+        books = books_read(accounts=True)
+    plan = auto_assign(books.loads, books.to_place, norms=books.norms)
+    return AutoAssignPreview(plan=plan, targets=books.targets, considered=len(books.to_place))
 
 
 @transaction.atomic
 def auto_assign_apply(*, actor: User) -> int:
     """Recompute the plan and apply it: owners and teams change, each change recorded."""
-    if actor.role != Role.ADMIN:
+    if not can_apply_auto_assignment(actor):
         raise PermissionDenied
     preview = auto_assign_preview()
     accounts = Account.objects.in_bulk(list(preview.targets))
@@ -186,7 +105,7 @@ def account_reassign(
     *, actor: User, account: Account, owner: User, reason: str
 ) -> AssignmentChange:
     """A manager (of the account's team) or an admin gives the account to ``owner``."""
-    if actor.role not in {Role.ADMIN, Role.MANAGER} or not can_edit_account(actor, account):
+    if not can_reassign(actor, account):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for the reassignment.")})
@@ -205,11 +124,12 @@ def account_reassign(
 @transaction.atomic
 def account_handoff(*, actor: User | None, account: Account, note: str) -> AssignmentChange:
     """Hand a low-touch account from the onboarding team to the adoption team: the phase
-    becomes adoption, the adoption CSM with the lightest book takes it, the note travels.
+    becomes adoption, the adoption CSM with the lightest load (``selectors``) takes it, the
+    note travels.
 
     ``actor`` None is Kizuna itself: the onboarding job hands off an account whose
     onboardings all completed."""
-    if actor is not None and (not can_edit_account(actor, account) or actor.role == Role.VIEWER):
+    if actor is not None and not can_hand_off(actor, account):
         raise PermissionDenied
     if account.segment != "low" or account.phase != Phase.ONBOARDING:
         raise ValidationError(_("Only low-touch accounts in onboarding are handed off."))
@@ -219,8 +139,9 @@ def account_handoff(*, actor: User | None, account: Account, note: str) -> Assig
     if adoption is None:
         raise ValidationError(_("There is no corporate adoption team."))
     books: dict[int, int] = defaultdict(int)
-    books.update(
-        Account.objects.filter(owner__team=adoption, mrr__gt=0)
+    books.update(  # load as the load page counts it: the low-touch accounts past onboarding
+        Account.objects.filter(owner__team=adoption, mrr__gt=0, segment="low")
+        .exclude(phase=Phase.ONBOARDING)
         .values("owner_id")
         .annotate(n=Count("id"))
         .values_list("owner_id", "n")

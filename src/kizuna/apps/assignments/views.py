@@ -17,24 +17,30 @@ from kizuna.apps.assignments import selectors, services
 from kizuna.apps.assignments.forms import HandoffForm, ReassignForm, ScenarioForm
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import account_form_page
-from kizuna.apps.org.access import access_account
-from kizuna.apps.org.models import Role, User
+from kizuna.apps.org.access import access_account, can_apply_auto_assignment, can_reassign
+from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.capacity import capacity_plan
 
 
 @login_required
 def load(request: AuthedRequest) -> HttpResponse:
-    # the preview reads every active account (about 1 s at 100,000): computed on request only
-    preview = services.auto_assign_preview() if request.GET.get("preview") else None
+    # the preview reads every active account (about 1 s at 100,000): computed on request only,
+    # and then the table reads the same books
+    books = selectors.books_read(accounts=bool(request.GET.get("preview")))
+    page = selectors.load_page(books)
+    preview = services.auto_assign_preview(books) if request.GET.get("preview") else None
     planned = preview.plan.assignments[:50] if preview else ()
     users = User.objects.in_bulk([a.csm_id for a in planned])
+    teams = {team.pk: team for team, _pool in page.teams}
     context = {
         "nav": "load",
-        "rows": selectors.load_rows(),
+        "rows": page.rows,
+        "teams": page.teams,
+        "preview_teams": [(teams.get(p.team_id), p) for p in preview.plan.teams] if preview else [],
         "preview": preview,
         "planned": [(a, users.get(a.csm_id)) for a in planned],
-        "can_apply": request.user.role == Role.ADMIN,
+        "can_apply": can_apply_auto_assignment(request.user),
     }
     return render(request, "assignments/load.html", context)
 
@@ -52,7 +58,7 @@ def auto_assign(request: AuthedRequest) -> HttpResponse:
 @login_required
 def reassign(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = access_account(request.user, account_id, write=True)
-    if request.user.role not in {Role.ADMIN, Role.MANAGER}:
+    if not can_reassign(request.user, account):
         raise PermissionDenied
     form = ReassignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -90,7 +96,9 @@ def capacity(request: AuthedRequest) -> HttpResponse:
     """CSMs needed per team now and for 12 months, from the data and an editable scenario."""
     today = tenant_today(request.tenant)
     measured = selectors.measured_inputs(today=today)
-    norms = {norm.segment: norm for norm in services.load_norms()}
+    norms = {norm.segment: norm for norm in selectors.load_norms()}
+    # target load and concurrent onboardings default to the norm's maximum, so that the as-of
+    # month's CSMs needed are the load page's (everyone within the norm)
     defaults = {
         "high_load": Decimal(norms["high"].max_accounts if "high" in norms else 10),
         "low_load": Decimal(norms["low"].max_accounts if "low" in norms else 30),
@@ -98,7 +106,7 @@ def capacity(request: AuthedRequest) -> HttpResponse:
         "low_new": round(Decimal(float(measured.new_per_month.get("low", 0))), 2),
         "churn": round(Decimal(float(measured.churn_per_month.get("low", 0))), 4),
         "onboarding_months": Decimal(3),
-        "concurrent": Decimal(10),
+        "concurrent": Decimal(norms["low"].max_accounts if "low" in norms else 30),
     }
     form = ScenarioForm(request.GET or None, initial=defaults)
     scenario = form.cleaned_data if form.is_bound and form.is_valid() else defaults
@@ -112,6 +120,7 @@ def capacity(request: AuthedRequest) -> HttpResponse:
         "measured": measured,
         "chart": _chart(plan),
         "quarter": plan[min(3, len(plan) - 1)],
+        "summary": list(zip(plan[min(3, len(plan) - 1)].teams, plan[0].teams, strict=True)),
     }
     return render(request, "assignments/capacity.html", context, status=400 if form.errors else 200)
 

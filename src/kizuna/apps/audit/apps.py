@@ -6,3 +6,12 @@ class AuditConfig(AppConfig):
     name = "kizuna.apps.audit"
     label = "audit"
     verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_login_failed
+
+        from kizuna.apps.audit import receivers
+
+        user_login_failed.connect(receivers.on_login_failed, dispatch_uid="kizuna-audit-login")
+        user_locked_out.connect(receivers.on_locked_out, dispatch_uid="kizuna-audit-lockout")

@@ -1,4 +1,5 @@
-"""Who changed what, and when: one row per create, update or delete."""
+"""Who changed what, and when: one row per create, update or delete; and failed logins and
+lockouts (entity ``user``, the targeted member if the username exists, no actor)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ class AuditAction(models.TextChoices):
     CREATE = "create", _("created")
     UPDATE = "update", _("updated")
     DELETE = "delete", _("deleted")
+    LOGIN_FAILED = "login_failed", _("login failed")
+    LOCKED_OUT = "locked_out", _("locked out")
 
 
 class AuditEvent(models.Model):
@@ -27,7 +30,7 @@ class AuditEvent(models.Model):
     )
     action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
     entity = models.CharField(_("what"), max_length=64)
-    entity_id = models.BigIntegerField()
+    entity_id = models.BigIntegerField(null=True, blank=True)  # none: a login for no member
     account = models.ForeignKey(
         "customers.Account",
         on_delete=models.CASCADE,

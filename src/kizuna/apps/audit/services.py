@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
 
 from kizuna.apps.audit.models import AuditAction, AuditEvent
@@ -106,3 +107,23 @@ def audited_save(
             changes=changes,
             via=via,
         )
+
+
+def audit_login_event(
+    *, action: AuditAction, username: str, ip_address: str | None, via: str = "web"
+) -> AuditEvent:
+    """A failed login or a lockout, next to the records of what members changed: which
+    username was tried, from which address, and the member it names (if one does)."""
+    username = (username or "")[:150]
+    user_id = (
+        get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
+    )
+    return AuditEvent.objects.create(
+        actor=None,
+        action=action,
+        entity="user",
+        entity_id=user_id,
+        account=None,
+        changes={"username": username, "ip_address": ip_address},
+        via=via,
+    )

@@ -3,8 +3,6 @@
 import datetime as dt
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
 from kizuna.apps.api.schemas import Day, errors
@@ -12,7 +10,7 @@ from kizuna.apps.coverage import selectors
 from kizuna.apps.coverage.models import CoverageSnapshot
 from kizuna.apps.customers.models import Account
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.org.models import Role, User
+from kizuna.apps.org.access import access_member
 from kizuna.apps.tenant.selectors import tenant_today
 
 router = Router(tags=["coverage"])
@@ -60,10 +58,14 @@ class WorklistQuery(Schema):
 
 @router.get("/coverage", response=list[CoverageRowOut], summary="Coverage snapshot rows")
 def list_coverage(request: AuthedRequest, query: Query[CoverageQuery]) -> Any:
-    """Rows of the snapshot as of ``as_of`` (default: the latest snapshot)."""
-    day = query.as_of or selectors.latest_snapshot_day()
-    if day is None:
-        return []
+    """Rows as of ``as_of``: today (the default) is counted live, like the dashboard; an
+    earlier day is read from its snapshot (none: an empty list)."""
+    today = tenant_today()
+    day = query.as_of or today
+    if day == today:
+        live = selectors.live_rows(selectors.coverage_live(today=today))
+        scopes = [query.scope] if query.scope else ["csm", "segment", "team"]
+        return [row for scope in scopes for row in live[scope]]
     rows = CoverageSnapshot.objects.filter(as_of=day).select_related("team", "csm")
     if query.scope:
         rows = rows.filter(scope=query.scope)
@@ -76,11 +78,7 @@ def list_coverage(request: AuthedRequest, query: Query[CoverageQuery]) -> Any:
     summary="A CSM's accounts by coverage due date",
 )
 def get_worklist(request: AuthedRequest, query: Query[WorklistQuery]) -> list[dict[str, Any]]:
-    member = request.user
-    if query.csm and query.csm != member.username:
-        if member.role not in {Role.ADMIN, Role.MANAGER}:
-            raise PermissionDenied
-        member = get_object_or_404(User, username=query.csm)
+    member = access_member(request.user, query.csm)
     rows = selectors.due_list(
         accounts=Account.objects.filter(owner=member, mrr__gt=0), today=tenant_today()
     )

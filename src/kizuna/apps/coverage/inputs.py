@@ -11,13 +11,20 @@ from django.db.models import Q, Sum
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.segments.models import AccountSegmentPeriod
-from kizuna.apps.segments.services import coverage_policies_ensure_defaults
+from kizuna.apps.segments.models import CoveragePolicy as SegmentCoveragePolicy
+from kizuna.apps.segments.services import DEFAULT_POLICIES, coverage_policies_ensure_defaults
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.core.coverage import AccountAtDate, CoveragePolicy, Touch, local_day, shift_months
 
 
 def core_policies() -> list[CoveragePolicy]:
+    """The coverage policies as core inputs, in the segments' order; the defaults are created
+    first only when a segment has none (one query when all exist)."""
+    rows = list(SegmentCoveragePolicy.objects.all())
+    if not set(DEFAULT_POLICIES) <= {p.segment for p in rows}:
+        rows = coverage_policies_ensure_defaults()
+    order = list(DEFAULT_POLICIES)
     return [
         CoveragePolicy(
             segment=p.segment,
@@ -25,12 +32,12 @@ def core_policies() -> list[CoveragePolicy]:
             target=float(p.target),
             qualifying_kinds=frozenset(p.qualifying_kinds),
         )
-        for p in coverage_policies_ensure_defaults()
+        for p in sorted(rows, key=lambda p: order.index(p.segment) if p.segment in order else 99)
     ]
 
 
-def longest_period_months() -> int:
-    return max((p.period_months for p in core_policies()), default=1)
+def longest_period_months(policies: list[CoveragePolicy] | None = None) -> int:
+    return max((p.period_months for p in policies or core_policies()), default=1)
 
 
 def accounts_today(accounts: Iterable[Account]) -> list[AccountAtDate]:
@@ -105,6 +112,6 @@ def touches_between(
     ]
 
 
-def touch_window_start(as_of: dt.date) -> dt.date:
+def touch_window_start(as_of: dt.date, policies: list[CoveragePolicy] | None = None) -> dt.date:
     """The first day any policy's window can reach back to, as of ``as_of``."""
-    return shift_months(as_of, -longest_period_months())
+    return shift_months(as_of, -longest_period_months(policies))

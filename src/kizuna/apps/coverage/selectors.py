@@ -1,5 +1,11 @@
-"""Reads for the coverage dashboard (snapshots only) and the live worklists (a bounded set
-of accounts: one CSM's book, or one drill-down)."""
+"""Reads for the coverage pages.
+
+Today's figures (the dashboard's tiles and tables, the API's latest rows, the drill-downs, the
+worklist and the account page) are computed live, when the page is asked for, from one window
+rule (``covered_today``): a touchpoint logged a minute ago counts everywhere at once, and a
+figure never disagrees with its drill-down. Earlier days (the trend) are read from the
+snapshots the daily job stores.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,8 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.utils import timezone
 
 from kizuna.apps.coverage.inputs import (
     accounts_today,
@@ -16,11 +23,20 @@ from kizuna.apps.coverage.inputs import (
     touch_window_start,
     touches_between,
 )
-from kizuna.apps.coverage.models import CoverageSnapshot
+from kizuna.apps.coverage.models import CoverageSnapshot, Scope
 from kizuna.apps.customers.models import Account
+from kizuna.apps.org.models import Team, User
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
-from kizuna.core.coverage import CoverageDue, CoveragePolicy, coverage_due, shift_months
+from kizuna.core.coverage import (
+    CoverageCount,
+    CoverageDue,
+    CoveragePolicy,
+    CoverageReport,
+    coverage_due,
+    coverage_from_counts,
+    shift_months,
+)
 
 SEGMENT_ORDER = ["high", "low", "tech", "community"]
 
@@ -30,9 +46,20 @@ def latest_snapshot_day() -> dt.date | None:
     return day
 
 
+def snapshots_computed_at(*, before: dt.date) -> dt.datetime | None:
+    """When the daily job last stored a snapshot of a day before ``before`` (the trend)."""
+    at: dt.datetime | None = CoverageSnapshot.objects.filter(as_of__lt=before).aggregate(
+        at=Max("computed_at")
+    )["at"]
+    return at
+
+
 def snapshot_rows(*, day: dt.date) -> dict[str, list[CoverageSnapshot]]:
     """The day's rows split into company-wide per segment, per team and per CSM."""
-    rows = CoverageSnapshot.objects.filter(as_of=day).select_related("team", "csm")
+    return _split(CoverageSnapshot.objects.filter(as_of=day).select_related("team", "csm"))
+
+
+def _split(rows: Any) -> dict[str, list[CoverageSnapshot]]:
     result: dict[str, list[CoverageSnapshot]] = {"segment": [], "team": [], "csm": []}
     for row in rows:
         result[row.scope].append(row)
@@ -57,9 +84,16 @@ class TrendLine:
     labels: list[tuple[float, str]]
 
 
-def trend_lines(*, width: int = 640, height: int = 160) -> list[TrendLine]:
-    """Per segment, the company-wide coverage rate over the snapshot days, as SVG geometry."""
-    rows = CoverageSnapshot.objects.filter(scope="segment").order_by("as_of")
+def trend_lines(
+    *, live: list[CoverageSnapshot], width: int = 640, height: int = 160
+) -> list[TrendLine]:
+    """Per segment, the company-wide coverage rate over the snapshot days before today, then
+    today's live figure (``live``: its company-wide rows), as SVG geometry. A snapshot
+    stored for today earlier in the day is not drawn: the last point is the live figure the
+    tiles show."""
+    live_day = live[0].as_of if live else None
+    stored = CoverageSnapshot.objects.filter(scope="segment").order_by("as_of")
+    rows = [*(stored.filter(as_of__lt=live_day) if live_day else stored), *live]
     days = sorted({row.as_of for row in rows})
     if not days:
         return []
@@ -95,11 +129,14 @@ def due_list(*, accounts: QuerySet[Account], today: dt.date) -> list[tuple[Cover
     """``coverage_due`` for a bounded set of accounts (a CSM's book, a drill-down), joined
     back to the account rows for display."""
     by_id = {a.pk: a for a in accounts.select_related("owner", "team")}
+    if not by_id:
+        return []
+    policies = core_policies()
     inputs = accounts_today(by_id.values())
-    touches = touches_between(touch_window_start(today), today, account_ids=list(by_id))
+    first = touch_window_start(today, policies)
+    touches = touches_between(first, today, account_ids=list(by_id))
     return [
-        (due, by_id[due.account_id])
-        for due in coverage_due(inputs, touches, core_policies(), as_of=today)
+        (due, by_id[due.account_id]) for due in coverage_due(inputs, touches, policies, as_of=today)
     ]
 
 
@@ -115,35 +152,127 @@ def policy_for(segment: str) -> CoveragePolicy | None:
     return next((p for p in core_policies() if p.segment == segment), None)
 
 
-def uncovered_accounts(
-    *, accounts: QuerySet[Account], segment: str, today: dt.date
-) -> QuerySet[Account]:
-    """The accounts of ``segment`` among ``accounts``, active today (MRR > 0), with no
-    qualifying touchpoint whose local day t satisfies today − P < t ≤ today.
-
-    The same rule as ``kizuna.core.coverage`` (a test checks both agree), written as one SQL
-    query so that a drill-down into 60,000 tech-touch accounts pages in the database: the
-    local-day window becomes [local midnight of today − P + 1 day, local midnight of
-    tomorrow) in the company's time zone."""
-    policy = policy_for(segment)
-    if policy is None:
-        return accounts.none()
+def _window(policy: CoveragePolicy, today: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The policy's window as of ``today`` as aware instants: local days today − P < t ≤
+    today become [local midnight of today − P + 1 day, local midnight of tomorrow)."""
     zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
     first_day = shift_months(today, -policy.period_months) + dt.timedelta(days=1)
     start = dt.datetime.combine(first_day, dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    touched = Touchpoint.objects.filter(
-        account=OuterRef("pk"),
-        kind__in=sorted(policy.qualifying_kinds),
-        occurred_at__gte=start,
-        occurred_at__lt=end,
+    return start, end
+
+
+def covered_today(policy: CoveragePolicy, today: dt.date) -> Exists:
+    """For an account queryset: has the account a qualifying touchpoint in the policy's window
+    as of ``today``? The one definition every live coverage figure and drill-down uses (the
+    same rule as ``kizuna.core.coverage``; a test checks both agree)."""
+    start, end = _window(policy, today)
+    return Exists(
+        Touchpoint.objects.filter(
+            account=OuterRef("pk"),
+            kind__in=sorted(policy.qualifying_kinds),
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+        )
     )
+
+
+def active_accounts() -> QuerySet[Account]:
+    """Today's active accounts: cached MRR > 0 (the worklist's and the drill-down's base)."""
+    return Account.objects.filter(mrr__gt=0)
+
+
+@dataclass(frozen=True)
+class LiveCoverage:
+    report: CoverageReport
+    computed_at: dt.datetime
+
+
+def coverage_live(*, today: dt.date) -> LiveCoverage:
+    """Coverage as of ``today`` per segment, team and CSM, counted now in the database: one
+    GROUP BY per policy over today's active accounts with ``covered_today``, turned into
+    rows by the core (``coverage_from_counts``)."""
+    computed_at = timezone.now()
+    policies = core_policies()
+    counts = []
+    for policy in policies:
+        groups = (
+            active_accounts()
+            .filter(segment=policy.segment)
+            .annotate(covered=covered_today(policy, today))
+            .values_list("team_id", "owner_id", "covered")
+            .annotate(accounts=Count("pk"))
+            .order_by()
+        )
+        counts += [
+            CoverageCount(policy.segment, team_id, owner_id, bool(covered), accounts)
+            for team_id, owner_id, covered, accounts in groups
+        ]
+    no_policy = active_accounts().exclude(segment__in=[p.segment for p in policies]).count()
+    report = coverage_from_counts(counts, policies, as_of=today, no_policy=no_policy)
+    return LiveCoverage(report=report, computed_at=computed_at)
+
+
+def live_rows(live: LiveCoverage) -> dict[str, list[CoverageSnapshot]]:
+    """The live report as unsaved ``CoverageSnapshot`` rows (the shape the dashboard and the
+    API show), split and ordered like ``snapshot_rows``; groups without accounts left out."""
+    report = live.report
+    scoped = [
+        (scope, row)
+        for scope, rows in (
+            (Scope.SEGMENT, report.by_segment),
+            (Scope.TEAM, report.by_team),
+            (Scope.CSM, report.by_csm),
+        )
+        for row in rows
+        if row.total > 0
+    ]
+    teams = Team.objects.in_bulk({row.team_id for _s, row in scoped if row.team_id})
+    users = User.objects.in_bulk({row.owner_id for _s, row in scoped if row.owner_id})
+    return _split(
+        CoverageSnapshot(
+            as_of=report.as_of,
+            scope=scope,
+            segment=row.segment,
+            team=teams.get(row.team_id) if row.team_id else None,
+            csm=users.get(row.owner_id) if row.owner_id else None,
+            covered=row.covered,
+            total=row.total,
+            rate=row.rate,
+            target=row.target,
+            computed_at=live.computed_at,
+        )
+        for scope, row in scoped
+    )
+
+
+def uncovered_accounts(
+    *, accounts: QuerySet[Account], segment: str, today: dt.date
+) -> QuerySet[Account]:
+    """The accounts of ``segment`` among ``accounts``, active today (MRR > 0), without
+    ``covered_today``: one SQL query, so that a drill-down into 60,000 tech-touch accounts
+    pages in the database."""
+    policy = policy_for(segment)
+    if policy is None:
+        return accounts.none()
     return (
         accounts.filter(segment=segment, mrr__gt=0)
-        .exclude(Exists(touched))
+        .exclude(covered_today(policy, today))
         .select_related("owner")
         .order_by("-mrr", "id")
     )
+
+
+def account_coverage(*, account: Account, today: dt.date) -> CoverageDue | None:
+    """The account's line of the worklist (last qualifying touch, when it falls out, covered
+    or not); None when it is not active or its segment has no policy."""
+    if account.mrr <= 0:
+        return None
+    policies = core_policies()
+    first = touch_window_start(today, policies)
+    touches = touches_between(first, today, account_ids=[account.pk])
+    rows = coverage_due(accounts_today([account]), touches, policies, as_of=today)
+    return rows[0] if rows else None
 
 
 def last_qualifying_touch(*, account_ids: list[int], segment: str) -> dict[int, dt.datetime]:

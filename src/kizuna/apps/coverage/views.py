@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
+from django.utils import timezone
 
 from kizuna.apps.coverage import selectors
 from kizuna.apps.customers.models import Account, Segment
 from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.org.access import access_member, can_view_other_members
 from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.tenant.selectors import tenant_today
 
@@ -20,12 +21,7 @@ from kizuna.apps.tenant.selectors import tenant_today
 @login_required
 def worklist(request: AuthedRequest) -> HttpResponse:
     """A CSM's accounts, the ones about to fall out of coverage first."""
-    member = request.user
-    username = request.GET.get("csm")
-    if username and username != member.username:
-        if member.role not in {Role.ADMIN, Role.MANAGER}:
-            raise PermissionDenied
-        member = get_object_or_404(User, username=username)
+    member = access_member(request.user, request.GET.get("csm"))
     today = tenant_today(request.tenant)
     accounts = Account.objects.filter(owner=member, mrr__gt=0)
     rows = selectors.due_list(accounts=accounts, today=today)
@@ -38,7 +34,7 @@ def worklist(request: AuthedRequest) -> HttpResponse:
         "members": User.objects.filter(
             role__in=[Role.CSM, Role.MANAGER], owned_accounts__isnull=False
         ).distinct()
-        if request.user.role in {Role.ADMIN, Role.MANAGER}
+        if can_view_other_members(request.user)
         else [],
         **_also_today(member),
     }
@@ -65,12 +61,19 @@ def _also_today(member: User) -> dict[str, Any]:
 
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
-    day = selectors.latest_snapshot_day()
+    """Today's coverage counted live (it agrees with its drill-downs to the account), and the
+    trend of earlier days from the daily snapshots."""
+    today = tenant_today(request.tenant)
+    live = selectors.coverage_live(today=today)
+    rows = selectors.live_rows(live)
     context = {
         "nav": "coverage",
-        "day": day,
-        "rows": selectors.snapshot_rows(day=day) if day else None,
-        "trend": selectors.trend_lines(),
+        "day": today,
+        "computed_at": live.computed_at,
+        "rows": rows,
+        "no_policy": live.report.no_policy,
+        "trend": selectors.trend_lines(live=rows["segment"]),
+        "trend_computed_at": selectors.snapshots_computed_at(before=today),
     }
     return render(request, "coverage/dashboard.html", context)
 
@@ -81,19 +84,25 @@ def _int(value: str | None) -> int:
 
 @login_required
 def uncovered(request: AuthedRequest) -> HttpResponse:
-    """Drill-down: the accounts of a segment (and team or CSM) not covered today."""
+    """Drill-down: the accounts of a segment (and team or CSM) not covered today; "none"
+    stands for accounts without a team or without an owner, as in the dashboard's rows."""
     segment = request.GET.get("segment", "")
     if segment not in Segment.values:
         segment = Segment.HIGH
-    accounts = Account.objects.filter(segment=segment, mrr__gt=0)
+    accounts = selectors.active_accounts().filter(segment=segment)
     team = Team.objects.filter(pk=_int(request.GET.get("team"))).first()
     csm = User.objects.filter(pk=_int(request.GET.get("csm"))).first()
+    no_team = not team and request.GET.get("team") == "none"
+    no_owner = not csm and request.GET.get("csm") == "none"
     if team:
         accounts = accounts.filter(team=team)
+    elif no_team:
+        accounts = accounts.filter(team__isnull=True)
     if csm:
         accounts = accounts.filter(owner=csm)
-    elif request.GET.get("csm") == "none":
+    elif no_owner:
         accounts = accounts.filter(owner__isnull=True)
+    computed_at = timezone.now()
     uncovered = selectors.uncovered_accounts(
         accounts=accounts, segment=segment, today=tenant_today(request.tenant)
     )
@@ -107,8 +116,11 @@ def uncovered(request: AuthedRequest) -> HttpResponse:
         "segment_label": dict(Segment.choices)[segment],
         "team": team,
         "csm": csm,
+        "no_team": no_team,
+        "no_owner": no_owner,
         "page": page,
         "rows": [(account, last.get(account.pk)) for account in page.object_list],
         "count": page.paginator.count,
+        "computed_at": computed_at,
     }
     return render(request, "coverage/uncovered.html", context)

@@ -142,6 +142,10 @@ def get_account(request: AuthedRequest, account_id: int) -> Account:
     summary="Update an account",
 )
 def update_account(request: AuthedRequest, account_id: int, payload: AccountPatch) -> Account:
+    """Change the account's own fields. `owner`, `team` and `segment` are accepted only when
+    unchanged: a different value answers 400 (`invalid`, the field named) and changes nothing.
+    The owner and team change by `POST /accounts/{account_id}/reassign`, the touch model by
+    `POST /segment-exceptions` (a manager of the account's team or an admin, with a reason)."""
     user = request.user
     account = access_account(user, account_id, write=True)
     data = _resolve_refs(payload.dict(exclude_unset=True))

@@ -19,7 +19,7 @@ from kizuna.apps.customers.models import (
     SubscriptionLine,
 )
 from kizuna.apps.customers.selectors import ACCOUNT_SORTS, AccountFilters
-from kizuna.apps.customers.services import ACCOUNT_FIELDS, CONTACT_FIELDS
+from kizuna.apps.customers.services import ACCOUNT_EDIT_FIELDS, ACCOUNT_FIELDS, CONTACT_FIELDS
 from kizuna.apps.org.models import Role, Team, User
 from kizuna.core.money import CURRENCIES, to_minor_units
 
@@ -40,6 +40,19 @@ class AccountForm(forms.ModelForm[Account]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = csm_choices()  # type: ignore[attr-defined]
+        self.fields["potential_acv"].help_text = _("Upside per year not yet contracted.")
+
+
+class AccountEditForm(forms.ModelForm[Account]):
+    """Editing an account does not offer its owner, team or touch model: those change by
+    reassignment and segment exceptions (a manager or admin, with a reason), on their own pages."""
+
+    class Meta:
+        model = Account
+        fields = ACCOUNT_EDIT_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["potential_acv"].help_text = _("Upside per year not yet contracted.")
 
 

@@ -112,6 +112,13 @@ class Account(models.Model):
         _("CRM ID"), max_length=64, null=True, blank=True, unique=True
     )
     mrr = models.BigIntegerField(_("MRR"), default=0, editable=False)
+    health_stale_since = models.DateTimeField(
+        _("health score stale since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when an input of the health score changed; the worker rescores it."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -127,6 +134,11 @@ class Account(models.Model):
             models.Index(fields=["team", "kana"]),
             models.Index(fields=["segment", "kana"]),
             models.Index(fields=["phase", "kana"]),
+            models.Index(
+                fields=["health_stale_since"],
+                condition=models.Q(health_stale_since__isnull=False),
+                name="account_health_stale",
+            ),
         ]
 
     def __str__(self) -> str:

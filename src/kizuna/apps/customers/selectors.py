@@ -125,6 +125,7 @@ def account_mrr_history(*, account: Account, last_month: dt.date, months: int) -
 def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
     """Everything the account 360 page shows, in a fixed number of queries."""
     from kizuna.apps.audit.models import AuditEvent
+    from kizuna.apps.coverage.selectors import account_coverage
     from kizuna.apps.health.selectors import account_health
     from kizuna.apps.usage.selectors import account_usage
 
@@ -152,6 +153,7 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
         ).first(),
         "usage": account_usage(account=account, today=today),
         "health": account_health(account=account, today=today),
+        "coverage": account_coverage(account=account, today=today),
         "onboardings": list(
             account.onboardings.select_related("product", "current_phase").order_by("started_on")
         ),

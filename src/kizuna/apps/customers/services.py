@@ -3,6 +3,10 @@
 Callers check permissions first (``kizuna.apps.org.access``); these functions validate the
 data and raise ``django.core.exceptions.ValidationError`` with a field → message dict, saving
 nothing, when it is wrong.
+
+An account's owner, team and touch model are set when it is created; after that they change
+only by reassignment, auto-assignment and hand-off (``assignments``) or a segment exception or
+review (``segments``), each with its reason and record. ``account_update`` refuses them.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kizuna.apps.audit.services import audited_save, model_snapshot
 from kizuna.apps.customers.models import Account, Contact, SubscriptionLine
-from kizuna.apps.org.models import Role, User
+from kizuna.apps.org.access import can_create_account_in_team, default_team_for_new_account
+from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
 
 ACCOUNT_FIELDS = [
@@ -35,6 +41,10 @@ ACCOUNT_FIELDS = [
     "potential_acv",
     "external_crm_id",
 ]
+#: set when the account is created; changed afterwards only through the reassignment and
+#: segment services, never by ``account_update``
+PLACEMENT_FIELDS = ("owner", "team", "segment")
+ACCOUNT_EDIT_FIELDS = [name for name in ACCOUNT_FIELDS if name not in PLACEMENT_FIELDS]
 CONTACT_FIELDS = ["name", "title", "email", "phone", "role"]
 LINE_FIELDS = [
     "product",
@@ -57,30 +67,60 @@ def _assign(instance: models.Model, data: Mapping[str, Any], allowed: list[str])
         setattr(instance, name, value)
 
 
-def _check_manager_team(actor: User, account: Account) -> None:
-    if actor.role == Role.MANAGER and account.team_id != actor.team_id:
-        raise ValidationError({"team": _("Managers can only place accounts in their own team.")})
-
-
 @transaction.atomic
 def account_create(*, actor: User, data: Mapping[str, Any], via: str = "web") -> Account:
     account = Account()
     _assign(account, data, ACCOUNT_FIELDS)
-    if actor.role == Role.MANAGER and account.team_id is None:
-        account.team_id = actor.team_id
-    _check_manager_team(actor, account)
+    if account.team_id is None:
+        account.team_id = default_team_for_new_account(actor)
+    if not can_create_account_in_team(actor, account.team_id):
+        raise ValidationError({"team": _("Managers can only place accounts in their own team.")})
     audited_save(account, actor=actor, fields=ACCOUNT_FIELDS, before=None, via=via)
     return account
+
+
+def _placement_changes(account: Account, data: Mapping[str, Any]) -> dict[str, str]:
+    """Owner, team or touch model in ``data`` that differ from the account's (the same value
+    sent back unchanged is not a change)."""
+    current = {"owner": account.owner_id, "team": account.team_id, "segment": account.segment}
+    messages = {
+        "owner": _(
+            "The owner changes by reassignment (a manager of the account's team or a CS ops "
+            "admin, with a reason), not by editing the account."
+        ),
+        "team": _(
+            "The team changes with the owner, by reassignment or auto-assignment, not by "
+            "editing the account."
+        ),
+        "segment": _(
+            "The touch model changes by an exception (a manager of the account's team or a CS "
+            "ops admin, with a reason and an expiry) or a segmentation review, not by editing "
+            "the account."
+        ),
+    }
+    errors = {}
+    for name in PLACEMENT_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        given = value.pk if isinstance(value, models.Model) else value
+        if given != current[name]:
+            errors[name] = messages[name]
+    return errors
 
 
 @transaction.atomic
 def account_update(
     *, actor: User, account: Account, data: Mapping[str, Any], via: str = "web"
 ) -> Account:
+    """Change the account's own fields. Its owner, team and touch model are refused (a
+    ``ValidationError`` naming the service to use) unless they equal the current ones."""
+    errors = _placement_changes(account, data)
+    if errors:
+        raise ValidationError(errors)
     before = model_snapshot(account, ACCOUNT_FIELDS)
-    _assign(account, data, ACCOUNT_FIELDS)
-    if "team" in data:
-        _check_manager_team(actor, account)
+    editable = {name: value for name, value in data.items() if name not in PLACEMENT_FIELDS}
+    _assign(account, editable, ACCOUNT_EDIT_FIELDS)
     audited_save(account, actor=actor, fields=ACCOUNT_FIELDS, before=before, via=via)
     return account
 
@@ -167,3 +207,15 @@ def account_refresh_mrr(*, account_ids: Iterable[int] | None, on: dt.date) -> in
     for pk, current in changed:
         Account.objects.filter(pk=pk).update(mrr=current)
     return len(changed)
+
+
+def accounts_mark_health_stale(*, account_ids: Iterable[int]) -> int:
+    """Mark accounts whose health-score inputs just changed (a touchpoint logged, edited or
+    deleted; touchpoints imported): the worker's minute loop rescores them, and the account
+    page rescores one it shows. Call it inside the writing transaction, so the mark and the
+    change commit together. Each mark is the time of the latest change: a rescoring that read
+    the data before it clears only an older mark. Returns the accounts marked."""
+    ids = sorted({int(pk) for pk in account_ids})
+    if not ids:
+        return 0
+    return Account.objects.filter(pk__in=ids).update(health_stale_since=timezone.now())

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kizuna.apps.customers import services
 from kizuna.apps.customers.forms import (
+    AccountEditForm,
     AccountFilterForm,
     AccountForm,
     ContactForm,
@@ -30,7 +31,11 @@ from kizuna.apps.customers.selectors import account_last_touch, account_page_dat
 from kizuna.apps.customers.selectors import account_list as select_accounts
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import form_page
-from kizuna.apps.org.access import access_account, can_edit_account, require_account_create
+from kizuna.apps.org.access import (
+    access_account,
+    account_permissions,
+    require_account_create,
+)
 from kizuna.apps.tenant.selectors import tenant_today
 
 PAGE_SIZE = 50
@@ -79,10 +84,12 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = access_account(request.user, account_id)
     today = tenant_today(request.tenant)
     context: dict[str, Any] = account_page_data(account=account, today=today)
+    account_perms = account_permissions(request.user, account)
     context.update(
         account=account,
         nav="accounts",
-        can_edit=can_edit_account(request.user, account),
+        can_edit=account_perms.edit,
+        account_perms=account_perms,
     )
     return render(request, "customers/account_detail.html", context)
 
@@ -115,7 +122,7 @@ def account_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def account_edit(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = access_account(request.user, account_id, write=True)
-    form = AccountForm(request.POST or None, instance=copy.copy(account))
+    form = AccountEditForm(request.POST or None, instance=copy.copy(account))
     if request.method == "POST" and form.is_valid():
         saved = _save(
             form,

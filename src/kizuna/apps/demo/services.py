@@ -14,6 +14,7 @@ from django.db import transaction
 from kizuna.apps.customers.models import Account, Contact, Product, SubscriptionLine
 from kizuna.apps.health.demo import health_demo_load
 from kizuna.apps.onboarding.demo import onboarding_demo_load
+from kizuna.apps.org.access import role_opens_django_admin
 from kizuna.apps.org.models import Team, User
 from kizuna.apps.revenue.models import RevenueTarget
 from kizuna.apps.segments.services import (
@@ -112,8 +113,8 @@ def _load_users(dataset: DemoDataset, teams: dict[str, Team], hashed: str) -> di
             role=u.role,
             team=teams.get(u.team_code or ""),
             password=hashed,
-            is_staff=u.role == "admin",
-            is_superuser=u.role == "admin",
+            is_staff=role_opens_django_admin(u.role),
+            is_superuser=role_opens_django_admin(u.role),
         )
         for u in dataset.users
     ]

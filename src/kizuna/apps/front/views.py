@@ -1,4 +1,5 @@
-"""Pages every member sees: home, language switch. (Login/logout are Django's views.)"""
+"""Pages every member sees: home, language switch, and login (Django's, throttled by
+django-axes: the locked-out page is :func:`login_locked_out`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -27,6 +30,18 @@ class LoginView(auth_views.LoginView):
         if language in SUPPORTED and language != getattr(user, "language", language):
             user_set_language(user=user, language=language)  # type: ignore[arg-type]
         return response
+
+
+def login_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, Any]
+) -> HttpResponse:
+    """The login page again, saying the username or the address is locked and for how long
+    (django-axes calls this once the limit is reached, and for every try while locked)."""
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    form = AuthenticationForm(request, initial={"username": (credentials or {}).get("username")})
+    context = {"form": form, "locked_out_minutes": minutes, "next": request.POST.get("next", "")}
+    response = TemplateResponse(request, "front/login.html", context, status=429)
+    return response.render()
 
 
 def home(request: HttpRequest) -> HttpResponse:

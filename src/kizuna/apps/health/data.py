@@ -21,12 +21,19 @@ def _frame(name: str, rows: list[tuple[Any, ...]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SCHEMAS[name], orient="row")
 
 
-def input_frames(*, first: dt.date, last: dt.date) -> dict[str, pl.DataFrame]:
+def input_frames(
+    *, first: dt.date, last: dt.date, account_ids: list[int] | None = None
+) -> dict[str, pl.DataFrame]:
     """Everything the inputs of days ``first`` … ``last`` may read (usage from 35 days
-    earlier, every touchpoint, line, onboarding transition and sentiment)."""
+    earlier, every touchpoint, line, onboarding transition and sentiment), of the accounts
+    ``account_ids`` only when given (rescoring a few marked accounts)."""
     since = first - dt.timedelta(days=35)
+
+    def of(rows: Any, field: str = "account_id") -> Any:
+        return rows if account_ids is None else rows.filter(**{f"{field}__in": account_ids})
+
     usage_rows = list(
-        UsageDay.objects.filter(day__gte=since, day__lte=last).values_list(
+        of(UsageDay.objects.filter(day__gte=since, day__lte=last)).values_list(
             "account_id", "day", "events", "active_users", "feature_counts"
         )
     )
@@ -38,7 +45,7 @@ def input_frames(*, first: dt.date, last: dt.date) -> dict[str, pl.DataFrame]:
     lines = _frame(
         "lines",
         list(
-            SubscriptionLine.objects.values_list(
+            of(SubscriptionLine.objects.all()).values_list(
                 "account_id", "start_date", "end_date", "seats", "product__code"
             )
         ),
@@ -55,8 +62,8 @@ def input_frames(*, first: dt.date, last: dt.date) -> dict[str, pl.DataFrame]:
     touches = (
         pl.DataFrame(
             list(
-                Touchpoint.objects.filter(
-                    kind__in=["meeting", "call", "email", "onsite"]
+                of(
+                    Touchpoint.objects.filter(kind__in=["meeting", "call", "email", "onsite"])
                 ).values_list("account_id", "occurred_at")
             ),
             schema={"account_id": pl.Int64, "occurred_at": pl.Datetime("us", "UTC")},
@@ -70,14 +77,16 @@ def input_frames(*, first: dt.date, last: dt.date) -> dict[str, pl.DataFrame]:
     onboarding = _frame(
         "onboarding",
         list(
-            OnboardingTransition.objects.values_list(
-                "onboarding__account_id", "onboarding_id", "on", "to_state"
-            ).order_by("on", "id")
+            of(OnboardingTransition.objects.all(), "onboarding__account_id")
+            .values_list("onboarding__account_id", "onboarding_id", "on", "to_state")
+            .order_by("on", "id")
         ),
     )
     sentiment = _frame(
         "sentiment",
-        list(Sentiment.objects.values_list("account_id", "value", "from_day", "until_day")),
+        list(
+            of(Sentiment.objects.all()).values_list("account_id", "value", "from_day", "until_day")
+        ),
     )
     return {
         "usage": usage,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kizuna.apps.customers.models import Segment
+from kizuna.apps.health import uploads
 from kizuna.apps.health.selectors import COMPONENT_LABELS
 
 INPUT_CHOICES = [(name, label) for name, label in COMPONENT_LABELS.items() if name != "nps"]
@@ -125,6 +126,6 @@ class UploadBacktestForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".parquet")):
             raise forms.ValidationError(_("Upload a .csv or .parquet file."))
-        if upload.size > 200 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 200 MB."))
+        if upload.size > uploads.MAX_BYTES:
+            raise forms.ValidationError(uploads.too_large_message())
         return upload

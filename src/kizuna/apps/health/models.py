@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.core.health.model import ScoreModel
@@ -70,6 +71,7 @@ class HealthScore(models.Model):
     forced_red = models.BooleanField(default=False)
     points = models.JSONField(default=dict)  # component key → points
     inputs = models.JSONField(default=dict)  # input name → value
+    scored_at = models.DateTimeField(_("scored at"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-day"]

@@ -9,12 +9,14 @@ from typing import Any
 
 import polars as pl
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from kizuna.apps.customers.models import Account
 from kizuna.apps.health.data import input_frames
 from kizuna.apps.health.models import HealthScore, Sentiment
+from kizuna.core.health.explain import explain
 from kizuna.core.health.inputs import inputs_over
 from kizuna.core.health.model import ScoreModel, score
 
@@ -53,8 +55,13 @@ def format_input(name: str, value: Any) -> str:
 
 
 def account_health(*, account: Account, today: dt.date) -> dict[str, Any] | None:
-    """Today's (latest) score with each component's points, what changed since a week
-    before, the 90-day trend and the freshness of the inputs."""
+    """Today's (latest) score with each component's points out of their maximum on that day,
+    the inputs without data, what changed since a week before, the 90-day trend and the
+    freshness of the inputs. An account marked stale (a touch logged since its score) is
+    rescored first, so the page never shows a score its latest touch has changed."""
+    from kizuna.apps.health.services import health_score_refresh_if_stale
+
+    health_score_refresh_if_stale(account=account, today=today)
     latest = account.health_scores.select_related("model").order_by("-day").first()
     if latest is None:
         return None
@@ -64,8 +71,10 @@ def account_health(*, account: Account, today: dt.date) -> dict[str, Any] | None
         .first()
     )
     model = latest.model.as_core()
+    # the maxima of this day's score: rescaled to the inputs it had (kizuna.core.health.explain)
+    explanation = explain(model, latest.inputs)
     parts = []
-    for c in model.components:
+    for c, part in zip(model.components, explanation.parts, strict=True):
         points = latest.points.get(c.key)
         was = before.points.get(c.key) if before else None
         value, old = latest.inputs.get(c.input), before.inputs.get(c.input) if before else None
@@ -75,11 +84,12 @@ def account_health(*, account: Account, today: dt.date) -> dict[str, Any] | None
                 "key": c.key,
                 "label": input_label(c.input),
                 "points": points,
-                "max": round(100 * c.weight / sum(x.weight for x in model.components), 1),
+                "max": part.max_points if points is not None else None,
+                "nominal_max": part.nominal_max,
                 "value": format_input(c.input, value),
                 "was": format_input(c.input, old) if before else None,
                 "delta": delta,
-                "missing": points is None,
+                "missing": part.missing,
             }
         )
     changes = sorted((p for p in parts if p["delta"]), key=lambda p: abs(p["delta"]), reverse=True)
@@ -92,6 +102,10 @@ def account_health(*, account: Account, today: dt.date) -> dict[str, Any] | None
         "score": latest,
         "before": before,
         "parts": parts,
+        "missing": pgettext("list separator", ", ").join(
+            input_label(name) for name in explanation.missing_inputs
+        ),
+        "rescaled": explanation.rescaled,
         "changes": changes,
         "trend": _sparkline(history),
         "sentiment": Sentiment.objects.filter(
@@ -117,7 +131,7 @@ def _freshness(account: Account, today: dt.date) -> list[tuple[str, dt.date | No
     last_touch = account.touchpoints.aggregate(t=Max("occurred_at"))["t"]
     return [
         (_("Usage data"), last_usage),
-        (_("Last touch"), last_touch.date() if last_touch else None),
+        (_("Last touch"), timezone.localtime(last_touch).date() if last_touch else None),
     ]
 
 
@@ -155,6 +169,7 @@ def portfolio(*, by: str) -> dict[str, Any]:
     )
     return {
         "day": day,
+        "scored_at": HealthScore.objects.filter(day=day).aggregate(at=Max("scored_at"))["at"],
         "week_ago": week_ago,
         "rows": rows,
         "dropped": dropped[:100],

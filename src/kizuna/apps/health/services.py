@@ -4,19 +4,21 @@ and the backtest of a model over Kizuna's own history."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record
 from kizuna.apps.customers.models import Account
+from kizuna.apps.customers.services import accounts_mark_health_stale
 from kizuna.apps.health.data import expansion_starts, input_frames, outcomes
 from kizuna.apps.health.models import (
     HealthScore,
@@ -25,8 +27,9 @@ from kizuna.apps.health.models import (
     ScoreModelVersion,
     Sentiment,
 )
-from kizuna.apps.org.access import can_edit_account, can_manage_tenant
-from kizuna.apps.org.models import Role, User
+from kizuna.apps.health.selectors import latest_score_day
+from kizuna.apps.org.access import can_manage_tenant, can_record_sentiment
+from kizuna.apps.org.models import User
 from kizuna.core.health.backtest import (
     BacktestResult,
     backtest,
@@ -37,6 +40,8 @@ from kizuna.core.health.backtest import (
 from kizuna.core.health.inputs import inputs_over
 from kizuna.core.health.model import ScoreModel, score
 from kizuna.core.health.suggest import Suggestion, suggest_weights
+
+log = logging.getLogger("kizuna.health")
 
 
 @transaction.atomic
@@ -112,13 +117,28 @@ def health_scores_refresh(*, day: dt.date) -> int:
 def health_scores_refresh_days(*, days: list[dt.date]) -> int:
     """``health_scores_refresh`` for several days, reading the data once (a back-fill). The
     current phase and touch model of each account choose its model for every day."""
+    rows = _scored_rows(days=days, account_ids=None)
+    if rows is None:
+        return 0
+    HealthScore.objects.filter(day__in=days).delete()
+    HealthScore.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _scored_rows(*, days: list[dt.date], account_ids: list[int] | None) -> list[HealthScore] | None:
+    """Unsaved scores of ``days`` (of ``account_ids`` only, when given); None when there is
+    no published model or no day."""
     models = published_models()
     if not models or not days:
-        return 0
-    inputs = inputs_over(sorted(days), **input_frames(first=min(days), last=max(days)))
+        return None
+    frames = input_frames(first=min(days), last=max(days), account_ids=account_ids)
+    inputs = inputs_over(sorted(days), **frames)
+    chosen_from = Account.objects.all()
+    if account_ids is not None:
+        chosen_from = chosen_from.filter(pk__in=account_ids)
     accounts = {
         pk: (phase, segment)
-        for pk, phase, segment in Account.objects.values_list("pk", "phase", "segment")
+        for pk, phase, segment in chosen_from.values_list("pk", "phase", "segment")
     }
     groups: dict[int, set[int]] = {}
     for account_id in inputs["account_id"].unique().to_list():
@@ -146,9 +166,56 @@ def health_scores_refresh_days(*, days: list[dt.date]) -> int:
             )
             for row in scored.iter_rows(named=True)
         ]
-    HealthScore.objects.filter(day__in=days).delete()
-    HealthScore.objects.bulk_create(rows, batch_size=2000)
+    return rows
+
+
+@transaction.atomic
+def health_scores_rescore(*, day: dt.date, account_ids: list[int]) -> int:
+    """Score the accounts ``account_ids`` for ``day`` again from the data as it is now,
+    replacing their rows of that day only (an account no longer active loses its row, as in
+    the daily run). Returns the accounts scored."""
+    rows = _scored_rows(days=[day], account_ids=account_ids)
+    if rows is None:
+        return 0
+    HealthScore.objects.filter(day=day, account_id__in=account_ids).delete()
+    HealthScore.objects.bulk_create(rows)
     return len(rows)
+
+
+def health_scores_rescore_marked(*, today: dt.date, limit: int = 500) -> int:
+    """Rescore the accounts marked by ``accounts_mark_health_stale`` (the worker's minute
+    loop), at most ``limit`` a run, the oldest marks first. Marks are cleared only where they
+    have not changed since they were read, so a touch logged during the run is rescored at the
+    next one. Nothing is done before the daily run has scored today: today's first scores
+    come from it for every account at once (a few accounts scored alone would make today look
+    like a day with almost no scores). Returns the accounts rescored."""
+    if latest_score_day() != today:
+        return 0
+    marked = list(
+        Account.objects.filter(health_stale_since__isnull=False)
+        .order_by("health_stale_since", "pk")
+        .values_list("pk", "health_stale_since")[:limit]
+    )
+    if not marked:
+        return 0
+    count = health_scores_rescore(day=today, account_ids=[pk for pk, _since in marked])
+    unchanged = Q()
+    for pk, since in marked:
+        unchanged |= Q(pk=pk, health_stale_since=since)
+    Account.objects.filter(unchanged).update(health_stale_since=None)
+    log.info("health: rescored %d marked accounts for %s", count, today)
+    return count
+
+
+def health_score_refresh_if_stale(*, account: Account, today: dt.date) -> bool:
+    """Rescore one account now when it is marked and today's scores exist (the account page
+    shows the score its latest touch gives); returns whether it rescored."""
+    marked = account.health_stale_since
+    if marked is None or latest_score_day() != today:
+        return False
+    health_scores_rescore(day=today, account_ids=[account.pk])
+    Account.objects.filter(pk=account.pk, health_stale_since=marked).update(health_stale_since=None)
+    return True
 
 
 def _plain(value: Any) -> Any:
@@ -161,7 +228,7 @@ def sentiment_set(
 ) -> Sentiment:
     """The CSM's sentiment (1–5), with a reason, from today until ``until``; it replaces the
     one in force."""
-    if actor.role == Role.VIEWER or not can_edit_account(actor, account):
+    if not can_record_sentiment(actor, account):
         raise PermissionDenied
     errors: dict[str, str] = {}
     if not 1 <= value <= 5:
@@ -183,6 +250,7 @@ def sentiment_set(
         until_day=until,
         set_by=actor,
     )
+    accounts_mark_health_stale(account_ids=[account.pk])
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,

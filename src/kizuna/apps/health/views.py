@@ -12,10 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.health import charts, selectors
+from kizuna.apps.health import charts, selectors, uploads
 from kizuna.apps.health.forms import (
     BandsForm,
     ComponentFormSet,
@@ -31,9 +32,9 @@ from kizuna.apps.health.services import (
     score_model_publish,
     sentiment_set,
 )
-from kizuna.apps.org.access import access_account, can_manage_tenant
+from kizuna.apps.org.access import access_account, can_manage_tenant, can_upload_backtest
 from kizuna.apps.tenant.selectors import tenant_today
-from kizuna.core.health.model import ScoreModel, score
+from kizuna.core.health.model import ScoreModel
 
 HISTORY_DAYS = 265  # prediction days reach back this far (the usage history must cover them)
 
@@ -106,6 +107,7 @@ def model_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "core": core,
         "labels": {c.key: selectors.input_label(c.input) for c in core.components},
         "can_edit": can_manage_tenant(request.user),
+        "can_upload": can_upload_backtest(request.user),
         "upload_form": UploadBacktestForm(),
         **_report(result),
     }
@@ -183,45 +185,46 @@ def model_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "health/model_edit.html", context, status=status)
 
 
+@csrf_exempt  # checked by ``_upload_backtest``, once the body may be read
 @login_required
 @require_POST
 def model_upload_backtest(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Backtest the version against a table the analyst brings (CSV or Parquet)."""
-    import tempfile
-    from pathlib import Path
-
-    from kizuna.core.health.backtest import backtest, labelled
-    from kizuna.core.health.suggest import suggest_weights
-    from kizuna.core.health.tables import InputError, load_samples
-
+    """Backtest the version against a table the analyst brings (CSV or Parquet). Who may, and
+    the announced size, are checked before the body is read (the CSRF check would read it)."""
+    if not can_upload_backtest(request.user):
+        raise PermissionDenied
     model = get_object_or_404(ScoreModelVersion, pk=pk)
+    if uploads.request_too_large(request.META.get("CONTENT_LENGTH")):
+        context = _upload_context(model, UploadBacktestForm())
+        context["upload_error"] = uploads.too_large_message()
+        return render(request, "health/upload_backtest.html", context, status=413)
+    return _upload_backtest(request, model)
+
+
+def _upload_context(model: ScoreModelVersion, form: UploadBacktestForm) -> dict[str, Any]:
     core = model.as_core()
+    labels = {c.key: selectors.input_label(c.input) for c in core.components}
+    return {"nav": "health", "model": model, "core": core, "form": form, "labels": labels}
+
+
+@csrf_protect
+def _upload_backtest(request: AuthedRequest, model: ScoreModelVersion) -> HttpResponse:
     form = UploadBacktestForm(request.POST, request.FILES)
-    context: dict[str, Any] = {"nav": "health", "model": model, "core": core, "form": form}
-    context["labels"] = {c.key: selectors.input_label(c.input) for c in core.components}
+    context = _upload_context(model, form)
     if not form.is_valid():
         return render(request, "health/upload_backtest.html", context, status=400)
     upload = form.cleaned_data["file"]
-    suffix = ".parquet" if upload.name.lower().endswith(".parquet") else ".csv"
-    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-        handle.flush()
-        try:
-            samples = load_samples(
-                Path(handle.name), model=core, outcome=form.cleaned_data["outcome"]
-            )
-        except InputError as error:
-            form.add_error("file", str(error))
-            return render(request, "health/upload_backtest.html", context, status=400)
-    horizon = form.cleaned_data["horizon"]
-    scored = score(samples, core)
-    result = backtest(scored, horizon_days=horizon)
-    suggestion = suggest_weights(labelled(scored, horizon_days=horizon), core)
-    first = scored["as_of"].min() if scored.height else None
-    last = scored["as_of"].max() if scored.height else None
-    bt = Backtest({horizon: result}, suggestion, scored, first, last)  # type: ignore[arg-type]
-    context.update(_report(bt))
+    try:
+        result = uploads.backtest_upload(
+            model=context["core"],
+            upload=upload,
+            outcome=form.cleaned_data["outcome"],
+            horizon=form.cleaned_data["horizon"],
+        )
+    except ValidationError as error:
+        form.add_error("file", error)
+        return render(request, "health/upload_backtest.html", context, status=400)
+    context.update(_report(result))
     context["uploaded"] = upload.name
     return render(request, "health/upload_backtest.html", context)
 

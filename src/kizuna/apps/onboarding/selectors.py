@@ -247,7 +247,7 @@ def templates_current() -> QuerySet[OnboardingTemplate]:
 
 def board_row(o: Onboarding, *, today: dt.date, viewer: User) -> dict[str, Any]:
     """One board row: the current phase, how late it is, and its open criteria."""
-    from kizuna.apps.org.access import can_edit_account
+    from kizuna.apps.org.access import can_tick_criteria
 
     criteria = []
     if o.current_phase_id:
@@ -259,7 +259,7 @@ def board_row(o: Onboarding, *, today: dt.date, viewer: User) -> dict[str, Any]:
         "late_days": max(0, late),
         "due_in": -late if late < 0 else None,
         "criteria": criteria,
-        "can_edit": viewer.role != "viewer" and can_edit_account(viewer, o.account),
+        "can_edit": can_tick_criteria(viewer, o.account),
     }
 
 

@@ -31,8 +31,8 @@ from kizuna.apps.onboarding.models import (
     OnboardingTransition,
 )
 from kizuna.apps.onboarding.selectors import core_template, onboarding_policy, usage_frames
-from kizuna.apps.org.access import can_edit_account, can_manage_tenant
-from kizuna.apps.org.models import Role, User
+from kizuna.apps.org.access import can_manage_tenant, can_tick_criteria
+from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.onboarding.rules import RULE_SCHEMA, first_met
 from kizuna.core.onboarding.timeline import DONE_STATES, Facts, Template, Timeline, timeline
@@ -450,7 +450,7 @@ def criterion_untick(
 
 
 def _require_edit(actor: User, onboarding: Onboarding) -> None:
-    if actor.role == Role.VIEWER or not can_edit_account(actor, onboarding.account):
+    if not can_tick_criteria(actor, onboarding.account):
         raise PermissionDenied
 
 

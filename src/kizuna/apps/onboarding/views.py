@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,13 @@ from kizuna.apps.onboarding.services import (
     criterion_untick,
     template_version_create,
 )
-from kizuna.apps.org.access import can_edit_account, can_manage_tenant
+from kizuna.apps.org.access import (
+    access_member,
+    can_manage_tenant,
+    can_tick_criteria,
+    can_view_other_members,
+    default_work_scope,
+)
 from kizuna.apps.org.models import Role, User
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.onboarding.kpis import Dimension
@@ -39,13 +46,10 @@ def _board_owner(request: AuthedRequest) -> tuple[User | None, int | None]:
     a manager without a pick sees their team, an admin or viewer everyone."""
     user = request.user
     wanted = request.GET.get("csm", "")
-    if wanted and user.role in (Role.MANAGER, Role.ADMIN):
-        return get_object_or_404(User, username=wanted), None
-    if user.role == Role.CSM:
-        return user, None
-    if user.role == Role.MANAGER and user.team_id:
-        return None, user.team_id
-    return None, None
+    if wanted and can_view_other_members(user):
+        return access_member(user, wanted), None
+    scope = default_work_scope(user)
+    return scope.member, scope.team_id
 
 
 @login_required
@@ -60,7 +64,7 @@ def board(request: AuthedRequest) -> HttpResponse:
         "rows": rows,
         "counts": selectors.board_counts(rows),
         "csms": User.objects.filter(role=Role.CSM, is_active=True).order_by("username")
-        if request.user.role in (Role.MANAGER, Role.ADMIN)
+        if can_view_other_members(request.user)
         else [],
     }
     return render(request, "onboarding/board.html", context)
@@ -77,8 +81,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "nav": "onboarding",
         "o": onboarding,
         "today": today,
-        "can_edit": request.user.role != Role.VIEWER
-        and can_edit_account(request.user, onboarding.account),
+        "can_edit": can_tick_criteria(request.user, onboarding.account),
         "gantt": charts.gantt(onboarding=onboarding, phases=data["phases"], today=today),
         **data,
     }
@@ -126,6 +129,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "nav": "onboarding",
         "today": today,
         "by": by,
+        "computed_at": timezone.now(),  # computed live from the onboardings as evaluated
         **selectors.dashboard_data(today=today, by=by),
     }
     return render(request, "onboarding/dashboard.html", context)

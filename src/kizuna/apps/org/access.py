@@ -1,15 +1,24 @@
-"""Every permission decision goes through these helpers.
+"""Every permission decision goes through these helpers: nothing outside ``kizuna.apps.org``
+reads a member's role (a test scans the code and templates for it).
 
 Rules (see docs/permissions.md):
 - every signed-in member reads every account (a CS team covers for each other);
 - a CSM edits the accounts they own; a manager edits their team's accounts (the account's
   team, or its owner's team); a CS ops admin edits everything; a viewer edits nothing;
-- only admins and managers create accounts; a manager only within their own team.
+- only admins and managers create accounts; a manager only within their own team;
+- who owns an account, its team and its touch model change only by reassignment, a segment
+  exception or review, or auto-assignment: a manager of the account's team or an admin;
+- managers and admins see another member's lists; everyone else sees their own.
 Reading a missing object gives 404; writing an object one may read but not edit gives 403.
+
+Pages get two objects for their templates, so that no template compares roles:
+``member_permissions`` (the navigation and list pages) and ``account_permissions`` (one
+account's page).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -18,6 +27,8 @@ from django.http import Http404
 from kizuna.apps.org.models import Role, User
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from kizuna.apps.customers.models import Account
 
 
@@ -42,6 +53,192 @@ def can_create_account(user: User) -> bool:
 
 def can_manage_tenant(user: User) -> bool:
     return user.is_authenticated and user.role == Role.ADMIN
+
+
+def _active(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def _has_role(user: User | AnonymousUser, *roles: str) -> bool:
+    return _active(user) and getattr(user, "role", None) in roles
+
+
+# --- accounts: placement (owner, team, touch model) -------------------------------------
+
+
+def can_create_account_in_team(user: User, team_id: int | None) -> bool:
+    """An admin places a new account in any team (or none); a manager only in their own."""
+    if _has_role(user, Role.ADMIN):
+        return True
+    return _has_role(user, Role.MANAGER) and team_id == user.team_id
+
+
+def default_team_for_new_account(user: User) -> int | None:
+    """A manager's new accounts land in their team unless they name one; an admin's in none."""
+    return user.team_id if _has_role(user, Role.MANAGER) else None
+
+
+def can_reassign(user: User, account: Account) -> bool:
+    """Give the account to another CSM (reason required): its team's manager, or an admin."""
+    return _has_role(user, Role.ADMIN, Role.MANAGER) and can_edit_account(user, account)
+
+
+def can_change_segment(user: User, account: Account) -> bool:
+    """Raise or lower the touch model by exception (reason and expiry): as ``can_reassign``."""
+    return can_reassign(user, account)
+
+
+def can_apply_auto_assignment(user: User) -> bool:
+    return _has_role(user, Role.ADMIN)
+
+
+# --- accounts: work on one account ------------------------------------------------------
+
+
+def can_log_touchpoint(user: User, account: Account) -> bool:
+    return can_edit_account(user, account)
+
+
+def can_hand_off(user: User, account: Account) -> bool:
+    """Hand a low-touch account from onboarding to adoption: whoever may edit it."""
+    return can_edit_account(user, account)
+
+
+def can_record_sentiment(user: User, account: Account) -> bool:
+    return can_edit_account(user, account)
+
+
+def can_tick_criteria(user: User, account: Account) -> bool:
+    """Tick an onboarding's manual criterion, or take a tick back."""
+    return can_edit_account(user, account)
+
+
+@dataclass(frozen=True)
+class AccountPermissions:
+    """What one member may do on one account's page (``{% if account_perms.reassign %}``)."""
+
+    edit: bool
+    log_touchpoint: bool
+    reassign: bool
+    change_segment: bool
+    hand_off: bool
+    record_sentiment: bool
+
+
+def account_permissions(user: User, account: Account) -> AccountPermissions:
+    return AccountPermissions(
+        edit=can_edit_account(user, account),
+        log_touchpoint=can_log_touchpoint(user, account),
+        reassign=can_reassign(user, account),
+        change_segment=can_change_segment(user, account),
+        hand_off=can_hand_off(user, account),
+        record_sentiment=can_record_sentiment(user, account),
+    )
+
+
+# --- members' lists ---------------------------------------------------------------------
+
+
+def can_view_other_members(user: User) -> bool:
+    """Managers and admins pick any member's worklist or board; others see their own."""
+    return _has_role(user, Role.ADMIN, Role.MANAGER)
+
+
+def can_view_member(user: User, member: User) -> bool:
+    """May ``user`` see ``member``'s worklist, board and lists?"""
+    return _active(user) and (member.pk == user.pk or can_view_other_members(user))
+
+
+def access_member(user: User, username: str | None) -> User:
+    """The member whose worklist or board ``user`` asks for by ``username`` (``?csm=``):
+    themselves without one; 403 if they may not see another member's (before any look-up, so
+    names cannot be probed); 404 for an unknown name."""
+    if not username or username == user.username:
+        return user
+    if not can_view_other_members(user):
+        raise PermissionDenied
+    member = User.objects.filter(username=username).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+@dataclass(frozen=True)
+class WorkScope:
+    """Whose work a list shows when no member is picked: one member's, one team's, or
+    everyone's (both None)."""
+
+    member: User | None = None
+    team_id: int | None = None
+
+
+def default_work_scope(user: User) -> WorkScope:
+    """A CSM sees their own work, a manager their team's, an admin or a viewer everyone's."""
+    if _has_role(user, Role.CSM):
+        return WorkScope(member=user)
+    if _has_role(user, Role.MANAGER) and user.team_id:
+        return WorkScope(team_id=user.team_id)
+    return WorkScope()
+
+
+# --- imports, uploads and company-wide settings -----------------------------------------
+
+
+def can_import_touchpoints(user: User) -> bool:
+    """Admins, managers and CSMs import; each row still needs ``can_log_touchpoint``."""
+    return _has_role(user, Role.ADMIN, Role.MANAGER, Role.CSM)
+
+
+def require_touchpoint_import(user: User) -> None:
+    if not can_import_touchpoints(user):
+        raise PermissionDenied
+
+
+def can_view_touchpoint_import(user: User, *, created_by_id: int | None) -> bool:
+    """A member sees their own imports; an admin sees every import."""
+    return _active(user) and (created_by_id == user.pk or _has_role(user, Role.ADMIN))
+
+
+def can_upload_backtest(user: User) -> bool:
+    """Backtest a score model on a table brought from elsewhere: CS ops admins, who also try
+    weightings and publish models (everyone sees the backtests Kizuna runs itself)."""
+    return can_manage_tenant(user)
+
+
+def can_open_django_admin(user: User) -> bool:
+    return can_manage_tenant(user)
+
+
+def role_opens_django_admin(role: str) -> bool:
+    """Members created with this role get Django's admin site (``is_staff``, superuser)."""
+    return role == Role.ADMIN
+
+
+@dataclass(frozen=True)
+class MemberPermissions:
+    """What the signed-in member may do beyond reading, for the layout and list pages
+    (``{% if can.create_account %}``; the ``can`` context processor)."""
+
+    create_account: bool
+    import_touchpoints: bool
+    manage_tenant: bool
+    usage_ops: bool
+    administration: bool
+    view_other_members: bool
+
+
+def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
+    if not _active(user):
+        return MemberPermissions(False, False, False, False, False, False)
+    member: User = user  # type: ignore[assignment]
+    return MemberPermissions(
+        create_account=can_create_account(member),
+        import_touchpoints=can_import_touchpoints(member),
+        manage_tenant=can_manage_tenant(member),
+        usage_ops=can_manage_tenant(member),
+        administration=can_open_django_admin(member),
+        view_other_members=can_view_other_members(member),
+    )
 
 
 def access_account(user: User, account_id: int, *, write: bool = False) -> Account:

@@ -18,7 +18,12 @@ import polars as pl
 from django.db.models import Max
 
 from kizuna.apps.revenue.lines import lines_frame_from_rows, revenue_lines
-from kizuna.apps.revenue.models import CohortSnapshot, RevenueSnapshot, RevenueTarget
+from kizuna.apps.revenue.models import (
+    CohortSnapshot,
+    RevenueSnapshot,
+    RevenueSnapshotState,
+    RevenueTarget,
+)
 from kizuna.core.revenue import customer_mrr, mrr_movements
 
 if TYPE_CHECKING:
@@ -129,3 +134,11 @@ def account_mrr_movements(
         )
         for row in rows
     ]
+
+
+def snapshots_computed_at() -> dt.datetime | None:
+    """When the snapshot job last finished (the dashboard's "as of")."""
+    at: dt.datetime | None = (
+        RevenueSnapshotState.objects.filter(pk=1).values_list("last_finished_at", flat=True).first()
+    )
+    return at

@@ -21,7 +21,7 @@ from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import can_manage_tenant
 from kizuna.apps.revenue.dashboard import CHARTS, csv_table, revenue_dashboard, target_rows
 from kizuna.apps.revenue.forms import DashboardFilterForm, RevenueTargetForm
-from kizuna.apps.revenue.selectors import revenue_targets
+from kizuna.apps.revenue.selectors import revenue_targets, snapshots_computed_at
 from kizuna.apps.revenue.services import revenue_target_save
 
 
@@ -75,6 +75,7 @@ def _page(
         "query": request.GET.urlencode(),
         "target_rows": target_rows(targets),
         "cut_label": _cut_label(form, filters.cut.dimension, filters.cut.value),
+        "computed_at": snapshots_computed_at(),
     }
     return render(request, "revenue/dashboard.html", context, status=status)
 

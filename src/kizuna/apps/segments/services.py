@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record, audited_save, model_snapshot
 from kizuna.apps.customers.models import Account
-from kizuna.apps.org.access import can_edit_account, can_manage_tenant
+from kizuna.apps.org.access import can_change_segment, can_manage_tenant
 from kizuna.apps.org.models import User
 from kizuna.apps.segments.models import (
     AccountSegmentPeriod,
@@ -176,7 +176,7 @@ def segment_exception_create(
     *, actor: User, account: Account, segment: str, reason: str, expires_on: dt.date, today: dt.date
 ) -> SegmentException:
     """Raise or lower ``account`` to ``segment`` until ``expires_on``, with a reason (audited)."""
-    if not can_edit_account(actor, account) or actor.role not in {"admin", "manager"}:
+    if not can_change_segment(actor, account):
         raise PermissionDenied
     errors = {}
     if not reason.strip():

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import account_form_page, form_page
-from kizuna.apps.org.access import access_account, can_manage_tenant
+from kizuna.apps.org.access import access_account, can_change_segment, can_manage_tenant
 from kizuna.apps.segments import selectors, services
 from kizuna.apps.segments.forms import CoveragePolicyForm, SegmentExceptionForm, SegmentRuleForm
 from kizuna.apps.segments.models import CoveragePolicy, ReviewStatus, SegmentReview, SegmentRule
@@ -117,7 +117,7 @@ def review_apply(request: AuthedRequest, review_id: int) -> HttpResponse:
 @login_required
 def exception_create(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = access_account(request.user, account_id, write=True)
-    if request.user.role not in {"admin", "manager"}:
+    if not can_change_segment(request.user, account):
         raise PermissionDenied
     form = SegmentExceptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 
 from kizuna.apps.audit.models import AuditAction, AuditEvent
 from kizuna.apps.customers.models import Account, Contact
-from kizuna.apps.org.access import can_edit_account
-from kizuna.apps.org.models import Role, User
+from kizuna.apps.customers.services import accounts_mark_health_stale
+from kizuna.apps.org.access import can_edit_account, require_touchpoint_import
+from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import (
     ImportSource,
@@ -59,17 +60,6 @@ PRESETS: dict[str, Preset] = {
 }
 PREVIEW_ROWS = 20
 CHUNK = 500
-IMPORT_ROLES = {Role.ADMIN, Role.MANAGER, Role.CSM}
-
-
-def can_import_touchpoints(user: User) -> bool:
-    """Admins, managers and CSMs import; each row still needs ``can_edit_account``."""
-    return bool(user.is_authenticated and user.is_active and user.role in IMPORT_ROLES)
-
-
-def require_touchpoint_import(user: User) -> None:
-    if not can_import_touchpoints(user):
-        raise PermissionDenied
 
 
 def rejection_reason(code: str, value: str = "") -> str:
@@ -400,6 +390,7 @@ def touchpoint_import_run(*, actor: User, record: TouchpointImport) -> Touchpoin
     touchpoints = [_touchpoint(entry) for entry in plan.good]
     Touchpoint.objects.bulk_create(touchpoints, batch_size=CHUNK)
     AuditEvent.objects.bulk_create(_audit_events(actor, touchpoints), batch_size=CHUNK)
+    accounts_mark_health_stale(account_ids={t.account_id for t in touchpoints})
     _store_outcome(record, plan, created=len(touchpoints))
     record.status = ImportStatus.IMPORTED
     record.imported_at = timezone.now()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from kizuna.apps.audit.services import audited_save, model_snapshot
 from kizuna.apps.customers.models import Account, Contact
+from kizuna.apps.customers.services import accounts_mark_health_stale
 from kizuna.apps.org.models import User
 from kizuna.apps.touchpoints.models import Touchpoint
 
@@ -39,6 +40,7 @@ def touchpoint_create(
             setattr(touchpoint, name, data[name])
     audited_save(touchpoint, actor=actor, fields=TOUCHPOINT_FIELDS, before=None, via=via)
     _set_contacts(touchpoint, contacts)
+    accounts_mark_health_stale(account_ids=[account.pk])
     return touchpoint
 
 

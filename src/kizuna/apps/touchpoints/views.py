@@ -15,8 +15,11 @@ from django.views.decorators.http import require_POST
 
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import account_form_page
-from kizuna.apps.org.access import access_account
-from kizuna.apps.org.models import Role
+from kizuna.apps.org.access import (
+    access_account,
+    can_view_touchpoint_import,
+    require_touchpoint_import,
+)
 from kizuna.apps.touchpoints.forms import (
     TouchpointForm,
     TouchpointImportMappingForm,
@@ -26,7 +29,6 @@ from kizuna.apps.touchpoints.imports import (
     import_plan,
     import_touchpoints,
     rejection_reason,
-    require_touchpoint_import,
     touchpoint_import_remap,
     touchpoint_import_run,
     touchpoint_import_start,
@@ -86,7 +88,7 @@ def _own_import(request: AuthedRequest, import_id: int) -> TouchpointImport:
     """The member's own import (an admin sees every import); anyone else's is a 404."""
     require_touchpoint_import(request.user)
     record = get_object_or_404(TouchpointImport, pk=import_id)
-    if record.created_by_id != request.user.pk and request.user.role != Role.ADMIN:
+    if not can_view_touchpoint_import(request.user, created_by_id=record.created_by_id):
         raise Http404
     return record
 

@@ -23,7 +23,8 @@ weight. For one account on one day:
   ``grade_cuts[1]``, … 5 from ``grade_cuts[3]`` on.
 
 Points are rounded to one decimal and the score is the sum of the rounded points, so an
-explanation always adds up to the score shown.
+explanation always adds up to the score shown; each component's maximum on a row is rounded
+the same way, so its points never exceed it (``kizuna.core.health.explain``).
 """
 
 from __future__ import annotations
@@ -166,9 +167,10 @@ def _grade(score: pl.Expr, cuts: Sequence[float]) -> pl.Expr:
 def score(inputs: pl.DataFrame, model: ScoreModel) -> pl.DataFrame:
     """Score every row of ``inputs`` (one per account and day, any key columns kept).
 
-    Adds, per component ``k``: ``value_k`` (0–1, null when its input is null), ``points_k``
-    and ``zone_k``; and ``score`` (0–100, null with no input), ``rag``, ``grade`` (1–5) and
-    ``forced_red`` (the red override applied)."""
+    Adds, per component ``k``: ``value_k`` (0–1, null when its input is null), ``points_k``,
+    ``max_k`` (the most it could score on this row: 100 × weight ÷ Σ present weights, rounded
+    like the points; null when left out) and ``zone_k``; and ``score`` (0–100, null with no
+    input), ``rag``, ``grade`` (1–5) and ``forced_red`` (the red override applied)."""
     missing = [name for name in model.inputs if name not in inputs.columns]
     if missing:
         raise ValueError(f"missing input columns: {', '.join(missing)}")
@@ -177,16 +179,26 @@ def score(inputs: pl.DataFrame, model: ScoreModel) -> pl.DataFrame:
         pl.when(pl.col(f"value_{c.key}").is_not_null()).then(c.weight).otherwise(0.0)
         for c in model.components
     )
-    points = values.with_columns(
-        pl.when(present > 0)
-        # rounded to 9 places first: the last bit of a float (Polars may divide by a constant
-        # as a multiplication) must not decide which way a half rounds
-        .then((100.0 * c.weight / present * pl.col(f"value_{c.key}")).round(9).round(1))
-        .alias(f"points_{c.key}")
-        for c in model.components
-    ).with_columns(
-        _band(pl.col(f"value_{c.key}") * 100, model).alias(f"zone_{c.key}")
-        for c in model.components
+    points = (
+        values.with_columns(
+            pl.when(present > 0)
+            # rounded to 9 places first: the last bit of a float (Polars may divide by a constant
+            # as a multiplication) must not decide which way a half rounds
+            .then((100.0 * c.weight / present * pl.col(f"value_{c.key}")).round(9).round(1))
+            .alias(f"points_{c.key}")
+            for c in model.components
+        )
+        .with_columns(
+            # the effective maximum: the same expression with value 1, so points ≤ max always
+            pl.when((present > 0) & pl.col(f"value_{c.key}").is_not_null())
+            .then((100.0 * c.weight / present * pl.lit(1.0)).round(9).round(1))
+            .alias(f"max_{c.key}")
+            for c in model.components
+        )
+        .with_columns(
+            _band(pl.col(f"value_{c.key}") * 100, model).alias(f"zone_{c.key}")
+            for c in model.components
+        )
     )
     keys = [c.key for c in model.components]
     forced = (

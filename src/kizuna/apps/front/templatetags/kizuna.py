@@ -74,3 +74,24 @@ def fast_select(bound_field: Any) -> str:
         bound_field.id_for_label,
         options,
     )
+
+
+@register.simple_tag
+def as_of(moment: Any) -> str:
+    """``{% as_of computed_at %}`` → "As of 2026/11/29 8:47 JST": when a page's figures were
+    computed, in the company's time zone (the request's active zone), translated. "—" when
+    nothing was computed yet."""
+    from django.utils import formats, timezone
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    if not moment:
+        return format_html('<span class="as-of">{}</span>', gettext("Not computed yet"))
+    local = timezone.localtime(moment)
+    text = gettext("As of %(when)s %(zone)s") % {
+        "when": formats.date_format(local, "SHORT_DATETIME_FORMAT"),
+        "zone": local.tzname() or timezone.get_current_timezone_name(),
+    }
+    return format_html(
+        '<span class="as-of" data-as-of="{}">{}</span>', local.isoformat(timespec="seconds"), text
+    )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from kizuna.apps.health.tasks import rescore_marked
 from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.usage.services import usage_rollup_pending
@@ -14,8 +15,8 @@ from kizuna.apps.usage.services import usage_rollup_pending
 
 class Command(BaseCommand):
     help = (
-        "Roll up the usage days API batches queued, run the daily jobs that are due"
-        " (loops every minute unless --once)."
+        "Roll up the usage days API batches queued, run the daily jobs that are due, rescore"
+        " the health of accounts whose inputs changed (loops every minute unless --once)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,6 +29,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"usage.rollup_pending: {rolled} days rolled up")
             for name, report in jobs_run_due(day=tenant_today()):
                 self.stdout.write(f"{name}: {report}")
+            # after the daily jobs: today's scores exist before a few accounts are rescored
+            rescored = rescore_marked(tenant_today())
+            if rescored:
+                self.stdout.write(f"health.rescore_marked: {rescored} accounts rescored")
             if options["once"]:
                 return
             time.sleep(60)
