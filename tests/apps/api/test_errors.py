@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 import pytest
+from django.db import DataError
 
 from kizuna.apps.api.api import api
 from kizuna.apps.customers.models import Account, Contact, SubscriptionLine
@@ -165,6 +166,30 @@ def test_an_unforeseen_error_is_logged_and_answered_500_in_the_error_shape(
     [record] = [r for r in caplog.records if r.name == "kizuna.api"]
     assert "GET /api/v1/accounts" in record.getMessage()
     assert record.exc_info is not None and "the disk is on fire" in str(record.exc_info[1])
+
+
+def test_a_value_the_database_refuses_is_a_400_not_a_500(
+    world: World, settings: Any, tmp_path: Any
+) -> None:
+    # given a usage event with a NUL character, which PostgreSQL cannot keep in JSON or text
+    settings.USAGE_DIR = tmp_path
+    event = {"account_key": "\u0000", "user_id": "u", "event": "e", "occurred_at": "2026-11-20"}
+    response = Api(world.admin).send("post", "/usage/events", [event, {"\u0000": "\u0000"}])
+    # then it is stored as a rejected row (SQLite) or refused with a 400 (PostgreSQL)
+    assert response.status_code in (201, 400), response.content
+    assert "error" in response.json() or response.json()["rejected"] == 2
+
+
+def test_a_database_data_error_is_answered_invalid(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(**kwargs: Any) -> Any:
+        raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+
+    monkeypatch.setattr("kizuna.apps.customers.api.account_list", refused)
+    response = Api(world.viewer).get("/accounts")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
 
 
 # --- messages in the member's language ------------------------------------------------------

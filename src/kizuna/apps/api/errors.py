@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -78,6 +79,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(
             request, error_body("invalid", _("The request has invalid fields."), fields), status=400
         )
+
+    @api.exception_handler(DataError)
+    def unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # The database refused a value the client sent (PostgreSQL: a NUL character in a text
+        # or JSON value, a number out of range) after the schemas let it through.
+        message = _("A value of the request cannot be stored (for example a NUL character).")
+        return api.create_response(request, error_body("invalid", message), status=400)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
