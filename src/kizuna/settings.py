@@ -143,8 +143,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "front:login"
-LOGIN_REDIRECT_URL = "customers:account_list"
+LOGIN_REDIRECT_URL = "front:home"  # each role's start page (kizuna.apps.org.landing)
 LOGOUT_REDIRECT_URL = "front:login"
+CSRF_FAILURE_VIEW = "kizuna.apps.front.errors.csrf_failure"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked username or address

@@ -20,3 +20,7 @@ urlpatterns = [
     path("", include("kizuna.apps.front.urls")),
     path("", include("kizuna.apps.org.urls")),
 ]
+
+handler403 = "kizuna.apps.front.errors.permission_denied"
+handler404 = "kizuna.apps.front.errors.page_not_found"
+# 500: Django's own view renders the plain templates/500.html (no request, no database).

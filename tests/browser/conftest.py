@@ -52,6 +52,7 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.set_default_navigation_timeout(30_000)  # the first page of a session starts the server
     yield page
     context.close()
 

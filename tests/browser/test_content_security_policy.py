@@ -51,7 +51,7 @@ def test_pages_with_scripts_load_without_a_policy_violation(
     # when the admin opens the login page, then the pages that run scripts
     _visit(page, "/login/", console)
     log_in(page, "admin")
-    page.wait_for_url("**/accounts/")
+    page.wait_for_url("**/coverage/")  # CS ops land on the coverage dashboard
     for path in (
         "/accounts/",
         f"/accounts/{world.account.pk}/",

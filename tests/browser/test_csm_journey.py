@@ -32,7 +32,8 @@ def test_it_logs_in_switches_language_finds_by_kana_and_logs_a_meeting(
     assert page.locator("html").get_attribute("lang") == "ja"
     shot("01-login-ja")
     log_in(page, "csm")
-    page.wait_for_url("**/accounts/")
+    page.wait_for_url("**/today/")
+    page.get_by_role("link", name="顧客一覧").click()
     assert page.get_by_role("heading", name="顧客一覧").is_visible()
 
     # when the CSM switches to English and back to Japanese

@@ -57,6 +57,12 @@ def test_it_previews_and_applies_a_segmentation_review(
     page.get_by_role("button", name="見直しをプレビュー").click()
     page.get_by_role("heading", name="移動する顧客", exact=True).wait_for()
     shot("11-review-preview")
+    # a preview saves nothing; applying asks for a confirmation first (no JavaScript needed)
+    assert not SegmentReview.objects.exists()
+    page.get_by_role("button", name="件の顧客を移動して適用").click()
+    assert page.locator("input[name=confirm]:invalid").count() == 1
+    assert not SegmentReview.objects.exists()
+    page.get_by_label("一括では元に戻せない").check()
     page.get_by_role("button", name="件の顧客を移動して適用").click()
     page.get_by_text("見直しを適用しました").wait_for()
     review = SegmentReview.objects.get()

@@ -51,6 +51,22 @@ FEATURES: Final[dict[str, tuple[tuple[str, str, bool], ...]]] = {
         ("workflow.form.design", "form_designer", False),
     ),
 }
+#: feature → (Japanese, English) display name
+FEATURE_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "expense_report": ("経費申請", "Expense reports"),
+    "receipt_scan": ("領収書読み取り", "Receipt scanning"),
+    "expense_approval": ("経費承認", "Expense approval"),
+    "card_sync": ("カード明細連携", "Card sync"),
+    "invoice_receive": ("請求書受領", "Invoice receipt"),
+    "invoice_ocr": ("請求書OCR", "Invoice OCR"),
+    "payment_export": ("支払データ出力", "Payment export"),
+    "clock_in_out": ("打刻", "Clock-in/out"),
+    "leave_request": ("休暇申請", "Leave requests"),
+    "shift_planning": ("シフト作成", "Shift planning"),
+    "workflow_request": ("申請作成", "Workflow requests"),
+    "workflow_approval": ("申請承認", "Workflow approval"),
+    "form_designer": ("フォーム設計", "Form designer"),
+}
 EVENTS_PER_USER: Final = {"expense": 3.0, "invoice": 5.0, "attendance": 2.0, "workflow": 2.5}
 #: share of seats active on a weekday, and chance of taking up each feature, by segment
 ENGAGEMENT: Final = {"high": (0.55, 0.95), "low": (0.40, 0.8), "tech": (0.28, 0.6)}

@@ -224,3 +224,24 @@ def test_the_hand_off_counts_load_as_the_load_page_does(world: World) -> None:
     # then the outsider's load is 0, so the outsider takes it
     world.account.refresh_from_db()
     assert world.account.owner == world.outsider
+
+
+def test_applying_auto_assignment_on_the_page_needs_the_confirmation(world: World) -> None:
+    # given an unowned high-touch account the plan would assign
+    account = AccountFactory(segment="high", mrr=10_000)
+    client = Client()
+    client.force_login(world.admin)
+    # when CS ops applies without ticking the box
+    response = client.post(reverse("assignments:auto_assign"))
+    # then they are back on the preview and nothing changed
+    assert response["Location"] == reverse("assignments:load") + "?preview=1"
+    account.refresh_from_db()
+    assert account.owner_id is None
+    assert not AssignmentChange.objects.exists()
+    # and the preview page asks for the confirmation
+    body = client.get(reverse("assignments:load") + "?preview=1").content.decode()
+    assert 'name="confirm" value="yes" required' in body
+    # when they tick it, the plan is applied
+    client.post(reverse("assignments:auto_assign"), {"confirm": "yes"})
+    account.refresh_from_db()
+    assert account.owner_id is not None

@@ -83,6 +83,10 @@ def test_the_editor_previews_then_saves_a_draft_that_publishes(scored_world: Wor
     assert draft.spec["components"][0]["weight"] == 60
     assert admin.post(f"/health/models/{draft.pk}/publish/").status_code == 302
     draft.refresh_from_db()
+    assert draft.status == "draft"  # not confirmed: nothing published
+    confirm = {"confirm": "yes"}
+    assert admin.post(f"/health/models/{draft.pk}/publish/", confirm).status_code == 302
+    draft.refresh_from_db()
     assert draft.status == "published"
 
 

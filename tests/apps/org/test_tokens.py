@@ -35,7 +35,13 @@ def test_it_revokes_only_the_members_own_token(world: World) -> None:
     theirs.post(reverse("org:token_revoke", args=[token.pk]))
     token.refresh_from_db()
     assert token.revoked_at is None
+    theirs.post(reverse("org:token_revoke", args=[token.pk]), {"confirm": "yes"})
+    token.refresh_from_db()
+    assert token.revoked_at is None
     mine.post(reverse("org:token_revoke", args=[token.pk]))
+    token.refresh_from_db()
+    assert token.revoked_at is None  # not confirmed: nothing revoked
+    mine.post(reverse("org:token_revoke", args=[token.pk]), {"confirm": "yes"})
     token.refresh_from_db()
     assert token.revoked_at is not None
 

@@ -165,20 +165,18 @@ def test_it_refuses_exceptions_to_csms_and_viewers(
 def test_it_shows_the_overview_and_a_review_page(world: World, ten_accounts: list[Account]) -> None:
     client = Client()
     client.force_login(world.admin)
-    response = client.post(
-        reverse("segments:review_create"),
-        {
-            "kind": "amount",
-            "high_share": "0.1",
-            "low_share": "0.3",
-            "high_min": "1000000",
-            "low_min": "500000",
-            "effective_from": "2026-10-01",
-            "review_interval_months": "6",
-        },
-    )
-    assert response.status_code == 302
-    page = client.get(response["Location"]).content.decode()
+    rule = {
+        "kind": "amount",
+        "high_share": "0.1",
+        "low_share": "0.3",
+        "high_min": "1000000",
+        "low_min": "500000",
+        "effective_from": "2026-10-01",
+        "review_interval_months": "6",
+    }
+    response = client.get(reverse("segments:review_create"), rule)
+    assert response.status_code == 200
+    page = response.content.decode()
     # scores ≥ 1,000,000: MRR 90,000 and 100,000 (1,080,000 and 1,200,000) → high;
     # ≥ 500,000: MRR 50,000 … 80,000 → low
     assert "6 件の顧客を移動して適用" in page
@@ -256,3 +254,72 @@ def test_it_lets_cs_ops_edit_a_coverage_policy_and_audits_it(world: World) -> No
         ["meeting", "onsite"],
     )
     assert AuditEvent.objects.get(entity="coveragepolicy").changes["period_months"] == [1, 2]
+
+
+AMOUNT_RULE = {
+    "kind": "amount",
+    "high_share": "0.1",
+    "low_share": "0.3",
+    "high_min": "1000000",
+    "low_min": "500000",
+    "effective_from": "2026-10-01",
+    "review_interval_months": "6",
+}
+
+
+def test_a_preview_on_the_page_saves_no_rule_and_no_review(
+    world: World, ten_accounts: list[Account]
+) -> None:
+    from kizuna.apps.segments.models import SegmentReview
+    from kizuna.apps.segments.services import segment_rule_current
+
+    # given the rule in force
+    in_force = segment_rule_current(on=DAY)
+    client = Client()
+    client.force_login(world.admin)
+    # when CS ops previews another rule (twice, and pages through the movers)
+    for page in ("1", "2"):
+        response = client.get(reverse("segments:review_create"), {**AMOUNT_RULE, "page": page})
+        assert response.status_code == 200
+    # then nothing is saved and the rule in force is unchanged
+    assert list(SegmentRule.objects.all()) == [in_force]
+    assert not SegmentReview.objects.exists()
+    assert segment_rule_current(on=DAY) == in_force
+
+
+def test_applying_a_previewed_rule_needs_the_confirmation(
+    world: World, ten_accounts: list[Account]
+) -> None:
+    from kizuna.apps.segments.models import SegmentReview
+
+    client = Client()
+    client.force_login(world.admin)
+    # when CS ops applies without ticking the box
+    response = client.post(reverse("segments:review_create"), AMOUNT_RULE)
+    # then they are back on the preview, told so, and nothing moved
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("segments:review_create") + "?kind=amount")
+    assert not SegmentReview.objects.exists()
+    assert not AccountSegmentPeriod.objects.filter(source="review").exists()
+    # when they tick it
+    response = client.post(reverse("segments:review_create"), {**AMOUNT_RULE, "confirm": "yes"})
+    # then the rule is saved and its review applied, once
+    review = SegmentReview.objects.get()
+    assert response["Location"] == reverse("segments:review", args=[review.pk])
+    assert review.status == ReviewStatus.APPLIED and review.applied_by == world.admin
+    assert review.rule.high_min == 1_000_000
+    assert len(review.moves) == 6
+
+
+def test_a_stored_review_is_applied_only_when_confirmed(
+    world: World, ten_accounts: list[Account]
+) -> None:
+    review = segment_review_preview(actor=world.admin, rule=percentile_rule(), as_of=DAY)
+    client = Client()
+    client.force_login(world.admin)
+    client.post(reverse("segments:review_apply", args=[review.pk]))
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.PREVIEW
+    client.post(reverse("segments:review_apply", args=[review.pk]), {"confirm": "yes"})
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.APPLIED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -11,6 +12,7 @@ from tests.core.usage.conftest import FIXTURE
 
 from kizuna.core.usage.schema import (
     MAX_LINE_BYTES,
+    EventWindow,
     UsageFileError,
     read_events,
     records_frame,
@@ -109,3 +111,47 @@ def test_api_records_are_validated_with_their_position() -> None:
     batch = validate_events(records_frame(records))
     assert batch.valid["user_id"].to_list() == ["7"]
     assert [(r.line, r.reason) for r in batch.rejected] == [(2, "bad_json"), (3, "too_long")]
+
+
+def test_times_outside_the_window_are_rejected_with_their_reason() -> None:
+    # given: a window from 2000-01-01 00:00 Tokyo to 2026-11-30 00:00 UTC
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    window = EventWindow(
+        earliest=dt.datetime(2000, 1, 1, tzinfo=tokyo),
+        latest=dt.datetime(2026, 11, 30, tzinfo=dt.UTC),
+    )
+    times = [
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59+09:00",
+        "1999-12-31T23:59:59+09:00",  # one second early
+        "2000-01-01T00:00:00+09:00",  # the first instant taken
+        "2026-11-30T00:00:00Z",  # the last instant taken
+        "2026-11-30T00:00:01Z",  # one second late
+    ]
+    records = [{"account_key": "a", "user_id": "u", "event": "e", "occurred_at": t} for t in times]
+    # when
+    batch = validate_events(records_frame(records), window=window)
+    # then
+    assert batch.valid["line"].to_list() == [4, 5]
+    assert [(r.line, r.reason) for r in batch.rejected] == [
+        (1, "timestamp_out_of_range"),
+        (2, "timestamp_out_of_range"),
+        (3, "timestamp_out_of_range"),
+        (6, "timestamp_out_of_range"),
+    ]
+    # and typed instants (a Parquet file) alike
+    typed = pl.DataFrame(
+        {
+            "line": [1, 2],
+            "account_key": ["a", "a"],
+            "user_id": ["u", "u"],
+            "event": ["e", "e"],
+            "occurred_at": [
+                dt.datetime(1, 1, 1, tzinfo=dt.UTC),
+                dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
+            ],
+        }
+    )
+    assert [r.reason for r in validate_events(typed, window=window).rejected] == [
+        "timestamp_out_of_range"
+    ]

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from kizuna.core.usage.store import EventStore, utc_days_for
+from kizuna.core.usage.store import EventStore, batch_of, utc_days_for
 
 D = dt.date
 
@@ -79,3 +79,42 @@ def test_journal_format_is_plain_json(tmp_path: Path, fixture_events: pl.DataFra
     journal.write_text(json.dumps({"files": []}))
     store.recover()
     assert not journal.exists()
+
+
+def test_writing_a_batch_again_removes_the_files_it_no_longer_has(
+    tmp_path: Path, fixture_events: pl.DataFrame
+) -> None:
+    # given: a batch over four UTC days (say, an attempt that died before its record)
+    store = EventStore(tmp_path)
+    store.write_batch("batch-1", fixture_events)
+    assert len(store.batch_files("batch-1")) == 4
+    # when: the batch is written again with the rows of one day only, then with none
+    one_day = fixture_events.filter(pl.col("occurred_at").dt.date() == D(2026, 3, 2))
+    store.write_batch("batch-1", one_day)
+    # then: only that day's file is left, holding only those rows
+    assert [p.parent.name for p in store.batch_files("batch-1")] == ["day=2026-03-02"]
+    assert store.read_batch("batch-1").height == one_day.height
+    store.write_batch("batch-1", one_day.clear())
+    assert store.batch_files("batch-1") == []
+
+
+def test_daily_totals_are_stored_by_company_day_beside_the_events(tmp_path: Path) -> None:
+    store = EventStore(tmp_path)
+    totals = pl.DataFrame(
+        {
+            "account_id": [1, 2],
+            "day": [D(2026, 3, 1), D(2026, 3, 2)],
+            "events": [3, 4],
+            "quantity": [3, 4],
+            "active_users": [1, 2],
+            "feature_counts": [[{"feature": "expense", "events": 3}], []],
+        }
+    )
+    # when
+    days = store.write_daily("dwh-1", totals)
+    # then
+    assert days == {D(2026, 3, 1), D(2026, 3, 2)}
+    assert store.daily_days() == [D(2026, 3, 1), D(2026, 3, 2)]
+    assert store.files() == [] and store.days() == []
+    assert [batch_of(p) for p in store.daily_files([D(2026, 3, 2)])] == ["dwh-1"]
+    assert pl.read_parquet(store.daily_files())["events"].sum() == 7

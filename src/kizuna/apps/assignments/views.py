@@ -10,13 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.assignments import selectors, services
 from kizuna.apps.assignments.forms import HandoffForm, ReassignForm, ScenarioForm
+from kizuna.apps.customers.models import Account
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.front.pages import account_form_page
+from kizuna.apps.front.pages import account_form_page, confirmed
 from kizuna.apps.org.access import access_account, can_apply_auto_assignment, can_reassign
 from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_today
@@ -32,6 +34,7 @@ def load(request: AuthedRequest) -> HttpResponse:
     preview = services.auto_assign_preview(books) if request.GET.get("preview") else None
     planned = preview.plan.assignments[:50] if preview else ()
     users = User.objects.in_bulk([a.csm_id for a in planned])
+    accounts = Account.objects.in_bulk([a.account_id for a in planned])
     teams = {team.pk: team for team, _pool in page.teams}
     context = {
         "nav": "load",
@@ -39,7 +42,7 @@ def load(request: AuthedRequest) -> HttpResponse:
         "teams": page.teams,
         "preview_teams": [(teams.get(p.team_id), p) for p in preview.plan.teams] if preview else [],
         "preview": preview,
-        "planned": [(a, users.get(a.csm_id)) for a in planned],
+        "planned": [(a, accounts.get(a.account_id), users.get(a.csm_id)) for a in planned],
         "can_apply": can_apply_auto_assignment(request.user),
     }
     return render(request, "assignments/load.html", context)
@@ -48,6 +51,10 @@ def load(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def auto_assign(request: AuthedRequest) -> HttpResponse:
+    if not can_apply_auto_assignment(request.user):
+        raise PermissionDenied
+    if not confirmed(request):
+        return redirect(reverse("assignments:load") + "?preview=1")
     changed = services.auto_assign_apply(actor=request.user)
     messages.success(
         request, _("Auto-assignment applied: %(count)s accounts changed.") % {"count": changed}

@@ -3,10 +3,14 @@ lockouts (entity ``user``, the targeted member if the username exists, no actor)
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -66,16 +70,41 @@ class AuditEvent(models.Model):
 
     @property
     def change_rows(self) -> list[tuple[str, object, object]]:
-        """``(field label in the reader's language, old, new)`` for each changed field."""
+        """``(field label, old, new)`` for each changed field, as a reader wants them: labels
+        and choices in their language, dates and times in their format and the company's
+        time zone."""
         model = self._model()
         rows = []
         for name, (old, new) in self.changes.items():
-            label = name
+            label, field = name, None
             if model is not None:
                 try:
                     field = model._meta.get_field(name)
                 except FieldDoesNotExist:
                     field = None
                 label = str(getattr(field, "verbose_name", name))
-            rows.append((label, old, new))
+            rows.append((label, shown_value(field, old), shown_value(field, new)))
         return rows
+
+
+def shown_value(field: object, value: object) -> object:
+    """A stored audit value as the reader reads it (the value itself when it is not a choice,
+    a date or a time, or does not parse)."""
+    if value is None or value == "":
+        return value
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    if choices:
+        return choices.get(value, value)
+    try:
+        if isinstance(field, models.DateTimeField):
+            moment = dt.datetime.fromisoformat(str(value))
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, dt.UTC)
+            return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+        if isinstance(field, models.DateField):
+            return formats.date_format(dt.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return value
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    return value

@@ -258,7 +258,7 @@ def uncovered_accounts(
     return (
         accounts.filter(segment=segment, mrr__gt=0)
         .exclude(covered_today(policy, today))
-        .select_related("owner")
+        .select_related("owner", "team")
         .order_by("-mrr", "id")
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,9 +14,16 @@ from django.utils import timezone
 from kizuna.apps.coverage import selectors
 from kizuna.apps.customers.models import Account, Segment
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.org.access import access_member, can_view_other_members
+from kizuna.apps.org.access import (
+    access_member,
+    can_log_touchpoint,
+    can_reassign,
+    can_view_other_members,
+)
 from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.tenant.selectors import tenant_today
+
+TODAY_LIST_LENGTH = 5  # onboardings and grade drops shown on 今日; the rest on their pages
 
 
 @login_required
@@ -36,26 +44,25 @@ def worklist(request: AuthedRequest) -> HttpResponse:
         ).distinct()
         if can_view_other_members(request.user)
         else [],
-        **_also_today(member),
+        **_also_today(member, today=today),
     }
     return render(request, "coverage/worklist.html", context)
 
 
-def _also_today(member: User) -> dict[str, Any]:
+def _also_today(member: User, *, today: dt.date) -> dict[str, Any]:
     """Beside coverage: the member's onboardings to push and accounts whose health grade fell
-    this week (each links to its own page)."""
-    from kizuna.apps.health.selectors import grade_drops
-    from kizuna.apps.onboarding.selectors import board_onboardings
+    this week, each with its reason (the first few; each links to its own page and to the
+    full list)."""
+    from kizuna.apps.health.selectors import grade_drop_rows, grade_drops
+    from kizuna.apps.onboarding.selectors import onboardings_to_push
 
-    stuck = [
-        o
-        for o in board_onboardings(user=member).order_by("current_target_on", "id")[:200]
-        if o.state != "in_progress"
-    ]
+    to_push, total = onboardings_to_push(owner=member, today=today, limit=TODAY_LIST_LENGTH)
+    drops = grade_drops(owner=member)
     return {
-        "onboardings_to_push": stuck[:5],
-        "onboardings_to_push_total": len(stuck),
-        "grade_drops": grade_drops(owner=member)[:5],
+        "onboardings_to_push": to_push,
+        "onboardings_to_push_total": total,
+        "grade_drops": grade_drop_rows(drops[:TODAY_LIST_LENGTH]),
+        "grade_drops_total": len(drops),
     }
 
 
@@ -119,7 +126,15 @@ def uncovered(request: AuthedRequest) -> HttpResponse:
         "no_team": no_team,
         "no_owner": no_owner,
         "page": page,
-        "rows": [(account, last.get(account.pk)) for account in page.object_list],
+        "rows": [
+            {
+                "account": account,
+                "last_touch": last.get(account.pk),
+                "can_touch": can_log_touchpoint(request.user, account),
+                "can_reassign": can_reassign(request.user, account),
+            }
+            for account in page.object_list
+        ],
         "count": page.paginator.count,
         "computed_at": computed_at,
     }

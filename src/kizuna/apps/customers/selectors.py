@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Self, overload
 
+from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
@@ -122,8 +123,19 @@ def account_mrr_history(*, account: Account, last_month: dt.date, months: int) -
     return monthly_mrr(spans, last_month=last_month, months=months)
 
 
-def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
-    """Everything the account 360 page shows, in a fixed number of queries."""
+TIMELINE_PAGE_SIZE = 25
+HISTORY_PAGE_SIZE = 15
+
+
+def account_page_data(
+    *,
+    account: Account,
+    today: dt.date,
+    timeline_page: str | None = None,
+    history_page: str | None = None,
+) -> dict[str, Any]:
+    """Everything the account 360 page shows, in a fixed number of queries; the touchpoint
+    timeline and the change history newest first, a page of each."""
     from kizuna.apps.audit.models import AuditEvent
     from kizuna.apps.coverage.selectors import account_coverage
     from kizuna.apps.health.selectors import account_health
@@ -134,20 +146,25 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
         LineSpan(start=line.start_date, end=line.end_date, mrr=int(line.mrr)) for line in lines
     ]
     history = monthly_mrr(spans, last_month=today, months=24)
-    touchpoints = list(
+    timeline = Paginator(
         account.touchpoints.select_related("csm")
         .prefetch_related("contacts")
-        .order_by("-occurred_at", "-id")[:50]
-    )
+        .order_by("-occurred_at", "-id"),
+        TIMELINE_PAGE_SIZE,
+    ).get_page(timeline_page)
+    touchpoints = list(timeline.object_list)
+    changes = Paginator(
+        AuditEvent.objects.filter(account=account).select_related("actor"), HISTORY_PAGE_SIZE
+    ).get_page(history_page)
     return {
         "lines": [(line, line.is_active_on(today)) for line in lines],
         "mrr_chart": mrr_chart(history),
         "mrr_movements": account_mrr_movements(account=account, as_of=today, lines=lines),
         "contacts": list(account.contacts.order_by("name", "id")),
         "touchpoints": touchpoints,
-        "audit_events": list(
-            AuditEvent.objects.filter(account=account).select_related("actor")[:15]
-        ),
+        "timeline_page": timeline,
+        "audit_events": list(changes.object_list),
+        "history_page": changes,
         "segment_exception": account.segment_exceptions.filter(
             ended_at__isnull=True, expires_on__gte=today
         ).first(),
@@ -157,8 +174,7 @@ def account_page_data(*, account: Account, today: dt.date) -> dict[str, Any]:
         "onboardings": list(
             account.onboardings.select_related("product", "current_phase").order_by("started_on")
         ),
-        # the timeline is newest first: its first entry is the last touch
-        "last_touch": touchpoints[0].occurred_at if touchpoints else None,
+        "last_touch": account.touchpoints.aggregate(last=Max("occurred_at"))["last"],
     }
 
 

@@ -83,7 +83,12 @@ def account_list(request: AuthedRequest) -> HttpResponse:
 def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = access_account(request.user, account_id)
     today = tenant_today(request.tenant)
-    context: dict[str, Any] = account_page_data(account=account, today=today)
+    context: dict[str, Any] = account_page_data(
+        account=account,
+        today=today,
+        timeline_page=request.GET.get("timeline_page"),
+        history_page=request.GET.get("history_page"),
+    )
     account_perms = account_permissions(request.user, account)
     context.update(
         account=account,

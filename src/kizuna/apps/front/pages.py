@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def form_page(
@@ -32,3 +34,16 @@ def account_form_page(
 
     cancel_url = reverse("customers:account_detail", args=[account.pk])
     return form_page(request, form, heading=heading, cancel_url=cancel_url, account=account)
+
+
+CONFIRM_FIELD = "confirm"
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """Whether the confirmation box of an irreversible action (front/_confirm.html) was
+    ticked. It is a required checkbox, so browsers ask for it without JavaScript; when a
+    request comes without it, the member is told and nothing is done."""
+    if request.POST.get(CONFIRM_FIELD) == "yes":
+        return True
+    messages.error(request, _("Tick the confirmation box first. Nothing has been changed."))
+    return False

@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from kizuna.apps.org.landing import landing_url
 from kizuna.apps.org.services import user_set_language
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
@@ -45,7 +46,10 @@ def login_locked_out(
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("customers:account_list")
+    """``/`` and the landing after signing in: each member's own start page."""
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    return redirect(landing_url(request.user))
 
 
 @require_POST

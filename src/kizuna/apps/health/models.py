@@ -56,6 +56,17 @@ class ScoreModelVersion(models.Model):
     def as_core(self) -> ScoreModel:
         return ScoreModel.from_dict(self.spec)
 
+    @property
+    def label(self) -> str:
+        """The version as people name it, in the reader's language: its lifecycle phase (and
+        touch model) and version, e.g. 活用・定着 · ハイタッチ v2 (``name`` is a slug)."""
+        from kizuna.apps.customers.models import Segment
+
+        parts = [str(self.get_phase_display())]
+        if self.segment:
+            parts.append(str(dict(Segment.choices).get(self.segment, self.segment)))
+        return f"{' · '.join(parts)} v{self.version}"
+
 
 class HealthScore(models.Model):
     """One account's score on one day, with what made it (kept as scored)."""

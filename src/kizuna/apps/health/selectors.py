@@ -163,7 +163,6 @@ def portfolio(*, by: str) -> dict[str, Any]:
     week_ago = HealthScore.objects.filter(day__lte=day - dt.timedelta(days=7)).aggregate(
         d=Max("day")
     )["d"]
-    dropped = grade_drops()
     totals = Counter(
         g for g in HealthScore.objects.filter(day=day).values_list("grade", flat=True) if g
     )
@@ -172,7 +171,6 @@ def portfolio(*, by: str) -> dict[str, Any]:
         "scored_at": HealthScore.objects.filter(day=day).aggregate(at=Max("scored_at"))["at"],
         "week_ago": week_ago,
         "rows": rows,
-        "dropped": dropped[:100],
         "totals": [totals.get(g, 0) for g in range(1, 6)],
     }
 
@@ -271,18 +269,26 @@ def approach_reason(code: str, details: dict[str, Any]) -> str:
     return code
 
 
+def _week_before(day: dt.date) -> dt.date | None:
+    """The latest scored day at least a week before ``day``."""
+    week_ago: dt.date | None = HealthScore.objects.filter(
+        day__lte=day - dt.timedelta(days=7)
+    ).aggregate(d=Max("day"))["d"]
+    return week_ago
+
+
 def grade_drops(*, owner: Any = None) -> list[tuple[HealthScore, int]]:
     """Scores of the latest day that fell a grade against a week before (of one owner's
     accounts when given), worst first."""
     day = latest_score_day()
     if day is None:
         return []
-    week_ago = HealthScore.objects.filter(day__lte=day - dt.timedelta(days=7)).aggregate(
-        d=Max("day")
-    )["d"]
+    week_ago = _week_before(day)
     if week_ago is None:
         return []
-    scores = HealthScore.objects.filter(day=day).select_related("account", "account__owner")
+    scores = HealthScore.objects.filter(day=day).select_related(
+        "account", "account__owner", "model"
+    )
     earlier = HealthScore.objects.filter(day=week_ago)
     if owner is not None:
         scores, earlier = scores.filter(account__owner=owner), earlier.filter(account__owner=owner)
@@ -292,8 +298,52 @@ def grade_drops(*, owner: Any = None) -> list[tuple[HealthScore, int]]:
         if grade is not None
     }
     drops = []
-    for s in scores.order_by("grade", "score"):
+    for s in scores.order_by("grade", "score", "account_id"):
         was = before.get(s.account_id)
         if s.grade is not None and was is not None and s.grade < was:
             drops.append((s, was))
     return drops
+
+
+def grade_drop_rows(drops: list[tuple[HealthScore, int]]) -> list[dict[str, Any]]:
+    """Rows of ``grade_drops`` (or a page of them) with why each fell: the components that
+    lost the most points against the week before (up to two, largest loss first), named in
+    the reader's language."""
+    if not drops:
+        return []
+    week_ago = _week_before(drops[0][0].day)
+    if week_ago is None:
+        return []
+    earlier = {
+        account_id: (score, points)
+        for account_id, score, points in HealthScore.objects.filter(
+            day=week_ago, account_id__in=[s.account_id for s, _was in drops]
+        ).values_list("account_id", "score", "points")
+    }
+    inputs: dict[int, dict[str, str]] = {}
+    rows = []
+    for s, was in drops:
+        if s.model_id not in inputs:
+            inputs[s.model_id] = {c.key: c.input for c in s.model.as_core().components}
+        was_score, was_points = earlier.get(s.account_id, (None, {}))
+        rows.append(
+            {
+                "score": s,
+                "was": was,
+                "was_score": was_score,
+                "reasons": _drop_reasons(s.points, was_points or {}, inputs[s.model_id]),
+            }
+        )
+    return rows
+
+
+def _drop_reasons(
+    now: dict[str, Any], before: dict[str, Any], inputs: dict[str, str]
+) -> list[tuple[str, float]]:
+    losses = []
+    for key, was in before.items():
+        points = now.get(key)
+        if points is None or was is None or points >= was:
+            continue
+        losses.append((input_label(inputs.get(key, key)), round(float(points) - float(was), 1)))
+    return sorted(losses, key=lambda item: item[1])[:2]

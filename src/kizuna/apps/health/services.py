@@ -371,7 +371,7 @@ def score_models_ensure_defaults() -> int:
         return 0
     for name, phase, spec in DEFAULT_MODELS:
         model = score_model_create(
-            actor=None, name=name, phase=phase, segment="", spec=spec, note="初版 / first version"
+            actor=None, name=name, phase=phase, segment="", spec=spec, note=""
         )
         score_model_publish(actor=None, model=model)
     return len(DEFAULT_MODELS)

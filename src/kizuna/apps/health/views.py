@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.front.pages import confirmed
 from kizuna.apps.health import charts, selectors, uploads
 from kizuna.apps.health.forms import (
     BandsForm,
@@ -36,6 +38,7 @@ from kizuna.apps.org.access import access_account, can_manage_tenant, can_upload
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.health.model import ScoreModel
 
+DROPPED_PAGE_SIZE = 50
 HISTORY_DAYS = 265  # prediction days reach back this far (the usage history must cover them)
 
 
@@ -44,7 +47,16 @@ def portfolio(request: AuthedRequest) -> HttpResponse:
     by = request.GET.get("by", "segment")
     if by not in ("segment", "team", "csm"):
         by = "segment"
-    context = {"nav": "health", "by": by, **selectors.portfolio(by=by)}
+    dropped = Paginator(selectors.grade_drops(), DROPPED_PAGE_SIZE).get_page(
+        request.GET.get("dropped_page")
+    )
+    context = {
+        "nav": "health",
+        "by": by,
+        "dropped": selectors.grade_drop_rows(list(dropped.object_list)),
+        "dropped_page": dropped,
+        **selectors.portfolio(by=by),
+    }
     return render(request, "health/portfolio.html", context)
 
 
@@ -233,6 +245,10 @@ def _upload_backtest(request: AuthedRequest, model: ScoreModelVersion) -> HttpRe
 @require_POST
 def model_publish(request: AuthedRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(ScoreModelVersion, pk=pk)
+    if not can_manage_tenant(request.user):
+        raise PermissionDenied
+    if not confirmed(request):
+        return redirect("health:model", pk=pk)
     try:
         score_model_publish(actor=request.user, model=model)
     except ValidationError as error:

@@ -103,7 +103,7 @@ def _load_templates(products: dict[str, Product]) -> dict[str, int]:
                 )
                 for p in phases
             ],
-            note="初版 / first version",
+            note="",
         )
         for row, phase in zip(template.phases.order_by("order"), phases, strict=True):
             for criterion_row, criterion in zip(

@@ -8,8 +8,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Q, QuerySet, Value, When
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kizuna.apps.onboarding.models import (
     CriterionKind,
@@ -113,6 +116,38 @@ def board_onboardings(*, user: User | None, team_id: int | None = None) -> Query
     return rows
 
 
+def onboardings_to_push(
+    *, owner: User, today: dt.date, limit: int = 5
+) -> tuple[list[tuple[Onboarding, str]], int]:
+    """One owner's onboardings that need a push, with why: expected to churn, stalled, or in
+    progress past the current phase's target; in that order, the most overdue first. Returns
+    the first ``limit`` rows (each with its reason in the reader's language) and the total."""
+    rows = list(
+        board_onboardings(user=owner).filter(
+            Q(state__in=[OnboardingState.STALLED, OnboardingState.EXPECTED_CHURN])
+            | Q(current_target_on__lt=today)
+        )
+    )
+    rows.sort(
+        key=lambda o: (STATE_RANK[OnboardingState(o.state)], o.current_target_on or today, o.pk)
+    )
+    return [(o, push_reason(o, today=today)) for o in rows[:limit]], len(rows)
+
+
+def push_reason(o: Onboarding, *, today: dt.date) -> str:
+    """Why an onboarding needs a push: the reason of its last transition, or, for one still
+    in progress, how late its current phase is."""
+    if o.state == OnboardingState.IN_PROGRESS and o.current_target_on:
+        late = (today - o.current_target_on).days
+        phase = o.current_phase.name if o.current_phase else ""
+        return ngettext(
+            "Phase “%(phase)s” is %(days)d day past its target (%(target)s).",
+            "Phase “%(phase)s” is %(days)d days past its target (%(target)s).",
+            late,
+        ) % {"phase": phase, "days": late, "target": date_format(o.current_target_on)}
+    return _last_reason(o) or str(o.get_state_display())
+
+
 STATE_RANK = {
     OnboardingState.EXPECTED_CHURN: 0,
     OnboardingState.STALLED: 1,
@@ -167,11 +202,11 @@ def reason_text(
     unmet = "、".join(labels.get(k, k) for k in details.get("unmet", []))
     values = {
         "phase": names.get(str(details.get("phase", "")), ""),
-        "target": details.get("target_on", ""),
+        "target": _local_date(details.get("target_on")),
         "unmet": unmet or "—",
         "grace": details.get("grace_days", ""),
-        "ended": details.get("ended_on", ""),
-        "completed": details.get("completed_on", ""),
+        "ended": _local_date(details.get("ended_on")),
+        "completed": _local_date(details.get("completed_on")),
     }
     texts = {
         "handed_over": _("Handed over to CS."),
@@ -187,6 +222,16 @@ def reason_text(
         "subscription_ended": _("The subscription ended on %(ended)s."),
     }
     return texts.get(reason, reason) % values
+
+
+def _local_date(value: Any) -> str:
+    """A stored ISO date in the reader's format (as stored when it does not parse)."""
+    if not value:
+        return ""
+    try:
+        return date_format(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def kpi_frame(*, as_of: dt.date) -> pl.DataFrame:
@@ -263,25 +308,33 @@ def board_row(o: Onboarding, *, today: dt.date, viewer: User) -> dict[str, Any]:
     }
 
 
-def board_rows(
-    *, user: User | None, team_id: int | None, today: dt.date, viewer: User
-) -> list[dict[str, Any]]:
-    rows = list(
-        board_onboardings(user=user, team_id=team_id).prefetch_related(
-            "checks", "current_phase__criteria"
-        )[:500]
-    )
-    rows.sort(
-        key=lambda o: (STATE_RANK[OnboardingState(o.state)], o.current_target_on or today, o.pk)
-    )
-    return [board_row(o, today=today, viewer=viewer) for o in rows]
+BOARD_PAGE_SIZE = 50
 
 
-def board_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
-    counts = {state: 0 for state in STATE_RANK}
-    for row in rows:
-        counts[OnboardingState(row["o"].state)] += 1
-    return {str(k): v for k, v in counts.items()}
+def board_page(
+    *, user: User | None, team_id: int | None, today: dt.date, viewer: User, page: str | None
+) -> tuple[Page[int], list[dict[str, Any]], dict[str, int]]:
+    """The board, most urgent first (expected churn, stalled, then the nearest phase target),
+    one page of rows at a time; the counts are over every open onboarding."""
+    keys = list(
+        board_onboardings(user=user, team_id=team_id).values_list(
+            "pk", "state", "current_target_on"
+        )
+    )
+    keys.sort(key=lambda k: (STATE_RANK[OnboardingState(k[1])], k[2] or today, k[0]))
+    counts = {str(state): 0 for state in STATE_RANK}
+    for _pk, state, _target in keys:
+        counts[state] += 1
+    paged = Paginator([k[0] for k in keys], BOARD_PAGE_SIZE).get_page(page)
+    by_pk = (
+        board_onboardings(user=None)
+        .prefetch_related("checks", "current_phase__criteria")
+        .in_bulk(list(paged.object_list))
+    )
+    rows = [
+        board_row(by_pk[pk], today=today, viewer=viewer) for pk in paged.object_list if pk in by_pk
+    ]
+    return paged, rows, counts
 
 
 def template_list() -> list[dict[str, Any]]:
@@ -307,7 +360,12 @@ def months_before(today: dt.date, n: int) -> dt.date:
     return dt.date(year, month, 1)
 
 
-def dashboard_data(*, today: dt.date, by: Dimension) -> dict[str, Any]:
+STUCK_PAGE_SIZE = 25
+
+
+def dashboard_data(
+    *, today: dt.date, by: Dimension, stuck_page: str | None = None
+) -> dict[str, Any]:
     """Completion within the period by ``by`` against the target, the cohort table, the
     funnel, and who is stalled and why."""
     from kizuna.apps.onboarding import charts
@@ -353,13 +411,19 @@ def dashboard_data(*, today: dt.date, by: Dimension) -> dict[str, Any]:
     totals = kpis.funnel_totals(
         funnel, first_month=months_before(today, 23), last_month=months_before(today, 12)
     )
-    stuck = (
+    stuck = Paginator(
         Onboarding.objects.filter(
             state__in=[OnboardingState.STALLED, OnboardingState.EXPECTED_CHURN]
         )
         .select_related("account", "account__owner", "product", "current_phase", "template")
-        .order_by("current_target_on", "id")[:50]
-    )
+        .alias(
+            urgency=Case(
+                When(state=OnboardingState.EXPECTED_CHURN, then=Value(0)), default=Value(1)
+            )
+        )
+        .order_by("urgency", "current_target_on", "id"),
+        STUCK_PAGE_SIZE,
+    ).get_page(stuck_page)
     return {
         "policy": policy,
         "labels": _dimension_labels(by),
@@ -374,7 +438,8 @@ def dashboard_data(*, today: dt.date, by: Dimension) -> dict[str, Any]:
         "funnel": charts.funnel(totals.row(0, named=True)) if totals.height else None,
         "funnel_first": months_before(today, 23),
         "funnel_last": months_before(today, 12),
-        "stuck": [(o, _last_reason(o)) for o in stuck],
+        "stuck": [(o, _last_reason(o)) for o in stuck.object_list],
+        "stuck_page": stuck,
     }
 
 

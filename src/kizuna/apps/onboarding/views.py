@@ -56,13 +56,20 @@ def _board_owner(request: AuthedRequest) -> tuple[User | None, int | None]:
 def board(request: AuthedRequest) -> HttpResponse:
     today = tenant_today()
     owner, team_id = _board_owner(request)
-    rows = selectors.board_rows(user=owner, team_id=team_id, today=today, viewer=request.user)
+    page, rows, counts = selectors.board_page(
+        user=owner,
+        team_id=team_id,
+        today=today,
+        viewer=request.user,
+        page=request.GET.get("page"),
+    )
     context = {
         "nav": "onboarding",
         "today": today,
         "owner": owner,
+        "page": page,
         "rows": rows,
-        "counts": selectors.board_counts(rows),
+        "counts": counts,
         "csms": User.objects.filter(role=Role.CSM, is_active=True).order_by("username")
         if can_view_other_members(request.user)
         else [],
@@ -130,7 +137,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "today": today,
         "by": by,
         "computed_at": timezone.now(),  # computed live from the onboardings as evaluated
-        **selectors.dashboard_data(today=today, by=by),
+        **selectors.dashboard_data(today=today, by=by, stuck_page=request.GET.get("stuck_page")),
     }
     return render(request, "onboarding/dashboard.html", context)
 

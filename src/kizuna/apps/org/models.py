@@ -64,6 +64,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def get_short_name(self) -> str:
+        """How the administration greets the member (their display name, like every page)."""
+        return str(self)
+
 
 class ApiToken(models.Model):
     """A per-user token for the REST API. Only a SHA-256 hash of the secret is stored."""

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.front.pages import confirmed
 from kizuna.apps.org.services import api_token_create, api_token_revoke
 
 
@@ -38,6 +39,6 @@ def tokens(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
-    if api_token_revoke(user=request.user, token_id=token_id):
+    if confirmed(request) and api_token_revoke(user=request.user, token_id=token_id):
         messages.success(request, _("Token revoked."))
     return redirect("org:tokens")

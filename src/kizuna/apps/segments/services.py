@@ -100,9 +100,33 @@ def _active_exceptions(on: dt.date) -> dict[int, str]:
 
 @transaction.atomic
 def segment_review_preview(*, actor: User, rule: SegmentRule, as_of: dt.date) -> SegmentReview:
-    """Compute who would move if ``rule`` were applied on ``as_of``; nothing changes yet."""
+    """Compute who would move if ``rule`` were applied on ``as_of`` and keep it as a review
+    to apply later (the API's preview); no account changes yet."""
     if not can_manage_tenant(actor):
         raise PermissionDenied
+    review = segment_review_compute(rule=rule, as_of=as_of)
+    review.created_by = actor
+    review.save()
+    return review
+
+
+@transaction.atomic
+def segment_rule_apply(*, actor: User, rule: SegmentRule, as_of: dt.date) -> SegmentReview:
+    """Save a new rule and apply its review in one step (the page previews a rule without
+    saving anything, then applies it once confirmed). Returns the applied review."""
+    if not can_manage_tenant(actor):
+        raise PermissionDenied
+    rule.created_by = actor
+    rule.save()
+    review = segment_review_preview(actor=actor, rule=rule, as_of=as_of)
+    segment_review_apply(actor=actor, review=review)
+    review.refresh_from_db()
+    return review
+
+
+def segment_review_compute(*, rule: SegmentRule, as_of: dt.date) -> SegmentReview:
+    """Who would move if ``rule`` (saved or not) were applied on ``as_of``, as an unsaved
+    review: a preview writes nothing."""
     accounts = list(
         Account.objects.filter(mrr__gt=0).only("id", "mrr", "potential_acv", "segment", "owner_id")
     )
@@ -132,9 +156,7 @@ def segment_review_preview(*, actor: User, rule: SegmentRule, as_of: dt.date) ->
         "load_after": {owner: dict(counts) for owner, counts in load.items()},
         "exceptions_kept": len(exceptions),
     }
-    return SegmentReview.objects.create(
-        rule=rule, as_of=as_of, moves=moves, summary=summary, created_by=actor
-    )
+    return SegmentReview(rule=rule, as_of=as_of, moves=moves, summary=summary)
 
 
 def _move(

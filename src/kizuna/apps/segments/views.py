@@ -12,11 +12,12 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.front.pages import account_form_page, form_page
+from kizuna.apps.front.pages import account_form_page, confirmed, form_page
 from kizuna.apps.org.access import access_account, can_change_segment, can_manage_tenant
 from kizuna.apps.segments import selectors, services
 from kizuna.apps.segments.forms import CoveragePolicyForm, SegmentExceptionForm, SegmentRuleForm
@@ -66,20 +67,32 @@ def _next_review(rule: SegmentRule, today: dt.date) -> dt.date:
 
 
 @login_required
-@require_POST
 def review_create(request: AuthedRequest) -> HttpResponse:
+    """GET: preview the review a rule would give, saving nothing. POST (confirmed): save the
+    rule and apply its review in one step."""
     if not can_manage_tenant(request.user):
         raise PermissionDenied
-    form = SegmentRuleForm(request.POST)
+    data = request.POST if request.method == "POST" else request.GET
+    form = SegmentRuleForm(data)
     if not form.is_valid():
         return _render_overview(request, form=form)
     rule = form.save(commit=False)
-    rule.created_by = request.user
-    rule.save()
-    review = services.segment_review_preview(
-        actor=request.user, rule=rule, as_of=rule.effective_from
-    )
-    return redirect("segments:review", review.pk)
+    if request.method == "POST":
+        if not confirmed(request):
+            return redirect(reverse("segments:review_create") + "?" + _rule_query(form))
+        review = services.segment_rule_apply(
+            actor=request.user, rule=rule, as_of=rule.effective_from
+        )
+        messages.success(
+            request, _("Review applied: %(count)s accounts moved.") % {"count": len(review.moves)}
+        )
+        return redirect("segments:review", review.pk)
+    review = services.segment_review_compute(rule=rule, as_of=rule.effective_from)
+    return _render_review(request, review, rule_form=form)
+
+
+def _rule_query(form: SegmentRuleForm) -> str:
+    return urlencode({name: form.data.get(name, "") for name in form.fields})
 
 
 @login_required
@@ -87,11 +100,20 @@ def review_detail(request: AuthedRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(
         SegmentReview.objects.select_related("rule", "applied_by"), pk=review_id
     )
+    return _render_review(request, review, rule_form=None)
+
+
+def _render_review(
+    request: AuthedRequest, review: SegmentReview, *, rule_form: SegmentRuleForm | None
+) -> HttpResponse:
+    """A review page: a stored review, or (with ``rule_form``) the unsaved preview of a rule,
+    whose apply form carries the rule."""
     page = Paginator(selectors.review_moved_accounts(review), 100).get_page(request.GET.get("page"))
     rows = [(account, review.moves[str(account.pk)]) for account in page.object_list]
     context = {
         "nav": "segments",
         "review": review,
+        "rule_form": rule_form,
         "pairs": selectors.review_pairs(review),
         "page": page,
         "rows": rows,
@@ -105,6 +127,10 @@ def review_detail(request: AuthedRequest, review_id: int) -> HttpResponse:
 @require_POST
 def review_apply(request: AuthedRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(SegmentReview, pk=review_id)
+    if not can_manage_tenant(request.user):
+        raise PermissionDenied
+    if not confirmed(request):
+        return redirect("segments:review", review.pk)
     try:
         moved = services.segment_review_apply(actor=request.user, review=review)
     except ValidationError as error:

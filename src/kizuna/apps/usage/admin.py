@@ -10,7 +10,7 @@ from kizuna.apps.usage.models import (
 
 @admin.register(FeatureDefinition)
 class FeatureDefinitionAdmin(admin.ModelAdmin[FeatureDefinition]):
-    list_display = ["event", "feature", "product", "is_key"]
+    list_display = ["event", "feature", "label_ja", "label_en", "product", "is_key"]
     list_filter = ["product", "is_key"]
     search_fields = ["event", "feature"]
 

@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
@@ -17,8 +16,12 @@ from ninja.errors import HttpError
 from kizuna.apps.api.schemas import component, errors, omittable
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import can_manage_tenant
-from kizuna.apps.usage.models import IdempotencyKey, IngestionRun, IngestionVia
-from kizuna.apps.usage.services import usage_ingest, usage_source_get
+from kizuna.apps.usage.models import IdempotencyKey, IngestionRun
+from kizuna.apps.usage.services import (
+    IdempotencyConflict,
+    usage_batch_receive,
+    usage_source_get,
+)
 from kizuna.core.usage.schema import UsageFileError, read_events, records_frame
 
 router = Router(tags=["usage"])
@@ -136,7 +139,7 @@ def _answer(run: IngestionRun, *, replayed: bool) -> dict[str, Any]:
 
 
 def _retry_answer(found: IdempotencyKey, digest: str) -> Status[dict[str, Any]]:
-    if found.response.get("digest") != digest:
+    if found.response.get("digest") != digest or found.run is None:
         raise HttpError(409, _("This Idempotency-Key was used for a different batch."))
     return Status(200, _answer(found.run, replayed=True))
 
@@ -162,22 +165,11 @@ def send_usage_events(request: AuthedRequest, source: str = "default") -> Status
         return _retry_answer(found, digest)
     frame = _records(body, request.content_type or "")
     try:
-        with transaction.atomic():
-            run = usage_ingest(
-                source=src,
-                frame=frame,
-                via=IngestionVia.API,
-                name=key or digest[:16],
-                batch_key=key or digest,
-                actor=request.user,
-                defer_rollup=True,  # the worker rolls the days up within a minute
-            )
-            if key:
-                IdempotencyKey.objects.create(
-                    source=src, key=key, run=run, response={"digest": digest}
-                )
+        run, replayed = usage_batch_receive(
+            source=src, frame=frame, key=key, digest=digest, actor=request.user
+        )
     except UsageFileError as error:
         raise HttpError(400, str(error)) from None
-    except IntegrityError:  # the same key raced in from another request: answer as a retry
-        return _retry_answer(IdempotencyKey.objects.get(source=src, key=key), digest)
-    return Status(201, _answer(run, replayed=False))
+    except IdempotencyConflict:  # the same key raced in from another request, another body
+        raise HttpError(409, _("This Idempotency-Key was used for a different batch.")) from None
+    return Status(200 if replayed else 201, _answer(run, replayed=replayed))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -48,6 +49,9 @@ class FeatureDefinition(models.Model):
 
     event = models.CharField(_("event name"), max_length=200, unique=True)
     feature = models.CharField(_("feature"), max_length=100)
+    #: what pages show for the feature (the key when empty)
+    label_ja = models.CharField(_("display name (Japanese)"), max_length=100, blank=True)
+    label_en = models.CharField(_("display name (English)"), max_length=100, blank=True)
     product = models.ForeignKey(
         "customers.Product",
         verbose_name=_("product"),
@@ -63,6 +67,12 @@ class FeatureDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.feature}"
+
+    @property
+    def label(self) -> str:
+        """The feature's display name in the reader's language (its key when none is set)."""
+        english = (get_language() or "ja").startswith("en")
+        return (self.label_en if english else self.label_ja) or self.label_ja or self.feature
 
 
 class AccountKeyMapping(models.Model):
@@ -94,15 +104,21 @@ class IngestionVia(models.TextChoices):
     FILE = "file", _("File import")
     API = "api", _("HTTP API")
     REPLAY = "replay", _("Quarantine replay")
+    DAILY = "daily", _("Daily totals")
 
 
 class IngestionRun(models.Model):
+    """One ingested batch. The run record is the batch's commit mark: the rollups read only the
+    files of batches that have a run, so files left by an attempt that died before its run was
+    recorded are never counted. Ingesting the same batch again updates its run (``attempts``)
+    instead of adding one."""
+
     source = models.ForeignKey(
         UsageSource, verbose_name=_("usage source"), on_delete=models.CASCADE
     )
     via = models.CharField(_("via"), max_length=16, choices=IngestionVia.choices)
     name = models.CharField(_("file or batch"), max_length=300, blank=True)
-    batch_id = models.CharField(max_length=100, editable=False)
+    batch_id = models.CharField(max_length=100, editable=False, db_index=True)
     started_at = models.DateTimeField(_("started"))
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
     rows_in = models.PositiveIntegerField(_("rows in"), default=0)
@@ -110,6 +126,10 @@ class IngestionRun(models.Model):
     rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
     #: {"reason code": count}
     rejected_reasons = models.JSONField(_("rejected by reason"), default=dict)
+    #: how many times this batch was ingested (a retry updates the run, it adds none)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    #: files an interrupted attempt of this batch had left, replaced by this run
+    recovered_files = models.PositiveIntegerField(_("recovered files"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
@@ -149,7 +169,8 @@ class IdempotencyKey(models.Model):
         UsageSource, verbose_name=_("usage source"), on_delete=models.CASCADE
     )
     key = models.CharField(max_length=200)
-    run = models.ForeignKey(IngestionRun, on_delete=models.CASCADE)
+    #: empty while the first request with this key is being ingested (the key is claimed first)
+    run = models.ForeignKey(IngestionRun, on_delete=models.CASCADE, null=True)
     response = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -257,6 +278,10 @@ class UsagePendingDay(models.Model):
 
     day = models.DateField(unique=True)
     queued_at = models.DateTimeField()
+    #: set when this day's rollup failed: it then waits here, shown on the ops page, until
+    #: queued again, and the other days go on
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("day waiting for its rollup")

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.usage.models import (
     FeatureDefinition,
     IngestionRun,
@@ -20,6 +21,7 @@ from kizuna.apps.usage.models import (
     UsageSource,
     UsageSummary,
 )
+from kizuna.apps.usage.rollups import EARLIEST_DAY
 from kizuna.core.usage.trend import feature_adoption
 
 CHART_DAYS = 60
@@ -78,17 +80,15 @@ def usage_chart(
     }
 
 
-def _key_features(account: Account, today: dt.date) -> list[str]:
+def _key_feature_labels(account: Account, today: dt.date) -> dict[str, str]:
+    """The key features of the account's current products: key → display name."""
     products = SubscriptionLine.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gt=today), account=account, start_date__lte=today
     ).values("product_id")
-    return sorted(
-        set(
-            FeatureDefinition.objects.filter(product_id__in=products, is_key=True).values_list(
-                "feature", flat=True
-            )
-        )
-    )
+    return {
+        d.feature: d.label
+        for d in FeatureDefinition.objects.filter(product_id__in=products, is_key=True)
+    }
 
 
 def _weekly_adoption(
@@ -112,14 +112,15 @@ def account_usage(*, account: Account, today: dt.date) -> dict[str, Any]:
         .order_by("day")
         .values_list("day", "events", "active_users", "feature_counts")
     )
-    keys = _key_features(account, today)
+    labels = _key_feature_labels(account, today)
+    keys = sorted(labels)
     summary = UsageSummary.objects.filter(account=account).first()
     used = set(summary.key_features_used) if summary else set()
     return {
         "has_data": bool(rows) or summary is not None,
         "summary": summary,
         "chart": usage_chart({d: (e, u) for d, e, u, _c in rows}, today=today),
-        "key_features": [(feature, feature in used) for feature in keys],
+        "key_features": [(labels[feature], feature in used) for feature in keys],
         "weekly_adoption": _weekly_adoption(rows, keys, today),
         "drops": list(UsageDropSignal.objects.filter(account=account)[:5]),
     }
@@ -136,7 +137,13 @@ def usage_sources_freshness(*, now: dt.datetime | None = None) -> list[dict[str,
     return out
 
 
+def usage_failed_days() -> list[UsagePendingDay]:
+    """Queued days whose rollup failed (they wait, with their error, until queued again)."""
+    return list(UsagePendingDay.objects.filter(failed_at__isnull=False).order_by("day"))
+
+
 def usage_ops_data() -> dict[str, Any]:
+    tomorrow = tenant_today() + dt.timedelta(days=1)
     pending = QuarantinedEvent.objects.filter(replayed_at__isnull=True)
     return {
         "sources": usage_sources_freshness(),
@@ -146,5 +153,14 @@ def usage_ops_data() -> dict[str, Any]:
         ),
         "quarantine": list(pending.select_related("run__source").order_by("-id")[:100]),
         "quarantine_total": pending.count(),
-        "rollup_waiting": UsagePendingDay.objects.count(),
+        "rollup_waiting": UsagePendingDay.objects.filter(failed_at__isnull=True).count(),
+        "rollup_failed": [
+            {
+                "day": row.day,
+                "failed_at": row.failed_at,
+                "error": row.error,
+                "out_of_range": not EARLIEST_DAY <= row.day <= tomorrow,
+            }
+            for row in usage_failed_days()
+        ],
     }

@@ -1,16 +1,20 @@
 """Ingestion of usage events: validate, map account keys, quarantine the rest, store, roll up.
 
-Every path (file import, HTTP batch, quarantine replay) goes through ``usage_ingest``. The batch
-id that names the Parquet files is derived from the source and the batch key (the
-``Idempotency-Key``, or a hash of the file / body), so a retried batch rewrites the same files
-and is never counted twice, even when the first attempt died after writing them.
+Every path (file import, HTTP batch, quarantine replay) goes through ``usage_ingest``; daily
+totals (a warehouse, the demo) through ``usage_daily_ingest``. The batch id that names the
+Parquet files is derived from the source and the batch key (the ``Idempotency-Key`` with the
+body's hash, or a hash of the file / body), so a retried batch rewrites the same files, updates
+the same run and is never counted twice, even when the first attempt died after writing them:
+the rollups read only batches with a run record (``rollups.committed``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import time
+import zoneinfo
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,21 +22,34 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kizuna.apps.customers.models import Account
 from kizuna.apps.org.models import User
+from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.usage.models import (
     AccountKeyMapping,
+    IdempotencyKey,
     IngestionRun,
     IngestionVia,
     QuarantinedEvent,
     UsagePendingDay,
     UsageSource,
 )
-from kizuna.apps.usage.rollups import local_days, usage_rollup_days
-from kizuna.core.usage.schema import RejectedRow, records_frame, validate_events
-from kizuna.core.usage.store import STORED_SCHEMA, EventStore
+from kizuna.apps.usage.rollups import EARLIEST_DAY, local_days, usage_rollup_days
+from kizuna.core.usage.schema import (
+    EventWindow,
+    RejectedRow,
+    UsageFileError,
+    records_frame,
+    validate_events,
+)
+from kizuna.core.usage.store import DAILY_SCHEMA, STORED_SCHEMA, EventStore
+
+log = logging.getLogger("kizuna.usage")
+#: how far ahead of now an event may be (clocks of customers' servers drift, zones differ)
+FUTURE_SLACK = dt.timedelta(days=1)
 
 
 def event_store() -> EventStore:
@@ -42,6 +59,17 @@ def event_store() -> EventStore:
 def usage_source_get(*, code: str) -> UsageSource:
     source, _created = UsageSource.objects.get_or_create(code=code, defaults={"name": code})
     return source
+
+
+def event_window(*, now: dt.datetime | None = None) -> EventWindow:
+    """The times an event may carry: from 2000-01-01 00:00 company time to one day after now.
+    Anything else is a broken clock or a typo (year 1, 9999) and is rejected as
+    ``timestamp_out_of_range``."""
+    zone = zoneinfo.ZoneInfo(str(tenant_settings_get().time_zone))
+    return EventWindow(
+        earliest=dt.datetime.combine(EARLIEST_DAY, dt.time(), tzinfo=zone),
+        latest=(now or timezone.now()) + FUTURE_SLACK,
+    )
 
 
 def batch_id_for(*, source: UsageSource, batch_key: str) -> str:
@@ -97,33 +125,29 @@ def usage_ingest(
     """Validate ``frame`` (text columns from ``read_events`` / ``records_frame``), store the
     good rows of known accounts, quarantine every other row, roll up the days touched.
 
-    The batch id derives from ``batch_key``: ingesting the same batch again replaces its files,
-    and the rows it quarantined before are dropped (they are quarantined again if they still
-    fail). ``extend_batch`` (a replay) adds the good rows to that existing batch instead.
+    The batch id derives from ``batch_key``: ingesting the same batch again replaces its files
+    and **updates its run** (one run, ``attempts`` counted; files an interrupted attempt left
+    are replaced and counted in ``recovered_files``), and the rows it quarantined before are
+    dropped (they are quarantined again if they still fail). ``extend_batch`` (a replay) adds
+    the good rows to that existing batch instead, as a run of its own.
     ``defer_rollup`` queues the touched days (``UsagePendingDay``) for the worker instead of
     rolling them up now (the HTTP API: many small batches of the same days).
     Raises ``UsageFileError`` when the frame lacks a required column (nothing is written).
     """
     started = time.monotonic()
-    batch = validate_events(frame)
+    batch = validate_events(frame, window=event_window())
     mapped = _map_accounts(source, batch.valid, list(batch.rejected))
     batch_id = extend_batch or batch_id_for(source=source, batch_key=batch_key)
     if extend_batch is None:  # superseded: this batch's earlier rejects come back below
         QuarantinedEvent.objects.filter(
             run__source=source, run__batch_id=batch_id, replayed_at__isnull=True
         ).delete()
-    run = IngestionRun.objects.create(
-        source=source,
-        via=via,
-        name=name[:300],
-        batch_id=batch_id,
-        started_at=timezone.now(),
-        rows_in=batch.rows_in,
-        rows_stored=mapped.known.height,
-        rows_rejected=len(mapped.rejected),
-        rejected_reasons=dict(Counter(r.reason for r in mapped.rejected)),
-        created_by=actor,
-    )
+    run = _run_for(source, batch_id, via=via, name=name, actor=actor, new=extend_batch is not None)
+    run.rows_in = batch.rows_in
+    run.rows_stored = mapped.known.height
+    run.rows_rejected = len(mapped.rejected)
+    run.rejected_reasons = dict(Counter(r.reason for r in mapped.rejected))
+    run.save()
     QuarantinedEvent.objects.bulk_create(
         (
             QuarantinedEvent(run=run, line=r.line, reason=r.reason, raw=r.raw)
@@ -131,13 +155,11 @@ def usage_ingest(
         ),
         batch_size=2000,
     )
-    if mapped.known.height:
-        _store(source, batch_id, mapped.known, extend=extend_batch is not None)
-        days = local_days(mapped.known["occurred_at"])
-        if defer_rollup:
-            usage_days_queue(days=days)
-        else:
-            usage_rollup_days(days=days)
+    days = _store(source, batch_id, mapped.known, extend=extend_batch is not None)
+    if days and defer_rollup:
+        usage_days_queue(days=days)
+    elif days:
+        usage_rollup_days(days=days)
     source.last_received_at = timezone.now()
     source.save(update_fields=["last_event_at", "last_received_at"])
     run.duration_ms = int((time.monotonic() - started) * 1000)
@@ -145,43 +167,217 @@ def usage_ingest(
     return run
 
 
-def _store(source: UsageSource, batch_id: str, known: pl.DataFrame, *, extend: bool) -> None:
+def _run_for(
+    source: UsageSource, batch_id: str, *, via: str, name: str, actor: User | None, new: bool
+) -> IngestionRun:
+    """The run of this batch: its earlier run when the batch is ingested again (a retry, the
+    same file), else a new one noting the files an interrupted attempt left behind."""
+    earlier = None
+    if not new:
+        earlier = (
+            IngestionRun.objects.select_for_update()
+            .filter(source=source, batch_id=batch_id)
+            .exclude(via=IngestionVia.REPLAY)
+            .order_by("id")
+            .first()
+        )
+    now = timezone.now()
+    if earlier is not None:
+        earlier.attempts += 1
+        earlier.started_at, earlier.name, earlier.created_by = now, name[:300], actor
+        return earlier
+    left = 0 if new else len(event_store().batch_files(batch_id))
+    return IngestionRun(
+        source=source,
+        via=via,
+        name=name[:300],
+        batch_id=batch_id,
+        started_at=now,
+        recovered_files=left,
+        created_by=actor,
+    )
+
+
+def _store(
+    source: UsageSource, batch_id: str, known: pl.DataFrame, *, extend: bool
+) -> set[dt.date]:
+    """Write the batch; returns the company days to roll up (those of the new rows and, when
+    the batch replaces an earlier write, those of the rows it replaces)."""
     store = event_store()
     rows = known.select(list(STORED_SCHEMA))
+    before = store.read_batch(batch_id)
     if extend:
-        rows = pl.concat([store.read_batch(batch_id), rows.cast(STORED_SCHEMA)])  # type: ignore[arg-type]
+        # a replayed row already in the batch was written by a replay that died before its
+        # commit (the quarantine still lists it): keep that copy, do not add a second one
+        added = rows.cast(STORED_SCHEMA).join(  # type: ignore[arg-type]
+            before, on=list(STORED_SCHEMA), how="anti", nulls_equal=True
+        )
+        rows = pl.concat([before, added])
+        before = before.clear()
+    if rows.is_empty() and before.is_empty():
+        return set()
     store.write_batch(batch_id, rows)
-    last_event = known["occurred_at"].max()
-    assert isinstance(last_event, dt.datetime)
-    if source.last_event_at is None or last_event > source.last_event_at:
-        source.last_event_at = last_event
+    if known.height:
+        last_event = known["occurred_at"].max()
+        assert isinstance(last_event, dt.datetime)
+        if source.last_event_at is None or last_event > source.last_event_at:
+            source.last_event_at = last_event
+    return local_days(known["occurred_at"]) | local_days(before["occurred_at"])
+
+
+@transaction.atomic
+def usage_daily_ingest(
+    *,
+    source: UsageSource,
+    totals: pl.DataFrame,
+    name: str,
+    batch_key: str,
+    actor: User | None = None,
+) -> IngestionRun:
+    """Store per-account-day totals computed elsewhere (a warehouse running ``rollup_sql``, the
+    demo) as one batch of the store of record, and roll up their days with the events of the
+    same days. ``totals`` has the columns of ``DAILY_SCHEMA`` (``feature_counts`` a list of
+    ``{feature, events}``; ``day`` a company day). The same ``batch_key`` again replaces the
+    batch and updates its run. Raises ``UsageFileError``, writing nothing, when a row names no
+    Kizuna account, a day outside 2000-01-01 … tomorrow or a negative count.
+    """
+    started = time.monotonic()
+    frame = totals.select(list(DAILY_SCHEMA)).cast(DAILY_SCHEMA)  # type: ignore[arg-type]
+    window = event_window()
+    last = window.latest.astimezone(window.earliest.tzinfo).date()
+    accounts = set(Account.objects.values_list("id", flat=True))
+    counts = ("events", "quantity", "active_users")
+    bad = frame.filter(
+        (
+            ~pl.col("account_id").is_in(list(accounts))
+            | ~pl.col("day").is_between(EARLIEST_DAY, last)
+            | pl.any_horizontal(pl.col(c) < 0 for c in counts)
+        ).fill_null(True)
+    )
+    if bad.height:
+        raise UsageFileError(
+            f"{bad.height} rows name no account, a day outside {EARLIEST_DAY} … {last}"
+            " or a negative count"
+        )
+    batch_id = batch_id_for(source=source, batch_key=batch_key)
+    store = event_store()
+    previous = store.daily_files()
+    replaced = [p for p in previous if p.name == f"{batch_id}.parquet"]
+    run = _run_for(source, batch_id, via=IngestionVia.DAILY, name=name, actor=actor, new=False)
+    run.rows_in = run.rows_stored = frame.height
+    run.save()
+    days = store.write_daily(batch_id, frame)
+    days |= {dt.date.fromisoformat(p.parent.name.removeprefix("day=")) for p in replaced}
+    usage_rollup_days(days=days)
+    source.last_received_at = timezone.now()
+    source.save(update_fields=["last_received_at"])
+    run.duration_ms = int((time.monotonic() - started) * 1000)
+    run.save(update_fields=["duration_ms"])
+    return run
+
+
+class IdempotencyConflict(Exception):
+    """The ``Idempotency-Key`` was used before for a different body."""
+
+
+@transaction.atomic
+def usage_batch_receive(
+    *,
+    source: UsageSource,
+    frame: pl.DataFrame,
+    key: str,
+    digest: str,
+    actor: User | None,
+) -> tuple[IngestionRun, bool]:
+    """An HTTP batch: ``(run, replayed)``. With a ``key``, the key is **claimed before anything
+    is written**: a concurrent request with the same key waits on the claim (a unique row) and
+    then answers from the first batch (same body) or raises ``IdempotencyConflict``, having
+    written nothing. The batch id includes the body's hash, so two bodies never share files.
+    """
+    claim = None
+    if key:
+        try:
+            with transaction.atomic():
+                claim = IdempotencyKey.objects.create(
+                    source=source, key=key, response={"digest": digest}
+                )
+        except IntegrityError:
+            found = IdempotencyKey.objects.select_related("run").get(source=source, key=key)
+            if found.response.get("digest") != digest or found.run is None:
+                raise IdempotencyConflict(key) from None
+            return found.run, True
+    run = usage_ingest(
+        source=source,
+        frame=frame,
+        via=IngestionVia.API,
+        name=key or digest[:16],
+        batch_key=f"{key}\0{digest}" if key else digest,
+        actor=actor,
+        defer_rollup=True,  # the worker rolls the days up within a minute
+    )
+    if claim is not None:
+        claim.run = run
+        claim.save(update_fields=["run"])
+    return run, False
 
 
 def usage_days_queue(*, days: Iterable[dt.date]) -> None:
     """Mark days for the next rollup; stamped after the batch's files were written, so a
-    rollup that reads the queue later than the stamp also reads the files."""
+    rollup that reads the queue later than the stamp also reads the files. A day that had
+    failed is tried again."""
     now = timezone.now()
     UsagePendingDay.objects.bulk_create(
         [UsagePendingDay(day=day, queued_at=now) for day in sorted(set(days))],
         update_conflicts=True,
         unique_fields=["day"],
-        update_fields=["queued_at"],
+        update_fields=["queued_at", "failed_at", "error"],
     )
 
 
-@transaction.atomic
 def usage_rollup_pending() -> int:
-    """Roll up every queued day in one pass; returns the days done. A day queued again while
-    this ran (a later stamp) stays queued for the next pass."""
+    """Roll up every queued day; returns the days done. A day queued again while this ran (a
+    later stamp) stays queued for the next pass.
+
+    All days go in one pass; if that fails, each day is rolled up on its own, so one poisoned
+    day fails **alone**: it stays queued with ``failed_at`` and its error (the ops page shows
+    it) and is not tried again until new events queue it; the other days are done.
+    """
     started = timezone.now()
-    days = list(
-        UsagePendingDay.objects.filter(queued_at__lte=started).values_list("day", flat=True)
+    days = sorted(
+        UsagePendingDay.objects.filter(queued_at__lte=started, failed_at__isnull=True).values_list(
+            "day", flat=True
+        )
     )
     if not days:
         return 0
+    try:
+        _rollup_queued(days, started)
+        return len(days)
+    except Exception as error:
+        if len(days) == 1:
+            _rollup_failed(days[0], started, error)
+            return 0
+    done = 0
+    for day in days:
+        try:
+            _rollup_queued([day], started)
+            done += 1
+        except Exception as error:
+            _rollup_failed(day, started, error)
+    return done
+
+
+@transaction.atomic
+def _rollup_queued(days: list[dt.date], started: dt.datetime) -> None:
     usage_rollup_days(days=days)
     UsagePendingDay.objects.filter(day__in=days, queued_at__lte=started).delete()
-    return len(days)
+
+
+def _rollup_failed(day: dt.date, started: dt.datetime, error: Exception) -> None:
+    log.exception("usage rollup of %s failed", day, exc_info=error)
+    UsagePendingDay.objects.filter(day=day, queued_at__lte=started).update(
+        failed_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:1000]
+    )
 
 
 @transaction.atomic

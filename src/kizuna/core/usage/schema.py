@@ -7,7 +7,8 @@ An event is one thing a user did in a customer's product:
 | ``account_key`` | text | the product's tenant id (mapped to a Kizuna account); required |
 | ``user_id`` | text | the product's user id; required |
 | ``event`` | text | the event name (the feature catalog maps it to a feature); required |
-| ``occurred_at`` | timestamp | ISO 8601 **with** a zone (``Z``, ``+09:00``); naive is rejected |
+| ``occurred_at`` | timestamp | ISO 8601 **with** a zone (``Z``, ``+09:00``); naive is rejected; |
+|  |  | outside the caller's ``EventWindow`` is rejected |
 | ``quantity`` | integer ≥ 0 | default 1 |
 | ``properties`` | JSON object | optional, kept as text |
 
@@ -18,6 +19,7 @@ Nothing here reads the clock or the environment.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from dataclasses import dataclass
@@ -49,12 +51,23 @@ REASONS: Final = {
     "too_long": f"a text field is longer than {MAX_TEXT} characters",
     "bad_timestamp": "occurred_at is not an ISO 8601 time",
     "naive_timestamp": "occurred_at has no time zone (add Z or +09:00)",
+    "timestamp_out_of_range": "occurred_at is before the earliest or after the latest time taken",
     "bad_quantity": "quantity is not a whole number ≥ 0",
     "bad_properties": "properties is not a JSON object",
     "bad_json": "the line is not a JSON object",
     "line_too_long": f"the line is longer than {MAX_LINE_BYTES} bytes",
     "unknown_account": "no Kizuna account is mapped to this account_key",
 }
+
+
+@dataclass(frozen=True)
+class EventWindow:
+    """The instants an event may carry: ``earliest`` ≤ ``occurred_at`` ≤ ``latest`` (both
+    inclusive, aware). The caller sets it (the apps: 2000-01-01 in the company time zone to one
+    day after now), so a mistyped year 1 or 9999 never reaches the store."""
+
+    earliest: dt.datetime
+    latest: dt.datetime
 
 
 class UsageFileError(ValueError):
@@ -162,12 +175,13 @@ class _Bad:
     text: str
 
 
-def validate_events(frame: pl.DataFrame) -> ValidatedBatch:
+def validate_events(frame: pl.DataFrame, *, window: EventWindow | None = None) -> ValidatedBatch:
     """Split ``frame`` (from ``read_events`` or ``records_frame``) into valid rows and rejects.
 
     A row is rejected for the first failing rule, in the order of ``REASONS``; every rejected
-    row keeps its line and its raw values. Raises ``UsageFileError`` if a required column is
-    missing from the whole frame.
+    row keeps its line and its raw values. With a ``window``, a time outside it is rejected as
+    ``timestamp_out_of_range``. Raises ``UsageFileError`` if a required column is missing from
+    the whole frame.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
@@ -191,6 +205,7 @@ def validate_events(frame: pl.DataFrame) -> ValidatedBatch:
         (too_long, "too_long"),
         (pl.col("_ts").is_null() & ~pl.col("_naive"), "bad_timestamp"),
         (pl.col("_naive"), "naive_timestamp"),
+        (_outside(window), "timestamp_out_of_range"),
         (pl.col("_qty").is_null() | (pl.col("_qty") < 0), "bad_quantity"),
         (~pl.col("_props_ok"), "bad_properties"),
     ]
@@ -220,6 +235,14 @@ def validate_events(frame: pl.DataFrame) -> ValidatedBatch:
         for row in bad.select("line", "_reason", *raw_columns).to_dicts()
     )
     return ValidatedBatch(valid=valid.cast(VALID_SCHEMA), rejected=rejected)  # type: ignore[arg-type]
+
+
+def _outside(window: EventWindow | None) -> pl.Expr:
+    if window is None:
+        return pl.lit(False)
+    earliest = pl.lit(window.earliest).cast(pl.Datetime("us", "UTC"))
+    latest = pl.lit(window.latest).cast(pl.Datetime("us", "UTC"))
+    return (pl.col("_ts") < earliest) | (pl.col("_ts") > latest)
 
 
 def _json_safe(value: Any) -> Any:

@@ -1,22 +1,31 @@
-"""Usage events on disk: Parquet files partitioned by UTC day, written atomically.
+"""Usage on disk: Parquet files partitioned by day, written atomically, one batch at a time.
 
 Layout under ``root``::
 
-    events/day=2026-11-24/<batch_id>.parquet   one file per batch and UTC day
+    events/day=2026-11-24/<batch_id>.parquet   raw events: one file per batch and UTC day
+    daily/day=2026-11-24/<batch_id>.parquet    daily totals (``DAILY_SCHEMA``): one file per
+                                               batch and company day (a warehouse, the demo)
     journal/<batch_id>.json                    present only while a batch is being committed
 
+The store is the **store of record** of usage: every ``UsageDay`` row is recomputed from it,
+raw events and daily totals together, so a rollup never has to guess which rows it may replace.
+
 A batch is committed in three steps: (1) every file is written as ``.<name>.tmp`` and fsynced;
-(2) a journal naming the files is written (temp + fsync + rename); (3) each temp file is renamed
-to its final name, the directories fsynced and the journal removed. A crash before (2) leaves
-only temp files, which are never read and are swept; a crash after (2) is rolled forward by
-``recover()`` (run when the store opens). So a batch is either wholly readable or not at all.
+(2) a journal naming the files, and the files of an earlier write of the same batch that the
+new one no longer has, is written (temp + fsync + rename); (3) each temp file is renamed to its
+final name, the old files removed, the directories fsynced and the journal removed. A crash
+before (2) leaves only temp files, which are never read and are swept; a crash after (2) is
+rolled forward by ``recover()`` (run when the store opens). So a batch is either wholly
+readable or not at all, and a batch written again is wholly replaced.
 
 The batch id is chosen by the caller and should be **deterministic** (a hash of the source and
 the idempotency key or file content): writing the same batch again replaces its files, so a
-retried import can never be counted twice.
+retried import can never be counted twice. Which batches count is the caller's decision: the
+apps count only batches with a committed run record (see ``kizuna.apps.usage.rollups``), so the
+files of an attempt that died before its record are never read.
 
-Partitions are UTC days; a company-time-zone day overlaps at most the UTC days before, of and
-after it (offsets stay within ±14 h), which ``utc_days_for`` returns.
+Event partitions are UTC days; a company-time-zone day overlaps at most the UTC days before, of
+and after it (offsets stay within ±14 h), which ``utc_days_for`` returns.
 """
 
 from __future__ import annotations
@@ -38,6 +47,15 @@ STORED_SCHEMA: dict[str, pl.DataType] = {
     "occurred_at": pl.Datetime("us", "UTC"),
     "quantity": pl.Int64(),
     "properties": pl.String(),
+}
+#: one account's totals on one company day, loaded as they are (no raw events behind them).
+DAILY_SCHEMA: dict[str, pl.DataType] = {
+    "account_id": pl.Int64(),
+    "day": pl.Date(),
+    "events": pl.Int64(),
+    "quantity": pl.Int64(),
+    "active_users": pl.Int64(),
+    "feature_counts": pl.List(pl.Struct({"feature": pl.String(), "events": pl.Int64()})),
 }
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 
@@ -73,6 +91,7 @@ class EventStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.events_dir = root / "events"
+        self.daily_dir = root / "daily"
         self.journal_dir = root / "journal"
         self.recover()
 
@@ -80,20 +99,35 @@ class EventStore:
         return self.events_dir / f"day={day.isoformat()}"
 
     def write_batch(self, batch_id: str, events: pl.DataFrame) -> set[dt.date]:
-        """Store ``events`` (``STORED_SCHEMA``) as one batch; returns the UTC days touched."""
-        if not _BATCH_ID.match(batch_id):
-            raise ValueError(f"bad batch id {batch_id!r}")
-        if events.is_empty():
-            return set()
-        self.events_dir.mkdir(parents=True, exist_ok=True)
-        self.journal_dir.mkdir(parents=True, exist_ok=True)
+        """Store ``events`` (``STORED_SCHEMA``) as one batch, replacing every file an earlier
+        write of ``batch_id`` left; returns the UTC days touched."""
+        _check_batch_id(batch_id)
         frame = events.select(list(STORED_SCHEMA)).cast(STORED_SCHEMA)  # type: ignore[arg-type]
-        frame = frame.with_columns(pl.col("occurred_at").dt.date().alias("_day"))
+        frame = frame.sort("occurred_at").with_columns(
+            pl.col("occurred_at").dt.date().alias("_day")
+        )
+        return self._commit(self.events_dir, batch_id, frame)
+
+    def write_daily(self, batch_id: str, totals: pl.DataFrame) -> set[dt.date]:
+        """Store daily totals (``DAILY_SCHEMA``, ``day`` a company day) as one batch, replacing
+        an earlier write of ``batch_id``; returns the days touched."""
+        _check_batch_id(batch_id)
+        frame = totals.select(list(DAILY_SCHEMA)).cast(DAILY_SCHEMA)  # type: ignore[arg-type]
+        return self._commit(
+            self.daily_dir, batch_id, frame.with_columns(pl.col("day").alias("_day"))
+        )
+
+    def _commit(self, kind_dir: Path, batch_id: str, frame: pl.DataFrame) -> set[dt.date]:
+        before = {str(p.relative_to(self.root)) for p in kind_dir.glob(f"day=*/{batch_id}.parquet")}
+        if frame.is_empty() and not before:
+            return set()
+        kind_dir.mkdir(parents=True, exist_ok=True)
+        self.journal_dir.mkdir(parents=True, exist_ok=True)
         finals: list[str] = []
         days: set[dt.date] = set()
-        for (day,), part in frame.sort("occurred_at").partition_by("_day", as_dict=True).items():
+        for (day,), part in frame.partition_by("_day", as_dict=True).items():
             assert isinstance(day, dt.date)
-            folder = self.partition(day)
+            folder = kind_dir / f"day={day.isoformat()}"
             folder.mkdir(exist_ok=True)
             final = folder / f"{batch_id}.parquet"
             _write_synced(final.with_name(f".{final.name}.tmp"), part.drop("_day"))
@@ -101,19 +135,26 @@ class EventStore:
             days.add(day)
         journal = self.journal_dir / f"{batch_id}.json"
         temp = journal.with_name(f".{journal.name}.tmp")
-        _write_synced(temp, json.dumps({"files": finals}).encode())
+        payload = {"files": finals, "remove": sorted(before - set(finals))}
+        _write_synced(temp, json.dumps(payload).encode())
         temp.rename(journal)
         _fsync_dir(self.journal_dir)
         self._roll_forward(journal)
         return days
 
     def _roll_forward(self, journal: Path) -> None:
-        for name in json.loads(journal.read_text())["files"]:
+        payload = json.loads(journal.read_text())
+        for name in payload["files"]:
             final = self.root / name
             temp = final.with_name(f".{final.name}.tmp")
             if temp.exists():
                 temp.rename(final)
                 _fsync_dir(final.parent)
+        for name in payload.get("remove", []):
+            old = self.root / name
+            if old.exists():
+                old.unlink()
+                _fsync_dir(old.parent)
         journal.unlink()
         _fsync_dir(self.journal_dir)
 
@@ -125,8 +166,9 @@ class EventStore:
             self._roll_forward(journal)
         for stale in self.journal_dir.glob(".*.tmp"):
             stale.unlink()
-        for stale in self.events_dir.glob("day=*/.*.tmp"):
-            stale.unlink()
+        for kind_dir in (self.events_dir, self.daily_dir):
+            for stale in kind_dir.glob("day=*/.*.tmp"):
+                stale.unlink()
 
     def read_batch(self, batch_id: str) -> pl.DataFrame:
         """Every committed row of one batch (empty with ``STORED_SCHEMA`` when there is none)."""
@@ -135,19 +177,54 @@ class EventStore:
             return pl.DataFrame(schema=STORED_SCHEMA)
         return pl.read_parquet(paths, hive_partitioning=False).cast(STORED_SCHEMA)  # type: ignore[arg-type]
 
+    def batch_files(self, batch_id: str) -> list[Path]:
+        """The committed files of one batch, events and daily totals."""
+        return sorted(
+            [
+                *self.events_dir.glob(f"day=*/{batch_id}.parquet"),
+                *self.daily_dir.glob(f"day=*/{batch_id}.parquet"),
+            ]
+        )
+
     def files(self, utc_days: Iterable[dt.date] | None = None) -> list[Path]:
-        """Committed files of the given UTC days (all days when None), in a stable order."""
-        if utc_days is None:
-            return sorted(self.events_dir.glob("day=*/*.parquet"))
-        found: list[Path] = []
-        for day in sorted(set(utc_days)):
-            found.extend(sorted(self.partition(day).glob("*.parquet")))
-        return found
+        """Committed event files of the given UTC days (all when None), in a stable order."""
+        return _files(self.events_dir, utc_days)
+
+    def daily_files(self, days: Iterable[dt.date] | None = None) -> list[Path]:
+        """Committed daily-total files of the given company days (all when None)."""
+        return _files(self.daily_dir, days)
 
     def days(self) -> list[dt.date]:
-        """The UTC days that hold at least one committed file."""
-        return sorted(
-            dt.date.fromisoformat(p.name.removeprefix("day="))
-            for p in self.events_dir.glob("day=*")
-            if any(p.glob("*.parquet"))
-        )
+        """The UTC days that hold at least one committed event file."""
+        return _days(self.events_dir)
+
+    def daily_days(self) -> list[dt.date]:
+        """The company days that hold at least one committed daily-total file."""
+        return _days(self.daily_dir)
+
+
+def _check_batch_id(batch_id: str) -> None:
+    if not _BATCH_ID.match(batch_id):
+        raise ValueError(f"bad batch id {batch_id!r}")
+
+
+def batch_of(path: Path) -> str:
+    """The batch id of a committed file."""
+    return path.name.removesuffix(".parquet")
+
+
+def _files(kind_dir: Path, days: Iterable[dt.date] | None) -> list[Path]:
+    if days is None:
+        return sorted(kind_dir.glob("day=*/*.parquet"))
+    found: list[Path] = []
+    for day in sorted(set(days)):
+        found.extend(sorted((kind_dir / f"day={day.isoformat()}").glob("*.parquet")))
+    return found
+
+
+def _days(kind_dir: Path) -> list[dt.date]:
+    return sorted(
+        dt.date.fromisoformat(p.name.removeprefix("day="))
+        for p in kind_dir.glob("day=*")
+        if any(p.glob("*.parquet"))
+    )

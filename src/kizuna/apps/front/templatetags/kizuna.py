@@ -31,6 +31,15 @@ def query_with(context: Any, **changes: Any) -> str:
     return "?" + query.urlencode() if query else "?"
 
 
+@register.simple_tag(takes_context=True)
+def page_query(context: Any, param: str, number: int) -> str:
+    """The current query string with page ``param`` (``page`` when empty) set to ``number``:
+    one page of several paged lists on a page keeps the others where they are."""
+    query = context["request"].GET.copy()
+    query[param or "page"] = str(number)
+    return "?" + str(query.urlencode())
+
+
 @register.filter
 def percent(value: Any, places: int = 0) -> str:
     """``0.8`` → ``80%``; ``0.1234|percent:1`` → ``12.3%``; empty for None (undefined rates)."""

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from kizuna.apps.health.tasks import rescore_marked
 from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.usage.selectors import usage_failed_days
 from kizuna.apps.usage.services import usage_rollup_pending
 
 
@@ -23,10 +24,18 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="run what is due, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        reported: list[str] = []
         while True:
             rolled = usage_rollup_pending()  # API batches: their days, every minute
             if rolled:
                 self.stdout.write(f"usage.rollup_pending: {rolled} days rolled up")
+            failed = [str(row.day) for row in usage_failed_days()]
+            if failed and failed != reported:  # each failed alone; the others went on
+                self.stderr.write(
+                    f"usage.rollup_pending: {len(failed)} days failed (see /usage/):"
+                    f" {', '.join(failed[:5])}"
+                )
+            reported = failed
             for name, report in jobs_run_due(day=tenant_today()):
                 self.stdout.write(f"{name}: {report}")
             # after the daily jobs: today's scores exist before a few accounts are rescored
