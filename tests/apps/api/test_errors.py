@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import DataError
+from django.test import Client
 
 from kizuna.apps.api.api import api
 from kizuna.apps.customers.models import Account, Contact, SubscriptionLine
@@ -190,6 +191,35 @@ def test_a_database_data_error_is_answered_invalid(
     response = Api(world.viewer).get("/accounts")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("path", "json_answer"), [("/api/v1/accounts", True), ("/accounts/", False)]
+)
+def test_an_error_outside_the_api_views_is_logged_too(
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    path: str,
+    json_answer: bool,
+) -> None:
+    # given a middleware that fails before any view runs
+    def broken() -> Any:
+        raise RuntimeError("no settings row")
+
+    monkeypatch.setattr("kizuna.apps.tenant.middleware.tenant_settings_get", broken)
+    client = Client(raise_request_exception=False)
+    client.force_login(world.viewer)
+    with caplog.at_level(logging.ERROR, logger="kizuna.api"):
+        response = client.get(path)
+    # then the error is logged with its traceback; an API path answers the JSON shape
+    assert response.status_code == 500
+    [record] = [r for r in caplog.records if r.name == "kizuna.api"]
+    assert record.exc_info is not None and "no settings row" in str(record.exc_info[1])
+    if json_answer:
+        assert response.json()["error"]["code"] == "server_error"
+    else:
+        assert response["Content-Type"].startswith("text/html")
 
 
 # --- messages in the member's language ------------------------------------------------------

@@ -10,13 +10,15 @@ is known; Japanese before that). An error nobody foresaw is logged with its trac
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -113,3 +115,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
         logger.exception("unhandled error in %s %s", request.method, request.path)
         message = _("Something went wrong on our side. The error has been logged.")
         return api.create_response(request, error_body("server_error", message), status=500)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's ``handler500``: an error raised outside the API's views (a middleware, the URL
+    resolver) is logged with its traceback here too; under ``/api/`` it is answered in the
+    API's error shape, elsewhere by Django's plain 500 page."""
+    logger.error("unhandled error in %s %s", request.method, request.path, exc_info=sys.exc_info())
+    if request.path.startswith("/api/"):
+        message = _("Something went wrong on our side. The error has been logged.")
+        return JsonResponse(error_body("server_error", message), status=500)
+    return defaults.server_error(request)
