@@ -157,3 +157,59 @@ def test_a_row_without_id_is_identified_by_the_hash_of_its_mapped_values() -> No
     # then the normalised duplicates share one, the other time differs, all are source:sha256
     assert ids[0] == ids[1] != ids[2]
     assert ids[0].startswith("csv:") and len(ids[0]) == len("csv:") + 64
+
+
+SAMPLE = "件名,種別,日付,顧客\n定例ミーティング（11月）,面談,2026/11/05 14:00,株式会社山田製作所\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (b"\xff\xfe" + SAMPLE.encode("utf-16-le"), "utf-16-le"),
+        (b"\xfe\xff" + SAMPLE.encode("utf-16-be"), "utf-16-be"),
+        (SAMPLE.encode("utf-16-le"), "utf-16-le"),
+        (SAMPLE.encode("utf-16-be"), "utf-16-be"),
+        (b"\xef\xbb\xbf" + SAMPLE.encode("utf-8"), "utf-8-sig"),
+        (SAMPLE.encode("utf-8"), "utf-8"),
+        (SAMPLE.encode("cp932"), "cp932"),
+    ],
+    ids=["utf16le-bom", "utf16be-bom", "utf16le", "utf16be", "utf8-bom", "utf8", "cp932"],
+)
+def test_it_reads_every_encoding_excel_saves_to_the_same_text(data: bytes, encoding: str) -> None:
+    # given the same rows in one of the encodings Excel and other tools write
+    # when decoded
+    text, found = decode(data)
+    # then the encoding is recognised (UTF-16 is not mistaken for Shift_JIS) and the text is
+    # the same, BOM removed
+    assert (text, found) == (SAMPLE, encoding)
+    assert read_table(text).headers == ("件名", "種別", "日付", "顧客")
+
+
+def test_it_reads_excel_unicode_text_utf16_with_tabs() -> None:
+    # given Excel's "Unicode text" export: UTF-16 LE with a BOM, tab separated, CRLF
+    text = "件名\t日付\r\n電話\t2026/11/05\r\n"
+    # when decoded and read
+    decoded, encoding = decode(b"\xff\xfe" + text.encode("utf-16-le"))
+    table = read_table(decoded)
+    # then the columns and the row are found
+    assert encoding == "utf-16-le"
+    assert table.headers == ("件名", "日付")
+    assert table.rows == ((2, ("電話", "2026/11/05")),)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        (FIXTURES / "not_text.csv").read_bytes(),  # a PNG image
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00",  # an .xlsx (zip) header
+        b"subject,kind\n\x00\x01\x02\x03binary\n",  # valid UTF-8 with NUL bytes
+        b"\xff\xfe" + "件名".encode("utf-16-le") + b"\x00\xd8",  # UTF-16 with a lone surrogate
+        "件名,種別\n面談,会議\n".encode("utf-32"),  # UTF-32 read as UTF-16 has NULs
+        b"s\x00u\x00b\x00j",  # UTF-16 LE cut to an odd length
+    ],
+    ids=["png", "xlsx", "nul-bytes", "bad-utf16", "utf32", "odd-utf16"],
+)
+def test_it_refuses_binary_files_instead_of_reading_them_as_shift_jis(data: bytes) -> None:
+    with pytest.raises(CsvError) as error:
+        decode(data)
+    assert error.value.code == "encoding"

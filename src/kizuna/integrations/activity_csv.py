@@ -2,8 +2,10 @@
 
 A file goes through three steps, each a pure function:
 
-1. ``decode``: bytes → text. UTF-8 (with or without the BOM Excel writes) or Shift_JIS
-   (Windows code page 932, what Japanese Excel saves as "CSV"). Anything else is a ``CsvError``.
+1. ``decode``: bytes → text. UTF-8 (with or without the BOM Excel writes), UTF-16 (Excel's
+   "Unicode text", with a BOM or recognised by its zero bytes) or Shift_JIS (Windows code page
+   932, what Japanese Excel saves as "CSV"). Anything else, binary files included, is a
+   ``CsvError``.
 2. ``read_table``: text → header + rows, each row with its spreadsheet row number (the header
    is row 1, so the first data row is row 2, blank rows count as in Excel).
 3. ``map_rows``: rows + a column mapping (Kizuna field → the file's header) + a ``Preset``
@@ -17,6 +19,7 @@ time zone. A date without a time is 00:00 that day.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -185,21 +188,66 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of ``data`` and the encoding used: utf-8-sig, utf-8 or cp932 (Shift_JIS).
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_SAMPLE = 4096
+# Control characters no text export contains (tab, line feed, form feed, carriage return and
+# the old DOS end-of-file mark 0x1A are allowed); NUL above all is the sign of binary data.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
 
+
+def _utf16_by_zero_bytes(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``data`` looks like UTF-16 without a BOM, else None.
+
+    CSV text has many ASCII characters (commas, digits, line breaks), each one a zero byte
+    followed (LE) or preceded (BE) by its code: at least 10 % of the 2-byte units of the first
+    4 KB have a zero on one side, and the other side has at most a quarter as many zeros.
+    """
+    sample = data[:_SAMPLE]
+    if len(data) % 2 or b"\x00" not in sample:
+        return None
+    units = len(sample) // 2
+    first, second = sample[0::2].count(0), sample[1::2].count(0)
+    if second >= units / 10 and first * 4 <= second:
+        return "utf-16-le"
+    if first >= units / 10 and second * 4 <= first:
+        return "utf-16-be"
+    return None
+
+
+def _candidates(data: bytes) -> tuple[bytes, tuple[str, ...]]:
+    """The bytes without their BOM, and the encodings to try in order."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :], (encoding,)
+    utf16 = _utf16_by_zero_bytes(data)
+    return data, (utf16,) if utf16 else ("utf-8", "cp932")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of ``data`` and the encoding used: utf-8-sig, utf-8, utf-16-le, utf-16-be or
+    cp932 (Shift_JIS).
+
+    A BOM decides the encoding (UTF-8 or UTF-16, either byte order); without one, a file with
+    the zero bytes of UTF-16 is read as UTF-16, anything else as UTF-8, then Shift_JIS.
     Raises ``CsvError("too_large")`` above ``MAX_BYTES`` and ``CsvError("encoding")`` when the
-    bytes are neither valid UTF-8 nor valid Shift_JIS.
+    bytes are not valid in the encoding found, or when the text has control characters no
+    export contains (a NUL: binary data, or UTF-16 read the wrong way).
     """
     if len(data) > MAX_BYTES:
         raise CsvError("too_large")
-    has_bom = data.startswith(b"\xef\xbb\xbf")
-    encodings = ("utf-8-sig",) if has_bom else ("utf-8", "cp932")
+    body, encodings = _candidates(data)
     for encoding in encodings:
         try:
-            return data.decode(encoding), encoding
+            text = body.decode(encoding.removesuffix("-sig"))
         except UnicodeDecodeError:
             continue
+        if _NOT_TEXT.search(text):
+            break
+        return text, encoding
     raise CsvError("encoding")
 
 

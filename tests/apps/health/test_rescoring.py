@@ -139,3 +139,31 @@ def test_pages_read_from_snapshots_say_when_they_were_computed(
         part = body.split(f'id="{marker}"')[1][:300]
         assert 'class="as-of"' in part
         assert "JST 時点" in part
+
+
+def test_an_edited_or_deleted_touch_is_rescored_too(scored_world: World, today: dt.date) -> None:
+    # given a call logged today and rescored by the minute loop: a perfect touch score
+    from kizuna.apps.touchpoints.models import Touchpoint
+    from kizuna.apps.touchpoints.services import touchpoint_delete, touchpoint_update
+
+    _log_a_call(scored_world)
+    call_command("run_jobs", "--once", stdout=StringIO())
+    call = Touchpoint.objects.get(account=scored_world.account, summary="契約更新の相談")
+    assert HealthScore.objects.get(day=today).inputs["days_since_touch"] == 0
+    # when its author moves it back to the old touch's day, the account is marked again
+    touchpoint_update(
+        actor=scored_world.csm,
+        touchpoint=call,
+        data={"occurred_at": dt.datetime(2026, 6, 10, 10, tzinfo=dt.UTC)},
+    )
+    assert Account.objects.get(pk=scored_world.account.pk).health_stale_since is not None
+    call_command("run_jobs", "--once", stdout=StringIO())
+    # then the score reads the old touch again
+    assert (
+        HealthScore.objects.get(day=today).inputs["days_since_touch"] == (today - LAST_TOUCH).days
+    )
+    # and when it is deleted, the account is marked and rescored once more
+    touchpoint_delete(actor=scored_world.csm, touchpoint=call)
+    assert Account.objects.get(pk=scored_world.account.pk).health_stale_since is not None
+    call_command("run_jobs", "--once", stdout=StringIO())
+    assert Account.objects.get(pk=scored_world.account.pk).health_stale_since is None

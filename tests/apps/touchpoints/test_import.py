@@ -24,6 +24,14 @@ UTC = dt.UTC
 UPLOAD = "touchpoints:import_upload"
 
 
+@pytest.fixture(autouse=True)
+def after_the_samples(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample files' activities (November 2026) have all taken place: the company's today
+    is 2026-12-01, whenever the suite runs (a touchpoint dated after today is refused)."""
+    now = dt.datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+    monkeypatch.setattr("kizuna.apps.tenant.selectors.timezone.now", lambda: now)
+
+
 @pytest.fixture
 def crm(world: World) -> World:
     """The world as the sample files know it: the CSM's Salesforce name and e-mail, the

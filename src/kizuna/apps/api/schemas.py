@@ -17,9 +17,7 @@ MAX_OFFSET = 10_000_000
 # answered 400 before it reaches month arithmetic that cannot leave years 1…9999.
 EARLIEST_DAY = dt.date(2000, 1, 1)
 LATEST_DAY = dt.date(2099, 12, 31)
-Day = Annotated[
-    dt.date, Field(ge=EARLIEST_DAY, le=LATEST_DAY, description="a day of 2000 to 2099")
-]
+Day = Annotated[dt.date, Field(ge=EARLIEST_DAY, le=LATEST_DAY, description="a day of 2000 to 2099")]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
 # An object's id: beyond 2⁶³ − 1 no database holds it (SQLite cannot even compare with it).
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]

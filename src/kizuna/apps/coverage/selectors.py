@@ -20,14 +20,13 @@ from django.utils import timezone
 from kizuna.apps.coverage.inputs import (
     accounts_today,
     core_policies,
-    touch_window_start,
-    touches_between,
 )
 from kizuna.apps.coverage.models import CoverageSnapshot, Scope
 from kizuna.apps.customers.models import Account
 from kizuna.apps.org.models import Team, User
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.apps.touchpoints.selectors import last_touches
 from kizuna.core.coverage import (
     CoverageCount,
     CoverageDue,
@@ -127,14 +126,14 @@ def trend_lines(
 
 def due_list(*, accounts: QuerySet[Account], today: dt.date) -> list[tuple[CoverageDue, Account]]:
     """``coverage_due`` for a bounded set of accounts (a CSM's book, a drill-down), joined
-    back to the account rows for display."""
+    back to the account rows for display. The touches are each account's last touch
+    (``last_touches``, the account header's too), all the core needs for the worklist."""
     by_id = {a.pk: a for a in accounts.select_related("owner", "team")}
     if not by_id:
         return []
     policies = core_policies()
     inputs = accounts_today(by_id.values())
-    first = touch_window_start(today, policies)
-    touches = touches_between(first, today, account_ids=list(by_id))
+    touches = list(last_touches(accounts=by_id.values(), today=today).values())
     return [
         (due, by_id[due.account_id]) for due in coverage_due(inputs, touches, policies, as_of=today)
     ]
@@ -264,13 +263,12 @@ def uncovered_accounts(
 
 
 def account_coverage(*, account: Account, today: dt.date) -> CoverageDue | None:
-    """The account's line of the worklist (last qualifying touch, when it falls out, covered
-    or not); None when it is not active or its segment has no policy."""
+    """The account's line of the worklist (last touch as ``last_touches`` reads it, when it
+    falls out, covered or not); None when it is not active or its segment has no policy."""
     if account.mrr <= 0:
         return None
     policies = core_policies()
-    first = touch_window_start(today, policies)
-    touches = touches_between(first, today, account_ids=[account.pk])
+    touches = list(last_touches(accounts=[account], today=today).values())
     rows = coverage_due(accounts_today([account]), touches, policies, as_of=today)
     return rows[0] if rows else None
 

@@ -8,7 +8,7 @@ from typing import Any, Self, overload
 
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.revenue.selectors import account_mrr_movements
@@ -95,17 +95,12 @@ def account_list(*, filters: AccountFilters, on: dt.date) -> QuerySet[Account]:
     return accounts.order_by(*ACCOUNT_SORTS.get(filters.sort, ACCOUNT_SORTS["kana"]))
 
 
-def account_last_touch(*, account_ids: list[int]) -> dict[int, dt.datetime]:
-    """The latest touchpoint time of each account (accounts never touched are absent)."""
-    from kizuna.apps.touchpoints.models import Touchpoint
+def account_last_touch(*, accounts: list[Account], today: dt.date) -> dict[int, dt.date]:
+    """The day of each account's last touch (``touchpoints.selectors.last_touches``, the one
+    definition the header and the coverage worklist share); accounts never touched are absent."""
+    from kizuna.apps.touchpoints.selectors import last_touches
 
-    rows = (
-        Touchpoint.objects.filter(account_id__in=account_ids)
-        .values("account_id")
-        .annotate(last=Max("occurred_at"))
-        .values_list("account_id", "last")
-    )
-    return dict(rows)
+    return {pk: touch.day for pk, touch in last_touches(accounts=accounts, today=today).items()}
 
 
 def account_lines(*, account: Account) -> QuerySet[SubscriptionLine]:
@@ -156,6 +151,13 @@ def account_page_data(
     changes = Paginator(
         AuditEvent.objects.filter(account=account).select_related("actor"), HISTORY_PAGE_SIZE
     ).get_page(history_page)
+    coverage = account_coverage(account=account, today=today)
+    # the coverage line's last touch is the day ``last_touches`` reads: ask again only without it
+    last_touch = (
+        coverage.last_touch
+        if coverage is not None
+        else account_last_touch(accounts=[account], today=today).get(account.pk)
+    )
     return {
         "lines": [(line, line.is_active_on(today)) for line in lines],
         "mrr_chart": mrr_chart(history),
@@ -170,11 +172,11 @@ def account_page_data(
         ).first(),
         "usage": account_usage(account=account, today=today),
         "health": account_health(account=account, today=today),
-        "coverage": account_coverage(account=account, today=today),
+        "coverage": coverage,
         "onboardings": list(
             account.onboardings.select_related("product", "current_phase").order_by("started_on")
         ),
-        "last_touch": account.touchpoints.aggregate(last=Max("occurred_at"))["last"],
+        "last_touch": last_touch,
     }
 
 

@@ -66,7 +66,9 @@ def account_list(request: AuthedRequest) -> HttpResponse:
     accounts = select_accounts(filters=form.filters(), on=tenant_today(request.tenant))
     cap = SEARCH_COUNT_CAP if request.GET.get("q", "").strip() else None
     page = CappedPaginator(accounts, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
-    last_touch = account_last_touch(account_ids=[account.pk for account in page.object_list])
+    last_touch = account_last_touch(
+        accounts=list(page.object_list), today=tenant_today(request.tenant)
+    )
     rows = [(account, last_touch.get(account.pk)) for account in page.object_list]
     context = {
         "form": form,

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from kizuna.apps.customers.models import Account
+    from kizuna.apps.touchpoints.models import Touchpoint
 
 
 def can_edit_account(user: User, account: Account) -> bool:
@@ -257,3 +258,34 @@ def access_account(user: User, account_id: int, *, write: bool = False) -> Accou
 def require_account_create(user: User) -> None:
     if not can_create_account(user):
         raise PermissionDenied
+
+
+# --- touchpoints: correcting one -------------------------------------------------------
+
+
+def can_edit_touchpoint(user: User, touchpoint: Touchpoint) -> bool:
+    """Edit or delete a logged touchpoint: its author (the member who logged or imported it;
+    for a touchpoint without a recorded author, e.g. the demo's, its CSM), a manager of the
+    account's team (as in ``can_edit_account``) and admins. Never a viewer or an inactive
+    member; owning the account alone is not enough."""
+    if not _has_role(user, Role.ADMIN, Role.MANAGER, Role.CSM):
+        return False
+    if _has_role(user, Role.ADMIN, Role.MANAGER) and can_edit_account(user, touchpoint.account):
+        return True
+    return (touchpoint.created_by_id or touchpoint.csm_id) == user.pk
+
+
+def access_touchpoint(user: User, touchpoint_id: int, *, write: bool = False) -> Touchpoint:
+    """The touchpoint (with its account, owner and CSM), or 404 if it does not exist; 403 if
+    ``write`` and ``user`` may not edit it (``can_edit_touchpoint``)."""
+    from kizuna.apps.touchpoints.models import Touchpoint
+
+    try:
+        touchpoint = Touchpoint.objects.select_related("account__owner", "csm").get(
+            pk=touchpoint_id
+        )
+    except (Touchpoint.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if write and not can_edit_touchpoint(user, touchpoint):
+        raise PermissionDenied
+    return touchpoint

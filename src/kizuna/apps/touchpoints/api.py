@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from kizuna.apps.api.schemas import Id, Pages, errors, omittable
 from kizuna.apps.customers.models import Account, Contact
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.org.access import access_account
+from kizuna.apps.org.access import access_account, access_touchpoint
 from kizuna.apps.org.models import User
 from kizuna.apps.touchpoints import services
 from kizuna.apps.touchpoints.models import Touchpoint
@@ -99,26 +99,30 @@ def create_touchpoint(
     return Status(201, touchpoint)
 
 
-def _touchpoint(user: User, touchpoint_id: int, *, write: bool) -> Touchpoint:
-    account_id = (
-        Touchpoint.objects.filter(pk=touchpoint_id).values_list("account_id", flat=True).first()
-    )
-    account = access_account(user, account_id or 0, write=write)
-    return account.touchpoints.select_related("csm").get(pk=touchpoint_id)
-
-
 @router.get("/touchpoints/{touchpoint_id}", response={200: TouchpointOut, **errors(404)})
 def get_touchpoint(request: AuthedRequest, touchpoint_id: int) -> Touchpoint:
-    return _touchpoint(request.user, touchpoint_id, write=False)
+    return access_touchpoint(request.user, touchpoint_id)
 
 
 @router.patch("/touchpoints/{touchpoint_id}", response={200: TouchpointOut, **errors(403, 404)})
 def update_touchpoint(
     request: AuthedRequest, touchpoint_id: int, payload: TouchpointPatch
 ) -> Touchpoint:
+    """Correct a touchpoint: its author, a manager of the account's team or an admin (else 403).
+    A date after today or before 2000-01-01 (company time) answers 400 on ``occurred_at``."""
     user = request.user
-    touchpoint = _touchpoint(user, touchpoint_id, write=True)
+    touchpoint = access_touchpoint(user, touchpoint_id, write=True)
     data, contacts = _resolve(touchpoint.account, payload.dict(exclude_unset=True))
     return services.touchpoint_update(
         actor=user, touchpoint=touchpoint, data=data, contacts=contacts, via="api"
     )
+
+
+@router.delete("/touchpoints/{touchpoint_id}", response={204: None, **errors(403, 404)})
+def delete_touchpoint(request: AuthedRequest, touchpoint_id: int) -> Status[None]:
+    """Delete a touchpoint (same permission as the update); the account's change history keeps
+    what it said."""
+    user = request.user
+    touchpoint = access_touchpoint(user, touchpoint_id, write=True)
+    services.touchpoint_delete(actor=user, touchpoint=touchpoint, via="api")
+    return Status(204, None)

@@ -13,6 +13,8 @@ from django_stubs_ext import StrOrPromise
 
 from kizuna.apps.customers.forms import csm_choices
 from kizuna.apps.customers.models import Account
+from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.touchpoints.dates import EARLIEST_DAY, touch_day_error
 from kizuna.apps.touchpoints.models import ImportSource, Touchpoint
 from kizuna.integrations.activity_csv import FIELDS, MAX_BYTES
 
@@ -34,11 +36,22 @@ class TouchpointForm(forms.ModelForm[Touchpoint]):
         self.fields["contacts"].queryset = account.contacts.order_by("name")  # type: ignore[attr-defined]
         self.fields["csm"].queryset = csm_choices()  # type: ignore[attr-defined]
         self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]  # type: ignore[attr-defined]
+        # the browser's date picker offers the allowed days only; clean_occurred_at decides
+        self.fields["occurred_at"].widget.attrs.update(
+            min=f"{EARLIEST_DAY:%Y-%m-%d}T00:00", max=f"{tenant_today():%Y-%m-%d}T23:59"
+        )
         if not self.is_bound:
             self.initial.setdefault("csm", user.pk)
             self.initial.setdefault(
                 "occurred_at", timezone.localtime().replace(second=0, microsecond=0)
             )
+
+    def clean_occurred_at(self) -> Any:
+        occurred_at = self.cleaned_data["occurred_at"]
+        error = touch_day_error(occurred_at) if occurred_at is not None else None
+        if error is not None:
+            raise error
+        return occurred_at
 
 
 FIELD_LABELS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {

@@ -29,7 +29,8 @@ from kizuna.apps.customers.models import Account, Contact
 from kizuna.apps.customers.services import accounts_mark_health_stale
 from kizuna.apps.org.access import can_edit_account, require_touchpoint_import
 from kizuna.apps.org.models import User
-from kizuna.apps.tenant.selectors import tenant_settings_get
+from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
+from kizuna.apps.touchpoints.dates import EARLIEST_DAY, FUTURE, TOO_EARLY, touch_day_problem
 from kizuna.apps.touchpoints.models import (
     ImportSource,
     ImportStatus,
@@ -76,11 +77,16 @@ def rejection_reason(code: str, value: str = "") -> str:
         "ambiguous_csm": _("Several members are named “%(value)s”: use the user name or e-mail."),
         "bad_date": _("Unreadable date “%(value)s” (write e.g. 2026/11/05 14:30)."),
         "no_date": _("The date is empty."),
+        FUTURE: _(
+            "The date %(value)s is after today: only touchpoints that took place are imported."
+        ),
+        TOO_EARLY: _("The date %(value)s is before %(earliest)s: check the year."),
         "unknown_kind": _("Unknown activity type “%(value)s”."),
         "no_kind": _("The activity type is empty."),
         "not_editable": _("You may not log touchpoints for “%(value)s”."),
     }
-    return messages.get(code, code) % {"value": value}
+    earliest = f"{EARLIEST_DAY:%Y-%m-%d}"
+    return messages.get(code, code) % {"value": value, "earliest": earliest}
 
 
 def csv_error_message(code: str) -> str:
@@ -88,8 +94,8 @@ def csv_error_message(code: str) -> str:
         "too_large": _("The file is larger than %(size)d MB. Split it and import the parts.")
         % {"size": MAX_BYTES // (1024 * 1024)},
         "encoding": _(
-            "The file is neither UTF-8 nor Shift_JIS text. Save it from Excel as "
-            "“CSV UTF-8” and try again."
+            "The file is not text in UTF-8, UTF-16 or Shift_JIS (a spreadsheet or another "
+            "binary file?). Save it from Excel as “CSV UTF-8” and try again."
         ),
         "empty": _("The file has no header row."),
     }
@@ -224,16 +230,32 @@ def _aware(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
+def _date_errors(
+    occurred_at: dt.datetime, zone: zoneinfo.ZoneInfo, today: dt.date
+) -> list[RowError]:
+    """A row dated after today or before 2000-01-01 (``dates``) is rejected, its date shown."""
+    code = touch_day_problem(occurred_at, zone=zone, today=today)
+    if code is None:
+        return []
+    day = occurred_at.date()
+    return [RowError(code, f"{day.year:04d}-{day.month:02d}-{day.day:02d}")]
+
+
 def import_plan(*, actor: User, record: TouchpointImport) -> ImportPlan:
     """What importing ``record`` with its mapping would do, row by row. Writes nothing."""
     preset = PRESETS[record.source]
     rows = map_rows(read_table(record.raw_csv), record.mapping, preset)
     directory = _Directory.load(rows, preset.source)
-    zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
+    settings = tenant_settings_get()
+    zone, today = zoneinfo.ZoneInfo(settings.time_zone), tenant_today(settings)
     seen: set[str] = set()
     entries: list[PlanEntry] = []
     for row in rows:
         errors = list(row.errors)
+        occurred_at = _aware(row.occurred_at, zone) if row.occurred_at else None
+        date_errors = _date_errors(occurred_at, zone, today) if occurred_at else []
+        if date_errors:  # shown by its reason; year 1 or 9999 must not reach the templates
+            errors, occurred_at = errors + date_errors, None
         account, account_error = directory.account(row)
         csm, csm_error = directory.member(row.csm, actor)
         errors += [error for error in (account_error, csm_error) if error is not None]
@@ -250,7 +272,7 @@ def import_plan(*, actor: User, record: TouchpointImport) -> ImportPlan:
             PlanEntry(
                 line=row.line,
                 status=status,
-                occurred_at=_aware(row.occurred_at, zone) if row.occurred_at else None,
+                occurred_at=occurred_at,
                 kind=row.kind,
                 summary=row.summary,
                 account=account,
@@ -307,7 +329,8 @@ def touchpoint_import_start(
 ) -> tuple[TouchpointImport, ImportPlan]:
     """Read an uploaded file, map its columns by the ``source`` preset and run the dry run.
 
-    Raises ``ValidationError`` for a file over 5 MB, not UTF-8 / Shift_JIS, or without header.
+    Raises ``ValidationError`` for a file over 5 MB, not text in UTF-8 / UTF-16 / Shift_JIS, or
+    without header.
     """
     require_touchpoint_import(actor)
     text, encoding = _read_upload(data)
@@ -362,7 +385,7 @@ def _audit_events(actor: User, touchpoints: list[Touchpoint]) -> list[AuditEvent
     ]
 
 
-def _touchpoint(entry: PlanEntry) -> Touchpoint:
+def _touchpoint(entry: PlanEntry, actor: User) -> Touchpoint:
     # A good row has every value; the asserts tell the type checker what the plan checked.
     assert entry.account and entry.csm and entry.kind and entry.occurred_at
     return Touchpoint(
@@ -372,6 +395,7 @@ def _touchpoint(entry: PlanEntry) -> Touchpoint:
         occurred_at=entry.occurred_at,
         summary=entry.summary,
         external_id=entry.external_id,
+        created_by=actor,
     )
 
 
@@ -387,7 +411,7 @@ def touchpoint_import_run(*, actor: User, record: TouchpointImport) -> Touchpoin
     if record.status != ImportStatus.DRY_RUN:
         raise ValidationError(_("This file has already been imported."))
     plan = import_plan(actor=actor, record=record)
-    touchpoints = [_touchpoint(entry) for entry in plan.good]
+    touchpoints = [_touchpoint(entry, actor) for entry in plan.good]
     Touchpoint.objects.bulk_create(touchpoints, batch_size=CHUNK)
     AuditEvent.objects.bulk_create(_audit_events(actor, touchpoints), batch_size=CHUNK)
     accounts_mark_health_stale(account_ids={t.account_id for t in touchpoints})

@@ -45,6 +45,16 @@ class Touchpoint(models.Model):
         editable=False,
         help_text=_("Set by a CSV import (source:id) so a re-import adds nothing twice."),
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("The author: the member who logged it (or imported it)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -109,5 +119,11 @@ class TouchpointImport(models.Model):
     @property
     def encoding_label(self) -> str:
         """The encoding as people know it (Excel says Shift_JIS, Python says cp932)."""
-        labels = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "cp932": "Shift_JIS"}
+        labels = {
+            "utf-8-sig": "UTF-8 (BOM)",
+            "utf-8": "UTF-8",
+            "utf-16-le": "UTF-16 LE",
+            "utf-16-be": "UTF-16 BE",
+            "cp932": "Shift_JIS",
+        }
         return labels.get(self.encoding, self.encoding)

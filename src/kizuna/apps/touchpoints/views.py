@@ -1,5 +1,5 @@
-"""Logging a touchpoint from the account page, and importing touchpoints from a CSV export
-(upload → column mapping and dry-run preview → import → result)."""
+"""Logging, correcting and deleting a touchpoint from the account page, and importing
+touchpoints from a CSV export (upload → column mapping and dry-run preview → import → result)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -17,6 +19,7 @@ from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import account_form_page
 from kizuna.apps.org.access import (
     access_account,
+    access_touchpoint,
     can_view_touchpoint_import,
     require_touchpoint_import,
 )
@@ -33,8 +36,12 @@ from kizuna.apps.touchpoints.imports import (
     touchpoint_import_run,
     touchpoint_import_start,
 )
-from kizuna.apps.touchpoints.models import ImportStatus, TouchpointImport
-from kizuna.apps.touchpoints.services import touchpoint_create
+from kizuna.apps.touchpoints.models import ImportStatus, Touchpoint, TouchpointImport
+from kizuna.apps.touchpoints.services import (
+    touchpoint_create,
+    touchpoint_delete,
+    touchpoint_update,
+)
 from kizuna.integrations.activity_csv import read_table
 
 
@@ -60,6 +67,57 @@ def touchpoint_new(request: AuthedRequest, account_id: int) -> HttpResponse:
                 return redirect(next_url)
             return redirect("customers:account_detail", account.pk)
     return account_form_page(request, form, heading=_("Log a touchpoint"), account=account)
+
+
+def _timeline_url(touchpoint: Touchpoint) -> str:
+    return reverse("customers:account_detail", args=[touchpoint.account_id]) + "#touchpoints"
+
+
+@login_required
+def touchpoint_edit(request: AuthedRequest, touchpoint_id: int) -> HttpResponse:
+    """Correct a touchpoint: its author, a manager of the account's team, an admin (else 403)."""
+    touchpoint = access_touchpoint(request.user, touchpoint_id, write=True)
+    account = touchpoint.account
+    initial = {
+        "kind": touchpoint.kind,
+        "occurred_at": timezone.localtime(touchpoint.occurred_at).replace(second=0, microsecond=0),
+        "csm": touchpoint.csm_id,
+        "contacts": list(touchpoint.contacts.values_list("pk", flat=True)),
+        "summary": touchpoint.summary,
+    }
+    form = TouchpointForm(request.POST or None, initial=initial, account=account, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "contacts"}
+        try:
+            touchpoint_update(
+                actor=request.user,
+                touchpoint=touchpoint,
+                data=data,
+                contacts=list(form.cleaned_data["contacts"]),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Touchpoint updated."))
+            return redirect(_timeline_url(touchpoint))
+    return account_form_page(request, form, heading=_("Edit the touchpoint"), account=account)
+
+
+@login_required
+def touchpoint_delete_confirm(request: AuthedRequest, touchpoint_id: int) -> HttpResponse:
+    """GET asks for confirmation; POST deletes (audited). Same permission as editing."""
+    touchpoint = access_touchpoint(request.user, touchpoint_id, write=True)
+    if request.method == "POST":
+        touchpoint_delete(actor=request.user, touchpoint=touchpoint)
+        messages.success(request, _("Touchpoint deleted."))
+        return redirect(_timeline_url(touchpoint))
+    context = {
+        "touchpoint": touchpoint,
+        "account": touchpoint.account,
+        "cancel_url": _timeline_url(touchpoint),
+        "nav": "accounts",
+    }
+    return render(request, "touchpoints/touchpoint_confirm_delete.html", context)
 
 
 @login_required
