@@ -10,6 +10,7 @@ its status, its content type and its body's schema (the error shape included).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,10 @@ from kizuna.apps.tenant.selectors import tenant_today
 
 DOCUMENT = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
 SEED = 20261128
-EXAMPLES_PER_OPERATION = 15
+# CI runs a few cases an operation; a deeper run locally:
+# KIZUNA_FUZZ_EXAMPLES=200 KIZUNA_FUZZ_COVERAGE=1 pytest tests/apps/api/test_schemathesis.py
+EXAMPLES_PER_OPERATION = int(os.environ.get("KIZUNA_FUZZ_EXAMPLES", "15"))
+COVERAGE_PHASE = os.environ.get("KIZUNA_FUZZ_COVERAGE", "") == "1"
 DEMO_ACCOUNTS = 12
 
 config = schemathesis.Config.from_dict(
@@ -48,7 +52,7 @@ config = schemathesis.Config.from_dict(
             "database": "none",
         },
         # The coverage phase adds some 50 boundary cases an operation: too slow for every run.
-        "phases": {"coverage": {"enabled": False}},
+        "phases": {"coverage": {"enabled": COVERAGE_PHASE}},
     }
 )
 

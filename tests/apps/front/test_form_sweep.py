@@ -1,0 +1,177 @@
+"""Hostile values posted to every form of the web UI, as each persona: never a 500, and a
+refused submission writes nothing.
+
+The forms are found, not listed: every page of the URL conf (admin and API aside) is read as the
+admin with its ids filled from a small world (the CSM's own account and another team's), each
+``<form method="post">`` on it is taken with its fields, and each is posted by every persona with
+every field set to one hostile value at a time: empty, 10,000 characters, a NUL, emoji, negative
+and huge numbers, dates in year 1, 9999 and 2026-02-30, a choice that is not offered. An answer
+is a redirect (the data was valid), a 4xx, or the form again (200); after a 200 or a 4xx no row
+of the application's tables was added, changed in count, or removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import ContactFactory, SubscriptionLineFactory, TouchpointFactory
+
+HOSTILE: tuple[str, ...] = (
+    "",
+    "x" * 10_000,
+    "a\x00b",
+    "😀👨‍👩‍👧",
+    "-1",
+    str(10**30),
+    "0001-01-01",
+    "9999-12-31",
+    "2026-02-30",
+    "not-a-choice",
+)
+PERSONAS = ("csm", "manager", "viewer", "admin")
+SKIPPED_PREFIXES = ("admin/", "api/", "logout/", "login/", "language/")
+
+
+class _FormParser(HTMLParser):
+    """The post forms of a page: action and the names of their fields with a default value."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+        self._current: dict[str, str] | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("method", "").lower() == "post":
+            self._current = {}
+            self.forms.append((a.get("action", ""), self._current))
+        elif self._current is None or not a.get("name"):
+            return
+        elif tag == "input" and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                self._current.setdefault(a["name"], "")
+            else:
+                self._current[a["name"]] = a.get("value", "on")
+        elif tag == "textarea":
+            self._current[a["name"]] = ""
+        elif tag == "select":
+            self._select = a["name"]
+            self._current[a["name"]] = ""
+        elif tag == "option" and self._select and (not self._current[self._select] or "selected" in a):
+            self._current[self._select] = a.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._current = None
+        elif tag == "select":
+            self._select = None
+
+
+def _patterns(resolver: URLResolver, prefix: str = "") -> Iterator[str]:
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry, route)
+        elif isinstance(entry, URLPattern):
+            yield route
+
+
+def _counts() -> dict[str, int]:
+    skipped = {"auditevent", "session", "accessattempt", "accesslog", "accessfailurelog"}
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.model_name not in skipped and not m._meta.proxy
+    }
+
+
+@pytest.fixture
+def sweep_world(world: Any, settings: Any, tmp_path: Any) -> Any:
+    settings.USAGE_DIR = tmp_path / "usage"
+    world.contact = ContactFactory(account=world.account)
+    world.line = SubscriptionLineFactory(account=world.account, product=world.product)
+    world.touchpoint = TouchpointFactory(
+        account=world.account, csm=world.csm, created_by=world.csm
+    )
+    return world
+
+
+def _urls(w: Any) -> list[str]:
+    from kizuna.apps.health.models import ScoreModelVersion
+    from kizuna.apps.segments.models import CoveragePolicy
+
+    ids: dict[str, Callable[[], list[str]]] = {
+        "account_id": lambda: [str(w.account.pk), str(w.other_account.pk)],
+        "contact_id": lambda: [str(w.contact.pk)],
+        "line_id": lambda: [str(w.line.pk)],
+        "touchpoint_id": lambda: [str(w.touchpoint.pk)],
+        "pk": lambda: [str(p) for p in ScoreModelVersion.objects.values_list("pk", flat=True)[:1]],
+        "code": lambda: [w.product.code],
+        "segment": lambda: list(CoveragePolicy.objects.values_list("segment", flat=True)[:1]),
+        "day": lambda: [dt.date(2026, 1, 5).isoformat()],
+    }
+    urls: list[str] = []
+    for route in _patterns(get_resolver()):
+        if route.startswith(SKIPPED_PREFIXES) or "^" in route:
+            continue
+        candidates = [route]
+        for name, values in ids.items():
+            marker = next((p for p in ("<int:", "<slug:", "<str:") if f"{p}{name}>" in route), None)
+            if marker:
+                candidates = [c.replace(f"{marker}{name}>", v) for c in candidates for v in values()]
+        urls += ["/" + c for c in candidates if "<" not in c]
+    return urls
+
+
+def _forms(client: Client, urls: list[str]) -> list[tuple[str, dict[str, str]]]:
+    found: dict[str, dict[str, str]] = {}
+    for url in urls:
+        response = client.get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        parser = _FormParser()
+        parser.feed(response.content.decode())
+        for action, fields in parser.forms:
+            target = action or url
+            if target.startswith("/") and not target.startswith(SKIPPED_PREFIXES[:2]):
+                found.setdefault(target.split("?")[0], {}).update(fields)
+    for skipped in ("/logout/", "/language/"):
+        found.pop(skipped, None)
+    return sorted(found.items())
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_it_never_answers_500_nor_writes_a_refused_form(sweep_world: Any, persona: str) -> None:
+    # given every post form the admin sees, and the four personas logged in
+    admin = Client(raise_request_exception=False)
+    admin.force_login(sweep_world.admin)
+    forms = _forms(admin, _urls(sweep_world))
+    assert len(forms) >= 15, [a for a, _ in forms]
+    failures: list[str] = []
+    client = Client(raise_request_exception=False)
+    client.force_login(getattr(sweep_world, persona))
+    if True:
+        for action, defaults in forms:
+            for field in [f for f in defaults if f != "csrfmiddlewaretoken"]:
+                for value in HOSTILE:
+                    # when one field carries a hostile value
+                    before = _counts()
+                    response = client.post(action, {**defaults, field: value})
+                    status = response.status_code
+                    # then no 500, and a refused submission leaves every table as it was
+                    if status >= 500:
+                        failures.append(f"{persona} {action} {field}={value[:20]!r}: {status}")
+                    elif status == 200 or 400 <= status < 500:
+                        changed = {k for k, n in _counts().items() if before[k] != n}
+                        if changed:
+                            failures.append(f"{persona} {action} {field}: {status} wrote {changed}")
+    assert not failures, "\n".join(failures[:60]) + f"\n… {len(failures)} in all"
