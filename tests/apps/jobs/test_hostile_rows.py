@@ -19,11 +19,12 @@ from kizuna.apps.touchpoints.models import Touchpoint
 
 
 def test_it_runs_every_daily_job_over_hostile_rows(db: Any, settings: Any, tmp_path: Path) -> None:
-    # given a small demo company and, written straight to the tables, an MRR of 10**15, a touchpoint in year 9999, an onboarding due in year 1 and an
-    # account with no owner and no team
+    # given a small demo company and, written straight to the tables, an MRR of 10**15, a
+    # touchpoint in year 9999, an onboarding due in year 1 and an account with no owner and
+    # no team (a line ending before it starts: a CHECK constraint refuses it)
     settings.USAGE_DIR = tmp_path / "usage"
     demo_load_if_empty(accounts=12, seed=7, password="kizuna-demo")
-    lines = list(SubscriptionLine.objects.order_by("pk")[:2])  # end < start: a CHECK refuses it
+    lines = list(SubscriptionLine.objects.order_by("pk")[:2])
     SubscriptionLine.objects.filter(pk=lines[1].pk).update(billing_amount=10**15, mrr=10**15)
     touch = Touchpoint.objects.order_by("pk").first()
     assert touch is not None

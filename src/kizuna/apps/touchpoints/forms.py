@@ -19,10 +19,26 @@ from kizuna.apps.touchpoints.models import ImportSource, Touchpoint
 from kizuna.integrations.activity_csv import FIELDS, MAX_BYTES
 
 
+class ContactChoiceField(forms.ModelMultipleChoiceField):
+    """A choice that is not a 64-bit id is refused before the query (SQLite raises an
+    ``OverflowError`` on 10**30, which would be a 500)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            if not str(pk).isdigit() or int(pk) >= 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class TouchpointForm(forms.ModelForm[Touchpoint]):
     class Meta:
         model = Touchpoint
         fields = ["kind", "occurred_at", "csm", "contacts", "summary"]
+        field_classes = {"contacts": ContactChoiceField}
         widgets = {
             "occurred_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"

@@ -45,6 +45,7 @@ VALID_SCHEMA: Final = {
     "properties": pl.String,
 }
 REASONS: Final = {
+    "nul_character": "a field contains a NUL character (U+0000)",
     "missing_account_key": "account_key is empty",
     "missing_user_id": "user_id is empty",
     "missing_event": "event is empty",
@@ -194,11 +195,17 @@ def validate_events(frame: pl.DataFrame, *, window: EventWindow | None = None) -
     empty = {
         c: pl.col(c).is_null() | (pl.col(c) == "") for c in ("account_key", "user_id", "event")
     }
+    nul = pl.any_horizontal(
+        pl.col(c).str.contains("\x00", literal=True)
+        for c in ("account_key", "user_id", "event", "occurred_at", "quantity", "properties")
+        if c in work.columns and work.schema[c] == pl.String
+    ) | pl.col("properties").str.contains("\\u0000", literal=True)  # a NUL once decoded
     too_long = pl.any_horizontal(
         pl.col(c).str.len_chars() > MAX_TEXT for c in ("account_key", "user_id", "event")
     )
     rules: list[tuple[pl.Expr, str | pl.Expr]] = [
         (pl.col("_error").is_not_null(), pl.col("_error")),
+        (nul, "nul_character"),
         (empty["account_key"], "missing_account_key"),
         (empty["user_id"], "missing_user_id"),
         (empty["event"], "missing_event"),
@@ -230,7 +237,11 @@ def validate_events(frame: pl.DataFrame, *, window: EventWindow | None = None) -
         RejectedRow(
             line=int(row["line"]),
             reason=str(row["_reason"]),
-            raw={c: _json_safe(row.get(c)) for c in raw_columns if row.get(c) is not None},
+            raw={
+                _without_nul(c): _json_safe(row.get(c))
+                for c in raw_columns
+                if row.get(c) is not None
+            },
         )
         for row in bad.select("line", "_reason", *raw_columns).to_dicts()
     )
@@ -246,7 +257,15 @@ def _outside(window: EventWindow | None) -> pl.Expr:
 
 
 def _json_safe(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool) else str(value)
+    """A raw value as stored in the quarantine (JSON): a NUL becomes U+FFFD, which every
+    database takes (PostgreSQL refuses U+0000 in text and jsonb)."""
+    if isinstance(value, int | float | bool):
+        return value
+    return _without_nul(value if isinstance(value, str) else str(value))
+
+
+def _without_nul(text: str) -> str:
+    return text.replace("\x00", "\ufffd")
 
 
 def _is_json_object(text: str) -> bool:
