@@ -19,7 +19,7 @@ from kizuna.apps.touchpoints.models import ImportSource, Touchpoint
 from kizuna.integrations.activity_csv import FIELDS, MAX_BYTES
 
 
-class ContactChoiceField(forms.ModelMultipleChoiceField):
+class ContactChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     """A choice that is not a 64-bit id is refused before the query (SQLite raises an
     ``OverflowError`` on 10**30, which would be a 500)."""
 
@@ -31,7 +31,7 @@ class ContactChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": pk},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class TouchpointForm(forms.ModelForm[Touchpoint]):
