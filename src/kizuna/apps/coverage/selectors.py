@@ -23,6 +23,7 @@ from kizuna.apps.coverage.inputs import (
 )
 from kizuna.apps.coverage.models import CoverageSnapshot, Scope
 from kizuna.apps.customers.models import Account
+from kizuna.apps.front.formats import month_label
 from kizuna.apps.org.models import Team, User
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
@@ -83,6 +84,23 @@ class TrendLine:
     labels: list[tuple[float, str]]
 
 
+TREND_LABEL_ROOM = 84  # an axis label ("2026年10月", "Oct 2026") and the space after it
+
+
+def _trend_labels(days: list[dt.date], x_of: dict[dt.date, float]) -> list[tuple[float, str]]:
+    """The first and last day's month, and those between at least one label's room apart."""
+    kept: list[tuple[float, str]] = []
+    for index, day in enumerate(days):
+        x = x_of[day]
+        last = index == len(days) - 1
+        if last or (
+            (not kept or x - kept[-1][0] >= TREND_LABEL_ROOM)
+            and x_of[days[-1]] - x >= TREND_LABEL_ROOM
+        ):
+            kept.append((x, month_label(day)))
+    return kept
+
+
 def trend_lines(
     *, live: list[CoverageSnapshot], width: int = 640, height: int = 160
 ) -> list[TrendLine]:
@@ -109,9 +127,7 @@ def trend_lines(
             for r in items
             if r.rate is not None
         )
-        labels = [
-            (x_of[d], f"{d:%Y-%m}") for i, d in enumerate(days) if i % 6 == 0 or i == len(days) - 1
-        ]
+        labels = _trend_labels(days, x_of)
         lines.append(
             TrendLine(
                 segment=segment,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kizuna.apps.front.formats import day_in_month_label, month_label
 from kizuna.apps.onboarding.models import Onboarding
 
 WIDTH = 640
@@ -59,7 +60,7 @@ def gantt(
             ticks.append(
                 {
                     "x": x(day),
-                    "label": day.strftime("%m/%d") if day.day != 1 else day.strftime("%Y-%m"),
+                    "label": day_in_month_label(day) if day.day != 1 else month_label(day),
                 }
             )
         day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
