@@ -84,7 +84,7 @@ def _bridge(row: RevenueSnapshot, currency: str) -> charts.Chart:
     return charts.waterfall(
         steps,
         fmt=lambda v: format_money(int(v), currency),
-        y_title=_("MRR (%(currency)s)") % {"currency": currency},
+        y_title="MRR",
     )
 
 
@@ -207,7 +207,7 @@ def revenue_dashboard(
             labels,
             [charts.Series("MRR", mrr_values, charts.PALETTE[0])],
             fmt=money,
-            y_title=_("MRR (%(currency)s)") % {"currency": currency},
+            y_title="MRR",
         ),
         "net_new_chart": charts.bar_chart(
             labels,
