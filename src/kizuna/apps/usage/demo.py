@@ -71,7 +71,7 @@ def usage_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> int:
     usage_daily_ingest(
         source=source,
         totals=_totals_frame(usage.days, accounts),
-        name="demo",
+        name="デモ会社の日次集計",
         batch_key=f"demo:{dataset.as_of}",
     )
     UsageSource.objects.filter(pk=source.pk).update(
