@@ -67,7 +67,7 @@ def _data_strings() -> list[str]:
     """What the demo company typed or was given, in Japanese: not interface text."""
     from kizuna.apps.org.models import Team
     from kizuna.apps.touchpoints.models import Touchpoint
-    from kizuna.apps.usage.models import UsageSource
+    from kizuna.apps.usage.models import IngestionRun, UsageSource
 
     values: set[str] = set()
     for model, fields in (
@@ -79,6 +79,7 @@ def _data_strings() -> list[str]:
         (OnboardingPhase, ("name",)),
         (OnboardingCriterion, ("name",)),
         (UsageSource, ("name",)),
+        (IngestionRun, ("name",)),  # files and batches as they were named
     ):
         present = [f for f in fields if f in {x.name for x in model._meta.get_fields()}]
         for row in model.objects.values_list(*present):
