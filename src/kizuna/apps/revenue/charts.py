@@ -184,6 +184,22 @@ def _two_lines(x: float, label: str, *, room: float) -> XLabel:
     return XLabel(x=x, label=" ".join(words[:cut]), second=" ".join(words[cut:]))
 
 
+def _staggered(labels: list[XLabel], *, room: float) -> tuple[XLabel, ...]:
+    """One-word labels wider than ``room`` go one line lower, unless the label before them
+    went lower already, so that two neighbours never share a line and touch."""
+    out: list[XLabel] = []
+    lowered = False
+    for label in labels:
+        wide = not label.second and text_width(label.label) > room
+        if wide and not lowered:
+            out.append(XLabel(x=label.x, label="", anchor=label.anchor, second=label.label))
+            lowered = True
+        else:
+            out.append(label)
+            lowered = False
+    return tuple(out)
+
+
 def line_chart(
     labels: Sequence[str],
     series: Sequence[Series],
@@ -329,8 +345,9 @@ def waterfall(
         if index + 1 < len(steps):
             connectors.append((round(x + width, 1), round(x + step, 1), scale.y(b)))
     centres = [round(LEFT + (i + 0.5) * step, 1) for i in range(len(steps))]
-    x_labels = tuple(
-        _two_lines(x, s[0], room=step - GAP) for x, s in zip(centres, steps, strict=True)
+    x_labels = _staggered(
+        [_two_lines(x, s[0], room=step - GAP) for x, s in zip(centres, steps, strict=True)],
+        room=step - GAP,
     )
     return Chart(
         width=WIDTH,
