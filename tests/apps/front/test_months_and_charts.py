@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from kizuna.apps.coverage.selectors import TREND_LABEL_ROOM, _trend_labels
+from kizuna.apps.coverage.selectors import TREND_WIDTH, _trend_labels
 from kizuna.apps.front.formats import day_in_month_label, month_label
 from kizuna.apps.revenue import charts
 from kizuna.apps.revenue.charts import GAP, text_width
@@ -140,13 +140,15 @@ def test_the_lead_time_histogram_leaves_room_between_its_labels() -> None:
 @pytest.mark.parametrize("count", [2, 6, 7, 13, 14, 25, 60])
 def test_the_coverage_trend_keeps_its_month_labels_apart(count: int) -> None:
     days = [dt.date(2024, 1, 1) + dt.timedelta(days=31 * i) for i in range(count)]
-    step = 640 / (count - 1)
+    step = TREND_WIDTH / (count - 1)
     x_of = {day: round(i * step, 1) for i, day in enumerate(days)}
     with translation.override("ja"):
         labels = _trend_labels(days, x_of)
-    xs = [x for x, _label in labels]
-    assert xs[0] == 0 and xs[-1] == 640
-    assert all(b - a >= TREND_LABEL_ROOM for a, b in itertools.pairwise(xs))
+    # labels start at their day, the last one ends at it
+    spans = [(x, x + text_width(label)) for x, label in labels[:-1]]
+    spans.append((labels[-1][0] - text_width(labels[-1][1]), labels[-1][0]))
+    assert spans[0][0] == 0 and spans[-1][1] == TREND_WIDTH
+    assert all(a[1] + GAP <= b[0] for a, b in itertools.pairwise(spans))
 
 
 def test_no_page_writes_a_month_as_an_iso_code(client: Client, world: World) -> None:

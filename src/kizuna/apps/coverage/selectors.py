@@ -84,25 +84,30 @@ class TrendLine:
     labels: list[tuple[float, str]]
 
 
-TREND_LABEL_ROOM = 84  # an axis label ("2026年10月", "Oct 2026") and the space after it
+#: one segment's small chart, drawn about as wide as its third of the page, so that its 11-unit
+#: labels read at about 11 px (the template's viewBox adds the margins)
+TREND_WIDTH = 300
+TREND_HEIGHT = 120
+TREND_LABEL_ROOM = 72  # an axis label ("2026年10月", "Oct 2026") and the space after it
 
 
 def _trend_labels(days: list[dt.date], x_of: dict[dt.date, float]) -> list[tuple[float, str]]:
-    """The first and last day's month, and those between at least one label's room apart."""
+    """The first and last day's month, and those between at least one label's room apart
+    (labels start at their day; the last one ends at it, so it needs two labels' room)."""
     kept: list[tuple[float, str]] = []
     for index, day in enumerate(days):
         x = x_of[day]
         last = index == len(days) - 1
         if last or (
             (not kept or x - kept[-1][0] >= TREND_LABEL_ROOM)
-            and x_of[days[-1]] - x >= TREND_LABEL_ROOM
+            and x_of[days[-1]] - x >= 2 * TREND_LABEL_ROOM
         ):
             kept.append((x, month_label(day)))
     return kept
 
 
 def trend_lines(
-    *, live: list[CoverageSnapshot], width: int = 640, height: int = 160
+    *, live: list[CoverageSnapshot], width: int = TREND_WIDTH, height: int = TREND_HEIGHT
 ) -> list[TrendLine]:
     """Per segment, the company-wide coverage rate over the snapshot days before today, then
     today's live figure (``live``: its company-wide rows), as SVG geometry. A snapshot
