@@ -209,4 +209,11 @@ def mrr_chart(history: list[MonthlyMrr], *, width: int = 720, height: int = 180)
         )
         for index, point in enumerate(history)
     ]
-    return {"bars": bars, "width": width, "height": height, "max": top, "label_y": height - 6}
+    return {
+        "bars": bars,
+        "width": width,
+        "height": height,
+        "max": top,
+        "label_y": height - 6,
+        "base_y": plot_height,  # the value axis: 0 here, ``max`` at the top
+    }
