@@ -159,3 +159,20 @@ def test_no_page_writes_a_month_as_an_iso_code(client: Client, world: World) -> 
         body = client.get(reverse(name)).content.decode()
         assert "年" in body
         assert not re.search(r">\s*20\d\d-\d\d\s*<", body), name
+
+
+def test_the_gantt_axis_leaves_out_labels_that_would_touch_or_overflow() -> None:
+    from kizuna.apps.onboarding.charts import WIDTH, _readable
+
+    # given a tick at every month start of a long onboarding, the last one near the edge
+    with translation.override("ja"):
+        ticks = [
+            {"x": 150.0 + 45 * i, "label": month_label(dt.date(2026, 1 + i, 1))} for i in range(11)
+        ]
+    # when the axis is made readable
+    shown = [t for t in _readable(ticks) if t["label"]]
+    # then every tick keeps its line, and the labels shown neither touch nor pass the edge
+    assert len(ticks) == 11 and 1 < len(shown) < 11
+    spans = [(t["x"], t["x"] + text_width(t["label"])) for t in shown]
+    assert all(a[1] + GAP <= b[0] for a, b in itertools.pairwise(spans))
+    assert spans[-1][1] <= WIDTH

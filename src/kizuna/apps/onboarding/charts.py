@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from kizuna.apps.front.formats import day_in_month_label, month_label
 from kizuna.apps.onboarding.models import Onboarding
+from kizuna.apps.revenue.charts import GAP, text_width
 
 WIDTH = 640
 FUNNEL_WIDTH = 900
@@ -68,9 +69,22 @@ def gantt(
         "rows": rows,
         "height": height,
         "today_x": x(today) if start <= today <= end else None,
-        "ticks": ticks,
+        "ticks": _readable(ticks),
         "axis_y": height - 4,
     }
+
+
+def _readable(ticks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every tick keeps its line; a label that would run into the previous one or past the
+    right edge is left out (labels start at their tick)."""
+    shown_until = float("-inf")
+    for tick in ticks:
+        width = text_width(tick["label"])
+        if tick["x"] < shown_until + GAP or tick["x"] + width > WIDTH:
+            tick["label"] = ""
+        else:
+            shown_until = tick["x"] + width
+    return ticks
 
 
 def funnel(totals: dict[str, Any]) -> dict[str, Any]:
