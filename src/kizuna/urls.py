@@ -23,4 +23,6 @@ urlpatterns = [
 
 handler403 = "kizuna.apps.front.errors.permission_denied"
 handler404 = "kizuna.apps.front.errors.page_not_found"
-# 500: Django's own view renders the plain templates/500.html (no request, no database).
+# 500: logged with its traceback; JSON under /api/, else the plain templates/500.html (no
+# request, no database).
+handler500 = "kizuna.apps.api.errors.server_error"

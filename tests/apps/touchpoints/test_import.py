@@ -285,8 +285,9 @@ def test_it_uploads_previews_and_imports_through_the_pages(crm: World) -> None:
     assert "CRM ID または会社名が「株式会社存在しない商事」の顧客はありません。" in body
     assert "「合同会社北斗」の接点を記録する権限がありません。" in body
     assert Touchpoint.objects.count() == 0
-    # when they confirm
-    response = client.post(reverse("touchpoints:import_run", args=[record.pk]))
+    assert 'name="confirm" value="yes" required' in body
+    # when they tick the confirmation box and import
+    response = client.post(reverse("touchpoints:import_run", args=[record.pk]), {"confirm": "yes"})
     # then the good rows are imported and the result lists the rejected rows
     assert response.status_code == 302
     result = client.get(response["Location"]).content.decode()
@@ -342,6 +343,36 @@ def test_it_refuses_a_file_that_is_not_text(world: World) -> None:
     assert response.status_code == 400
     assert "Shift_JIS" in response.content.decode()
     assert TouchpointImport.objects.count() == 0
+
+
+@pytest.mark.parametrize("data", [{}, {"confirm": ""}, {"confirm": "no"}, {"confirm": "on"}])
+def test_it_imports_nothing_without_the_ticked_confirmation(
+    crm: World, data: dict[str, str]
+) -> None:
+    # given a previewed import with rows to import
+    record = start(crm.csm, "salesforce_activities_utf8_bom.csv", "salesforce")
+    client = client_for(crm.csm)
+    # when the import is run without its confirmation box ticked (a crafted POST)
+    response = client.post(reverse("touchpoints:import_run", args=[record.pk]), data)
+    # then nothing is imported, the preview says why and still offers the import
+    assert response.status_code == 302
+    assert response["Location"] == reverse("touchpoints:import_detail", args=[record.pk])
+    assert Touchpoint.objects.count() == 0
+    record.refresh_from_db()
+    assert (record.status, record.imported_at) == (ImportStatus.DRY_RUN, None)
+    body = client.get(response["Location"]).content.decode()
+    assert "確認のチェックボックスにチェックを入れてください" in body
+    assert "これらの接点が今すぐ顧客に追加されることを理解しました" in body
+
+
+def test_the_confirmation_reads_english_for_an_english_member(crm: World) -> None:
+    crm.csm.language = "en"
+    crm.csm.save()
+    record = start(crm.csm, "salesforce_activities_utf8_bom.csv", "salesforce")
+    body = client_for(crm.csm).get(reverse("touchpoints:import_detail", args=[record.pk]))
+    assert (
+        "I understand that these touchpoints are added to the accounts now" in body.content.decode()
+    )
 
 
 def test_an_import_is_seen_by_its_author_and_admins_only(crm: World) -> None:

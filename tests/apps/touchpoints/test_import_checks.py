@@ -116,7 +116,7 @@ def test_it_imports_a_utf16_file_like_the_same_file_in_utf8(
     client = client_for(crm.csm)
     response = client.post(reverse(UPLOAD), {"file": upload, "source": "salesforce"})
     record = TouchpointImport.objects.get()
-    client.post(reverse("touchpoints:import_run", args=[record.pk]))
+    client.post(reverse("touchpoints:import_run", args=[record.pk]), {"confirm": "yes"})
     # then it is read as UTF-16, not as Shift_JIS, and its 4 activities are imported
     assert response.status_code == 302
     record.refresh_from_db()

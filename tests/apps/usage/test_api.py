@@ -85,7 +85,7 @@ def test_a_key_reused_for_another_batch_is_a_conflict(world: World, source: Usag
     post(world.admin, [event()], key="k")
     response = post(world.admin, [event(user="u9")], key="k")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "bad_request"
+    assert response.json()["error"]["code"] == "conflict"
 
 
 def test_it_takes_ndjson(world: World, source: UsageSource) -> None:

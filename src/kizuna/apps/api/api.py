@@ -2,22 +2,83 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 
 from kizuna.apps.api.auth import ApiTokenAuth
 from kizuna.apps.api.errors import install_error_handlers
+from kizuna.apps.api.schemas import ERROR_DESCRIPTIONS, documented_components
 from kizuna.apps.coverage.api import router as coverage_router
 from kizuna.apps.customers.api import router as customers_router
 from kizuna.apps.segments.api import router as segments_router
 from kizuna.apps.touchpoints.api import router as touchpoints_router
 
-api = NinjaAPI(
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+class KizunaApi(NinjaAPI):
+    """NinjaAPI with the names and error answers a generated client should see."""
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        # The view's own name (``list_accounts``), not its module path.
+        return operation.view_func.__name__
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(documented_components())
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                _document_errors(operation)
+        return schema
+
+    def create_response(
+        self,
+        request: HttpRequest,
+        data: Any,
+        *,
+        status: int | None = None,
+        temporal_response: HttpResponse | None = None,
+    ) -> HttpResponse:
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        response.headers["Content-Language"] = translation.get_language() or "ja"
+        return response
+
+
+def _document_errors(operation: dict[str, Any]) -> None:
+    """Every endpoint answers 401 without a valid token and 400 to invalid input; the other
+    errors are declared by each endpoint (``kizuna.apps.api.schemas.errors``)."""
+    responses = operation["responses"]
+    if operation.get("security"):
+        responses.setdefault(401, {})
+    if operation.get("parameters") or operation.get("requestBody"):
+        responses.setdefault(400, {})
+    for status, description in ERROR_DESCRIPTIONS.items():
+        if status in responses:
+            responses[status] = {
+                "description": description,
+                "content": {"application/json": {"schema": ERROR_REF}},
+            }
+
+
+api = KizunaApi(
     title="Kizuna API",
     version="1",
     description=(
         "Customer Success operations: accounts, subscription lines, contacts and touchpoints. "
         "Authenticate with a personal API token: `Authorization: Bearer kz_…`. Amounts are "
-        "integers in the company currency's minor units (JPY: yen)."
+        "integers in the company currency's minor units (JPY: yen). Every error answers "
+        '`{"error": {"code": …, "message": …, "fields": {…}}}` with a message in the '
+        "member's language."
     ),
     auth=ApiTokenAuth(),
     urls_namespace="api-v1",

@@ -1,13 +1,15 @@
-"""API token authentication: ``Authorization: Bearer kz_…``."""
+"""API token authentication: ``Authorization: Bearer kz_…``. Once the token names its member,
+the API answers in the member's language (validation messages included)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja.security import HttpBearer
 
+from kizuna.apps.org.middleware import language_for
 from kizuna.apps.org.models import ApiToken, User
 from kizuna.apps.org.tokens import token_hash
 
@@ -25,4 +27,6 @@ class ApiTokenAuth(HttpBearer):
         if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=5):
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
+        request.LANGUAGE_CODE = language_for(request)
+        translation.activate(request.LANGUAGE_CODE)
         return found.user

@@ -5,8 +5,9 @@ from typing import Annotated, Any
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from kizuna.apps.api.schemas import Pages, errors
 from kizuna.apps.assignments import selectors, services
 from kizuna.apps.assignments.models import AssignmentChange
 from kizuna.apps.front.http import AuthedRequest
@@ -50,7 +51,7 @@ class ReassignIn(Schema):
 
 
 @router.get("/assignments/load", response=list[LoadOut], summary="Accounts per CSM vs the norm")
-def load(request: AuthedRequest) -> list[dict[str, Any]]:
+def get_assignment_load(request: AuthedRequest) -> list[dict[str, Any]]:
     return [
         {
             "csm": row.user.username,
@@ -66,13 +67,19 @@ def load(request: AuthedRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/assignment-changes", response=list[ChangeOut], summary="Owner changes, newest first")
-@paginate(PageNumberPagination, page_size=50)
-def changes(request: AuthedRequest) -> Any:
+@paginate(Pages, page_size=50)
+def list_assignment_changes(request: AuthedRequest) -> Any:
     return AssignmentChange.objects.select_related("from_owner", "to_owner")
 
 
-@router.post("/accounts/{account_id}/reassign", response=ChangeOut, summary="Reassign an account")
-def reassign(request: AuthedRequest, account_id: int, payload: ReassignIn) -> AssignmentChange:
+@router.post(
+    "/accounts/{account_id}/reassign",
+    response={200: ChangeOut, **errors(403, 404)},
+    summary="Reassign an account",
+)
+def reassign_account(
+    request: AuthedRequest, account_id: int, payload: ReassignIn
+) -> AssignmentChange:
     account = access_account(request.user, account_id, write=True)
     owner = get_object_or_404(User, username=payload.owner, is_active=True)
     return services.account_reassign(

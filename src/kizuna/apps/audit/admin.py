@@ -1,3 +1,5 @@
+"""The audit trail is read-only everywhere: no add, change or delete, not even here."""
+
 from django.contrib import admin
 
 from kizuna.apps.audit.models import AuditEvent
@@ -14,4 +16,7 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
         return False
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False

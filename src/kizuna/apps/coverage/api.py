@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from ninja import Query, Router, Schema
 
+from kizuna.apps.api.schemas import Day, errors
 from kizuna.apps.coverage import selectors
 from kizuna.apps.coverage.models import CoverageSnapshot
 from kizuna.apps.customers.models import Account
@@ -36,7 +37,7 @@ class CoverageRowOut(Schema):
 
 
 class CoverageQuery(Schema):
-    as_of: dt.date | None = None
+    as_of: Day | None = None
     scope: Literal["segment", "team", "csm", ""] = ""
 
 
@@ -56,7 +57,7 @@ class WorklistQuery(Schema):
 
 
 @router.get("/coverage", response=list[CoverageRowOut], summary="Coverage snapshot rows")
-def coverage_rows(request: AuthedRequest, query: Query[CoverageQuery]) -> Any:
+def list_coverage(request: AuthedRequest, query: Query[CoverageQuery]) -> Any:
     """Rows as of ``as_of``: today (the default) is counted live, like the dashboard; an
     earlier day is read from its snapshot (none: an empty list)."""
     today = tenant_today()
@@ -71,8 +72,12 @@ def coverage_rows(request: AuthedRequest, query: Query[CoverageQuery]) -> Any:
     return rows.order_by("scope", "segment", "id")
 
 
-@router.get("/worklist", response=list[DueOut], summary="A CSM's accounts by coverage due date")
-def worklist(request: AuthedRequest, query: Query[WorklistQuery]) -> list[dict[str, Any]]:
+@router.get(
+    "/worklist",
+    response={200: list[DueOut], **errors(403, 404)},
+    summary="A CSM's accounts by coverage due date",
+)
+def get_worklist(request: AuthedRequest, query: Query[WorklistQuery]) -> list[dict[str, Any]]:
     member = access_member(request.user, query.csm)
     rows = selectors.due_list(
         accounts=Account.objects.filter(owner=member, mrr__gt=0), today=tenant_today()

@@ -292,16 +292,3 @@ def account_coverage(*, account: Account, today: dt.date) -> CoverageDue | None:
     touches = list(last_touches(accounts=[account], today=today).values())
     rows = coverage_due(accounts_today([account]), touches, policies, as_of=today)
     return rows[0] if rows else None
-
-
-def last_qualifying_touch(*, account_ids: list[int], segment: str) -> dict[int, dt.datetime]:
-    """The latest touchpoint of a kind that counts for ``segment``, per account."""
-    policy = policy_for(segment)
-    kinds = sorted(policy.qualifying_kinds) if policy else []
-    rows = (
-        Touchpoint.objects.filter(account_id__in=account_ids, kind__in=kinds)
-        .values("account_id")
-        .annotate(last=Max("occurred_at"))
-        .values_list("account_id", "last")
-    )
-    return dict(rows)

@@ -22,6 +22,7 @@ from kizuna.apps.org.access import (
 )
 from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.touchpoints.selectors import last_touches
 
 TODAY_LIST_LENGTH = 5  # onboardings and grade drops shown on 今日; the rest on their pages
 
@@ -110,13 +111,10 @@ def uncovered(request: AuthedRequest) -> HttpResponse:
     elif no_owner:
         accounts = accounts.filter(owner__isnull=True)
     computed_at = timezone.now()
-    uncovered = selectors.uncovered_accounts(
-        accounts=accounts, segment=segment, today=tenant_today(request.tenant)
-    )
+    today = tenant_today(request.tenant)
+    uncovered = selectors.uncovered_accounts(accounts=accounts, segment=segment, today=today)
     page = Paginator(uncovered, 100).get_page(request.GET.get("page"))
-    last = selectors.last_qualifying_touch(
-        account_ids=[a.pk for a in page.object_list], segment=segment
-    )
+    last = last_touches(accounts=page.object_list, today=today)
     context = {
         "nav": "coverage",
         "segment": segment,
@@ -129,7 +127,7 @@ def uncovered(request: AuthedRequest) -> HttpResponse:
         "rows": [
             {
                 "account": account,
-                "last_touch": last.get(account.pk),
+                "last_touch": last[account.pk].day if account.pk in last else None,
                 "can_touch": can_log_touchpoint(request.user, account),
                 "can_reassign": can_reassign(request.user, account),
             }

@@ -6,8 +6,9 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from kizuna.apps.api.schemas import Pages, errors, omittable
 from kizuna.apps.customers import services
 from kizuna.apps.customers.models import Account, Contact, Product, SubscriptionLine
 from kizuna.apps.customers.selectors import AccountFilters, account_list
@@ -59,17 +60,20 @@ class AccountOut(Schema):
 
 
 class AccountPatch(Schema):
-    name: Name | None = None
-    kana: Annotated[str, Field(max_length=200)] | None = None
-    industry: Industry | None = None
+    """The fields to change. `null` only where the account can hold none (employees, owner,
+    team, CRM ID); elsewhere leave the field out to keep its value."""
+
+    name: Name = omittable()
+    kana: str = omittable(max_length=200)
+    industry: Industry = omittable()
     employee_count: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
-    channel: Channel | None = None
-    partner_name: Annotated[str, Field(max_length=200)] | None = None
+    channel: Channel = omittable()
+    partner_name: str = omittable(max_length=200)
     owner: str | None = Field(None, description="username of the owner CSM")
     team: str | None = Field(None, description="team code")
-    phase: Phase | None = None
-    segment: Segment | None = None
-    potential_acv: Money | None = None
+    phase: Phase = omittable()
+    segment: Segment = omittable()
+    potential_acv: Money = omittable()
     external_crm_id: Annotated[str, Field(max_length=64)] | None = None
 
 
@@ -112,12 +116,12 @@ def _resolve_refs(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/accounts", response=list[AccountOut], summary="List accounts")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_accounts(request: AuthedRequest, filters: Query[FilterParams]) -> Any:
     return account_list(filters=AccountFilters(**filters.dict()), on=tenant_today())
 
 
-@router.post("/accounts", response={201: AccountOut}, summary="Create an account")
+@router.post("/accounts", response={201: AccountOut, **errors(403)}, summary="Create an account")
 def create_account(request: AuthedRequest, payload: AccountIn) -> Status[Account]:
     user = request.user
     require_account_create(user)
@@ -125,12 +129,18 @@ def create_account(request: AuthedRequest, payload: AccountIn) -> Status[Account
     return Status(201, services.account_create(actor=user, data=data, via="api"))
 
 
-@router.get("/accounts/{account_id}", response=AccountOut, summary="Get an account")
+@router.get(
+    "/accounts/{account_id}", response={200: AccountOut, **errors(404)}, summary="Get an account"
+)
 def get_account(request: AuthedRequest, account_id: int) -> Account:
     return access_account(request.user, account_id)
 
 
-@router.patch("/accounts/{account_id}", response=AccountOut, summary="Update an account")
+@router.patch(
+    "/accounts/{account_id}",
+    response={200: AccountOut, **errors(403, 404)},
+    summary="Update an account",
+)
 def update_account(request: AuthedRequest, account_id: int, payload: AccountPatch) -> Account:
     """Change the account's own fields. `owner`, `team` and `segment` are accepted only when
     unchanged: a different value answers 400 (`invalid`, the field named) and changes nothing.
@@ -156,24 +166,34 @@ class ContactOut(Schema):
 
 
 class ContactPatch(Schema):
-    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    title: Annotated[str, Field(max_length=100)] | None = None
-    email: Annotated[str, Field(max_length=254)] | None = None
-    phone: Annotated[str, Field(max_length=32)] | None = None
-    role: ContactRole | None = None
+    """The fields to change; none of them can be `null` (send "" to clear a text)."""
+
+    name: str = omittable(min_length=1, max_length=100)
+    title: str = omittable(max_length=100)
+    email: str = omittable(max_length=254)
+    phone: str = omittable(max_length=32)
+    role: ContactRole = omittable()
 
 
 class ContactIn(ContactPatch):
     name: Annotated[str, Field(min_length=1, max_length=100)]
 
 
-@router.get("/accounts/{account_id}/contacts", response=list[ContactOut], tags=["contacts"])
-@paginate(PageNumberPagination, page_size=50)
+@router.get(
+    "/accounts/{account_id}/contacts",
+    response={200: list[ContactOut], **errors(404)},
+    tags=["contacts"],
+)
+@paginate(Pages, page_size=50)
 def list_contacts(request: AuthedRequest, account_id: int) -> Any:
     return access_account(request.user, account_id).contacts.order_by("name", "id")
 
 
-@router.post("/accounts/{account_id}/contacts", response={201: ContactOut}, tags=["contacts"])
+@router.post(
+    "/accounts/{account_id}/contacts",
+    response={201: ContactOut, **errors(403, 404)},
+    tags=["contacts"],
+)
 def create_contact(request: AuthedRequest, account_id: int, payload: ContactIn) -> Status[Contact]:
     user = request.user
     account = access_account(user, account_id, write=True)
@@ -187,12 +207,14 @@ def _contact(user: User, contact_id: int, *, write: bool) -> Contact:
     return account.contacts.get(pk=contact_id)
 
 
-@router.get("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
+@router.get("/contacts/{contact_id}", response={200: ContactOut, **errors(404)}, tags=["contacts"])
 def get_contact(request: AuthedRequest, contact_id: int) -> Contact:
     return _contact(request.user, contact_id, write=False)
 
 
-@router.patch("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
+@router.patch(
+    "/contacts/{contact_id}", response={200: ContactOut, **errors(403, 404)}, tags=["contacts"]
+)
 def update_contact(request: AuthedRequest, contact_id: int, payload: ContactPatch) -> Contact:
     user = request.user
     contact = _contact(user, contact_id, write=True)
@@ -220,40 +242,42 @@ class LineOut(Schema):
 
 
 class LinePatch(Schema):
-    product: str | None = Field(None, description="product code")
-    currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
-    billing_period: BillingPeriod | None = None
-    billing_amount: Money | None = None
+    """The fields to change. `null` only for seats, end, renewal date and external ID."""
+
+    product: str = omittable(max_length=50, description="product code")
+    currency: str = omittable(min_length=3, max_length=3)
+    billing_period: BillingPeriod = omittable()
+    billing_amount: Money = omittable()
     seats: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
-    start_date: dt.date | None = None
+    start_date: dt.date = omittable()
     end_date: dt.date | None = None
     renewal_date: dt.date | None = None
     external_id: Annotated[str, Field(max_length=64)] | None = None
 
 
 class LineIn(LinePatch):
-    product: str = Field(description="product code")
+    product: str = Field(max_length=50, description="product code")
     billing_amount: Money
     start_date: dt.date
 
 
 @router.get(
     "/accounts/{account_id}/subscription-lines",
-    response=list[LineOut],
+    response={200: list[LineOut], **errors(404)},
     tags=["subscription lines"],
 )
-@paginate(PageNumberPagination, page_size=50)
-def list_lines(request: AuthedRequest, account_id: int) -> Any:
+@paginate(Pages, page_size=50)
+def list_subscription_lines(request: AuthedRequest, account_id: int) -> Any:
     account = access_account(request.user, account_id)
     return account.subscription_lines.select_related("product").order_by("-start_date", "id")
 
 
 @router.post(
     "/accounts/{account_id}/subscription-lines",
-    response={201: LineOut},
+    response={201: LineOut, **errors(403, 404)},
     tags=["subscription lines"],
 )
-def create_line(
+def create_subscription_line(
     request: AuthedRequest, account_id: int, payload: LineIn
 ) -> Status[SubscriptionLine]:
     user = request.user
@@ -272,13 +296,23 @@ def _line(user: User, line_id: int, *, write: bool) -> SubscriptionLine:
     return account.subscription_lines.select_related("product").get(pk=line_id)
 
 
-@router.get("/subscription-lines/{line_id}", response=LineOut, tags=["subscription lines"])
-def get_line(request: AuthedRequest, line_id: int) -> SubscriptionLine:
+@router.get(
+    "/subscription-lines/{line_id}",
+    response={200: LineOut, **errors(404)},
+    tags=["subscription lines"],
+)
+def get_subscription_line(request: AuthedRequest, line_id: int) -> SubscriptionLine:
     return _line(request.user, line_id, write=False)
 
 
-@router.patch("/subscription-lines/{line_id}", response=LineOut, tags=["subscription lines"])
-def update_line(request: AuthedRequest, line_id: int, payload: LinePatch) -> SubscriptionLine:
+@router.patch(
+    "/subscription-lines/{line_id}",
+    response={200: LineOut, **errors(403, 404)},
+    tags=["subscription lines"],
+)
+def update_subscription_line(
+    request: AuthedRequest, line_id: int, payload: LinePatch
+) -> SubscriptionLine:
     user = request.user
     line = _line(user, line_id, write=True)
     data = _resolve_refs(payload.dict(exclude_unset=True))

@@ -172,7 +172,7 @@ def account_page_data(
             ended_at__isnull=True, expires_on__gte=today
         ).first(),
         "usage": account_usage(account=account, today=today),
-        "health": account_health(account=account, today=today),
+        "health": account_health(account=account, today=today, last_touch=last_touch),
         "coverage": coverage,
         "onboardings": list(
             account.onboardings.select_related("product", "current_phase").order_by("started_on")

@@ -6,6 +6,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from kizuna.apps.api.schemas import Day, Offset, errors
 from kizuna.apps.customers.models import Account
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.health.models import HealthScore
@@ -32,10 +33,10 @@ class HealthScoreOut(Schema):
 
 
 class ScoresQuery(Schema):
-    day: dt.date | None = None
+    day: Day | None = None
     grade: int | None = Field(None, ge=1, le=5)
     limit: int = Field(500, ge=1, le=5000)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class HistoryQuery(Schema):
@@ -43,7 +44,7 @@ class HistoryQuery(Schema):
 
 
 @router.get("/health/scores", response=list[HealthScoreOut], summary="Health scores of a day")
-def scores(request: AuthedRequest, query: Query[ScoresQuery]) -> Any:
+def list_health_scores(request: AuthedRequest, query: Query[ScoresQuery]) -> Any:
     """The scores of ``day`` (default: the latest scored day), optionally of one grade."""
     day = query.day or latest_score_day()
     if day is None:
@@ -56,10 +57,12 @@ def scores(request: AuthedRequest, query: Query[ScoresQuery]) -> Any:
 
 @router.get(
     "/accounts/{account_id}/health",
-    response=list[HealthScoreOut],
+    response={200: list[HealthScoreOut], **errors(404)},
     summary="An account's score history (newest first)",
 )
-def account_scores(request: AuthedRequest, account_id: int, query: Query[HistoryQuery]) -> Any:
+def list_account_health_scores(
+    request: AuthedRequest, account_id: int, query: Query[HistoryQuery]
+) -> Any:
     account = get_object_or_404(Account, pk=account_id)
     since = tenant_today() - dt.timedelta(days=query.days)
     return account.health_scores.filter(day__gte=since).select_related("model").order_by("-day")

@@ -12,7 +12,7 @@ from kizuna.apps.customers.models import SubscriptionLine
 from kizuna.apps.health.models import Sentiment
 from kizuna.apps.onboarding.models import OnboardingTransition
 from kizuna.apps.tenant.selectors import tenant_settings_get
-from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.apps.touchpoints.selectors import qualifying_touchpoints
 from kizuna.apps.usage.models import FeatureDefinition, UsageDay
 from kizuna.core.health.inputs import SCHEMAS
 
@@ -25,7 +25,8 @@ def input_frames(
     *, first: dt.date, last: dt.date, account_ids: list[int] | None = None
 ) -> dict[str, pl.DataFrame]:
     """Everything the inputs of days ``first`` … ``last`` may read (usage from 35 days
-    earlier, every touchpoint, line, onboarding transition and sentiment), of the accounts
+    earlier, every line, onboarding transition and sentiment, the touchpoints that are touches
+    as of ``last`` by ``touchpoints.selectors.qualifying_touchpoints``), of the accounts
     ``account_ids`` only when given (rescoring a few marked accounts)."""
     since = first - dt.timedelta(days=35)
 
@@ -59,13 +60,11 @@ def input_frames(
         ),
     )
     zone = tenant_settings_get().time_zone
+    # the touches as ``last_touches`` counts them, dated up to ``last``; the core reads, for
+    # each day, those on or before it (nothing later leaks into an earlier day's input)
     touches = (
         pl.DataFrame(
-            list(
-                of(
-                    Touchpoint.objects.filter(kind__in=["meeting", "call", "email", "onsite"])
-                ).values_list("account_id", "occurred_at")
-            ),
+            list(of(qualifying_touchpoints(as_of=last)).values_list("account_id", "occurred_at")),
             schema={"account_id": pl.Int64, "occurred_at": pl.Datetime("us", "UTC")},
             orient="row",
         )

@@ -9,7 +9,6 @@ from typing import Any
 
 import polars as pl
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -54,11 +53,16 @@ def format_input(name: str, value: Any) -> str:
     return str(value)
 
 
-def account_health(*, account: Account, today: dt.date) -> dict[str, Any] | None:
+def account_health(
+    *, account: Account, today: dt.date, last_touch: dt.date | None
+) -> dict[str, Any] | None:
     """Today's (latest) score with each component's points out of their maximum on that day,
     the inputs without data, what changed since a week before, the 90-day trend and the
     freshness of the inputs. An account marked stale (a touch logged since its score) is
-    rescored first, so the page never shows a score its latest touch has changed."""
+    rescored first, so the page never shows a score its latest touch has changed.
+
+    ``last_touch`` is the account's last touch as of ``today`` as the caller has read it
+    (``touchpoints.selectors.last_touches``: the day "days since the last touch" counts from)."""
     from kizuna.apps.health.services import health_score_refresh_if_stale
 
     health_score_refresh_if_stale(account=account, today=today)
@@ -111,7 +115,10 @@ def account_health(*, account: Account, today: dt.date) -> dict[str, Any] | None
         "sentiment": Sentiment.objects.filter(
             account=account, from_day__lte=today, until_day__gte=today
         ).first(),
-        "freshness": _freshness(account, today),
+        "freshness": [
+            (_("Usage data"), account.usage_days.aggregate(d=Max("day"))["d"]),
+            (_("Last touch"), last_touch),
+        ],
         "until_default": today + dt.timedelta(days=30),
     }
 
@@ -124,15 +131,6 @@ def _sparkline(history: list[tuple[dt.date, float | None]]) -> dict[str, Any] | 
     span = max(1, (points[-1][0] - first).days)
     coords = " ".join(f"{300 * (d - first).days / span:.1f},{60 - 0.6 * s:.1f}" for d, s in points)
     return {"points": coords, "first": first, "last": points[-1][0]}
-
-
-def _freshness(account: Account, today: dt.date) -> list[tuple[str, dt.date | None]]:
-    last_usage = account.usage_days.aggregate(d=Max("day"))["d"]
-    last_touch = account.touchpoints.aggregate(t=Max("occurred_at"))["t"]
-    return [
-        (_("Usage data"), last_usage),
-        (_("Last touch"), timezone.localtime(last_touch).date() if last_touch else None),
-    ]
 
 
 def latest_score_day() -> dt.date | None:

@@ -4,9 +4,12 @@ import dataclasses
 import datetime as dt
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from kizuna.apps.api.schemas import Day, Offset, errors
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.onboarding import selectors
 from kizuna.apps.onboarding.models import Onboarding, OnboardingCriterion
@@ -83,11 +86,11 @@ class OnboardingQuery(Schema):
     product: str = ""
     csm: str = ""
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class TickIn(Schema):
-    met_on: dt.date | None = Field(None, description="default: today in the company time zone")
+    met_on: Day | None = Field(None, description="default: today in the company time zone")
 
 
 class CompletionOut(Schema):
@@ -103,12 +106,12 @@ class CompletionOut(Schema):
 
 class CompletionQuery(Schema):
     by: Literal["product", "segment", "team", "csm", ""] = ""
-    first_month: dt.date | None = None
-    last_month: dt.date | None = None
+    first_month: Day | None = Field(None, description="any day of the month")
+    last_month: Day | None = Field(None, description="any day of the month, not before first_month")
 
 
 @router.get("/onboardings", response=list[OnboardingOut], summary="Onboardings")
-def onboarding_list(request: AuthedRequest, query: Query[OnboardingQuery]) -> Any:
+def list_onboardings(request: AuthedRequest, query: Query[OnboardingQuery]) -> Any:
     rows = Onboarding.objects.select_related("product", "template", "current_phase").order_by("id")
     if query.state:
         rows = rows.filter(state=query.state)
@@ -180,8 +183,12 @@ def _onboarding(pk: int) -> Onboarding:
     )
 
 
-@router.get("/onboardings/{pk}", response=OnboardingDetailOut, summary="One onboarding")
-def onboarding_read(request: AuthedRequest, pk: int) -> dict[str, Any]:
+@router.get(
+    "/onboardings/{pk}",
+    response={200: OnboardingDetailOut, **errors(404)},
+    summary="One onboarding",
+)
+def get_onboarding(request: AuthedRequest, pk: int) -> dict[str, Any]:
     return _detail(_onboarding(pk))
 
 
@@ -193,10 +200,10 @@ def _criterion(onboarding: Onboarding, criterion_id: int) -> OnboardingCriterion
 
 @router.post(
     "/onboardings/{pk}/criteria/{criterion_id}",
-    response={201: OnboardingDetailOut},
+    response={201: OnboardingDetailOut, **errors(403, 404)},
     summary="Mark a manual criterion as met",
 )
-def criterion_met(request: AuthedRequest, pk: int, criterion_id: int, body: TickIn) -> Any:
+def tick_criterion(request: AuthedRequest, pk: int, criterion_id: int, body: TickIn) -> Any:
     onboarding = _onboarding(pk)
     criterion = _criterion(onboarding, criterion_id)
     criterion_tick(
@@ -207,10 +214,10 @@ def criterion_met(request: AuthedRequest, pk: int, criterion_id: int, body: Tick
 
 @router.delete(
     "/onboardings/{pk}/criteria/{criterion_id}",
-    response={204: None},
+    response={204: None, **errors(403, 404)},
     summary="Take a manual tick back",
 )
-def criterion_unmet(request: AuthedRequest, pk: int, criterion_id: int) -> Any:
+def untick_criterion(request: AuthedRequest, pk: int, criterion_id: int) -> Any:
     onboarding = _onboarding(pk)
     criterion_untick(
         actor=request.user, onboarding=onboarding, criterion=_criterion(onboarding, criterion_id)
@@ -223,12 +230,16 @@ def criterion_unmet(request: AuthedRequest, pk: int, criterion_id: int) -> Any:
     response=list[CompletionOut],
     summary="Onboarding completion rate within the period",
 )
-def completion(request: AuthedRequest, query: Query[CompletionQuery]) -> list[dict[str, Any]]:
+def get_onboarding_completion(
+    request: AuthedRequest, query: Query[CompletionQuery]
+) -> list[dict[str, Any]]:
     """Completed on or before the target date ÷ onboardings whose target date fell in the
     months ``first_month`` … ``last_month`` (default: the last three full months)."""
     today = tenant_today()
     last = query.last_month or (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     first = query.first_month or selectors.months_before(last, 2)
+    if first.replace(day=1) > last.replace(day=1):
+        raise ValidationError({"first_month": _("The first month must not be after the last.")})
     policy = selectors.onboarding_policy()
     rows = kpis.period_completion(
         selectors.kpi_frame(as_of=today),

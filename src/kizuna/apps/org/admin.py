@@ -1,6 +1,12 @@
+"""Teams and members are managed here (they have no page of their own). API tokens are
+read-only: a token's secret exists only when ``api_token_create`` shows it once, and a
+revocation is final; a member's tokens stop working when the member is deactivated."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
+from kizuna.apps.front.admin import ServiceOwnedAdmin
 from kizuna.apps.org.models import ApiToken, Team, User
 
 
@@ -20,6 +26,8 @@ class UserAdmin(BaseUserAdmin[User]):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(ServiceOwnedAdmin[ApiToken]):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
+    page_url_name = "org:tokens"
+    page_label = _("API tokens")

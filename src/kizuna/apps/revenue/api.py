@@ -7,6 +7,7 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
+from kizuna.apps.api.schemas import Day
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.revenue.models import RevenueSnapshot
 from kizuna.apps.revenue.selectors import Cut, revenue_summary_rows
@@ -19,8 +20,8 @@ class SummaryParams(Schema):
         "", description='"" = the whole company'
     )
     value: str = Field("", max_length=64, description="segment, product code, channel or team code")
-    from_: dt.date | None = Field(None, alias="from", description="first month (any day of it)")
-    to: dt.date | None = Field(None, description="last month (any day of it), inclusive")
+    from_: Day | None = Field(None, alias="from", description="first month (any day of it)")
+    to: Day | None = Field(None, description="last month (any day of it), inclusive")
 
 
 class SummaryOut(Schema):
@@ -57,7 +58,9 @@ class SummaryOut(Schema):
     response=list[SummaryOut],
     summary="Monthly revenue summary of one cut (from the snapshots)",
 )
-def revenue_summary(request: AuthedRequest, params: Query[SummaryParams]) -> list[RevenueSnapshot]:
+def get_revenue_summary(
+    request: AuthedRequest, params: Query[SummaryParams]
+) -> list[RevenueSnapshot]:
     return revenue_summary_rows(
         cut=Cut(dimension=params.dimension, value=params.value),
         first=params.from_.replace(day=1) if params.from_ else None,

@@ -6,8 +6,9 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from kizuna.apps.api.schemas import Pages, errors
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import access_account
 from kizuna.apps.segments import services
@@ -63,33 +64,35 @@ class ExceptionFilter(Schema):
 
 
 @router.get("/segment-rules", response=list[RuleOut], summary="Segmentation rules, newest first")
-@paginate(PageNumberPagination, page_size=50)
-def list_rules(request: HttpRequest) -> Any:
+@paginate(Pages, page_size=50)
+def list_segment_rules(request: HttpRequest) -> Any:
     return SegmentRule.objects.all()
 
 
 @router.get("/segment-reviews", response=list[ReviewOut], summary="Segmentation reviews")
-@paginate(PageNumberPagination, page_size=20)
-def list_reviews(request: HttpRequest) -> Any:
+@paginate(Pages, page_size=20)
+def list_segment_reviews(request: HttpRequest) -> Any:
     return SegmentReview.objects.all()
 
 
-@router.get("/segment-reviews/{review_id}", response=ReviewOut)
-def get_review(request: HttpRequest, review_id: int) -> SegmentReview:
+@router.get("/segment-reviews/{review_id}", response={200: ReviewOut, **errors(404)})
+def get_segment_review(request: HttpRequest, review_id: int) -> SegmentReview:
     return get_object_or_404(SegmentReview, pk=review_id)
 
 
 @router.get("/segment-exceptions", response=list[ExceptionOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_exceptions(request: AuthedRequest, filters: Query[ExceptionFilter]) -> Any:
+@paginate(Pages, page_size=50)
+def list_segment_exceptions(request: AuthedRequest, filters: Query[ExceptionFilter]) -> Any:
     rows = SegmentException.objects.all()
     if filters.active:
         rows = rows.filter(ended_at__isnull=True, expires_on__gte=tenant_today())
     return rows
 
 
-@router.post("/segment-exceptions", response={201: ExceptionOut})
-def create_exception(request: AuthedRequest, payload: ExceptionIn) -> Status[SegmentException]:
+@router.post("/segment-exceptions", response={201: ExceptionOut, **errors(403, 404)})
+def create_segment_exception(
+    request: AuthedRequest, payload: ExceptionIn
+) -> Status[SegmentException]:
     account = access_account(request.user, payload.account_id, write=True)
     exception = services.segment_exception_create(
         actor=request.user,

@@ -1,13 +1,14 @@
 """REST endpoints for touchpoints (``/api/v1/…``)."""
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from kizuna.apps.api.schemas import Id, Pages, errors, omittable
 from kizuna.apps.customers.models import Account, Contact
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import access_account, access_touchpoint
@@ -39,11 +40,13 @@ class TouchpointOut(Schema):
 
 
 class TouchpointPatch(Schema):
-    csm: str | None = Field(None, description="username; defaults to the token's user")
-    kind: Kind | None = None
-    occurred_at: dt.datetime | None = Field(None, description="ISO 8601 with a time zone")
-    summary: Annotated[str, Field(max_length=4000)] | None = None
-    contact_ids: list[int] | None = None
+    """The fields to change; none of them can be `null`."""
+
+    csm: str = omittable(max_length=150, description="username; defaults to the token's user")
+    kind: Kind = omittable()
+    occurred_at: dt.datetime = omittable(description="ISO 8601 with a time zone")
+    summary: str = omittable(max_length=4000)
+    contact_ids: list[Id] = omittable(max_length=100)
 
 
 class TouchpointIn(TouchpointPatch):
@@ -72,14 +75,18 @@ def _resolve(account: Account, data: dict[str, Any]) -> tuple[dict[str, Any], li
     return data, contacts
 
 
-@router.get("/accounts/{account_id}/touchpoints", response=list[TouchpointOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get(
+    "/accounts/{account_id}/touchpoints", response={200: list[TouchpointOut], **errors(404)}
+)
+@paginate(Pages, page_size=50)
 def list_touchpoints(request: AuthedRequest, account_id: int) -> Any:
     account = access_account(request.user, account_id)
     return account.touchpoints.select_related("csm").prefetch_related("contacts")
 
 
-@router.post("/accounts/{account_id}/touchpoints", response={201: TouchpointOut})
+@router.post(
+    "/accounts/{account_id}/touchpoints", response={201: TouchpointOut, **errors(403, 404)}
+)
 def create_touchpoint(
     request: AuthedRequest, account_id: int, payload: TouchpointIn
 ) -> Status[Touchpoint]:
@@ -92,12 +99,12 @@ def create_touchpoint(
     return Status(201, touchpoint)
 
 
-@router.get("/touchpoints/{touchpoint_id}", response=TouchpointOut)
+@router.get("/touchpoints/{touchpoint_id}", response={200: TouchpointOut, **errors(404)})
 def get_touchpoint(request: AuthedRequest, touchpoint_id: int) -> Touchpoint:
     return access_touchpoint(request.user, touchpoint_id)
 
 
-@router.patch("/touchpoints/{touchpoint_id}", response=TouchpointOut)
+@router.patch("/touchpoints/{touchpoint_id}", response={200: TouchpointOut, **errors(403, 404)})
 def update_touchpoint(
     request: AuthedRequest, touchpoint_id: int, payload: TouchpointPatch
 ) -> Touchpoint:
@@ -111,9 +118,7 @@ def update_touchpoint(
     )
 
 
-@router.delete(
-    "/touchpoints/{touchpoint_id}", response={204: None}, operation_id="delete_touchpoint"
-)
+@router.delete("/touchpoints/{touchpoint_id}", response={204: None, **errors(403, 404)})
 def delete_touchpoint(request: AuthedRequest, touchpoint_id: int) -> Status[None]:
     """Delete a touchpoint (same permission as the update); the account's change history keeps
     what it said."""

@@ -1,7 +1,10 @@
 """Reads of touchpoints.
 
-``last_touches`` is the one definition of an account's *last touch*: the account header, the
-account list and the coverage worklist all read it, so they cannot disagree.
+``qualifying_touchpoints`` is the one rule for which touchpoints are *touches* of their account
+as of a day, and ``last_touches`` the one definition of an account's *last touch* built on it:
+the account header, the account list, the coverage worklist and its uncovered drill-down read
+``last_touches``, the health score's "days since the last touch" reads the touchpoints of
+``qualifying_touchpoints``, so none of them can disagree.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
 
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 
 from kizuna.apps.customers.models import Account
 from kizuna.apps.segments.models import CoveragePolicy
@@ -21,27 +24,56 @@ from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.core.coverage import Touch, local_day
 
 
+def touch_kinds() -> dict[str, set[str]]:
+    """Per segment, the kinds of touchpoint that count as a touch: the coverage policy's
+    qualifying kinds, the default policy's until one is saved. A segment absent here has no
+    policy, and every kind counts for it."""
+    kinds = {segment: set(default[2]) for segment, default in DEFAULT_POLICIES.items()}
+    kinds.update(
+        (segment, set(qualifying))
+        for segment, qualifying in CoveragePolicy.objects.values_list("segment", "qualifying_kinds")
+    )
+    return kinds
+
+
+def qualifying_touchpoints(*, as_of: dt.date) -> QuerySet[Touchpoint]:
+    """The touchpoints that are touches of their account as of ``as_of``: their day in the
+    company's time zone is in [2000-01-01, ``as_of``] (both inclusive: a date typed wrong,
+    or a touchpoint stored for a later day, never counts before that day), and their kind
+    counts for the account's current segment (``touch_kinds``; an internal note never does
+    with the default policies).
+
+    A queryset, so callers add their own filters and aggregates in the same query (one join to
+    the account for its segment). Reading history, pass the day read as ``as_of``: nothing
+    dated after it is returned.
+    """
+    return _qualifying(as_of, zoneinfo.ZoneInfo(tenant_settings_get().time_zone))
+
+
+def _qualifying(as_of: dt.date, zone: zoneinfo.ZoneInfo) -> QuerySet[Touchpoint]:
+    kinds = touch_kinds()
+    start = dt.datetime.combine(EARLIEST_DAY, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    counted = ~Q(account__segment__in=sorted(kinds))
+    for segment, segment_kinds in sorted(kinds.items()):
+        counted |= Q(account__segment=segment, kind__in=sorted(segment_kinds))
+    return Touchpoint.objects.filter(counted, occurred_at__gte=start, occurred_at__lt=end)
+
+
 def last_touches(*, accounts: Iterable[Account], today: dt.date) -> dict[int, Touch]:
-    """Each account's last touch: its latest touchpoint whose day (company time zone) is in
-    [2000-01-01, ``today``], among the kinds that count for the coverage of the account's
-    segment (the coverage policy's qualifying kinds, the default policy's until one is saved;
-    every kind for a segment without any policy).
-    Accounts without such a touchpoint are absent.
+    """Each account's last touch as of ``today``: its latest touchpoint among
+    ``qualifying_touchpoints(as_of=today)`` (of the latest instant, the greatest kind when two
+    share it). Accounts without one are absent.
 
     The coverage worklist gives exactly these touches to ``kizuna.core.coverage``, whose
     ``last_touch`` is therefore this day. One query for the touchpoints (latest per account
     and kind), one for the policies.
     """
-    segments = {account.pk: account.segment for account in accounts}
-    kinds = {segment: set(default[2]) for segment, default in DEFAULT_POLICIES.items()}
-    kinds.update(CoveragePolicy.objects.values_list("segment", "qualifying_kinds"))
+    account_ids = [account.pk for account in accounts]
     zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
-    start = dt.datetime.combine(EARLIEST_DAY, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     rows = (
-        Touchpoint.objects.filter(
-            account_id__in=list(segments), occurred_at__gte=start, occurred_at__lt=end
-        )
+        _qualifying(today, zone)
+        .filter(account_id__in=account_ids)
         .order_by()
         .values("account_id", "kind")
         .annotate(last=Max("occurred_at"))
@@ -49,9 +81,6 @@ def last_touches(*, accounts: Iterable[Account], today: dt.date) -> dict[int, To
     )
     latest: dict[int, tuple[dt.datetime, str]] = {}
     for account_id, kind, last in rows:
-        counted = kinds.get(segments[account_id])
-        if counted is not None and kind not in counted:
-            continue
         if account_id not in latest or (last, kind) > latest[account_id]:
             latest[account_id] = (last, kind)
     return {

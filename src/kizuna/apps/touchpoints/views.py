@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.front.pages import account_form_page
+from kizuna.apps.front.pages import account_form_page, confirmed
 from kizuna.apps.org.access import (
     access_account,
     access_touchpoint,
@@ -191,6 +191,8 @@ def import_detail(request: AuthedRequest, import_id: int) -> HttpResponse:
 @require_POST
 def import_run(request: AuthedRequest, import_id: int) -> HttpResponse:
     record = _own_import(request, import_id)
+    if not confirmed(request):
+        return redirect("touchpoints:import_detail", record.pk)
     try:
         record = touchpoint_import_run(actor=request.user, record=record)
     except ValidationError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from kizuna.apps.api.schemas import component, errors, omittable
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import can_manage_tenant
 from kizuna.apps.usage.models import IdempotencyKey, IngestionRun
@@ -44,6 +46,22 @@ class IngestOut(Schema):
     replayed: bool = Field(description="true when this answers a retry of an earlier batch")
 
 
+class UsageEventIn(Schema):
+    """One usage event (docs/usage.md). A bad event is rejected alone, with its line and reason;
+    the batch is answered 201 with the counts."""
+
+    account_key: str = Field(
+        min_length=1, max_length=200, description="the product's tenant id, mapped to an account"
+    )
+    user_id: str = Field(min_length=1, max_length=200, description="the product's user id")
+    event: str = Field(
+        min_length=1, max_length=200, description="the event name the feature catalog maps"
+    )
+    occurred_at: dt.datetime = Field(description="ISO 8601 with a time zone (Z, +09:00)")
+    quantity: int = omittable(ge=0, description="default 1")
+    properties: dict[str, Any] = omittable(description="any JSON object, kept as text")
+
+
 _BODY_DOC = {
     "requestBody": {
         "required": True,
@@ -53,7 +71,14 @@ _BODY_DOC = {
             "occurred_at (ISO 8601 with a time zone), quantity (default 1), properties (object)."
         ),
         "content": {
-            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            "application/json": {
+                "schema": {
+                    "type": "array",
+                    "items": component(UsageEventIn),
+                    "minItems": 1,
+                    "maxItems": MAX_EVENTS,
+                }
+            },
             "application/x-ndjson": {"schema": {"type": "string"}},
         },
     },
@@ -121,11 +146,11 @@ def _retry_answer(found: IdempotencyKey, digest: str) -> Status[dict[str, Any]]:
 
 @router.post(
     "/usage/events",
-    response={200: IngestOut, 201: IngestOut},
+    response={200: IngestOut, 201: IngestOut, **errors(403, 409, 413)},
     openapi_extra=_BODY_DOC,
     summary="Send a batch of usage events",
 )
-def post_events(request: AuthedRequest, source: str = "default") -> Status[dict[str, Any]]:
+def send_usage_events(request: AuthedRequest, source: str = "default") -> Status[dict[str, Any]]:
     if not can_manage_tenant(request.user):
         raise PermissionDenied
     if not SOURCE_CODE.match(source):
