@@ -1,17 +1,17 @@
 """``kizuna usage``: import usage event files, rebuild the rollup, refresh the summaries.
 
 ``kizuna usage import PATH [--source CODE]`` reads a CSV, Parquet or JSON lines file (format
-from the extension, or ``--format``), in chunks of ``--chunk`` rows; each chunk is one atomic
-batch whose id derives from the file's content and the chunk number, so importing the same
-file again (after a crash, or by mistake) never counts an event twice. Rejected rows go to the
-quarantine (see the ``/usage/`` page).
+from the extension, or ``--format``) through ``usage_file_import``, the same path as the
+``/usage/`` upload: every 200,000 rows are one atomic batch whose id derives from the file's
+content and the chunk number (one rule for both paths), so importing the same file again (after
+a crash, by mistake, or once on the web and once here) never counts an event twice. Rejected rows
+go to the quarantine (see the ``/usage/`` page).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,6 @@ def register(subparsers: Any) -> None:
     imp.add_argument("path", type=Path)
     imp.add_argument("--source", default="default", help="source code (default: default)")
     imp.add_argument("--format", choices=sorted(set(FORMATS.values())))
-    imp.add_argument("--chunk", type=int, default=200_000, help="rows per atomic batch")
     imp.set_defaults(handler=run_import)
     rebuild = commands.add_parser("rebuild", help="recompute every usage day from stored events")
     rebuild.set_defaults(handler=run_rebuild)
@@ -48,40 +47,33 @@ def run_import(args: argparse.Namespace) -> int:
     from kizuna.cli.django_setup import setup
 
     setup()
-    from kizuna.apps.usage.models import IngestionVia
-    from kizuna.apps.usage.services import usage_ingest, usage_source_get
-    from kizuna.core.usage.schema import UsageFileError, read_events
+    from kizuna.apps.usage.services import usage_file_import, usage_source_get
+    from kizuna.core.usage.schema import UsageFileError
 
     path: Path = args.path
     file_format = args.format or FORMATS.get(path.suffix.lower())
     if file_format is None or not path.is_file():
         print(f"{path}: not a .csv, .parquet or .jsonl file (or use --format)", file=sys.stderr)
         return 2
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
+
+    def progress(done: int, total: int) -> None:
+        print("\r" + progress_bar(done, total), end="", flush=True)
+
     try:
-        frame = read_events(data, file_format=file_format)
+        result = usage_file_import(
+            source=usage_source_get(code=args.source),
+            data=path.read_bytes(),
+            file_format=file_format,
+            name=path.name,
+            progress=progress,
+        )
     except UsageFileError as error:
-        print(f"{path}: {error}", file=sys.stderr)
+        print(f"\n{path}: {error}", file=sys.stderr)
         return 1
-    source = usage_source_get(code=args.source)
-    total, stored, rejected = frame.height, 0, 0
-    for index, offset in enumerate(range(0, max(total, 1), args.chunk)):
-        chunk = frame.slice(offset, args.chunk)
-        try:
-            run = usage_ingest(
-                source=source,
-                frame=chunk,
-                via=IngestionVia.FILE,
-                name=path.name,
-                batch_key=f"{digest}:{index}",
-            )
-        except UsageFileError as error:
-            print(f"\n{path}: {error}", file=sys.stderr)
-            return 1
-        stored, rejected = stored + run.rows_stored, rejected + run.rows_rejected
-        print("\r" + progress_bar(offset + chunk.height, total), end="", flush=True)
-    print(f"\n{path.name}: {stored:,} events stored, {rejected:,} rejected (see /usage/).")
+    print(
+        f"\n{path.name}: {result.stored:,} events stored, {result.rejected:,} rejected"
+        " (see /usage/)."
+    )
     return 0
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kizuna.apps.usage import services
 from kizuna.apps.usage.models import IngestionRun, QuarantinedEvent, UsageDay, UsageSource
 from kizuna.cli import main
 from kizuna.cli.usage import progress_bar
@@ -21,13 +22,18 @@ CSV = (
 
 
 def test_it_imports_a_file_in_chunks_and_a_reimport_adds_nothing(
-    world: World, source: UsageSource, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    world: World,
+    source: UsageSource,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = tmp_path / "events.csv"
     path.write_text(CSV)
+    monkeypatch.setattr(services, "FILE_CHUNK_ROWS", 2)
     # when: imported twice, two rows per batch
-    assert main(["usage", "import", str(path), "--chunk", "2"]) == 0
-    assert main(["usage", "import", str(path), "--chunk", "2"]) == 0
+    assert main(["usage", "import", str(path)]) == 0
+    assert main(["usage", "import", str(path)]) == 0
     # then
     out = capsys.readouterr().out
     assert "[###############################] 100% 4/4 rows" not in out

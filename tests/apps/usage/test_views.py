@@ -7,9 +7,9 @@ import datetime as dt
 from django.test import Client
 from django.utils import timezone
 
-from kizuna.apps.usage.models import QuarantinedEvent, UsageDay, UsageSource
+from kizuna.apps.usage.models import IngestionRun, QuarantinedEvent, UsageDay, UsageSource
 from kizuna.apps.usage.rollups import usage_summaries_refresh
-from kizuna.apps.usage.services import usage_ingest, usage_source_get
+from kizuna.apps.usage.services import account_key_map, usage_ingest, usage_source_get
 from kizuna.core.usage.schema import records_frame
 from tests.apps.usage.conftest import event
 from tests.factories import World
@@ -79,7 +79,7 @@ def test_mapping_a_key_then_replaying_ingests_the_quarantine(
     mapped = admin.post(
         "/usage/", {"source": source.pk, "account_key": "ghost", "account": str(world.account.pk)}
     )
-    replayed = admin.post("/usage/replay/")
+    replayed = admin.post("/usage/replay/", {"confirm": "yes"})
     # then
     assert (mapped.status_code, replayed.status_code) == (302, 302)
     assert UsageDay.objects.get(account=world.account).events == 1
@@ -88,8 +88,35 @@ def test_mapping_a_key_then_replaying_ingests_the_quarantine(
     assert bad.status_code == 400
 
 
-def test_only_admins_replay(world: World) -> None:
-    assert client_for(world.manager).post("/usage/replay/").status_code == 403
+def test_a_replay_needs_its_confirmation_box(world: World, source: UsageSource) -> None:
+    # given: a quarantined row whose key is now mapped
+    usage_ingest(
+        source=source, frame=records_frame([event(key="ghost")]), via="api", name="b", batch_key="b"
+    )
+    account_key_map(source=source, account_key="ghost", account_id=world.account.pk)
+    admin = client_for(world.admin)
+    # the page asks for the box, saying what the replay does
+    page = admin.get("/usage/").content.decode()
+    assert 'id="replay"' in page and 'name="confirm" value="yes" required' in page
+    assert "隔離された 1 行を今すぐ取り込み直し" in page
+    # when: posted without the box ticked (or with another value)
+    for data in ({}, {"confirm": "no"}):
+        response = admin.post("/usage/replay/", data, follow=True)
+        # then: nothing replayed, and the admin is told
+        assert "確認のチェックボックスにチェックを入れてください" in response.content.decode()
+    assert QuarantinedEvent.objects.filter(replayed_at__isnull=True).count() == 1
+    assert not UsageDay.objects.exists()
+    assert IngestionRun.objects.count() == 1
+
+
+def test_only_admins_replay(world: World, source: UsageSource) -> None:
+    usage_ingest(
+        source=source, frame=records_frame([event(key="ghost")]), via="api", name="b", batch_key="b"
+    )
+    for user in (world.manager, world.csm, world.viewer):
+        response = client_for(user).post("/usage/replay/", {"confirm": "yes"})
+        assert response.status_code == 403
+    assert QuarantinedEvent.objects.filter(replayed_at__isnull=True).count() == 1
 
 
 def test_an_admin_uploads_an_events_file(world: World, source: UsageSource) -> None:

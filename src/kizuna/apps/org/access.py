@@ -298,3 +298,12 @@ def access_touchpoint(user: User, touchpoint_id: int, *, write: bool = False) ->
     if write and not can_edit_touchpoint(user, touchpoint):
         raise PermissionDenied
     return touchpoint
+
+
+# --- product usage operations ------------------------------------------------------------
+
+
+def can_operate_usage(user: User) -> bool:
+    """Act on usage ingestion from ``/usage/``: upload a file, map account keys, replay the
+    quarantine, retry or discard a day whose rollup failed. CS ops admins only."""
+    return _active(user) and can_manage_tenant(user)

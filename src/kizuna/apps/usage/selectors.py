@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
@@ -23,6 +24,7 @@ from kizuna.apps.usage.models import (
     UsageSummary,
 )
 from kizuna.apps.usage.rollups import EARLIEST_DAY
+from kizuna.core.usage.store import EventStore
 from kizuna.core.usage.trend import feature_adoption
 
 CHART_DAYS = 60
@@ -145,9 +147,59 @@ def usage_failed_days() -> list[UsagePendingDay]:
     return list(UsagePendingDay.objects.filter(failed_at__isnull=False).order_by("day"))
 
 
+#: how old every file of a batch without a run must be before it is removed: far longer than
+#: any attempt takes between writing its files and committing its run (an import's batch
+#: commits within minutes), so the files of an attempt in progress are never touched
+ABANDONED_AFTER = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class AbandonedFiles:
+    """Files on disk whose batch has no run (never counted): ``files`` of ``batches`` in all,
+    of which ``due_files`` of ``due_batches`` are older than ``ABANDONED_AFTER``."""
+
+    batches: int
+    files: int
+    due_batches: list[str]
+    due_files: int
+
+
+def usage_abandoned_files(*, now: dt.datetime | None = None) -> AbandonedFiles:
+    """The files interrupted attempts left (batches without a run), and those due for removal."""
+    cutoff = ((now or timezone.now()) - ABANDONED_AFTER).timestamp()
+    on_disk = EventStore(settings.USAGE_DIR).batches()
+    counted: set[str] = set()
+    ids = sorted(on_disk)
+    for start in range(0, len(ids), 5000):
+        counted.update(
+            IngestionRun.objects.filter(batch_id__in=ids[start : start + 5000]).values_list(
+                "batch_id", flat=True
+            )
+        )
+    left = {batch: paths for batch, paths in on_disk.items() if batch not in counted}
+    due = {
+        batch: paths
+        for batch, paths in left.items()
+        if all(path.stat().st_mtime < cutoff for path in paths)
+    }
+    return AbandonedFiles(
+        batches=len(left),
+        files=sum(len(paths) for paths in left.values()),
+        due_batches=sorted(due),
+        due_files=sum(len(paths) for paths in due.values()),
+    )
+
+
 def usage_ops_data() -> dict[str, Any]:
     tomorrow = tenant_today() + dt.timedelta(days=1)
     pending = QuarantinedEvent.objects.filter(replayed_at__isnull=True)
+    failed = usage_failed_days()
+    kept: dict[dt.date, tuple[int, int]] = {
+        row["day"]: (row["accounts"], row["events"] or 0)
+        for row in UsageDay.objects.filter(day__in=[f.day for f in failed])
+        .values("day")
+        .annotate(accounts=Count("id"), events=Sum("events"))
+    }
     return {
         "sources": usage_sources_freshness(),
         "runs": list(IngestionRun.objects.select_related("source")[:50]),
@@ -163,7 +215,12 @@ def usage_ops_data() -> dict[str, Any]:
                 "failed_at": row.failed_at,
                 "error": row.error,
                 "out_of_range": not EARLIEST_DAY <= row.day <= tomorrow,
+                # what a discard leaves as it is: the day's figures as last computed
+                "kept_accounts": kept.get(row.day, (0, 0))[0],
+                "kept_events": kept.get(row.day, (0, 0))[1],
             }
-            for row in usage_failed_days()
+            for row in failed
         ],
+        "abandoned": usage_abandoned_files(),
+        "abandoned_after_hours": int(ABANDONED_AFTER.total_seconds() // 3600),
     }

@@ -16,7 +16,7 @@ import logging
 import time
 import zoneinfo
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +42,7 @@ from kizuna.core.usage.schema import (
     EventWindow,
     RejectedRow,
     UsageFileError,
+    read_events,
     records_frame,
     validate_events,
 )
@@ -74,6 +75,66 @@ def event_window(*, now: dt.datetime | None = None) -> EventWindow:
 
 def batch_id_for(*, source: UsageSource, batch_key: str) -> str:
     return hashlib.sha256(f"{source.code}\0{batch_key}".encode()).hexdigest()[:40]
+
+
+#: rows per batch of a file: part of the file's batch keys, so it is one number for every path
+FILE_CHUNK_ROWS = 200_000
+
+
+def file_batch_key(*, digest: str, chunk: int) -> str:
+    """The batch key of the ``chunk``-th slice of ``FILE_CHUNK_ROWS`` rows of a file: the
+    SHA-256 of its bytes (``digest``, hex) and the slice's number. The one rule for a file,
+    whichever way it comes (the ``/usage/`` upload, ``kizuna usage import``), so the same file
+    again is the same batches: one run each (``attempts``), counted once."""
+    return f"{digest}:{chunk}"
+
+
+@dataclass(frozen=True)
+class FileImport:
+    runs: list[IngestionRun]
+
+    @property
+    def stored(self) -> int:
+        return sum(run.rows_stored for run in self.runs)
+
+    @property
+    def rejected(self) -> int:
+        return sum(run.rows_rejected for run in self.runs)
+
+
+def usage_file_import(
+    *,
+    source: UsageSource,
+    data: bytes,
+    file_format: str,
+    name: str,
+    actor: User | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> FileImport:
+    """Import a file (CSV, Parquet, JSON lines): every ``FILE_CHUNK_ROWS`` rows are one batch
+    (``usage_ingest``, its own transaction) keyed by ``file_batch_key``. ``progress(done,
+    total)`` is called after each batch. Raises ``UsageFileError`` when the file is unreadable
+    or lacks a column (nothing is written)."""
+    frame = read_events(data, file_format=file_format)
+    digest = hashlib.sha256(data).hexdigest()
+    total, runs = frame.height, []
+    for index, offset in enumerate(range(0, max(total, 1), FILE_CHUNK_ROWS)):
+        chunk = frame.slice(offset, FILE_CHUNK_ROWS)
+        runs.append(
+            usage_ingest(
+                source=source,
+                frame=chunk,
+                via=IngestionVia.FILE,
+                name=name,
+                batch_key=file_batch_key(digest=digest, chunk=index),
+                actor=actor,
+                # the /usage/ upload keyed a whole file by its hash alone until this rule
+                adopt_batch_key=digest if index == 0 else None,
+            )
+        )
+        if progress is not None:
+            progress(offset + chunk.height, total)
+    return FileImport(runs)
 
 
 @dataclass(frozen=True)
@@ -121,6 +182,7 @@ def usage_ingest(
     actor: User | None = None,
     extend_batch: str | None = None,
     defer_rollup: bool = False,
+    adopt_batch_key: str | None = None,
 ) -> IngestionRun:
     """Validate ``frame`` (text columns from ``read_events`` / ``records_frame``), store the
     good rows of known accounts, quarantine every other row, roll up the days touched.
@@ -132,12 +194,16 @@ def usage_ingest(
     the good rows to that existing batch instead, as a run of its own.
     ``defer_rollup`` queues the touched days (``UsagePendingDay``) for the worker instead of
     rolling them up now (the HTTP API: many small batches of the same days).
+    ``adopt_batch_key``: the key an earlier rule gave the same rows (``usage_file_import``);
+    a batch recorded under it becomes this batch (its runs move here, its files stop counting
+    and its days are rolled up again; the daily job removes those files later).
     Raises ``UsageFileError`` when the frame lacks a required column (nothing is written).
     """
     started = time.monotonic()
     batch = validate_events(frame, window=event_window())
     mapped = _map_accounts(source, batch.valid, list(batch.rejected))
     batch_id = extend_batch or batch_id_for(source=source, batch_key=batch_key)
+    adopted = _adopt(source, batch_id, adopt_batch_key) if adopt_batch_key else set()
     if extend_batch is None:  # superseded: this batch's earlier rejects come back below
         QuarantinedEvent.objects.filter(
             run__source=source, run__batch_id=batch_id, replayed_at__isnull=True
@@ -155,7 +221,7 @@ def usage_ingest(
         ),
         batch_size=2000,
     )
-    days = _store(source, batch_id, mapped.known, extend=extend_batch is not None)
+    days = _store(source, batch_id, mapped.known, extend=extend_batch is not None) | adopted
     if days and defer_rollup:
         usage_days_queue(days=days)
     elif days:
@@ -165,6 +231,18 @@ def usage_ingest(
     run.duration_ms = int((time.monotonic() - started) * 1000)
     run.save(update_fields=["duration_ms"])
     return run
+
+
+def _adopt(source: UsageSource, batch_id: str, old_key: str) -> set[dt.date]:
+    """Move the runs of the batch ``old_key`` names to ``batch_id``; returns the company days
+    of its files, which no longer count (no run names them) and must be rolled up again."""
+    old_id = batch_id_for(source=source, batch_key=old_key)
+    old_runs = IngestionRun.objects.filter(source=source, batch_id=old_id)
+    if old_id == batch_id or not old_runs.exists():
+        return set()
+    old_rows = event_store().read_batch(old_id)
+    old_runs.update(batch_id=batch_id)
+    return local_days(old_rows["occurred_at"])
 
 
 def _run_for(
@@ -355,7 +433,7 @@ def usage_rollup_pending() -> int:
         return len(days)
     except Exception as error:
         if len(days) == 1:
-            _rollup_failed(days[0], started, error)
+            usage_day_failed_mark(days[0], started, error)
             return 0
     done = 0
     for day in days:
@@ -363,7 +441,7 @@ def usage_rollup_pending() -> int:
             _rollup_queued([day], started)
             done += 1
         except Exception as error:
-            _rollup_failed(day, started, error)
+            usage_day_failed_mark(day, started, error)
     return done
 
 
@@ -373,7 +451,8 @@ def _rollup_queued(days: list[dt.date], started: dt.datetime) -> None:
     UsagePendingDay.objects.filter(day__in=days, queued_at__lte=started).delete()
 
 
-def _rollup_failed(day: dt.date, started: dt.datetime, error: Exception) -> None:
+def usage_day_failed_mark(day: dt.date, started: dt.datetime, error: Exception) -> None:
+    """Mark a queued day failed with its error (unless queued again after ``started``)."""
     log.exception("usage rollup of %s failed", day, exc_info=error)
     UsagePendingDay.objects.filter(day=day, queued_at__lte=started).update(
         failed_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:1000]

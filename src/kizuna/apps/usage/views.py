@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.customers.models import Account
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.org.access import can_manage_tenant
-from kizuna.apps.usage.models import IngestionVia, UsageSource
+from kizuna.apps.front.pages import confirmed
+from kizuna.apps.org.access import can_operate_usage
+from kizuna.apps.usage.models import UsageSource
 from kizuna.apps.usage.selectors import usage_ops_data
-from kizuna.apps.usage.services import account_key_map, usage_ingest, usage_quarantine_replay
-from kizuna.core.usage.schema import FILE_FORMATS, UsageFileError, read_events
+from kizuna.apps.usage.services import account_key_map, usage_file_import, usage_quarantine_replay
+from kizuna.apps.usage.upkeep import (
+    FailedDayGone,
+    usage_failed_day_discard,
+    usage_failed_day_retry,
+)
+from kizuna.core.usage.schema import FILE_FORMATS, UsageFileError
 
 
 class KeyMappingForm(forms.Form):
@@ -51,7 +58,7 @@ class UsageUploadForm(forms.Form):
 
 
 def _require_admin(request: AuthedRequest) -> None:
-    if not can_manage_tenant(request.user):
+    if not can_operate_usage(request.user):
         raise PermissionDenied
 
 
@@ -68,7 +75,13 @@ def ops(request: AuthedRequest) -> HttpResponse:
         messages.success(request, _("Mapping saved. Replay the quarantine to ingest its events."))
         return redirect("usage:ops")
     upload_form = UsageUploadForm(initial={"source": UsageSource.objects.first()})
-    context = {**usage_ops_data(), "form": form, "upload_form": upload_form, "nav": "usage"}
+    context = {
+        **usage_ops_data(),
+        "form": form,
+        "upload_form": upload_form,
+        "nav": "usage",
+        "can_operate": can_operate_usage(request.user),
+    }
     return render(request, "usage/ops.html", context, status=400 if form.errors else 200)
 
 
@@ -76,6 +89,8 @@ def ops(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def replay(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
+    if not confirmed(request):
+        return redirect(reverse("usage:ops") + "#quarantine")
     runs = usage_quarantine_replay(actor=request.user)
     stored = sum(run.rows_stored for run in runs)
     still = sum(run.rows_rejected for run in runs)
@@ -106,14 +121,12 @@ def upload(request: AuthedRequest) -> HttpResponse:
     if file_format is None:
         messages.error(request, _("Upload a .csv, .parquet or .jsonl file."))
         return redirect("usage:ops")
-    data = upload.read()
     try:
-        run = usage_ingest(
+        result = usage_file_import(
             source=form.cleaned_data["source"],
-            frame=read_events(data, file_format=file_format),
-            via=IngestionVia.FILE,
+            data=upload.read(),
+            file_format=file_format,
             name=name,
-            batch_key=hashlib.sha256(data).hexdigest(),
             actor=request.user,
         )
     except UsageFileError as error:
@@ -124,6 +137,56 @@ def upload(request: AuthedRequest) -> HttpResponse:
     messages.success(
         request,
         _("%(file)s: %(stored)d events stored, %(rejected)d rejected.")
-        % {"file": name, "stored": run.rows_stored, "rejected": run.rows_rejected},
+        % {"file": name, "stored": result.stored, "rejected": result.rejected},
     )
     return redirect("usage:ops")
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Http404 from None
+
+
+@login_required
+@require_POST
+def failed_day_retry(request: AuthedRequest, day: str) -> HttpResponse:
+    """Roll up a day whose rollup failed, now (confirmed)."""
+    _require_admin(request)
+    when = _day(day)
+    if not confirmed(request):
+        return redirect(reverse("usage:ops") + "#rollup-failed")
+    try:
+        done = usage_failed_day_retry(actor=request.user, day=when)
+    except FailedDayGone:
+        raise Http404 from None
+    if done:
+        messages.success(request, _("%(day)s was rolled up.") % {"day": when.isoformat()})
+    else:
+        messages.error(
+            request,
+            _("The rollup of %(day)s failed again; the cause is shown below.")
+            % {"day": when.isoformat()},
+        )
+    return redirect(reverse("usage:ops") + "#rollup-failed")
+
+
+@login_required
+@require_POST
+def failed_day_discard(request: AuthedRequest, day: str) -> HttpResponse:
+    """Take a failed day off the queue without rolling it up (confirmed)."""
+    _require_admin(request)
+    when = _day(day)
+    if not confirmed(request):
+        return redirect(reverse("usage:ops") + "#rollup-failed")
+    try:
+        usage_failed_day_discard(actor=request.user, day=when)
+    except FailedDayGone:
+        raise Http404 from None
+    messages.success(
+        request,
+        _("%(day)s was taken off the rollup queue; its figures stay as they were.")
+        % {"day": when.isoformat()},
+    )
+    return redirect(reverse("usage:ops") + "#rollup-failed")

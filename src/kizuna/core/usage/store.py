@@ -24,6 +24,13 @@ retried import can never be counted twice. Which batches count is the caller's d
 apps count only batches with a committed run record (see ``kizuna.apps.usage.rollups``), so the
 files of an attempt that died before its record are never read.
 
+Files whose batch never got its run record (an attempt that died and was never retried) are
+left on disk, uncounted; the apps remove them once every file of the batch is older than a day
+(``remove_batch``). Writing, recovering and removing hold the store's lock (``flock`` on
+``.lock`` under ``root``; processes of one machine), so none of them sees another's half-done
+work: a retry that rewrites a batch while it is being removed either finishes first (its files
+are then new, and kept) or writes after the removal.
+
 Event partitions are UTC days; a company-time-zone day overlaps at most the UTC days before, of
 and after it (offsets stay within ±14 h), which ``utc_days_for`` returns.
 """
@@ -31,10 +38,12 @@ and after it (offsets stay within ±14 h), which ``utc_days_for`` returns.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -117,7 +126,22 @@ class EventStore:
             self.daily_dir, batch_id, frame.with_columns(pl.col("day").alias("_day"))
         )
 
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The store's lock, held while files are written, rolled forward or removed."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def _commit(self, kind_dir: Path, batch_id: str, frame: pl.DataFrame) -> set[dt.date]:
+        with self._locked():
+            return self._commit_locked(kind_dir, batch_id, frame)
+
+    def _commit_locked(self, kind_dir: Path, batch_id: str, frame: pl.DataFrame) -> set[dt.date]:
         before = {str(p.relative_to(self.root)) for p in kind_dir.glob(f"day=*/{batch_id}.parquet")}
         if frame.is_empty() and not before:
             return set()
@@ -162,6 +186,10 @@ class EventStore:
         """Finish batches whose journal was written; drop temp files of unfinished ones."""
         if not self.journal_dir.is_dir():
             return
+        with self._locked():
+            self._recover_locked()
+
+    def _recover_locked(self) -> None:
         for journal in sorted(self.journal_dir.glob("*.json")):
             self._roll_forward(journal)
         for stale in self.journal_dir.glob(".*.tmp"):
@@ -185,6 +213,28 @@ class EventStore:
                 *self.daily_dir.glob(f"day=*/{batch_id}.parquet"),
             ]
         )
+
+    def batches(self) -> dict[str, list[Path]]:
+        """Every file on disk (events and daily totals, committed run or not) by batch id."""
+        found: dict[str, list[Path]] = {}
+        for path in [*_files(self.events_dir, None), *_files(self.daily_dir, None)]:
+            found.setdefault(batch_of(path), []).append(path)
+        return found
+
+    def remove_batch(self, batch_id: str, *, written_before: float) -> int:
+        """Remove every file of ``batch_id`` if each was last written before ``written_before``
+        (a POSIX time); returns the files removed, 0 when one of them is newer (a retry is
+        rewriting the batch: keep it all). The caller decides that the batch is not counted."""
+        _check_batch_id(batch_id)
+        with self._locked():
+            paths = self.batch_files(batch_id)
+            if not paths or any(p.stat().st_mtime >= written_before for p in paths):
+                return 0
+            for path in paths:
+                path.unlink()
+            for folder in {p.parent for p in paths}:
+                _fsync_dir(folder)
+            return len(paths)
 
     def files(self, utc_days: Iterable[dt.date] | None = None) -> list[Path]:
         """Committed event files of the given UTC days (all when None), in a stable order."""
