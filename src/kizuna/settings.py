@@ -160,6 +160,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["kizuna.apps.front.formats"]  # months as 2026年10月 / Oct 2026
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"  # storage; business periods use the tenant's time zone (TenantSettings)

@@ -1,18 +1,22 @@
-"""A screenshot tour of every page in Japanese, on the demo company: every link of the
-navigation and the pages behind them (an account, an onboarding, a health explanation, the
-administration and one of its change forms). Each page is saved in artifacts/screenshots/
-and the tour fails when visible English is left on a page."""
+"""A screenshot tour of every page in Japanese and in English, on the demo company: every link
+of the navigation and the pages behind them (an account, an onboarding, a health explanation,
+the administration and one of its change forms). Each page is saved in artifacts/screenshots/
+(``tour-NN-page.png`` in Japanese, ``tour-en-NN-page.png`` in English) and the tour fails when
+visible English is left on a Japanese page, or Japanese on an English page beyond the company's
+own data (names of accounts, people, products' phases and criteria, logged texts)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from kizuna.apps.customers.models import Account
+import pytest
+
+from kizuna.apps.customers.models import Account, Contact
 from kizuna.apps.demo.services import demo_load_if_empty
 from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.jobs.services import jobs_run_due
-from kizuna.apps.onboarding.models import Onboarding
+from kizuna.apps.onboarding.models import Onboarding, OnboardingCriterion, OnboardingPhase
 from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.browser.conftest import ARTIFACTS
@@ -43,6 +47,46 @@ VISIBLE_TEXT = """() => {
   body.remove();
   return text;
 }"""
+
+
+#: Written as themselves in every language: the language switch names Japanese in Japanese,
+#: and the logo is 絆 Kizuna.
+NAMES_AS_WRITTEN = {"日本語", "絆"}
+#: Japanese script: kana, kanji, full-width forms
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]+")
+
+
+def japanese_left(text: str, data: list[str]) -> list[str]:
+    """Runs of Japanese in ``text`` once the company's data (longest first) is taken out."""
+    for value in sorted(data, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return sorted(set(JAPANESE.findall(text)))
+
+
+def _data_strings() -> list[str]:
+    """What the demo company typed or was given, in Japanese: not interface text."""
+    from kizuna.apps.org.models import Team
+    from kizuna.apps.touchpoints.models import Touchpoint
+    from kizuna.apps.usage.models import IngestionRun, UsageSource
+
+    values: set[str] = set()
+    for model, fields in (
+        (Account, ("name", "kana", "partner_name")),
+        (User, ("display_name", "first_name", "last_name")),
+        (Contact, ("name", "title")),
+        (Team, ("name",)),
+        (Touchpoint, ("summary",)),
+        (OnboardingPhase, ("name",)),
+        (OnboardingCriterion, ("name",)),
+        (UsageSource, ("name",)),
+        (IngestionRun, ("name",)),  # files and batches as they were named
+    ):
+        present = [f for f in fields if f in {x.name for x in model._meta.get_fields()}]
+        for row in model.objects.values_list(*present):
+            values.update(str(v) for v in row if v)
+    # people's names also appear with their two parts apart or run together
+    values.update(part for v in list(values) for part in v.split(" ") if len(part) > 1)
+    return [v for v in values | NAMES_AS_WRITTEN if JAPANESE.search(v)]
 
 
 def english_words(text: str, data: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
@@ -104,11 +148,14 @@ def _pages() -> list[tuple[str, str]]:
     ]
 
 
-def test_every_page_in_japanese_has_no_english_left(
-    transactional_db: Any, page: Any, shot: Any
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_every_page_speaks_the_members_language_only(
+    transactional_db: Any, page: Any, shot: Any, language: str
 ) -> None:
-    # given the demo company, as a CS ops admin (who sees every link of the navigation)
+    # given the demo company, as a CS ops admin (who sees every link of the navigation) who
+    # reads Kizuna in Japanese, or in English
     _demo()
+    User.objects.filter(username="admin").update(language=language)
     _log_in(page, "admin")
     pages = _pages()
     # member names as typed are data: usernames in the administration
@@ -117,18 +164,21 @@ def test_every_page_in_japanese_has_no_english_left(
         for username in User.objects.values_list("username", flat=True)
         for part in re.split(r"[^A-Za-z]+", username)
     }
+    data = _data_strings()
     nav = page.eval_on_selector_all("nav.mainnav a", "links => links.map(a => a.pathname)")
     missing = [href for href in nav if href not in {url.split("?")[0] for _n, url in pages}]
     assert missing == [], f"nav links not in the tour: {missing}"
-    # when every page is opened, then none shows English words
+    # when every page is opened, then none shows words of the other language
+    prefix = "tour" if language == "ja" else "tour-en"
     found = {}
     for n, (name, url) in enumerate(pages):
         page.goto(url)
         page.wait_for_load_state()
-        assert page.locator("html").get_attribute("lang") == "ja", url
+        assert page.locator("html").get_attribute("lang") == language, url
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"tour-{n:02d}-{name}.png"), full_page=True)
-        words = english_words(page.evaluate(VISIBLE_TEXT), usernames)
+        page.screenshot(path=str(ARTIFACTS / f"{prefix}-{n:02d}-{name}.png"), full_page=True)
+        text = page.evaluate(VISIBLE_TEXT)
+        words = english_words(text, usernames) if language == "ja" else japanese_left(text, data)
         if words:
             found[url] = words
     assert found == {}, "\n".join(f"{url}: {words}" for url, words in found.items())

@@ -64,7 +64,7 @@ def test_the_account_page_lists_the_accounts_own_movements(
     ).content.decode()
     # then its movements are listed, latest first
     section = body[body.index('id="mrr-movements"') :]
-    assert section.index("2024-03") < section.index("2024-02")
+    assert section.index("2024年3月") < section.index("2024年2月")
     assert "拡大" in section and "新規" in section
     assert "+¥20" in section
     assert "+¥40" in section

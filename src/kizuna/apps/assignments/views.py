@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from kizuna.apps.assignments import selectors, services
 from kizuna.apps.assignments.forms import HandoffForm, ReassignForm, ScenarioForm
 from kizuna.apps.customers.models import Account
+from kizuna.apps.front.formats import month_label
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import account_form_page, confirmed
 from kizuna.apps.org.access import access_account, can_apply_auto_assignment, can_reassign
@@ -145,7 +146,8 @@ def _chart(plan: Any, *, width: int = 720, height: int = 200) -> dict[str, Any]:
             "w": round(step - 6, 1),
             "h": round(n / top * (height - 30), 1),
             "n": n,
-            "label": f"{month.month:%Y-%m}",
+            "cx": round(i * step + step / 2, 1),
+            "label": month_label(month.month),
         }
         for i, (month, n) in enumerate(zip(plan, needed, strict=True))
     ]

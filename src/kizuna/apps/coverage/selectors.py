@@ -23,6 +23,7 @@ from kizuna.apps.coverage.inputs import (
 )
 from kizuna.apps.coverage.models import CoverageSnapshot, Scope
 from kizuna.apps.customers.models import Account
+from kizuna.apps.front.formats import month_label
 from kizuna.apps.org.models import Team, User
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
@@ -83,8 +84,30 @@ class TrendLine:
     labels: list[tuple[float, str]]
 
 
+#: one segment's small chart, drawn about as wide as its third of the page, so that its 11-unit
+#: labels read at about 11 px (the template's viewBox adds the margins)
+TREND_WIDTH = 300
+TREND_HEIGHT = 120
+TREND_LABEL_ROOM = 72  # an axis label ("2026年10月", "Oct 2026") and the space after it
+
+
+def _trend_labels(days: list[dt.date], x_of: dict[dt.date, float]) -> list[tuple[float, str]]:
+    """The first and last day's month, and those between at least one label's room apart
+    (labels start at their day; the last one ends at it, so it needs two labels' room)."""
+    kept: list[tuple[float, str]] = []
+    for index, day in enumerate(days):
+        x = x_of[day]
+        last = index == len(days) - 1
+        if last or (
+            (not kept or x - kept[-1][0] >= TREND_LABEL_ROOM)
+            and x_of[days[-1]] - x >= 2 * TREND_LABEL_ROOM
+        ):
+            kept.append((x, month_label(day)))
+    return kept
+
+
 def trend_lines(
-    *, live: list[CoverageSnapshot], width: int = 640, height: int = 160
+    *, live: list[CoverageSnapshot], width: int = TREND_WIDTH, height: int = TREND_HEIGHT
 ) -> list[TrendLine]:
     """Per segment, the company-wide coverage rate over the snapshot days before today, then
     today's live figure (``live``: its company-wide rows), as SVG geometry. A snapshot
@@ -109,9 +132,7 @@ def trend_lines(
             for r in items
             if r.rate is not None
         )
-        labels = [
-            (x_of[d], f"{d:%Y-%m}") for i, d in enumerate(days) if i % 6 == 0 or i == len(days) - 1
-        ]
+        labels = _trend_labels(days, x_of)
         lines.append(
             TrendLine(
                 segment=segment,

@@ -145,7 +145,10 @@ def update_account(request: AuthedRequest, account_id: int, payload: AccountPatc
     """Change the account's own fields. `owner`, `team` and `segment` are accepted only when
     unchanged: a different value answers 400 (`invalid`, the field named) and changes nothing.
     The owner and team change by `POST /accounts/{account_id}/reassign`, the touch model by
-    `POST /segment-exceptions` (a manager of the account's team or an admin, with a reason)."""
+    `POST /segment-exceptions` (a manager of the account's team or an admin, with a reason).
+    A different `phase` is accepted only from a manager of the account's team or an admin, and
+    never takes a low-touch account out of onboarding (the hand-off on the account's page does);
+    otherwise it answers 400 (`invalid`, the field named) and changes nothing."""
     user = request.user
     account = access_account(user, account_id, write=True)
     data = _resolve_refs(payload.dict(exclude_unset=True))

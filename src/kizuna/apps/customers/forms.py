@@ -45,15 +45,25 @@ class AccountForm(forms.ModelForm[Account]):
 
 class AccountEditForm(forms.ModelForm[Account]):
     """Editing an account does not offer its owner, team or touch model: those change by
-    reassignment and segment exceptions (a manager or admin, with a reason), on their own pages."""
+    reassignment and segment exceptions (a manager or admin, with a reason), on their own pages.
+    The phase is offered only to whoever may correct it (``may_change_phase``, from
+    ``org.access.can_change_phase``), and not for a low-touch account in onboarding (the
+    hand-off moves it)."""
 
     class Meta:
         model = Account
         fields = ACCOUNT_EDIT_FIELDS
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, may_change_phase: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["potential_acv"].help_text = _("Upside per year not yet contracted.")
+        handed_off = self.instance.segment == Segment.LOW
+        if not may_change_phase or (handed_off and self.instance.phase == Phase.ONBOARDING):
+            del self.fields["phase"]
+        else:
+            self.fields["phase"].help_text = _(
+                "The phase moves by itself as onboardings complete; change it only to correct it."
+            )
 
 
 class ContactForm(forms.ModelForm[Contact]):

@@ -11,6 +11,7 @@ from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.front.formats import month_label
 from kizuna.apps.revenue.selectors import account_mrr_movements
 from kizuna.core.kana import normalize_query, to_katakana
 from kizuna.core.mrr_history import LineSpan, MonthlyMrr, monthly_mrr
@@ -202,10 +203,17 @@ def mrr_chart(history: list[MonthlyMrr], *, width: int = 720, height: int = 180)
             y=round(plot_height - point.mrr / top * plot_height, 1),
             width=round(step - 4, 1),
             height=round(point.mrr / top * plot_height, 1),
-            label=f"{point.month:%Y-%m}",
+            label=month_label(point.month),
             value=point.mrr,
             is_last=index == len(history) - 1,
         )
         for index, point in enumerate(history)
     ]
-    return {"bars": bars, "width": width, "height": height, "max": top, "label_y": height - 6}
+    return {
+        "bars": bars,
+        "width": width,
+        "height": height,
+        "max": top,
+        "label_y": height - 6,
+        "base_y": plot_height,  # the value axis: 0 here, ``max`` at the top
+    }

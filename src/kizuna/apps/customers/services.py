@@ -7,6 +7,10 @@ nothing, when it is wrong.
 An account's owner, team and touch model are set when it is created; after that they change
 only by reassignment, auto-assignment and hand-off (``assignments``) or a segment exception or
 review (``segments``), each with its reason and record. ``account_update`` refuses them.
+Its lifecycle phase moves by the daily jobs (onboarding completed → adoption) and the hand-off;
+``account_update`` changes it only for a manager of the account's team or an admin
+(``can_change_phase``), and never takes a low-touch account out of onboarding (that is the
+hand-off, with its note and the adoption team).
 """
 
 from __future__ import annotations
@@ -22,8 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kizuna.apps.audit.services import audited_save, model_snapshot
-from kizuna.apps.customers.models import Account, Contact, SubscriptionLine
-from kizuna.apps.org.access import can_create_account_in_team, default_team_for_new_account
+from kizuna.apps.customers.models import Account, Contact, Phase, Segment, SubscriptionLine
+from kizuna.apps.org.access import (
+    can_change_phase,
+    can_create_account_in_team,
+    default_team_for_new_account,
+)
 from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
 
@@ -109,13 +117,35 @@ def _placement_changes(account: Account, data: Mapping[str, Any]) -> dict[str, s
     return errors
 
 
+def _phase_change(actor: User, account: Account, data: Mapping[str, Any]) -> dict[str, str]:
+    """A phase in ``data`` different from the account's that ``actor`` may not set here."""
+    if "phase" not in data or data["phase"] == account.phase:
+        return {}
+    if account.segment == Segment.LOW and account.phase == Phase.ONBOARDING:
+        return {
+            "phase": _(
+                "A low-touch account leaves onboarding by the hand-off to the adoption team "
+                "(with a note), not by editing the account."
+            )
+        }
+    if not can_change_phase(actor, account):
+        return {
+            "phase": _(
+                "The phase moves by itself (onboarding completed, the hand-off); only a manager "
+                "of the account's team or a CS ops admin corrects it by editing the account."
+            )
+        }
+    return {}
+
+
 @transaction.atomic
 def account_update(
     *, actor: User, account: Account, data: Mapping[str, Any], via: str = "web"
 ) -> Account:
     """Change the account's own fields. Its owner, team and touch model are refused (a
-    ``ValidationError`` naming the service to use) unless they equal the current ones."""
-    errors = _placement_changes(account, data)
+    ``ValidationError`` naming the service to use) unless they equal the current ones; so is
+    a new phase unless ``can_change_phase`` (and never out of onboarding for low touch)."""
+    errors = _placement_changes(account, data) | _phase_change(actor, account, data)
     if errors:
         raise ValidationError(errors)
     before = model_snapshot(account, ACCOUNT_FIELDS)

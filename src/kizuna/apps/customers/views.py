@@ -34,6 +34,7 @@ from kizuna.apps.front.pages import form_page
 from kizuna.apps.org.access import (
     access_account,
     account_permissions,
+    can_change_phase,
     require_account_create,
 )
 from kizuna.apps.tenant.selectors import tenant_today
@@ -129,7 +130,11 @@ def account_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def account_edit(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = access_account(request.user, account_id, write=True)
-    form = AccountEditForm(request.POST or None, instance=copy.copy(account))
+    form = AccountEditForm(
+        request.POST or None,
+        instance=copy.copy(account),
+        may_change_phase=can_change_phase(request.user, account),
+    )
     if request.method == "POST" and form.is_valid():
         saved = _save(
             form,

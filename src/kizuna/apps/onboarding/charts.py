@@ -7,7 +7,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kizuna.apps.front.formats import day_in_month_label, month_label
 from kizuna.apps.onboarding.models import Onboarding
+from kizuna.apps.revenue.charts import GAP, text_width
 
 WIDTH = 640
 FUNNEL_WIDTH = 900
@@ -59,7 +61,7 @@ def gantt(
             ticks.append(
                 {
                     "x": x(day),
-                    "label": day.strftime("%m/%d") if day.day != 1 else day.strftime("%Y-%m"),
+                    "label": day_in_month_label(day) if day.day != 1 else month_label(day),
                 }
             )
         day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
@@ -67,9 +69,22 @@ def gantt(
         "rows": rows,
         "height": height,
         "today_x": x(today) if start <= today <= end else None,
-        "ticks": ticks,
+        "ticks": _readable(ticks),
         "axis_y": height - 4,
     }
+
+
+def _readable(ticks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every tick keeps its line; a label that would run into the previous one or past the
+    right edge is left out (labels start at their tick)."""
+    shown_until = float("-inf")
+    for tick in ticks:
+        width = text_width(tick["label"])
+        if tick["x"] < shown_until + GAP or tick["x"] + width > WIDTH:
+            tick["label"] = ""
+        else:
+            shown_until = tick["x"] + width
+    return ticks
 
 
 def funnel(totals: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,8 @@ Rules (see docs/permissions.md):
 - only admins and managers create accounts; a manager only within their own team;
 - who owns an account, its team and its touch model change only by reassignment, a segment
   exception or review, or auto-assignment: a manager of the account's team or an admin;
+- the lifecycle phase moves by the daily jobs and the hand-off; editing the account changes
+  it only for a manager of the account's team or an admin;
 - managers and admins see another member's lists; everyone else sees their own.
 Reading a missing object gives 404; writing an object one may read but not edit gives 403.
 
@@ -86,6 +88,13 @@ def can_reassign(user: User, account: Account) -> bool:
 
 def can_change_segment(user: User, account: Account) -> bool:
     """Raise or lower the touch model by exception (reason and expiry): as ``can_reassign``."""
+    return can_reassign(user, account)
+
+
+def can_change_phase(user: User, account: Account) -> bool:
+    """Correct the lifecycle phase by editing the account: as ``can_reassign``. The phase
+    otherwise moves by itself (the daily jobs, the hand-off); a low-touch account leaves
+    onboarding only by the hand-off, whoever asks (``customers.services.account_update``)."""
     return can_reassign(user, account)
 
 

@@ -2,7 +2,9 @@
 
 Pure functions: numbers in, coordinates out (SVG user units, y grows downwards). Labels of the
 axes are formatted by the caller-supplied ``fmt`` so that money and rates read the same as in
-the rest of the page.
+the rest of the page (their unit: ¥, %); each axis may carry a title (``x_title``, ``y_title``).
+Month labels are thinned so that none overlaps another, whatever the language's month names
+(``2026年10月`` is wider than ``Oct 2026``).
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ from dataclasses import dataclass, field
 
 WIDTH = 600
 HEIGHT = 220
-LEFT = 88  # room for the y-axis labels
+LEFT = 100  # room for the y-axis title and labels
 RIGHT = 12
 TOP = 12
 BOTTOM = 28  # room for the x-axis labels
+TITLE = 16  # more room below for the x-axis title
+FONT = 11  # the axis labels' font size (kizuna.css ``.chart .axis``)
+GAP = 10  # at least this much space between two x-axis labels
 
 #: colours of the series (the stylesheet's palette, repeated here because SVG needs them inline)
 PALETTE = ("#2f5d8a", "#1e7e4a", "#6b3fa0", "#b7791f", "#4a7c59", "#b42318", "#616e7c")
@@ -36,6 +41,7 @@ class XLabel:
     x: float
     label: str
     anchor: str = "middle"
+    second: str = ""  # a second line, when the label is too wide for its place
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,24 @@ class Chart:
     lines: tuple[Line, ...] = ()
     zero_y: float | None = None
     connectors: tuple[tuple[float, float, float], ...] = field(default=())  # (x1, x2, y)
+    x_title: str = ""
+    y_title: str = ""
+    left: int = LEFT
+
+    @property
+    def label_y(self) -> int:
+        """Baseline of the x-axis labels (the title, if any, goes below them)."""
+        return self.height - 8 - (TITLE if self.x_title else 0)
+
+    @property
+    def x_title_x(self) -> float:
+        """Centre of the plot area, where the x-axis title goes."""
+        return round((self.left + self.width - RIGHT) / 2, 1)
+
+    @property
+    def y_title_at(self) -> tuple[int, float]:
+        """Where the rotated y-axis title is centred."""
+        return (12, round(TOP + (self.height - TOP - BOTTOM) / 2, 1))
 
 
 @dataclass(frozen=True)
@@ -113,14 +137,66 @@ class _Scale:
         return tuple(Tick(y=self.y(value), label=fmt(value)) for value in values)
 
 
+def text_width(text: str, size: float = FONT) -> float:
+    """Rough width of ``text`` in SVG units: a full-width (CJK) character is one em, others
+    about 0.6 em (enough to keep labels apart; no font metrics are read)."""
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
+
+
+def _span(label: XLabel) -> tuple[float, float]:
+    width = text_width(label.label)
+    if label.anchor == "start":
+        return label.x, label.x + width
+    if label.anchor == "end":
+        return label.x - width, label.x
+    return label.x - width / 2, label.x + width / 2
+
+
 def _x_labels(labels: Sequence[str], xs: Sequence[float], every: int) -> tuple[XLabel, ...]:
-    out = []
+    """The first and last label, and every ``every``-th between (more apart when the labels are
+    wide), keeping only those that do not overlap a label already kept."""
+    if not labels:
+        return ()
     last = len(labels) - 1
-    for index, (label, x) in enumerate(zip(labels, xs, strict=True)):
-        if index == last:
-            out.append(XLabel(x=float(WIDTH - RIGHT), label=label, anchor="end"))
-        elif index % every == 0 and last - index >= every // 2:
-            out.append(XLabel(x=x, label=label, anchor="start" if index == 0 else "middle"))
+    spacing = (xs[-1] - xs[0]) / last if last else float(WIDTH)
+    widest = max(text_width(label) for label in labels)
+    every = max(every, math.ceil((widest + GAP) / max(spacing, 1.0)))
+    first = XLabel(x=xs[0], label=labels[0], anchor="start")
+    end = XLabel(x=float(WIDTH - RIGHT), label=labels[last], anchor="end")
+    kept = [first] if last == 0 else [first, end]
+    for index in range(every, last, every):
+        candidate = XLabel(x=xs[index], label=labels[index])
+        low, high = _span(candidate)
+        if all(high + GAP <= _span(k)[0] or low >= _span(k)[1] + GAP for k in kept):
+            kept.append(candidate)
+    return tuple(sorted(kept, key=lambda label: label.x))
+
+
+def _two_lines(x: float, label: str, *, room: float) -> XLabel:
+    """A centred label, broken at its middle space into two lines when wider than ``room``."""
+    words = label.split(" ")
+    if text_width(label) <= room or len(words) < 2:
+        return XLabel(x=x, label=label)
+    cut = min(
+        range(1, len(words)),
+        key=lambda n: abs(text_width(" ".join(words[:n])) - text_width(" ".join(words[n:]))),
+    )
+    return XLabel(x=x, label=" ".join(words[:cut]), second=" ".join(words[cut:]))
+
+
+def _staggered(labels: list[XLabel], *, room: float) -> tuple[XLabel, ...]:
+    """One-word labels wider than ``room`` go one line lower, unless the label before them
+    went lower already, so that two neighbours never share a line and touch."""
+    out: list[XLabel] = []
+    lowered = False
+    for label in labels:
+        wide = not label.second and text_width(label.label) > room
+        if wide and not lowered:
+            out.append(XLabel(x=label.x, label="", anchor=label.anchor, second=label.label))
+            lowered = True
+        else:
+            out.append(label)
+            lowered = False
     return tuple(out)
 
 
@@ -131,6 +207,8 @@ def line_chart(
     fmt: Callable[[float], str],
     floor_at_zero: bool = True,
     height: int = HEIGHT,
+    x_title: str = "",
+    y_title: str = "",
 ) -> Chart:
     """Lines over months; a None value breaks the line (undefined is not zero)."""
     values = [v for s in series for v in s.values if v is not None]
@@ -164,10 +242,12 @@ def line_chart(
         )
     return Chart(
         width=WIDTH,
-        height=height,
         ticks=scale.ticks(fmt),
         x_labels=_x_labels(labels, xs, every=6),
         lines=tuple(lines),
+        height=height + (TITLE if x_title else 0),
+        x_title=x_title,
+        y_title=y_title,
     )
 
 
@@ -177,6 +257,8 @@ def bar_chart(
     *,
     fmt: Callable[[float], str],
     height: int = HEIGHT,
+    x_title: str = "",
+    y_title: str = "",
 ) -> Chart:
     """Signed bars over months from a zero line (gains up in green, losses down in red)."""
     scale = _Scale(min(min(values, default=0), 0), max(max(values, default=0), 1), height)
@@ -198,16 +280,22 @@ def bar_chart(
     centres = [round(LEFT + (i + 0.5) * step, 1) for i in range(len(labels))]
     return Chart(
         width=WIDTH,
-        height=height,
         ticks=scale.ticks(fmt),
         x_labels=_x_labels(labels, centres, every=6),
         bars=tuple(bars),
         zero_y=zero,
+        height=height + (TITLE if x_title else 0),
+        x_title=x_title,
+        y_title=y_title,
     )
 
 
 def waterfall(
-    steps: Sequence[tuple[str, int, str]], *, fmt: Callable[[float], str], height: int = 260
+    steps: Sequence[tuple[str, int, str]],
+    *,
+    fmt: Callable[[float], str],
+    height: int = 260,
+    y_title: str = "",
 ) -> Chart:
     """An MRR bridge: ``(label, amount, kind)`` with kind "total" (drawn from 0), "up" or "down"
     (drawn from the running level; amounts positive). Connectors join consecutive bars.
@@ -257,7 +345,10 @@ def waterfall(
         if index + 1 < len(steps):
             connectors.append((round(x + width, 1), round(x + step, 1), scale.y(b)))
     centres = [round(LEFT + (i + 0.5) * step, 1) for i in range(len(steps))]
-    x_labels = tuple(XLabel(x=x, label=s[0]) for x, s in zip(centres, steps, strict=True))
+    x_labels = _staggered(
+        [_two_lines(x, s[0], room=step - GAP) for x, s in zip(centres, steps, strict=True)],
+        room=step - GAP,
+    )
     return Chart(
         width=WIDTH,
         height=height,
@@ -265,6 +356,7 @@ def waterfall(
         x_labels=x_labels,
         bars=tuple(bars),
         connectors=tuple(connectors),
+        y_title=y_title,
     )
 
 

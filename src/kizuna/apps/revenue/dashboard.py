@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kizuna.apps.customers.models import Segment
+from kizuna.apps.front.formats import month_label
 from kizuna.apps.revenue import charts
 from kizuna.apps.revenue.models import CohortSnapshot, RevenueSnapshot, RevenueTarget
 from kizuna.apps.revenue.selectors import (
@@ -43,6 +44,10 @@ SEGMENT_COLOURS: Final = {
 
 
 COMPANY: Final = Cut()
+
+
+#: the month axes' title
+MONTH_AXIS: Final = gettext_lazy("Month (figures at month-end)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,7 +81,11 @@ def _bridge(row: RevenueSnapshot, currency: str) -> charts.Chart:
         (_("Churn"), row.churn_mrr, "down"),
         (_("Month-end"), row.total_mrr, "total"),
     ]
-    return charts.waterfall(steps, fmt=lambda v: format_money(int(v), currency))
+    return charts.waterfall(
+        steps,
+        fmt=lambda v: format_money(int(v), currency),
+        y_title="MRR",
+    )
 
 
 def _target_line(name: str, value: float | None, months: int, colour: str) -> charts.Series:
@@ -84,7 +93,7 @@ def _target_line(name: str, value: float | None, months: int, colour: str) -> ch
 
 
 def _retention_chart(rows: list[RevenueSnapshot], target: RevenueTarget | None) -> charts.Chart:
-    labels = [f"{row.month:%Y-%m}" for row in rows]
+    labels = [month_label(row.month) for row in rows]
     series = [
         charts.Series("GRR 12m", [row.grr_12m for row in rows], charts.PALETTE[0]),
         charts.Series("NRR 12m", [row.nrr_12m for row in rows], charts.PALETTE[1]),
@@ -93,11 +102,13 @@ def _retention_chart(rows: list[RevenueSnapshot], target: RevenueTarget | None) 
         series.append(_target_line(_("GRR target"), target.grr_12m, len(rows), charts.PALETTE[0]))
     if target and target.nrr_12m is not None:
         series.append(_target_line(_("NRR target"), target.nrr_12m, len(rows), charts.PALETTE[1]))
-    return charts.line_chart(labels, series, fmt=pct, floor_at_zero=False)
+    return charts.line_chart(
+        labels, series, fmt=pct, floor_at_zero=False, x_title=str(MONTH_AXIS), y_title="GRR / NRR"
+    )
 
 
 def _churn_chart(
-    labels: list[str],
+    months: list[dt.date],
     segments: dict[str, list[RevenueSnapshot]],
     targets: dict[str, RevenueTarget],
     *,
@@ -106,9 +117,9 @@ def _churn_chart(
     series = []
     for index, (code, rows) in enumerate(segments.items()):
         colour = SEGMENT_COLOURS.get(code, charts.PALETTE[(index + 3) % len(charts.PALETTE)])
-        by_month = {f"{row.month:%Y-%m}": getattr(row, field) for row in rows}
+        by_month = {row.month: getattr(row, field) for row in rows}
         series.append(
-            charts.Series(_segment_label(code), [by_month.get(m) for m in labels], colour)
+            charts.Series(_segment_label(code), [by_month.get(m) for m in months], colour)
         )
         target = targets.get(code)
         goal = None
@@ -120,8 +131,14 @@ def _churn_chart(
             )
         if goal is not None:
             name = _("%(segment)s target") % {"segment": _segment_label(code)}
-            series.append(_target_line(name, goal, len(labels), colour))
-    return charts.line_chart(labels, series, fmt=pct)
+            series.append(_target_line(name, goal, len(months), colour))
+    return charts.line_chart(
+        [month_label(m) for m in months],
+        series,
+        fmt=pct,
+        x_title=str(MONTH_AXIS),
+        y_title=_("Churn rate per month"),
+    )
 
 
 def _heatmap(cells: list[CohortSnapshot], metric: str, months: int) -> list[dict[str, Any]]:
@@ -143,7 +160,7 @@ def _heatmap(cells: list[CohortSnapshot], metric: str, months: int) -> list[dict
                 "label": "—" if rate is None else f"{rate * 100:.0f}",
                 "fill": charts.heat_colour(rate),
                 "ink": charts.heat_ink(rate),
-                "title": f"{cell.month:%Y-%m}: {pct(rate)} "
+                "title": f"{month_label(cell.month)}: {pct(rate)} "
                 f"({cell.active_customers}/{cell.cohort_customers})",
             }
     return list(rows.values())
@@ -169,12 +186,13 @@ def revenue_dashboard(
     segments = revenue_segment_rows(first=first, last=last)
     targets = revenue_targets() if targets is None else targets
     cohorts = revenue_cohort_rows(cut=filters.cut, first_cohort=first)
-    labels = [f"{month_add(first, i):%Y-%m}" for i in range(filters.months)]
+    months = [month_add(first, i) for i in range(filters.months)]
+    labels = [month_label(month) for month in months]
     current = rows[-1] if rows and rows[-1].month == last else None
     target = targets.get(filters.cut.value if filters.cut.dimension == "segment" else "")
     money = lambda value: format_money(int(value), currency)  # noqa: E731
-    by_month = {f"{row.month:%Y-%m}": row for row in rows}
-    series_rows = [by_month.get(label) for label in labels]
+    by_month = {row.month: row for row in rows}
+    series_rows = [by_month.get(month) for month in months]
     mrr_values = [row.total_mrr if row else None for row in series_rows]
     return {
         "last": last,
@@ -186,14 +204,22 @@ def revenue_dashboard(
         "targets": targets,
         "bridge": _bridge(current, currency) if current else None,
         "mrr_chart": charts.line_chart(
-            labels, [charts.Series("MRR", mrr_values, charts.PALETTE[0])], fmt=money
+            labels,
+            [charts.Series("MRR", mrr_values, charts.PALETTE[0])],
+            fmt=money,
+            y_title="MRR",
         ),
         "net_new_chart": charts.bar_chart(
-            labels, [row.net_new_mrr if row else 0 for row in series_rows], fmt=money, height=160
+            labels,
+            [row.net_new_mrr if row else 0 for row in series_rows],
+            fmt=money,
+            height=160,
+            x_title=str(MONTH_AXIS),
+            y_title=_("Net new MRR"),
         ),
         "retention_chart": _retention_chart(rows, target) if rows else None,
-        "logo_churn_chart": _churn_chart(labels, segments, targets, field="logo_churn_rate"),
-        "gross_churn_chart": _churn_chart(labels, segments, targets, field="gross_mrr_churn_rate"),
+        "logo_churn_chart": _churn_chart(months, segments, targets, field="logo_churn_rate"),
+        "gross_churn_chart": _churn_chart(months, segments, targets, field="gross_mrr_churn_rate"),
         "heatmap": _heatmap(cohorts, filters.cohort_metric, filters.months),
         "heatmap_columns": list(range(filters.months)),
         "scorecard": _scorecard(segments, targets, last),

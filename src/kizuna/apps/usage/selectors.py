@@ -11,6 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.front.formats import day_in_month_label
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.usage.models import (
     FeatureDefinition,
@@ -69,7 +70,9 @@ def usage_chart(
         points.append(
             f"{round(index * step + step / 2, 1)},{round(plot - users / top_users * plot, 1)}"
         )
-    labels = [(bars[i].x, f"{span[i]:%m/%d}") for i in (0, CHART_DAYS // 2, CHART_DAYS - 1)]
+    labels = [
+        (bars[i].x, day_in_month_label(span[i])) for i in (0, CHART_DAYS // 2, CHART_DAYS - 1)
+    ]
     return {
         "bars": bars,
         "points": " ".join(points),

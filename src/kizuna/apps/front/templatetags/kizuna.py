@@ -104,3 +104,12 @@ def as_of(moment: Any) -> str:
     return format_html(
         '<span class="as-of" data-as-of="{}">{}</span>', local.isoformat(timespec="seconds"), text
     )
+
+
+@register.filter
+def month(day: Any) -> str:
+    """``{{ row.month|month }}``: a month in the reader's language (2026年10月, Oct 2026), the
+    one way pages write months; empty for None."""
+    from kizuna.apps.front.formats import month_label
+
+    return month_label(day) if day else ""
