@@ -6,11 +6,13 @@ Screenshots are saved in ``artifacts/screenshots/`` for people to look at.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.factories import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # around it are still synchronous and safe.
@@ -67,3 +69,26 @@ def shot(page: Any) -> Any:
         return path
 
     return take
+
+
+def sign_in(page: Any, username: str, *, password: str = PASSWORD) -> None:
+    """Sign in through the login form, as a person would, and wait until the browser has left
+    the login page for where the member lands (今日 for a CSM, the coverage dashboard for CS
+    ops)."""
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def log_in(page: Any) -> Callable[..., None]:
+    """``log_in("csm")`` signs the test's page in (``page=`` another page, ``password=`` another
+    password than the factories')."""
+
+    def log_in(username: str, *, password: str = PASSWORD, page: Any = page) -> None:
+        sign_in(page, username, password=password)
+
+    return log_in

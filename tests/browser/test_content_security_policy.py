@@ -8,7 +8,6 @@ from typing import Any
 
 from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.onboarding.models import OnboardingPolicy
-from tests.browser.test_csm_journey import log_in
 from tests.browser.test_health import _scored
 
 # Chromium reports a refused script, style or handler as a securitypolicyviolation event (and
@@ -41,7 +40,7 @@ def _visit(page: Any, path: str, console: list[str]) -> None:
 
 
 def test_pages_with_scripts_load_without_a_policy_violation(
-    transactional_db: Any, page: Any, shot: Any
+    transactional_db: Any, page: Any, shot: Any, log_in: Any
 ) -> None:
     # given scored accounts, an onboarding policy and an admin
     world = _scored()
@@ -50,7 +49,7 @@ def test_pages_with_scripts_load_without_a_policy_violation(
     console = _watch(page)
     # when the admin opens the login page, then the pages that run scripts
     _visit(page, "/login/", console)
-    log_in(page, "admin")
+    log_in("admin")
     page.wait_for_url("**/coverage/")  # CS ops land on the coverage dashboard
     for path in (
         "/accounts/",

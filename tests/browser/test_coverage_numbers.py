@@ -11,12 +11,11 @@ from kizuna.apps.customers.models import Account
 from kizuna.apps.segments.services import segment_history_initialise
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.touchpoints.models import Touchpoint
-from tests.browser.test_csm_journey import log_in
 from tests.factories import AccountFactory, SubscriptionLineFactory, build_world
 
 
 def test_a_manager_logs_a_touch_and_the_dashboard_agrees_with_its_drill_down(
-    transactional_db: Any, page: Any, shot: Any
+    transactional_db: Any, page: Any, shot: Any, log_in: Any
 ) -> None:
     # given five high-touch accounts of the strategic team, none touched, and this morning's
     # coverage snapshot
@@ -33,7 +32,7 @@ def test_a_manager_logs_a_touch_and_the_dashboard_agrees_with_its_drill_down(
     coverage_snapshots_refresh(today=tenant_today(), months=1)
     target = Account.objects.get(name="株式会社カバー3")
     # when the manager logs a meeting on one of them in the UI
-    log_in(page, "manager")
+    log_in("manager")
     page.wait_for_url("**/")
     page.goto(f"/accounts/{target.pk}/")
     page.get_by_role("link", name="接点を記録").first.click()

@@ -6,18 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from kizuna.apps.touchpoints.models import Touchpoint
-from tests.factories import PASSWORD, ContactFactory, SubscriptionLineFactory, World
-
-
-def log_in(page: Any, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+from tests.factories import ContactFactory, SubscriptionLineFactory, World
 
 
 def test_it_logs_in_switches_language_finds_by_kana_and_logs_a_meeting(
-    transactional_db: Any, page: Any, shot: Any
+    transactional_db: Any, page: Any, shot: Any, log_in: Any
 ) -> None:
     from tests.factories import build_world
 
@@ -31,7 +24,7 @@ def test_it_logs_in_switches_language_finds_by_kana_and_logs_a_meeting(
     page.goto("/login/")
     assert page.locator("html").get_attribute("lang") == "ja"
     shot("01-login-ja")
-    log_in(page, "csm")
+    log_in("csm")
     page.wait_for_url("**/today/")
     page.get_by_role("link", name="顧客一覧").click()
     assert page.get_by_role("heading", name="顧客一覧").is_visible()
@@ -75,11 +68,13 @@ def test_it_logs_in_switches_language_finds_by_kana_and_logs_a_meeting(
     assert touchpoint.occurred_at.isoformat() == "2026-11-20T01:00:00+00:00"  # 10:00 in Tokyo
 
 
-def test_it_shows_a_viewer_no_edit_buttons(transactional_db: Any, page: Any, shot: Any) -> None:
+def test_it_shows_a_viewer_no_edit_buttons(
+    transactional_db: Any, page: Any, shot: Any, log_in: Any
+) -> None:
     from tests.factories import build_world
 
     world: World = build_world()
-    log_in(page, "viewer")
+    log_in("viewer")
     page.goto(f"/accounts/{world.account.pk}/")
     page.get_by_role("heading", name="株式会社山田製作所").wait_for()
     assert page.get_by_role("link", name="接点を記録").count() == 0

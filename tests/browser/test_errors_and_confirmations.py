@@ -6,16 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from kizuna.apps.org.models import ApiToken
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_csm_journey import log_in
+from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories import build_world
 
 
 def test_a_missing_page_is_a_japanese_404_with_the_navigation(
-    transactional_db: Any, page: Any, shot: Any
+    transactional_db: Any, page: Any, shot: Any, log_in: Any
 ) -> None:
     build_world()
-    log_in(page, "csm")
+    log_in("csm")
     page.wait_for_url("**/today/")
     # when the CSM opens an address that does not exist
     response = page.goto("/accounts/999999999/")
@@ -40,7 +39,7 @@ def test_revoking_a_token_asks_for_a_confirmation_first_even_without_javascript(
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
-    log_in(page, "csm")
+    sign_in(page, "csm")
     page.wait_for_url("**/today/")
     page.goto("/me/tokens/")
     page.fill("#id_name", "夜間バッチ")

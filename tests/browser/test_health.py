@@ -10,7 +10,6 @@ from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.health.services import health_scores_refresh_days, score_models_ensure_defaults
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.usage.models import UsageDay
-from tests.browser.test_csm_journey import log_in
 from tests.factories import SubscriptionLineFactory, TouchpointFactory, build_world
 
 
@@ -46,10 +45,10 @@ def _scored() -> Any:
 
 
 def test_a_csm_reads_the_score_and_records_sentiment(
-    transactional_db: Any, page: Any, shot: Any
+    transactional_db: Any, page: Any, shot: Any, log_in: Any
 ) -> None:
     world = _scored()
-    log_in(page, "csm")
+    log_in("csm")
     page.goto(f"/accounts/{world.account.pk}/")
     section = page.locator("#health")
     section.wait_for()
@@ -62,10 +61,12 @@ def test_a_csm_reads_the_score_and_records_sentiment(
     assert world.account.sentiments.get().value == 2
 
 
-def test_cs_ops_previews_a_new_weighting(transactional_db: Any, page: Any, shot: Any) -> None:
+def test_cs_ops_previews_a_new_weighting(
+    transactional_db: Any, page: Any, shot: Any, log_in: Any
+) -> None:
     _scored()
     model = ScoreModelVersion.objects.get(name="adoption")
-    log_in(page, "admin")
+    log_in("admin")
     page.goto(f"/health/models/{model.pk}/")
     page.locator("svg.roc").wait_for()
     page.goto(f"/health/models/{model.pk}/edit/")

@@ -14,11 +14,12 @@ from kizuna.apps.onboarding.services import (
 )
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.apps.onboarding.conftest import phases
-from tests.browser.test_csm_journey import log_in
 from tests.factories import SubscriptionLineFactory, build_world
 
 
-def test_a_csm_ticks_a_criterion_on_the_board(transactional_db: Any, page: Any, shot: Any) -> None:
+def test_a_csm_ticks_a_criterion_on_the_board(
+    transactional_db: Any, page: Any, shot: Any, log_in: Any
+) -> None:
     # given: an onboarding that started 10 days ago, kickoff (target day 7) not done
     world = build_world()
     OnboardingPolicy.objects.create()
@@ -32,7 +33,7 @@ def test_a_csm_ticks_a_criterion_on_the_board(transactional_db: Any, page: Any, 
     onboarding = Onboarding.objects.get()
     assert onboarding.state == "stalled"
     # when
-    log_in(page, "csm")
+    log_in("csm")
     page.goto("/onboarding/")
     row = page.locator(f"#onb-{onboarding.pk}")
     row.wait_for()
@@ -49,7 +50,9 @@ def test_a_csm_ticks_a_criterion_on_the_board(transactional_db: Any, page: Any, 
     shot("21-onboarding-gantt")
 
 
-def test_a_manager_reads_the_dashboard(transactional_db: Any, page: Any, shot: Any) -> None:
+def test_a_manager_reads_the_dashboard(
+    transactional_db: Any, page: Any, shot: Any, log_in: Any
+) -> None:
     world = build_world()
     OnboardingPolicy.objects.create()
     template_version_create(actor=None, product=world.product, phases=phases())
@@ -59,7 +62,7 @@ def test_a_manager_reads_the_dashboard(transactional_db: Any, page: Any, shot: A
     today = tenant_today()
     onboardings_start(as_of=today)
     onboardings_evaluate(as_of=today)
-    log_in(page, "manager")
+    log_in("manager")
     page.goto("/onboarding/dashboard/")
     page.locator("svg.funnel").wait_for()
     shot("22-onboarding-dashboard")

@@ -16,7 +16,6 @@ from kizuna.apps.onboarding.services import (
 )
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.apps.onboarding.conftest import phases
-from tests.browser.test_csm_journey import log_in
 from tests.factories import SubscriptionLineFactory, World, build_world
 
 
@@ -52,13 +51,13 @@ def stalled_onboarding_and_grade_drop() -> World:
 
 
 def test_a_csm_logs_in_and_lands_on_today_with_reasons(
-    transactional_db: Any, page: Any, shot: Any
+    transactional_db: Any, page: Any, shot: Any, log_in: Any
 ) -> None:
     # given a stalled onboarding and a grade drop on the CSM's account
     world = stalled_onboarding_and_grade_drop()
 
     # when the CSM signs in through the login form
-    log_in(page, "csm")
+    log_in("csm")
 
     # then they land on 今日
     page.wait_for_url("**/today/")

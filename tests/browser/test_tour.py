@@ -99,14 +99,6 @@ def _demo() -> None:
     jobs_run_due(day=tenant_today())
 
 
-def _log_in(page: Any, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_load_state()
-
-
 def _pages() -> list[tuple[str, str]]:
     account = Account.objects.filter(touchpoints__isnull=False, health_scores__isnull=False)
     account_id = account.order_by("-mrr").values_list("pk", flat=True).first()
@@ -150,13 +142,13 @@ def _pages() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_every_page_speaks_the_members_language_only(
-    transactional_db: Any, page: Any, shot: Any, language: str
+    transactional_db: Any, page: Any, shot: Any, log_in: Any, language: str
 ) -> None:
     # given the demo company, as a CS ops admin (who sees every link of the navigation) who
     # reads Kizuna in Japanese, or in English
     _demo()
     User.objects.filter(username="admin").update(language=language)
-    _log_in(page, "admin")
+    log_in("admin", password=PASSWORD)
     pages = _pages()
     # member names as typed are data: usernames in the administration
     usernames = {

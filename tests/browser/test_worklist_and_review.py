@@ -9,7 +9,6 @@ from kizuna.apps.customers.models import Account
 from kizuna.apps.segments.models import ReviewStatus, SegmentReview
 from kizuna.apps.segments.services import segment_history_initialise
 from kizuna.apps.touchpoints.models import Touchpoint
-from tests.browser.test_csm_journey import log_in
 from tests.factories import AccountFactory, SubscriptionLineFactory, World, build_world
 
 
@@ -26,12 +25,12 @@ def _book(world: World) -> None:
 
 
 def test_it_logs_a_touchpoint_from_the_worklist_and_returns_to_it(
-    transactional_db: Any, page: Any, shot: Any
+    transactional_db: Any, page: Any, shot: Any, log_in: Any
 ) -> None:
     world = build_world()
     _book(world)
     Account.objects.filter(name="株式会社ワーク9").update(segment="high")
-    log_in(page, "csm")
+    log_in("csm")
     page.goto("/today/")
     page.get_by_role("heading", name="今日のワークリスト").wait_for()
     shot("10-worklist")
@@ -48,11 +47,11 @@ def test_it_logs_a_touchpoint_from_the_worklist_and_returns_to_it(
 
 
 def test_it_previews_and_applies_a_segmentation_review(
-    transactional_db: Any, page: Any, shot: Any
+    transactional_db: Any, page: Any, shot: Any, log_in: Any
 ) -> None:
     world = build_world()
     _book(world)
-    log_in(page, "admin")
+    log_in("admin")
     page.goto("/segments/")
     page.get_by_role("button", name="見直しをプレビュー").click()
     page.get_by_role("heading", name="移動する顧客", exact=True).wait_for()

@@ -32,10 +32,6 @@ from tests.factories import ContactFactory, SubscriptionLineFactory, TouchpointF
 UTC = dt.UTC
 # Models without a service: the admin is where they are kept (reviewed when a service arrives)
 NO_SERVICE: set[type[models.Model]] = {
-    Product,
-    Team,
-    User,
-    TenantSettings,
     JobState,
     RevenueSnapshotState,
     FeatureDefinition,
@@ -44,7 +40,7 @@ NO_SERVICE: set[type[models.Model]] = {
     UsageDropRule,
 }
 # Models whose admin changes them through their service
-THROUGH_SERVICE: set[type[models.Model]] = {Touchpoint}
+THROUGH_SERVICE: set[type[models.Model]] = {Touchpoint, User, Team, Product, TenantSettings}
 
 
 @pytest.fixture(autouse=True)
@@ -259,7 +255,11 @@ def test_every_admin_of_data_with_a_service_is_read_only_or_goes_through_it(worl
             ):
                 editable.append(f"{model.__name__}: {type(each).__name__}")
     assert editable == []
-    # and the touchpoint admin writes through the service
+    # and the admins of those models write through their services (or cannot delete)
     assert TouchpointAdmin.save_model is not admin.ModelAdmin.save_model
     assert TouchpointAdmin.delete_model is not admin.ModelAdmin.delete_model
     assert TouchpointAdmin.delete_queryset is not admin.ModelAdmin.delete_queryset
+    for model in THROUGH_SERVICE - {Touchpoint}:
+        model_admin = admin.site._registry[model]
+        assert type(model_admin).save_model is not admin.ModelAdmin.save_model, model
+        assert not model_admin.has_delete_permission(request, model()), model

@@ -19,17 +19,25 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kizuna.apps.audit.services import audited_save, model_snapshot
-from kizuna.apps.customers.models import Account, Contact, Phase, Segment, SubscriptionLine
+from kizuna.apps.customers.models import (
+    Account,
+    Contact,
+    Phase,
+    Product,
+    Segment,
+    SubscriptionLine,
+)
 from kizuna.apps.org.access import (
     can_change_phase,
     can_create_account_in_team,
+    can_manage_tenant,
     default_team_for_new_account,
 )
 from kizuna.apps.org.models import User
@@ -249,3 +257,33 @@ def accounts_mark_health_stale(*, account_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     return Account.objects.filter(pk__in=ids).update(health_stale_since=timezone.now())
+
+
+# --- products (the catalogue the subscription lines sell) ---------------------------------
+
+PRODUCT_FIELDS = ["code", "name_ja", "name_en", "is_active"]
+
+
+@transaction.atomic
+def product_create(*, actor: User, data: Mapping[str, Any], via: str = "web") -> Product:
+    """A new product of the catalogue: CS ops admins only (PermissionDenied otherwise)."""
+    if not can_manage_tenant(actor):
+        raise PermissionDenied
+    product = Product(**{name: data[name] for name in PRODUCT_FIELDS if name in data})
+    audited_save(product, actor=actor, fields=PRODUCT_FIELDS, before=None, via=via)
+    return product
+
+
+@transaction.atomic
+def product_update(
+    *, actor: User, product: Product, data: Mapping[str, Any], via: str = "web"
+) -> Product:
+    """Rename a product or stop selling it (``is_active``; its lines stay): CS ops admins only.
+    A product is never deleted, its lines and history refer to it."""
+    if not can_manage_tenant(actor):
+        raise PermissionDenied
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    before = model_snapshot(product, PRODUCT_FIELDS)
+    _assign(product, data, PRODUCT_FIELDS)
+    audited_save(product, actor=actor, fields=PRODUCT_FIELDS, before=before, via=via)
+    return product

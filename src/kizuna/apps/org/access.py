@@ -307,3 +307,33 @@ def can_operate_usage(user: User) -> bool:
     """Act on usage ingestion from ``/usage/``: upload a file, map account keys, replay the
     quarantine, retry or discard a day whose rollup failed. CS ops admins only."""
     return _active(user) and can_manage_tenant(user)
+
+
+# --- members, teams, products and company settings (the administration) ------------------
+
+
+def can_manage_members(user: User) -> bool:
+    """Add members, move them between teams, deactivate or reactivate them, and keep teams,
+    products and company settings: CS ops admins (the administration is theirs)."""
+    return _has_role(user, Role.ADMIN)
+
+
+def can_change_member_role(user: User) -> bool:
+    """Make a member a CSM, manager, viewer or CS ops admin: CS ops admins only."""
+    return _has_role(user, Role.ADMIN)
+
+
+def can_edit_member_profile(user: User, member: User) -> bool:
+    """A member's display name and language: the member themselves, and CS ops admins."""
+    return _active(user) and (user.pk == member.pk or can_manage_members(user))
+
+
+def leaves_an_active_admin(member: User, *, role: str, is_active: bool) -> bool:
+    """False when giving ``member`` this role and active state would leave the company with
+    no active CS ops admin (nobody could then open the administration or change a role).
+    Reads the stored member, not unsaved changes to ``member``."""
+    if role == Role.ADMIN and is_active:
+        return True
+    admins = User.objects.filter(role=Role.ADMIN, is_active=True)
+    was_admin = member.pk is not None and admins.filter(pk=member.pk).exists()
+    return not was_admin or admins.exclude(pk=member.pk).exists()

@@ -1,28 +1,151 @@
-"""Teams and members are managed here (they have no page of their own). API tokens are
-read-only: a token's secret exists only when ``api_token_create`` shows it once, and a
-revocation is final; a member's tokens stop working when the member is deactivated."""
+"""Teams and members are managed here (they have no page of their own), through
+``org.services``: a change of role, team, active state or profile is checked there
+(``kizuna.apps.org.access``: only CS ops admins change roles; the last active CS ops admin
+cannot be demoted or deactivated) and written to the audit trail with ``via = admin``; the
+member's page shows their history. Members and teams are not deleted here: a member who
+leaves is deactivated (their sign-in and API tokens stop working, their history stays).
+
+API tokens are read-only: a token's secret exists only when ``api_token_create`` shows it
+once, and a revocation is final."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from kizuna.apps.audit.models import AuditAction, AuditEvent
 from kizuna.apps.front.admin import ServiceOwnedAdmin
+from kizuna.apps.org.access import can_manage_members
 from kizuna.apps.org.models import ApiToken, Team, User
+from kizuna.apps.org.services import (
+    MEMBER_EDITABLE_FIELDS,
+    TEAM_FIELDS,
+    member_change_error,
+    member_create,
+    member_update,
+    team_create,
+    team_update,
+)
+
+VIA = "admin"
+HISTORY_ACTIONS = [AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE]
+
+
+def admin_actor(request: HttpRequest) -> User:
+    """The signed-in member acting in the administration."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin[Team]):
     list_display = ["code", "name_ja", "name_en", "kind"]
+    fields = tuple(TEAM_FIELDS)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and can_manage_members(admin_actor(request))
+
+    def has_change_permission(self, request: HttpRequest, obj: Team | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and can_manage_members(admin_actor(request))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Team | None = None) -> bool:
+        return False  # its members and accounts would silently lose their team
+
+    def save_model(self, request: HttpRequest, obj: Team, form: Any, change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in TEAM_FIELDS}
+        if change:
+            team_update(actor=admin_actor(request), team=obj, data=data, via=VIA)
+        else:
+            obj.pk = team_create(actor=admin_actor(request), data=data, via=VIA).pk
+
+
+class MemberChangeForm(UserChangeForm[User]):
+    """The admin's member form: the last-admin rule answers on the form, in the reader's
+    language, rather than as an error page (``member_update`` checks it again)."""
+
+    actor: User | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if self.actor is None or self.instance.pk is None:
+            return cleaned
+        data = {name: cleaned[name] for name in MEMBER_EDITABLE_FIELDS if name in cleaned}
+        stored = User.objects.get(pk=self.instance.pk)
+        error = member_change_error(actor=self.actor, member=stored, data=data)
+        if isinstance(error, ValidationError):
+            raise error
+        return cleaned
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
+    form = MemberChangeForm
+    change_form_template = "admin/org/user/change_form.html"
     list_display = ["username", "display_name", "role", "team", "language", "is_active"]
     list_filter = ["role", "team", "is_active"]
     fieldsets = (
-        *(BaseUserAdmin.fieldsets or ()),
+        (None, {"fields": ("username", "password")}),
+        ("Kizuna", {"fields": ("display_name", "role", "team", "language", "is_active")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        *(BaseUserAdmin.add_fieldsets or ()),
         ("Kizuna", {"fields": ("display_name", "role", "team", "language")}),
     )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        return ["username", "last_login", "date_joined"] if obj is not None else []
+
+    def get_form(
+        self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": admin_actor(request)})
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and can_manage_members(admin_actor(request))
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and can_manage_members(admin_actor(request))
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return False  # deactivate instead: their history keeps naming them
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """Through ``member_update`` (``obj`` carries the form's values unsaved; the service
+        reads the stored member) or, for a new member, ``member_create``."""
+        if not change:
+            member_create(actor=admin_actor(request), member=obj, via=VIA)
+            return
+        data = {name: form.cleaned_data[name] for name in MEMBER_EDITABLE_FIELDS}
+        member_update(actor=admin_actor(request), member=obj, data=data, via=VIA)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The member's form, with their history: who changed what, when (company time)."""
+        history = AuditEvent.objects.filter(
+            entity=User._meta.model_name,
+            entity_id=int(object_id) if object_id.isdigit() else None,
+            action__in=HISTORY_ACTIONS,
+        ).select_related("actor")[:50]
+        context = {**(extra_context or {}), "member_history": list(history)}
+        return super().change_view(request, object_id, form_url, extra_context=context)
 
 
 @admin.register(ApiToken)

@@ -1,17 +1,146 @@
-"""Writes to members and their API tokens."""
+"""Writes to members, teams and API tokens.
+
+Members and teams are kept in the administration; every change goes through these services,
+which check it (``kizuna.apps.org.access``) and write it to the audit trail, so that "who made
+this CSM a manager" has an answer.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from kizuna.apps.org.models import ApiToken, User
+from kizuna.apps.audit.services import audited_save, model_snapshot
+from kizuna.apps.org.access import (
+    can_change_member_role,
+    can_edit_member_profile,
+    can_manage_members,
+    leaves_an_active_admin,
+    role_opens_django_admin,
+)
+from kizuna.apps.org.models import ApiToken, Role, Team, User
 from kizuna.apps.org.tokens import token_generate, token_hash
+
+# What a member's history records (never the password hash)
+MEMBER_FIELDS = [
+    "username",
+    "display_name",
+    "first_name",
+    "last_name",
+    "email",
+    "role",
+    "team",
+    "language",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+]
+MEMBER_PROFILE_FIELDS = {"display_name", "first_name", "last_name", "email", "language"}
+MEMBER_EDITABLE_FIELDS = MEMBER_PROFILE_FIELDS | {"role", "team", "is_active"}
+TEAM_FIELDS = ["code", "kind", "name_ja", "name_en"]
+
+LAST_ADMIN_ERROR = _(
+    "This is the last active CS ops admin: make another member a CS ops admin first."
+)
 
 
 def user_set_language(*, user: User, language: str) -> None:
     user.language = language
     user.save(update_fields=["language"])
+
+
+def member_change_error(
+    *, actor: User, member: User, data: Mapping[str, Any]
+) -> PermissionDenied | ValidationError | None:
+    """Why ``actor`` may not give the stored ``member`` these values (None: they may).
+
+    ``data`` holds fields of ``MEMBER_EDITABLE_FIELDS``; only values that differ from the
+    stored ones are checked (a form posting the current role back changes nothing)."""
+    unknown = set(data) - MEMBER_EDITABLE_FIELDS
+    if unknown:
+        return ValidationError(f"not editable: {sorted(unknown)}")
+    changed = {name for name, value in data.items() if getattr(member, name) != value}
+    if not changed:
+        return None
+    if "role" in changed and not can_change_member_role(actor):
+        return PermissionDenied()
+    if changed - MEMBER_PROFILE_FIELDS - {"role"} and not can_manage_members(actor):
+        return PermissionDenied()
+    if changed & MEMBER_PROFILE_FIELDS and not can_edit_member_profile(actor, member):
+        return PermissionDenied()
+    role = data.get("role", member.role)
+    is_active = data.get("is_active", member.is_active)
+    if not leaves_an_active_admin(member, role=role, is_active=is_active):
+        field = "role" if role != Role.ADMIN else "is_active"
+        return ValidationError({field: LAST_ADMIN_ERROR}, code="last_admin")
+    return None
+
+
+@transaction.atomic
+def member_update(*, actor: User, member: User, data: Mapping[str, Any], via: str = "web") -> User:
+    """Change a member's role, team, active state, display name, names, e-mail or language.
+
+    Raises PermissionDenied (nothing saved) when ``actor`` may not (roles: CS ops admins; team
+    and active state: CS ops admins; profile: the member or an admin), and ValidationError when
+    the change would leave no active CS ops admin. A new role also gives or takes the
+    administration (``role_opens_django_admin``). A deactivated member can no longer sign in
+    and their API tokens stop working (``kizuna.apps.api.auth``)."""
+    # Lock the active admins so that two admins demoting each other cannot both succeed
+    list(User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True))
+    member = User.objects.select_for_update().get(pk=member.pk)
+    error = member_change_error(actor=actor, member=member, data=data)
+    if error is not None:
+        raise error
+    before = model_snapshot(member, MEMBER_FIELDS)
+    role_changed = "role" in data and data["role"] != member.role
+    for name, value in data.items():
+        setattr(member, name, value)
+    if role_changed:
+        member.is_staff = member.is_superuser = role_opens_django_admin(member.role)
+    audited_save(member, actor=actor, fields=MEMBER_FIELDS, before=before, via=via)
+    return member
+
+
+@transaction.atomic
+def member_create(*, actor: User, member: User, via: str = "web") -> User:
+    """Save a new member built by a sign-up form (username and password hash set, role and
+    team chosen): CS ops admins only. The administration comes with the admin role."""
+    if not can_manage_members(actor) or member.pk is not None:
+        raise PermissionDenied
+    if member.role != Role.VIEWER and not can_change_member_role(actor):
+        raise PermissionDenied
+    member.is_staff = member.is_superuser = role_opens_django_admin(member.role)
+    audited_save(member, actor=actor, fields=MEMBER_FIELDS, before=None, via=via)
+    return member
+
+
+@transaction.atomic
+def team_create(*, actor: User, data: Mapping[str, Any], via: str = "web") -> Team:
+    """A new team (code, kind, names): CS ops admins only."""
+    if not can_manage_members(actor):
+        raise PermissionDenied
+    team = Team(**{name: data[name] for name in TEAM_FIELDS if name in data})
+    audited_save(team, actor=actor, fields=TEAM_FIELDS, before=None, via=via)
+    return team
+
+
+@transaction.atomic
+def team_update(*, actor: User, team: Team, data: Mapping[str, Any], via: str = "web") -> Team:
+    """Rename a team or change its kind or code: CS ops admins only."""
+    if not can_manage_members(actor):
+        raise PermissionDenied
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    before = model_snapshot(team, TEAM_FIELDS)
+    for name in TEAM_FIELDS:
+        if name in data:
+            setattr(team, name, data[name])
+    audited_save(team, actor=actor, fields=TEAM_FIELDS, before=before, via=via)
+    return team
 
 
 @transaction.atomic
