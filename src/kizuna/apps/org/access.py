@@ -245,7 +245,7 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         create_account=can_create_account(member),
         import_touchpoints=can_import_touchpoints(member),
         manage_tenant=can_manage_tenant(member),
-        usage_ops=can_manage_tenant(member),
+        usage_ops=can_operate_usage(member),
         administration=can_open_django_admin(member),
         view_other_members=can_view_other_members(member),
     )

@@ -3,6 +3,9 @@ touchpoints from a CSV export (upload → column mapping and dry-run preview →
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from kizuna.apps.customers.models import Contact
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import account_form_page, confirmed
 from kizuna.apps.org.access import (
@@ -45,27 +49,37 @@ from kizuna.apps.touchpoints.services import (
 from kizuna.integrations.activity_csv import read_table
 
 
+def _saved(
+    form: TouchpointForm, save: Callable[[dict[str, Any], list[Contact]], Touchpoint]
+) -> bool:
+    """Validate a posted touchpoint form and save it through ``save``; a date or contact the
+    service refuses comes back on the form. True once saved."""
+    if not form.is_bound or not form.is_valid():
+        return False
+    data = {k: v for k, v in form.cleaned_data.items() if k != "contacts"}
+    try:
+        save(data, list(form.cleaned_data["contacts"]))
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
 @login_required
 def touchpoint_new(request: AuthedRequest, account_id: int) -> HttpResponse:
     account = access_account(request.user, account_id, write=True)
     form = TouchpointForm(request.POST or None, account=account, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "contacts"}
-        try:
-            touchpoint_create(
-                actor=request.user,
-                account=account,
-                data=data,
-                contacts=list(form.cleaned_data["contacts"]),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Touchpoint logged."))
-            next_url = request.GET.get("next", "")
-            if url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-                return redirect(next_url)
-            return redirect("customers:account_detail", account.pk)
+    if _saved(
+        form,
+        lambda data, contacts: touchpoint_create(
+            actor=request.user, account=account, data=data, contacts=contacts
+        ),
+    ):
+        messages.success(request, _("Touchpoint logged."))
+        next_url = request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+            return redirect(next_url)
+        return redirect("customers:account_detail", account.pk)
     return account_form_page(request, form, heading=_("Log a touchpoint"), account=account)
 
 
@@ -86,20 +100,14 @@ def touchpoint_edit(request: AuthedRequest, touchpoint_id: int) -> HttpResponse:
         "summary": touchpoint.summary,
     }
     form = TouchpointForm(request.POST or None, initial=initial, account=account, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "contacts"}
-        try:
-            touchpoint_update(
-                actor=request.user,
-                touchpoint=touchpoint,
-                data=data,
-                contacts=list(form.cleaned_data["contacts"]),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Touchpoint updated."))
-            return redirect(_timeline_url(touchpoint))
+    if _saved(
+        form,
+        lambda data, contacts: touchpoint_update(
+            actor=request.user, touchpoint=touchpoint, data=data, contacts=contacts
+        ),
+    ):
+        messages.success(request, _("Touchpoint updated."))
+        return redirect(_timeline_url(touchpoint))
     return account_form_page(request, form, heading=_("Edit the touchpoint"), account=account)
 
 
