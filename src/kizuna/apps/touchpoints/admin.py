@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from kizuna.apps.front.admin import ServiceOwnedAdmin
 from kizuna.apps.org.access import can_edit_touchpoint
 from kizuna.apps.org.models import User
-from kizuna.apps.touchpoints.dates import touch_day_error
+from kizuna.apps.touchpoints.dates import touch_day_clean
 from kizuna.apps.touchpoints.models import Touchpoint, TouchpointImport
 from kizuna.apps.touchpoints.services import (
     TOUCHPOINT_FIELDS,
@@ -44,11 +44,7 @@ class TouchpointAdminForm(forms.ModelForm[Touchpoint]):
             self.fields["contacts"].queryset = self.instance.account.contacts.all()  # type: ignore[attr-defined]
 
     def clean_occurred_at(self) -> Any:
-        occurred_at = self.cleaned_data["occurred_at"]
-        error = touch_day_error(occurred_at) if occurred_at is not None else None
-        if error is not None:
-            raise error
-        return occurred_at
+        return touch_day_clean(self.cleaned_data["occurred_at"])
 
 
 def _actor(request: HttpRequest) -> User:

@@ -77,3 +77,11 @@ def touch_day_validate(occurred_at: dt.datetime) -> None:
     error = touch_day_error(occurred_at)
     if error is not None:
         raise ValidationError({"occurred_at": error})
+
+
+def touch_day_clean(occurred_at: dt.datetime | None) -> dt.datetime | None:
+    """A form field's ``clean_occurred_at``: the value, or the field's ``ValidationError``."""
+    error = touch_day_error(occurred_at) if occurred_at is not None else None
+    if error is not None:
+        raise error
+    return occurred_at

@@ -14,7 +14,7 @@ from django_stubs_ext import StrOrPromise
 from kizuna.apps.customers.forms import csm_choices
 from kizuna.apps.customers.models import Account
 from kizuna.apps.tenant.selectors import tenant_today
-from kizuna.apps.touchpoints.dates import EARLIEST_DAY, touch_day_error
+from kizuna.apps.touchpoints.dates import EARLIEST_DAY, touch_day_clean
 from kizuna.apps.touchpoints.models import ImportSource, Touchpoint
 from kizuna.integrations.activity_csv import FIELDS, MAX_BYTES
 
@@ -63,11 +63,7 @@ class TouchpointForm(forms.ModelForm[Touchpoint]):
             )
 
     def clean_occurred_at(self) -> Any:
-        occurred_at = self.cleaned_data["occurred_at"]
-        error = touch_day_error(occurred_at) if occurred_at is not None else None
-        if error is not None:
-            raise error
-        return occurred_at
+        return touch_day_clean(self.cleaned_data["occurred_at"])
 
 
 FIELD_LABELS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
