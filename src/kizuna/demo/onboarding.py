@@ -19,64 +19,48 @@ import random
 from dataclasses import dataclass
 from typing import Final
 
+from kizuna.core.onboarding.timeline import CriterionSpec, PhaseSpec, UsageRule
 from kizuna.demo.types import DemoDataset
 
 
-@dataclass(frozen=True)
-class DemoCriterion:
-    key: str
-    label_ja: str
-    label_en: str
-    metric: str = ""  # "" = a manual tick; else a usage rule (see kizuna.core.onboarding.rules)
-    feature: str = ""
-    threshold: int | None = None
-    window_days: int = 7
+def _manual(key: str, label_ja: str, label_en: str) -> CriterionSpec:
+    return CriterionSpec(label_ja, label_en, key=key)
 
 
-@dataclass(frozen=True)
-class DemoPhase:
-    name_ja: str
-    name_en: str
-    target_day: int
-    criteria: tuple[DemoCriterion, ...]
-    is_setup: bool = False
+def _kickoff(code: str) -> PhaseSpec:
+    held = _manual(f"{code}.kickoff", "キックオフ会議を実施", "Kickoff meeting held")
+    return PhaseSpec("キックオフ", "Kickoff", 7, (held,))
 
 
-def _kickoff(code: str) -> DemoPhase:
-    held = DemoCriterion(f"{code}.kickoff", "キックオフ会議を実施", "Kickoff meeting held")
-    return DemoPhase("キックオフ", "Kickoff", 7, (held,))
-
-
-def _rollout(code: str, day: int, share: int) -> DemoPhase:
-    rule = DemoCriterion(
-        f"{code}.rollout",
+def _rollout(code: str, day: int, share: int) -> PhaseSpec:
+    rule = CriterionSpec(
         f"契約席数の{share}%が1日に利用",
         f"{share} % of seats active on a day",
-        "seat_share",
-        threshold=share,
-        window_days=1,
+        UsageRule("seat_share", threshold=share, window_days=1),
+        key=f"{code}.rollout",
     )
-    return DemoPhase("社内展開", "Team rollout", day, (rule,))
+    return PhaseSpec("社内展開", "Team rollout", day, (rule,))
 
 
-def _use(code: str, feature: str, label_ja: str, label_en: str, n: int) -> DemoCriterion:
-    return DemoCriterion(f"{code}.use", label_ja, label_en, "feature_events", feature, n, 7)
+def _use(code: str, feature: str, label_ja: str, label_en: str, n: int) -> CriterionSpec:
+    rule = UsageRule("feature_events", threshold=n, window_days=7, feature=feature)
+    return CriterionSpec(label_ja, label_en, rule, key=f"{code}.use")
 
 
-TEMPLATES: Final[dict[str, tuple[DemoPhase, ...]]] = {
+TEMPLATES: Final[dict[str, tuple[PhaseSpec, ...]]] = {
     "expense": (
         _kickoff("expense"),
-        DemoPhase(
+        PhaseSpec(
             "初期設定",
             "Initial settings",
             21,
             (
-                DemoCriterion("expense.flow", "承認フローを作成", "Approval flow created"),
-                DemoCriterion("expense.staff", "従業員データを登録", "Employees imported"),
+                _manual("expense.flow", "承認フローを作成", "Approval flow created"),
+                _manual("expense.staff", "従業員データを登録", "Employees imported"),
             ),
             is_setup=True,
         ),
-        DemoPhase(
+        PhaseSpec(
             "初回利用",
             "First real use",
             35,
@@ -94,14 +78,14 @@ TEMPLATES: Final[dict[str, tuple[DemoPhase, ...]]] = {
     ),
     "invoice": (
         _kickoff("invoice"),
-        DemoPhase(
+        PhaseSpec(
             "初期設定",
             "Initial settings",
             21,
-            (DemoCriterion("invoice.rules", "仕訳ルールを設定", "Journal rules set up"),),
+            (_manual("invoice.rules", "仕訳ルールを設定", "Journal rules set up"),),
             is_setup=True,
         ),
-        DemoPhase(
+        PhaseSpec(
             "初回利用",
             "First real use",
             30,
@@ -119,17 +103,17 @@ TEMPLATES: Final[dict[str, tuple[DemoPhase, ...]]] = {
     ),
     "attendance": (
         _kickoff("attendance"),
-        DemoPhase(
+        PhaseSpec(
             "初期設定",
             "Initial settings",
             30,
             (
-                DemoCriterion("attendance.rules", "就業規則を設定", "Work rules configured"),
-                DemoCriterion("attendance.devices", "打刻方法を案内", "Clock-in method rolled out"),
+                _manual("attendance.rules", "就業規則を設定", "Work rules configured"),
+                _manual("attendance.devices", "打刻方法を案内", "Clock-in method rolled out"),
             ),
             is_setup=True,
         ),
-        DemoPhase(
+        PhaseSpec(
             "初回利用",
             "First real use",
             45,
@@ -139,14 +123,14 @@ TEMPLATES: Final[dict[str, tuple[DemoPhase, ...]]] = {
     ),
     "workflow": (
         _kickoff("workflow"),
-        DemoPhase(
+        PhaseSpec(
             "初期設定",
             "Initial settings",
             21,
-            (DemoCriterion("workflow.forms", "申請フォームを作成", "Request forms created"),),
+            (_manual("workflow.forms", "申請フォームを作成", "Request forms created"),),
             is_setup=True,
         ),
-        DemoPhase(
+        PhaseSpec(
             "初回利用",
             "First real use",
             35,
@@ -213,7 +197,7 @@ def _ended(end_dates: list[dt.date | None], as_of: dt.date) -> dt.date | None:
 
 def _checks(
     rng: random.Random,
-    phases: tuple[DemoPhase, ...],
+    phases: tuple[PhaseSpec, ...],
     start: dt.date,
     segment: str,
     ended: dt.date | None,
@@ -240,11 +224,7 @@ def _checks(
         for criterion in phase.criteria:
             met = cursor + dt.timedelta(days=rng.randint(0, (done - cursor).days))
             met = done if criterion is phase.criteria[-1] else met
-            if (
-                met <= as_of
-                and (ended is None or met < ended)
-                and not (recent and criterion.metric)
-            ):
-                checks.append(DemoCheck(criterion.key, met, not criterion.metric))
+            if met <= as_of and (ended is None or met < ended) and not (recent and criterion.rule):
+                checks.append(DemoCheck(criterion.key, met, criterion.rule is None))
         cursor = done
     return tuple(checks)

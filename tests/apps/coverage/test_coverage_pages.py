@@ -164,7 +164,7 @@ def test_after_a_touch_the_dashboard_and_every_drill_down_count_the_same(
     client = Client()
     client.force_login(world.manager)
     before = client.get(reverse("coverage:dashboard")).context["rows"]
-    high_before = next(r for r in before["segment"] if r.segment == "high")
+    high_before = next(r for r in before.segment if r.segment == "high")
     # when a manager logs a meeting for a never-touched high-touch account
     touchpoint_create(
         actor=world.manager,
@@ -174,29 +174,29 @@ def test_after_a_touch_the_dashboard_and_every_drill_down_count_the_same(
     # then the dashboard counts it at once ...
     response = client.get(reverse("coverage:dashboard"))
     rows = response.context["rows"]
-    high = next(r for r in rows["segment"] if r.segment == "high")
+    high = next(r for r in rows.segment if r.segment == "high")
     assert (high.covered, high.total) == (high_before.covered + 1, high_before.total)
     assert 'class="as-of"' in response.content.decode()
     # ... and every row (company-wide, team, CSM) equals its drill-down, exactly
     compared = 0
     for scope in ("segment", "team", "csm"):
-        for row in rows[scope]:
+        for row in rows.of_scope(scope):
             assert row.total - row.covered == _drill_down_count(client, row), (scope, row)
             compared += 1
     assert compared >= 8
-    assert any(r.scope == "team" and r.team_id is None for r in rows["team"])
-    assert any(r.scope == "csm" and r.csm_id is None for r in rows["csm"])
+    assert any(r.scope == "team" and r.team_id is None for r in rows.team)
+    assert any(r.scope == "csm" and r.csm_id is None for r in rows.csm)
     # and the CSM's worklist counts the same accounts as not covered as their dashboard rows
     worklist = client.get(reverse("coverage:worklist"), {"csm": "csm"}).context["summary"]
-    mine = [r for r in rows["csm"] if r.csm_id == world.csm.pk]
-    assert worklist["total"] == sum(r.total for r in mine)
-    assert worklist["uncovered"] == sum(r.total - r.covered for r in mine)
+    mine = [r for r in rows.csm if r.csm_id == world.csm.pk]
+    assert worklist.total == sum(r.total for r in mine)
+    assert worklist.uncovered == sum(r.total - r.covered for r in mine)
     # and the API's rows for today are the same live figures
     api_rows = api_coverage_rows(world.viewer)
     assert {(r["scope"], r["segment"], r["team"], r["csm"]): (r["covered"], r["total"])
             for r in api_rows} == {
         (r.scope, r.segment, r.team.code if r.team else None, r.csm.username if r.csm else None):
-        (r.covered, r.total) for scope in rows.values() for r in scope
+        (r.covered, r.total) for r in (*rows.segment, *rows.team, *rows.csm)
     }  # fmt: skip
     # and the account page says the account is covered now
     page = client.get(reverse("customers:account_detail", args=[book["never"].pk]))
@@ -223,7 +223,7 @@ def test_the_drill_down_of_accounts_without_a_team_lists_only_those(
     # when the "(no team)" row's drill-down is opened
     response = client.get(reverse("coverage:uncovered"), {"segment": "high", "team": "none"})
     # then it lists that account alone, not the whole segment
-    assert [row["account"].name for row in response.context["rows"]] == ["loose"]
+    assert [row.account.name for row in response.context["rows"]] == ["loose"]
 
 
 def test_the_drill_down_query_agrees_with_the_core(world: World, book: dict[str, Account]) -> None:

@@ -13,15 +13,14 @@ of the application's tables was added, changed in count, or removed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from django.apps import apps
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.apps.front.url_conf import SKIPPED_PREFIXES, Ids, page_urls
 from tests.factories import ContactFactory, SubscriptionLineFactory, TouchpointFactory
 
 HOSTILE: tuple[str, ...] = (
@@ -39,7 +38,6 @@ HOSTILE: tuple[str, ...] = (
 PERSONAS = ("csm", "manager", "viewer", "admin")
 # a valid name answers 200 with the new token shown once: a success that is not a redirect
 RENDERS_ITS_SUCCESS = {"/me/tokens/"}
-SKIPPED_PREFIXES = ("admin/", "api/", "logout/", "login/", "language/")
 
 
 class _FormParser(HTMLParser):
@@ -82,15 +80,6 @@ class _FormParser(HTMLParser):
             self._select = None
 
 
-def _patterns(resolver: URLResolver, prefix: str = "") -> Iterator[str]:
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from _patterns(entry, route)
-        elif isinstance(entry, URLPattern):
-            yield route
-
-
 def _counts() -> dict[str, int]:
     skipped = {"auditevent", "session", "accessattempt", "accesslog", "accessfailurelog"}
     return {
@@ -113,7 +102,7 @@ def _urls(w: Any) -> list[str]:
     from kizuna.apps.health.models import ScoreModelVersion
     from kizuna.apps.segments.models import CoveragePolicy
 
-    ids: dict[str, Callable[[], list[str]]] = {
+    ids: Ids = {
         "account_id": lambda: [str(w.account.pk), str(w.other_account.pk)],
         "contact_id": lambda: [str(w.contact.pk)],
         "line_id": lambda: [str(w.line.pk)],
@@ -123,19 +112,7 @@ def _urls(w: Any) -> list[str]:
         "segment": lambda: list(CoveragePolicy.objects.values_list("segment", flat=True)[:1]),
         "day": lambda: [dt.date(2026, 1, 5).isoformat()],
     }
-    urls: list[str] = []
-    for route in _patterns(get_resolver()):
-        if route.startswith(SKIPPED_PREFIXES) or "^" in route:
-            continue
-        candidates = [route]
-        for name, values in ids.items():
-            marker = next((p for p in ("<int:", "<slug:", "<str:") if f"{p}{name}>" in route), None)
-            if marker:
-                candidates = [
-                    c.replace(f"{marker}{name}>", v) for c in candidates for v in values()
-                ]
-        urls += ["/" + c for c in candidates if "<" not in c]
-    return urls
+    return page_urls(ids)
 
 
 def _forms(client: Client, urls: list[str]) -> list[tuple[str, dict[str, str]]]:

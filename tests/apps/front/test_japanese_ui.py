@@ -13,7 +13,7 @@ from kizuna.apps.health.services import score_models_ensure_defaults
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.touchpoints.services import touchpoint_create
 from kizuna.apps.usage.models import FeatureDefinition
-from kizuna.apps.usage.selectors import account_usage
+from kizuna.apps.usage.selectors import KeyFeature, account_usage
 from tests.factories import SubscriptionLineFactory, World
 
 
@@ -74,8 +74,8 @@ def test_key_features_show_their_display_names(world: World) -> None:
     FeatureDefinition.objects.create(
         event="x.y", feature="no_label", product=world.product, is_key=True
     )
-    features = account_usage(account=world.account, today=today)["key_features"]
-    assert features == [("打刻", False), ("no_label", False)]
+    features = account_usage(account=world.account, today=today).key_features
+    assert features == [KeyFeature("打刻", used=False), KeyFeature("no_label", used=False)]
 
 
 def test_score_models_are_named_by_their_phase(db: object) -> None:

@@ -5,43 +5,35 @@ from typing import Any
 
 import pytest
 
-from kizuna.apps.onboarding.models import CriterionKind, OnboardingPolicy, OnboardingTemplate
-from kizuna.apps.onboarding.services import CriterionData, PhaseData, template_version_create
+from kizuna.apps.onboarding.models import OnboardingPolicy, OnboardingTemplate
+from kizuna.apps.onboarding.services import template_version_create
+from kizuna.core.onboarding.timeline import CriterionSpec, PhaseSpec, UsageRule
 from tests.factories import SubscriptionLineFactory, World
 
 START = dt.date(2026, 9, 1)
 
 
-def phases() -> list[PhaseData]:
+def phases() -> list[PhaseSpec]:
     return [
-        PhaseData(
-            "キックオフ",
-            "Kickoff",
-            7,
-            False,
-            (CriterionData("キックオフ実施", "Kickoff held", CriterionKind.MANUAL),),
-        ),
-        PhaseData(
+        PhaseSpec("キックオフ", "Kickoff", 7, (CriterionSpec("キックオフ実施", "Kickoff held"),)),
+        PhaseSpec(
             "初期設定",
             "Initial settings",
             21,
-            True,
-            (CriterionData("承認フロー作成", "Approval flow created", CriterionKind.MANUAL),),
+            (CriterionSpec("承認フロー作成", "Approval flow created"),),
+            is_setup=True,
         ),
-        PhaseData(
+        PhaseSpec(
             "初回利用",
             "First real use",
             35,
-            False,
             (
-                CriterionData(
+                CriterionSpec(
                     "経費申請5件",
                     "5 reports",
-                    CriterionKind.USAGE,
-                    "feature_events",
-                    "expense_report",
-                    5,
-                    7,
+                    UsageRule(
+                        "feature_events", threshold=5, window_days=7, feature="expense_report"
+                    ),
                 ),
             ),
         ),

@@ -165,7 +165,7 @@ def test_every_page_and_the_health_input_agree_on_the_last_touch(
         for name, a in scored_book.items()
     }
     worklist = client.get(reverse("coverage:worklist")).context["rows"]
-    dashboard = client.get(reverse("coverage:dashboard")).context["rows"]["segment"]
+    dashboard = client.get(reverse("coverage:dashboard")).context["rows"].segment
     drill = {
         segment: client.get(reverse("coverage:uncovered"), {"segment": segment}).context
         for segment in ("high", "tech")
@@ -176,7 +176,7 @@ def test_every_page_and_the_health_input_agree_on_the_last_touch(
     freshness = {name: dict(page["health"]["freshness"]) for name, page in pages.items()}
     assert {name: f["最終接点"] for name, f in freshness.items()} == SCORED_EXPECTED
     assert {account.name: due.last_touch for due, account in worklist} == SCORED_EXPECTED
-    uncovered = {row["account"].name: row["last_touch"] for row in drill["high"]["rows"]}
+    uncovered = {row.account.name: row.last_touch for row in drill["high"]["rows"]}
     assert uncovered == {
         name: SCORED_EXPECTED[name] for name in ("tomorrow", "noted", "last_century")
     }

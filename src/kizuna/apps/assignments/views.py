@@ -124,7 +124,6 @@ def capacity(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "plan": plan,
         "teams": [need.team for need in plan[0].teams],
-        "team_names": measured.team_names,
         "measured": measured,
         "chart": _chart(plan),
         "quarter": plan[min(3, len(plan) - 1)],

@@ -4,6 +4,7 @@ lockouts (entity ``user``, the targeted member if the username exists, no actor)
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
@@ -20,6 +21,16 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("deleted")
     LOGIN_FAILED = "login_failed", _("login failed")
     LOCKED_OUT = "locked_out", _("locked out")
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """One changed field of an audit event, as a reader reads it: the field's label and its
+    old and new values (``shown_value``)."""
+
+    label: str
+    old: object
+    new: object
 
 
 class AuditEvent(models.Model):
@@ -69,10 +80,9 @@ class AuditEvent(models.Model):
         return str(model._meta.verbose_name) if model else self.entity
 
     @property
-    def change_rows(self) -> list[tuple[str, object, object]]:
-        """``(field label, old, new)`` for each changed field, as a reader wants them: labels
-        and choices in their language, dates and times in their format and the company's
-        time zone."""
+    def change_rows(self) -> list[ChangeRow]:
+        """Each changed field as a reader wants it: labels and choices in their language, dates
+        and times in their format and the company's time zone."""
         model = self._model()
         rows = []
         for name, (old, new) in self.changes.items():
@@ -83,7 +93,7 @@ class AuditEvent(models.Model):
                 except FieldDoesNotExist:
                     field = None
                 label = str(getattr(field, "verbose_name", name))
-            rows.append((label, shown_value(field, old), shown_value(field, new)))
+            rows.append(ChangeRow(label, shown_value(field, old), shown_value(field, new)))
         return rows
 
 

@@ -65,7 +65,7 @@ def list_coverage(request: AuthedRequest, query: Query[CoverageQuery]) -> Any:
     if day == today:
         live = selectors.live_rows(selectors.coverage_live(today=today))
         scopes = [query.scope] if query.scope else ["csm", "segment", "team"]
-        return [row for scope in scopes for row in live[scope]]
+        return [row for scope in scopes for row in live.of_scope(scope)]
     rows = CoverageSnapshot.objects.filter(as_of=day).select_related("team", "csm")
     if query.scope:
         rows = rows.filter(scope=query.scope)

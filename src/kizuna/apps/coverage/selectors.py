@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
@@ -54,12 +54,27 @@ def snapshots_computed_at(*, before: dt.date) -> dt.datetime | None:
     return at
 
 
-def snapshot_rows(*, day: dt.date) -> dict[str, list[CoverageSnapshot]]:
+@dataclass(frozen=True, slots=True)
+class CoverageRows:
+    """A day's coverage rows: company-wide per segment, per team and per CSM, each ordered by
+    segment, then lowest coverage first."""
+
+    segment: list[CoverageSnapshot]
+    team: list[CoverageSnapshot]
+    csm: list[CoverageSnapshot]
+
+    def of_scope(self, scope: str) -> list[CoverageSnapshot]:
+        """The rows of one ``Scope`` ("segment", "team" or "csm")."""
+        rows: list[CoverageSnapshot] = getattr(self, Scope(scope).value)
+        return rows
+
+
+def snapshot_rows(*, day: dt.date) -> CoverageRows:
     """The day's rows split into company-wide per segment, per team and per CSM."""
     return _split(CoverageSnapshot.objects.filter(as_of=day).select_related("team", "csm"))
 
 
-def _split(rows: Any) -> dict[str, list[CoverageSnapshot]]:
+def _split(rows: Iterable[CoverageSnapshot]) -> CoverageRows:
     result: dict[str, list[CoverageSnapshot]] = {"segment": [], "team": [], "csm": []}
     for row in rows:
         result[row.scope].append(row)
@@ -72,7 +87,7 @@ def _split(rows: Any) -> dict[str, list[CoverageSnapshot]]:
                 str(r.team or r.csm or ""),
             )
         )
-    return result
+    return CoverageRows(segment=result["segment"], team=result["team"], csm=result["csm"])
 
 
 @dataclass(frozen=True)
@@ -160,12 +175,22 @@ def due_list(*, accounts: QuerySet[Account], today: dt.date) -> list[tuple[Cover
     ]
 
 
-def worklist_summary(rows: list[tuple[CoverageDue, Account]]) -> dict[str, Any]:
-    return {
-        "total": len(rows),
-        "uncovered": sum(1 for due, _a in rows if not due.covered),
-        "due_in_7_days": sum(1 for due, _a in rows if due.covered and (due.days_left or 0) <= 7),
-    }
+@dataclass(frozen=True, slots=True)
+class WorklistSummary:
+    """A worklist's accounts: all, those not covered today, and those covered that fall out
+    within 7 days."""
+
+    total: int
+    uncovered: int
+    due_in_7_days: int
+
+
+def worklist_summary(rows: list[tuple[CoverageDue, Account]]) -> WorklistSummary:
+    return WorklistSummary(
+        total=len(rows),
+        uncovered=sum(1 for due, _a in rows if not due.covered),
+        due_in_7_days=sum(1 for due, _a in rows if due.covered and (due.days_left or 0) <= 7),
+    )
 
 
 def policy_for(segment: str) -> CoveragePolicy | None:
@@ -233,7 +258,7 @@ def coverage_live(*, today: dt.date) -> LiveCoverage:
     return LiveCoverage(report=report, computed_at=computed_at)
 
 
-def live_rows(live: LiveCoverage) -> dict[str, list[CoverageSnapshot]]:
+def live_rows(live: LiveCoverage) -> CoverageRows:
     """The live report as unsaved ``CoverageSnapshot`` rows (the shape the dashboard and the
     API show), split and ordered like ``snapshot_rows``; groups without accounts left out."""
     report = live.report
@@ -264,6 +289,17 @@ def live_rows(live: LiveCoverage) -> dict[str, list[CoverageSnapshot]]:
         )
         for scope, row in scoped
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UncoveredRow:
+    """An account of a drill-down not covered today: its last touch (None: never), and
+    whether the reader may log a touchpoint on it or give it another owner."""
+
+    account: Account
+    last_touch: dt.date | None
+    can_touch: bool
+    can_reassign: bool
 
 
 def uncovered_accounts(

@@ -80,7 +80,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "computed_at": live.computed_at,
         "rows": rows,
         "no_policy": live.report.no_policy,
-        "trend": selectors.trend_lines(live=rows["segment"]),
+        "trend": selectors.trend_lines(live=rows.segment),
         "trend_computed_at": selectors.snapshots_computed_at(before=today),
     }
     return render(request, "coverage/dashboard.html", context)
@@ -125,12 +125,12 @@ def uncovered(request: AuthedRequest) -> HttpResponse:
         "no_owner": no_owner,
         "page": page,
         "rows": [
-            {
-                "account": account,
-                "last_touch": last[account.pk].day if account.pk in last else None,
-                "can_touch": can_log_touchpoint(request.user, account),
-                "can_reassign": can_reassign(request.user, account),
-            }
+            selectors.UncoveredRow(
+                account=account,
+                last_touch=last[account.pk].day if account.pk in last else None,
+                can_touch=can_log_touchpoint(request.user, account),
+                can_reassign=can_reassign(request.user, account),
+            )
             for account in page.object_list
         ],
         "count": page.paginator.count,

@@ -11,6 +11,7 @@ model is registered editable without being on its list of models that have no se
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib import admin
@@ -22,6 +23,14 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 _M = TypeVar("_M", bound=models.Model)
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedElsewhere:
+    """The page of Kizuna where the data of a read-only admin page is changed."""
+
+    url: str
+    label: StrOrPromise
 
 
 class ServiceOwnedAdmin(admin.ModelAdmin[_M]):
@@ -47,8 +56,10 @@ class ServiceOwnedAdmin(admin.ModelAdmin[_M]):
     def has_delete_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
         return False
 
-    def _note(self, obj: _M | None) -> dict[str, Any]:
-        return {"managed_elsewhere": {"url": self.page_url(obj), "label": self.page_label}}
+    def _note(self, obj: _M | None) -> dict[str, ManagedElsewhere]:
+        return {
+            "managed_elsewhere": ManagedElsewhere(url=self.page_url(obj), label=self.page_label)
+        }
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

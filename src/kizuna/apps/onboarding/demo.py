@@ -13,9 +13,7 @@ from kizuna.apps.onboarding.models import (
     OnboardingPolicy,
 )
 from kizuna.apps.onboarding.services import (
-    CriterionData,
     EvaluationReport,
-    PhaseData,
     onboardings_evaluate,
     onboardings_start,
     template_version_create,
@@ -80,30 +78,7 @@ def _load_templates(products: dict[str, Product]) -> dict[str, int]:
         if code not in products:
             continue
         template = template_version_create(
-            actor=None,
-            product=products[code],
-            phases=[
-                PhaseData(
-                    p.name_ja,
-                    p.name_en,
-                    p.target_day,
-                    p.is_setup,
-                    tuple(
-                        CriterionData(
-                            c.label_ja,
-                            c.label_en,
-                            CriterionKind.USAGE if c.metric else CriterionKind.MANUAL,
-                            c.metric,
-                            c.feature,
-                            c.threshold,
-                            c.window_days,
-                        )
-                        for c in p.criteria
-                    ),
-                )
-                for p in phases
-            ],
-            note="",
+            actor=None, product=products[code], phases=phases, note=""
         )
         for row, phase in zip(template.phases.order_by("order"), phases, strict=True):
             for criterion_row, criterion in zip(

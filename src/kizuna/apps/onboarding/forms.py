@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kizuna.apps.onboarding.models import CriterionKind, OnboardingTemplate, UsageMetric
-from kizuna.apps.onboarding.services import CriterionData, PhaseData
+from kizuna.core.onboarding.timeline import CriterionSpec, PhaseSpec, UsageRule
 
 
 class PhaseForm(forms.Form):
@@ -96,31 +96,33 @@ class TemplateEditor:
     def note(self) -> str:
         return str(self.note_field)[:500]
 
-    def phases(self) -> list[PhaseData]:
+    def phases(self) -> list[PhaseSpec]:
         phases = [f.cleaned_data for f in self.phases_set if f.cleaned_data]
         criteria = [f.cleaned_data for f in self.criteria_set if f.cleaned_data]
         return [
-            PhaseData(
+            PhaseSpec(
                 p["name_ja"],
                 p["name_en"],
                 p["target_day"],
-                bool(p["is_setup"]),
-                tuple(
-                    CriterionData(
-                        c["label_ja"],
-                        c["label_en"],
-                        c["kind"],
-                        c["metric"] or "",
-                        c["feature"] or "",
-                        c["threshold"],
-                        c["window_days"],
-                    )
-                    for c in criteria
-                    if c["phase"] == n
-                ),
+                tuple(_criterion(c) for c in criteria if c["phase"] == n),
+                is_setup=bool(p["is_setup"]),
             )
             for n, p in enumerate(phases, start=1)
         ]
+
+
+def _criterion(data: dict[str, Any]) -> CriterionSpec:
+    """A criterion row as written: a usage rule when its kind says so (its fields checked by
+    ``CriterionForm.clean``), else a manual check."""
+    rule = None
+    if data["kind"] == CriterionKind.USAGE:
+        rule = UsageRule(
+            data["metric"],
+            threshold=data["threshold"],
+            window_days=data["window_days"],
+            feature=data["feature"] or "",
+        )
+    return CriterionSpec(data["label_ja"], data["label_en"], rule)
 
 
 def _initial(

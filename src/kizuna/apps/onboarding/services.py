@@ -35,7 +35,15 @@ from kizuna.apps.org.access import can_manage_tenant, can_tick_criteria
 from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.onboarding.rules import RULE_SCHEMA, first_met
-from kizuna.core.onboarding.timeline import DONE_STATES, Facts, Template, Timeline, timeline
+from kizuna.core.onboarding.timeline import (
+    DONE_STATES,
+    CriterionSpec,
+    Facts,
+    PhaseSpec,
+    Template,
+    Timeline,
+    timeline,
+)
 
 STATE_FIELDS = [
     "state",
@@ -454,29 +462,9 @@ def _require_edit(actor: User, onboarding: Onboarding) -> None:
         raise PermissionDenied
 
 
-@dataclass(frozen=True)
-class CriterionData:
-    label_ja: str
-    label_en: str
-    kind: str
-    metric: str = ""
-    feature: str = ""
-    threshold: int | None = None
-    window_days: int = 7
-
-
-@dataclass(frozen=True)
-class PhaseData:
-    name_ja: str
-    name_en: str
-    target_day: int
-    is_setup: bool
-    criteria: tuple[CriterionData, ...]
-
-
 @transaction.atomic
 def template_version_create(
-    *, actor: User | None, product: Product, phases: Iterable[PhaseData], note: str = ""
+    *, actor: User | None, product: Product, phases: Iterable[PhaseSpec], note: str = ""
 ) -> OnboardingTemplate:
     """A new version of the product's template, used for onboardings started from now on;
     running onboardings keep theirs."""
@@ -503,8 +491,7 @@ def template_version_create(
             is_setup=p.is_setup,
         )
         OnboardingCriterion.objects.bulk_create(
-            OnboardingCriterion(phase=phase, order=n, **vars(c))
-            for n, c in enumerate(p.criteria, start=1)
+            _criterion_row(phase, order=n, spec=c) for n, c in enumerate(p.criteria, start=1)
         )
     core_template(template)  # validates the rules (raises ValueError on a bad one)
     if actor is not None:
@@ -516,6 +503,22 @@ def template_version_create(
             changes={"version": [latest or None, latest + 1], "note": [None, note]},
         )
     return template
+
+
+def _criterion_row(
+    phase: OnboardingPhase, *, order: int, spec: CriterionSpec
+) -> OnboardingCriterion:
+    """The stored criterion of a written one: manual without a rule, else its usage rule."""
+    row = OnboardingCriterion(
+        phase=phase, order=order, label_ja=spec.label_ja, label_en=spec.label_en
+    )
+    if spec.rule is None:
+        row.kind = CriterionKind.MANUAL
+    else:
+        row.kind = CriterionKind.USAGE
+        row.metric, row.feature = spec.rule.metric, spec.rule.feature
+        row.threshold, row.window_days = spec.rule.threshold, spec.rule.window_days
+    return row
 
 
 def onboarding_policy_update(

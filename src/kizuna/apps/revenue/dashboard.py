@@ -8,6 +8,7 @@ segment rows, targets, cohort cells) whatever the period; every chart also has a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -141,28 +142,55 @@ def _churn_chart(
     )
 
 
-def _heatmap(cells: list[CohortSnapshot], metric: str, months: int) -> list[dict[str, Any]]:
-    rows: dict[dt.date, dict[str, Any]] = {}
+@dataclass(frozen=True, slots=True)
+class HeatCell:
+    """One cell of the cohort heatmap: the share retained (None: undefined), its label in
+    whole percent, its fill and ink colours and the hover text."""
+
+    rate: float | None
+    label: str
+    fill: str
+    ink: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class CohortRow:
+    """A cohort (the month of the first contract) with its accounts and MRR at start, and a
+    cell per month since the start (None: no figure for that month)."""
+
+    cohort: dt.date
+    customers: int
+    mrr: int
+    cells: list[HeatCell | None]
+
+
+def _heat_cell(cell: CohortSnapshot, metric: str) -> HeatCell:
+    rate = cell.logo_retention if metric == "logo" else cell.revenue_retention
+    return HeatCell(
+        rate=rate,
+        label="—" if rate is None else f"{rate * 100:.0f}",
+        fill=charts.heat_colour(rate),
+        ink=charts.heat_ink(rate),
+        title=f"{month_label(cell.month)}: {pct(rate)} "
+        f"({cell.active_customers}/{cell.cohort_customers})",
+    )
+
+
+def _heatmap(cells: list[CohortSnapshot], metric: str, months: int) -> list[CohortRow]:
+    rows: dict[dt.date, CohortRow] = {}
     for cell in cells:
         row = rows.setdefault(
             cell.cohort_month,
-            {
-                "cohort": cell.cohort_month,
-                "customers": cell.cohort_customers,
-                "mrr": cell.cohort_start_mrr,
-                "cells": [None] * months,
-            },
+            CohortRow(
+                cohort=cell.cohort_month,
+                customers=cell.cohort_customers,
+                mrr=cell.cohort_start_mrr,
+                cells=[None] * months,
+            ),
         )
         if cell.months_since_start < months:
-            rate = cell.logo_retention if metric == "logo" else cell.revenue_retention
-            row["cells"][cell.months_since_start] = {
-                "rate": rate,
-                "label": "—" if rate is None else f"{rate * 100:.0f}",
-                "fill": charts.heat_colour(rate),
-                "ink": charts.heat_ink(rate),
-                "title": f"{month_label(cell.month)}: {pct(rate)} "
-                f"({cell.active_customers}/{cell.cohort_customers})",
-            }
+            row.cells[cell.months_since_start] = _heat_cell(cell, metric)
     return list(rows.values())
 
 
@@ -174,9 +202,56 @@ def target_rows(targets: dict[str, RevenueTarget]) -> list[tuple[str, RevenueTar
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class SegmentScore:
+    """A segment's figures this month against its targets: MRR and active accounts, the
+    6-month mean logo churn, GRR and NRR over 12 months; each ``*_ok`` is None without a
+    figure or a target."""
+
+    segment: str
+    label: str
+    mrr: int
+    customers: int
+    churn: float | None
+    churn_target: float | None
+    churn_ok: bool | None
+    grr: float | None
+    grr_target: float | None
+    grr_ok: bool | None
+    nrr: float | None
+    nrr_target: float | None
+    nrr_ok: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueDashboard:
+    """Everything the dashboard draws, for the months ``first`` to ``last`` (month starts):
+    the cut's rows and this month's (``current``) with its target, the rows and targets per
+    segment, the charts, the cohort heatmap and its columns, the segments' scorecard and the
+    cohort cells behind the heatmap."""
+
+    last: dt.date
+    first: dt.date
+    current: RevenueSnapshot | None
+    target: RevenueTarget | None
+    rows: list[RevenueSnapshot]
+    segments: Mapping[str, list[RevenueSnapshot]]
+    targets: Mapping[str, RevenueTarget]
+    bridge: charts.Chart | None
+    mrr_chart: charts.Chart
+    net_new_chart: charts.Chart
+    retention_chart: charts.Chart | None
+    logo_churn_chart: charts.Chart
+    gross_churn_chart: charts.Chart
+    heatmap: list[CohortRow]
+    heatmap_columns: list[int]
+    scorecard: list[SegmentScore]
+    cohorts: list[CohortSnapshot]
+
+
 def revenue_dashboard(
     *, filters: DashboardFilters, currency: str, targets: dict[str, RevenueTarget] | None = None
-) -> dict[str, Any] | None:
+) -> RevenueDashboard | None:
     """Everything the dashboard draws, or None when no snapshot exists yet."""
     last = revenue_last_month()
     if last is None:
@@ -194,22 +269,22 @@ def revenue_dashboard(
     by_month = {row.month: row for row in rows}
     series_rows = [by_month.get(month) for month in months]
     mrr_values = [row.total_mrr if row else None for row in series_rows]
-    return {
-        "last": last,
-        "first": first,
-        "current": current,
-        "target": target,
-        "rows": rows,
-        "segments": segments,
-        "targets": targets,
-        "bridge": _bridge(current, currency) if current else None,
-        "mrr_chart": charts.line_chart(
+    return RevenueDashboard(
+        last=last,
+        first=first,
+        current=current,
+        target=target,
+        rows=rows,
+        segments=segments,
+        targets=targets,
+        bridge=_bridge(current, currency) if current else None,
+        mrr_chart=charts.line_chart(
             labels,
             [charts.Series("MRR", mrr_values, charts.PALETTE[0])],
             fmt=money,
             y_title="MRR",
         ),
-        "net_new_chart": charts.bar_chart(
+        net_new_chart=charts.bar_chart(
             labels,
             [row.net_new_mrr if row else 0 for row in series_rows],
             fmt=money,
@@ -217,19 +292,19 @@ def revenue_dashboard(
             x_title=str(MONTH_AXIS),
             y_title=_("Net new MRR"),
         ),
-        "retention_chart": _retention_chart(rows, target) if rows else None,
-        "logo_churn_chart": _churn_chart(months, segments, targets, field="logo_churn_rate"),
-        "gross_churn_chart": _churn_chart(months, segments, targets, field="gross_mrr_churn_rate"),
-        "heatmap": _heatmap(cohorts, filters.cohort_metric, filters.months),
-        "heatmap_columns": list(range(filters.months)),
-        "scorecard": _scorecard(segments, targets, last),
-        "cohorts": cohorts,
-    }
+        retention_chart=_retention_chart(rows, target) if rows else None,
+        logo_churn_chart=_churn_chart(months, segments, targets, field="logo_churn_rate"),
+        gross_churn_chart=_churn_chart(months, segments, targets, field="gross_mrr_churn_rate"),
+        heatmap=_heatmap(cohorts, filters.cohort_metric, filters.months),
+        heatmap_columns=list(range(filters.months)),
+        scorecard=_scorecard(segments, targets, last),
+        cohorts=cohorts,
+    )
 
 
 def _scorecard(
     segments: dict[str, list[RevenueSnapshot]], targets: dict[str, RevenueTarget], last: dt.date
-) -> list[dict[str, Any]]:
+) -> list[SegmentScore]:
     """Per segment, this month against its targets (6-month mean logo churn, GRR/NRR 12m)."""
     out = []
     for code, rows in segments.items():
@@ -238,21 +313,21 @@ def _scorecard(
         mean = sum(recent) / len(recent) if recent else None
         target = targets.get(code)
         out.append(
-            {
-                "segment": _segment_label(code),
-                "code": code,
-                "mrr": now.total_mrr if now else 0,
-                "customers": now.active_customers if now else 0,
-                "churn": mean,
-                "churn_target": target.logo_churn_rate if target else None,
-                "churn_ok": _meets(mean, target.logo_churn_rate if target else None, low=True),
-                "grr": now.grr_12m if now else None,
-                "grr_target": target.grr_12m if target else None,
-                "grr_ok": _meets(now.grr_12m if now else None, target.grr_12m if target else None),
-                "nrr": now.nrr_12m if now else None,
-                "nrr_target": target.nrr_12m if target else None,
-                "nrr_ok": _meets(now.nrr_12m if now else None, target.nrr_12m if target else None),
-            }
+            SegmentScore(
+                segment=code,
+                label=_segment_label(code),
+                mrr=now.total_mrr if now else 0,
+                customers=now.active_customers if now else 0,
+                churn=mean,
+                churn_target=target.logo_churn_rate if target else None,
+                churn_ok=_meets(mean, target.logo_churn_rate if target else None, low=True),
+                grr=now.grr_12m if now else None,
+                grr_target=target.grr_12m if target else None,
+                grr_ok=_meets(now.grr_12m if now else None, target.grr_12m if target else None),
+                nrr=now.nrr_12m if now else None,
+                nrr_target=target.nrr_12m if target else None,
+                nrr_ok=_meets(now.nrr_12m if now else None, target.nrr_12m if target else None),
+            )
         )
     return out
 
@@ -263,14 +338,37 @@ def _meets(value: float | None, goal: float | None, *, low: bool = False) -> boo
     return value <= goal if low else value >= goal
 
 
-def csv_table(chart: str, data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """The figures behind one chart: a header and rows (rates as fractions, money in minor
-    units, empty = undefined — the conventions of docs/metrics.md)."""
+CSV_HEADERS: Final = {
+    "bridge": ["month", "step", "amount"],
+    "mrr": ["month", "total_mrr", "net_new_mrr", "active_customers", "arpa", "ltv"],
+    "retention": ["month", "grr_12m", "nrr_12m", "grr_target", "nrr_target"],
+    "churn": ["segment", "month", "logo_churn_rate", "gross_mrr_churn_rate", "logo_churn_target"],
+    "cohorts": [
+        "cohort_month",
+        "months_since_start",
+        "cohort_customers",
+        "active_customers",
+        "logo_retention",
+        "cohort_start_mrr",
+        "mrr",
+        "revenue_retention",
+    ],
+}
+
+
+def csv_table(chart: str, data: RevenueDashboard | None) -> tuple[list[str], list[list[Any]]]:
+    """The figures behind one chart (one of ``CHARTS``): a header and rows (rates as
+    fractions, money in minor units, empty = undefined — the conventions of
+    docs/metrics.md); no rows without data."""
+    header = CSV_HEADERS[chart]
+    return header, [] if data is None else _csv_rows(chart, data)
+
+
+def _csv_rows(chart: str, data: RevenueDashboard) -> list[list[Any]]:
     if chart == "bridge":
-        row = data["current"]
-        header = ["month", "step", "amount"]
+        row = data.current
         if row is None:
-            return header, []
+            return []
         steps = [
             ("start", row.start_mrr),
             ("new", row.new_mrr),
@@ -280,45 +378,23 @@ def csv_table(chart: str, data: dict[str, Any]) -> tuple[list[str], list[list[An
             ("churn", -row.churn_mrr),
             ("end", row.total_mrr),
         ]
-        return header, [[f"{row.month:%Y-%m}", step, amount] for step, amount in steps]
+        return [[f"{row.month:%Y-%m}", step, amount] for step, amount in steps]
     if chart == "mrr":
-        header = ["month", "total_mrr", "net_new_mrr", "active_customers", "arpa", "ltv"]
-        fields = header[1:]
-        return header, [
-            [f"{r.month:%Y-%m}", *(getattr(r, f) for f in fields)] for r in data["rows"]
-        ]
+        fields = CSV_HEADERS["mrr"][1:]
+        return [[f"{r.month:%Y-%m}", *(getattr(r, f) for f in fields)] for r in data.rows]
     if chart == "retention":
-        header = ["month", "grr_12m", "nrr_12m", "grr_target", "nrr_target"]
-        target = data["target"]
+        target = data.target
         goals = [target.grr_12m, target.nrr_12m] if target else [None, None]
-        return header, [[f"{r.month:%Y-%m}", r.grr_12m, r.nrr_12m, *goals] for r in data["rows"]]
+        return [[f"{r.month:%Y-%m}", r.grr_12m, r.nrr_12m, *goals] for r in data.rows]
     if chart == "churn":
-        header = [
-            "segment",
-            "month",
-            "logo_churn_rate",
-            "gross_mrr_churn_rate",
-            "logo_churn_target",
-        ]
         table = []
-        for code, rows in data["segments"].items():
-            target = data["targets"].get(code)
-            goal = target.logo_churn_rate if target else None
+        for code, rows in data.segments.items():
+            segment_target = data.targets.get(code)
+            goal = segment_target.logo_churn_rate if segment_target else None
             for r in rows:
                 table.append(
                     [code, f"{r.month:%Y-%m}", r.logo_churn_rate, r.gross_mrr_churn_rate, goal]
                 )
-        return header, table
-    header = [
-        "cohort_month",
-        "months_since_start",
-        "cohort_customers",
-        "active_customers",
-        "logo_retention",
-        "cohort_start_mrr",
-        "mrr",
-        "revenue_retention",
-    ]
-    return header, [
-        [f"{c.cohort_month:%Y-%m}", *(getattr(c, f) for f in header[1:])] for c in data["cohorts"]
-    ]
+        return table
+    fields = CSV_HEADERS["cohorts"][1:]
+    return [[f"{c.cohort_month:%Y-%m}", *(getattr(c, f) for f in fields)] for c in data.cohorts]

@@ -7,7 +7,6 @@ behind one chart with the same filters.
 from __future__ import annotations
 
 import csv
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,32 +18,28 @@ from django.views.decorators.http import require_POST
 
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import can_manage_tenant
-from kizuna.apps.revenue.dashboard import CHARTS, csv_table, revenue_dashboard, target_rows
+from kizuna.apps.revenue.dashboard import (
+    CHARTS,
+    RevenueDashboard,
+    csv_table,
+    revenue_dashboard,
+    target_rows,
+)
 from kizuna.apps.revenue.forms import DashboardFilterForm, RevenueTargetForm
 from kizuna.apps.revenue.selectors import revenue_targets, snapshots_computed_at
 from kizuna.apps.revenue.services import revenue_target_save
 
 
-def _csv_response(chart: str, data: dict[str, Any] | None) -> HttpResponse:
+def _csv_response(chart: str, data: RevenueDashboard | None) -> HttpResponse:
     if chart not in CHARTS:
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kizuna-revenue-{chart}.csv"'
     writer = csv.writer(response, lineterminator="\n")
-    header, rows = csv_table(chart, data) if data else (csv_table(chart, _EMPTY)[0], [])
+    header, rows = csv_table(chart, data)
     writer.writerow(header)
     writer.writerows([["" if value is None else value for value in row] for row in rows])
     return response
-
-
-_EMPTY: dict[str, Any] = {
-    "current": None,
-    "rows": [],
-    "target": None,
-    "segments": {},
-    "targets": {},
-    "cohorts": [],
-}
 
 
 def _cut_label(form: DashboardFilterForm, dimension: str, value: str) -> str:

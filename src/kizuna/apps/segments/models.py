@@ -8,6 +8,10 @@ rule is a new row. ``Account.segment`` is the account's segment today, kept equa
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -77,6 +81,41 @@ class ReviewStatus(models.TextChoices):
     DISCARDED = "discarded", _("Discarded")
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class MoveFigures:
+    """The accounts that move from one segment to another in a review, and their MRR."""
+
+    count: int
+    mrr: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReviewSummary:
+    """What ``SegmentReview.summary`` stores, typed: the active accounts reviewed, the moves
+    per ``"before>after"`` pair of segments, the accounts per segment after the review, the
+    accounts per segment of each owner after it (by the owner's id as text, as JSON keys are),
+    and the exceptions that keep their segment."""
+
+    accounts: int = 0
+    pairs: Mapping[str, MoveFigures] = dataclasses.field(default_factory=dict)
+    segments_after: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    load_after: Mapping[str, Mapping[str, int]] = dataclasses.field(default_factory=dict)
+    exceptions_kept: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ReviewSummary:
+        return cls(
+            accounts=data.get("accounts", 0),
+            pairs={pair: MoveFigures(**f) for pair, f in data.get("pairs", {}).items()},
+            segments_after=data.get("segments_after", {}),
+            load_after=data.get("load_after", {}),
+            exceptions_kept=data.get("exceptions_kept", 0),
+        )
+
+
 class SegmentReview(models.Model):
     """A computed re-segmentation: who would move. Applying it is one recorded action."""
 
@@ -87,7 +126,7 @@ class SegmentReview(models.Model):
     )
     #: {account_id: [from, to]} for every active account whose segment would change
     moves = models.JSONField(default=dict)
-    #: counts and MRR per (from → to), and the resulting load per CSM
+    #: counts and MRR per (from → to), and the resulting load per CSM: ``ReviewSummary``
     summary = models.JSONField(default=dict)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -109,6 +148,16 @@ class SegmentReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of:%Y-%m-%d} {self.get_status_display()}"
+
+    @property
+    def figures(self) -> ReviewSummary:
+        """The stored summary, typed."""
+        return ReviewSummary.from_json(self.summary)
+
+    @property
+    def move_count(self) -> int:
+        """How many accounts move."""
+        return len(self.moves)
 
 
 class SegmentSource(models.TextChoices):

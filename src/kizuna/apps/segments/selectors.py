@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django_stubs_ext import StrOrPromise
 
 from kizuna.apps.customers.models import Account, Segment
 from kizuna.apps.org.models import User
@@ -30,7 +32,17 @@ def account_segment_on(*, account: Account, day: dt.date) -> str | None:
     return period.segment if period else None
 
 
-def segment_overview() -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class SegmentFigures:
+    """A touch-model segment's active accounts (MRR > 0) and their MRR."""
+
+    segment: str
+    label: StrOrPromise
+    accounts: int
+    mrr: int
+
+
+def segment_overview() -> list[SegmentFigures]:
     """Active accounts (MRR > 0) and their MRR per segment, in the touch-model order."""
     rows = (
         Account.objects.filter(mrr__gt=0)
@@ -38,26 +50,64 @@ def segment_overview() -> list[dict[str, Any]]:
         .annotate(accounts=Count("id"), mrr=Sum("mrr"))
     )
     labels = dict(Segment.choices)
-    result = [{**row, "label": labels.get(row["segment"], row["segment"])} for row in rows]
-    return sorted(result, key=lambda row: SEGMENT_ORDER.get(row["segment"], 9))
+    result = [
+        SegmentFigures(
+            segment=row["segment"],
+            label=labels.get(row["segment"], row["segment"]),
+            accounts=row["accounts"],
+            mrr=row["mrr"],
+        )
+        for row in rows
+    ]
+    return sorted(result, key=lambda row: SEGMENT_ORDER.get(row.segment, 9))
 
 
-def review_pairs(review: SegmentReview) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ReviewMoves:
+    """The accounts a review moves from one segment to another (labels in the reader's
+    language), ``up`` to more attention or down, and their MRR."""
+
+    from_label: StrOrPromise
+    to_label: StrOrPromise
+    up: bool
+    count: int
+    mrr: int
+
+
+def review_pairs(review: SegmentReview) -> list[ReviewMoves]:
     """The review's moves grouped by (from → to), up-moves first, with count and MRR."""
     labels = dict(Segment.choices)
     rows = []
-    for pair, figures in review.summary.get("pairs", {}).items():
+    for pair, figures in review.figures.pairs.items():
         before, after = pair.split(">")
-        direction = "up" if SEGMENT_ORDER[after] < SEGMENT_ORDER[before] else "down"
         rows.append(
-            {
-                "from": labels.get(before, before),
-                "to": labels.get(after, after),
-                "direction": direction,
-                **figures,
-            }
+            ReviewMoves(
+                from_label=labels.get(before, before),
+                to_label=labels.get(after, after),
+                up=SEGMENT_ORDER[after] < SEGMENT_ORDER[before],
+                count=figures.count,
+                mrr=figures.mrr,
+            )
         )
-    return sorted(rows, key=lambda row: (row["direction"] != "up", -row["count"]))
+    return sorted(rows, key=lambda row: (not row.up, -row.count))
+
+
+@dataclass(frozen=True, slots=True)
+class MovedAccount:
+    """An account a review moves, with its segment before and after."""
+
+    account: Account
+    before: str
+    after: str
+
+
+def review_moved_rows(review: SegmentReview, accounts: Iterable[Account]) -> list[MovedAccount]:
+    """``accounts`` (some of the review's moved accounts) with their move."""
+    moved = []
+    for account in accounts:
+        before, after = review.moves[str(account.pk)]
+        moved.append(MovedAccount(account=account, before=before, after=after))
+    return moved
 
 
 def review_moved_accounts(review: SegmentReview) -> QuerySet[Account]:
@@ -68,12 +118,31 @@ def review_moved_accounts(review: SegmentReview) -> QuerySet[Account]:
     )
 
 
-def review_load_after(review: SegmentReview) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class LoadCell:
+    """An owner's accounts of one segment after a review; ``over`` the segment's norm."""
+
+    segment: str
+    count: int
+    over: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoadAfterRow:
+    """An owner's accounts after a review: high and low touch against their norms, and all."""
+
+    owner: User
+    cells: tuple[LoadCell, ...]
+    total: int
+
+
+def review_load_after(review: SegmentReview) -> list[LoadAfterRow]:
     """Accounts per CSM per segment after the review, against the norms of each segment."""
     policies = {p.segment: p for p in CoveragePolicy.objects.all()}
-    users = User.objects.in_bulk([int(pk) for pk in review.summary.get("load_after", {})])
+    load_after = review.figures.load_after
+    users = User.objects.in_bulk([int(pk) for pk in load_after])
     rows = []
-    for owner_id, counts in review.summary.get("load_after", {}).items():
+    for owner_id, counts in load_after.items():
         user = users.get(int(owner_id))
         if user is None:
             continue
@@ -82,11 +151,9 @@ def review_load_after(review: SegmentReview) -> list[dict[str, Any]]:
             policy = policies.get(segment)
             count = counts.get(segment, 0)
             limit = policy.max_accounts_per_csm if policy else None
-            cells.append(
-                {"segment": segment, "count": count, "over": bool(limit and count > limit)}
-            )
-        rows.append({"user": user, "cells": cells, "total": sum(counts.values())})
-    return sorted(rows, key=lambda row: (-row["total"], row["user"].username))
+            cells.append(LoadCell(segment=segment, count=count, over=bool(limit and count > limit)))
+        rows.append(LoadAfterRow(owner=user, cells=tuple(cells), total=sum(counts.values())))
+    return sorted(rows, key=lambda row: (-row.total, row.owner.username))
 
 
 def exceptions_active(*, today: dt.date) -> QuerySet[SegmentException]:

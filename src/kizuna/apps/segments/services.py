@@ -25,7 +25,9 @@ from kizuna.apps.org.models import User
 from kizuna.apps.segments.models import (
     AccountSegmentPeriod,
     CoveragePolicy,
+    MoveFigures,
     ReviewStatus,
+    ReviewSummary,
     RuleKind,
     SegmentException,
     SegmentReview,
@@ -145,18 +147,17 @@ def segment_review_compute(*, rule: SegmentRule, as_of: dt.date) -> SegmentRevie
             pair = f"{account.segment}>{new}"
             pair_count[pair] += 1
             pair_mrr[pair] += int(account.mrr)
-    summary: dict[str, Any] = {
-        "accounts": len(accounts),
-        "pairs": {
-            pair: {"count": pair_count[pair], "mrr": pair_mrr[pair]} for pair in sorted(pair_count)
+    summary = ReviewSummary(
+        accounts=len(accounts),
+        pairs={
+            pair: MoveFigures(count=pair_count[pair], mrr=pair_mrr[pair])
+            for pair in sorted(pair_count)
         },
-        "segments_after": dict(
-            Counter(exceptions.get(a.pk, proposed[str(a.pk)]) for a in accounts)
-        ),
-        "load_after": {owner: dict(counts) for owner, counts in load.items()},
-        "exceptions_kept": len(exceptions),
-    }
-    return SegmentReview(rule=rule, as_of=as_of, moves=moves, summary=summary)
+        segments_after=dict(Counter(exceptions.get(a.pk, proposed[str(a.pk)]) for a in accounts)),
+        load_after={owner: dict(counts) for owner, counts in load.items()},
+        exceptions_kept=len(exceptions),
+    )
+    return SegmentReview(rule=rule, as_of=as_of, moves=moves, summary=summary.as_json())
 
 
 def _move(

@@ -109,14 +109,14 @@ def _render_review(
     """A review page: a stored review, or (with ``rule_form``) the unsaved preview of a rule,
     whose apply form carries the rule."""
     page = Paginator(selectors.review_moved_accounts(review), 100).get_page(request.GET.get("page"))
-    rows = [(account, review.moves[str(account.pk)]) for account in page.object_list]
     context = {
         "nav": "segments",
         "review": review,
         "rule_form": rule_form,
+        "figures": review.figures,
         "pairs": selectors.review_pairs(review),
         "page": page,
-        "rows": rows,
+        "rows": selectors.review_moved_rows(review, page.object_list),
         "load": selectors.review_load_after(review)[:30],
         "can_apply": can_manage_tenant(request.user) and review.status == ReviewStatus.PREVIEW,
     }

@@ -300,6 +300,26 @@ def import_touchpoints(*, record: TouchpointImport, limit: int = PREVIEW_ROWS) -
     return sorted(found, key=lambda touchpoint: touchpoint.occurred_at)[:limit]
 
 
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """A row of an import that was not imported: its line in the file and why, in the reader's
+    language."""
+
+    line: int
+    reasons: list[str]
+
+
+def import_rejected_rows(record: TouchpointImport) -> list[RejectedRow]:
+    """The rejected rows stored with ``record``, their reasons in the reader's language."""
+    return [
+        RejectedRow(
+            line=row["line"],
+            reasons=[rejection_reason(error["code"], error["value"]) for error in row["errors"]],
+        )
+        for row in record.rejected_rows
+    ]
+
+
 def _store_outcome(record: TouchpointImport, plan: ImportPlan, *, created: int) -> None:
     record.row_count = len(plan.entries)
     record.created_count = created

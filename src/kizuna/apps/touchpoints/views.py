@@ -34,8 +34,8 @@ from kizuna.apps.touchpoints.forms import (
 )
 from kizuna.apps.touchpoints.imports import (
     import_plan,
+    import_rejected_rows,
     import_touchpoints,
-    rejection_reason,
     touchpoint_import_remap,
     touchpoint_import_run,
     touchpoint_import_start,
@@ -159,20 +159,13 @@ def _own_import(request: AuthedRequest, import_id: int) -> TouchpointImport:
     return record
 
 
-def _rejected(record: TouchpointImport) -> list[tuple[int, list[str]]]:
-    return [
-        (row["line"], [rejection_reason(e["code"], e["value"]) for e in row["errors"]])
-        for row in record.rejected_rows
-    ]
-
-
 @login_required
 def import_detail(request: AuthedRequest, import_id: int) -> HttpResponse:
     record = _own_import(request, import_id)
     if record.status == ImportStatus.IMPORTED:
         context = {
             "record": record,
-            "rejected": _rejected(record),
+            "rejected": import_rejected_rows(record),
             "touchpoints": import_touchpoints(record=record),
             "nav": "accounts",
         }
@@ -189,7 +182,7 @@ def import_detail(request: AuthedRequest, import_id: int) -> HttpResponse:
         "record": record,
         "form": form,
         "plan": plan,
-        "rejected": _rejected(record),
+        "rejected": import_rejected_rows(record),
         "nav": "accounts",
     }
     return render(request, "touchpoints/import_preview.html", context)

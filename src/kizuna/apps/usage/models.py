@@ -7,10 +7,36 @@ Raw events are not here: they live as Parquet files under ``settings.USAGE_DIR``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonCount:
+    """Rows rejected for one reason (a code such as ``unknown_account``)."""
+
+    reason: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawValue:
+    """One column of a quarantined row, as it came."""
+
+    column: str
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
+class TopUser:
+    """One of an account's most active users (the product's user id) and their events."""
+
+    user_id: str
+    events: int
 
 
 class UsageSource(models.Model):
@@ -142,6 +168,11 @@ class IngestionRun(models.Model):
     def __str__(self) -> str:
         return f"{self.source.code} {self.started_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def reason_counts(self) -> list[ReasonCount]:
+        """``rejected_reasons``, typed, in the order stored."""
+        return [ReasonCount(reason, count) for reason, count in self.rejected_reasons.items()]
+
 
 class QuarantinedEvent(models.Model):
     """A rejected row, kept with its reason and raw values until it is replayed."""
@@ -160,6 +191,11 @@ class QuarantinedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} (line {self.line})"
+
+    @property
+    def raw_values(self) -> list[RawValue]:
+        """The row as it came, column by column."""
+        return [RawValue(column, value) for column, value in self.raw.items()]
 
 
 class IdempotencyKey(models.Model):
@@ -225,6 +261,11 @@ class UsageSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.as_of}"
+
+    @property
+    def top_user_rows(self) -> list[TopUser]:
+        """``top_users``, typed."""
+        return [TopUser(user_id=row["user_id"], events=row["events"]) for row in self.top_users]
 
 
 class DropMethod(models.TextChoices):

@@ -17,6 +17,7 @@ from kizuna.apps.usage.models import (
     FeatureDefinition,
     IngestionRun,
     QuarantinedEvent,
+    ReasonCount,
     UsageDay,
     UsageDropSignal,
     UsagePendingDay,
@@ -109,7 +110,36 @@ def _weekly_adoption(
     return weeks
 
 
-def account_usage(*, account: Account, today: dt.date) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class KeyFeature:
+    """A key feature of the account's products, by its name, and whether it was used."""
+
+    label: str
+    used: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WeekAdoption:
+    """Key-feature adoption of the week ending on ``week_end`` (None: no key features)."""
+
+    week_end: dt.date
+    rate: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountUsage:
+    """The usage section of the account page: whether there is anything to show, the 28-day
+    summary, the 60-day chart, the key features, adoption of the last 8 weeks, the last drops."""
+
+    has_data: bool
+    summary: UsageSummary | None
+    chart: dict[str, Any]
+    key_features: list[KeyFeature]
+    weekly_adoption: list[WeekAdoption]
+    drops: list[UsageDropSignal]
+
+
+def account_usage(*, account: Account, today: dt.date) -> AccountUsage:
     """The usage section of the account page (a fixed number of queries)."""
     since = today - dt.timedelta(days=CHART_DAYS - 1)
     rows = list(
@@ -121,24 +151,36 @@ def account_usage(*, account: Account, today: dt.date) -> dict[str, Any]:
     keys = sorted(labels)
     summary = UsageSummary.objects.filter(account=account).first()
     used = set(summary.key_features_used) if summary else set()
-    return {
-        "has_data": bool(rows) or summary is not None,
-        "summary": summary,
-        "chart": usage_chart({d: (e, u) for d, e, u, _c in rows}, today=today),
-        "key_features": [(labels[feature], feature in used) for feature in keys],
-        "weekly_adoption": _weekly_adoption(rows, keys, today),
-        "drops": list(UsageDropSignal.objects.filter(account=account)[:5]),
-    }
+    return AccountUsage(
+        has_data=bool(rows) or summary is not None,
+        summary=summary,
+        chart=usage_chart({d: (e, u) for d, e, u, _c in rows}, today=today),
+        key_features=[KeyFeature(labels[feature], feature in used) for feature in keys],
+        weekly_adoption=[
+            WeekAdoption(end, rate) for end, rate in _weekly_adoption(rows, keys, today)
+        ],
+        drops=list(UsageDropSignal.objects.filter(account=account)[:5]),
+    )
 
 
-def usage_sources_freshness(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class SourceFreshness:
+    """A usage source, when its last event happened, and whether that is ``stale`` (older than
+    its ``stale_after_hours``, or never)."""
+
+    source: UsageSource
+    last_event_at: dt.datetime | None
+    stale: bool
+
+
+def usage_sources_freshness(*, now: dt.datetime | None = None) -> list[SourceFreshness]:
     """Each source with the age of its last event; ``stale`` past its ``stale_after_hours``."""
     now = now or timezone.now()
     out = []
     for source in UsageSource.objects.all():
         last = source.last_event_at
         stale = last is None or now - last > dt.timedelta(hours=source.stale_after_hours)
-        out.append({"source": source, "last_event_at": last, "stale": stale})
+        out.append(SourceFreshness(source=source, last_event_at=last, stale=stale))
     return out
 
 
@@ -190,7 +232,37 @@ def usage_abandoned_files(*, now: dt.datetime | None = None) -> AbandonedFiles:
     )
 
 
-def usage_ops_data() -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class FailedRollupDay:
+    """A day whose rollup failed: when and why, whether the day is ``out_of_range`` (outside
+    the times taken), and the figures a discard leaves as they are (as last computed)."""
+
+    day: dt.date
+    failed_at: dt.datetime | None
+    error: str
+    out_of_range: bool
+    kept_accounts: int
+    kept_events: int
+
+
+@dataclass(frozen=True, slots=True)
+class UsageOps:
+    """The usage operations page: sources and their freshness, the last 50 runs, the
+    quarantine (by reason, its last 100 rows, how many in all), the days waiting for their
+    rollup and those whose rollup failed, and the files interrupted imports left."""
+
+    sources: list[SourceFreshness]
+    runs: list[IngestionRun]
+    quarantine_by_reason: list[ReasonCount]
+    quarantine: list[QuarantinedEvent]
+    quarantine_total: int
+    rollup_waiting: int
+    rollup_failed: list[FailedRollupDay]
+    abandoned: AbandonedFiles
+    abandoned_after_hours: int
+
+
+def usage_ops_data() -> UsageOps:
     tomorrow = tenant_today() + dt.timedelta(days=1)
     pending = QuarantinedEvent.objects.filter(replayed_at__isnull=True)
     failed = usage_failed_days()
@@ -200,27 +272,25 @@ def usage_ops_data() -> dict[str, Any]:
         .values("day")
         .annotate(accounts=Count("id"), events=Sum("events"))
     }
-    return {
-        "sources": usage_sources_freshness(),
-        "runs": list(IngestionRun.objects.select_related("source")[:50]),
-        "quarantine_by_reason": list(
-            pending.values("reason").annotate(n=Count("id")).order_by("-n", "reason")
-        ),
-        "quarantine": list(pending.select_related("run__source").order_by("-id")[:100]),
-        "quarantine_total": pending.count(),
-        "rollup_waiting": UsagePendingDay.objects.filter(failed_at__isnull=True).count(),
-        "rollup_failed": [
-            {
-                "day": row.day,
-                "failed_at": row.failed_at,
-                "error": row.error,
-                "out_of_range": not EARLIEST_DAY <= row.day <= tomorrow,
-                # what a discard leaves as it is: the day's figures as last computed
-                "kept_accounts": kept.get(row.day, (0, 0))[0],
-                "kept_events": kept.get(row.day, (0, 0))[1],
-            }
+    by_reason = pending.values_list("reason").annotate(n=Count("id")).order_by("-n", "reason")
+    return UsageOps(
+        sources=usage_sources_freshness(),
+        runs=list(IngestionRun.objects.select_related("source")[:50]),
+        quarantine_by_reason=[ReasonCount(reason, n) for reason, n in by_reason],
+        quarantine=list(pending.select_related("run__source").order_by("-id")[:100]),
+        quarantine_total=pending.count(),
+        rollup_waiting=UsagePendingDay.objects.filter(failed_at__isnull=True).count(),
+        rollup_failed=[
+            FailedRollupDay(
+                day=row.day,
+                failed_at=row.failed_at,
+                error=row.error,
+                out_of_range=not EARLIEST_DAY <= row.day <= tomorrow,
+                kept_accounts=kept.get(row.day, (0, 0))[0],
+                kept_events=kept.get(row.day, (0, 0))[1],
+            )
             for row in failed
         ],
-        "abandoned": usage_abandoned_files(),
-        "abandoned_after_hours": int(ABANDONED_AFTER.total_seconds() // 3600),
-    }
+        abandoned=usage_abandoned_files(),
+        abandoned_after_hours=int(ABANDONED_AFTER.total_seconds() // 3600),
+    )

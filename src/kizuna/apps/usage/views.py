@@ -76,7 +76,7 @@ def ops(request: AuthedRequest) -> HttpResponse:
         return redirect("usage:ops")
     upload_form = UsageUploadForm(initial={"source": UsageSource.objects.first()})
     context = {
-        **usage_ops_data(),
+        "ops": usage_ops_data(),
         "form": form,
         "upload_form": upload_form,
         "nav": "usage",

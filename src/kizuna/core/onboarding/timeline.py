@@ -119,6 +119,31 @@ class Template:
 
 
 @dataclass(frozen=True, slots=True)
+class CriterionSpec:
+    """A completion criterion as a template version is written (the template editor, the
+    demo), before it is stored: its label in Japanese and in English, and its usage rule (None:
+    a manual check a CSM ticks). ``key`` names it where the writer needs a name of its own (the
+    demo's met days); a stored criterion is keyed by its id (``Criterion.key``)."""
+
+    label_ja: str
+    label_en: str
+    rule: UsageRule | None = None
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseSpec:
+    """A phase as a template version is written: its name in both languages, its target day
+    (days after the start) and its criteria; ``is_setup`` marks the initial setup."""
+
+    name_ja: str
+    name_en: str
+    target_day: int
+    criteria: tuple[CriterionSpec, ...]
+    is_setup: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """Thresholds (data an admin edits): days after the final target before expected churn,
     and the days of the alerts."""
