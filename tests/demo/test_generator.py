@@ -12,8 +12,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from kizuna.core.onboarding.timeline import PhaseSpec, UsageRule
 from kizuna.demo import DemoDataset, DemoSubscriptionLine, generate
 from kizuna.demo.catalog import BOOK_WEIGHTS
+from kizuna.demo.onboarding import TEMPLATES, generate_onboardings
 from kizuna.demo.touchpoints import WINDOW
 
 AS_OF = date(2026, 11, 25)
@@ -462,3 +464,25 @@ def test_touch_cadence_follows_the_segment(dataset: DemoDataset) -> None:
     assert 3 <= per_account("low", ("meeting", "call", "email")) <= 8
     assert per_account("tech", ("meeting", "onsite", "call", "email")) == 0
     assert 1 <= per_account("tech", ("webinar",)) <= 5
+
+
+def test_the_demo_templates_are_written_as_the_cores_phases_and_criteria() -> None:
+    # given the demo's onboarding templates
+    criteria = [c for phases in TEMPLATES.values() for p in phases for c in p.criteria]
+    # then each is the core's type, named uniquely, and its rules are the core's (validated)
+    assert all(isinstance(p, PhaseSpec) for phases in TEMPLATES.values() for p in phases)
+    assert len({c.key for c in criteria}) == len(criteria) == 18
+    assert Counter(c.rule.metric for c in criteria if c.rule) == {
+        "feature_events": 4,
+        "seat_share": 4,
+    }
+    expense = [c for c in criteria if c.key == "expense.use"]
+    assert expense[0].rule == UsageRule(
+        "feature_events", threshold=5, window_days=7, feature="expense_report"
+    )
+    # and every onboarding's met days name criteria of the templates, manual ones as ticks
+    manual = {c.key for c in criteria if c.rule is None}
+    generated = generate_onboardings(generate(as_of=date(2026, 11, 1), accounts=60, seed=3), seed=3)
+    checks = [check for o in generated for check in o.checks]
+    assert checks and {check.criterion_key for check in checks} <= {c.key for c in criteria}
+    assert all(check.manual == (check.criterion_key in manual) for check in checks)

@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kizuna.apps.coverage.models import CoverageSnapshot
+from kizuna.apps.coverage.selectors import CoverageRows, WorklistSummary, worklist_summary
 from kizuna.apps.coverage.services import coverage_snapshot_fill, coverage_snapshots_refresh
 from kizuna.apps.customers.models import Account
 from kizuna.apps.segments.services import segment_history_initialise
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.touchpoints.services import touchpoint_create
+from kizuna.core.coverage import CoverageDue
 from tests.factories import AccountFactory, SubscriptionLineFactory, TouchpointFactory, World
 
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -257,3 +259,35 @@ def test_the_drill_down_query_agrees_with_the_core(world: World, book: dict[str,
     assert book["never"].pk in sql
     assert Account.objects.get(name="outside").pk in sql
     assert Account.objects.get(name="inside").pk not in sql
+
+
+def _due(days_left: int | None, covered: bool) -> CoverageDue:
+    return CoverageDue(1, "high", None, None, 1, None, None, days_left, covered)
+
+
+def test_the_worklist_summary_counts_the_uncovered_and_those_falling_out_within_a_week() -> None:
+    # given five lines: two not covered, covered with 0, 7 and 8 days left
+    rows = [
+        (_due(None, False), Account()),
+        (_due(None, False), Account()),
+        (_due(0, True), Account()),
+        (_due(7, True), Account()),
+        (_due(8, True), Account()),
+    ]
+    # when summed, then 7 days left is still "within 7 days", 8 is not
+    assert worklist_summary(rows) == WorklistSummary(total=5, uncovered=2, due_in_7_days=2)
+    assert worklist_summary([]) == WorklistSummary(total=0, uncovered=0, due_in_7_days=0)
+
+
+def test_the_rows_of_a_scope_are_asked_by_name() -> None:
+    # given rows split by scope
+    segment, team = CoverageSnapshot(segment="high"), CoverageSnapshot(segment="low")
+    rows = CoverageRows(segment=[segment], team=[team], csm=[])
+    # then each scope answers its own, and an unknown scope is refused
+    assert (rows.of_scope("segment"), rows.of_scope("team"), rows.of_scope("csm")) == (
+        [segment],
+        [team],
+        [],
+    )
+    with pytest.raises(ValueError):
+        rows.of_scope("company")

@@ -18,6 +18,7 @@ from kizuna.apps.onboarding.models import (
     OnboardingSignal,
     OnboardingTemplate,
 )
+from kizuna.apps.onboarding.selectors import core_template
 from kizuna.apps.onboarding.services import (
     criterion_tick,
     criterion_untick,
@@ -26,6 +27,7 @@ from kizuna.apps.onboarding.services import (
     template_version_create,
 )
 from kizuna.apps.usage.models import UsageDay
+from kizuna.core.onboarding.timeline import UsageRule
 from tests.apps.onboarding.conftest import START, phases
 from tests.factories import UserFactory, World
 
@@ -119,6 +121,29 @@ def test_a_new_template_version_leaves_running_onboardings_alone(
     assert o.template == template and o.target_on == D(2026, 10, 6)
     with pytest.raises(PermissionDenied):
         template_version_create(actor=world.manager, product=world.product, phases=changed)
+
+
+def test_a_written_template_is_stored_with_its_rules_and_read_back_by_the_core(
+    template: OnboardingTemplate,
+) -> None:
+    # given the template written as the core's phases and criteria (conftest.phases)
+    # then each criterion is stored manual or with its usage rule
+    stored = OnboardingCriterion.objects.filter(phase__template=template).order_by("phase__order")
+    assert [
+        (c.label_ja, c.kind, c.metric, c.feature, c.threshold, c.window_days) for c in stored
+    ] == [
+        ("キックオフ実施", "manual", "", "", None, 7),
+        ("承認フロー作成", "manual", "", "", None, 7),
+        ("経費申請5件", "usage", "feature_events", "expense_report", 5, 7),
+    ]
+    # and the core reads back the same rules, keyed by the stored ids
+    core = core_template(template)
+    assert [c.rule for p in core.phases for c in p.criteria] == [
+        None,
+        None,
+        UsageRule("feature_events", threshold=5, window_days=7, feature="expense_report"),
+    ]
+    assert [p.is_setup for p in core.phases] == [False, True, False]
 
 
 def test_ticks_need_edit_rights_and_use_the_company_day(

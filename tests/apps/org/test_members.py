@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from kizuna.apps.audit.models import AuditAction, AuditEvent
+from kizuna.apps.audit.models import AuditAction, AuditEvent, ChangeRow
 from kizuna.apps.customers.models import Product
 from kizuna.apps.customers.services import product_create, product_update
 from kizuna.apps.org.models import Role, Team, User
@@ -204,6 +204,7 @@ def test_a_role_change_in_the_admin_is_audited_and_shown_on_the_members_page(
     assert "役割: CSM → マネージャー" in history
     assert "2026/11/28 0:30" in history, history
     assert str(world.admin) in history
+    assert event.change_rows == [ChangeRow("役割", "CSM", "マネージャー")]
 
 
 def test_the_last_admin_is_refused_on_the_admin_form_with_a_clear_reason(

@@ -4,6 +4,7 @@ queries; each chart downloads as CSV; only CS ops admins set targets."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -13,6 +14,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kizuna.apps.revenue.charts import heat_colour, heat_ink
+from kizuna.apps.revenue.dashboard import DashboardFilters, csv_table, revenue_dashboard
 from kizuna.apps.revenue.models import RevenueTarget
 from kizuna.apps.revenue.services import revenue_snapshots_refresh
 from tests.apps.revenue.conftest import AS_OF
@@ -161,3 +164,36 @@ def test_a_grr_target_over_100_percent_is_refused_in_japanese(world: World) -> N
     assert "0〜100の範囲のパーセントで入力してください。" in body
     assert "まだ何も保存されていません" in body
     assert not RevenueTarget.objects.exists()
+
+
+def test_the_scorecard_and_the_heatmap_are_typed_rows(snapshots: World) -> None:
+    # when the dashboard of the small book is read for the last 12 months
+    data = revenue_dashboard(filters=DashboardFilters(months=12), currency="JPY")
+    # then each segment has its score: b churned in March, so low touch lost a logo
+    assert data is not None
+    assert [(s.segment, s.label, s.mrr, s.customers) for s in data.scorecard] == [
+        ("high", "ハイタッチ", 100, 1),
+        ("low", "ロータッチ", 60, 1),
+        ("tech", "テックタッチ", 10, 1),
+    ]
+    assert data.scorecard[1].churn == pytest.approx(1 / 6)
+    assert (data.scorecard[1].churn_ok, data.scorecard[1].grr) == (None, None)
+    # and each cohort has a cell per month since its start: a, b, d from January (b gone in
+    # March), c from February
+    january, february = data.heatmap
+    assert (january.cohort, january.customers, january.mrr) == (dt.date(2024, 1, 1), 3, 180)
+    assert [(c.label, c.title) for c in january.cells[:4] if c] == [
+        ("100", "2024年1月: 100.0% (3/3)"),
+        ("100", "2024年2月: 100.0% (3/3)"),
+        ("67", "2024年3月: 66.7% (2/3)"),
+        ("67", "2024年4月: 66.7% (2/3)"),
+    ]
+    assert january.cells[4:] == [None] * 8 and len(february.cells) == 12
+    third = january.cells[2]
+    assert third is not None
+    assert (third.fill, third.ink) == (heat_colour(2 / 3), heat_ink(2 / 3))
+
+
+def test_a_chart_without_snapshots_downloads_its_header_only() -> None:
+    assert csv_table("bridge", None) == (["month", "step", "amount"], [])
+    assert csv_table("cohorts", None)[0][:2] == ["cohort_month", "months_since_start"]

@@ -11,9 +11,28 @@ from django.test import Client
 from django.urls import reverse
 
 from kizuna.apps.customers.models import Account
-from kizuna.apps.segments.models import AccountSegmentPeriod, ReviewStatus, SegmentRule
-from kizuna.apps.segments.selectors import account_segment_on
+from kizuna.apps.segments.models import (
+    AccountSegmentPeriod,
+    CoveragePolicy,
+    MoveFigures,
+    ReviewStatus,
+    ReviewSummary,
+    SegmentRule,
+)
+from kizuna.apps.segments.selectors import (
+    LoadAfterRow,
+    LoadCell,
+    ReviewMoves,
+    SegmentFigures,
+    account_segment_on,
+    review_load_after,
+    review_moved_accounts,
+    review_moved_rows,
+    review_pairs,
+    segment_overview,
+)
 from kizuna.apps.segments.services import (
+    coverage_policies_ensure_defaults,
     segment_exception_create,
     segment_exceptions_expire,
     segment_history_initialise,
@@ -323,3 +342,62 @@ def test_a_stored_review_is_applied_only_when_confirmed(
     client.post(reverse("segments:review_apply", args=[review.pk]), {"confirm": "yes"})
     review.refresh_from_db()
     assert review.status == ReviewStatus.APPLIED
+
+
+def test_its_pages_read_the_review_as_typed_rows(world: World, ten_accounts: list[Account]) -> None:
+    # given a preview of the default rule, and load norms of 1 high / 2 low accounts per CSM
+    coverage_policies_ensure_defaults()
+    CoveragePolicy.objects.filter(segment="high").update(max_accounts_per_csm=1)
+    CoveragePolicy.objects.filter(segment="low").update(max_accounts_per_csm=2)
+    review = segment_review_preview(actor=world.admin, rule=percentile_rule(), as_of=DAY)
+    # when the review page reads it
+    pairs = review_pairs(review)
+    load = review_load_after(review)
+    moved = review_moved_rows(review, review_moved_accounts(review))
+    # then the moves read by name, up-moves first, the largest group first
+    assert pairs == [
+        ReviewMoves(
+            from_label="テックタッチ", to_label="ロータッチ", up=True, count=3, mrr=240_000
+        ),
+        ReviewMoves(
+            from_label="テックタッチ", to_label="ハイタッチ", up=True, count=1, mrr=100_000
+        ),
+    ]
+    assert load == [
+        LoadAfterRow(
+            owner=world.csm,
+            cells=(LoadCell("high", 1, over=False), LoadCell("low", 3, over=True)),
+            total=10,
+        )
+    ]
+    assert [(row.account.pk, row.before, row.after) for row in moved] == [
+        (ten_accounts[9].pk, "tech", "high"),
+        (ten_accounts[8].pk, "tech", "low"),
+        (ten_accounts[7].pk, "tech", "low"),
+        (ten_accounts[6].pk, "tech", "low"),
+    ]
+    assert (review.move_count, review.figures.accounts, review.figures.exceptions_kept) == (
+        4,
+        10,
+        0,
+    )
+    # and the overview counts the active accounts per segment, in the touch-model order
+    assert segment_overview() == [
+        SegmentFigures(segment="tech", label="テックタッチ", accounts=10, mrr=550_000)
+    ]
+
+
+def test_the_stored_summary_reads_back_as_it_was_written() -> None:
+    # given a summary as the service writes it
+    summary = ReviewSummary(
+        accounts=3,
+        pairs={"tech>high": MoveFigures(count=1, mrr=5)},
+        segments_after={"high": 1, "tech": 2},
+        load_after={"7": {"high": 1}},
+        exceptions_kept=1,
+    )
+    # when stored as JSON and read back, then nothing changed, and the JSON is the stored shape
+    assert ReviewSummary.from_json(summary.as_json()) == summary
+    assert summary.as_json()["pairs"] == {"tech>high": {"count": 1, "mrr": 5}}
+    # and an empty summary (a review stored before any figure) reads as zeros
+    assert ReviewSummary.from_json({}) == ReviewSummary()

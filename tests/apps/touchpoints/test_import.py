@@ -12,10 +12,16 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from kizuna.apps.audit.models import AuditEvent
 from kizuna.apps.org.models import User
-from kizuna.apps.touchpoints.imports import touchpoint_import_run, touchpoint_import_start
+from kizuna.apps.touchpoints.imports import (
+    RejectedRow,
+    import_rejected_rows,
+    touchpoint_import_run,
+    touchpoint_import_start,
+)
 from kizuna.apps.touchpoints.models import ImportStatus, Touchpoint, TouchpointImport
 from tests.factories import AccountFactory, ContactFactory, World
 
@@ -151,6 +157,22 @@ def test_it_lists_every_bad_row_with_its_reason_and_imports_the_good_ones(crm: W
     assert sorted(Touchpoint.objects.values_list("external_id", "summary")) == [
         ("salesforce:00T5g00000BadR01", "定例ミーティング"),
         ("salesforce:00T5g00000BadR05", "件名なしで送信したフォローアップ"),
+    ]
+
+
+def test_the_rejected_rows_read_in_the_readers_language(crm: World) -> None:
+    # given the bad-rows sample imported by the CSM
+    record = imported(crm.csm, "salesforce_bad_rows.csv", "salesforce")
+    # when its rejected rows are read for the result page, in English
+    with translation.override("en"):
+        rows = import_rejected_rows(record)
+    # then each says its line and why
+    assert rows == [
+        RejectedRow(3, ["No account with the CRM ID or name “株式会社存在しない商事”."]),
+        RejectedRow(4, ["Unreadable date “2026/13/45” (write e.g. 2026/11/05 14:30)."]),
+        RejectedRow(5, ["No active member with the user name, e-mail or name “鈴木 一郎”."]),
+        RejectedRow(7, ["You may not log touchpoints for “合同会社北斗”."]),
+        RejectedRow(8, ["Unknown activity type “FAX”."]),
     ]
 
 

@@ -7,8 +7,19 @@ import datetime as dt
 from django.test import Client
 from django.utils import timezone
 
-from kizuna.apps.usage.models import IngestionRun, QuarantinedEvent, UsageDay, UsageSource
+from kizuna.apps.usage.models import (
+    IngestionRun,
+    QuarantinedEvent,
+    RawValue,
+    ReasonCount,
+    TopUser,
+    UsageDay,
+    UsagePendingDay,
+    UsageSource,
+    UsageSummary,
+)
 from kizuna.apps.usage.rollups import usage_summaries_refresh
+from kizuna.apps.usage.selectors import FailedRollupDay, usage_ops_data
 from kizuna.apps.usage.services import account_key_map, usage_ingest, usage_source_get
 from kizuna.core.usage.schema import records_frame
 from tests.apps.usage.conftest import event
@@ -145,3 +156,54 @@ def test_an_admin_uploads_an_events_file(world: World, source: UsageSource) -> N
     )
     assert "missing column(s)" in bad.content.decode()
     assert client_for(world.manager).post("/usage/upload/").status_code == 403
+
+
+def test_the_ops_page_reads_typed_rows(world: World, source: UsageSource) -> None:
+    # given two quarantined rows of one batch (two reasons), and a day whose rollup failed
+    rows = [event(key="ghost"), event(key="ghost", user="u2"), event(at="2026-03-02 10:00:00")]
+    usage_ingest(source=source, frame=records_frame(rows), via="api", name="b", batch_key="b")
+    moment = dt.datetime(2026, 1, 5, 3, tzinfo=dt.UTC)
+    UsagePendingDay.objects.create(day=moment.date(), queued_at=moment, failed_at=moment, error="x")
+    # when the page's data is read
+    ops = usage_ops_data()
+    # then the reasons are counted most first, the rows read column by column
+    assert ops.quarantine_by_reason == [
+        ReasonCount("unknown_account", 2),
+        ReasonCount("naive_timestamp", 1),
+    ]
+    assert sorted(ops.runs[0].reason_counts, key=lambda r: r.reason) == [
+        ReasonCount("naive_timestamp", 1),
+        ReasonCount("unknown_account", 2),
+    ]
+    assert ops.quarantine_total == 3
+    first = min(ops.quarantine, key=lambda row: row.line)
+    assert (first.line, first.raw_values) == (
+        1,
+        [
+            RawValue("account_key", "ghost"),
+            RawValue("user_id", "u1"),
+            RawValue("event", "expense.create"),
+            RawValue("occurred_at", "2026-03-02T01:00:00+00:00"),
+            RawValue("quantity", 1),
+        ],
+    )
+    assert ops.rollup_failed == [
+        FailedRollupDay(
+            day=moment.date(),
+            failed_at=moment,
+            error="x",
+            out_of_range=False,
+            kept_accounts=0,
+            kept_events=0,
+        )
+    ]
+    # and a source whose events were all refused never had one: stale
+    assert [(r.source.code, r.last_event_at, r.stale) for r in ops.sources] == [
+        ("default", None, True)
+    ]
+
+
+def test_the_top_users_read_as_typed_rows(world: World) -> None:
+    summary = UsageSummary(account=world.account, as_of=dt.date(2026, 3, 2))
+    summary.top_users = [{"user_id": "u1", "events": 3}]
+    assert summary.top_user_rows == [TopUser(user_id="u1", events=3)]
