@@ -76,6 +76,7 @@ CONVERTED_IN_WAVE_2: dict[tuple[str, str], str] = {
     ("customers/account_detail.html", "health"): f"{WAVE_2}: the account page moves",
     ("customers/account_detail.html", "mrr_chart"): f"{WAVE_2}: the account page moves",
     ("customers/account_detail.html", "usage.chart"): f"{WAVE_2}: usage_chart (chart code)",
+    ("coverage/worklist.html", "grade_drops"): f"{WAVE_2}: the 今日 page moves",
     ("health/approach.html", "rows"): f"{WAVE_2}: health.selectors.approach_list",
     ("health/model.html", "bars"): f"{WAVE_2}: health backtest charts",
     ("health/model.html", "bt"): f"{WAVE_2}: health backtest",
@@ -123,10 +124,12 @@ def demo_company(db: Any, settings: Any, tmp_path: Path) -> dict[str, str]:
     """The demo company after its daily jobs, with what its pages show beside: a stored review
     preview, two touchpoint imports (one previewed, one imported), accounts of each touch model
     without touchpoints (uncovered), quarantined usage rows and a day whose rollup failed.
-    Answers the values of each URL parameter."""
+    Answers the values of each URL parameter, and a member whose accounts fell a grade (their
+    今日 lists them)."""
     from kizuna.apps.customers.models import Account, Product
     from kizuna.apps.demo.services import demo_load_if_empty
     from kizuna.apps.health.models import ScoreModelVersion
+    from kizuna.apps.health.selectors import grade_drops
     from kizuna.apps.jobs.services import jobs_run_due
     from kizuna.apps.onboarding.models import Onboarding
     from kizuna.apps.org.models import User
@@ -177,6 +180,7 @@ def demo_company(db: Any, settings: Any, tmp_path: Path) -> dict[str, str]:
     )
     moment = dt.datetime(2026, 1, 5, 3, tzinfo=dt.UTC)
     UsagePendingDay.objects.create(day=moment.date(), queued_at=moment, failed_at=moment, error="x")
+    dropped = next((score.account.owner for score, _was in grade_drops() if score.account.owner))
     return {
         "account_id": str(account.pk),
         "contact_id": str(account.contacts.values_list("pk", flat=True).first()),
@@ -188,6 +192,7 @@ def demo_company(db: Any, settings: Any, tmp_path: Path) -> dict[str, str]:
         "code": str(Product.objects.values_list("code", flat=True).first()),
         "onboarding/pk": str(Onboarding.objects.order_by("state", "pk").first().pk),  # type: ignore[union-attr]
         "health/pk": str(ScoreModelVersion.objects.values_list("pk", flat=True).first()),
+        "member_with_drops": dropped.username,
         "review_query": (
             f"kind=percentile&high_share={rule.high_share}&low_share={rule.low_share}"
             f"&effective_from={today.isoformat()}&review_interval_months=6"
@@ -201,6 +206,7 @@ def _urls(values: dict[str, str]) -> list[str]:
         *page_urls(ids),
         *VARIANTS,
         f"/segments/reviews/new/?{values['review_query']}",
+        f"/today/?csm={values['member_with_drops']}",
     ]
 
 
