@@ -4,7 +4,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from kizuna.apps.api.api import api
+from kizuna.api import api
 from kizuna.apps.pages import urls as pages
 
 urlpatterns = [
@@ -20,7 +20,7 @@ urlpatterns = [
     path("onboarding/", include("kizuna.apps.onboarding.urls")),
     path("health/", include("kizuna.apps.health.urls")),
     path("", include("kizuna.apps.front.urls")),
-    path("", include("kizuna.apps.org.urls")),
+    path("", include("kizuna.apps.front.token_urls")),
 ]
 
 handler403 = "kizuna.apps.front.errors.permission_denied"

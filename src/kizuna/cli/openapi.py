@@ -25,7 +25,7 @@ def current_document() -> str:
     from kizuna.cli.django_setup import setup
 
     setup()
-    from kizuna.apps.api.api import api
+    from kizuna.api import api
 
     schema = api.get_openapi_schema()
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

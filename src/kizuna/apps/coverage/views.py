@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kizuna.apps.coverage import selectors
+from kizuna.apps.coverage.touches import last_touches
 from kizuna.apps.customers.models import Segment
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import (
@@ -18,7 +19,6 @@ from kizuna.apps.org.access import (
 )
 from kizuna.apps.org.models import Team, User
 from kizuna.apps.tenant.selectors import tenant_today
-from kizuna.apps.touchpoints.selectors import last_touches
 
 
 @login_required

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kizuna.apps.customers import services
+from kizuna.apps.customers.access import access_account
 from kizuna.apps.customers.forms import (
     AccountEditForm,
     AccountForm,
@@ -26,11 +27,7 @@ from kizuna.apps.customers.forms import (
 )
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import form_page
-from kizuna.apps.org.access import (
-    access_account,
-    can_change_phase,
-    require_account_create,
-)
+from kizuna.apps.org.access import can_change_phase, require_account_create
 
 
 def _save(form: BaseForm, write: Any) -> Any:

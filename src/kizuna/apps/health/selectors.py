@@ -62,7 +62,7 @@ def account_health(
     rescored first, so the page never shows a score its latest touch has changed.
 
     ``last_touch`` is the account's last touch as of ``today`` as the caller has read it
-    (``touchpoints.selectors.last_touches``: the day "days since the last touch" counts from)."""
+    (``coverage.touches.last_touches``: the day "days since the last touch" counts from)."""
     from kizuna.apps.health.services import health_score_refresh_if_stale
 
     health_score_refresh_if_stale(account=account, today=today)

@@ -9,11 +9,11 @@ from django.core.paginator import Paginator
 
 from kizuna.apps.audit.models import AuditEvent
 from kizuna.apps.coverage.selectors import account_coverage
+from kizuna.apps.coverage.touches import last_touches
 from kizuna.apps.customers.models import Account
 from kizuna.apps.customers.selectors import account_lines, mrr_chart
 from kizuna.apps.health.selectors import account_health
 from kizuna.apps.revenue.selectors import account_mrr_movements
-from kizuna.apps.touchpoints.selectors import last_touches
 from kizuna.apps.usage.selectors import account_usage
 from kizuna.core.mrr_history import LineSpan, monthly_mrr
 
@@ -22,7 +22,7 @@ HISTORY_PAGE_SIZE = 15
 
 
 def account_last_touch(*, accounts: list[Account], today: dt.date) -> dict[int, dt.date]:
-    """The day of each account's last touch (``touchpoints.selectors.last_touches``, the one
+    """The day of each account's last touch (``coverage.touches.last_touches``, the one
     definition the header and the coverage worklist share); accounts never touched are absent."""
     return {pk: touch.day for pk, touch in last_touches(accounts=accounts, today=today).items()}
 

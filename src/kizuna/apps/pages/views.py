@@ -14,18 +14,14 @@ from django.shortcuts import render
 from django.utils.functional import cached_property
 
 from kizuna.apps.coverage import selectors as coverage_selectors
+from kizuna.apps.customers.access import access_account
 from kizuna.apps.customers.forms import AccountFilterForm
 from kizuna.apps.customers.models import Account
 from kizuna.apps.customers.selectors import account_list as select_accounts
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.health.selectors import grade_drop_rows, grade_drops
 from kizuna.apps.onboarding.selectors import onboardings_to_push
-from kizuna.apps.org.access import (
-    access_account,
-    access_member,
-    account_permissions,
-    can_view_other_members,
-)
+from kizuna.apps.org.access import access_member, account_permissions, can_view_other_members
 from kizuna.apps.org.models import Role, User
 from kizuna.apps.pages.selectors import account_last_touch, account_page_data
 from kizuna.apps.tenant.selectors import tenant_today

@@ -49,14 +49,6 @@ def percent(value: Any, places: int = 0) -> str:
 
 
 @register.filter
-def segment_label(code: str) -> str:
-    """A segment code in the reader's language (``high`` → ハイタッチ)."""
-    from kizuna.apps.customers.models import Segment
-
-    return str(dict(Segment.choices).get(code, code))
-
-
-@register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     """``{{ names|get_item:code }}``: a dictionary value by a variable key."""
     return mapping.get(key, key) if hasattr(mapping, "get") else key
