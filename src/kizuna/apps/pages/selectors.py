@@ -13,6 +13,7 @@ from kizuna.apps.coverage.touches import last_touches
 from kizuna.apps.customers.models import Account
 from kizuna.apps.customers.selectors import account_lines, mrr_chart
 from kizuna.apps.health.selectors import account_health
+from kizuna.apps.health.services import health_score_refresh_if_stale
 from kizuna.apps.revenue.selectors import account_mrr_movements
 from kizuna.apps.usage.selectors import account_usage
 from kizuna.core.mrr_history import LineSpan, monthly_mrr
@@ -51,6 +52,8 @@ def account_page_data(
     changes = Paginator(
         AuditEvent.objects.filter(account=account).select_related("actor"), HISTORY_PAGE_SIZE
     ).get_page(history_page)
+    # a touch logged since the account's score: rescore it before showing the score
+    health_score_refresh_if_stale(account=account, today=today)
     coverage = account_coverage(account=account, today=today)
     # the coverage line's last touch is the day ``last_touches`` reads: ask again only without it
     last_touch = (

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from kizuna.apps.front.formats import month_label
 from kizuna.core.money import format_money
 
 register = template.Library()
@@ -102,6 +103,4 @@ def as_of(moment: Any) -> str:
 def month(day: Any) -> str:
     """``{{ row.month|month }}``: a month in the reader's language (2026年10月, Oct 2026), the
     one way pages write months; empty for None."""
-    from kizuna.apps.front.formats import month_label
-
     return month_label(day) if day else ""
