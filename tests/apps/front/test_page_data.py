@@ -35,6 +35,21 @@ from django.test import Client
 from django.test.signals import template_rendered
 from django.urls import reverse
 
+from kizuna.apps.audit.models import AuditAction, AuditEvent
+from kizuna.apps.customers.models import Account, Product
+from kizuna.apps.demo.services import demo_load_if_empty
+from kizuna.apps.health.models import ScoreModelVersion
+from kizuna.apps.health.selectors import grade_drops
+from kizuna.apps.jobs.services import jobs_run_due
+from kizuna.apps.onboarding.models import Onboarding
+from kizuna.apps.org.models import User
+from kizuna.apps.segments.models import SegmentRule
+from kizuna.apps.segments.services import segment_review_preview
+from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.touchpoints.imports import touchpoint_import_run, touchpoint_import_start
+from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.apps.usage.models import UsagePendingDay, UsageSource
+from kizuna.apps.usage.services import usage_file_import
 from tests.apps.front.page_data import Found, mappings_in
 from tests.apps.front.url_conf import Ids, page_urls
 
@@ -73,10 +88,10 @@ STORED_JSON: dict[str, str] = {
 WAVE_2 = "converted in wave 2"
 CONVERTED_IN_WAVE_2: dict[tuple[str, str], str] = {
     ("assignments/capacity.html", "chart"): f"{WAVE_2}: the capacity chart (chart code)",
-    ("customers/account_detail.html", "health"): f"{WAVE_2}: the account page moves",
-    ("customers/account_detail.html", "mrr_chart"): f"{WAVE_2}: the account page moves",
-    ("customers/account_detail.html", "usage.chart"): f"{WAVE_2}: usage_chart (chart code)",
-    ("coverage/worklist.html", "grade_drops"): f"{WAVE_2}: the 今日 page moves",
+    ("pages/account_detail.html", "health"): f"{WAVE_2}: the account page moves",
+    ("pages/account_detail.html", "mrr_chart"): f"{WAVE_2}: the account page moves",
+    ("pages/account_detail.html", "usage.chart"): f"{WAVE_2}: usage_chart (chart code)",
+    ("pages/worklist.html", "grade_drops"): f"{WAVE_2}: the 今日 page moves",
     ("health/approach.html", "rows"): f"{WAVE_2}: health.selectors.approach_list",
     ("health/model.html", "bars"): f"{WAVE_2}: health backtest charts",
     ("health/model.html", "bt"): f"{WAVE_2}: health backtest",
@@ -126,20 +141,6 @@ def demo_company(db: Any, settings: Any, tmp_path: Path) -> dict[str, str]:
     without touchpoints (uncovered), quarantined usage rows and a day whose rollup failed.
     Answers the values of each URL parameter, and a member whose accounts fell a grade (their
     今日 lists them)."""
-    from kizuna.apps.customers.models import Account, Product
-    from kizuna.apps.demo.services import demo_load_if_empty
-    from kizuna.apps.health.models import ScoreModelVersion
-    from kizuna.apps.health.selectors import grade_drops
-    from kizuna.apps.jobs.services import jobs_run_due
-    from kizuna.apps.onboarding.models import Onboarding
-    from kizuna.apps.org.models import User
-    from kizuna.apps.segments.models import SegmentRule
-    from kizuna.apps.segments.services import segment_review_preview
-    from kizuna.apps.tenant.selectors import tenant_today
-    from kizuna.apps.touchpoints.imports import touchpoint_import_run, touchpoint_import_start
-    from kizuna.apps.touchpoints.models import Touchpoint
-    from kizuna.apps.usage.models import UsagePendingDay, UsageSource
-    from kizuna.apps.usage.services import usage_file_import
 
     settings.USAGE_DIR = tmp_path / "usage"
     demo_load_if_empty(accounts=80, seed=7, password=PASSWORD)
@@ -249,8 +250,6 @@ def _allowed(template: str, path: str) -> tuple[str, str] | None:
 
 
 def test_it_hands_no_untyped_dict_to_any_template(demo_company: dict[str, str]) -> None:
-    from kizuna.apps.org.models import User
-
     # given every page, read by each persona
     urls = _urls(demo_company)
     failures: dict[str, str] = {}
@@ -311,9 +310,6 @@ def _admin_extra_context() -> Iterator[list[tuple[str, dict[str, Any]]]]:
 
 
 def test_it_adds_no_untyped_dict_to_the_admin(demo_company: dict[str, str]) -> None:
-    from kizuna.apps.audit.models import AuditAction, AuditEvent
-    from kizuna.apps.org.models import User
-
     # given the admin signed in, a change recorded on the first member (their page shows
     # their history), and every registered model's list and first record
     client = Client()
@@ -387,9 +383,6 @@ def test_it_follows_a_typed_mapping_into_its_values() -> None:
 
 
 def test_it_reads_models_and_querysets_and_leaves_stored_json_named(world: Any) -> None:
-    from kizuna.apps.audit.models import AuditEvent
-    from kizuna.apps.customers.models import Account
-
     # given an audit event (JSON changes) and a queryset of dicts
     event = AuditEvent.objects.create(action="update", entity="account", changes={"name": [1, 2]})
     world.account.last = {"day": 1}
