@@ -47,7 +47,7 @@ def run_import(args: argparse.Namespace) -> int:
     from kizuna.cli.django_setup import setup
 
     setup()
-    from kizuna.apps.usage.services import usage_file_import, usage_source_get
+    from kizuna.apps.usage.services.ingestion import usage_file_import, usage_source_get
     from kizuna.core.usage.schema import UsageFileError
 
     path: Path = args.path
@@ -82,7 +82,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
     setup()
     from kizuna.apps.tenant.selectors import tenant_today
-    from kizuna.apps.usage.rollups import usage_rebuild, usage_summaries_refresh
+    from kizuna.apps.usage.services.rollups import usage_rebuild, usage_summaries_refresh
 
     rows = usage_rebuild()
     summaries = usage_summaries_refresh(as_of=tenant_today())
@@ -95,7 +95,7 @@ def run_refresh(args: argparse.Namespace) -> int:
 
     setup()
     from kizuna.apps.tenant.selectors import tenant_today
-    from kizuna.apps.usage.rollups import usage_summaries_refresh
+    from kizuna.apps.usage.services.rollups import usage_summaries_refresh
 
     as_of = args.as_of or tenant_today()
     print(f"{usage_summaries_refresh(as_of=as_of):,} account summaries as of {as_of}.")

@@ -15,12 +15,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from kizuna.apps.usage import upkeep
 from kizuna.apps.usage.models import IngestionRun, UsageDay, UsageSource
 from kizuna.apps.usage.selectors import ABANDONED_AFTER, usage_abandoned_files
-from kizuna.apps.usage.services import batch_id_for, usage_ingest
+from kizuna.apps.usage.services import upkeep
+from kizuna.apps.usage.services.ingestion import batch_id_for, usage_ingest
+from kizuna.apps.usage.services.upkeep import usage_abandoned_files_sweep
 from kizuna.apps.usage.tasks import refresh_summaries
-from kizuna.apps.usage.upkeep import usage_abandoned_files_sweep
 from kizuna.core.usage.schema import records_frame
 from kizuna.core.usage.store import EventStore
 from tests.apps.usage.conftest import event

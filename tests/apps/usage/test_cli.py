@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kizuna.apps.usage import services
 from kizuna.apps.usage.models import IngestionRun, QuarantinedEvent, UsageDay, UsageSource
+from kizuna.apps.usage.services import ingestion as services
 from kizuna.cli import main
 from kizuna.cli.usage import progress_bar
 from tests.factories import World

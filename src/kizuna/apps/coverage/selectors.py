@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
 
-from kizuna.apps.coverage.inputs import (
+from kizuna.apps.coverage.frames import (
     accounts_today,
     core_policies,
 )

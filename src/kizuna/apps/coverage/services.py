@@ -7,7 +7,7 @@ import logging
 
 from django.db import transaction
 
-from kizuna.apps.coverage.inputs import (
+from kizuna.apps.coverage.frames import (
     accounts_at,
     core_policies,
     touch_window_start,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from kizuna.apps.customers.models import Account
-from kizuna.apps.health.data import input_frames
+from kizuna.apps.health.frames import input_frames
 from kizuna.apps.health.models import HealthScore, Sentiment
 from kizuna.core.health.explain import explain
 from kizuna.core.health.inputs import inputs_over

@@ -19,7 +19,7 @@ from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record
 from kizuna.apps.customers.models import Account
 from kizuna.apps.customers.services import accounts_mark_health_stale
-from kizuna.apps.health.data import expansion_starts, input_frames, outcomes
+from kizuna.apps.health.frames import expansion_starts, input_frames, outcomes
 from kizuna.apps.health.models import (
     HealthScore,
     LifecyclePhase,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 from django.db.models import Max
 
-from kizuna.apps.revenue.lines import lines_frame_from_rows, revenue_lines
+from kizuna.apps.revenue.frames import lines_frame_from_rows, revenue_lines
 from kizuna.apps.revenue.models import (
     CohortSnapshot,
     RevenueSnapshot,

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from kizuna.apps.customers.models import SubscriptionLine
 from kizuna.apps.org.models import User
-from kizuna.apps.revenue.lines import revenue_lines
+from kizuna.apps.revenue.frames import revenue_lines
 from kizuna.apps.revenue.models import (
     CohortSnapshot,
     RevenueSnapshot,

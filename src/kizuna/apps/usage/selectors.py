@@ -23,7 +23,7 @@ from kizuna.apps.usage.models import (
     UsageSource,
     UsageSummary,
 )
-from kizuna.apps.usage.rollups import EARLIEST_DAY
+from kizuna.apps.usage.services.rollups import EARLIEST_DAY
 from kizuna.core.usage.store import EventStore
 from kizuna.core.usage.trend import feature_adoption
 

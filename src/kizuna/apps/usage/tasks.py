@@ -13,10 +13,10 @@ def refresh_summaries(day: dt.date) -> str:
     Files that interrupted attempts left more than a day ago (batches without a run, never
     counted) are removed."""
     from kizuna.apps.usage.models import UsageDropSignal
-    from kizuna.apps.usage.rollups import usage_summaries_refresh
     from kizuna.apps.usage.selectors import usage_failed_days
-    from kizuna.apps.usage.services import usage_rollup_pending
-    from kizuna.apps.usage.upkeep import usage_abandoned_files_sweep
+    from kizuna.apps.usage.services.ingestion import usage_rollup_pending
+    from kizuna.apps.usage.services.rollups import usage_summaries_refresh
+    from kizuna.apps.usage.services.upkeep import usage_abandoned_files_sweep
 
     usage_rollup_pending()  # the summaries read UsageDay: bring it up to date first
     count = usage_summaries_refresh(as_of=day)

@@ -22,8 +22,12 @@ from kizuna.apps.front.pages import confirmed
 from kizuna.apps.org.access import can_operate_usage
 from kizuna.apps.usage.models import UsageSource
 from kizuna.apps.usage.selectors import usage_ops_data
-from kizuna.apps.usage.services import account_key_map, usage_file_import, usage_quarantine_replay
-from kizuna.apps.usage.upkeep import (
+from kizuna.apps.usage.services.ingestion import (
+    account_key_map,
+    usage_file_import,
+    usage_quarantine_replay,
+)
+from kizuna.apps.usage.services.upkeep import (
     FailedDayGone,
     usage_failed_day_discard,
     usage_failed_day_retry,

@@ -11,7 +11,7 @@ from kizuna.apps.health.tasks import rescore_marked
 from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.usage.selectors import usage_failed_days
-from kizuna.apps.usage.services import usage_rollup_pending
+from kizuna.apps.usage.services.ingestion import usage_rollup_pending
 
 
 class Command(BaseCommand):
