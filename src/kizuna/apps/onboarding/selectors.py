@@ -1,10 +1,9 @@
-"""Onboarding reads: the policy, templates as core values, usage frames, the board, one
-onboarding's timeline, and the KPI input frame."""
+"""Onboarding reads: the policy, templates as core values, the board, one onboarding's
+timeline, and the KPI input frame."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
@@ -24,7 +23,6 @@ from kizuna.apps.onboarding.models import (
     OnboardingTemplate,
 )
 from kizuna.apps.org.models import User
-from kizuna.apps.usage.models import UsageDay
 from kizuna.core.onboarding.kpis import Dimension
 from kizuna.core.onboarding.timeline import Criterion, Phase, Template, UsageRule
 
@@ -60,43 +58,6 @@ def _criterion(c: OnboardingCriterion) -> Criterion:
         return Criterion(str(c.pk), c.label)
     rule = UsageRule(c.metric, c.threshold or 0, c.window_days, c.feature)
     return Criterion(str(c.pk), c.label, rule)
-
-
-def usage_frames(
-    *, account_ids: Iterable[int], first: dt.date, last: dt.date
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``daily`` (account_id, day, events, active_users) and ``feature_daily`` (account_id,
-    day, feature, events) from ``UsageDay`` for the accounts and days (inclusive)."""
-    ids = sorted(set(account_ids))
-    rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(ids), 5000):
-        rows += UsageDay.objects.filter(
-            account_id__in=ids[start : start + 5000], day__gte=first, day__lte=last
-        ).values_list("account_id", "day", "events", "active_users", "feature_counts")
-    daily = pl.DataFrame(
-        rows,
-        schema={
-            "account_id": pl.Int64,
-            "day": pl.Date,
-            "events": pl.Int64,
-            "active_users": pl.Int64,
-            "feature_counts": pl.Object,
-        },
-        orient="row",
-    )
-    features = [
-        (account_id, day, feature, int(n))
-        for account_id, day, counts in daily.select(
-            "account_id", "day", "feature_counts"
-        ).iter_rows()
-        for feature, n in (counts or {}).items()
-    ]
-    feature_daily = pl.DataFrame(
-        features,
-        schema={"account_id": pl.Int64, "day": pl.Date, "feature": pl.String, "events": pl.Int64},
-        orient="row",
-    )
-    return daily.drop("feature_counts"), feature_daily
 
 
 def board_onboardings(*, user: User | None, team_id: int | None = None) -> QuerySet[Onboarding]:
