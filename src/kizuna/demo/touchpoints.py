@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Final
 
+from kizuna.core.touchpoints import TouchKind
 from kizuna.demo.catalog import CORPORATE_ADOPTION, CORPORATE_ONBOARDING, ENABLEMENT, csms_of
 from kizuna.demo.history import next_anniversary
 from kizuna.demo.touch_text import CHURN_INTERVIEW, SUMMARIES, WEBINAR_TITLES
@@ -26,7 +27,7 @@ WINDOW: Final = timedelta(days=920)
 STAGE_DAYS: Final = 90  # onboarding lasts 90 days; renewal talks start 90 days ahead
 
 # segment → (min gap days, max gap days, kinds, kind weights)
-_CADENCE: Final[dict[str, tuple[int, int, tuple[str, ...], tuple[int, ...]]]] = {
+_CADENCE: Final[dict[str, tuple[int, int, tuple[TouchKind, ...], tuple[int, ...]]]] = {
     "high": (18, 38, ("meeting", "onsite", "call", "email"), (60, 15, 15, 10)),
     "low": (30, 95, ("call", "email", "meeting"), (40, 35, 25)),
     "churned": (45, 120, ("call", "email"), (50, 50)),
