@@ -32,7 +32,8 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-HUMAN_KINDS = frozenset({"meeting", "call", "email", "onsite"})
+from kizuna.core.segmentation import COMMUNITY, HIGH, LOW, TECH
+from kizuna.core.touchpoints import HUMAN_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +52,19 @@ class CoveragePolicy:
             raise ValueError("target must be a fraction between 0 and 1")
 
 
-DEFAULT_POLICIES = (
-    CoveragePolicy("high", 1, 0.8, HUMAN_KINDS),
-    CoveragePolicy("low", 3, 0.7, HUMAN_KINDS),
-    CoveragePolicy("tech", 6, 0.5, HUMAN_KINDS | {"webinar"}),
+DEFAULT_POLICIES: tuple[CoveragePolicy, ...] = (
+    CoveragePolicy(HIGH, 1, 0.8, HUMAN_KINDS),
+    CoveragePolicy(LOW, 3, 0.7, HUMAN_KINDS),
+    CoveragePolicy(TECH, 6, 0.5, HUMAN_KINDS | {"webinar"}),
+    CoveragePolicy(COMMUNITY, 6, 0.3, HUMAN_KINDS | {"webinar"}),
 )
-"""Issue 3's defaults: high 1 month / 80 %, low 3 / 70 %, tech 6 / 50 %; a webinar counts for
-tech touch only; an internal note ("note") and "other" never count (the segments app seeds
-the same defaults as editable data)."""
+"""The one home of the default policies, one per segment (``kizuna.core.segmentation``'s
+``SEGMENT_ORDER``): high 1 month / 80 %, low 3 / 70 %, tech 6 / 50 % (PRODUCT.md and the
+touch-model issue), and the optional community slice of tech touch 6 / 30 %. Meetings, calls,
+e-mails and on-site visits count everywhere; a webinar, the one-to-many kind, for the
+one-to-many segments (tech touch and the community slice carved from it) only; an internal
+note ("note") and "other" never count. The segments app seeds them as editable data (its data
+migration) and reads them for a segment that has no row."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,9 @@ from django.db.models import Count, Min, Sum
 
 from kizuna.apps.customers.models import Account, Phase
 from kizuna.apps.org.models import Role, Team, TeamKind, User
-from kizuna.apps.segments.services import coverage_policies_ensure_defaults
+from kizuna.apps.segments.selectors import coverage_policy_rows
 from kizuna.core.assignment import (
+    DEFAULT_NORMS,
     AccountToAssign,
     CsmLoad,
     LoadNorm,
@@ -60,16 +61,20 @@ def serving_team_kind(*, segment: str, phase: str) -> str:
 
 
 def load_norms() -> list[LoadNorm]:
-    """The per-CSM norms of the segments whose coverage policy sets a maximum."""
+    """The per-CSM norms of the segments whose coverage policy sets a maximum; a segment
+    without a saved policy has the core's default norm (``DEFAULT_NORMS``). Nothing is
+    written."""
+    rows = coverage_policy_rows()
+    saved = {p.segment for p in rows}
     return [
         LoadNorm(
             segment=p.segment,
             min_accounts=p.min_accounts_per_csm or 0,
             max_accounts=p.max_accounts_per_csm,
         )
-        for p in coverage_policies_ensure_defaults()
+        for p in rows
         if p.max_accounts_per_csm
-    ]
+    ] + [norm for norm in DEFAULT_NORMS if norm.segment not in saved]
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Turn the database into the pure coverage core's inputs (policies, accounts at a date,
-touches as local dates)."""
+"""Turn the database into the pure coverage core's inputs (accounts at a date, touches as
+local dates; the policies are ``segments.frames.coverage_policies``)."""
 
 from __future__ import annotations
 
@@ -10,34 +10,15 @@ from collections.abc import Iterable
 from django.db.models import Q, Sum
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.segments.models import AccountSegmentPeriod
-from kizuna.apps.segments.models import CoveragePolicy as SegmentCoveragePolicy
-from kizuna.apps.segments.services import DEFAULT_POLICIES, coverage_policies_ensure_defaults
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.core.coverage import AccountAtDate, CoveragePolicy, Touch, local_day, shift_months
 
 
-def core_policies() -> list[CoveragePolicy]:
-    """The coverage policies as core inputs, in the segments' order; the defaults are created
-    first only when a segment has none (one query when all exist)."""
-    rows = list(SegmentCoveragePolicy.objects.all())
-    if not set(DEFAULT_POLICIES) <= {p.segment for p in rows}:
-        rows = coverage_policies_ensure_defaults()
-    order = list(DEFAULT_POLICIES)
-    return [
-        CoveragePolicy(
-            segment=p.segment,
-            period_months=p.period_months,
-            target=float(p.target),
-            qualifying_kinds=frozenset(p.qualifying_kinds),
-        )
-        for p in sorted(rows, key=lambda p: order.index(p.segment) if p.segment in order else 99)
-    ]
-
-
 def longest_period_months(policies: list[CoveragePolicy] | None = None) -> int:
-    return max((p.period_months for p in policies or core_policies()), default=1)
+    return max((p.period_months for p in policies or coverage_policies()), default=1)
 
 
 def accounts_today(accounts: Iterable[Account]) -> list[AccountAtDate]:

@@ -17,14 +17,12 @@ from typing import Any
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
 
-from kizuna.apps.coverage.frames import (
-    accounts_today,
-    core_policies,
-)
+from kizuna.apps.coverage.frames import accounts_today
 from kizuna.apps.coverage.models import CoverageSnapshot, Scope
 from kizuna.apps.customers.models import Account
 from kizuna.apps.front.formats import month_label
 from kizuna.apps.org.models import Team, User
+from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.apps.touchpoints.selectors import last_touches
@@ -37,8 +35,7 @@ from kizuna.core.coverage import (
     coverage_from_counts,
     shift_months,
 )
-
-SEGMENT_ORDER = ["high", "low", "tech", "community"]
+from kizuna.core.segmentation import SEGMENT_ORDER
 
 
 def latest_snapshot_day() -> dt.date | None:
@@ -152,7 +149,7 @@ def due_list(*, accounts: QuerySet[Account], today: dt.date) -> list[tuple[Cover
     by_id = {a.pk: a for a in accounts.select_related("owner", "team")}
     if not by_id:
         return []
-    policies = core_policies()
+    policies = coverage_policies()
     inputs = accounts_today(by_id.values())
     touches = list(last_touches(accounts=by_id.values(), today=today).values())
     return [
@@ -169,7 +166,7 @@ def worklist_summary(rows: list[tuple[CoverageDue, Account]]) -> dict[str, Any]:
 
 
 def policy_for(segment: str) -> CoveragePolicy | None:
-    return next((p for p in core_policies() if p.segment == segment), None)
+    return next((p for p in coverage_policies() if p.segment == segment), None)
 
 
 def _window(policy: CoveragePolicy, today: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -213,7 +210,7 @@ def coverage_live(*, today: dt.date) -> LiveCoverage:
     GROUP BY per policy over today's active accounts with ``covered_today``, turned into
     rows by the core (``coverage_from_counts``)."""
     computed_at = timezone.now()
-    policies = core_policies()
+    policies = coverage_policies()
     counts = []
     for policy in policies:
         groups = (
@@ -288,7 +285,7 @@ def account_coverage(*, account: Account, today: dt.date) -> CoverageDue | None:
     falls out, covered or not); None when it is not active or its segment has no policy."""
     if account.mrr <= 0:
         return None
-    policies = core_policies()
+    policies = coverage_policies()
     touches = list(last_touches(accounts=[account], today=today).values())
     rows = coverage_due(accounts_today([account]), touches, policies, as_of=today)
     return rows[0] if rows else None

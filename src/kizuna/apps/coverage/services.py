@@ -9,11 +9,11 @@ from django.db import transaction
 
 from kizuna.apps.coverage.frames import (
     accounts_at,
-    core_policies,
     touch_window_start,
     touches_between,
 )
 from kizuna.apps.coverage.models import CoverageSnapshot, Scope
+from kizuna.apps.segments.frames import coverage_policies
 from kizuna.core.coverage import (
     CoverageReport,
     TouchIndex,
@@ -63,7 +63,7 @@ def coverage_snapshot_fill(*, day: dt.date, touches: TouchIndex | None = None) -
     touchpoints between several days)."""
     if touches is None:
         touches = index_touches(touches_between(touch_window_start(day), day))
-    report = coverage_rates(accounts_at(day), touches, core_policies(), as_of=day)
+    report = coverage_rates(accounts_at(day), touches, coverage_policies(), as_of=day)
     return _store(report)
 
 

@@ -12,11 +12,29 @@ from kizuna.apps.org.models import User
 from kizuna.apps.segments.models import (
     AccountSegmentPeriod,
     CoveragePolicy,
+    RuleKind,
     SegmentException,
     SegmentReview,
+    SegmentRule,
 )
+from kizuna.core.segmentation import SEGMENT_ORDER as ORDER
 
-SEGMENT_ORDER = {"high": 0, "low": 1, "tech": 2, "community": 3}
+#: a segment's place in the touch-model order (most human attention first)
+SEGMENT_ORDER = {segment: index for index, segment in enumerate(ORDER)}
+
+
+def segment_rule_in_force(*, on: dt.date) -> SegmentRule:
+    """The rule in force on ``on``: the latest effective one; while none is saved, the default
+    percentile rule as an unsaved row effective from ``on`` (nothing is written: the first
+    review saves its rule)."""
+    rule = SegmentRule.objects.filter(effective_from__lte=on).first()
+    return rule if rule is not None else SegmentRule(kind=RuleKind.PERCENTILE, effective_from=on)
+
+
+def coverage_policy_rows() -> list[CoveragePolicy]:
+    """The saved coverage policies (with their load norms), in the touch-model order."""
+    rows = CoveragePolicy.objects.all()
+    return sorted(rows, key=lambda p: (SEGMENT_ORDER.get(p.segment, len(SEGMENT_ORDER)), p.segment))
 
 
 def account_segment_on(*, account: Account, day: dt.date) -> str | None:

@@ -33,7 +33,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
 
 def _render_overview(request: AuthedRequest, *, form: SegmentRuleForm | None) -> HttpResponse:
     today = tenant_today(request.tenant)
-    rule = services.segment_rule_current(on=today)
+    rule = selectors.segment_rule_in_force(on=today)
     if form is None:
         draft = SegmentRule(
             kind=rule.kind,
@@ -49,7 +49,7 @@ def _render_overview(request: AuthedRequest, *, form: SegmentRuleForm | None) ->
         "nav": "segments",
         "rule": rule,
         "segments": selectors.segment_overview(),
-        "policies": services.coverage_policies_ensure_defaults(),
+        "policies": selectors.coverage_policy_rows(),
         "reviews": SegmentReview.objects.select_related("rule", "applied_by")[:10],
         "exceptions": selectors.exceptions_active(today=today)[:10],
         "form": form,
