@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record
-from kizuna.apps.customers.models import Account
+from kizuna.apps.customers.models import Account, Phase
 from kizuna.apps.customers.services import accounts_mark_health_stale
 from kizuna.apps.health.frames import expansion_starts, input_frames, outcomes
 from kizuna.apps.health.models import (
+    SCORED_PHASES,
     HealthScore,
-    LifecyclePhase,
     ModelStatus,
     ScoreModelVersion,
     Sentiment,
@@ -102,7 +102,7 @@ def published_models() -> dict[tuple[str, str], ScoreModelVersion]:
 def _model_for(
     phase: str, segment: str, models: dict[tuple[str, str], ScoreModelVersion]
 ) -> ScoreModelVersion | None:
-    phase = phase if phase in LifecyclePhase.values else LifecyclePhase.ADOPTION
+    phase = phase if phase in SCORED_PHASES else Phase.ADOPTION
     return models.get((phase, segment)) or models.get((phase, ""))
 
 
@@ -326,7 +326,7 @@ def _c(
 DEFAULT_MODELS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     (
         "onboarding",
-        LifecyclePhase.ONBOARDING,
+        Phase.ONBOARDING,
         {
             "components": [
                 _c("onboarding", "onboarding_ok", "thresholds", 0.25, 0.75, 40, red=True),
@@ -338,7 +338,7 @@ DEFAULT_MODELS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ),
     (
         "adoption",
-        LifecyclePhase.ADOPTION,
+        Phase.ADOPTION,
         {
             "components": [
                 _c("active_users", "active_user_ratio", "linear", 0.1, 0.5, 30),
@@ -351,7 +351,7 @@ DEFAULT_MODELS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ),
     (
         "renewal",
-        LifecyclePhase.RENEWAL,
+        Phase.RENEWAL,
         {
             "components": [
                 _c("active_users", "active_user_ratio", "linear", 0.1, 0.5, 30),
