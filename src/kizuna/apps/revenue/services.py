@@ -45,38 +45,19 @@ from kizuna.apps.revenue.models import (
     RevenueTarget,
 )
 from kizuna.core.revenue import Dimension, revenue_report
+from kizuna.core.revenue.report import SUMMARY_COLUMNS, SUMMARY_DETAIL_COLUMNS
 
 log = logging.getLogger("kizuna.revenue")
 
 #: The cuts written each month: the whole company (None), then one per dimension.
 CUTS: tuple[Dimension | None, ...] = (None, "segment", "product", "channel", "team")
 
+#: the snapshot fields named apart from their core column: the month's start figures
+START_FIELDS = {"previous_total_mrr": "start_mrr", "previous_active_customers": "start_customers"}
 #: Snapshot field ← core summary column (money and counts as integers, rates as floats).
 SUMMARY_FIELDS: dict[str, str] = {
-    "total_mrr": "total_mrr",
-    "active_customers": "active_customers",
-    "start_mrr": "previous_total_mrr",
-    "start_customers": "previous_active_customers",
-    "new_mrr": "new_mrr",
-    "expansion_mrr": "expansion_mrr",
-    "reactivation_mrr": "reactivation_mrr",
-    "contraction_mrr": "contraction_mrr",
-    "churn_mrr": "churn_mrr",
-    "new_customers": "new_customers",
-    "expansion_customers": "expansion_customers",
-    "reactivated_customers": "reactivated_customers",
-    "contraction_customers": "contraction_customers",
-    "churned_customers": "churned_customers",
-    "net_new_mrr": "net_new_mrr",
-    "logo_churn_rate": "logo_churn_rate",
-    "gross_mrr_churn_rate": "gross_mrr_churn_rate",
-    "net_mrr_churn_rate": "net_mrr_churn_rate",
-    "grr_3m": "grr_3m",
-    "nrr_3m": "nrr_3m",
-    "grr_12m": "grr_12m",
-    "nrr_12m": "nrr_12m",
-    "arpa": "arpa",
-    "ltv": "ltv",
+    START_FIELDS.get(column, column): column
+    for column in (*SUMMARY_COLUMNS, *SUMMARY_DETAIL_COLUMNS)
 }
 ROUNDED = ("arpa", "ltv")  # averages of money, stored rounded to the nearest minor unit
 COHORT_FIELDS = (
