@@ -36,6 +36,11 @@ def input_label(name: str) -> str:
     return str(COMPONENT_LABELS.get(name, name))
 
 
+def component_labels(model: ScoreModel) -> dict[str, str]:
+    """Each component's key → the label of its input, in the reader's language."""
+    return {c.key: input_label(c.input) for c in model.components}
+
+
 def format_input(name: str, value: Any) -> str:
     if value is None:
         return "—"

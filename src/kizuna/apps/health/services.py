@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -64,6 +65,18 @@ def score_model_create(
         spec=spec,
         note=note,
         created_by=actor,
+    )
+
+
+def score_model_draft_create(
+    *, actor: User, base: ScoreModelVersion, segment: str, spec: dict[str, Any], note: str = ""
+) -> ScoreModelVersion:
+    """Save an edited copy of ``base`` as a draft of its phase: the next version of ``base``'s
+    model when it keeps ``base``'s touch model, else of the model named after the phase and
+    the touch model (``adoption-high``; ``adoption-all`` for every touch model)."""
+    name = base.name if segment == base.segment else f"{base.phase}-{segment or 'all'}"
+    return score_model_create(
+        actor=actor, name=name, phase=base.phase, segment=segment, spec=spec, note=note
     )
 
 
@@ -307,6 +320,36 @@ def health_backtest(
     results = {h: backtest(seen[h], horizon_days=h) for h in horizons}
     suggestion = suggest_weights(labelled(seen[horizons[0]], horizon_days=horizons[0]), model)
     return Backtest(results, suggestion, scored, first, last)
+
+
+#: the pages' backtest: prediction days from this many days before today (the usage history
+#: must cover them) …
+BACKTEST_FIRST_DAYS = 265
+#: … to this many (the shortest horizon, 90 days, is then seen whole)
+BACKTEST_LAST_DAYS = 90
+BACKTEST_CACHE_SECONDS = 3600
+
+
+def health_backtest_recent(
+    *, model: ScoreModel, today: dt.date, version: ScoreModelVersion | None = None
+) -> Backtest:
+    """``health_backtest`` of ``model`` over the prediction days ``today`` − 265 … ``today`` − 90
+    with the data known until ``today``. When ``version`` is the stored version ``model`` comes
+    from, the result is cached for the day (an hour at most); a draft being edited is computed
+    each time."""
+    key = f"health-backtest:{version.pk}:{today}" if version is not None else None
+    cached = cache.get(key) if key else None
+    if isinstance(cached, Backtest):
+        return cached
+    result = health_backtest(
+        model=model,
+        first=today - dt.timedelta(days=BACKTEST_FIRST_DAYS),
+        last=today - dt.timedelta(days=BACKTEST_LAST_DAYS),
+        data_until=today,
+    )
+    if key:
+        cache.set(key, result, BACKTEST_CACHE_SECONDS)
+    return result
 
 
 def _c(
