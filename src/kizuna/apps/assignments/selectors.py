@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -25,6 +26,7 @@ from kizuna.apps.segments.selectors import coverage_policy_rows
 from kizuna.core.assignment import (
     DEFAULT_NORMS,
     AccountToAssign,
+    Assignment,
     CsmLoad,
     LoadNorm,
     TeamLoad,
@@ -279,6 +281,34 @@ def duties() -> tuple[Duty, ...]:
         for kind, team in sorted(first.items())
         if kind in DUTIES
     )
+
+
+def capacity_defaults(measured: MeasuredInputs) -> dict[str, Decimal]:
+    """The capacity scenario's starting values: target loads and concurrent onboardings at the
+    norms' maxima (the core's default norm where a segment's policy sets none), so that the
+    as-of month's CSMs needed are the load page's (everyone within the norm); new contracts
+    and churn as measured; three onboarding months."""
+    norms = {norm.segment: norm for norm in DEFAULT_NORMS}
+    norms.update((norm.segment, norm) for norm in load_norms())
+    return {
+        "high_load": Decimal(norms["high"].max_accounts),
+        "low_load": Decimal(norms["low"].max_accounts),
+        "high_new": round(Decimal(float(measured.new_per_month.get("high", 0))), 2),
+        "low_new": round(Decimal(float(measured.new_per_month.get("low", 0))), 2),
+        "churn": round(Decimal(float(measured.churn_per_month.get("low", 0))), 4),
+        "onboarding_months": Decimal(3),
+        "concurrent": Decimal(norms["low"].max_accounts),
+    }
+
+
+def planned_rows(
+    planned: Iterable[Assignment],
+) -> list[tuple[Assignment, Account | None, User | None]]:
+    """Each planned assignment with its account and CSM (None when gone); two queries."""
+    planned = list(planned)
+    users = User.objects.in_bulk([a.csm_id for a in planned])
+    accounts = Account.objects.in_bulk([a.account_id for a in planned])
+    return [(a, accounts.get(a.account_id), users.get(a.csm_id)) for a in planned]
 
 
 def capacity_params(measured: MeasuredInputs, scenario: dict[str, Any]) -> CapacityParams:

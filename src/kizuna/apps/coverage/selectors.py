@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from kizuna.apps.coverage.frames import accounts_today
 from kizuna.apps.coverage.models import CoverageSnapshot, Scope
-from kizuna.apps.customers.models import Account
+from kizuna.apps.customers.models import Account, Segment
 from kizuna.apps.front.formats import month_label
-from kizuna.apps.org.models import Team, User
+from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
@@ -157,6 +157,19 @@ def due_list(*, accounts: QuerySet[Account], today: dt.date) -> list[tuple[Cover
     ]
 
 
+def worklist_rows(*, member: User, today: dt.date) -> list[tuple[CoverageDue, Account]]:
+    """A member's worklist: the active accounts (MRR > 0) they own by coverage due date
+    (``due_list``); the 今日 page and the API's ``/worklist`` read it."""
+    return due_list(accounts=active_accounts().filter(owner=member), today=today)
+
+
+def worklist_members() -> QuerySet[User]:
+    """The members whose worklist can be picked: CSMs and managers who own accounts."""
+    return User.objects.filter(
+        role__in=[Role.CSM, Role.MANAGER], owned_accounts__isnull=False
+    ).distinct()
+
+
 def worklist_summary(rows: list[tuple[CoverageDue, Account]]) -> dict[str, Any]:
     return {
         "total": len(rows),
@@ -260,6 +273,51 @@ def live_rows(live: LiveCoverage) -> dict[str, list[CoverageSnapshot]]:
             computed_at=live.computed_at,
         )
         for scope, row in scoped
+    )
+
+
+@dataclass(frozen=True)
+class UncoveredScope:
+    """Whose uncovered accounts a drill-down lists: one segment, and one team and one CSM,
+    or the accounts without a team (``no_team``) or without an owner (``no_owner``), as the
+    dashboard's rows count them."""
+
+    segment: str
+    team: Team | None
+    csm: User | None
+    no_team: bool
+    no_owner: bool
+
+    def accounts(self) -> QuerySet[Account]:
+        """Today's active accounts of the scope."""
+        accounts = active_accounts().filter(segment=self.segment)
+        if self.team:
+            accounts = accounts.filter(team=self.team)
+        elif self.no_team:
+            accounts = accounts.filter(team__isnull=True)
+        if self.csm:
+            accounts = accounts.filter(owner=self.csm)
+        elif self.no_owner:
+            accounts = accounts.filter(owner__isnull=True)
+        return accounts
+
+
+def _pk(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
+def uncovered_scope(*, segment: str, team: str | None, csm: str | None) -> UncoveredScope:
+    """The scope the drill-down's parameters name: an unknown segment is high touch; a team
+    or CSM id that names nobody is no filter, and ``"none"`` stands for the accounts without
+    one."""
+    found_team = Team.objects.filter(pk=_pk(team)).first()
+    found_csm = User.objects.filter(pk=_pk(csm)).first()
+    return UncoveredScope(
+        segment=segment if segment in Segment.values else Segment.HIGH,
+        team=found_team,
+        csm=found_csm,
+        no_team=not found_team and team == "none",
+        no_owner=not found_csm and csm == "none",
     )
 
 

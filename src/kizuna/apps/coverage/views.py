@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kizuna.apps.coverage import selectors
-from kizuna.apps.customers.models import Account, Segment
+from kizuna.apps.customers.models import Segment
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import (
     access_member,
@@ -20,7 +20,7 @@ from kizuna.apps.org.access import (
     can_reassign,
     can_view_other_members,
 )
-from kizuna.apps.org.models import Role, Team, User
+from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.touchpoints.selectors import last_touches
 
@@ -32,19 +32,14 @@ def worklist(request: AuthedRequest) -> HttpResponse:
     """A CSM's accounts, the ones about to fall out of coverage first."""
     member = access_member(request.user, request.GET.get("csm"))
     today = tenant_today(request.tenant)
-    accounts = Account.objects.filter(owner=member, mrr__gt=0)
-    rows = selectors.due_list(accounts=accounts, today=today)
+    rows = selectors.worklist_rows(member=member, today=today)
     context = {
         "nav": "today",
         "member": member,
         "rows": rows,
         "summary": selectors.worklist_summary(rows),
         "today": today,
-        "members": User.objects.filter(
-            role__in=[Role.CSM, Role.MANAGER], owned_accounts__isnull=False
-        ).distinct()
-        if can_view_other_members(request.user)
-        else [],
+        "members": selectors.worklist_members() if can_view_other_members(request.user) else [],
         **_also_today(member, today=today),
     }
     return render(request, "coverage/worklist.html", context)
@@ -86,43 +81,31 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     return render(request, "coverage/dashboard.html", context)
 
 
-def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
-
-
 @login_required
 def uncovered(request: AuthedRequest) -> HttpResponse:
     """Drill-down: the accounts of a segment (and team or CSM) not covered today; "none"
     stands for accounts without a team or without an owner, as in the dashboard's rows."""
-    segment = request.GET.get("segment", "")
-    if segment not in Segment.values:
-        segment = Segment.HIGH
-    accounts = selectors.active_accounts().filter(segment=segment)
-    team = Team.objects.filter(pk=_int(request.GET.get("team"))).first()
-    csm = User.objects.filter(pk=_int(request.GET.get("csm"))).first()
-    no_team = not team and request.GET.get("team") == "none"
-    no_owner = not csm and request.GET.get("csm") == "none"
-    if team:
-        accounts = accounts.filter(team=team)
-    elif no_team:
-        accounts = accounts.filter(team__isnull=True)
-    if csm:
-        accounts = accounts.filter(owner=csm)
-    elif no_owner:
-        accounts = accounts.filter(owner__isnull=True)
+    scope = selectors.uncovered_scope(
+        segment=request.GET.get("segment", ""),
+        team=request.GET.get("team"),
+        csm=request.GET.get("csm"),
+    )
+    segment = scope.segment
     computed_at = timezone.now()
     today = tenant_today(request.tenant)
-    uncovered = selectors.uncovered_accounts(accounts=accounts, segment=segment, today=today)
+    uncovered = selectors.uncovered_accounts(
+        accounts=scope.accounts(), segment=segment, today=today
+    )
     page = Paginator(uncovered, 100).get_page(request.GET.get("page"))
     last = last_touches(accounts=page.object_list, today=today)
     context = {
         "nav": "coverage",
         "segment": segment,
         "segment_label": dict(Segment.choices)[segment],
-        "team": team,
-        "csm": csm,
-        "no_team": no_team,
-        "no_owner": no_owner,
+        "team": scope.team,
+        "csm": scope.csm,
+        "no_team": scope.no_team,
+        "no_owner": scope.no_owner,
         "page": page,
         "rows": [
             {

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kizuna.apps.customers.models import Product
 from kizuna.apps.onboarding.models import (
     CriterionKind,
     Onboarding,
@@ -22,7 +23,7 @@ from kizuna.apps.onboarding.models import (
     OnboardingState,
     OnboardingTemplate,
 )
-from kizuna.apps.org.models import User
+from kizuna.apps.org.models import Role, User
 from kizuna.core.onboarding.kpis import Dimension
 from kizuna.core.onboarding.timeline import Criterion, Phase, Template, UsageRule
 
@@ -58,6 +59,20 @@ def _criterion(c: OnboardingCriterion) -> Criterion:
         return Criterion(str(c.pk), c.label)
     rule = UsageRule(c.metric, c.threshold or 0, c.window_days, c.feature)
     return Criterion(str(c.pk), c.label, rule)
+
+
+def board_csms() -> QuerySet[User]:
+    """The CSMs whose board can be picked: the active ones, by username."""
+    return User.objects.filter(role=Role.CSM, is_active=True).order_by("username")
+
+
+def products_without_template() -> QuerySet[Product]:
+    return Product.objects.exclude(onboarding_templates__isnull=False)
+
+
+def current_template(*, product: Product) -> OnboardingTemplate | None:
+    """The product's current template version (None before its first)."""
+    return OnboardingTemplate.objects.filter(product=product, is_current=True).first()
 
 
 def board_onboardings(*, user: User | None, team_id: int | None = None) -> QuerySet[Onboarding]:

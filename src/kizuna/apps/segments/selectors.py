@@ -12,11 +12,13 @@ from kizuna.apps.org.models import User
 from kizuna.apps.segments.models import (
     AccountSegmentPeriod,
     CoveragePolicy,
+    ReviewStatus,
     RuleKind,
     SegmentException,
     SegmentReview,
     SegmentRule,
 )
+from kizuna.core.mrr_history import add_months
 from kizuna.core.segmentation import SEGMENT_ORDER as ORDER
 
 #: a segment's place in the touch-model order (most human attention first)
@@ -29,6 +31,19 @@ def segment_rule_in_force(*, on: dt.date) -> SegmentRule:
     review saves its rule)."""
     rule = SegmentRule.objects.filter(effective_from__lte=on).first()
     return rule if rule is not None else SegmentRule(kind=RuleKind.PERCENTILE, effective_from=on)
+
+
+def next_review_on(rule: SegmentRule) -> dt.date:
+    """The first of the month of the last applied review (or of the rule's start, before any),
+    plus the rule's review interval."""
+    last = SegmentReview.objects.filter(status=ReviewStatus.APPLIED).first()
+    start = last.as_of if last else rule.effective_from
+    return add_months(start.replace(day=1), rule.review_interval_months)
+
+
+def reviews_latest(limit: int = 10) -> QuerySet[SegmentReview]:
+    """The latest reviews, newest first, with their rule and who applied them."""
+    return SegmentReview.objects.select_related("rule", "applied_by")[:limit]
 
 
 def coverage_policy_rows() -> list[CoveragePolicy]:

@@ -224,3 +224,11 @@ def usage_ops_data() -> dict[str, Any]:
         "abandoned": usage_abandoned_files(),
         "abandoned_after_hours": int(ABANDONED_AFTER.total_seconds() // 3600),
     }
+
+
+def account_by_key(value: str) -> Account | None:
+    """The account a person names to map a usage key: by its CRM ID, else by its Kizuna ID."""
+    found = Account.objects.filter(external_crm_id=value).first()
+    if found is None and value.isdigit():
+        found = Account.objects.filter(pk=int(value)).first()
+    return found
