@@ -16,13 +16,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kizuna.apps.assignments.selectors import load_norms
+from kizuna.apps.coverage.touches import touch_kinds
 from kizuna.apps.org.services import api_token_create
 from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.segments.models import CoveragePolicy as PolicyRow
 from kizuna.apps.segments.models import SegmentRule
 from kizuna.apps.segments.services import coverage_policies_ensure_defaults
 from kizuna.apps.tenant.selectors import tenant_settings_get
-from kizuna.apps.touchpoints.selectors import touch_kinds
 from kizuna.core.assignment import LoadNorm
 from kizuna.core.coverage import DEFAULT_POLICIES, CoveragePolicy
 from kizuna.core.segmentation import SEGMENT_ORDER

@@ -19,13 +19,13 @@ from django.utils import timezone
 
 from kizuna.apps.coverage.frames import accounts_today
 from kizuna.apps.coverage.models import CoverageSnapshot, Scope
+from kizuna.apps.coverage.touches import last_touches
 from kizuna.apps.customers.models import Account, Segment
 from kizuna.apps.front.formats import month_label
 from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
-from kizuna.apps.touchpoints.selectors import last_touches
 from kizuna.core.coverage import (
     CoverageCount,
     CoverageDue,
