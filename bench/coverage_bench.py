@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from kizuna.core.assignment import AccountToAssign, CsmLoad, LoadNorm, auto_assign
+from kizuna.core.calendar import month_ends, month_index
 from kizuna.core.coverage import (
     DEFAULT_POLICIES,
     AccountAtDate,
@@ -46,7 +47,6 @@ from kizuna.core.coverage import (
     coverage_due,
     coverage_trend,
     index_touches,
-    month_ends,
 )
 from kizuna.core.segmentation import segment_by_percentile, segment_moves
 
@@ -62,8 +62,8 @@ ORDER = {"high": 0, "low": 1, "tech": 2, "community": 3}
 # ---------------------------------------------------------------- synthetic data
 def build_world() -> dict[str, Any]:
     rng = random.Random(SEED)
-    month_index = [y * 12 + m - 1 for y, m in ((d.year, d.month) for d in ENDS)]
-    first, last = 2022 * 12, AS_OF.year * 12 + AS_OF.month - 1
+    month_indexes = [month_index(end) for end in ENDS]
+    first, last = month_index(date(2022, 1, 1)), month_index(AS_OF)
     keys = [f"A{i:06d}" for i in range(N_ACCOUNTS)]
     score = [int(rng.lognormvariate(14, 1.2)) for _ in keys]
     previous = [int(s * rng.uniform(0.8, 1.25)) for s in score]
@@ -90,7 +90,7 @@ def build_world() -> dict[str, Any]:
     )  # fmt: skip
     accounts["owner_id"] = accounts["owner_id"].astype("Int64")
     by_end = {}
-    for end, m in zip(ENDS, month_index, strict=True):
+    for end, m in zip(ENDS, month_indexes, strict=True):
         by_end[end] = [
             AccountAtDate(i, seg[i], owner[i], team[i], mrr[i])
             for i in range(N_ACCOUNTS)
@@ -110,7 +110,7 @@ def build_world() -> dict[str, Any]:
     ]
     return {
         "keys": keys, "score": score, "previous": previous, "accounts": accounts,
-        "month_index": month_index, "by_end": by_end, "to_assign": to_assign, "csms": csms,
+        "month_index": month_indexes, "by_end": by_end, "to_assign": to_assign, "csms": csms,
         "touches": [Touch(a, k, d) for a, k, d in zip(t_acc, t_kind, t_day, strict=True)],
         "assign_df": pd.DataFrame([asdict(a) for a in to_assign]).astype(
             {"pinned_owner_id": "Int64"}

@@ -15,7 +15,8 @@ from kizuna.apps.segments.models import CoveragePolicy as SegmentCoveragePolicy
 from kizuna.apps.segments.services import DEFAULT_POLICIES, coverage_policies_ensure_defaults
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
-from kizuna.core.coverage import AccountAtDate, CoveragePolicy, Touch, local_day, shift_months
+from kizuna.core.calendar import add_months, local_day
+from kizuna.core.coverage import AccountAtDate, CoveragePolicy, Touch
 
 
 def core_policies() -> list[CoveragePolicy]:
@@ -114,4 +115,4 @@ def touches_between(
 
 def touch_window_start(as_of: dt.date, policies: list[CoveragePolicy] | None = None) -> dt.date:
     """The first day any policy's window can reach back to, as of ``as_of``."""
-    return shift_months(as_of, -longest_period_months(policies))
+    return add_months(as_of, -longest_period_months(policies))

@@ -14,13 +14,12 @@ from kizuna.apps.coverage.inputs import (
     touches_between,
 )
 from kizuna.apps.coverage.models import CoverageSnapshot, Scope
+from kizuna.core.calendar import month_ends, month_start_before
 from kizuna.core.coverage import (
     CoverageReport,
     TouchIndex,
     coverage_rates,
     index_touches,
-    month_ends,
-    shift_months,
 )
 
 log = logging.getLogger("kizuna.coverage")
@@ -70,8 +69,7 @@ def coverage_snapshot_fill(*, day: dt.date, touches: TouchIndex | None = None) -
 def coverage_snapshots_refresh(*, today: dt.date, months: int = TREND_MONTHS) -> list[dt.date]:
     """Today's snapshot, last month's end (touchpoints are often logged late) and every missing
     month-end of the trend window. Re-running on the same day recomputes the same rows."""
-    first_month = shift_months(today.replace(day=1), -months)
-    ends = [end for end in month_ends(first_month, today.replace(day=1)) if end < today]
+    ends = [end for end in month_ends(month_start_before(today, months), today) if end < today]
     done = set(
         CoverageSnapshot.objects.filter(as_of__in=ends).values_list("as_of", flat=True).distinct()
     )

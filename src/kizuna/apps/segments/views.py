@@ -23,7 +23,7 @@ from kizuna.apps.segments import selectors, services
 from kizuna.apps.segments.forms import CoveragePolicyForm, SegmentExceptionForm, SegmentRuleForm
 from kizuna.apps.segments.models import CoveragePolicy, ReviewStatus, SegmentReview, SegmentRule
 from kizuna.apps.tenant.selectors import tenant_today
-from kizuna.core.mrr_history import add_months
+from kizuna.core.calendar import month_start_after
 
 
 @login_required
@@ -63,7 +63,7 @@ def _next_review(rule: SegmentRule, today: dt.date) -> dt.date:
     """The last applied review (or the rule's start) plus the review interval."""
     last = SegmentReview.objects.filter(status=ReviewStatus.APPLIED).first()
     start = last.as_of if last else rule.effective_from
-    return add_months(start.replace(day=1), rule.review_interval_months)
+    return month_start_after(start, rule.review_interval_months)
 
 
 @login_required
