@@ -10,6 +10,7 @@ from django.db import transaction
 from kizuna.apps.coverage.inputs import (
     accounts_at,
     core_policies,
+    ownership_history,
     touch_window_start,
     touches_between,
 )
@@ -21,6 +22,7 @@ from kizuna.core.coverage import (
     coverage_rates,
     index_touches,
 )
+from kizuna.core.ownership import OwnershipHistory
 
 log = logging.getLogger("kizuna.coverage")
 
@@ -55,14 +57,22 @@ def _store(report: CoverageReport) -> int:
     return len(rows)
 
 
-def coverage_snapshot_fill(*, day: dt.date, touches: TouchIndex | None = None) -> int:
+def coverage_snapshot_fill(
+    *,
+    day: dt.date,
+    touches: TouchIndex | None = None,
+    history: OwnershipHistory | None = None,
+) -> int:
     """Compute and store coverage as of ``day`` (replacing that day's rows). Returns rows.
 
-    ``touches`` may be an index covering the window of ``day`` (to share one read of the
-    touchpoints between several days)."""
+    Each account counts for the CSM and team that held it at the end of ``day`` (the
+    assignment changes replayed, ``core.ownership``). ``touches`` may be an index covering the
+    window of ``day`` and ``history`` the changes made after it (to share one read of each
+    between several days)."""
     if touches is None:
         touches = index_touches(touches_between(touch_window_start(day), day))
-    report = coverage_rates(accounts_at(day), touches, core_policies(), as_of=day)
+    accounts = accounts_at(day, history=history)
+    report = coverage_rates(accounts, touches, core_policies(), as_of=day)
     return _store(report)
 
 
@@ -76,7 +86,8 @@ def coverage_snapshots_refresh(*, today: dt.date, months: int = TREND_MONTHS) ->
     recent = ends[-1:] if ends else []
     todo = [end for end in ends if end not in done or end in recent] + [today]
     touches = index_touches(touches_between(touch_window_start(todo[0]), today))
+    history = ownership_history(since=todo[0], today=today)
     for day in todo:
-        count = coverage_snapshot_fill(day=day, touches=touches)
+        count = coverage_snapshot_fill(day=day, touches=touches, history=history)
         log.info("coverage snapshot %s: %d rows", day, count)
     return todo
