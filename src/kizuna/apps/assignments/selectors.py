@@ -33,8 +33,8 @@ from kizuna.core.assignment import (
     load_state,
     team_loads,
 )
+from kizuna.core.calendar import month_start_before
 from kizuna.core.capacity import BOOK, ONBOARDING, CapacityParams, Duty, monthly_new_contracts
-from kizuna.core.mrr_history import add_months
 
 SERVES: dict[str, str] = {
     TeamKind.STRATEGIC: "high",
@@ -238,7 +238,7 @@ def measured_inputs(*, today: dt.date, months: int = 6) -> MeasuredInputs:
     for segment, first in first_contracts.values_list("segment", "first"):
         if first is not None:
             firsts[segment].append(first)
-    since = add_months(today.replace(day=1), -months)
+    since = month_start_before(today, months)
     churned = dict(
         Account.objects.filter(phase=Phase.CHURNED, subscription_lines__end_date__gte=since)
         .values_list("segment")

@@ -26,6 +26,7 @@ from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.core.calendar import add_months
 from kizuna.core.coverage import (
     CoverageCount,
     CoverageDue,
@@ -33,7 +34,6 @@ from kizuna.core.coverage import (
     CoverageReport,
     coverage_due,
     coverage_from_counts,
-    shift_months,
 )
 from kizuna.core.segmentation import SEGMENT_ORDER
 
@@ -186,7 +186,7 @@ def _window(policy: CoveragePolicy, today: dt.date) -> tuple[dt.datetime, dt.dat
     """The policy's window as of ``today`` as aware instants: local days today − P < t ≤
     today become [local midnight of today − P + 1 day, local midnight of tomorrow)."""
     zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
-    first_day = shift_months(today, -policy.period_months) + dt.timedelta(days=1)
+    first_day = add_months(today, -policy.period_months) + dt.timedelta(days=1)
     start = dt.datetime.combine(first_day, dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     return start, end

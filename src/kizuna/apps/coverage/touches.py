@@ -21,7 +21,8 @@ from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.dates import EARLIEST_DAY
 from kizuna.apps.touchpoints.models import Touchpoint
-from kizuna.core.coverage import Touch, local_day
+from kizuna.core.calendar import local_day
+from kizuna.core.coverage import Touch
 
 
 def touch_kinds() -> dict[str, set[str]]:

@@ -25,7 +25,7 @@ from kizuna.apps.segments.services import (
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.apps.usage.demo import LARGE_DEMO, usage_demo_load
-from kizuna.core.mrr_history import add_months
+from kizuna.core.calendar import month_start_before
 from kizuna.core.segmentation import segment_by_percentile
 from kizuna.demo.generator import generate
 from kizuna.demo.types import DemoDataset, DemoSubscriptionLine
@@ -178,7 +178,7 @@ def _load_targets() -> None:
 
 def last_review_day(as_of: dt.date) -> dt.date:
     """The demo's last segmentation review: the first of the month six months ago."""
-    return add_months(as_of.replace(day=1), -6)
+    return month_start_before(as_of, 6)
 
 
 def _segments_at_last_review(dataset: DemoDataset) -> dict[str, str]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from kizuna.apps.front.formats import day_in_month_label, month_label
 from kizuna.apps.onboarding.models import Onboarding
 from kizuna.apps.revenue.charts import GAP, text_width
+from kizuna.core.calendar import month_starts
 
 WIDTH = 640
 FUNNEL_WIDTH = 900
@@ -55,8 +56,7 @@ def gantt(
         previous_done = p["done_on"] or previous_done
     height = 30 + len(phases) * ROW
     ticks = []
-    day = start.replace(day=1)
-    while day <= end:
+    for day in month_starts(start, end):
         if day >= start:
             ticks.append(
                 {
@@ -64,7 +64,6 @@ def gantt(
                     "label": day_in_month_label(day) if day.day != 1 else month_label(day),
                 }
             )
-        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return {
         "rows": rows,
         "height": height,

@@ -20,13 +20,13 @@ from kizuna.apps.revenue import charts
 from kizuna.apps.revenue.models import CohortSnapshot, RevenueSnapshot, RevenueTarget
 from kizuna.apps.revenue.selectors import (
     Cut,
-    month_add,
     revenue_cohort_rows,
     revenue_last_month,
     revenue_segment_rows,
     revenue_summary_rows,
     revenue_targets,
 )
+from kizuna.core.calendar import month_start_before, month_starts
 from kizuna.core.money import format_money
 
 PERIODS: Final = (12, 24, 36)
@@ -181,12 +181,12 @@ def revenue_dashboard(
     last = revenue_last_month()
     if last is None:
         return None
-    first = month_add(last, -(filters.months - 1))
+    first = month_start_before(last, filters.months - 1)
     rows = revenue_summary_rows(cut=filters.cut, first=first, last=last)
     segments = revenue_segment_rows(first=first, last=last)
     targets = revenue_targets() if targets is None else targets
     cohorts = revenue_cohort_rows(cut=filters.cut, first_cohort=first)
-    months = [month_add(first, i) for i in range(filters.months)]
+    months = month_starts(first, last)
     labels = [month_label(month) for month in months]
     current = rows[-1] if rows and rows[-1].month == last else None
     target = targets.get(filters.cut.value if filters.cut.dimension == "segment" else "")

@@ -45,11 +45,6 @@ def revenue_last_month() -> dt.date | None:
     return last
 
 
-def month_add(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def revenue_summary_rows(
     *, cut: Cut, first: dt.date | None = None, last: dt.date | None = None
 ) -> list[RevenueSnapshot]:

@@ -44,6 +44,7 @@ from kizuna.apps.revenue.models import (
     RevenueSnapshotState,
     RevenueTarget,
 )
+from kizuna.core.calendar import month_start_after
 from kizuna.core.revenue import Dimension, revenue_report
 from kizuna.core.revenue.report import SUMMARY_COLUMNS, SUMMARY_DETAIL_COLUMNS
 
@@ -84,10 +85,6 @@ class RefreshResult:
             return "revenue snapshots up to date"
         first, last = self.months_written[0], self.months_written[-1]
         return f"{len(self.months_written)} months written ({first:%Y-%m}..{last:%Y-%m})"
-
-
-def _next_month(month: dt.date) -> dt.date:
-    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def _earliest(*months: dt.date | None) -> dt.date | None:
@@ -177,7 +174,7 @@ def _write_month(
     CohortSnapshot.objects.bulk_create(cohorts, batch_size=2_000)
     done = state.last_month_done
     state.last_month_done = month if done is None or month > done else done
-    following = _next_month(month)
+    following = month_start_after(month, 1)
     state.dirty_from = following if done is not None and following <= done else None
     state.save(update_fields=["last_month_done", "dirty_from"])
 
@@ -205,7 +202,7 @@ def revenue_snapshots_refresh(
     }
     computed = _summary_rows(reports)
     first_month = min((key[0] for key in computed), default=None)
-    resume = _next_month(done) if done is not None else first_month
+    resume = month_start_after(done, 1) if done is not None else first_month
     start = _earliest(dirty, resume)
     if start is None:  # no data and nothing written yet
         return RefreshResult(computed=True, months_written=())
@@ -227,7 +224,7 @@ def revenue_snapshots_refresh(
     while month <= last:
         _write_month(month, summaries.get(month, []), cohorts.get(month, []), state)
         written.append(month)
-        month = _next_month(month)
+        month = month_start_after(month, 1)
     result = RefreshResult(computed=True, months_written=tuple(written))
     RevenueSnapshotState.objects.filter(pk=state.pk).update(
         last_finished_at=timezone.now(), last_message=result.message

@@ -18,7 +18,7 @@ from kizuna.apps.segments.models import (
     SegmentReview,
     SegmentRule,
 )
-from kizuna.core.mrr_history import add_months
+from kizuna.core.calendar import month_start_after
 from kizuna.core.segmentation import SEGMENT_ORDER as ORDER
 
 #: a segment's place in the touch-model order (most human attention first)
@@ -38,7 +38,7 @@ def next_review_on(rule: SegmentRule) -> dt.date:
     plus the rule's review interval."""
     last = SegmentReview.objects.filter(status=ReviewStatus.APPLIED).first()
     start = last.as_of if last else rule.effective_from
-    return add_months(start.replace(day=1), rule.review_interval_months)
+    return month_start_after(start, rule.review_interval_months)
 
 
 def reviews_latest(limit: int = 10) -> QuerySet[SegmentReview]:
