@@ -113,13 +113,20 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2**exponent, RETRY_CAP_MINUTES))
 
 
-def is_due(every: Cadence, state: RunState, *, day: dt.date, now: dt.datetime) -> bool:
+def is_due(
+    every: Cadence,
+    state: RunState,
+    *,
+    day: dt.date,
+    now: dt.datetime,
+    once_a_minute: bool = True,
+) -> bool:
     """Whether a job with ``state`` should be queued for business ``day`` at ``now``.
 
     Daily: not yet run for ``day`` (a later day already run is never run again for an
     earlier one), or failed for ``day`` and ``retry_delay`` has passed since. Minute: not
-    queued yet in ``now``'s minute, and not still queued or running (unless for longer than
-    ``LOST_AFTER``)."""
+    queued yet in ``now``'s minute (unless ``once_a_minute`` is False: a run asked for by
+    hand), and not still queued or running (unless for longer than ``LOST_AFTER``)."""
     if every == "day":
         if state.day is None or state.day < day:
             return True
@@ -130,7 +137,7 @@ def is_due(every: Cadence, state: RunState, *, day: dt.date, now: dt.datetime) -
     minute = now.replace(second=0, microsecond=0)
     if state.enqueued_at is None:
         return True
-    if state.enqueued_at >= minute:
+    if once_a_minute and state.enqueued_at >= minute:
         return False
     return state.status not in PENDING or is_lost(state, now)
 

@@ -58,13 +58,15 @@ def _states() -> dict[str, RunState]:
     return {row.name: _run_state(row) for row in JobState.objects.all()}
 
 
-def _claim_and_enqueue(job: Job, *, day: dt.date, now: dt.datetime) -> bool:
+def _claim_and_enqueue(
+    job: Job, *, day: dt.date, now: dt.datetime, once_a_minute: bool = True
+) -> bool:
     """Claim ``job``'s run of ``day`` on its state row and queue its task, in one transaction;
     False when another scheduler claimed it first (or it is no longer due)."""
     with transaction.atomic():
         row, _created = JobState.objects.get_or_create(name=job.name)
         seen = _run_state(row)
-        if not is_due(job.every, seen, day=day, now=now):
+        if not is_due(job.every, seen, day=day, now=now, once_a_minute=once_a_minute):
             return False
         retry = job.every == "day" and seen.day == day
         claimed = JobState.objects.filter(
@@ -88,11 +90,16 @@ def _claim_and_enqueue(job: Job, *, day: dt.date, now: dt.datetime) -> bool:
 
 
 def jobs_enqueue_due(
-    *, day: dt.date, now: dt.datetime, cadences: Iterable[str] = ("day", "minute")
+    *,
+    day: dt.date,
+    now: dt.datetime,
+    cadences: Iterable[str] = ("day", "minute"),
+    once_a_minute: bool = True,
 ) -> list[str]:
     """The scheduler's tick for business ``day`` at ``now``: queue the day's next daily job
     (unless one is queued or running) and every minute job that is due, whose jobs ``after``
-    let it go and that has work (its ``when``). Returns the names queued."""
+    let it go and that has work (its ``when``); ``once_a_minute=False`` (a run asked for by
+    hand) queues a minute job even if it already ran in this minute. Returns the names queued."""
     jobs = schedule()
     wanted = set(cadences)
     queued = []
@@ -100,7 +107,9 @@ def jobs_enqueue_due(
         queued += _enqueue_next_daily(jobs, day=day, now=now)
     if "minute" in wanted:
         minute_jobs = [job for job in jobs if job.every == "minute"]
-        queued += _enqueue_minute_jobs(jobs, minute_jobs, day=day, now=now)
+        queued += _enqueue_minute_jobs(
+            jobs, minute_jobs, day=day, now=now, once_a_minute=once_a_minute
+        )
     return queued
 
 
@@ -112,20 +121,25 @@ def _enqueue_next_daily(jobs: tuple[Job, ...], *, day: dt.date, now: dt.datetime
 
 
 def _enqueue_minute_jobs(
-    jobs: tuple[Job, ...], candidates: Iterable[Job], *, day: dt.date, now: dt.datetime
+    jobs: tuple[Job, ...],
+    candidates: Iterable[Job],
+    *,
+    day: dt.date,
+    now: dt.datetime,
+    once_a_minute: bool = True,
 ) -> list[str]:
     cadences = {job.name: job.every for job in jobs}
     states = _states()
     queued = []
     for job in candidates:
         state = states.get(job.name, RunState())
-        if not is_due("minute", state, day=day, now=now):
+        if not is_due("minute", state, day=day, now=now, once_a_minute=once_a_minute):
             continue
         if not is_ready(job, states, cadences, day=day, now=now):
             continue
         if job.when is not None and not job.when():
             continue
-        if _claim_and_enqueue(job, day=day, now=now):
+        if _claim_and_enqueue(job, day=day, now=now, once_a_minute=once_a_minute):
             queued.append(job.name)
             states[job.name] = RunState(day=day, status=QUEUED, enqueued_at=now)
     return queued
@@ -226,14 +240,17 @@ def jobs_run_due(*, day: dt.date) -> list[tuple[str, str]]:
 
 
 def jobs_run_once(*, day: dt.date, now: dt.datetime) -> list[JobRun]:
-    """One pass of the scheduler and a worker here: queue what is due at ``now`` and run the
-    queue, again until nothing more is due at ``now`` (a minute job waiting for the day's
-    jobs goes once they are done); returns the job runs in the order they ran."""
+    """One pass of the scheduler and a worker here: queue what is due at ``now`` (the minute
+    jobs with work even if they ran in this minute) and run the queue, again until nothing
+    more is due at ``now`` (a minute job waiting for the day's jobs goes once they are done);
+    returns the job runs in the order they ran."""
     ran: list[str] = []
+    first = True
     while True:
-        queued = jobs_enqueue_due(day=day, now=now)
+        queued = jobs_enqueue_due(day=day, now=now, once_a_minute=not first)
         done = tasks_run_queued()
         ran += done
+        first = False
         if not queued and not done:
             return jobs_runs(ran)
 
