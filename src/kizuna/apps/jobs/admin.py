@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tasks_db.models import DBTaskResult
 
 from kizuna.apps.jobs.models import JobState
@@ -86,7 +87,7 @@ class TaskResultAdmin(WorkerOwnedAdmin[DBTaskResult]):
         "error",
     ]
 
-    @admin.display(description=_("attempts"))
+    @admin.display(description=pgettext_lazy("job", "attempts"))
     def tries(self, obj: DBTaskResult) -> int:
         return len(obj.worker_ids or [])
 

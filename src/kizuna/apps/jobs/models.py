@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class JobState(models.Model):
@@ -18,7 +19,9 @@ class JobState(models.Model):
     last_status = models.CharField(_("status"), max_length=16, blank=True)
     last_message = models.TextField(_("message"), blank=True)
     attempts = models.PositiveIntegerField(
-        _("attempts"), default=0, help_text=_("Runs for the last day, retries included.")
+        pgettext_lazy("job", "attempts"),
+        default=0,
+        help_text=_("Runs for the last day, retries included."),
     )
     task_id = models.CharField(_("task result"), max_length=64, blank=True, db_index=True)
 
