@@ -92,8 +92,7 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"{path}: {failed}", file=sys.stderr)
         return 1
     print(
-        f"{path.name}: {result.stored:,} events stored, {result.rejected:,} rejected"
-        " (see /usage/)."
+        f"{path.name}: {result.stored:,} events stored, {result.rejected:,} rejected (see /usage/)."
     )
     return 0
 

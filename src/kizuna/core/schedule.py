@@ -4,9 +4,9 @@ what, and when a run is due. Pure: the jobs app (``kizuna.apps.jobs``) collects 
 
 The daily jobs of a business day run one at a time, in ``schedule_order``: each after the jobs
 it declares ``after`` (and, among jobs free to go, by name). A job waits until those have
-finished, ok or failed: a failed job never holds the others back; it is retried on its own. A daily job
-may wait only for daily jobs; a minute job may wait for both: for a daily job, until it has
-finished for the day; for a minute job, until its current run (if any) has finished.
+finished, ok or failed: a failed job never holds the others back; it is retried on its own.
+A daily job may wait only for daily jobs; a minute job may wait for both: for a daily job,
+until it has finished for the day; for a minute job, until its current run (if any) ends.
 """
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ def test_the_jobs_app_refuses_to_start_on_a_cycle(monkeypatch: pytest.MonkeyPatc
     )
     before = registry.schedule()
     # when the app registry gets the jobs app ready, then the start-up stops, naming the jobs
-    with pytest.raises(ImproperlyConfigured, match="bad.first, health.refresh_scores"):
+    with pytest.raises(ImproperlyConfigured, match=r"bad\.first, health\.refresh_scores"):
         apps.get_app_config("jobs").ready()
     assert registry.schedule() == before  # the schedule in use is untouched
 

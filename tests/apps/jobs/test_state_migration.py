@@ -35,18 +35,14 @@ def test_the_rows_of_the_old_worker_loop_keep_working() -> None:
         "jobs", "JobState"
     )
     for name, status in [("a.done", "ok"), ("b.stuck", "running"), ("c.failed", "failed")]:
-        old.objects.create(
-            name=name, last_run_on=DAY, last_status=status, last_started_at=STARTED
-        )
+        old.objects.create(name=name, last_run_on=DAY, last_status=status, last_started_at=STARTED)
     old.objects.create(name="d.never")
     # when the database is migrated
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(every_app_at(AFTER))
     # then each day already run counts as one attempt queued when it started
-    new: Any = executor.loader.project_state(every_app_at(AFTER)).apps.get_model(
-        "jobs", "JobState"
-    )
+    new: Any = executor.loader.project_state(every_app_at(AFTER)).apps.get_model("jobs", "JobState")
     rows = {row.name: row for row in new.objects.all()}
     assert {name: (r.attempts, r.last_enqueued_at, r.task_id) for name, r in rows.items()} == {
         "a.done": (1, STARTED, ""),

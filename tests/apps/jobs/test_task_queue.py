@@ -104,7 +104,7 @@ def test_a_failed_job_fails_alone_and_is_retried_after_a_minute(
     failed = DBTaskResult.objects.get(id=state.task_id)
     assert failed.status == TaskResultStatus.FAILED
     assert failed.exception_class_path == "builtins.ValueError"
-    assert "raise ValueError(\"boom\")" in failed.traceback
+    assert 'raise ValueError("boom")' in failed.traceback
     # when the scheduler ticks 59 s after the failure, then 60 s after
     assert state.last_finished_at is not None
     soon = jobs_enqueue_due(day=DAY, now=state.last_finished_at + dt.timedelta(seconds=59))

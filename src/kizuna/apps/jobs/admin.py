@@ -43,7 +43,7 @@ class JobStateAdmin(WorkerOwnedAdmin[JobState]):
         "task_result",
     ]
     list_filter = ["last_status"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "name",
         "last_run_on",
         "last_status",
@@ -53,7 +53,7 @@ class JobStateAdmin(WorkerOwnedAdmin[JobState]):
         "last_finished_at",
         "last_message",
         "task_result",
-    ]
+    )
 
     @admin.display(description=_("task result"))
     def task_result(self, obj: JobState) -> str:
@@ -68,12 +68,12 @@ if admin.site.is_registered(DBTaskResult):
 
 
 @admin.register(DBTaskResult)
-class TaskResultAdmin(WorkerOwnedAdmin[DBTaskResult]):
+class TaskResultAdmin(WorkerOwnedAdmin[DBTaskResult[..., Any]]):
     list_display = ["task_path", "status", "enqueued_at", "started_at", "finished_at", "tries"]
     list_filter = ["status", "task_path"]
     ordering = ["-enqueued_at"]
     search_fields = ["task_path"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "id",
         "task_path",
         "status",
@@ -85,12 +85,12 @@ class TaskResultAdmin(WorkerOwnedAdmin[DBTaskResult]):
         "return_value",
         "exception_class_path",
         "error",
-    ]
+    )
 
     @admin.display(description=pgettext_lazy("job", "attempts"))
-    def tries(self, obj: DBTaskResult) -> int:
+    def tries(self, obj: DBTaskResult[..., Any]) -> int:
         return len(obj.worker_ids or [])
 
     @admin.display(description=_("traceback"))
-    def error(self, obj: DBTaskResult) -> Any:
+    def error(self, obj: DBTaskResult[..., Any]) -> Any:
         return format_html("<pre>{}</pre>", obj.traceback) if obj.traceback else "-"

@@ -19,4 +19,4 @@ class TaskResultsConfig(TasksAppConfig):
     """django-tasks-db (the task queue and every task's result) under a translated name."""
 
     default = False
-    verbose_name = _("Task results")
+    verbose_name = _("Task results")  # type: ignore[assignment]  # the package types it str

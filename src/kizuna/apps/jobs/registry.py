@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from importlib import import_module
 from types import ModuleType
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
@@ -19,7 +20,7 @@ from django.utils.module_loading import module_has_submodule
 
 from kizuna.core.schedule import Scheduled, ScheduleError, schedule_order
 
-type Job = Scheduled[Task]
+type Job = Scheduled[Task[..., Any]]
 
 _schedule: tuple[Job, ...] = ()
 

@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.tasks import TaskResult, TaskResultStatus
@@ -145,14 +146,14 @@ def _enqueue_minute_jobs(
     return queued
 
 
-def job_started(task_result: TaskResult) -> None:
+def job_started(task_result: TaskResult[..., Any]) -> None:
     """The worker started ``task_result``: the run of the job it belongs to is running."""
     JobState.objects.filter(task_id=str(task_result.id)).update(
         last_status=RUNNING, last_started_at=timezone.now()
     )
 
 
-def job_finished(task_result: TaskResult) -> None:
+def job_finished(task_result: TaskResult[..., Any]) -> None:
     """The worker finished ``task_result``: record the run's outcome on its job's state row,
     then queue what runs after it (the day's next daily job; the minute jobs waiting for a
     minute job)."""
@@ -177,7 +178,7 @@ def job_finished(task_result: TaskResult) -> None:
         _enqueue_minute_jobs(schedule(), waiting, day=row.last_run_on, now=timezone.now())
 
 
-def _error_line(task_result: TaskResult) -> str:
+def _error_line(task_result: TaskResult[..., Any]) -> str:
     """The last line of the run's traceback (``ValueError: …``), or the exception's class."""
     if not task_result.errors:
         return "failed"

@@ -18,7 +18,7 @@ log = logging.getLogger("kizuna.jobs")
 
 
 @receiver(task_started)
-def on_task_started(sender: Any, task_result: TaskResult, **kwargs: Any) -> None:
+def on_task_started(sender: Any, task_result: TaskResult[..., Any], **kwargs: Any) -> None:
     try:
         with transaction.atomic():  # a failed update leaves the worker's own writes alone
             job_started(task_result)
@@ -27,7 +27,7 @@ def on_task_started(sender: Any, task_result: TaskResult, **kwargs: Any) -> None
 
 
 @receiver(task_finished)
-def on_task_finished(sender: Any, task_result: TaskResult, **kwargs: Any) -> None:
+def on_task_finished(sender: Any, task_result: TaskResult[..., Any], **kwargs: Any) -> None:
     try:
         with transaction.atomic():
             job_finished(task_result)
