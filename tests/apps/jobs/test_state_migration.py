@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from kizuna.apps.jobs.services import _run_state
+from kizuna.apps.jobs.services import job_run_state
 from kizuna.core.schedule import is_due, is_lost
 
 BEFORE = ("jobs", "0001_initial")
@@ -53,7 +53,7 @@ def test_the_rows_of_the_old_worker_loop_keep_working() -> None:
     # and the scheduler reads them as before: done today is not run again, the failed one is
     # retried, the never-run one runs, the stuck one is lost two hours after it started
     now = STARTED + dt.timedelta(hours=2, minutes=1)
-    states = {name: _run_state(row) for name, row in rows.items()}
+    states = {name: job_run_state(row) for name, row in rows.items()}
     due = {name: is_due("day", state, day=DAY, now=now) for name, state in states.items()}
     assert due == {"a.done": False, "b.stuck": False, "c.failed": True, "d.never": True}
     assert is_lost(states["b.stuck"], now)

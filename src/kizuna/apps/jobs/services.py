@@ -43,7 +43,8 @@ log = logging.getLogger("kizuna.jobs")
 IN_PROCESS_WORKER = "run_jobs"
 
 
-def _run_state(row: JobState | None) -> RunState:
+def job_run_state(row: JobState | None) -> RunState:
+    """The last run ``row`` records, as the scheduler reads it (``kizuna.core.schedule``)."""
     if row is None:
         return RunState()
     return RunState(
@@ -56,7 +57,7 @@ def _run_state(row: JobState | None) -> RunState:
 
 
 def _states() -> dict[str, RunState]:
-    return {row.name: _run_state(row) for row in JobState.objects.all()}
+    return {row.name: job_run_state(row) for row in JobState.objects.all()}
 
 
 def _claim_and_enqueue(
@@ -66,7 +67,7 @@ def _claim_and_enqueue(
     False when another scheduler claimed it first (or it is no longer due)."""
     with transaction.atomic():
         row, _created = JobState.objects.get_or_create(name=job.name)
-        seen = _run_state(row)
+        seen = job_run_state(row)
         if not is_due(job.every, seen, day=day, now=now, once_a_minute=once_a_minute):
             return False
         retry = job.every == "day" and seen.day == day
