@@ -20,7 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.text import Text
 
+from kizuna.cli.django_setup import setup
 from kizuna.core.usage.schema import FILE_FORMATS as FORMATS
+from kizuna.core.usage.schema import UsageFileError
 
 
 def register(subparsers: Any) -> None:
@@ -58,11 +60,8 @@ def import_progress(console: Console | None = None) -> Progress:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from kizuna.cli.django_setup import setup
-
-    setup()
+    setup()  # before any app module: models need Django's app registry
     from kizuna.apps.usage.services import usage_file_import, usage_source_get
-    from kizuna.core.usage.schema import UsageFileError
 
     path: Path = args.path
     file_format = args.format or FORMATS.get(path.suffix.lower())
@@ -98,9 +97,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
-    from kizuna.cli.django_setup import setup
-
-    setup()
+    setup()  # before any app module: models need Django's app registry
     from kizuna.apps.tenant.selectors import tenant_today
     from kizuna.apps.usage.rollups import usage_rebuild, usage_summaries_refresh
 
@@ -111,9 +108,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
 
 def run_refresh(args: argparse.Namespace) -> int:
-    from kizuna.cli.django_setup import setup
-
-    setup()
+    setup()  # before any app module: models need Django's app registry
     from kizuna.apps.tenant.selectors import tenant_today
     from kizuna.apps.usage.rollups import usage_summaries_refresh
 
