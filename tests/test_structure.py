@@ -28,6 +28,10 @@ LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("kizuna/apps/audit/apps.py", "kizuna.apps.audit"): (
         "signal receivers are connected in AppConfig.ready(), once the models are loaded"
     ),
+    ("kizuna/apps/jobs/apps.py", "kizuna.apps.jobs"): (
+        "each app's tasks.py is collected and the task signals are connected in"
+        " AppConfig.ready(), once every app's models are loaded"
+    ),
     ("kizuna/cli/demo.py", "kizuna.apps.demo.services"): AFTER_SETUP,
     ("kizuna/cli/demo.py", "kizuna.apps.jobs.services"): AFTER_SETUP,
     ("kizuna/cli/demo.py", "kizuna.apps.tenant.selectors"): AFTER_SETUP,

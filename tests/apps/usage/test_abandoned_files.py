@@ -99,7 +99,7 @@ def test_the_daily_job_removes_old_uncommitted_files_only(
 ) -> None:
     # when: the daily job runs
     with caplog.at_level(logging.INFO, logger="kizuna.usage"):
-        report = refresh_summaries(D)
+        report = refresh_summaries.call(D.isoformat())
     # then: the dead attempt's two files are gone; the committed batch and the attempt in
     # progress keep theirs; one line says so
     assert store.batch_files(batches["died"]) == []
