@@ -10,8 +10,8 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from kizuna.apps.customers.charts import mrr_history
 from kizuna.apps.customers.models import Account, SubscriptionLine
-from kizuna.apps.front.formats import month_label
 from kizuna.apps.revenue.selectors import account_mrr_movements
 from kizuna.core.kana import normalize_query, to_katakana
 from kizuna.core.mrr_history import LineSpan, MonthlyMrr, monthly_mrr
@@ -129,6 +129,7 @@ def account_page_data(
     today: dt.date,
     timeline_page: str | None = None,
     history_page: str | None = None,
+    currency: str,
 ) -> dict[str, Any]:
     """Everything the account 360 page shows, in a fixed number of queries; the touchpoint
     timeline and the change history newest first, a page of each."""
@@ -161,7 +162,7 @@ def account_page_data(
     )
     return {
         "lines": [(line, line.is_active_on(today)) for line in lines],
-        "mrr_chart": mrr_chart(history),
+        "mrr_chart": mrr_history(history, currency=currency),
         "mrr_movements": account_mrr_movements(account=account, as_of=today, lines=lines),
         "contacts": list(account.contacts.order_by("name", "id")),
         "touchpoints": touchpoints,
@@ -178,42 +179,4 @@ def account_page_data(
             account.onboardings.select_related("product", "current_phase").order_by("started_on")
         ),
         "last_touch": last_touch,
-    }
-
-
-@dataclass(frozen=True)
-class ChartBar:
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    value: int
-    is_last: bool
-
-
-def mrr_chart(history: list[MonthlyMrr], *, width: int = 720, height: int = 180) -> dict[str, Any]:
-    """Bar geometry of an SVG MRR chart (drawn by the template, no JavaScript)."""
-    top = max((point.mrr for point in history), default=0) or 1
-    plot_height = height - 24
-    step = width / max(len(history), 1)
-    bars = [
-        ChartBar(
-            x=round(index * step + 2, 1),
-            y=round(plot_height - point.mrr / top * plot_height, 1),
-            width=round(step - 4, 1),
-            height=round(point.mrr / top * plot_height, 1),
-            label=month_label(point.month),
-            value=point.mrr,
-            is_last=index == len(history) - 1,
-        )
-        for index, point in enumerate(history)
-    ]
-    return {
-        "bars": bars,
-        "width": width,
-        "height": height,
-        "max": top,
-        "label_y": height - 6,
-        "base_y": plot_height,  # the value axis: 0 here, ``max`` at the top
     }
