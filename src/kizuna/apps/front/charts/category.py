@@ -59,7 +59,10 @@ class Bars:
     value_labels: bool | Sequence[str] = False
 
     def colour(self, index: int) -> str:
-        return self.colours if isinstance(self.colours, str) else self.colours[index]
+        """The bar's colour (the first bar's, or the default, for the legend of no bars)."""
+        if isinstance(self.colours, str):
+            return self.colours
+        return self.colours[index] if index < len(self.colours) else BAR
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ def _draw_bars(
             text = (
                 bars.value_labels[index]
                 if not isinstance(bars.value_labels, bool)
-                else y.fmt(value)
+                else y.exact(value)
             )
             at = min(top, base) - 4 if value >= 0 else max(top, base) + FONT + 2
             if text and _value_label_fits(x, at, text, kept):

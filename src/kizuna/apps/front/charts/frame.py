@@ -67,7 +67,7 @@ def horizontal(scale: Scale, box: Box) -> Scale:
 
 
 def tick_labels(scale: Scale, axis: Axis) -> list[str]:
-    return [axis.fmt(value) for value in scale.ticks()]
+    return [axis.tick(value, scale.step) for value in scale.ticks()]
 
 
 def y_axis(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kizuna.apps.front.charts.text import FONT, GAP, text_width
 
@@ -40,21 +40,34 @@ def _digits(step: float) -> int:
     return 15
 
 
+def plain(value: float) -> str:
+    """A number with thousands separators and at most two decimals ("1,234", "2.5")."""
+    if value == math.floor(value):
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 @dataclass(frozen=True)
 class Axis:
-    """How the caller wants one value axis: its title with the unit ("MRR (¥)", "件"), how its
-    tick labels read, and optionally a fixed domain (rates: 0–1) or whole-number steps
-    (counts). ``value_fmt`` writes the exact values in hover texts (``fmt`` if None)."""
+    """How the caller wants one value axis: its title with the unit ("MRR", "CSM数（人）"), how
+    its tick labels read (``fmt``; by default plain numbers with as many decimals as the step
+    needs), and optionally a fixed domain (rates: 0–1) or whole-number steps (counts).
+    ``value_fmt`` writes the exact values in hover texts (``fmt`` or :func:`plain` if None)."""
 
     title: str = ""
-    fmt: Callable[[float], str] = field(default=lambda value: f"{value:,.0f}")
+    fmt: Callable[[float], str] | None = None
     domain: tuple[float, float] | None = None
     include_zero: bool = True
     integer: bool = False
     value_fmt: Callable[[float], str] | None = None
 
+    def tick(self, value: float, step: float) -> str:
+        if self.fmt is not None:
+            return self.fmt(value)
+        return f"{value:,.{_digits(step)}f}"
+
     def exact(self, value: float) -> str:
-        return (self.value_fmt or self.fmt)(value)
+        return (self.value_fmt or self.fmt or plain)(value)
 
 
 @dataclass(frozen=True)
@@ -84,12 +97,24 @@ class Scale:
 def domain(values: Iterable[float | None], axis: Axis, *, length: float) -> Scale:
     """The scale of ``values`` along ``length`` pixels (drawn from 0 to ``length``; the caller
     shifts it): the axis's fixed domain, or the values' range (with zero unless the axis says
-    otherwise) rounded out to a step that leaves at least :data:`TICK_ROOM` between ticks."""
+    otherwise) rounded out to a step that leaves at least :data:`TICK_ROOM` between ticks and
+    that the axis's format writes as distinct labels (no "0, 0, 1, 1" for a small range of
+    whole numbers)."""
+    finite = [v for v in values if v is not None and math.isfinite(v)]
     count = max(1, min(6, int(length // TICK_ROOM)))
+    while True:
+        scale = _rounded(finite, axis, count=count, length=length)
+        labels = [axis.tick(value, scale.step) for value in scale.ticks()]
+        roomy = (len(labels) - 1) * TICK_ROOM <= max(length, TICK_ROOM)
+        if count == 1 or (roomy and len(set(labels)) == len(labels)):
+            return scale
+        count -= 1
+
+
+def _rounded(finite: list[float], axis: Axis, *, count: int, length: float) -> Scale:
     if axis.domain is not None:
         low, high = axis.domain
     else:
-        finite = [v for v in values if v is not None and math.isfinite(v)]
         low, high = min(finite, default=0.0), max(finite, default=0.0)
         if axis.include_zero or not finite:
             low, high = min(low, 0.0), max(high, 0.0)
@@ -97,8 +122,8 @@ def domain(values: Iterable[float | None], axis: Axis, *, length: float) -> Scal
         pad = abs(high) * 0.1 or 1.0
         low, high = (low, low + pad) if low == 0 or axis.include_zero else (low - pad, high + pad)
     step = nice_step(high - low, count)
-    if axis.integer:
-        step = max(1.0, math.ceil(step))
+    if axis.integer:  # whole steps: 1 at least, 2 rather than 2.5 (fewer if then too dense)
+        step = max(1.0, math.floor(step))
     if axis.domain is None:
         low = math.floor(low / step + 1e-9) * step
         high = math.ceil(high / step - 1e-9) * step
