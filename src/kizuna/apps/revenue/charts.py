@@ -65,8 +65,9 @@ def mrr_trend(labels: Sequence[str], values: Sequence[int | None], currency: str
         labels,
         [charts.Series("MRR", [None if v is None else float(v) for v in values])],
         y=_money_axis("MRR", currency),
+        x_title=str(MONTH_AXIS),
         width=WIDTH,
-        height=200,
+        height=220,
         label=_("MRR trend"),
     )
 

@@ -158,25 +158,33 @@ def _inside(x: float, width: float, left: float, right: float) -> float:
 def spaced_labels(
     xs: Sequence[float], texts: Sequence[str], *, left: float, right: float, gap: float = GAP
 ) -> tuple[Label, ...]:
-    """Labels of a category or date axis, thinned by their width: the first and the last, and
-    every n-th between (n from the widest label and the spacing), each kept only when it
-    stays ``gap`` away from those kept, all within ``left``–``right``. Empty texts are skipped.
-    """
+    """Labels of a category or date axis, thinned by their width at a regular cadence: every
+    n-th label from the first, n the smallest whole number (from the widest label and the
+    spacing up) at which no two come closer than ``gap``, and the last label, in place of the
+    n-th before it when both do not fit. Each stays within ``left``–``right`` (an edge label is
+    moved inside, its tick stays). Empty texts are skipped."""
     items = [(x, t) for x, t in zip(xs, texts, strict=True) if t]
     if not items:
         return ()
+
+    def label(index: int) -> Label:
+        x, text = items[index]
+        return Label(x=_inside(x, text_width(text), left, right), text=text, tick=x)
+
     widest = max(text_width(t) for _x, t in items)
     spacing = min((b[0] - a[0] for a, b in itertools.pairwise(items)), default=right)
-    every = max(1, math.ceil((widest + gap) / max(spacing, 1.0)))
-    order = [0, len(items) - 1, *range(every, len(items) - 1, every)]
-    kept: list[Label] = []
-    for index in dict.fromkeys(order):
-        x, text = items[index]
-        label = Label(x=_inside(x, text_width(text), left, right), text=text, tick=x)
-        low, high = label.span
-        if all(high + gap <= k.span[0] or low >= k.span[1] + gap for k in kept):
-            kept.append(label)
-    return tuple(sorted(kept, key=lambda label: label.x))
+    last = len(items) - 1
+    for every in range(max(1, math.ceil((widest + gap) / max(spacing, 1.0))), last + 1):
+        kept = [label(index) for index in range(0, last + 1, every)]
+        if last % every:
+            end = label(last)
+            if fits([*kept, end], gap):
+                kept.append(end)
+            elif len(kept) > 1:
+                kept[-1] = end
+        if fits(kept, gap):
+            return tuple(kept)
+    return (label(0),)
 
 
 def fits(labels: Sequence[Label], gap: float = GAP) -> bool:
