@@ -44,7 +44,6 @@ def roc(result: BacktestResult) -> charts.Chart:
             )
         )
     auc = "—" if result.auc is None else f"{result.auc:.3f}"
-    axis = {"fmt": _pct, "domain": (0.0, 1.0)}
     return charts.xy_chart(
         [
             charts.Curve(
@@ -52,8 +51,8 @@ def roc(result: BacktestResult) -> charts.Chart:
             ),
             charts.Curve(f"AUC {auc}", kept),
         ],
-        x=charts.Axis(title=_("false alarms (stayed, scored low)"), **axis),  # type: ignore[arg-type]
-        y=charts.Axis(title=_("churns caught"), **axis),  # type: ignore[arg-type]
+        x=charts.Axis(title=_("false alarms (stayed, scored low)"), fmt=_pct, domain=(0.0, 1.0)),
+        y=charts.Axis(title=_("churns caught"), fmt=_pct, domain=(0.0, 1.0)),
         markers=markers,
         width=420,
         height=360,

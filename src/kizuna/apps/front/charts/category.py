@@ -257,9 +257,32 @@ def category_chart(
     )
 
 
-def line_chart(labels: Sequence[str], series: Sequence[Series], **options: object) -> Chart:
-    """Lines over ``labels`` (see :func:`category_chart` for the options)."""
-    return category_chart(labels, lines=series, **options)  # type: ignore[arg-type]
+def line_chart(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    references: Sequence[Reference] = (),
+    y: Axis = PLAIN,
+    x_title: str = "",
+    width: float = 600,
+    height: float = 220,
+    label: str = "",
+    hover: Sequence[str] | None = None,
+    legend: bool | None = None,
+) -> Chart:
+    """Lines over ``labels`` (see :func:`category_chart`)."""
+    return category_chart(
+        labels,
+        lines=series,
+        references=references,
+        y=y,
+        x_title=x_title,
+        width=width,
+        height=height,
+        label=label,
+        hover=hover,
+        legend=legend,
+    )
 
 
 def signed_bars(name: str, values: Sequence[float | None]) -> Bars:

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from kizuna.apps.front.charts.text import FONT, GAP, text_width
+from kizuna.apps.front.charts.text import GAP, text_width
 
 #: at least this many SVG units between two ticks of a value axis (a label's height and air)
 TICK_ROOM = 26.0
@@ -190,8 +190,3 @@ def spaced_labels(
 def fits(labels: Sequence[Label], gap: float = GAP) -> bool:
     """Whether no two of ``labels`` (sorted by x) come closer than ``gap``."""
     return all(a.span[1] + gap <= b.span[0] for a, b in itertools.pairwise(labels))
-
-
-def tick_room(labels: Iterable[str], size: float = FONT) -> float:
-    """The width of the widest of ``labels`` (0 for none)."""
-    return max((text_width(label, size) for label in labels), default=0.0)
