@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "kizuna.apps.usage",
     "kizuna.apps.onboarding",
     "kizuna.apps.health",
+    "kizuna.apps.pages",
 ]
 
 MIDDLEWARE = [

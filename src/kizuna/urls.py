@@ -1,24 +1,26 @@
-"""Top-level URL map: each app owns its own ``urls.py``."""
+"""Top-level URL map: each app owns its own ``urls.py``; the composed pages
+(``kizuna.apps.pages.urls``) mount the namespaces they share with a lower app."""
 
 from django.contrib import admin
 from django.urls import include, path
 
-from kizuna.apps.api.api import api
+from kizuna.api import api
+from kizuna.apps.pages import urls as pages
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("accounts/", include("kizuna.apps.customers.urls")),
+    path("accounts/", include(pages.customers)),
     path("accounts/", include("kizuna.apps.touchpoints.urls")),
     path("segments/", include("kizuna.apps.segments.urls")),
-    path("", include("kizuna.apps.coverage.urls")),
+    path("", include(pages.coverage)),
     path("", include("kizuna.apps.assignments.urls")),
     path("revenue/", include("kizuna.apps.revenue.urls")),
     path("usage/", include("kizuna.apps.usage.urls")),
     path("onboarding/", include("kizuna.apps.onboarding.urls")),
     path("health/", include("kizuna.apps.health.urls")),
     path("", include("kizuna.apps.front.urls")),
-    path("", include("kizuna.apps.org.urls")),
+    path("", include("kizuna.apps.front.token_urls")),
 ]
 
 handler403 = "kizuna.apps.front.errors.permission_denied"

@@ -6,6 +6,8 @@ import argparse
 import os
 from typing import Any
 
+from kizuna.cli.django_setup import setup
+
 DEMO_PASSWORD = "kizuna-demo"
 
 
@@ -23,12 +25,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kizuna.cli.django_setup import setup
-
     # A trial on this machine: plain HTTP, and a secret key generated once into the data
     # folder (kizuna.settings); gunicorn inherits this through execv below.
     os.environ.setdefault("KIZUNA_DEMO", "1")
-    setup()
+    setup()  # before any app module: models need Django's app registry
     from django.core.management import call_command
 
     from kizuna.apps.demo.services import demo_load_if_empty

@@ -1,4 +1,7 @@
-"""Set Django up for commands that need the database."""
+"""Set Django up for commands that need the database. Such a command imports the apps' modules
+inside its function, after ``setup()``: models cannot be imported before it, and the commands
+that need no database (``kizuna --help``, ``kizuna revenue``) start without Django. These late
+imports are listed in tests/test_structure.py."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from kizuna.cli.django_setup import setup
 from kizuna.core.health.backtest import backtest, labelled
 from kizuna.core.health.model import ScoreModel, score
 from kizuna.core.health.suggest import suggest_weights
@@ -46,9 +47,8 @@ def load_model(value: str) -> ScoreModel:
             return ScoreModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, json.JSONDecodeError, ValueError) as error:
             raise InputError("model", f"cannot read the model {value}: {error}") from error
-    from kizuna.cli.django_setup import setup
 
-    setup()
+    setup()  # before any app module: models need Django's app registry
     from kizuna.apps.health.models import ModelStatus, ScoreModelVersion
 
     found = (

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kizuna.cli.django_setup import setup
+
 DEFAULT_PATH = Path("docs/openapi.json")
 
 
@@ -22,10 +24,8 @@ def register(subparsers: Any) -> None:
 
 
 def current_document() -> str:
-    from kizuna.cli.django_setup import setup
-
-    setup()
-    from kizuna.apps.api.api import api
+    setup()  # before any app module: models need Django's app registry
+    from kizuna.api import api
 
     schema = api.get_openapi_schema()
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

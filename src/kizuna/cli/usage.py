@@ -16,7 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kizuna.cli.django_setup import setup
 from kizuna.core.usage.schema import FILE_FORMATS as FORMATS
+from kizuna.core.usage.schema import UsageFileError
 
 
 def register(subparsers: Any) -> None:
@@ -44,11 +46,8 @@ def progress_bar(done: int, total: int, *, width: int = 30) -> str:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from kizuna.cli.django_setup import setup
-
-    setup()
+    setup()  # before any app module: models need Django's app registry
     from kizuna.apps.usage.services import usage_file_import, usage_source_get
-    from kizuna.core.usage.schema import UsageFileError
 
     path: Path = args.path
     file_format = args.format or FORMATS.get(path.suffix.lower())
@@ -78,9 +77,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
-    from kizuna.cli.django_setup import setup
-
-    setup()
+    setup()  # before any app module: models need Django's app registry
     from kizuna.apps.tenant.selectors import tenant_today
     from kizuna.apps.usage.rollups import usage_rebuild, usage_summaries_refresh
 
@@ -91,9 +88,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
 
 def run_refresh(args: argparse.Namespace) -> int:
-    from kizuna.cli.django_setup import setup
-
-    setup()
+    setup()  # before any app module: models need Django's app registry
     from kizuna.apps.tenant.selectors import tenant_today
     from kizuna.apps.usage.rollups import usage_summaries_refresh
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import DataError
 from django.test import Client
 
-from kizuna.apps.api.api import api
+from kizuna.api import api
 from kizuna.apps.customers.models import Account, Contact, SubscriptionLine
 from kizuna.apps.touchpoints.models import Touchpoint
 from tests.apps.api.test_api import Api

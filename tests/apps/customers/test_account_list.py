@@ -100,7 +100,7 @@ def test_it_finds_an_account_by_kana_typed_in_hiragana_or_half_width(world: Worl
 
 
 def test_it_caps_the_count_of_a_broad_search(world: World, monkeypatch: object) -> None:
-    from kizuna.apps.customers import views
+    from kizuna.apps.pages import views
 
     monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 3)  # type: ignore[attr-defined]
     for i in range(5):

@@ -79,12 +79,12 @@ def test_the_500_page_renders_without_a_request_or_a_database(language: str, tex
 
 @override_settings(DEBUG=False)
 def test_an_unhandled_error_shows_the_branded_500(world: World, monkeypatch: object) -> None:
-    from kizuna.apps.coverage import views
+    from kizuna.apps.coverage import selectors
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.selectors, "due_list", broken)  # type: ignore[attr-defined]
+    monkeypatch.setattr(selectors, "due_list", broken)
     client = Client(raise_request_exception=False)
     client.force_login(world.csm)
     response = client.get(reverse("coverage:worklist"))

@@ -10,8 +10,8 @@ from ninja.pagination import paginate
 from kizuna.apps.api.schemas import Pages, errors
 from kizuna.apps.assignments import selectors, services
 from kizuna.apps.assignments.models import AssignmentChange
+from kizuna.apps.customers.access import access_account
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.org.access import access_account
 from kizuna.apps.org.models import User
 
 router = Router(tags=["assignment"])

@@ -11,6 +11,7 @@ class AuditConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_login_failed
 
+        # the receivers import the models: only once the app registry is ready
         from kizuna.apps.audit import receivers
 
         user_login_failed.connect(receivers.on_login_failed, dispatch_uid="kizuna-audit-login")

@@ -22,11 +22,11 @@ from kizuna.apps.coverage.inputs import (
     core_policies,
 )
 from kizuna.apps.coverage.models import CoverageSnapshot, Scope
+from kizuna.apps.coverage.touches import last_touches
 from kizuna.apps.customers.models import Account
 from kizuna.apps.org.models import Team, User
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
-from kizuna.apps.touchpoints.selectors import last_touches
 from kizuna.core.coverage import (
     CoverageCount,
     CoverageDue,

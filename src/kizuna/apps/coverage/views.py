@@ -1,9 +1,7 @@
-"""Coverage pages: the CSM's worklist ("today"), the manager's dashboard, drill-downs."""
+"""Coverage pages: the manager's dashboard and its drill-downs (a CSM's worklist, 今日, combines
+several apps: ``kizuna.apps.pages``)."""
 
 from __future__ import annotations
-
-import datetime as dt
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,59 +10,15 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kizuna.apps.coverage import charts, selectors
-from kizuna.apps.customers.models import Account, Segment
+from kizuna.apps.coverage.touches import last_touches
+from kizuna.apps.customers.models import Segment
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import (
-    access_member,
     can_log_touchpoint,
     can_reassign,
-    can_view_other_members,
 )
-from kizuna.apps.org.models import Role, Team, User
+from kizuna.apps.org.models import Team, User
 from kizuna.apps.tenant.selectors import tenant_today
-from kizuna.apps.touchpoints.selectors import last_touches
-
-TODAY_LIST_LENGTH = 5  # onboardings and grade drops shown on 今日; the rest on their pages
-
-
-@login_required
-def worklist(request: AuthedRequest) -> HttpResponse:
-    """A CSM's accounts, the ones about to fall out of coverage first."""
-    member = access_member(request.user, request.GET.get("csm"))
-    today = tenant_today(request.tenant)
-    accounts = Account.objects.filter(owner=member, mrr__gt=0)
-    rows = selectors.due_list(accounts=accounts, today=today)
-    context = {
-        "nav": "today",
-        "member": member,
-        "rows": rows,
-        "summary": selectors.worklist_summary(rows),
-        "today": today,
-        "members": User.objects.filter(
-            role__in=[Role.CSM, Role.MANAGER], owned_accounts__isnull=False
-        ).distinct()
-        if can_view_other_members(request.user)
-        else [],
-        **_also_today(member, today=today),
-    }
-    return render(request, "coverage/worklist.html", context)
-
-
-def _also_today(member: User, *, today: dt.date) -> dict[str, Any]:
-    """Beside coverage: the member's onboardings to push and accounts whose health grade fell
-    this week, each with its reason (the first few; each links to its own page and to the
-    full list)."""
-    from kizuna.apps.health.selectors import grade_drop_rows, grade_drops
-    from kizuna.apps.onboarding.selectors import onboardings_to_push
-
-    to_push, total = onboardings_to_push(owner=member, today=today, limit=TODAY_LIST_LENGTH)
-    drops = grade_drops(owner=member)
-    return {
-        "onboardings_to_push": to_push,
-        "onboardings_to_push_total": total,
-        "grade_drops": grade_drop_rows(drops[:TODAY_LIST_LENGTH]),
-        "grade_drops_total": len(drops),
-    }
 
 
 @login_required

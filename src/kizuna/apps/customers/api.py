@@ -10,10 +10,11 @@ from ninja.pagination import paginate
 
 from kizuna.apps.api.schemas import Pages, errors, omittable
 from kizuna.apps.customers import services
+from kizuna.apps.customers.access import access_account
 from kizuna.apps.customers.models import Account, Contact, Product, SubscriptionLine
 from kizuna.apps.customers.selectors import AccountFilters, account_list
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.org.access import access_account, require_account_create
+from kizuna.apps.org.access import require_account_create
 from kizuna.apps.org.models import Team, User
 from kizuna.apps.tenant.selectors import tenant_today
 

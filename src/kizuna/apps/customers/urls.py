@@ -1,12 +1,12 @@
+"""The account forms' routes, mounted in the ``customers`` namespace by
+``kizuna.apps.pages.urls`` with the account list and the account page."""
+
 from django.urls import path
 
 from kizuna.apps.customers import views
 
-app_name = "customers"
 urlpatterns = [
-    path("", views.account_list, name="account_list"),
     path("new/", views.account_create, name="account_create"),
-    path("<int:account_id>/", views.account_detail, name="account_detail"),
     path("<int:account_id>/edit/", views.account_edit, name="account_edit"),
     path("<int:account_id>/contacts/new/", views.contact_edit, name="contact_create"),
     path(

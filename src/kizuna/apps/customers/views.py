@@ -1,5 +1,6 @@
-"""Account pages: the list, the account 360 page, and the forms to edit accounts, contacts and
-subscription lines. Permissions go through ``kizuna.apps.org.access``; writes through services."""
+"""The forms to create and edit accounts, contacts and subscription lines. Permissions go
+through ``kizuna.apps.org.access``; writes through services. (The account list and the account
+360 page combine several apps: they are ``kizuna.apps.pages``.)"""
 
 from __future__ import annotations
 
@@ -10,97 +11,23 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from kizuna.apps.customers import services
+from kizuna.apps.customers.access import access_account
 from kizuna.apps.customers.forms import (
     AccountEditForm,
-    AccountFilterForm,
     AccountForm,
     ContactForm,
     SubscriptionLineForm,
 )
-from kizuna.apps.customers.models import Account
-from kizuna.apps.customers.selectors import account_last_touch, account_page_data
-from kizuna.apps.customers.selectors import account_list as select_accounts
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import form_page
-from kizuna.apps.org.access import (
-    access_account,
-    account_permissions,
-    can_change_phase,
-    require_account_create,
-)
-from kizuna.apps.tenant.selectors import tenant_today
-
-PAGE_SIZE = 50
-#: a text search counts at most this many matches ("1,000+"): counting every match of a short
-#: search over 100,000 accounts would cost more than finding the page itself
-SEARCH_COUNT_CAP = 1000
-
-
-class CappedPaginator(Paginator[Account]):
-    def __init__(self, *args: Any, cap: int | None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.cap = cap
-
-    @cached_property
-    def count(self) -> int:
-        if self.cap is None:
-            return super().count
-        return int(self.object_list[: self.cap + 1].count())  # type: ignore[attr-defined]
-
-    @property
-    def capped(self) -> bool:
-        return self.cap is not None and self.count > self.cap
-
-
-@login_required
-def account_list(request: AuthedRequest) -> HttpResponse:
-    form = AccountFilterForm(request.GET or None)
-    accounts = select_accounts(filters=form.filters(), on=tenant_today(request.tenant))
-    cap = SEARCH_COUNT_CAP if request.GET.get("q", "").strip() else None
-    page = CappedPaginator(accounts, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
-    last_touch = account_last_touch(
-        accounts=list(page.object_list), today=tenant_today(request.tenant)
-    )
-    rows = [(account, last_touch.get(account.pk)) for account in page.object_list]
-    context = {
-        "form": form,
-        "page": page,
-        "rows": rows,
-        "nav": "accounts",
-        "sort": form.filters().sort,
-    }
-    template = "customers/_account_results.html" if request.htmx else "customers/account_list.html"
-    return render(request, template, context)
-
-
-@login_required
-def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
-    account = access_account(request.user, account_id)
-    today = tenant_today(request.tenant)
-    context: dict[str, Any] = account_page_data(
-        account=account,
-        today=today,
-        timeline_page=request.GET.get("timeline_page"),
-        history_page=request.GET.get("history_page"),
-        currency=request.tenant.currency,
-    )
-    account_perms = account_permissions(request.user, account)
-    context.update(
-        account=account,
-        nav="accounts",
-        can_edit=account_perms.edit,
-        account_perms=account_perms,
-    )
-    return render(request, "customers/account_detail.html", context)
+from kizuna.apps.org.access import can_change_phase, require_account_create
 
 
 def _save(form: BaseForm, write: Any) -> Any:

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from kizuna.apps.org.models import ApiToken
+
 _M = TypeVar("_M", bound=models.Model)
 
 
@@ -66,3 +68,15 @@ class ServiceOwnedAdmin(admin.ModelAdmin[_M]):
         obj = self.get_object(request, unquote(object_id))
         context = {**(extra_context or {}), **self._note(obj)}
         return super().change_view(request, object_id, form_url, extra_context=context)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ServiceOwnedAdmin[ApiToken]):
+    """API tokens are read-only: a token's secret exists only when ``api_token_create`` shows it
+    once, and a revocation is final. They are made and revoked on the member's token page
+    (``front.tokens``), so their admin is here beside it."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
+    page_url_name = "org:tokens"
+    page_label = _("API tokens")

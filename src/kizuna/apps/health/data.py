@@ -8,11 +8,11 @@ from typing import Any
 
 import polars as pl
 
+from kizuna.apps.coverage.touches import qualifying_touchpoints
 from kizuna.apps.customers.models import SubscriptionLine
 from kizuna.apps.health.models import Sentiment
 from kizuna.apps.onboarding.models import OnboardingTransition
 from kizuna.apps.tenant.selectors import tenant_settings_get
-from kizuna.apps.touchpoints.selectors import qualifying_touchpoints
 from kizuna.apps.usage.models import FeatureDefinition, UsageDay
 from kizuna.core.health.inputs import SCHEMAS
 
@@ -26,7 +26,7 @@ def input_frames(
 ) -> dict[str, pl.DataFrame]:
     """Everything the inputs of days ``first`` … ``last`` may read (usage from 35 days
     earlier, every line, onboarding transition and sentiment, the touchpoints that are touches
-    as of ``last`` by ``touchpoints.selectors.qualifying_touchpoints``), of the accounts
+    as of ``last`` by ``coverage.touches.qualifying_touchpoints``), of the accounts
     ``account_ids`` only when given (rescoring a few marked accounts)."""
     since = first - dt.timedelta(days=35)
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kizuna.apps.customers.models import Segment
 from kizuna.core.health.model import ScoreModel
 
 
@@ -60,8 +61,6 @@ class ScoreModelVersion(models.Model):
     def label(self) -> str:
         """The version as people name it, in the reader's language: its lifecycle phase (and
         touch model) and version, e.g. 活用・定着 · ハイタッチ v2 (``name`` is a slug)."""
-        from kizuna.apps.customers.models import Segment
-
         parts = [str(self.get_phase_display())]
         if self.segment:
             parts.append(str(dict(Segment.choices).get(self.segment, self.segment)))

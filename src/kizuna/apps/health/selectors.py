@@ -12,10 +12,11 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from kizuna.apps.customers.models import Account
+from kizuna.apps.customers.models import Account, Product, SubscriptionLine
 from kizuna.apps.health import charts
 from kizuna.apps.health.data import input_frames
 from kizuna.apps.health.models import HealthScore, Sentiment
+from kizuna.core.health.approach import approach_scores
 from kizuna.core.health.explain import explain
 from kizuna.core.health.inputs import inputs_over
 from kizuna.core.health.model import ScoreModel, score
@@ -59,14 +60,12 @@ def account_health(
 ) -> dict[str, Any] | None:
     """Today's (latest) score with each component's points out of their maximum on that day,
     the inputs without data, what changed since a week before, the 90-day trend and the
-    freshness of the inputs. An account marked stale (a touch logged since its score) is
-    rescored first, so the page never shows a score its latest touch has changed.
+    freshness of the inputs. A page showing it rescores an account marked stale (a touch
+    logged since its score) first, ``services.health_score_refresh_if_stale``, so that it never
+    shows a score the latest touch has changed.
 
     ``last_touch`` is the account's last touch as of ``today`` as the caller has read it
-    (``touchpoints.selectors.last_touches``: the day "days since the last touch" counts from)."""
-    from kizuna.apps.health.services import health_score_refresh_if_stale
-
-    health_score_refresh_if_stale(account=account, today=today)
+    (``coverage.touches.last_touches``: the day "days since the last touch" counts from)."""
     latest = account.health_scores.select_related("model").order_by("-day").first()
     if latest is None:
         return None
@@ -184,8 +183,6 @@ def grade_preview(*, model: ScoreModel, today: dt.date) -> dict[str, Any]:
 
 def approach_list(*, today: dt.date, top: int = 100) -> list[dict[str, Any]]:
     """Accounts ready for an expansion conversation, best first, with worded reasons."""
-    from kizuna.core.health.approach import approach_scores
-
     day = latest_score_day()
     if day is None:
         return []
@@ -197,7 +194,6 @@ def approach_list(*, today: dt.date, top: int = 100) -> list[dict[str, Any]]:
     )
     rows = list(Account.objects.filter(mrr__gt=0).values_list("pk", "industry", "segment"))
     products: dict[int, list[str]] = {}
-    from kizuna.apps.customers.models import SubscriptionLine
 
     for account_id, code in (
         SubscriptionLine.objects.filter(start_date__lte=today)
@@ -237,8 +233,6 @@ def approach_list(*, today: dt.date, top: int = 100) -> list[dict[str, Any]]:
 
 
 def approach_reason(code: str, details: dict[str, Any]) -> str:
-    from kizuna.apps.customers.models import Product
-
     if code == "seats_nearly_full":
         return _("%(ratio)s of the seats in use on the busiest day") % {
             "ratio": f"{details['ratio']:.0%}"

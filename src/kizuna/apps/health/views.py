@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from kizuna.apps.customers.access import access_account
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import confirmed
 from kizuna.apps.health import charts, selectors, uploads
@@ -34,7 +35,7 @@ from kizuna.apps.health.services import (
     score_model_publish,
     sentiment_set,
 )
-from kizuna.apps.org.access import access_account, can_manage_tenant, can_upload_backtest
+from kizuna.apps.org.access import can_manage_tenant, can_upload_backtest
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.health.model import ScoreModel
 

@@ -6,8 +6,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kizuna.apps.coverage.services import coverage_snapshots_refresh
+from kizuna.apps.customers.services import account_refresh_mrr
 from kizuna.apps.health.tasks import refresh_scores as refresh_health_scores
+from kizuna.apps.onboarding.services import onboardings_evaluate, onboardings_start
 from kizuna.apps.revenue.tasks import refresh_snapshots as refresh_revenue_snapshots
+from kizuna.apps.segments.services import segment_exceptions_expire
 from kizuna.apps.usage.tasks import refresh_summaries as refresh_usage_summaries
 
 
@@ -18,27 +22,19 @@ class DailyJob:
 
 
 def _refresh_account_mrr(day: dt.date) -> str:
-    from kizuna.apps.customers.services import account_refresh_mrr
-
     changed = account_refresh_mrr(account_ids=None, on=day)
     return f"{changed} accounts changed MRR"
 
 
 def _expire_segment_exceptions(day: dt.date) -> str:
-    from kizuna.apps.segments.services import segment_exceptions_expire
-
     return f"{segment_exceptions_expire(today=day)} segment exceptions ended"
 
 
 def _refresh_coverage(day: dt.date) -> str:
-    from kizuna.apps.coverage.services import coverage_snapshots_refresh
-
     return f"coverage snapshots for {len(coverage_snapshots_refresh(today=day))} days"
 
 
 def _evaluate_onboardings(day: dt.date) -> str:
-    from kizuna.apps.onboarding.services import onboardings_evaluate, onboardings_start
-
     started = onboardings_start(as_of=day)
     r = onboardings_evaluate(as_of=day)
     return (

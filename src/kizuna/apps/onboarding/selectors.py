@@ -14,6 +14,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kizuna.apps.customers.models import Product, Segment, SubscriptionLine
+from kizuna.apps.onboarding import charts
 from kizuna.apps.onboarding.models import (
     CriterionKind,
     Onboarding,
@@ -23,8 +25,10 @@ from kizuna.apps.onboarding.models import (
     OnboardingState,
     OnboardingTemplate,
 )
-from kizuna.apps.org.models import User
+from kizuna.apps.org.access import can_tick_criteria
+from kizuna.apps.org.models import Team, User
 from kizuna.apps.usage.models import UsageDay
+from kizuna.core.onboarding import kpis
 from kizuna.core.onboarding.kpis import Dimension
 from kizuna.core.onboarding.timeline import Criterion, Phase, Template, UsageRule
 
@@ -236,8 +240,6 @@ def _local_date(value: Any) -> str:
 
 def kpi_frame(*, as_of: dt.date) -> pl.DataFrame:
     """One row per onboarding with the columns ``kizuna.core.onboarding.kpis`` reads."""
-    from kizuna.apps.customers.models import SubscriptionLine
-
     renewals: dict[tuple[int, int], dt.date] = {}
     for account_id, product_id, start in SubscriptionLine.objects.order_by(
         "start_date"
@@ -292,8 +294,6 @@ def templates_current() -> QuerySet[OnboardingTemplate]:
 
 def board_row(o: Onboarding, *, today: dt.date, viewer: User) -> dict[str, Any]:
     """One board row: the current phase, how late it is, and its open criteria."""
-    from kizuna.apps.org.access import can_tick_criteria
-
     criteria = []
     if o.current_phase_id:
         met = {check.criterion_id for check in o.checks.all()}  # prefetched by board_rows
@@ -368,9 +368,6 @@ def dashboard_data(
 ) -> dict[str, Any]:
     """Completion within the period by ``by`` against the target, the cohort table, the
     funnel, and who is stalled and why."""
-    from kizuna.apps.onboarding import charts
-    from kizuna.core.onboarding import kpis
-
     policy = onboarding_policy()
     frame = kpi_frame(as_of=today)
     this_month = today.replace(day=1)
@@ -456,9 +453,6 @@ def _last_reason(o: Onboarding) -> str:
 
 def _dimension_labels(by: str) -> dict[str, str]:
     """Display names for the values of a KPI cut (the frame holds codes and usernames)."""
-    from kizuna.apps.customers.models import Product, Segment
-    from kizuna.apps.org.models import Team
-
     if by == "product":
         return {p.code: p.name for p in Product.objects.all()}
     if by == "segment":

@@ -15,6 +15,7 @@ from django.db.models import Field, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kizuna.apps.assignments.services import account_handoff
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record
 from kizuna.apps.customers.models import Account, Phase, Product, SubscriptionLine
@@ -357,8 +358,6 @@ def _after_completion(completed: list[Onboarding]) -> int:
     """When every onboarding of an account is done, the account leaves the onboarding phase:
     a low-touch account is handed off to the adoption team (issue 3's hand-off), any other
     moves to adoption with its CSM."""
-    from kizuna.apps.assignments.services import account_handoff
-
     handed = 0
     for account_id in {o.account_id for o in completed}:
         if Onboarding.objects.filter(account_id=account_id, state__in=OPEN_STATES).exists():

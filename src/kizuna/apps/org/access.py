@@ -11,7 +11,8 @@ Rules (see docs/permissions.md):
 - the lifecycle phase moves by the daily jobs and the hand-off; editing the account changes
   it only for a manager of the account's team or an admin;
 - managers and admins see another member's lists; everyone else sees their own.
-Reading a missing object gives 404; writing an object one may read but not edit gives 403.
+Reading a missing object gives 404; writing an object one may read but not edit gives 403
+(``customers.access.access_account``, ``touchpoints.access.access_touchpoint``).
 
 Pages get two objects for their templates, so that no template compares roles:
 ``member_permissions`` (the navigation and list pages) and ``account_permissions`` (one
@@ -21,7 +22,7 @@ account's page).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -31,11 +32,37 @@ from kizuna.apps.org.models import Role, User
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from kizuna.apps.customers.models import Account
-    from kizuna.apps.touchpoints.models import Touchpoint
+
+class AccountFields(Protocol):
+    """What the account rules read of an account (``customers.models.Account``): its owner and
+    its team. The rules name these fields rather than the model: org sits below customers (see
+    docs/architecture.md), and customers' own services ask these rules."""
+
+    @property
+    def owner_id(self) -> int | None: ...
+
+    @property
+    def owner(self) -> User | None: ...
+
+    @property
+    def team_id(self) -> int | None: ...
 
 
-def can_edit_account(user: User, account: Account) -> bool:
+class TouchpointFields(Protocol):
+    """What the touchpoint rule reads of a logged touchpoint (``touchpoints.models.Touchpoint``):
+    its account, who logged it and its CSM."""
+
+    @property
+    def account(self) -> AccountFields: ...
+
+    @property
+    def created_by_id(self) -> int | None: ...
+
+    @property
+    def csm_id(self) -> int | None: ...
+
+
+def can_edit_account(user: User, account: AccountFields) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if user.role == Role.ADMIN:
@@ -81,17 +108,17 @@ def default_team_for_new_account(user: User) -> int | None:
     return user.team_id if _has_role(user, Role.MANAGER) else None
 
 
-def can_reassign(user: User, account: Account) -> bool:
+def can_reassign(user: User, account: AccountFields) -> bool:
     """Give the account to another CSM (reason required): its team's manager, or an admin."""
     return _has_role(user, Role.ADMIN, Role.MANAGER) and can_edit_account(user, account)
 
 
-def can_change_segment(user: User, account: Account) -> bool:
+def can_change_segment(user: User, account: AccountFields) -> bool:
     """Raise or lower the touch model by exception (reason and expiry): as ``can_reassign``."""
     return can_reassign(user, account)
 
 
-def can_change_phase(user: User, account: Account) -> bool:
+def can_change_phase(user: User, account: AccountFields) -> bool:
     """Correct the lifecycle phase by editing the account: as ``can_reassign``. The phase
     otherwise moves by itself (the daily jobs, the hand-off); a low-touch account leaves
     onboarding only by the hand-off, whoever asks (``customers.services.account_update``)."""
@@ -105,20 +132,20 @@ def can_apply_auto_assignment(user: User) -> bool:
 # --- accounts: work on one account ------------------------------------------------------
 
 
-def can_log_touchpoint(user: User, account: Account) -> bool:
+def can_log_touchpoint(user: User, account: AccountFields) -> bool:
     return can_edit_account(user, account)
 
 
-def can_hand_off(user: User, account: Account) -> bool:
+def can_hand_off(user: User, account: AccountFields) -> bool:
     """Hand a low-touch account from onboarding to adoption: whoever may edit it."""
     return can_edit_account(user, account)
 
 
-def can_record_sentiment(user: User, account: Account) -> bool:
+def can_record_sentiment(user: User, account: AccountFields) -> bool:
     return can_edit_account(user, account)
 
 
-def can_tick_criteria(user: User, account: Account) -> bool:
+def can_tick_criteria(user: User, account: AccountFields) -> bool:
     """Tick an onboarding's manual criterion, or take a tick back."""
     return can_edit_account(user, account)
 
@@ -135,7 +162,7 @@ class AccountPermissions:
     record_sentiment: bool
 
 
-def account_permissions(user: User, account: Account) -> AccountPermissions:
+def account_permissions(user: User, account: AccountFields) -> AccountPermissions:
     return AccountPermissions(
         edit=can_edit_account(user, account),
         log_touchpoint=can_log_touchpoint(user, account),
@@ -251,19 +278,6 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
     )
 
 
-def access_account(user: User, account_id: int, *, write: bool = False) -> Account:
-    """The account, or 404 if it does not exist; 403 if ``write`` and ``user`` may not edit."""
-    from kizuna.apps.customers.models import Account
-
-    try:
-        account = Account.objects.select_related("owner", "team").get(pk=account_id)
-    except (Account.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    if write and not can_edit_account(user, account):
-        raise PermissionDenied
-    return account
-
-
 def require_account_create(user: User) -> None:
     if not can_create_account(user):
         raise PermissionDenied
@@ -272,7 +286,7 @@ def require_account_create(user: User) -> None:
 # --- touchpoints: correcting one -------------------------------------------------------
 
 
-def can_edit_touchpoint(user: User, touchpoint: Touchpoint) -> bool:
+def can_edit_touchpoint(user: User, touchpoint: TouchpointFields) -> bool:
     """Edit or delete a logged touchpoint: its author (the member who logged or imported it;
     for a touchpoint without a recorded author, e.g. the demo's, its CSM), a manager of the
     account's team (as in ``can_edit_account``) and admins. Never a viewer or an inactive
@@ -282,22 +296,6 @@ def can_edit_touchpoint(user: User, touchpoint: Touchpoint) -> bool:
     if _has_role(user, Role.ADMIN, Role.MANAGER) and can_edit_account(user, touchpoint.account):
         return True
     return (touchpoint.created_by_id or touchpoint.csm_id) == user.pk
-
-
-def access_touchpoint(user: User, touchpoint_id: int, *, write: bool = False) -> Touchpoint:
-    """The touchpoint (with its account, owner and CSM), or 404 if it does not exist; 403 if
-    ``write`` and ``user`` may not edit it (``can_edit_touchpoint``)."""
-    from kizuna.apps.touchpoints.models import Touchpoint
-
-    try:
-        touchpoint = Touchpoint.objects.select_related("account__owner", "csm").get(
-            pk=touchpoint_id
-        )
-    except (Touchpoint.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    if write and not can_edit_touchpoint(user, touchpoint):
-        raise PermissionDenied
-    return touchpoint
 
 
 # --- product usage operations ------------------------------------------------------------

@@ -5,8 +5,7 @@ cannot be demoted or deactivated) and written to the audit trail with ``via = ad
 member's page shows their history. Members and teams are not deleted here: a member who
 leaves is deactivated (their sign-in and API tokens stop working, their history stays).
 
-API tokens are read-only: a token's secret exists only when ``api_token_create`` shows it
-once, and a revocation is final."""
+API tokens are read-only, on the token page's side (``kizuna.apps.front.admin``)."""
 
 from __future__ import annotations
 
@@ -20,9 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.apps.audit.models import AuditAction, AuditEvent
-from kizuna.apps.front.admin import ServiceOwnedAdmin
 from kizuna.apps.org.access import can_manage_members
-from kizuna.apps.org.models import ApiToken, Team, User
+from kizuna.apps.org.models import Team, User
 from kizuna.apps.org.services import (
     MEMBER_EDITABLE_FIELDS,
     TEAM_FIELDS,
@@ -146,11 +144,3 @@ class UserAdmin(BaseUserAdmin[User]):
         ).select_related("actor")[:50]
         context = {**(extra_context or {}), "member_history": list(history)}
         return super().change_view(request, object_id, form_url, extra_context=context)
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(ServiceOwnedAdmin[ApiToken]):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
-    page_url_name = "org:tokens"
-    page_label = _("API tokens")

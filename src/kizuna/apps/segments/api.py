@@ -9,8 +9,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kizuna.apps.api.schemas import Pages, errors
+from kizuna.apps.customers.access import access_account
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.org.access import access_account
 from kizuna.apps.segments import services
 from kizuna.apps.segments.models import SegmentException, SegmentReview, SegmentRule
 from kizuna.apps.tenant.selectors import tenant_today

@@ -9,11 +9,12 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kizuna.apps.api.schemas import Id, Pages, errors, omittable
+from kizuna.apps.customers.access import access_account
 from kizuna.apps.customers.models import Account, Contact
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.org.access import access_account, access_touchpoint
 from kizuna.apps.org.models import User
 from kizuna.apps.touchpoints import services
+from kizuna.apps.touchpoints.access import access_touchpoint
 from kizuna.apps.touchpoints.models import Touchpoint
 
 router = Router(tags=["touchpoints"])

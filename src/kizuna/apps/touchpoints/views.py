@@ -18,15 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from kizuna.apps.customers.access import access_account
 from kizuna.apps.customers.models import Contact
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import account_form_page, confirmed
-from kizuna.apps.org.access import (
-    access_account,
-    access_touchpoint,
-    can_view_touchpoint_import,
-    require_touchpoint_import,
-)
+from kizuna.apps.org.access import can_view_touchpoint_import, require_touchpoint_import
+from kizuna.apps.touchpoints.access import access_touchpoint
 from kizuna.apps.touchpoints.forms import (
     TouchpointForm,
     TouchpointImportMappingForm,

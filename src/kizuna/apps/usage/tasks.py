@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from kizuna.apps.usage.models import UsageDropSignal
+from kizuna.apps.usage.rollups import usage_summaries_refresh
+from kizuna.apps.usage.selectors import usage_failed_days
+from kizuna.apps.usage.services import usage_rollup_pending
+from kizuna.apps.usage.upkeep import usage_abandoned_files_sweep
+
 
 def refresh_summaries(day: dt.date) -> str:
     """Recompute every account's 28-day usage summary and drop signals as of ``day``.
@@ -12,11 +18,6 @@ def refresh_summaries(day: dt.date) -> str:
     ops page shows it) and named in the report, and the summaries are computed all the same.
     Files that interrupted attempts left more than a day ago (batches without a run, never
     counted) are removed."""
-    from kizuna.apps.usage.models import UsageDropSignal
-    from kizuna.apps.usage.rollups import usage_summaries_refresh
-    from kizuna.apps.usage.selectors import usage_failed_days
-    from kizuna.apps.usage.services import usage_rollup_pending
-    from kizuna.apps.usage.upkeep import usage_abandoned_files_sweep
 
     usage_rollup_pending()  # the summaries read UsageDay: bring it up to date first
     count = usage_summaries_refresh(as_of=day)

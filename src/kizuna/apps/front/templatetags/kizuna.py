@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from kizuna.apps.front.formats import month_label
 from kizuna.core.money import format_money
 
 register = template.Library()
@@ -46,14 +47,6 @@ def percent(value: Any, places: int = 0) -> str:
     if value is None or value == "":
         return "—"
     return f"{float(value) * 100:.{int(places)}f}%"
-
-
-@register.filter
-def segment_label(code: str) -> str:
-    """A segment code in the reader's language (``high`` → ハイタッチ)."""
-    from kizuna.apps.customers.models import Segment
-
-    return str(dict(Segment.choices).get(code, code))
 
 
 @register.filter
@@ -110,6 +103,4 @@ def as_of(moment: Any) -> str:
 def month(day: Any) -> str:
     """``{{ row.month|month }}``: a month in the reader's language (2026年10月, Oct 2026), the
     one way pages write months; empty for None."""
-    from kizuna.apps.front.formats import month_label
-
     return month_label(day) if day else ""

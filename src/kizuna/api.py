@@ -1,4 +1,6 @@
-"""The REST API, version 1. Each app contributes a router from its own ``api.py``."""
+"""The REST API root, version 1, mounted at ``/api/v1/`` by ``kizuna.urls``: each app
+contributes a router from its own ``api.py``; the shared plumbing (token auth, the one error
+shape, bounded types) is ``kizuna.apps.api``."""
 
 from __future__ import annotations
 
@@ -13,10 +15,15 @@ from ninja.operation import Operation
 from kizuna.apps.api.auth import ApiTokenAuth
 from kizuna.apps.api.errors import install_error_handlers
 from kizuna.apps.api.schemas import ERROR_DESCRIPTIONS, documented_components
+from kizuna.apps.assignments.api import router as assignments_router
 from kizuna.apps.coverage.api import router as coverage_router
 from kizuna.apps.customers.api import router as customers_router
+from kizuna.apps.health.api import router as health_router
+from kizuna.apps.onboarding.api import router as onboarding_router
+from kizuna.apps.revenue.api import router as revenue_router
 from kizuna.apps.segments.api import router as segments_router
 from kizuna.apps.touchpoints.api import router as touchpoints_router
+from kizuna.apps.usage.api import router as usage_router
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 
@@ -89,8 +96,8 @@ api.add_router("/", customers_router)
 api.add_router("/", touchpoints_router)
 api.add_router("/", segments_router)
 api.add_router("/", coverage_router)
-api.add_router("/", "kizuna.apps.assignments.api.router")
-api.add_router("/", "kizuna.apps.revenue.api.router")
-api.add_router("/", "kizuna.apps.usage.api.router")
-api.add_router("/", "kizuna.apps.onboarding.api.router")
-api.add_router("/", "kizuna.apps.health.api.router")
+api.add_router("/", assignments_router)
+api.add_router("/", revenue_router)
+api.add_router("/", usage_router)
+api.add_router("/", onboarding_router)
+api.add_router("/", health_router)

@@ -1,4 +1,6 @@
-"""The member's own API tokens."""
+"""The member's own API tokens: made and revoked here, checked by ``kizuna.apps.api.auth``.
+(The page is the web shell's, like signing in and the language switch: org, which keeps the
+tokens, sits below the shell; see docs/architecture.md.)"""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ def tokens(request: AuthedRequest) -> HttpResponse:
         "tokens": request.user.api_tokens.all(),
         "nav": "tokens",
     }
-    return render(request, "org/tokens.html", context, status=400 if form.errors else 200)
+    return render(request, "front/tokens.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""Reads of touchpoints.
+"""Which touchpoints are touches: the coverage policy's rule (its qualifying kinds per
+segment), read by coverage, the health score and the composed pages.
 
 ``qualifying_touchpoints`` is the one rule for which touchpoints are *touches* of their account
 as of a day, and ``last_touches`` the one definition of an account's *last touch* built on it:

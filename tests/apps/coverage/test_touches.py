@@ -11,12 +11,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kizuna.apps.coverage.touches import last_touches, qualifying_touchpoints
 from kizuna.apps.customers.models import Account
 from kizuna.apps.health.data import input_frames
 from kizuna.apps.health.models import HealthScore
 from kizuna.apps.health.services import health_scores_refresh, score_models_ensure_defaults
 from kizuna.apps.tenant.selectors import tenant_today
-from kizuna.apps.touchpoints.selectors import last_touches, qualifying_touchpoints
 from kizuna.core.health.inputs import inputs_over
 from tests.factories import AccountFactory, SubscriptionLineFactory, TouchpointFactory, World
 

@@ -1,0 +1,128 @@
+"""Pages that combine several apps: the account list (accounts with their last touch), the
+account 360 page and a member's 今日 (coverage, onboardings to push, health drops). Each app
+gives its part through its selectors; these views put the parts on one page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.functional import cached_property
+
+from kizuna.apps.coverage import selectors as coverage_selectors
+from kizuna.apps.customers.access import access_account
+from kizuna.apps.customers.forms import AccountFilterForm
+from kizuna.apps.customers.models import Account
+from kizuna.apps.customers.selectors import account_list as select_accounts
+from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.health.selectors import grade_drop_rows, grade_drops
+from kizuna.apps.onboarding.selectors import onboardings_to_push
+from kizuna.apps.org.access import access_member, account_permissions, can_view_other_members
+from kizuna.apps.org.models import Role, User
+from kizuna.apps.pages.selectors import account_last_touch, account_page_data
+from kizuna.apps.tenant.selectors import tenant_today
+
+PAGE_SIZE = 50
+#: a text search counts at most this many matches ("1,000+"): counting every match of a short
+#: search over 100,000 accounts would cost more than finding the page itself
+SEARCH_COUNT_CAP = 1000
+TODAY_LIST_LENGTH = 5  # onboardings and grade drops shown on 今日; the rest on their pages
+
+
+class CappedPaginator(Paginator[Account]):
+    def __init__(self, *args: Any, cap: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        if self.cap is None:
+            return super().count
+        return int(self.object_list[: self.cap + 1].count())  # type: ignore[attr-defined]
+
+    @property
+    def capped(self) -> bool:
+        return self.cap is not None and self.count > self.cap
+
+
+@login_required
+def account_list(request: AuthedRequest) -> HttpResponse:
+    form = AccountFilterForm(request.GET or None)
+    accounts = select_accounts(filters=form.filters(), on=tenant_today(request.tenant))
+    cap = SEARCH_COUNT_CAP if request.GET.get("q", "").strip() else None
+    page = CappedPaginator(accounts, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
+    last_touch = account_last_touch(
+        accounts=list(page.object_list), today=tenant_today(request.tenant)
+    )
+    rows = [(account, last_touch.get(account.pk)) for account in page.object_list]
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "nav": "accounts",
+        "sort": form.filters().sort,
+    }
+    template = "pages/_account_results.html" if request.htmx else "pages/account_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
+    account = access_account(request.user, account_id)
+    today = tenant_today(request.tenant)
+    context: dict[str, Any] = account_page_data(
+        account=account,
+        today=today,
+        timeline_page=request.GET.get("timeline_page"),
+        history_page=request.GET.get("history_page"),
+        currency=request.tenant.currency,
+    )
+    account_perms = account_permissions(request.user, account)
+    context.update(
+        account=account,
+        nav="accounts",
+        can_edit=account_perms.edit,
+        account_perms=account_perms,
+    )
+    return render(request, "pages/account_detail.html", context)
+
+
+@login_required
+def worklist(request: AuthedRequest) -> HttpResponse:
+    """A CSM's accounts, the ones about to fall out of coverage first."""
+    member = access_member(request.user, request.GET.get("csm"))
+    today = tenant_today(request.tenant)
+    accounts = Account.objects.filter(owner=member, mrr__gt=0)
+    rows = coverage_selectors.due_list(accounts=accounts, today=today)
+    context = {
+        "nav": "today",
+        "member": member,
+        "rows": rows,
+        "summary": coverage_selectors.worklist_summary(rows),
+        "today": today,
+        "members": User.objects.filter(
+            role__in=[Role.CSM, Role.MANAGER], owned_accounts__isnull=False
+        ).distinct()
+        if can_view_other_members(request.user)
+        else [],
+        **_also_today(member, today=today),
+    }
+    return render(request, "pages/worklist.html", context)
+
+
+def _also_today(member: User, *, today: dt.date) -> dict[str, Any]:
+    """Beside coverage: the member's onboardings to push and accounts whose health grade fell
+    this week, each with its reason (the first few; each links to its own page and to the
+    full list)."""
+    to_push, total = onboardings_to_push(owner=member, today=today, limit=TODAY_LIST_LENGTH)
+    drops = grade_drops(owner=member)
+    return {
+        "onboardings_to_push": to_push,
+        "onboardings_to_push_total": total,
+        "grade_drops": grade_drop_rows(drops[:TODAY_LIST_LENGTH]),
+        "grade_drops_total": len(drops),
+    }
