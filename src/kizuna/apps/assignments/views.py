@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,10 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kizuna.apps.assignments import selectors, services
+from kizuna.apps.assignments import charts, selectors, services
 from kizuna.apps.assignments.forms import HandoffForm, ReassignForm, ScenarioForm
 from kizuna.apps.customers.access import access_account
-from kizuna.apps.front.formats import month_label
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import account_form_page, confirmed
 from kizuna.apps.org.access import can_apply_auto_assignment, can_reassign
@@ -111,35 +108,9 @@ def capacity(request: AuthedRequest) -> HttpResponse:
         "teams": [need.team for need in plan[0].teams],
         "team_names": measured.team_names,
         "measured": measured,
-        "chart": _chart(plan),
+        "chart": charts.csms_needed(plan),
+        "headcount": sum(need.headcount for need in plan[0].teams),
         "quarter": plan[min(3, len(plan) - 1)],
         "summary": list(zip(plan[min(3, len(plan) - 1)].teams, plan[0].teams, strict=True)),
     }
     return render(request, "assignments/capacity.html", context, status=400 if form.errors else 200)
-
-
-def _chart(plan: Any, *, width: int = 720, height: int = 200) -> dict[str, Any]:
-    """Bars: CSMs needed per month (all teams), and the headcount line."""
-    needed = [sum(need.needed_ceil for need in month.teams) for month in plan]
-    headcount = sum(need.headcount for need in plan[0].teams)
-    top = max([*needed, headcount, 1])
-    step = width / len(plan)
-    bars = [
-        {
-            "x": round(i * step + 3, 1),
-            "y": round(height - 20 - n / top * (height - 30), 1),
-            "w": round(step - 6, 1),
-            "h": round(n / top * (height - 30), 1),
-            "n": n,
-            "cx": round(i * step + step / 2, 1),
-            "label": month_label(month.month),
-        }
-        for i, (month, n) in enumerate(zip(plan, needed, strict=True))
-    ]
-    return {
-        "bars": bars,
-        "width": width,
-        "height": height,
-        "headcount_y": round(height - 20 - headcount / top * (height - 30), 1),
-        "headcount": headcount,
-    }

@@ -21,7 +21,6 @@ from kizuna.apps.coverage.frames import accounts_today
 from kizuna.apps.coverage.models import CoverageSnapshot, Scope
 from kizuna.apps.coverage.touches import last_touches
 from kizuna.apps.customers.models import Account, Segment
-from kizuna.apps.front.formats import month_label
 from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.tenant.selectors import tenant_settings_get
@@ -74,69 +73,37 @@ def _split(rows: Any) -> dict[str, list[CoverageSnapshot]]:
 
 @dataclass(frozen=True)
 class TrendLine:
+    """One segment's company-wide coverage rate on each snapshot day (None: no account)."""
+
     segment: str
-    points: str  # SVG polyline points
-    target_y: float
+    days: list[dt.date]
+    rates: list[float | None]
+    target: float
     last_rate: float | None
-    labels: list[tuple[float, str]]
 
 
-#: one segment's small chart, drawn about as wide as its third of the page, so that its 11-unit
-#: labels read at about 11 px (the template's viewBox adds the margins)
-TREND_WIDTH = 300
-TREND_HEIGHT = 120
-TREND_LABEL_ROOM = 72  # an axis label ("2026年10月", "Oct 2026") and the space after it
-
-
-def _trend_labels(days: list[dt.date], x_of: dict[dt.date, float]) -> list[tuple[float, str]]:
-    """The first and last day's month, and those between at least one label's room apart
-    (labels start at their day; the last one ends at it, so it needs two labels' room)."""
-    kept: list[tuple[float, str]] = []
-    for index, day in enumerate(days):
-        x = x_of[day]
-        last = index == len(days) - 1
-        if last or (
-            (not kept or x - kept[-1][0] >= TREND_LABEL_ROOM)
-            and x_of[days[-1]] - x >= 2 * TREND_LABEL_ROOM
-        ):
-            kept.append((x, month_label(day)))
-    return kept
-
-
-def trend_lines(
-    *, live: list[CoverageSnapshot], width: int = TREND_WIDTH, height: int = TREND_HEIGHT
-) -> list[TrendLine]:
+def trend_lines(*, live: list[CoverageSnapshot]) -> list[TrendLine]:
     """Per segment, the company-wide coverage rate over the snapshot days before today, then
-    today's live figure (``live``: its company-wide rows), as SVG geometry. A snapshot
-    stored for today earlier in the day is not drawn: the last point is the live figure the
-    tiles show."""
+    today's live figure (``live``: its company-wide rows). A snapshot stored for today
+    earlier in the day is not drawn: the last point is the live figure the tiles show."""
     live_day = live[0].as_of if live else None
     stored = CoverageSnapshot.objects.filter(scope="segment").order_by("as_of")
     rows = [*(stored.filter(as_of__lt=live_day) if live_day else stored), *live]
     days = sorted({row.as_of for row in rows})
-    if not days:
-        return []
-    step = width / max(len(days) - 1, 1)
-    x_of = {day: round(index * step, 1) for index, day in enumerate(days)}
-    lines = []
-    by_segment: dict[str, list[CoverageSnapshot]] = {}
+    by_segment: dict[str, dict[dt.date, CoverageSnapshot]] = {}
     for row in rows:
-        by_segment.setdefault(row.segment, []).append(row)
+        by_segment.setdefault(row.segment, {})[row.as_of] = row
+    lines = []
     for segment in [s for s in SEGMENT_ORDER if s in by_segment]:
         items = by_segment[segment]
-        points = " ".join(
-            f"{x_of[r.as_of]},{round(height - (r.rate or 0) * height, 1)}"
-            for r in items
-            if r.rate is not None
-        )
-        labels = _trend_labels(days, x_of)
+        last = items[max(items)]
         lines.append(
             TrendLine(
                 segment=segment,
-                points=points,
-                target_y=round(height - items[-1].target * height, 1),
-                last_rate=items[-1].rate,
-                labels=labels,
+                days=days,
+                rates=[items[d].rate if d in items else None for d in days],
+                target=last.target,
+                last_rate=last.rate,
             )
         )
     return lines

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from kizuna.apps.coverage import selectors
+from kizuna.apps.coverage import charts, selectors
 from kizuna.apps.coverage.touches import last_touches
 from kizuna.apps.customers.models import Segment
 from kizuna.apps.front.http import AuthedRequest
@@ -33,7 +33,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "computed_at": live.computed_at,
         "rows": rows,
         "no_policy": live.report.no_policy,
-        "trend": selectors.trend_lines(live=rows["segment"]),
+        "trend": charts.trend_charts(selectors.trend_lines(live=rows["segment"])),
         "trend_computed_at": selectors.snapshots_computed_at(before=today),
     }
     return render(request, "coverage/dashboard.html", context)

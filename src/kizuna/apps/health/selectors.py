@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from kizuna.apps.customers.models import Account, Product, SubscriptionLine
+from kizuna.apps.health import charts
 from kizuna.apps.health.frames import input_frames
 from kizuna.apps.health.models import HealthScore, Sentiment
 from kizuna.core.health.approach import approach_scores
@@ -115,7 +116,7 @@ def account_health(
         ),
         "rescaled": explanation.rescaled,
         "changes": changes,
-        "trend": _sparkline(history),
+        "trend": charts.score_trend(history),
         "sentiment": Sentiment.objects.filter(
             account=account, from_day__lte=today, until_day__gte=today
         ).first(),
@@ -125,16 +126,6 @@ def account_health(
         ],
         "until_default": today + dt.timedelta(days=30),
     }
-
-
-def _sparkline(history: list[tuple[dt.date, float | None]]) -> dict[str, Any] | None:
-    points = [(d, s) for d, s in history if s is not None]
-    if len(points) < 2:
-        return None
-    first = points[0][0]
-    span = max(1, (points[-1][0] - first).days)
-    coords = " ".join(f"{300 * (d - first).days / span:.1f},{60 - 0.6 * s:.1f}" for d, s in points)
-    return {"points": coords, "first": first, "last": points[-1][0]}
 
 
 def latest_score_day() -> dt.date | None:

@@ -79,6 +79,7 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
         today=today,
         timeline_page=request.GET.get("timeline_page"),
         history_page=request.GET.get("history_page"),
+        currency=request.tenant.currency,
     )
     account_perms = account_permissions(request.user, account)
     context.update(

@@ -11,8 +11,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
-from kizuna.apps.front.formats import day_in_month_label
 from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.usage.charts import CHART_DAYS, daily_usage
 from kizuna.apps.usage.models import (
     FeatureDefinition,
     IngestionRun,
@@ -26,63 +26,6 @@ from kizuna.apps.usage.models import (
 from kizuna.apps.usage.services.rollups import EARLIEST_DAY
 from kizuna.core.usage.store import EventStore
 from kizuna.core.usage.trend import feature_adoption
-
-CHART_DAYS = 60
-
-
-@dataclass(frozen=True)
-class UsageBar:
-    x: float
-    y: float
-    width: float
-    height: float
-    day: dt.date
-    events: int
-    active_users: int
-
-
-def usage_chart(
-    days: dict[dt.date, tuple[int, int]], *, today: dt.date, width: int = 720, height: int = 160
-) -> dict[str, Any]:
-    """Events as bars and daily active users as a line over the last ``CHART_DAYS`` days
-    (inline SVG geometry; each series scaled to its own maximum)."""
-    first = today - dt.timedelta(days=CHART_DAYS - 1)
-    span = [first + dt.timedelta(days=n) for n in range(CHART_DAYS)]
-    top_events = max((days.get(d, (0, 0))[0] for d in span), default=0) or 1
-    top_users = max((days.get(d, (0, 0))[1] for d in span), default=0) or 1
-    plot = height - 20
-    step = width / CHART_DAYS
-    bars, points = [], []
-    for index, day in enumerate(span):
-        events, users = days.get(day, (0, 0))
-        bar_height = round(events / top_events * plot, 1)
-        bars.append(
-            UsageBar(
-                round(index * step + 1, 1),
-                round(plot - bar_height, 1),
-                round(step - 2, 1),
-                bar_height,
-                day,
-                events,
-                users,
-            )
-        )
-        points.append(
-            f"{round(index * step + step / 2, 1)},{round(plot - users / top_users * plot, 1)}"
-        )
-    labels = [
-        (bars[i].x, day_in_month_label(span[i])) for i in (0, CHART_DAYS // 2, CHART_DAYS - 1)
-    ]
-    return {
-        "bars": bars,
-        "points": " ".join(points),
-        "width": width,
-        "height": height,
-        "labels": labels,
-        "label_y": height - 4,
-        "max_events": top_events,
-        "max_users": top_users,
-    }
 
 
 def _key_feature_labels(account: Account, today: dt.date) -> dict[str, str]:
@@ -124,7 +67,7 @@ def account_usage(*, account: Account, today: dt.date) -> dict[str, Any]:
     return {
         "has_data": bool(rows) or summary is not None,
         "summary": summary,
-        "chart": usage_chart({d: (e, u) for d, e, u, _c in rows}, today=today),
+        "chart": daily_usage({d: (e, u) for d, e, u, _c in rows}, today=today),
         "key_features": [(labels[feature], feature in used) for feature in keys],
         "weekly_adoption": _weekly_adoption(rows, keys, today),
         "drops": list(UsageDropSignal.objects.filter(account=account)[:5]),
