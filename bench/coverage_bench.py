@@ -14,7 +14,10 @@ end), 200 CSMs (50 high touch in team 1, 150 low touch in teams 2 and 3; tech to
   pinned by an exception); norms scaled to this book (high 100–200, low 150–210 per CSM) so that
   capacity roughly matches the accounts;
 - ``coverage``: the touch index, coverage per segment / team / CSM at each of the 24 month ends
-  2024-07 … 2026-06 (the last one is as_of) and the worklist (``coverage_due``) as of 2026-06-30.
+  2024-07 … 2026-06 (the last one is as_of) with each account counted for the CSM and team that
+  held it that day (half the high- and low-touch accounts changed hands one to three times over
+  those two years, 1 in 50 changes from no owner; ``core.ownership`` replays them), and the
+  worklist (``coverage_due``) as of 2026-06-30.
 
 Each task runs once as a warm-up, then ``--runs`` times; the median is printed for Kizuna's core
 and for the pandas implementation of the same definitions written below, with the ratio
@@ -38,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from kizuna.core.assignment import AccountToAssign, CsmLoad, LoadNorm, auto_assign
+from kizuna.core.calendar import month_ends, month_index
 from kizuna.core.coverage import (
     DEFAULT_POLICIES,
     AccountAtDate,
@@ -46,8 +50,8 @@ from kizuna.core.coverage import (
     coverage_due,
     coverage_trend,
     index_touches,
-    month_ends,
 )
+from kizuna.core.ownership import OwnershipChange, OwnershipHistory
 from kizuna.core.segmentation import segment_by_percentile, segment_moves
 
 SEED = 20260630
@@ -62,8 +66,8 @@ ORDER = {"high": 0, "low": 1, "tech": 2, "community": 3}
 # ---------------------------------------------------------------- synthetic data
 def build_world() -> dict[str, Any]:
     rng = random.Random(SEED)
-    month_index = [y * 12 + m - 1 for y, m in ((d.year, d.month) for d in ENDS)]
-    first, last = 2022 * 12, AS_OF.year * 12 + AS_OF.month - 1
+    month_indexes = [month_index(end) for end in ENDS]
+    first, last = month_index(date(2022, 1, 1)), month_index(AS_OF)
     keys = [f"A{i:06d}" for i in range(N_ACCOUNTS)]
     score = [int(rng.lognormvariate(14, 1.2)) for _ in keys]
     previous = [int(s * rng.uniform(0.8, 1.25)) for s in score]
@@ -90,7 +94,7 @@ def build_world() -> dict[str, Any]:
     )  # fmt: skip
     accounts["owner_id"] = accounts["owner_id"].astype("Int64")
     by_end = {}
-    for end, m in zip(ENDS, month_index, strict=True):
+    for end, m in zip(ENDS, month_indexes, strict=True):
         by_end[end] = [
             AccountAtDate(i, seg[i], owner[i], team[i], mrr[i])
             for i in range(N_ACCOUNTS)
@@ -108,9 +112,18 @@ def build_world() -> dict[str, Any]:
     csms = [CsmLoad(i, 1, "high", 0, 0) for i in range(1, 51)] + [
         CsmLoad(i, 2 if i <= 125 else 3, "low", 0, 0) for i in range(51, 201)
     ]
+    changes = _ownership_changes(seg, owner, team)
     return {
+        "changes": changes,
+        "change_df": pd.DataFrame(
+            {"account_id": [c.account_id for c in changes],
+             "day": pd.to_datetime([c.day for c in changes]),
+             "seq": range(len(changes)),
+             "from_owner_id": pd.array([c.from_owner_id for c in changes], dtype="Int64"),
+             "from_team_id": [c.from_team_id for c in changes]}
+        ),
         "keys": keys, "score": score, "previous": previous, "accounts": accounts,
-        "month_index": month_index, "by_end": by_end, "to_assign": to_assign, "csms": csms,
+        "month_index": month_indexes, "by_end": by_end, "to_assign": to_assign, "csms": csms,
         "touches": [Touch(a, k, d) for a, k, d in zip(t_acc, t_kind, t_day, strict=True)],
         "assign_df": pd.DataFrame([asdict(a) for a in to_assign]).astype(
             {"pinned_owner_id": "Int64"}
@@ -120,6 +133,28 @@ def build_world() -> dict[str, Any]:
             {"account_id": t_acc, "kind": t_kind, "day": pd.to_datetime(t_day)}
         ),
     }  # fmt: skip
+
+
+def _ownership_changes(seg: list[str], owner: list[int | None], team: list[int]) -> list[Any]:
+    """Half the high- and low-touch accounts change hands 1-3 times within the trend's range,
+    built back from today's holder; returned in the order made (day, then account)."""
+    rng = random.Random(SEED + 1)  # its own stream: the rest of the world stays as it was
+    first, span = ENDS[0].toordinal(), AS_OF.toordinal() - ENDS[0].toordinal()
+    changes = []
+    for i, s in enumerate(seg):
+        if s not in ("high", "low") or rng.random() >= 0.5:
+            continue
+        days = sorted(
+            date.fromordinal(first + rng.randrange(span)) for _ in range(rng.randint(1, 3))
+        )
+        for day in days:
+            before = rng.randint(1, 50) if s == "high" else rng.randint(51, 200)
+            before_team = 1 if s == "high" else rng.choice((2, 3))
+            changes.append(
+                OwnershipChange(i, day, None if rng.random() < 0.02 else before, before_team)
+            )
+    changes.sort(key=lambda c: (c.day, c.account_id))
+    return changes
 
 
 # ---------------------------------------------------------------- Kizuna's core
@@ -135,8 +170,13 @@ def ours_assign(w: dict[str, Any]) -> Any:
 
 def ours_coverage(w: dict[str, Any]) -> Any:
     index = index_touches(w["touches"])
+    history = OwnershipHistory(w["changes"], today=AS_OF)
     trend = coverage_trend(
-        w["by_end"], index, DEFAULT_POLICIES, first_month=ENDS[0], last_month=ENDS[-1]
+        lambda end: history.accounts_on(end, w["by_end"][end]),
+        index,
+        DEFAULT_POLICIES,
+        first_month=ENDS[0],
+        last_month=ENDS[-1],
     )
     return trend, coverage_due(w["by_end"][AS_OF], index, DEFAULT_POLICIES, as_of=AS_OF)
 
@@ -192,7 +232,7 @@ def pandas_assign(w: dict[str, Any]) -> Any:
 
 def _pd_trend_one(w: dict[str, Any], end: date, m: int) -> pd.DataFrame:
     acc = w["accounts"]
-    active = acc[(acc["start"] <= m) & (acc["churn"] > m)]
+    active = _pd_held(w, acc[(acc["start"] <= m) & (acc["churn"] > m)], end)
     touches = w["touch_df"].merge(active[["account_id", "segment"]], on="account_id")
     d = pd.Timestamp(end)
     covered_ids = []
@@ -203,6 +243,19 @@ def _pd_trend_one(w: dict[str, Any], end: date, m: int) -> pd.DataFrame:
         covered_ids.append(t["account_id"].unique())
     active = active.assign(covered=active["account_id"].isin(np.concatenate(covered_ids)))
     return active
+
+
+def _pd_held(w: dict[str, Any], active: pd.DataFrame, end: date) -> pd.DataFrame:
+    """Owner and team at the end of ``end``: the before of each account's first later change."""
+    changes = w["change_df"]
+    later = changes[changes["day"] > pd.Timestamp(end)].sort_values(["day", "seq"])
+    later = later.drop_duplicates("account_id").set_index("account_id")
+    held = active.copy()
+    hit = held["account_id"].isin(later.index)
+    ids = held.loc[hit, "account_id"]
+    held.loc[hit, "owner_id"] = later.loc[ids, "from_owner_id"].to_numpy()
+    held.loc[hit, "team_id"] = later.loc[ids, "from_team_id"].to_numpy()
+    return held
 
 
 def pandas_coverage(w: dict[str, Any]) -> Any:

@@ -334,7 +334,7 @@ def build_world(n_acc: int, n_days: int) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- Kizuna's core
 def outcomes(lines: pl.DataFrame) -> pl.DataFrame:
-    """``churn_on`` per account, as ``kizuna.apps.health.data.outcomes`` (a Django module)."""
+    """``churn_on`` per account, as ``kizuna.apps.health.frames.outcomes`` (a Django module)."""
     per_account = lines.group_by("account_id").agg(
         pl.col("end_date").is_null().any().alias("open"),
         pl.col("end_date").max().alias("last_end"),

@@ -305,7 +305,7 @@ from kizuna.apps.customers.models import Account
 from kizuna.apps.org.models import Role, User
 from kizuna.apps.org.services import api_token_create
 from kizuna.apps.usage.models import AccountKeyMapping
-from kizuna.apps.usage.services import usage_source_get
+from kizuna.apps.usage.services.ingestion import usage_source_get
 user = User.objects.create_user(username="bench", password="x", role=Role.ADMIN)
 _t, raw = api_token_create(user=user, name="bench")
 Account.objects.bulk_create(Account(name=f"a{i}", kana="ア") for i in range(ACCOUNTS))
@@ -350,7 +350,7 @@ def prepare_django(data_dir: Path, accounts: int) -> str:
 ROLLUP_PENDING = """
 import django, time
 django.setup()
-from kizuna.apps.usage.services import usage_rollup_pending
+from kizuna.apps.usage.services.ingestion import usage_rollup_pending
 started = time.perf_counter()
 days = usage_rollup_pending()
 print(days, time.perf_counter() - started)

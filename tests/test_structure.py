@@ -28,14 +28,18 @@ LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("kizuna/apps/audit/apps.py", "kizuna.apps.audit"): (
         "signal receivers are connected in AppConfig.ready(), once the models are loaded"
     ),
+    ("kizuna/apps/jobs/apps.py", "kizuna.apps.jobs"): (
+        "each app's tasks.py is collected and the task signals are connected in"
+        " AppConfig.ready(), once every app's models are loaded"
+    ),
     ("kizuna/cli/demo.py", "kizuna.apps.demo.services"): AFTER_SETUP,
     ("kizuna/cli/demo.py", "kizuna.apps.jobs.services"): AFTER_SETUP,
     ("kizuna/cli/demo.py", "kizuna.apps.tenant.selectors"): AFTER_SETUP,
     ("kizuna/cli/health.py", "kizuna.apps.health.models"): AFTER_SETUP,
     ("kizuna/cli/openapi.py", "kizuna.api"): AFTER_SETUP,
     ("kizuna/cli/usage.py", "kizuna.apps.tenant.selectors"): AFTER_SETUP,
-    ("kizuna/cli/usage.py", "kizuna.apps.usage.rollups"): AFTER_SETUP,
-    ("kizuna/cli/usage.py", "kizuna.apps.usage.services"): AFTER_SETUP,
+    ("kizuna/cli/usage.py", "kizuna.apps.usage.services.rollups"): AFTER_SETUP,
+    ("kizuna/cli/usage.py", "kizuna.apps.usage.services.ingestion"): AFTER_SETUP,
 }
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "ninja",  # serves the API docs from its own static files, not a CDN
+    "kizuna.apps.jobs.apps.TaskResultsConfig",  # django_tasks_db: the task queue and results
     "kizuna.apps.org",
     "kizuna.apps.tenant",
     "kizuna.apps.customers",
@@ -233,6 +234,11 @@ AXES_USERNAME_CALLABLE = "kizuna.apps.front.http.login_username"
 AXES_ENABLE_ADMIN = False  # its admin pages are English only; failures show in the audit trail
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Django's tasks framework (django.tasks): tasks are queued in the database and run by
+# `kizuna manage db_worker`; `kizuna manage schedule_jobs` queues the periodic jobs
+# (kizuna.apps.jobs). Results stay in the database (admin pages, "Task results").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

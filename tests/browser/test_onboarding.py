@@ -64,6 +64,6 @@ def test_a_manager_reads_the_dashboard(
     onboardings_evaluate(as_of=today)
     log_in("manager")
     page.goto("/onboarding/dashboard/")
-    page.locator("svg.funnel").wait_for()
+    page.locator("svg.hbars").wait_for()
     shot("22-onboarding-dashboard")
     assert "株式会社山田製作所" in page.content()

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from kizuna.core.calendar import local_day
 from kizuna.core.coverage import (
     DEFAULT_POLICIES,
     AccountAtDate,
@@ -21,9 +22,6 @@ from kizuna.core.coverage import (
     coverage_trend,
     falls_out_on,
     index_touches,
-    local_day,
-    month_ends,
-    shift_months,
 )
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -41,24 +39,6 @@ def _account(
 
 def _segment_row(report_rows: tuple[CoverageRow, ...], segment: str) -> CoverageRow:
     return next(row for row in report_rows if row.segment == segment)
-
-
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (date(2026, 3, 31), -1, date(2026, 2, 28)),  # clamped to February's end
-        (date(2028, 3, 31), -1, date(2028, 2, 29)),  # leap year
-        (date(2026, 3, 15), -1, date(2026, 2, 15)),
-        (date(2026, 1, 31), 1, date(2026, 2, 28)),
-        (date(2026, 5, 31), -3, date(2026, 2, 28)),
-        (date(2026, 8, 31), -6, date(2026, 2, 28)),
-        (date(2026, 1, 15), -1, date(2025, 12, 15)),  # across a year
-        (date(2026, 12, 31), 2, date(2027, 2, 28)),
-    ],
-)
-def test_shift_months_clamps_to_the_month_end(day: date, months: int, expected: date) -> None:
-    # given / when / then
-    assert shift_months(day, months) == expected
 
 
 @pytest.mark.parametrize(
@@ -111,12 +91,6 @@ def test_a_meeting_at_2330_jst_on_the_last_day_counts_for_that_month() -> None:
     assert local_day(late, JST) == date(2026, 10, 31)
     assert local_day(early_next, JST) == date(2026, 11, 1)
     assert (report.by_segment[0].covered, report.by_segment[0].total) == (1, 2)
-
-
-def test_local_day_refuses_a_naive_datetime() -> None:
-    # given / when / then
-    with pytest.raises(ValueError, match="aware"):
-        local_day(datetime(2026, 10, 31, 23, 30), JST)
 
 
 def test_only_qualifying_kinds_count_for_the_account_segment() -> None:
@@ -255,17 +229,6 @@ def test_the_trend_uses_each_month_end_with_its_own_window() -> None:
         (date(2026, 4, 30), 1),
         (date(2026, 5, 31), 0),
     ]
-
-
-def test_month_ends() -> None:
-    # given / when / then
-    assert month_ends(date(2025, 11, 20), date(2026, 2, 1)) == [
-        date(2025, 11, 30),
-        date(2025, 12, 31),
-        date(2026, 1, 31),
-        date(2026, 2, 28),
-    ]
-    assert month_ends(date(2026, 3, 1), date(2026, 2, 1)) == []
 
 
 def test_a_trend_mapping_without_a_month_end_raises() -> None:

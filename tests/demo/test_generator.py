@@ -5,13 +5,13 @@ These tests need no Django: ``uv run pytest tests/demo -p no:django``.
 
 from __future__ import annotations
 
-import calendar
 import itertools
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
 
 import pytest
 
+from kizuna.core.calendar import month_end, month_start_after
 from kizuna.core.onboarding.timeline import PhaseSpec, UsageRule
 from kizuna.demo import DemoDataset, DemoSubscriptionLine, generate
 from kizuna.demo.catalog import BOOK_WEIGHTS
@@ -32,18 +32,9 @@ def dataset() -> DemoDataset:
     return generate(as_of=AS_OF)
 
 
-def _add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
 def _month_end_mrr(dataset: DemoDataset, months: list[date]) -> dict[str, list[int]]:
     """MRR of every account on the last day of each month (lines with start ≤ day < end)."""
-    ends = [_month_end(month) for month in months]
+    ends = [month_end(month) for month in months]
     series: dict[str, list[int]] = {account.key: [0] * len(ends) for account in dataset.accounts}
     for line in dataset.subscription_lines:
         row = series[line.account_key]
@@ -55,7 +46,7 @@ def _month_end_mrr(dataset: DemoDataset, months: list[date]) -> dict[str, list[i
 
 def _movements(dataset: DemoDataset) -> Counter[str]:
     """MRR movements of all accounts month over month across the four years."""
-    months = [_add_months(AS_OF.replace(day=1), offset) for offset in range(-48, 1)]
+    months = [month_start_after(AS_OF, offset) for offset in range(-48, 1)]
     counts: Counter[str] = Counter()
     for row in _month_end_mrr(dataset, months).values():
         was_active = False
@@ -374,7 +365,7 @@ def test_monthly_logo_churn_over_the_last_24_months_is_about_one_percent(
     dataset: DemoDataset,
 ) -> None:
     # given month-end MRR for the 24 complete months before as_of's month and the one before
-    months = [_add_months(AS_OF.replace(day=1), offset) for offset in range(-25, 0)]
+    months = [month_start_after(AS_OF, offset) for offset in range(-25, 0)]
     series = _month_end_mrr(dataset, months)
 
     # when churn(m) = accounts active at end of m−1 and not at end of m / active at end of m−1

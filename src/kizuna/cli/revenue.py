@@ -25,6 +25,7 @@ from kizuna.core.revenue import (
     revenue_report,
     trim_inactive_tail,
 )
+from kizuna.core.revenue.report import SUMMARY_COLUMNS
 
 MRR_COLUMNS = (
     "date_month",
@@ -33,24 +34,6 @@ MRR_COLUMNS = (
     "previous_month_mrr",
     "mrr_change",
     "change_category",
-)
-SUMMARY_COLUMNS = (
-    "date_month",
-    "total_mrr",
-    "active_customers",
-    "new_mrr",
-    "expansion_mrr",
-    "contraction_mrr",
-    "churn_mrr",
-    "reactivation_mrr",
-    "net_new_mrr",
-    "logo_churn_rate",
-    "gross_mrr_churn_rate",
-    "net_mrr_churn_rate",
-    "grr_12m",
-    "nrr_12m",
-    "arpa",
-    "ltv",
 )
 _WHOLE_NUMBER = r"^[+-]?[0-9]+(\.0*)?$"
 _DATE_FORMAT = "%Y-%m-%d"
@@ -223,13 +206,15 @@ def _outputs(
     order = [pl.col("customer_id").cast(pl.Int64, strict=False), "customer_id", "date_month"]
     outputs = {
         "mrr.csv": mrr.sort(order, nulls_last=True).select(MRR_COLUMNS),
-        "summary.csv": report.summary.select(SUMMARY_COLUMNS),
+        "summary.csv": report.summary.select("date_month", *SUMMARY_COLUMNS),
         "cohorts.csv": report.cohorts,
     }
     for dimension in DIMENSIONS:
         if dimension in lines.columns:
             cut = revenue_report(lines, as_of=as_of, by=dimension, gross_margin=gross_margin)
-            outputs[f"summary_by_{dimension}.csv"] = cut.summary.select(dimension, *SUMMARY_COLUMNS)
+            outputs[f"summary_by_{dimension}.csv"] = cut.summary.select(
+                dimension, "date_month", *SUMMARY_COLUMNS
+            )
     return outputs
 
 

@@ -16,6 +16,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn
+from rich.text import Text
+
 from kizuna.cli.django_setup import setup
 from kizuna.core.usage.schema import FILE_FORMATS as FORMATS
 from kizuna.core.usage.schema import UsageFileError
@@ -38,16 +42,26 @@ def register(subparsers: Any) -> None:
     refresh.set_defaults(handler=run_refresh)
 
 
-def progress_bar(done: int, total: int, *, width: int = 30) -> str:
-    """``[#########.....................]  30% 3,000/10,000 rows`` (plain text)."""
-    share = done / total if total else 1.0
-    filled = round(share * width)
-    return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} {done:,}/{total:,} rows"
+class RowsColumn(ProgressColumn):
+    """`` 30% 3,000/10,000 rows`` (an unknown total counts as done: ``100% 0/0 rows``)."""
+
+    def render(self, task: Task) -> Text:
+        total, done = int(task.total or 0), int(task.completed)
+        share = done / total if total else 1.0
+        return Text(f"{share:4.0%} {done:,}/{total:,} rows")
+
+
+def import_progress(console: Console | None = None) -> Progress:
+    """The import's progress bar (rich, on standard output): redrawn in place on a terminal;
+    anywhere else (a pipe, a log file, the tests) printed once, plain, when the import ends."""
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(bar_width=30), RowsColumn(), console=console
+    )
 
 
 def run_import(args: argparse.Namespace) -> int:
     setup()  # before any app module: models need Django's app registry
-    from kizuna.apps.usage.services import usage_file_import, usage_source_get
+    from kizuna.apps.usage.services.ingestion import usage_file_import, usage_source_get
 
     path: Path = args.path
     file_format = args.format or FORMATS.get(path.suffix.lower())
@@ -55,23 +69,29 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"{path}: not a .csv, .parquet or .jsonl file (or use --format)", file=sys.stderr)
         return 2
 
-    def progress(done: int, total: int) -> None:
-        print("\r" + progress_bar(done, total), end="", flush=True)
+    with import_progress() as bar:
+        rows = bar.add_task(path.name, total=None)
 
-    try:
-        result = usage_file_import(
-            source=usage_source_get(code=args.source),
-            data=path.read_bytes(),
-            file_format=file_format,
-            name=path.name,
-            progress=progress,
-        )
-    except UsageFileError as error:
-        print(f"\n{path}: {error}", file=sys.stderr)
+        def progress(done: int, total: int) -> None:
+            bar.update(rows, completed=done, total=total)
+
+        try:
+            result = usage_file_import(
+                source=usage_source_get(code=args.source),
+                data=path.read_bytes(),
+                file_format=file_format,
+                name=path.name,
+                progress=progress,
+            )
+        except UsageFileError as error:
+            failed = str(error)
+        else:
+            failed = ""
+    if failed:
+        print(f"{path}: {failed}", file=sys.stderr)
         return 1
     print(
-        f"\n{path.name}: {result.stored:,} events stored, {result.rejected:,} rejected"
-        " (see /usage/)."
+        f"{path.name}: {result.stored:,} events stored, {result.rejected:,} rejected (see /usage/)."
     )
     return 0
 
@@ -79,7 +99,7 @@ def run_import(args: argparse.Namespace) -> int:
 def run_rebuild(args: argparse.Namespace) -> int:
     setup()  # before any app module: models need Django's app registry
     from kizuna.apps.tenant.selectors import tenant_today
-    from kizuna.apps.usage.rollups import usage_rebuild, usage_summaries_refresh
+    from kizuna.apps.usage.services.rollups import usage_rebuild, usage_summaries_refresh
 
     rows = usage_rebuild()
     summaries = usage_summaries_refresh(as_of=tenant_today())
@@ -90,7 +110,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
 def run_refresh(args: argparse.Namespace) -> int:
     setup()  # before any app module: models need Django's app registry
     from kizuna.apps.tenant.selectors import tenant_today
-    from kizuna.apps.usage.rollups import usage_summaries_refresh
+    from kizuna.apps.usage.services.rollups import usage_summaries_refresh
 
     as_of = args.as_of or tenant_today()
     print(f"{usage_summaries_refresh(as_of=as_of):,} account summaries as of {as_of}.")

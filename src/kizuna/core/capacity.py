@@ -30,10 +30,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal
+
+from kizuna.core.calendar import first_of_month, month_end, month_index, month_start_after
 
 Number = int | Decimal | Fraction
 BOOK: Final = "book"
@@ -160,11 +162,6 @@ def _month(
     return CapacityMonth(month, dict(accounts), book_needs, teams)
 
 
-def _add_months(month: date, months: int) -> date:
-    year, month0 = divmod(month.year * 12 + month.month - 1 + months, 12)
-    return date(year, month0 + 1, 1)
-
-
 def capacity_plan(
     params: CapacityParams, *, as_of: date, months: int = 12
 ) -> tuple[CapacityMonth, ...]:
@@ -182,14 +179,14 @@ def capacity_plan(
             raise ValueError(f"monthly_churn_rate for {segment!r} must be between 0 and 1")
     segments = sorted(set(params.accounts) | set(params.monthly_new_contracts))
     accounts = {segment: Fraction(params.accounts.get(segment, 0)) for segment in segments}
-    start = date(as_of.year, as_of.month, 1)
+    start = first_of_month(as_of)
     plan = [_month(params, start, accounts, first=True)]
     for index in range(1, months + 1):
         for segment in segments:
             keep = 1 - _fraction(params.monthly_churn_rate.get(segment, 0))
             new = _fraction(params.monthly_new_contracts.get(segment, 0))
             accounts[segment] = accounts[segment] * keep + new
-        plan.append(_month(params, _add_months(start, index), accounts, first=False))
+        plan.append(_month(params, month_start_after(start, index), accounts, first=False))
     return tuple(plan)
 
 
@@ -205,9 +202,8 @@ def monthly_new_contracts(
     """
     if months < 1:
         raise ValueError("months must be at least 1")
-    month_index = as_of.year * 12 + as_of.month - 1
-    complete = (as_of + timedelta(days=1)).day == 1
-    last = month_index if complete else month_index - 1
+    complete = as_of == month_end(as_of)
+    last = month_index(as_of) if complete else month_index(as_of) - 1
     first = last - months + 1
-    count = sum(1 for day in first_contract_days if first <= day.year * 12 + day.month - 1 <= last)
+    count = sum(1 for day in first_contract_days if first <= month_index(day) <= last)
     return Fraction(count, months)

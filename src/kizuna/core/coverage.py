@@ -6,13 +6,13 @@ Definition (PRODUCT.md), for segment S with period P months, as of day d::
                     / accounts of S active at d
 
 - **Local dates.** The core works on calendar dates in the company's time zone. The caller turns
-  each touchpoint's aware ``occurred_at`` into a local date with ``local_day``: a meeting at
-  23:30 JST on 31 October counts for October, and one at 08:30 JST on 1 November (23:30 UTC on
-  31 October) counts for November. The company's zone decides, never UTC.
+  each touchpoint's aware ``occurred_at`` into a local date with ``core.calendar.local_day``: a
+  meeting at 23:30 JST on 31 October counts for October, and one at 08:30 JST on 1 November
+  (23:30 UTC on 31 October) counts for November. The company's zone decides, never UTC.
 - **d − P** is the same day of the month P calendar months earlier, clamped to that month's end
-  (``shift_months``: 2026-03-31 − 1 month = 2026-02-28). The window **excludes** d − P and
-  **includes** d: a touch on d − P does not count, on d − P + 1 day and on d it does. Touches
-  after d are ignored (they did not happen yet as of d).
+  (``core.calendar.add_months``: 2026-03-31 − 1 month = 2026-02-28). The window **excludes**
+  d − P and **includes** d: a touch on d − P does not count, on d − P + 1 day and on d it does.
+  Touches after d are ignored (they did not happen yet as of d).
 - **Active at d** means MRR > 0 at d: the caller passes only those accounts, each with its
   segment, owner CSM and team at d. An account churned before d is not in the denominator.
 - **Qualifying kinds** are set per segment (``CoveragePolicy.qualifying_kinds``); a touch of
@@ -22,17 +22,17 @@ Definition (PRODUCT.md), for segment S with period P months, as of day d::
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
-HUMAN_KINDS = frozenset({"meeting", "call", "email", "onsite"})
+from kizuna.core.calendar import add_months, month_ends
+from kizuna.core.segmentation import COMMUNITY, HIGH, LOW, TECH
+from kizuna.core.touchpoints import HUMAN_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +51,19 @@ class CoveragePolicy:
             raise ValueError("target must be a fraction between 0 and 1")
 
 
-DEFAULT_POLICIES = (
-    CoveragePolicy("high", 1, 0.8, HUMAN_KINDS),
-    CoveragePolicy("low", 3, 0.7, HUMAN_KINDS),
-    CoveragePolicy("tech", 6, 0.5, HUMAN_KINDS | {"webinar"}),
+DEFAULT_POLICIES: tuple[CoveragePolicy, ...] = (
+    CoveragePolicy(HIGH, 1, 0.8, HUMAN_KINDS),
+    CoveragePolicy(LOW, 3, 0.7, HUMAN_KINDS),
+    CoveragePolicy(TECH, 6, 0.5, HUMAN_KINDS | {"webinar"}),
+    CoveragePolicy(COMMUNITY, 6, 0.3, HUMAN_KINDS | {"webinar"}),
 )
-"""Issue 3's defaults: high 1 month / 80 %, low 3 / 70 %, tech 6 / 50 %; a webinar counts for
-tech touch only; an internal note ("note") and "other" never count (the segments app seeds
-the same defaults as editable data)."""
+"""The one home of the default policies, one per segment (``kizuna.core.segmentation``'s
+``SEGMENT_ORDER``): high 1 month / 80 %, low 3 / 70 %, tech 6 / 50 % (PRODUCT.md and the
+touch-model issue), and the optional community slice of tech touch 6 / 30 %. Meetings, calls,
+e-mails and on-site visits count everywhere; a webinar, the one-to-many kind, for the
+one-to-many segments (tech touch and the community slice carved from it) only; an internal
+note ("note") and "other" never count. The segments app seeds them as editable data (its data
+migration) and reads them for a segment that has no row."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +79,7 @@ class AccountAtDate:
 
 @dataclass(frozen=True, slots=True)
 class Touch:
-    """A touchpoint on a local calendar day (see ``local_day``)."""
+    """A touchpoint on a local calendar day (see ``core.calendar.local_day``)."""
 
     account_id: int
     kind: str
@@ -122,25 +127,6 @@ class CoverageDue:
     covered: bool
 
 
-def local_day(occurred_at: datetime, tz: ZoneInfo) -> date:
-    """The calendar day of an aware datetime in the company's time zone ``tz``.
-
-    2026-10-31 23:30 JST (= 14:30 UTC) → 2026-10-31; 2026-10-31 15:30 UTC → 2026-11-01 in
-    Asia/Tokyo. Raises ``ValueError`` for a naive datetime (its day would be a guess).
-    """
-    if occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
-        raise ValueError("occurred_at must be an aware datetime")
-    return occurred_at.astimezone(tz).date()
-
-
-def shift_months(day: date, months: int) -> date:
-    """The same day of the month ``months`` calendar months later (earlier if negative),
-    clamped to the month's last day: 2026-03-31 − 1 → 2026-02-28, 2026-01-31 + 1 → 2026-02-28."""
-    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day.day, last))
-
-
 def falls_out_on(last_touch: date, period_months: int) -> date:
     """The first day d' on which a touch on ``last_touch`` no longer covers its account, i.e.
     the first d' with d' − P ≥ last_touch under the clamped month arithmetic of the window.
@@ -150,19 +136,8 @@ def falls_out_on(last_touch: date, period_months: int) -> date:
     falls out the day after: a touch on 2026-01-31 with P = 1 covers as of 2026-02-28, because
     2026-02-28 − 1 month = 2026-01-28 < 2026-01-31, and falls out on 2026-03-01.
     """
-    shifted = shift_months(last_touch, period_months)
+    shifted = add_months(last_touch, period_months)
     return shifted if shifted.day == last_touch.day else shifted + timedelta(days=1)
-
-
-def month_ends(first_month: date, last_month: date) -> list[date]:
-    """The last day of every month from ``first_month``'s month to ``last_month``'s, inclusive."""
-    result = []
-    index, stop = first_month.year * 12 + first_month.month - 1, last_month.year * 12
-    while index <= stop + last_month.month - 1:
-        year, month0 = divmod(index, 12)
-        result.append(date(year, month0 + 1, calendar.monthrange(year, month0 + 1)[1]))
-        index += 1
-    return result
 
 
 class TouchIndex:
@@ -256,7 +231,7 @@ def _with_last_touch(
     parts = []
     for segment, policy in policies.items():
         starts = pl.DataFrame(
-            {"as_of": days, "window_start": [shift_months(d, -policy.period_months) for d in days]},
+            {"as_of": days, "window_start": [add_months(d, -policy.period_months) for d in days]},
             schema={"as_of": pl.Date, "window_start": pl.Date},
         )
         left = accounts.filter(pl.col("segment") == segment).sort("as_of")

@@ -6,10 +6,11 @@ this is the small per-account series the account page draws.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from kizuna.core.calendar import month_end, month_start_before, month_starts
 
 
 @dataclass(frozen=True)
@@ -27,25 +28,15 @@ class MonthlyMrr:
     mrr: int  # minor units, lines active on the month's last day
 
 
-def month_end(month: dt.date) -> dt.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def add_months(month: dt.date, count: int) -> dt.date:
-    """The first day of the month ``count`` months after ``month`` (negative goes back)."""
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def monthly_mrr(lines: Sequence[LineSpan], *, last_month: dt.date, months: int) -> list[MonthlyMrr]:
     """MRR on the last day of each month, oldest first, ending with ``last_month``'s month.
 
     MRR(m) = Σ mrr of lines with start ≤ last_day(m) < end. ``months`` ≤ 0 gives an empty list.
     """
-    first = add_months(last_month.replace(day=1), -(months - 1))
+    if months <= 0:
+        return []
     series = []
-    for offset in range(max(months, 0)):
-        month = add_months(first, offset)
+    for month in month_starts(month_start_before(last_month, months - 1), last_month):
         day = month_end(month)
         total = sum(
             line.mrr for line in lines if line.start <= day and (line.end is None or day < line.end)

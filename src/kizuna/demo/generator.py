@@ -12,6 +12,7 @@ import random
 from collections.abc import Sequence
 from datetime import date
 
+from kizuna.core.calendar import month_start_before, month_starts
 from kizuna.demo.assignment import AccountFacts, Assignment, assign
 from kizuna.demo.catalog import PRODUCTS, TEAMS, USERS
 from kizuna.demo.contacts import draw_contacts
@@ -34,12 +35,6 @@ def stage_rng(seed: int, stage: str) -> random.Random:
     return random.Random(f"{seed}:{stage}")
 
 
-def month_starts(as_of: date, count: int) -> list[date]:
-    """First days of the ``count`` months ending with as_of's month, oldest first."""
-    last = as_of.year * 12 + as_of.month - 1
-    return [date(index // 12, index % 12 + 1, 1) for index in range(last - count + 1, last + 1)]
-
-
 def generate(*, as_of: date, accounts: int = 2000, seed: int = 20261125) -> DemoDataset:
     """The whole demo company as of ``as_of`` with ``accounts`` customers (churned included)."""
     if accounts < 0:
@@ -60,7 +55,7 @@ def generate(*, as_of: date, accounts: int = 2000, seed: int = 20261125) -> Demo
 
 
 def _account_facts(*, as_of: date, count: int, seed: int) -> list[AccountFacts]:
-    months = month_starts(as_of, HISTORY_MONTHS)
+    months = month_starts(month_start_before(as_of, HISTORY_MONTHS - 1), as_of)
     profiles = draw_profiles(stage_rng(seed, "profiles"), count=count, months=months)
     rng = stage_rng(seed, "history")
     facts = []

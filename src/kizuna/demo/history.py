@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Final
 
+from kizuna.core.calendar import add_years
 from kizuna.demo.catalog import SEAT_PRICE
 
 MAX_PRODUCTS: Final = 3
@@ -184,10 +185,8 @@ def _reactivate(
 
 def next_anniversary(start: date, as_of: date) -> date:
     """The first anniversary of ``start`` strictly after ``as_of`` (``start`` is a 1st)."""
-    candidate = start.replace(year=max(as_of.year, start.year))
-    if candidate <= as_of:
-        candidate = candidate.replace(year=candidate.year + 1)
-    return candidate
+    candidate = add_years(start, max(as_of.year - start.year, 0))
+    return candidate if candidate > as_of else add_years(candidate, 1)
 
 
 def potential_acv(rng: random.Random, plan: Plan, lines: list[LineDraft]) -> int:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Final
 
+from kizuna.core.calendar import local_day, month_starts
+from kizuna.core.touchpoints import TouchKind
 from kizuna.demo.catalog import CORPORATE_ADOPTION, CORPORATE_ONBOARDING, ENABLEMENT, csms_of
 from kizuna.demo.history import next_anniversary
 from kizuna.demo.touch_text import CHURN_INTERVIEW, SUMMARIES, WEBINAR_TITLES
@@ -26,7 +28,7 @@ WINDOW: Final = timedelta(days=920)
 STAGE_DAYS: Final = 90  # onboarding lasts 90 days; renewal talks start 90 days ahead
 
 # segment → (min gap days, max gap days, kinds, kind weights)
-_CADENCE: Final[dict[str, tuple[int, int, tuple[str, ...], tuple[int, ...]]]] = {
+_CADENCE: Final[dict[str, tuple[int, int, tuple[TouchKind, ...], tuple[int, ...]]]] = {
     "high": (18, 38, ("meeting", "onsite", "call", "email"), (60, 15, 15, 10)),
     "low": (30, 95, ("call", "email", "meeting"), (40, 35, 25)),
     "churned": (45, 120, ("call", "email"), (50, 50)),
@@ -68,13 +70,11 @@ def webinar_schedule(rng: random.Random, as_of: date) -> list[Webinar]:
     """One webinar a month in the window, hosts taking turns."""
     hosts = csms_of(ENABLEMENT)
     webinars: list[Webinar] = []
-    month = (as_of - WINDOW).replace(day=1)
-    while month < as_of:
+    for month in month_starts(as_of - WINDOW, as_of):
         day = _second_thursday(month)
         if as_of - WINDOW <= day < as_of:
             host = hosts[len(webinars) % len(hosts)]
             webinars.append(Webinar(_at(day, 15, 0), host, rng.choice(WEBINAR_TITLES)))
-        month = (month + timedelta(days=32)).replace(day=1)
     return webinars
 
 
@@ -158,7 +158,7 @@ class TouchpointPlanner:
         share = _WEBINAR_SHARE.get(target.segment, 0.0) if target.churned_on is None else 0.0
         touches = []
         for webinar in self._webinars:
-            day = webinar.at.astimezone(JST).date()
+            day = local_day(webinar.at, JST)
             if start <= day < end and self._rng.random() < share:
                 touches.append(
                     DemoTouchpoint(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from kizuna.core.touchpoints import TouchKind
+
 
 @dataclass(frozen=True)
 class DemoProduct:
@@ -78,7 +80,7 @@ class DemoSubscriptionLine:
 class DemoTouchpoint:
     account_key: str
     csm_username: str
-    kind: str  # "meeting" | "call" | "email" | "onsite" | "webinar" | "other"
+    kind: TouchKind
     occurred_at: datetime  # timezone-aware (UTC)
     summary: str  # short Japanese summary
     contact_emails: tuple[str, ...]

@@ -29,6 +29,8 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from kizuna.core.touchpoints import TOUCH_KINDS
+
 MAX_BYTES = 5 * 1024 * 1024
 SUMMARY_MAX = 4000
 
@@ -46,11 +48,9 @@ FIELDS = (
     "description",
     "location",
 )
-KINDS = ("meeting", "call", "email", "onsite", "webinar", "other", "note")
-
 # Words other tools (and people) use for Kizuna's kinds; keys are compared case-folded.
 KIND_ALIASES: dict[str, str] = {
-    **{kind: kind for kind in KINDS},
+    **{kind: kind for kind in TOUCH_KINDS},
     "e-mail": "email",
     "mail": "email",
     "on-site visit": "onsite",

@@ -16,6 +16,7 @@ from kizuna.apps.customers.models import Account
 from kizuna.apps.segments.services import segment_history_initialise
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.touchpoints.services import touchpoint_create
+from kizuna.core.calendar import add_months
 from kizuna.core.coverage import CoverageDue
 from tests.factories import AccountFactory, SubscriptionLineFactory, TouchpointFactory, World
 
@@ -239,9 +240,7 @@ def test_the_drill_down_query_agrees_with_the_core(world: World, book: dict[str,
     TouchpointFactory(account=book["late"], csm=world.csm, kind="call", occurred_at=edge)
     # one account touched at 23:59 JST on today − 1 month (outside), one at 00:00 JST the day
     # after (inside)
-    from kizuna.core.coverage import shift_months
-
-    boundary = shift_months(today, -1)
+    boundary = add_months(today, -1)
     for name, moment in (
         ("outside", dt.datetime.combine(boundary, dt.time(23, 59), tzinfo=JST)),
         ("inside", dt.datetime.combine(boundary + dt.timedelta(days=1), dt.time(0, 0), tzinfo=JST)),

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from kizuna.apps.coverage.touches import last_touches, qualifying_touchpoints
 from kizuna.apps.customers.models import Account
-from kizuna.apps.health.data import input_frames
+from kizuna.apps.health.frames import input_frames
 from kizuna.apps.health.models import HealthScore
 from kizuna.apps.health.services import health_scores_refresh, score_models_ensure_defaults
 from kizuna.apps.tenant.selectors import tenant_today

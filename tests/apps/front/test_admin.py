@@ -15,7 +15,6 @@ from django.urls import reverse
 
 from kizuna.apps.audit.models import AuditAction, AuditEvent
 from kizuna.apps.customers.models import Account, Product, SubscriptionLine
-from kizuna.apps.jobs.models import JobState
 from kizuna.apps.org.models import Team, User
 from kizuna.apps.revenue.models import RevenueSnapshotState
 from kizuna.apps.tenant.models import TenantSettings
@@ -32,7 +31,6 @@ from tests.factories import ContactFactory, SubscriptionLineFactory, TouchpointF
 UTC = dt.UTC
 # Models without a service: the admin is where they are kept (reviewed when a service arrives)
 NO_SERVICE: set[type[models.Model]] = {
-    JobState,
     RevenueSnapshotState,
     FeatureDefinition,
     AccountKeyMapping,

@@ -19,7 +19,7 @@ from kizuna.apps.health import services
 from kizuna.apps.health.models import HealthScore
 from kizuna.apps.health.services import health_scores_refresh, health_scores_rescore_marked
 from kizuna.apps.jobs.models import JobState
-from kizuna.apps.jobs.registry import DAILY_JOBS
+from kizuna.apps.jobs.registry import daily_jobs
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.touchpoints.services import touchpoint_create
 from tests.factories import World
@@ -32,7 +32,7 @@ def today(scored_world: World) -> dt.date:
     """Today, with the nightly run done: every daily job ran, today's scores exist."""
     day = tenant_today()
     health_scores_refresh(day=day)
-    for job in DAILY_JOBS:
+    for job in daily_jobs():
         JobState.objects.create(name=job.name, last_run_on=day, last_status="ok")
     return day
 

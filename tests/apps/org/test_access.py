@@ -31,9 +31,10 @@ ROLE_STRING_COMPARED = re.compile(
     r"(==|!=)\s*[\"'](admin|manager|viewer)[\"']|\brole\s*(==|!=|\bin\b|\bnot in\b)"
 )
 #: the demo company's generated records (``DemoUser``, ``DemoContact``) carry a role but are not
-#: members: the pure generator (no Django) builds them and the loader turns them into members
+#: members: the pure generator (no Django) builds them and the loaders turn them into members
+#: (``org/demo.py``, inside org) and contacts (``customers/demo.py``: a contact's job title)
 NOT_MEMBERS = {SRC / "demo"}
-LOADER_READS = {SRC / "apps" / "demo" / "services.py": {"u", "c"}}
+LOADER_READS = {SRC / "apps" / "customers" / "demo.py": {"c"}}
 
 
 def _where(path: Path) -> Path:

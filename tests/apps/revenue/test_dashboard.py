@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kizuna.apps.revenue.charts import heat_colour, heat_ink
+from kizuna.apps.front.charts.colour import heat_bin
 from kizuna.apps.revenue.dashboard import DashboardFilters, csv_table, revenue_dashboard
 from kizuna.apps.revenue.models import RevenueTarget
 from kizuna.apps.revenue.services import revenue_snapshots_refresh
@@ -191,7 +191,7 @@ def test_the_scorecard_and_the_heatmap_are_typed_rows(snapshots: World) -> None:
     assert january.cells[4:] == [None] * 8 and len(february.cells) == 12
     third = january.cells[2]
     assert third is not None
-    assert (third.fill, third.ink) == (heat_colour(2 / 3), heat_ink(2 / 3))
+    assert (third.fill, third.ink) == (heat_bin(2 / 3).fill, heat_bin(2 / 3).ink)
 
 
 def test_a_chart_without_snapshots_downloads_its_header_only() -> None:

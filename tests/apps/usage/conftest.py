@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from kizuna.apps.usage.models import FeatureDefinition, UsageSource
-from kizuna.apps.usage.services import account_key_map, usage_source_get
+from kizuna.apps.usage.services.ingestion import account_key_map, usage_source_get
 from tests.factories import World
 
 

@@ -71,7 +71,7 @@ def race(admin: Any, bodies: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 def outcome(answers: dict[str, Any]) -> dict[str, Any]:
     """What was answered, stored and counted once the worker rolled the days up."""
     from kizuna.apps.usage.models import IdempotencyKey, IngestionRun, UsageDay
-    from kizuna.apps.usage.services import usage_rollup_pending
+    from kizuna.apps.usage.services.ingestion import usage_rollup_pending
     from kizuna.core.usage.store import EventStore, batch_of
 
     usage_rollup_pending()
@@ -92,7 +92,7 @@ def main(args: list[str]) -> None:
     from django.core.management import call_command
 
     from kizuna.apps.usage.models import FeatureDefinition
-    from kizuna.apps.usage.services import account_key_map, usage_source_get
+    from kizuna.apps.usage.services.ingestion import account_key_map, usage_source_get
     from tests.factories import build_world
 
     if args == ["--migrate"]:

@@ -15,12 +15,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from kizuna.apps.usage import upkeep
 from kizuna.apps.usage.models import IngestionRun, UsageDay, UsageSource
 from kizuna.apps.usage.selectors import ABANDONED_AFTER, usage_abandoned_files
-from kizuna.apps.usage.services import batch_id_for, usage_ingest
+from kizuna.apps.usage.services import upkeep
+from kizuna.apps.usage.services.ingestion import batch_id_for, usage_ingest
+from kizuna.apps.usage.services.upkeep import usage_abandoned_files_sweep
 from kizuna.apps.usage.tasks import refresh_summaries
-from kizuna.apps.usage.upkeep import usage_abandoned_files_sweep
 from kizuna.core.usage.schema import records_frame
 from kizuna.core.usage.store import EventStore
 from tests.apps.usage.conftest import event
@@ -99,7 +99,7 @@ def test_the_daily_job_removes_old_uncommitted_files_only(
 ) -> None:
     # when: the daily job runs
     with caplog.at_level(logging.INFO, logger="kizuna.usage"):
-        report = refresh_summaries(D)
+        report = refresh_summaries.call(D.isoformat())
     # then: the dead attempt's two files are gone; the committed batch and the attempt in
     # progress keep theirs; one line says so
     assert store.batch_files(batches["died"]) == []

@@ -18,7 +18,7 @@ from kizuna.apps.usage.models import (
     UsagePendingDay,
     UsageSource,
 )
-from kizuna.apps.usage.services import usage_rollup_pending
+from kizuna.apps.usage.services.ingestion import usage_rollup_pending
 from tests.apps.usage.conftest import event
 from tests.factories import World
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
-from kizuna.apps.usage import services
 from kizuna.apps.usage.models import IngestionRun, QuarantinedEvent, UsageDay, UsageSource
+from kizuna.apps.usage.services import ingestion as services
 from kizuna.cli import main
-from kizuna.cli.usage import progress_bar
+from kizuna.cli.usage import import_progress
 from tests.factories import World
 
 CSV = (
@@ -59,5 +61,20 @@ def test_a_file_with_wrong_columns_is_refused_with_a_reason(
     assert not IngestionRun.objects.exists()
 
 
-def test_progress_bar_is_plain_text() -> None:
-    assert progress_bar(3, 10, width=10) == "[###.......]  30% 3/10 rows"
+def test_the_progress_bar_is_printed_once_in_plain_text_off_a_terminal() -> None:
+    # given a console that is not a terminal (a pipe, a log file)
+    out = StringIO()
+    console = Console(file=out, width=100)
+    assert not console.is_terminal
+    # when an import reports its progress three times, and another one knows no total yet
+    with import_progress(console) as bar:
+        rows = bar.add_task("events.csv", total=None)
+        for done in (1_000, 2_000, 3_000):
+            bar.update(rows, completed=done, total=10_000)
+        bar.add_task("empty.csv", total=None)
+    # then its last state is printed once, without escape codes or carriage returns
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]  # columns are padded
+    assert len(lines) == 2
+    assert lines[0].startswith("events.csv ") and lines[0].endswith("  30% 3,000/10,000 rows")
+    assert lines[1].startswith("empty.csv ") and lines[1].endswith(" 100% 0/0 rows")
+    assert "\x1b" not in out.getvalue() and "\r" not in out.getvalue()

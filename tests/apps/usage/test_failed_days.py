@@ -12,9 +12,13 @@ from django.test import Client
 
 from kizuna.apps.audit.models import AuditAction, AuditEvent
 from kizuna.apps.org.models import User
-from kizuna.apps.usage import services
 from kizuna.apps.usage.models import UsageDay, UsagePendingDay, UsageSource
-from kizuna.apps.usage.services import usage_days_queue, usage_ingest, usage_rollup_pending
+from kizuna.apps.usage.services import ingestion as services
+from kizuna.apps.usage.services.ingestion import (
+    usage_days_queue,
+    usage_ingest,
+    usage_rollup_pending,
+)
 from kizuna.core.usage.schema import records_frame
 from kizuna.core.usage.store import EventStore
 from tests.apps.usage.conftest import event

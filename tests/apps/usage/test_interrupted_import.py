@@ -13,8 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from kizuna.apps.usage.models import IngestionRun, UsageDay, UsageSource, UsageSummary
-from kizuna.apps.usage.rollups import usage_rebuild, usage_summaries_refresh
-from kizuna.apps.usage.services import account_key_map, usage_ingest, usage_quarantine_replay
+from kizuna.apps.usage.services.ingestion import (
+    account_key_map,
+    usage_ingest,
+    usage_quarantine_replay,
+)
+from kizuna.apps.usage.services.rollups import usage_rebuild, usage_summaries_refresh
 from kizuna.core.usage.schema import records_frame
 from kizuna.core.usage.store import EventStore
 from tests.apps.usage.conftest import event

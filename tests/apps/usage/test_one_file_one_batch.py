@@ -12,11 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from kizuna.apps.usage import services
 from kizuna.apps.usage.models import IngestionRun, QuarantinedEvent, UsageDay, UsageSource
-from kizuna.apps.usage.rollups import usage_rebuild
-from kizuna.apps.usage.services import batch_id_for, usage_ingest
-from kizuna.apps.usage.upkeep import usage_abandoned_files_sweep
+from kizuna.apps.usage.services import ingestion as services
+from kizuna.apps.usage.services.ingestion import batch_id_for, usage_ingest
+from kizuna.apps.usage.services.rollups import usage_rebuild
+from kizuna.apps.usage.services.upkeep import usage_abandoned_files_sweep
 from kizuna.cli import main
 from kizuna.core.usage.schema import read_events
 from kizuna.core.usage.store import EventStore

@@ -17,8 +17,12 @@ from kizuna.apps.usage.models import (
     UsageSource,
     UsageSummary,
 )
-from kizuna.apps.usage.rollups import usage_rebuild, usage_summaries_refresh
-from kizuna.apps.usage.services import account_key_map, usage_ingest, usage_quarantine_replay
+from kizuna.apps.usage.services.ingestion import (
+    account_key_map,
+    usage_ingest,
+    usage_quarantine_replay,
+)
+from kizuna.apps.usage.services.rollups import usage_rebuild, usage_summaries_refresh
 from kizuna.core.usage.schema import records_frame
 from kizuna.core.usage.store import EventStore
 from tests.apps.usage.conftest import event
@@ -84,7 +88,7 @@ def test_a_failure_mid_ingest_leaves_nothing(
     def boom(**kwargs: Any) -> int:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("kizuna.apps.usage.services.usage_rollup_days", boom)
+    monkeypatch.setattr("kizuna.apps.usage.services.ingestion.usage_rollup_days", boom)
     # when
     with pytest.raises(RuntimeError):
         ingest(source, [event()], "b1")

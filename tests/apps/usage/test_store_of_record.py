@@ -12,13 +12,13 @@ import pytest
 from kizuna.apps.customers.models import Account
 from kizuna.apps.demo.services import demo_load_if_empty
 from kizuna.apps.usage.models import AccountKeyMapping, IngestionRun, UsageDay, UsageSource
-from kizuna.apps.usage.rollups import usage_rebuild
-from kizuna.apps.usage.services import (
+from kizuna.apps.usage.services.ingestion import (
     usage_daily_ingest,
     usage_ingest,
     usage_rollup_pending,
     usage_source_get,
 )
+from kizuna.apps.usage.services.rollups import usage_rebuild
 from kizuna.core.usage.schema import UsageFileError, records_frame
 from kizuna.core.usage.store import DAILY_SCHEMA
 from tests.apps.usage.conftest import event

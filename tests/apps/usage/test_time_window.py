@@ -25,7 +25,7 @@ from kizuna.apps.usage.models import (
     UsagePendingDay,
     UsageSource,
 )
-from kizuna.apps.usage.services import (
+from kizuna.apps.usage.services.ingestion import (
     batch_id_for,
     usage_days_queue,
     usage_ingest,

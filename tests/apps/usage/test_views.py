@@ -18,9 +18,9 @@ from kizuna.apps.usage.models import (
     UsageSource,
     UsageSummary,
 )
-from kizuna.apps.usage.rollups import usage_summaries_refresh
 from kizuna.apps.usage.selectors import FailedRollupDay, usage_ops_data
-from kizuna.apps.usage.services import account_key_map, usage_ingest, usage_source_get
+from kizuna.apps.usage.services.ingestion import account_key_map, usage_ingest, usage_source_get
+from kizuna.apps.usage.services.rollups import usage_summaries_refresh
 from kizuna.core.usage.schema import records_frame
 from tests.apps.usage.conftest import event
 from tests.factories import World

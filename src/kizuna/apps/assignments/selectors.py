@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -21,17 +22,19 @@ from django.db.models import Count, Min, Sum
 
 from kizuna.apps.customers.models import Account, Phase
 from kizuna.apps.org.models import Role, Team, TeamKind, User
-from kizuna.apps.segments.services import coverage_policies_ensure_defaults
+from kizuna.apps.segments.selectors import coverage_policy_rows
 from kizuna.core.assignment import (
+    DEFAULT_NORMS,
     AccountToAssign,
+    Assignment,
     CsmLoad,
     LoadNorm,
     TeamLoad,
     load_state,
     team_loads,
 )
+from kizuna.core.calendar import month_start_before
 from kizuna.core.capacity import BOOK, ONBOARDING, CapacityParams, Duty, monthly_new_contracts
-from kizuna.core.mrr_history import add_months
 
 SERVES: dict[str, str] = {
     TeamKind.STRATEGIC: "high",
@@ -60,16 +63,20 @@ def serving_team_kind(*, segment: str, phase: str) -> str:
 
 
 def load_norms() -> list[LoadNorm]:
-    """The per-CSM norms of the segments whose coverage policy sets a maximum."""
+    """The per-CSM norms of the segments whose coverage policy sets a maximum; a segment
+    without a saved policy has the core's default norm (``DEFAULT_NORMS``). Nothing is
+    written."""
+    rows = coverage_policy_rows()
+    saved = {p.segment for p in rows}
     return [
         LoadNorm(
             segment=p.segment,
             min_accounts=p.min_accounts_per_csm or 0,
             max_accounts=p.max_accounts_per_csm,
         )
-        for p in coverage_policies_ensure_defaults()
+        for p in rows
         if p.max_accounts_per_csm
-    ]
+    ] + [norm for norm in DEFAULT_NORMS if norm.segment not in saved]
 
 
 @dataclass(frozen=True)
@@ -231,7 +238,7 @@ def measured_inputs(*, today: dt.date, months: int = 6) -> MeasuredInputs:
     for segment, first in first_contracts.values_list("segment", "first"):
         if first is not None:
             firsts[segment].append(first)
-    since = add_months(today.replace(day=1), -months)
+    since = month_start_before(today, months)
     churned = dict(
         Account.objects.filter(phase=Phase.CHURNED, subscription_lines__end_date__gte=since)
         .values_list("segment")
@@ -274,6 +281,34 @@ def duties() -> tuple[Duty, ...]:
         for kind, team in sorted(first.items())
         if kind in DUTIES
     )
+
+
+def capacity_defaults(measured: MeasuredInputs) -> dict[str, Decimal]:
+    """The capacity scenario's starting values: target loads and concurrent onboardings at the
+    norms' maxima (the core's default norm where a segment's policy sets none), so that the
+    as-of month's CSMs needed are the load page's (everyone within the norm); new contracts
+    and churn as measured; three onboarding months."""
+    norms = {norm.segment: norm for norm in DEFAULT_NORMS}
+    norms.update((norm.segment, norm) for norm in load_norms())
+    return {
+        "high_load": Decimal(norms["high"].max_accounts),
+        "low_load": Decimal(norms["low"].max_accounts),
+        "high_new": round(Decimal(float(measured.new_per_month.get("high", 0))), 2),
+        "low_new": round(Decimal(float(measured.new_per_month.get("low", 0))), 2),
+        "churn": round(Decimal(float(measured.churn_per_month.get("low", 0))), 4),
+        "onboarding_months": Decimal(3),
+        "concurrent": Decimal(norms["low"].max_accounts),
+    }
+
+
+def planned_rows(
+    planned: Iterable[Assignment],
+) -> list[tuple[Assignment, Account | None, User | None]]:
+    """Each planned assignment with its account and CSM (None when gone); two queries."""
+    planned = list(planned)
+    users = User.objects.in_bulk([a.csm_id for a in planned])
+    accounts = Account.objects.in_bulk([a.account_id for a in planned])
+    return [(a, accounts.get(a.account_id), users.get(a.csm_id)) for a in planned]
 
 
 def capacity_params(measured: MeasuredInputs, scenario: dict[str, Any]) -> CapacityParams:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,15 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kizuna.apps.assignments import selectors, services
+from kizuna.apps.assignments import charts, selectors, services
 from kizuna.apps.assignments.forms import HandoffForm, ReassignForm, ScenarioForm
 from kizuna.apps.customers.access import access_account
-from kizuna.apps.customers.models import Account
-from kizuna.apps.front.formats import month_label
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import account_form_page, confirmed
 from kizuna.apps.org.access import can_apply_auto_assignment, can_reassign
-from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.capacity import capacity_plan
 
@@ -35,8 +29,6 @@ def load(request: AuthedRequest) -> HttpResponse:
     page = selectors.load_page(books)
     preview = services.auto_assign_preview(books) if request.GET.get("preview") else None
     planned = preview.plan.assignments[:50] if preview else ()
-    users = User.objects.in_bulk([a.csm_id for a in planned])
-    accounts = Account.objects.in_bulk([a.account_id for a in planned])
     teams = {team.pk: team for team, _pool in page.teams}
     context = {
         "nav": "load",
@@ -44,7 +36,7 @@ def load(request: AuthedRequest) -> HttpResponse:
         "teams": page.teams,
         "preview_teams": [(teams.get(p.team_id), p) for p in preview.plan.teams] if preview else [],
         "preview": preview,
-        "planned": [(a, accounts.get(a.account_id), users.get(a.csm_id)) for a in planned],
+        "planned": selectors.planned_rows(planned),
         "can_apply": can_apply_auto_assignment(request.user),
     }
     return render(request, "assignments/load.html", context)
@@ -105,18 +97,7 @@ def capacity(request: AuthedRequest) -> HttpResponse:
     """CSMs needed per team now and for 12 months, from the data and an editable scenario."""
     today = tenant_today(request.tenant)
     measured = selectors.measured_inputs(today=today)
-    norms = {norm.segment: norm for norm in selectors.load_norms()}
-    # target load and concurrent onboardings default to the norm's maximum, so that the as-of
-    # month's CSMs needed are the load page's (everyone within the norm)
-    defaults = {
-        "high_load": Decimal(norms["high"].max_accounts if "high" in norms else 10),
-        "low_load": Decimal(norms["low"].max_accounts if "low" in norms else 30),
-        "high_new": round(Decimal(float(measured.new_per_month.get("high", 0))), 2),
-        "low_new": round(Decimal(float(measured.new_per_month.get("low", 0))), 2),
-        "churn": round(Decimal(float(measured.churn_per_month.get("low", 0))), 4),
-        "onboarding_months": Decimal(3),
-        "concurrent": Decimal(norms["low"].max_accounts if "low" in norms else 30),
-    }
+    defaults = selectors.capacity_defaults(measured)
     form = ScenarioForm(request.GET or None, initial=defaults)
     scenario = form.cleaned_data if form.is_bound and form.is_valid() else defaults
     plan = capacity_plan(selectors.capacity_params(measured, scenario), as_of=today, months=12)
@@ -126,35 +107,9 @@ def capacity(request: AuthedRequest) -> HttpResponse:
         "plan": plan,
         "teams": [need.team for need in plan[0].teams],
         "measured": measured,
-        "chart": _chart(plan),
+        "chart": charts.csms_needed(plan),
+        "headcount": sum(need.headcount for need in plan[0].teams),
         "quarter": plan[min(3, len(plan) - 1)],
         "summary": list(zip(plan[min(3, len(plan) - 1)].teams, plan[0].teams, strict=True)),
     }
     return render(request, "assignments/capacity.html", context, status=400 if form.errors else 200)
-
-
-def _chart(plan: Any, *, width: int = 720, height: int = 200) -> dict[str, Any]:
-    """Bars: CSMs needed per month (all teams), and the headcount line."""
-    needed = [sum(need.needed_ceil for need in month.teams) for month in plan]
-    headcount = sum(need.headcount for need in plan[0].teams)
-    top = max([*needed, headcount, 1])
-    step = width / len(plan)
-    bars = [
-        {
-            "x": round(i * step + 3, 1),
-            "y": round(height - 20 - n / top * (height - 30), 1),
-            "w": round(step - 6, 1),
-            "h": round(n / top * (height - 30), 1),
-            "n": n,
-            "cx": round(i * step + step / 2, 1),
-            "label": month_label(month.month),
-        }
-        for i, (month, n) in enumerate(zip(plan, needed, strict=True))
-    ]
-    return {
-        "bars": bars,
-        "width": width,
-        "height": height,
-        "headcount_y": round(height - 20 - headcount / top * (height - 30), 1),
-        "headcount": headcount,
-    }

@@ -8,7 +8,6 @@ from ninja import Query, Router, Schema
 from kizuna.apps.api.schemas import Day, errors
 from kizuna.apps.coverage import selectors
 from kizuna.apps.coverage.models import CoverageSnapshot
-from kizuna.apps.customers.models import Account
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import access_member
 from kizuna.apps.tenant.selectors import tenant_today
@@ -79,9 +78,7 @@ def list_coverage(request: AuthedRequest, query: Query[CoverageQuery]) -> Any:
 )
 def get_worklist(request: AuthedRequest, query: Query[WorklistQuery]) -> list[dict[str, Any]]:
     member = access_member(request.user, query.csm)
-    rows = selectors.due_list(
-        accounts=Account.objects.filter(owner=member, mrr__gt=0), today=tenant_today()
-    )
+    rows = selectors.worklist_rows(member=member, today=tenant_today())
     return [
         {
             "account_id": account.pk,

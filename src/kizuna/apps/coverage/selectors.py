@@ -17,17 +17,15 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
 
-from kizuna.apps.coverage.inputs import (
-    accounts_today,
-    core_policies,
-)
+from kizuna.apps.coverage.frames import accounts_today
 from kizuna.apps.coverage.models import CoverageSnapshot, Scope
 from kizuna.apps.coverage.touches import last_touches
-from kizuna.apps.customers.models import Account
-from kizuna.apps.front.formats import month_label
-from kizuna.apps.org.models import Team, User
+from kizuna.apps.customers.models import Account, Segment
+from kizuna.apps.org.models import Role, Team, User
+from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.core.calendar import add_months
 from kizuna.core.coverage import (
     CoverageCount,
     CoverageDue,
@@ -35,10 +33,8 @@ from kizuna.core.coverage import (
     CoverageReport,
     coverage_due,
     coverage_from_counts,
-    shift_months,
 )
-
-SEGMENT_ORDER = ["high", "low", "tech", "community"]
+from kizuna.core.segmentation import SEGMENT_ORDER
 
 
 def latest_snapshot_day() -> dt.date | None:
@@ -92,69 +88,37 @@ def _split(rows: Iterable[CoverageSnapshot]) -> CoverageRows:
 
 @dataclass(frozen=True)
 class TrendLine:
+    """One segment's company-wide coverage rate on each snapshot day (None: no account)."""
+
     segment: str
-    points: str  # SVG polyline points
-    target_y: float
+    days: list[dt.date]
+    rates: list[float | None]
+    target: float
     last_rate: float | None
-    labels: list[tuple[float, str]]
 
 
-#: one segment's small chart, drawn about as wide as its third of the page, so that its 11-unit
-#: labels read at about 11 px (the template's viewBox adds the margins)
-TREND_WIDTH = 300
-TREND_HEIGHT = 120
-TREND_LABEL_ROOM = 72  # an axis label ("2026年10月", "Oct 2026") and the space after it
-
-
-def _trend_labels(days: list[dt.date], x_of: dict[dt.date, float]) -> list[tuple[float, str]]:
-    """The first and last day's month, and those between at least one label's room apart
-    (labels start at their day; the last one ends at it, so it needs two labels' room)."""
-    kept: list[tuple[float, str]] = []
-    for index, day in enumerate(days):
-        x = x_of[day]
-        last = index == len(days) - 1
-        if last or (
-            (not kept or x - kept[-1][0] >= TREND_LABEL_ROOM)
-            and x_of[days[-1]] - x >= 2 * TREND_LABEL_ROOM
-        ):
-            kept.append((x, month_label(day)))
-    return kept
-
-
-def trend_lines(
-    *, live: list[CoverageSnapshot], width: int = TREND_WIDTH, height: int = TREND_HEIGHT
-) -> list[TrendLine]:
+def trend_lines(*, live: list[CoverageSnapshot]) -> list[TrendLine]:
     """Per segment, the company-wide coverage rate over the snapshot days before today, then
-    today's live figure (``live``: its company-wide rows), as SVG geometry. A snapshot
-    stored for today earlier in the day is not drawn: the last point is the live figure the
-    tiles show."""
+    today's live figure (``live``: its company-wide rows). A snapshot stored for today
+    earlier in the day is not drawn: the last point is the live figure the tiles show."""
     live_day = live[0].as_of if live else None
     stored = CoverageSnapshot.objects.filter(scope="segment").order_by("as_of")
     rows = [*(stored.filter(as_of__lt=live_day) if live_day else stored), *live]
     days = sorted({row.as_of for row in rows})
-    if not days:
-        return []
-    step = width / max(len(days) - 1, 1)
-    x_of = {day: round(index * step, 1) for index, day in enumerate(days)}
-    lines = []
-    by_segment: dict[str, list[CoverageSnapshot]] = {}
+    by_segment: dict[str, dict[dt.date, CoverageSnapshot]] = {}
     for row in rows:
-        by_segment.setdefault(row.segment, []).append(row)
+        by_segment.setdefault(row.segment, {})[row.as_of] = row
+    lines = []
     for segment in [s for s in SEGMENT_ORDER if s in by_segment]:
         items = by_segment[segment]
-        points = " ".join(
-            f"{x_of[r.as_of]},{round(height - (r.rate or 0) * height, 1)}"
-            for r in items
-            if r.rate is not None
-        )
-        labels = _trend_labels(days, x_of)
+        last = items[max(items)]
         lines.append(
             TrendLine(
                 segment=segment,
-                points=points,
-                target_y=round(height - items[-1].target * height, 1),
-                last_rate=items[-1].rate,
-                labels=labels,
+                days=days,
+                rates=[items[d].rate if d in items else None for d in days],
+                target=last.target,
+                last_rate=last.rate,
             )
         )
     return lines
@@ -167,12 +131,25 @@ def due_list(*, accounts: QuerySet[Account], today: dt.date) -> list[tuple[Cover
     by_id = {a.pk: a for a in accounts.select_related("owner", "team")}
     if not by_id:
         return []
-    policies = core_policies()
+    policies = coverage_policies()
     inputs = accounts_today(by_id.values())
     touches = list(last_touches(accounts=by_id.values(), today=today).values())
     return [
         (due, by_id[due.account_id]) for due in coverage_due(inputs, touches, policies, as_of=today)
     ]
+
+
+def worklist_rows(*, member: User, today: dt.date) -> list[tuple[CoverageDue, Account]]:
+    """A member's worklist: the active accounts (MRR > 0) they own by coverage due date
+    (``due_list``); the 今日 page and the API's ``/worklist`` read it."""
+    return due_list(accounts=active_accounts().filter(owner=member), today=today)
+
+
+def worklist_members() -> QuerySet[User]:
+    """The members whose worklist can be picked: CSMs and managers who own accounts."""
+    return User.objects.filter(
+        role__in=[Role.CSM, Role.MANAGER], owned_accounts__isnull=False
+    ).distinct()
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,14 +171,14 @@ def worklist_summary(rows: list[tuple[CoverageDue, Account]]) -> WorklistSummary
 
 
 def policy_for(segment: str) -> CoveragePolicy | None:
-    return next((p for p in core_policies() if p.segment == segment), None)
+    return next((p for p in coverage_policies() if p.segment == segment), None)
 
 
 def _window(policy: CoveragePolicy, today: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The policy's window as of ``today`` as aware instants: local days today − P < t ≤
     today become [local midnight of today − P + 1 day, local midnight of tomorrow)."""
     zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
-    first_day = shift_months(today, -policy.period_months) + dt.timedelta(days=1)
+    first_day = add_months(today, -policy.period_months) + dt.timedelta(days=1)
     start = dt.datetime.combine(first_day, dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     return start, end
@@ -238,7 +215,7 @@ def coverage_live(*, today: dt.date) -> LiveCoverage:
     GROUP BY per policy over today's active accounts with ``covered_today``, turned into
     rows by the core (``coverage_from_counts``)."""
     computed_at = timezone.now()
-    policies = core_policies()
+    policies = coverage_policies()
     counts = []
     for policy in policies:
         groups = (
@@ -291,6 +268,51 @@ def live_rows(live: LiveCoverage) -> CoverageRows:
     )
 
 
+@dataclass(frozen=True)
+class UncoveredScope:
+    """Whose uncovered accounts a drill-down lists: one segment, and one team and one CSM,
+    or the accounts without a team (``no_team``) or without an owner (``no_owner``), as the
+    dashboard's rows count them."""
+
+    segment: str
+    team: Team | None
+    csm: User | None
+    no_team: bool
+    no_owner: bool
+
+    def accounts(self) -> QuerySet[Account]:
+        """Today's active accounts of the scope."""
+        accounts = active_accounts().filter(segment=self.segment)
+        if self.team:
+            accounts = accounts.filter(team=self.team)
+        elif self.no_team:
+            accounts = accounts.filter(team__isnull=True)
+        if self.csm:
+            accounts = accounts.filter(owner=self.csm)
+        elif self.no_owner:
+            accounts = accounts.filter(owner__isnull=True)
+        return accounts
+
+
+def _pk(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
+def uncovered_scope(*, segment: str, team: str | None, csm: str | None) -> UncoveredScope:
+    """The scope the drill-down's parameters name: an unknown segment is high touch; a team
+    or CSM id that names nobody is no filter, and ``"none"`` stands for the accounts without
+    one."""
+    found_team = Team.objects.filter(pk=_pk(team)).first()
+    found_csm = User.objects.filter(pk=_pk(csm)).first()
+    return UncoveredScope(
+        segment=segment if segment in Segment.values else Segment.HIGH,
+        team=found_team,
+        csm=found_csm,
+        no_team=not found_team and team == "none",
+        no_owner=not found_csm and csm == "none",
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class UncoveredRow:
     """An account of a drill-down not covered today: its last touch (None: never), and
@@ -324,7 +346,7 @@ def account_coverage(*, account: Account, today: dt.date) -> CoverageDue | None:
     falls out, covered or not); None when it is not active or its segment has no policy."""
     if account.mrr <= 0:
         return None
-    policies = core_policies()
+    policies = coverage_policies()
     touches = list(last_touches(accounts=[account], today=today).values())
     rows = coverage_due(accounts_today([account]), touches, policies, as_of=today)
     return rows[0] if rows else None

@@ -17,24 +17,19 @@ from collections.abc import Iterable
 from django.db.models import Max, Q, QuerySet
 
 from kizuna.apps.customers.models import Account
-from kizuna.apps.segments.models import CoveragePolicy
-from kizuna.apps.segments.services import DEFAULT_POLICIES
+from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.dates import EARLIEST_DAY
 from kizuna.apps.touchpoints.models import Touchpoint
-from kizuna.core.coverage import Touch, local_day
+from kizuna.core.calendar import local_day
+from kizuna.core.coverage import Touch
 
 
 def touch_kinds() -> dict[str, set[str]]:
-    """Per segment, the kinds of touchpoint that count as a touch: the coverage policy's
-    qualifying kinds, the default policy's until one is saved. A segment absent here has no
-    policy, and every kind counts for it."""
-    kinds = {segment: set(default[2]) for segment, default in DEFAULT_POLICIES.items()}
-    kinds.update(
-        (segment, set(qualifying))
-        for segment, qualifying in CoveragePolicy.objects.values_list("segment", "qualifying_kinds")
-    )
-    return kinds
+    """Per segment, the kinds of touchpoint that count as a touch: its coverage policy's
+    qualifying kinds (``segments.frames.coverage_policies``: the saved row, or the default
+    while none is saved). A segment absent here has no policy, and every kind counts for it."""
+    return {policy.segment: set(policy.qualifying_kinds) for policy in coverage_policies()}
 
 
 def qualifying_touchpoints(*, as_of: dt.date) -> QuerySet[Touchpoint]:

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from kizuna.apps.coverage import selectors
+from kizuna.apps.coverage import charts, selectors
 from kizuna.apps.coverage.touches import last_touches
 from kizuna.apps.customers.models import Segment
 from kizuna.apps.front.http import AuthedRequest
@@ -17,7 +17,6 @@ from kizuna.apps.org.access import (
     can_log_touchpoint,
     can_reassign,
 )
-from kizuna.apps.org.models import Team, User
 from kizuna.apps.tenant.selectors import tenant_today
 
 
@@ -34,49 +33,37 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "computed_at": live.computed_at,
         "rows": rows,
         "no_policy": live.report.no_policy,
-        "trend": selectors.trend_lines(live=rows.segment),
+        "trend": charts.trend_charts(selectors.trend_lines(live=rows.segment)),
         "trend_computed_at": selectors.snapshots_computed_at(before=today),
     }
     return render(request, "coverage/dashboard.html", context)
-
-
-def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
 
 
 @login_required
 def uncovered(request: AuthedRequest) -> HttpResponse:
     """Drill-down: the accounts of a segment (and team or CSM) not covered today; "none"
     stands for accounts without a team or without an owner, as in the dashboard's rows."""
-    segment = request.GET.get("segment", "")
-    if segment not in Segment.values:
-        segment = Segment.HIGH
-    accounts = selectors.active_accounts().filter(segment=segment)
-    team = Team.objects.filter(pk=_int(request.GET.get("team"))).first()
-    csm = User.objects.filter(pk=_int(request.GET.get("csm"))).first()
-    no_team = not team and request.GET.get("team") == "none"
-    no_owner = not csm and request.GET.get("csm") == "none"
-    if team:
-        accounts = accounts.filter(team=team)
-    elif no_team:
-        accounts = accounts.filter(team__isnull=True)
-    if csm:
-        accounts = accounts.filter(owner=csm)
-    elif no_owner:
-        accounts = accounts.filter(owner__isnull=True)
+    scope = selectors.uncovered_scope(
+        segment=request.GET.get("segment", ""),
+        team=request.GET.get("team"),
+        csm=request.GET.get("csm"),
+    )
+    segment = scope.segment
     computed_at = timezone.now()
     today = tenant_today(request.tenant)
-    uncovered = selectors.uncovered_accounts(accounts=accounts, segment=segment, today=today)
+    uncovered = selectors.uncovered_accounts(
+        accounts=scope.accounts(), segment=segment, today=today
+    )
     page = Paginator(uncovered, 100).get_page(request.GET.get("page"))
     last = last_touches(accounts=page.object_list, today=today)
     context = {
         "nav": "coverage",
         "segment": segment,
         "segment_label": dict(Segment.choices)[segment],
-        "team": team,
-        "csm": csm,
-        "no_team": no_team,
-        "no_owner": no_owner,
+        "team": scope.team,
+        "csm": scope.csm,
+        "no_team": scope.no_team,
+        "no_owner": scope.no_owner,
         "page": page,
         "rows": [
             selectors.UncoveredRow(

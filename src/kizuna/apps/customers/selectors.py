@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Self, overload
+from typing import Self, overload
 
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
-from kizuna.apps.front.formats import month_label
 from kizuna.core.kana import normalize_query, to_katakana
 from kizuna.core.mrr_history import LineSpan, MonthlyMrr, monthly_mrr
 
@@ -107,41 +106,3 @@ def account_mrr_history(*, account: Account, last_month: dt.date, months: int) -
         )
     ]
     return monthly_mrr(spans, last_month=last_month, months=months)
-
-
-@dataclass(frozen=True)
-class ChartBar:
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    value: int
-    is_last: bool
-
-
-def mrr_chart(history: list[MonthlyMrr], *, width: int = 720, height: int = 180) -> dict[str, Any]:
-    """Bar geometry of an SVG MRR chart (drawn by the template, no JavaScript)."""
-    top = max((point.mrr for point in history), default=0) or 1
-    plot_height = height - 24
-    step = width / max(len(history), 1)
-    bars = [
-        ChartBar(
-            x=round(index * step + 2, 1),
-            y=round(plot_height - point.mrr / top * plot_height, 1),
-            width=round(step - 4, 1),
-            height=round(point.mrr / top * plot_height, 1),
-            label=month_label(point.month),
-            value=point.mrr,
-            is_last=index == len(history) - 1,
-        )
-        for index, point in enumerate(history)
-    ]
-    return {
-        "bars": bars,
-        "width": width,
-        "height": height,
-        "max": top,
-        "label_y": height - 6,
-        "base_y": plot_height,  # the value axis: 0 here, ``max`` at the top
-    }

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from kizuna.apps.customers.models import Segment
 from kizuna.apps.health import uploads
 from kizuna.apps.health.selectors import COMPONENT_LABELS
+from kizuna.core.health.model import GREEN_FROM, RED_BELOW
 
 INPUT_CHOICES = [(name, label) for name, label in COMPONENT_LABELS.items() if name != "nps"]
 
@@ -59,6 +60,24 @@ class BandsForm(forms.Form):
         return data
 
 
+COMPONENT_FIELDS = ("input", "kind", "low", "high", "weight", "red_forces_red")
+
+
+def components_initial(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The component rows of a stored spec as the editor's initial data."""
+    return [{k: c[k] for k in COMPONENT_FIELDS} for c in spec["components"]]
+
+
+def bands_initial(spec: dict[str, Any], *, segment: str) -> dict[str, Any]:
+    """The bands of a stored spec as the editor's initial data; the core's defaults
+    (``kizuna.core.health.model``) where the spec has none."""
+    return {
+        "red_below": spec.get("red_below", RED_BELOW),
+        "green_from": spec.get("green_from", GREEN_FROM),
+        "segment": segment,
+    }
+
+
 def spec_from(
     components: forms.BaseFormSet[ComponentForm], bands: BandsForm, base: dict[str, Any]
 ) -> dict[str, Any]:
@@ -71,7 +90,7 @@ def spec_from(
         out.append(
             {
                 "key": key,
-                **{k: row[k] for k in ("input", "kind", "low", "high", "weight", "red_forces_red")},
+                **{k: row[k] for k in COMPONENT_FIELDS},
             }
         )
     return {

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kizuna.apps.customers.models import Segment
+from kizuna.apps.customers.models import Phase, Segment
 from kizuna.core.health.model import ScoreModel
 
 
@@ -17,10 +17,9 @@ class ModelStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
-class LifecyclePhase(models.TextChoices):
-    ONBOARDING = "onboarding", _("Onboarding")
-    ADOPTION = "adoption", _("Adoption")
-    RENEWAL = "renewal", _("Renewal")
+#: the lifecycle phases (``customers.models.Phase``) a score model is made for: every phase but
+#: churned (a churned account is not scored)
+SCORED_PHASES: tuple[Phase, ...] = (Phase.ONBOARDING, Phase.ADOPTION, Phase.RENEWAL)
 
 
 class ScoreModelVersion(models.Model):
@@ -30,7 +29,9 @@ class ScoreModelVersion(models.Model):
 
     name = models.SlugField(_("name"), max_length=60)
     version = models.PositiveIntegerField(_("version"))
-    phase = models.CharField(_("lifecycle phase"), max_length=16, choices=LifecyclePhase.choices)
+    phase = models.CharField(
+        _("lifecycle phase"), max_length=16, choices=[(p.value, p.label) for p in SCORED_PHASES]
+    )
     segment = models.CharField(_("touch model"), max_length=16, blank=True)
     spec = models.JSONField(_("components"))
     status = models.CharField(

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from kizuna.apps.customers.models import Account, Product, SubscriptionLine
-from kizuna.apps.health.data import input_frames
+from kizuna.apps.health import charts
+from kizuna.apps.health.frames import input_frames
 from kizuna.apps.health.models import HealthScore, Sentiment
 from kizuna.core.health.approach import approach_scores
 from kizuna.core.health.explain import explain
@@ -35,6 +36,11 @@ PERCENT_INPUTS = {"active_user_ratio", "feature_adoption", "usage_trend"}
 
 def input_label(name: str) -> str:
     return str(COMPONENT_LABELS.get(name, name))
+
+
+def component_labels(model: ScoreModel) -> dict[str, str]:
+    """Each component's key → the label of its input, in the reader's language."""
+    return {c.key: input_label(c.input) for c in model.components}
 
 
 def format_input(name: str, value: Any) -> str:
@@ -110,7 +116,7 @@ def account_health(
         ),
         "rescaled": explanation.rescaled,
         "changes": changes,
-        "trend": _sparkline(history),
+        "trend": charts.score_trend(history),
         "sentiment": Sentiment.objects.filter(
             account=account, from_day__lte=today, until_day__gte=today
         ).first(),
@@ -120,16 +126,6 @@ def account_health(
         ],
         "until_default": today + dt.timedelta(days=30),
     }
-
-
-def _sparkline(history: list[tuple[dt.date, float | None]]) -> dict[str, Any] | None:
-    points = [(d, s) for d, s in history if s is not None]
-    if len(points) < 2:
-        return None
-    first = points[0][0]
-    span = max(1, (points[-1][0] - first).days)
-    coords = " ".join(f"{300 * (d - first).days / span:.1f},{60 - 0.6 * s:.1f}" for d, s in points)
-    return {"points": coords, "first": first, "last": points[-1][0]}
 
 
 def latest_score_day() -> dt.date | None:

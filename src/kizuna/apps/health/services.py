@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -17,12 +18,12 @@ from django.utils.translation import gettext as _
 
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record
-from kizuna.apps.customers.models import Account
+from kizuna.apps.customers.models import Account, Phase
 from kizuna.apps.customers.services import accounts_mark_health_stale
-from kizuna.apps.health.data import expansion_starts, input_frames, outcomes
+from kizuna.apps.health.frames import expansion_starts, input_frames, outcomes
 from kizuna.apps.health.models import (
+    SCORED_PHASES,
     HealthScore,
-    LifecyclePhase,
     ModelStatus,
     ScoreModelVersion,
     Sentiment,
@@ -67,6 +68,18 @@ def score_model_create(
     )
 
 
+def score_model_draft_create(
+    *, actor: User, base: ScoreModelVersion, segment: str, spec: dict[str, Any], note: str = ""
+) -> ScoreModelVersion:
+    """Save an edited copy of ``base`` as a draft of its phase: the next version of ``base``'s
+    model when it keeps ``base``'s touch model, else of the model named after the phase and
+    the touch model (``adoption-high``; ``adoption-all`` for every touch model)."""
+    name = base.name if segment == base.segment else f"{base.phase}-{segment or 'all'}"
+    return score_model_create(
+        actor=actor, name=name, phase=base.phase, segment=segment, spec=spec, note=note
+    )
+
+
 @transaction.atomic
 def score_model_publish(*, actor: User | None, model: ScoreModelVersion) -> ScoreModelVersion:
     """Publish a draft: it scores its phase (and touch model) from the next run on; the
@@ -102,7 +115,7 @@ def published_models() -> dict[tuple[str, str], ScoreModelVersion]:
 def _model_for(
     phase: str, segment: str, models: dict[tuple[str, str], ScoreModelVersion]
 ) -> ScoreModelVersion | None:
-    phase = phase if phase in LifecyclePhase.values else LifecyclePhase.ADOPTION
+    phase = phase if phase in SCORED_PHASES else Phase.ADOPTION
     return models.get((phase, segment)) or models.get((phase, ""))
 
 
@@ -309,6 +322,36 @@ def health_backtest(
     return Backtest(results, suggestion, scored, first, last)
 
 
+#: the pages' backtest: prediction days from this many days before today (the usage history
+#: must cover them) …
+BACKTEST_FIRST_DAYS = 265
+#: … to this many (the shortest horizon, 90 days, is then seen whole)
+BACKTEST_LAST_DAYS = 90
+BACKTEST_CACHE_SECONDS = 3600
+
+
+def health_backtest_recent(
+    *, model: ScoreModel, today: dt.date, version: ScoreModelVersion | None = None
+) -> Backtest:
+    """``health_backtest`` of ``model`` over the prediction days ``today`` − 265 … ``today`` − 90
+    with the data known until ``today``. When ``version`` is the stored version ``model`` comes
+    from, the result is cached for the day (an hour at most); a draft being edited is computed
+    each time."""
+    key = f"health-backtest:{version.pk}:{today}" if version is not None else None
+    cached = cache.get(key) if key else None
+    if isinstance(cached, Backtest):
+        return cached
+    result = health_backtest(
+        model=model,
+        first=today - dt.timedelta(days=BACKTEST_FIRST_DAYS),
+        last=today - dt.timedelta(days=BACKTEST_LAST_DAYS),
+        data_until=today,
+    )
+    if key:
+        cache.set(key, result, BACKTEST_CACHE_SECONDS)
+    return result
+
+
 def _c(
     key: str, input: str, kind: str, low: float, high: float, weight: float, red: bool = False
 ) -> dict[str, Any]:
@@ -326,7 +369,7 @@ def _c(
 DEFAULT_MODELS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     (
         "onboarding",
-        LifecyclePhase.ONBOARDING,
+        Phase.ONBOARDING,
         {
             "components": [
                 _c("onboarding", "onboarding_ok", "thresholds", 0.25, 0.75, 40, red=True),
@@ -338,7 +381,7 @@ DEFAULT_MODELS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ),
     (
         "adoption",
-        LifecyclePhase.ADOPTION,
+        Phase.ADOPTION,
         {
             "components": [
                 _c("active_users", "active_user_ratio", "linear", 0.1, 0.5, 30),
@@ -351,7 +394,7 @@ DEFAULT_MODELS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ),
     (
         "renewal",
-        LifecyclePhase.RENEWAL,
+        Phase.RENEWAL,
         {
             "components": [
                 _c("active_users", "active_user_ratio", "linear", 0.1, 0.5, 30),

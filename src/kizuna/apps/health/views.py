@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -25,13 +23,15 @@ from kizuna.apps.health.forms import (
     ComponentFormSet,
     SentimentForm,
     UploadBacktestForm,
+    bands_initial,
+    components_initial,
     spec_from,
 )
 from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.health.services import (
     Backtest,
-    health_backtest,
-    score_model_create,
+    health_backtest_recent,
+    score_model_draft_create,
     score_model_publish,
     sentiment_set,
 )
@@ -40,7 +40,6 @@ from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.health.model import ScoreModel
 
 DROPPED_PAGE_SIZE = 50
-HISTORY_DAYS = 265  # prediction days reach back this far (the usage history must cover them)
 
 
 @login_required
@@ -78,23 +77,6 @@ def models(request: AuthedRequest) -> HttpResponse:
     return render(request, "health/models.html", context)
 
 
-def run_backtest(model: ScoreModel, *, today: dt.date, key: str | None) -> Backtest:
-    """The backtest of ``model`` over the last year's prediction days, cached for the day
-    when ``key`` names a stored version (a draft preview is computed each time)."""
-    cached = cache.get(f"health-backtest:{key}:{today}") if key else None
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    result = health_backtest(
-        model=model,
-        first=today - dt.timedelta(days=HISTORY_DAYS),
-        last=today - dt.timedelta(days=90),
-        data_until=today,
-    )
-    if key:
-        cache.set(f"health-backtest:{key}:{today}", result, 3600)
-    return result
-
-
 def _report(result: Backtest) -> dict[str, Any]:
     churn = result.churn
     main = churn[min(churn)]
@@ -113,12 +95,12 @@ def model_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(ScoreModelVersion, pk=pk)
     today = tenant_today()
     core = model.as_core()
-    result = run_backtest(core, today=today, key=f"{model.pk}")
+    result = health_backtest_recent(model=core, today=today, version=model)
     context = {
         "nav": "health",
         "model": model,
         "core": core,
-        "labels": {c.key: selectors.input_label(c.input) for c in core.components},
+        "labels": selectors.component_labels(core),
         "can_edit": can_manage_tenant(request.user),
         "can_upload": can_upload_backtest(request.user),
         "upload_form": UploadBacktestForm(),
@@ -134,19 +116,12 @@ def model_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     base = get_object_or_404(ScoreModelVersion, pk=pk)
     spec = base.spec
-    initial = [
-        {k: c[k] for k in ("input", "kind", "low", "high", "weight", "red_forces_red")}
-        for c in spec["components"]
-    ]
     bound = request.method == "POST"
-    components = ComponentFormSet(request.POST if bound else None, prefix="c", initial=initial)
+    components = ComponentFormSet(
+        request.POST if bound else None, prefix="c", initial=components_initial(spec)
+    )
     bands = BandsForm(
-        request.POST if bound else None,
-        initial={
-            "red_below": spec.get("red_below", 40),
-            "green_from": spec.get("green_from", 70),
-            "segment": base.segment,
-        },
+        request.POST if bound else None, initial=bands_initial(spec, segment=base.segment)
     )
     context: dict[str, Any] = {
         "nav": "health",
@@ -167,15 +142,10 @@ def model_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 status = 400
             else:
                 if request.POST.get("action") == "save":
-                    segment = bands.cleaned_data.get("segment") or ""
-                    name = (
-                        base.name if segment == base.segment else f"{base.phase}-{segment or 'all'}"
-                    )
-                    saved = score_model_create(
+                    saved = score_model_draft_create(
                         actor=request.user,
-                        name=name,
-                        phase=base.phase,
-                        segment=segment,
+                        base=base,
+                        segment=bands.cleaned_data.get("segment") or "",
                         spec=draft,
                         note=bands.cleaned_data.get("note", ""),
                     )
@@ -187,11 +157,11 @@ def model_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                     return redirect("health:model", pk=saved.pk)
                 today = tenant_today()
                 context["core"] = core
-                context["labels"] = {c.key: selectors.input_label(c.input) for c in core.components}
+                context["labels"] = selectors.component_labels(core)
                 context["preview"] = selectors.grade_preview(model=core, today=today)
-                context.update(_report(run_backtest(core, today=today, key=None)))
-                context["current"] = run_backtest(
-                    base.as_core(), today=today, key=f"{base.pk}"
+                context.update(_report(health_backtest_recent(model=core, today=today)))
+                context["current"] = health_backtest_recent(
+                    model=base.as_core(), today=today, version=base
                 ).churn
         else:
             status = 400
@@ -216,7 +186,7 @@ def model_upload_backtest(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _upload_context(model: ScoreModelVersion, form: UploadBacktestForm) -> dict[str, Any]:
     core = model.as_core()
-    labels = {c.key: selectors.input_label(c.input) for c in core.components}
+    labels = selectors.component_labels(core)
     return {"nav": "health", "model": model, "core": core, "form": form, "labels": labels}
 
 

@@ -1,54 +1,70 @@
-"""The periodic jobs. Each takes the business day it runs for and returns a one-line report."""
+"""The periodic jobs, as each app declares them in its ``tasks.py``: ``@task`` functions that
+take the business day (ISO text) and return a one-line report, and ``SCHEDULE``, a tuple of
+``kizuna.core.schedule.daily(...)`` / ``every_minute(...)`` naming each job, how often it runs
+and what it runs after. Collected once at start-up (``JobsConfig.ready``) and ordered by
+``kizuna.core.schedule.schedule_order``; a duplicate name, an unknown job in ``after``, a cycle
+or a task that is not a ``django.tasks`` task stops the start-up with ``ImproperlyConfigured``.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterable
+from importlib import import_module
+from types import ModuleType
+from typing import Any
 
-from kizuna.apps.coverage.services import coverage_snapshots_refresh
-from kizuna.apps.customers.services import account_refresh_mrr
-from kizuna.apps.health.tasks import refresh_scores as refresh_health_scores
-from kizuna.apps.onboarding.services import onboardings_evaluate, onboardings_start
-from kizuna.apps.revenue.tasks import refresh_snapshots as refresh_revenue_snapshots
-from kizuna.apps.segments.services import segment_exceptions_expire
-from kizuna.apps.usage.tasks import refresh_summaries as refresh_usage_summaries
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.tasks import Task
+from django.utils.module_loading import module_has_submodule
 
+from kizuna.core.schedule import Scheduled, ScheduleError, schedule_order
 
-@dataclass(frozen=True)
-class DailyJob:
-    name: str
-    run: Callable[[dt.date], str]
+type Job = Scheduled[Task[..., Any]]
+
+_schedule: tuple[Job, ...] = ()
 
 
-def _refresh_account_mrr(day: dt.date) -> str:
-    changed = account_refresh_mrr(account_ids=None, on=day)
-    return f"{changed} accounts changed MRR"
+def app_task_modules() -> list[ModuleType]:
+    """The ``tasks`` module of every Kizuna app that has one, in ``INSTALLED_APPS`` order."""
+    return [
+        import_module(f"{config.name}.tasks")
+        for config in apps.get_app_configs()
+        if config.name.startswith("kizuna.apps.") and module_has_submodule(config.module, "tasks")
+    ]
 
 
-def _expire_segment_exceptions(day: dt.date) -> str:
-    return f"{segment_exceptions_expire(today=day)} segment exceptions ended"
+def schedule_collect(modules: Iterable[ModuleType]) -> tuple[Job, ...]:
+    """Every module's ``SCHEDULE`` in the order the jobs run (``schedule_order``)."""
+    entries: list[Job] = []
+    for module in modules:
+        for entry in getattr(module, "SCHEDULE", ()):
+            if not isinstance(entry, Scheduled) or not isinstance(entry.task, Task):
+                raise ImproperlyConfigured(
+                    f"{module.__name__}.SCHEDULE: {entry!r} is not a daily(...) or"
+                    " every_minute(...) of a django.tasks task"
+                )
+            entries.append(entry)
+    try:
+        return schedule_order(entries)
+    except ScheduleError as error:
+        raise ImproperlyConfigured(f"periodic jobs: {error}") from error
 
 
-def _refresh_coverage(day: dt.date) -> str:
-    return f"coverage snapshots for {len(coverage_snapshots_refresh(today=day))} days"
+def schedule_load() -> None:
+    global _schedule
+    _schedule = schedule_collect(app_task_modules())
 
 
-def _evaluate_onboardings(day: dt.date) -> str:
-    started = onboardings_start(as_of=day)
-    r = onboardings_evaluate(as_of=day)
-    return (
-        f"{started} onboardings started, {r.evaluated} evaluated, {r.criteria_met} criteria met"
-        f" from usage, {r.transitions} transitions, {r.signals} signals, {r.handed_off} handed off"
-    )
+def schedule() -> tuple[Job, ...]:
+    """Every periodic job, in the order they run."""
+    return _schedule
 
 
-DAILY_JOBS: tuple[DailyJob, ...] = (
-    DailyJob("customers.refresh_account_mrr", _refresh_account_mrr),
-    DailyJob("segments.expire_exceptions", _expire_segment_exceptions),
-    DailyJob("coverage.refresh_snapshots", _refresh_coverage),
-    DailyJob("revenue.refresh_snapshots", refresh_revenue_snapshots),
-    DailyJob("usage.refresh_summaries", refresh_usage_summaries),
-    DailyJob("onboarding.evaluate", _evaluate_onboardings),
-    DailyJob("health.refresh_scores", refresh_health_scores),
-)
+def daily_jobs() -> tuple[Job, ...]:
+    """The daily jobs, in the order they run each business day."""
+    return tuple(entry for entry in _schedule if entry.every == "day")
+
+
+def job_named(name: str) -> Job | None:
+    return next((entry for entry in _schedule if entry.name == name), None)

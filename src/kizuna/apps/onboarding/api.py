@@ -15,6 +15,7 @@ from kizuna.apps.onboarding import selectors
 from kizuna.apps.onboarding.models import Onboarding, OnboardingCriterion
 from kizuna.apps.onboarding.services import criterion_tick, criterion_untick
 from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.core.calendar import month_start_before
 from kizuna.core.onboarding import kpis
 
 router = Router(tags=["onboarding"])
@@ -236,8 +237,8 @@ def get_onboarding_completion(
     """Completed on or before the target date ÷ onboardings whose target date fell in the
     months ``first_month`` … ``last_month`` (default: the last three full months)."""
     today = tenant_today()
-    last = query.last_month or (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    first = query.first_month or selectors.months_before(last, 2)
+    last = query.last_month or month_start_before(today, 1)
+    first = query.first_month or month_start_before(last, 2)
     if first.replace(day=1) > last.replace(day=1):
         raise ValidationError({"first_month": _("The first month must not be after the last.")})
     policy = selectors.onboarding_policy()

@@ -1,96 +1,113 @@
-"""Coordinates for the inline SVG charts: the onboarding Gantt and the CS funnel."""
+"""The onboarding pages' charts, drawn by the chart toolkit (``kizuna.apps.front.charts``):
+an onboarding's phases against their targets (a timeline) and the CS funnel (horizontal
+bars)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from kizuna.apps.front import charts
 from kizuna.apps.front.formats import day_in_month_label, month_label
 from kizuna.apps.onboarding.models import Onboarding
-from kizuna.apps.revenue.charts import GAP, text_width
 
-WIDTH = 640
-FUNNEL_WIDTH = 900
-FUNNEL_BAR = 420  # the widest bar; its label follows it
-LABEL = 150
-ROW = 34
+PLANNED = "#a9c1dc"
+LATE = charts.DOWN
+ON_TIME = charts.UP
+OPEN_STATES = ("in_progress", "stalled", "expected_churn")
 
 
-def gantt(
-    *, onboarding: Onboarding, phases: list[dict[str, Any]], today: dt.date
-) -> dict[str, Any]:
-    """One row per phase: the planned bar (previous target → target) and the actual bar
-    (previous phase done → done, or → today while open; red when past the target)."""
-    start = onboarding.started_on
-    ends = [onboarding.target_on, today, *(p["done_on"] for p in phases if p["done_on"])]
-    end = max(ends) + dt.timedelta(days=3)
-    span = max(1, (end - start).days)
+def _day(day: dt.date) -> str:
+    return str(formats.date_format(day, "SHORT_DATE_FORMAT"))
 
-    def x(day: dt.date) -> float:
-        return round(float(LABEL + (WIDTH - LABEL) * (day - start).days / span), 1)
 
-    rows = []
-    previous_done = start
-    for n, p in enumerate(phases):
-        actual_end = p["done_on"] or (
-            today if onboarding.state in ("in_progress", "stalled", "expected_churn") else None
-        )
-        late = bool(actual_end and actual_end > p["target_on"])
-        began = min(previous_done, actual_end) if actual_end else previous_done
-        rows.append(
-            {
-                "name": p["phase"].name,
-                "y": 18 + n * ROW,
-                "plan_x": x(p["planned_from"]),
-                "plan_w": max(2.0, x(p["target_on"]) - x(p["planned_from"])),
-                "act_x": x(began),
-                "act_w": max(2.0, x(actual_end) - x(began)) if actual_end else 0,
-                "late": late,
-                "done": p["done_on"] is not None,
-                "target_x": x(p["target_on"]),
-            }
-        )
-        previous_done = p["done_on"] or previous_done
-    height = 30 + len(phases) * ROW
-    ticks = []
-    day = start.replace(day=1)
-    while day <= end:
-        if day >= start:
-            ticks.append(
-                {
-                    "x": x(day),
-                    "label": day_in_month_label(day) if day.day != 1 else month_label(day),
-                }
+def _tick(day: dt.date) -> str:
+    return month_label(day) if day.day == 1 else day_in_month_label(day)
+
+
+def _row(phase: dict[str, Any], began: dt.date, actual_end: dt.date | None) -> charts.TimelineRow:
+    late = bool(actual_end and actual_end > phase["target_on"])
+    spans = [charts.Span(phase["planned_from"], phase["target_on"], PLANNED, lane=0)]
+    title = [
+        phase["phase"].name,
+        f"{_('Planned')}: {_day(phase['planned_from'])} – {_day(phase['target_on'])}",
+    ]
+    if actual_end:
+        spans.append(
+            charts.Span(
+                began,
+                actual_end,
+                LATE if late else ON_TIME,
+                lane=1,
+                opacity=None if phase["done_on"] else 0.6,
             )
-        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return {
-        "rows": rows,
-        "height": height,
-        "today_x": x(today) if start <= today <= end else None,
-        "ticks": _readable(ticks),
-        "axis_y": height - 4,
-    }
+        )
+        done = _day(actual_end) if phase["done_on"] else "…"
+        title.append(
+            f"{_('Actual')}: {_day(began)} – {done}"
+            + (f" ({_('Past the target')})" if late else "")
+        )
+    return charts.TimelineRow(
+        name=phase["phase"].name,
+        spans=spans,
+        marks=[phase["target_on"]],
+        title="\n".join(title),
+    )
 
 
-def _readable(ticks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every tick keeps its line; a label that would run into the previous one or past the
-    right edge is left out (labels start at their tick)."""
-    shown_until = float("-inf")
-    for tick in ticks:
-        width = text_width(tick["label"])
-        if tick["x"] < shown_until + GAP or tick["x"] + width > WIDTH:
-            tick["label"] = ""
-        else:
-            shown_until = tick["x"] + width
-    return ticks
+def gantt(*, onboarding: Onboarding, phases: list[dict[str, Any]], today: dt.date) -> charts.Chart:
+    """One row per phase: the planned bar (previous target → target) and the actual bar
+    (previous phase done → done, or → today while open; red when past the target). The days
+    run from the hand-over to the last of the target, the phases done and today (while open;
+    else the day the onboarding ended)."""
+    is_open = onboarding.state in OPEN_STATES
+    rows = []
+    previous_done = onboarding.started_on
+    for phase in phases:
+        actual_end = phase["done_on"] or (today if is_open else None)
+        began = min(previous_done, actual_end) if actual_end else previous_done
+        rows.append(_row(phase, began, actual_end))
+        previous_done = phase["done_on"] or previous_done
+    closed = onboarding.completed_on or onboarding.state_since
+    ends = [onboarding.target_on, *(p["done_on"] for p in phases if p["done_on"])]
+    ends.append(today if is_open or closed is None else min(closed, today))
+    legend = [
+        charts.LegendItem(_("Planned"), PLANNED, "box"),
+        charts.LegendItem(_("Actual"), ON_TIME, "box"),
+        charts.LegendItem(_("Past the target"), LATE, "box"),
+        charts.LegendItem(_("Target"), "#1f2937", "line"),
+    ]
+    return charts.timeline(
+        rows,
+        start=onboarding.started_on,
+        end=max(ends) + dt.timedelta(days=3),
+        tick_label=_tick,
+        x_title=_("Day"),
+        today=today,
+        today_label=_("Today"),
+        width=1180,
+        label=_("Phases: target and actual"),
+        legend=legend,
+    )
 
 
-def funnel(totals: dict[str, Any]) -> dict[str, Any]:
-    """Horizontal bars: each node's count against the onboardings handed over."""
-    base = totals.get("handed_over") or 0
-    nodes = [
+BAD = {"missed_target", "expected_churn", "churned_before_completion", "churned_at_first_renewal"}
+
+
+@dataclass(frozen=True)
+class FunnelChart:
+    chart: charts.Chart
+    totals: dict[str, Any]
+
+
+def _nodes() -> list[tuple[str, str, int]]:
+    """The funnel's nodes in the order drawn: key, label, indent."""
+    return [
         ("handed_over", _("Handed over"), 0),
         ("completed_on_time", _("Completed on time"), 1),
         ("missed_target", _("Stalled (missed the target)"), 1),
@@ -102,27 +119,25 @@ def funnel(totals: dict[str, Any]) -> dict[str, Any]:
         ("retained", _("Retained at the first renewal"), 1),
         ("churned_at_first_renewal", _("Churned at the first renewal"), 1),
     ]
-    bars = []
-    for n, (key, label, indent) in enumerate(nodes):
+
+
+def funnel(totals: dict[str, Any]) -> FunnelChart:
+    """Horizontal bars: each node's count, and its share of the onboardings handed over."""
+    base = totals.get("handed_over") or 0
+    rows = []
+    for key, label, indent in _nodes():
         count = int(totals.get(key) or 0)
-        width = FUNNEL_BAR * count / base if base else 0
-        bars.append(
-            {
-                "key": key,
-                "label": label,
-                "count": count,
-                "rate": count / base if base else None,
-                "y": 6 + n * 28,
-                "indent": indent * 12,
-                "w": round(max(width, 1.0 if count else 0.0), 1),
-                "label_x": round(306 + max(width, 1.0), 1),
-                "bad": key
-                in (
-                    "missed_target",
-                    "expected_churn",
-                    "churned_before_completion",
-                    "churned_at_first_renewal",
-                ),
-            }
-        )
-    return {"bars": bars, "height": 12 + len(nodes) * 28, "totals": totals}
+        rate = f"{count / base * 100:.1f}%" if base else "—"
+        text = ngettext(
+            "%(counter)s onboarding (%(rate)s)", "%(counter)s onboardings (%(rate)s)", count
+        ) % {"counter": count, "rate": rate}
+        colour = "#e3a39c" if key in BAD else charts.BAR
+        rows.append(charts.HBar(label, float(count), text, colour, indent))
+    name = _("CS funnel by account count")
+    chart = charts.hbar_chart(
+        rows,
+        x=charts.Axis(title=_("Onboardings (count)"), integer=True),
+        width=1180,
+        label=name,
+    )
+    return FunnelChart(chart=chart, totals=totals)

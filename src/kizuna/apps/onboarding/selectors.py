@@ -1,10 +1,9 @@
-"""Onboarding reads: the policy, templates as core values, usage frames, the board, one
-onboarding's timeline, and the KPI input frame."""
+"""Onboarding reads: the policy, templates as core values, the board, one onboarding's
+timeline, and the KPI input frame."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
@@ -26,8 +25,8 @@ from kizuna.apps.onboarding.models import (
     OnboardingTemplate,
 )
 from kizuna.apps.org.access import can_tick_criteria
-from kizuna.apps.org.models import Team, User
-from kizuna.apps.usage.models import UsageDay
+from kizuna.apps.org.models import Role, Team, User
+from kizuna.core.calendar import add_years, month_start_before
 from kizuna.core.onboarding import kpis
 from kizuna.core.onboarding.kpis import Dimension
 from kizuna.core.onboarding.timeline import Criterion, Phase, Template, UsageRule
@@ -66,41 +65,18 @@ def _criterion(c: OnboardingCriterion) -> Criterion:
     return Criterion(str(c.pk), c.label, rule)
 
 
-def usage_frames(
-    *, account_ids: Iterable[int], first: dt.date, last: dt.date
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``daily`` (account_id, day, events, active_users) and ``feature_daily`` (account_id,
-    day, feature, events) from ``UsageDay`` for the accounts and days (inclusive)."""
-    ids = sorted(set(account_ids))
-    rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(ids), 5000):
-        rows += UsageDay.objects.filter(
-            account_id__in=ids[start : start + 5000], day__gte=first, day__lte=last
-        ).values_list("account_id", "day", "events", "active_users", "feature_counts")
-    daily = pl.DataFrame(
-        rows,
-        schema={
-            "account_id": pl.Int64,
-            "day": pl.Date,
-            "events": pl.Int64,
-            "active_users": pl.Int64,
-            "feature_counts": pl.Object,
-        },
-        orient="row",
-    )
-    features = [
-        (account_id, day, feature, int(n))
-        for account_id, day, counts in daily.select(
-            "account_id", "day", "feature_counts"
-        ).iter_rows()
-        for feature, n in (counts or {}).items()
-    ]
-    feature_daily = pl.DataFrame(
-        features,
-        schema={"account_id": pl.Int64, "day": pl.Date, "feature": pl.String, "events": pl.Int64},
-        orient="row",
-    )
-    return daily.drop("feature_counts"), feature_daily
+def board_csms() -> QuerySet[User]:
+    """The CSMs whose board can be picked: the active ones, by username."""
+    return User.objects.filter(role=Role.CSM, is_active=True).order_by("username")
+
+
+def products_without_template() -> QuerySet[Product]:
+    return Product.objects.exclude(onboarding_templates__isnull=False)
+
+
+def current_template(*, product: Product) -> OnboardingTemplate | None:
+    """The product's current template version (None before its first)."""
+    return OnboardingTemplate.objects.filter(product=product, is_current=True).first()
 
 
 def board_onboardings(*, user: User | None, team_id: int | None = None) -> QuerySet[Onboarding]:
@@ -244,7 +220,7 @@ def kpi_frame(*, as_of: dt.date) -> pl.DataFrame:
     for account_id, product_id, start in SubscriptionLine.objects.order_by(
         "start_date"
     ).values_list("account_id", "product_id", "start_date"):
-        renewals.setdefault((account_id, product_id), _add_year(start))
+        renewals.setdefault((account_id, product_id), add_years(start, 1))
     rows = Onboarding.objects.values_list(
         "pk",
         "account_id",
@@ -279,13 +255,6 @@ def kpi_frame(*, as_of: dt.date) -> pl.DataFrame:
         },
         orient="row",
     )
-
-
-def _add_year(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
 
 
 def templates_current() -> QuerySet[OnboardingTemplate]:
@@ -353,13 +322,6 @@ def template_list() -> list[dict[str, Any]]:
     return rows
 
 
-def months_before(today: dt.date, n: int) -> dt.date:
-    year, month = today.year, today.month - n
-    while month < 1:
-        year, month = year - 1, month + 12
-    return dt.date(year, month, 1)
-
-
 STUCK_PAGE_SIZE = 25
 
 
@@ -371,11 +333,11 @@ def dashboard_data(
     policy = onboarding_policy()
     frame = kpi_frame(as_of=today)
     this_month = today.replace(day=1)
-    first, last_full = months_before(today, 11), months_before(today, 1)
+    first, last_full = month_start_before(today, 11), month_start_before(today, 1)
     period = kpis.period_completion(
         frame,
         as_of=today,
-        first_month=months_before(today, 3),
+        first_month=month_start_before(today, 3),
         last_month=last_full,
         by=by,
         target=policy.completion_target,
@@ -383,7 +345,7 @@ def dashboard_data(
     overall = kpis.period_completion(
         frame,
         as_of=today,
-        first_month=months_before(today, 3),
+        first_month=month_start_before(today, 3),
         last_month=last_full,
         target=policy.completion_target,
     )
@@ -403,10 +365,10 @@ def dashboard_data(
         for month in sorted(by_month, reverse=True)
     ]
     funnel = kpis.onboarding_funnel(
-        frame, as_of=today, first_month=months_before(today, 23), last_month=this_month
+        frame, as_of=today, first_month=month_start_before(today, 23), last_month=this_month
     )
     totals = kpis.funnel_totals(
-        funnel, first_month=months_before(today, 23), last_month=months_before(today, 12)
+        funnel, first_month=month_start_before(today, 23), last_month=month_start_before(today, 12)
     )
     stuck = Paginator(
         Onboarding.objects.filter(
@@ -426,15 +388,15 @@ def dashboard_data(
         "labels": _dimension_labels(by),
         "period": period,
         "overall": overall[0] if overall else None,
-        "period_first": months_before(today, 3),
+        "period_first": month_start_before(today, 3),
         "period_last": last_full,
         "cohorts": list(reversed(cohorts.rows(named=True))),
         "matrix_columns": values,
         "matrix": matrix,
         "funnel_rows": list(reversed(funnel.rows(named=True))),
         "funnel": charts.funnel(totals.row(0, named=True)) if totals.height else None,
-        "funnel_first": months_before(today, 23),
-        "funnel_last": months_before(today, 12),
+        "funnel_first": month_start_before(today, 23),
+        "funnel_last": month_start_before(today, 12),
         "stuck": [(o, _last_reason(o)) for o in stuck.object_list],
         "stuck_page": stuck,
     }

@@ -31,10 +31,11 @@ from kizuna.apps.onboarding.models import (
     OnboardingTemplate,
     OnboardingTransition,
 )
-from kizuna.apps.onboarding.selectors import core_template, onboarding_policy, usage_frames
+from kizuna.apps.onboarding.selectors import core_template, onboarding_policy
 from kizuna.apps.org.access import can_manage_tenant, can_tick_criteria
 from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.usage.frames import usage_frames
 from kizuna.core.onboarding.rules import RULE_SCHEMA, first_met
 from kizuna.core.onboarding.timeline import (
     DONE_STATES,

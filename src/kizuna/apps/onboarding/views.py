@@ -22,7 +22,6 @@ from kizuna.apps.onboarding.forms import TemplateEditor
 from kizuna.apps.onboarding.models import (
     Onboarding,
     OnboardingCriterion,
-    OnboardingTemplate,
 )
 from kizuna.apps.onboarding.services import (
     criterion_tick,
@@ -36,7 +35,7 @@ from kizuna.apps.org.access import (
     can_view_other_members,
     default_work_scope,
 )
-from kizuna.apps.org.models import Role, User
+from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.onboarding.kpis import Dimension
 
@@ -70,9 +69,7 @@ def board(request: AuthedRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "counts": counts,
-        "csms": User.objects.filter(role=Role.CSM, is_active=True).order_by("username")
-        if can_view_other_members(request.user)
-        else [],
+        "csms": selectors.board_csms() if can_view_other_members(request.user) else [],
     }
     return render(request, "onboarding/board.html", context)
 
@@ -147,7 +144,7 @@ def templates(request: AuthedRequest) -> HttpResponse:
     context = {
         "nav": "onboarding",
         "templates": selectors.template_list(),
-        "products_without": Product.objects.exclude(onboarding_templates__isnull=False),
+        "products_without": selectors.products_without_template(),
         "can_edit": can_manage_tenant(request.user),
     }
     return render(request, "onboarding/templates.html", context)
@@ -158,7 +155,7 @@ def template_edit(request: AuthedRequest, code: str) -> HttpResponse:
     if not can_manage_tenant(request.user):
         raise PermissionDenied
     product = get_object_or_404(Product, code=code)
-    current = OnboardingTemplate.objects.filter(product=product, is_current=True).first()
+    current = selectors.current_template(product=product)
     editor = TemplateEditor(request.POST if request.method == "POST" else None, current=current)
     if request.method == "POST" and editor.is_valid():
         try:

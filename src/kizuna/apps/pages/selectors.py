@@ -10,8 +10,9 @@ from django.core.paginator import Paginator
 from kizuna.apps.audit.models import AuditEvent
 from kizuna.apps.coverage.selectors import account_coverage
 from kizuna.apps.coverage.touches import last_touches
+from kizuna.apps.customers.charts import mrr_history
 from kizuna.apps.customers.models import Account
-from kizuna.apps.customers.selectors import account_lines, mrr_chart
+from kizuna.apps.customers.selectors import account_lines
 from kizuna.apps.health.selectors import account_health
 from kizuna.apps.health.services import health_score_refresh_if_stale
 from kizuna.apps.revenue.selectors import account_mrr_movements
@@ -34,6 +35,7 @@ def account_page_data(
     today: dt.date,
     timeline_page: str | None = None,
     history_page: str | None = None,
+    currency: str,
 ) -> dict[str, Any]:
     """Everything the account 360 page shows, in a fixed number of queries; the touchpoint
     timeline and the change history newest first, a page of each."""
@@ -63,7 +65,7 @@ def account_page_data(
     )
     return {
         "lines": [(line, line.is_active_on(today)) for line in lines],
-        "mrr_chart": mrr_chart(history),
+        "mrr_chart": mrr_history(history, currency=currency),
         "mrr_movements": account_mrr_movements(account=account, as_of=today, lines=lines),
         "contacts": list(account.contacts.order_by("name", "id")),
         "touchpoints": touchpoints,

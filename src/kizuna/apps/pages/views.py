@@ -22,7 +22,7 @@ from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.health.selectors import grade_drop_rows, grade_drops
 from kizuna.apps.onboarding.selectors import onboardings_to_push
 from kizuna.apps.org.access import access_member, account_permissions, can_view_other_members
-from kizuna.apps.org.models import Role, User
+from kizuna.apps.org.models import User
 from kizuna.apps.pages.selectors import account_last_touch, account_page_data
 from kizuna.apps.tenant.selectors import tenant_today
 
@@ -79,6 +79,7 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
         today=today,
         timeline_page=request.GET.get("timeline_page"),
         history_page=request.GET.get("history_page"),
+        currency=request.tenant.currency,
     )
     account_perms = account_permissions(request.user, account)
     context.update(
@@ -95,17 +96,14 @@ def worklist(request: AuthedRequest) -> HttpResponse:
     """A CSM's accounts, the ones about to fall out of coverage first."""
     member = access_member(request.user, request.GET.get("csm"))
     today = tenant_today(request.tenant)
-    accounts = Account.objects.filter(owner=member, mrr__gt=0)
-    rows = coverage_selectors.due_list(accounts=accounts, today=today)
+    rows = coverage_selectors.worklist_rows(member=member, today=today)
     context = {
         "nav": "today",
         "member": member,
         "rows": rows,
         "summary": coverage_selectors.worklist_summary(rows),
         "today": today,
-        "members": User.objects.filter(
-            role__in=[Role.CSM, Role.MANAGER], owned_accounts__isnull=False
-        ).distinct()
+        "members": coverage_selectors.worklist_members()
         if can_view_other_members(request.user)
         else [],
         **_also_today(member, today=today),

@@ -15,20 +15,19 @@ from typing import Any, Final
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kizuna.apps.customers.models import Segment
+from kizuna.apps.front.charts import Chart, Markup
 from kizuna.apps.front.formats import month_label
 from kizuna.apps.revenue import charts
 from kizuna.apps.revenue.models import CohortSnapshot, RevenueSnapshot, RevenueTarget
 from kizuna.apps.revenue.selectors import (
     Cut,
-    month_add,
     revenue_cohort_rows,
     revenue_last_month,
     revenue_segment_rows,
     revenue_summary_rows,
     revenue_targets,
 )
-from kizuna.core.money import format_money
+from kizuna.core.calendar import month_start_before, month_starts
 
 PERIODS: Final = (12, 24, 36)
 CHARTS: Final = ("bridge", "mrr", "retention", "churn", "cohorts")
@@ -36,19 +35,7 @@ COHORT_METRICS: Final = {
     "logo": gettext_lazy("Logo retention"),
     "revenue": gettext_lazy("Revenue retention (net)"),
 }
-SEGMENT_COLOURS: Final = {
-    "high": "#6b3fa0",
-    "low": "#2f5d8a",
-    "tech": "#4a7c59",
-    "community": "#b7791f",
-}
-
-
 COMPANY: Final = Cut()
-
-
-#: the month axes' title
-MONTH_AXIS: Final = gettext_lazy("Month (figures at month-end)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,146 +45,10 @@ class DashboardFilters:
     cohort_metric: str = "logo"
 
 
-def pct(rate: float | None) -> str:
-    """A rate as a percentage with one decimal ("95.3%"); "—" when undefined."""
-    return "—" if rate is None else f"{rate * 100:.1f}%"
-
-
-def _segment_label(code: str) -> str:
-    return str(dict(Segment.choices).get(code, code or _("(none)")))
-
-
-def _monthly_gross_churn_target(grr_12m: float | None) -> float | None:
-    """The constant monthly gross MRR churn c that keeps GRR at target: (1 − c)^12 = GRR."""
-    return None if grr_12m is None else 1 - grr_12m ** (1 / 12)
-
-
-def _bridge(row: RevenueSnapshot, currency: str) -> charts.Chart:
-    steps = [
-        (_("Previous month-end"), row.start_mrr, "total"),
-        (_("New"), row.new_mrr, "up"),
-        (_("Expansion"), row.expansion_mrr, "up"),
-        (_("Reactivation"), row.reactivation_mrr, "up"),
-        (_("Contraction"), row.contraction_mrr, "down"),
-        (_("Churn"), row.churn_mrr, "down"),
-        (_("Month-end"), row.total_mrr, "total"),
-    ]
-    return charts.waterfall(
-        steps,
-        fmt=lambda v: format_money(int(v), currency),
-        y_title="MRR",
-    )
-
-
-def _target_line(name: str, value: float | None, months: int, colour: str) -> charts.Series:
-    return charts.Series(name=name, values=[value] * months, colour=colour, dashed=True)
-
-
-def _retention_chart(rows: list[RevenueSnapshot], target: RevenueTarget | None) -> charts.Chart:
-    labels = [month_label(row.month) for row in rows]
-    series = [
-        charts.Series("GRR 12m", [row.grr_12m for row in rows], charts.PALETTE[0]),
-        charts.Series("NRR 12m", [row.nrr_12m for row in rows], charts.PALETTE[1]),
-    ]
-    if target and target.grr_12m is not None:
-        series.append(_target_line(_("GRR target"), target.grr_12m, len(rows), charts.PALETTE[0]))
-    if target and target.nrr_12m is not None:
-        series.append(_target_line(_("NRR target"), target.nrr_12m, len(rows), charts.PALETTE[1]))
-    return charts.line_chart(
-        labels, series, fmt=pct, floor_at_zero=False, x_title=str(MONTH_AXIS), y_title="GRR / NRR"
-    )
-
-
-def _churn_chart(
-    months: list[dt.date],
-    segments: dict[str, list[RevenueSnapshot]],
-    targets: dict[str, RevenueTarget],
-    *,
-    field: str,
-) -> charts.Chart:
-    series = []
-    for index, (code, rows) in enumerate(segments.items()):
-        colour = SEGMENT_COLOURS.get(code, charts.PALETTE[(index + 3) % len(charts.PALETTE)])
-        by_month = {row.month: getattr(row, field) for row in rows}
-        series.append(
-            charts.Series(_segment_label(code), [by_month.get(m) for m in months], colour)
-        )
-        target = targets.get(code)
-        goal = None
-        if target is not None:
-            goal = (
-                target.logo_churn_rate
-                if field == "logo_churn_rate"
-                else _monthly_gross_churn_target(target.grr_12m)
-            )
-        if goal is not None:
-            name = _("%(segment)s target") % {"segment": _segment_label(code)}
-            series.append(_target_line(name, goal, len(months), colour))
-    return charts.line_chart(
-        [month_label(m) for m in months],
-        series,
-        fmt=pct,
-        x_title=str(MONTH_AXIS),
-        y_title=_("Churn rate per month"),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class HeatCell:
-    """One cell of the cohort heatmap: the share retained (None: undefined), its label in
-    whole percent, its fill and ink colours and the hover text."""
-
-    rate: float | None
-    label: str
-    fill: str
-    ink: str
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class CohortRow:
-    """A cohort (the month of the first contract) with its accounts and MRR at start, and a
-    cell per month since the start (None: no figure for that month)."""
-
-    cohort: dt.date
-    customers: int
-    mrr: int
-    cells: list[HeatCell | None]
-
-
-def _heat_cell(cell: CohortSnapshot, metric: str) -> HeatCell:
-    rate = cell.logo_retention if metric == "logo" else cell.revenue_retention
-    return HeatCell(
-        rate=rate,
-        label="—" if rate is None else f"{rate * 100:.0f}",
-        fill=charts.heat_colour(rate),
-        ink=charts.heat_ink(rate),
-        title=f"{month_label(cell.month)}: {pct(rate)} "
-        f"({cell.active_customers}/{cell.cohort_customers})",
-    )
-
-
-def _heatmap(cells: list[CohortSnapshot], metric: str, months: int) -> list[CohortRow]:
-    rows: dict[dt.date, CohortRow] = {}
-    for cell in cells:
-        row = rows.setdefault(
-            cell.cohort_month,
-            CohortRow(
-                cohort=cell.cohort_month,
-                customers=cell.cohort_customers,
-                mrr=cell.cohort_start_mrr,
-                cells=[None] * months,
-            ),
-        )
-        if cell.months_since_start < months:
-            row.cells[cell.months_since_start] = _heat_cell(cell, metric)
-    return list(rows.values())
-
-
 def target_rows(targets: dict[str, RevenueTarget]) -> list[tuple[str, RevenueTarget]]:
     """(label, target) per target row, the whole company first."""
     return [
-        (_segment_label(code) if code else _("Whole company"), target)
+        (charts.segment_label(code) if code else _("Whole company"), target)
         for code, target in sorted(targets.items())
     ]
 
@@ -237,13 +88,14 @@ class RevenueDashboard:
     rows: list[RevenueSnapshot]
     segments: Mapping[str, list[RevenueSnapshot]]
     targets: Mapping[str, RevenueTarget]
-    bridge: charts.Chart | None
-    mrr_chart: charts.Chart
-    net_new_chart: charts.Chart
-    retention_chart: charts.Chart | None
-    logo_churn_chart: charts.Chart
-    gross_churn_chart: charts.Chart
-    heatmap: list[CohortRow]
+    bridge: Chart | None
+    mrr_chart: Chart
+    net_new_chart: Chart
+    retention_chart: Chart | None
+    logo_churn_chart: Chart
+    gross_churn_chart: Chart
+    heatmap: list[charts.HeatRow]
+    heat_legend: Markup
     heatmap_columns: list[int]
     scorecard: list[SegmentScore]
     cohorts: list[CohortSnapshot]
@@ -256,16 +108,15 @@ def revenue_dashboard(
     last = revenue_last_month()
     if last is None:
         return None
-    first = month_add(last, -(filters.months - 1))
+    first = month_start_before(last, filters.months - 1)
     rows = revenue_summary_rows(cut=filters.cut, first=first, last=last)
     segments = revenue_segment_rows(first=first, last=last)
     targets = revenue_targets() if targets is None else targets
     cohorts = revenue_cohort_rows(cut=filters.cut, first_cohort=first)
-    months = [month_add(first, i) for i in range(filters.months)]
+    months = month_starts(first, last)
     labels = [month_label(month) for month in months]
     current = rows[-1] if rows and rows[-1].month == last else None
     target = targets.get(filters.cut.value if filters.cut.dimension == "segment" else "")
-    money = lambda value: format_money(int(value), currency)  # noqa: E731
     by_month = {row.month: row for row in rows}
     series_rows = [by_month.get(month) for month in months]
     mrr_values = [row.total_mrr if row else None for row in series_rows]
@@ -277,25 +128,28 @@ def revenue_dashboard(
         rows=rows,
         segments=segments,
         targets=targets,
-        bridge=_bridge(current, currency) if current else None,
-        mrr_chart=charts.line_chart(
-            labels,
-            [charts.Series("MRR", mrr_values, charts.PALETTE[0])],
-            fmt=money,
-            y_title="MRR",
+        bridge=charts.bridge(current, currency) if current else None,
+        mrr_chart=charts.mrr_trend(labels, mrr_values, currency),
+        net_new_chart=charts.net_new(
+            labels, [row.net_new_mrr if row else 0 for row in series_rows], currency
         ),
-        net_new_chart=charts.bar_chart(
-            labels,
-            [row.net_new_mrr if row else 0 for row in series_rows],
-            fmt=money,
-            height=160,
-            x_title=str(MONTH_AXIS),
-            y_title=_("Net new MRR"),
+        retention_chart=charts.retention(rows, target) if rows else None,
+        logo_churn_chart=charts.churn(
+            months,
+            segments,
+            targets,
+            field="logo_churn_rate",
+            label=_("Logo churn rate by segment"),
         ),
-        retention_chart=_retention_chart(rows, target) if rows else None,
-        logo_churn_chart=_churn_chart(months, segments, targets, field="logo_churn_rate"),
-        gross_churn_chart=_churn_chart(months, segments, targets, field="gross_mrr_churn_rate"),
-        heatmap=_heatmap(cohorts, filters.cohort_metric, filters.months),
+        gross_churn_chart=charts.churn(
+            months,
+            segments,
+            targets,
+            field="gross_mrr_churn_rate",
+            label=_("Gross MRR churn rate by segment"),
+        ),
+        heatmap=charts.heatmap(cohorts, filters.cohort_metric, filters.months),
+        heat_legend=charts.heat_legend(),
         heatmap_columns=list(range(filters.months)),
         scorecard=_scorecard(segments, targets, last),
         cohorts=cohorts,
@@ -315,7 +169,7 @@ def _scorecard(
         out.append(
             SegmentScore(
                 segment=code,
-                label=_segment_label(code),
+                label=charts.segment_label(code),
                 mrr=now.total_mrr if now else 0,
                 customers=now.active_customers if now else 0,
                 churn=mean,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 from django.db.models import Max
 
-from kizuna.apps.revenue.lines import lines_frame_from_rows, revenue_lines
+from kizuna.apps.revenue.frames import lines_frame_from_rows, revenue_lines
 from kizuna.apps.revenue.models import (
     CohortSnapshot,
     RevenueSnapshot,
@@ -43,11 +43,6 @@ def revenue_last_month() -> dt.date | None:
     found = RevenueSnapshot.objects.filter(dimension="", value="").aggregate(last=Max("month"))
     last: dt.date | None = found["last"]
     return last
-
-
-def month_add(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def revenue_summary_rows(

@@ -37,46 +37,28 @@ from django.utils.translation import gettext as _
 
 from kizuna.apps.customers.models import SubscriptionLine
 from kizuna.apps.org.models import User
-from kizuna.apps.revenue.lines import revenue_lines
+from kizuna.apps.revenue.frames import revenue_lines
 from kizuna.apps.revenue.models import (
     CohortSnapshot,
     RevenueSnapshot,
     RevenueSnapshotState,
     RevenueTarget,
 )
+from kizuna.core.calendar import month_start_after
 from kizuna.core.revenue import Dimension, revenue_report
+from kizuna.core.revenue.report import SUMMARY_COLUMNS, SUMMARY_DETAIL_COLUMNS
 
 log = logging.getLogger("kizuna.revenue")
 
 #: The cuts written each month: the whole company (None), then one per dimension.
 CUTS: tuple[Dimension | None, ...] = (None, "segment", "product", "channel", "team")
 
+#: the snapshot fields named apart from their core column: the month's start figures
+START_FIELDS = {"previous_total_mrr": "start_mrr", "previous_active_customers": "start_customers"}
 #: Snapshot field ← core summary column (money and counts as integers, rates as floats).
 SUMMARY_FIELDS: dict[str, str] = {
-    "total_mrr": "total_mrr",
-    "active_customers": "active_customers",
-    "start_mrr": "previous_total_mrr",
-    "start_customers": "previous_active_customers",
-    "new_mrr": "new_mrr",
-    "expansion_mrr": "expansion_mrr",
-    "reactivation_mrr": "reactivation_mrr",
-    "contraction_mrr": "contraction_mrr",
-    "churn_mrr": "churn_mrr",
-    "new_customers": "new_customers",
-    "expansion_customers": "expansion_customers",
-    "reactivated_customers": "reactivated_customers",
-    "contraction_customers": "contraction_customers",
-    "churned_customers": "churned_customers",
-    "net_new_mrr": "net_new_mrr",
-    "logo_churn_rate": "logo_churn_rate",
-    "gross_mrr_churn_rate": "gross_mrr_churn_rate",
-    "net_mrr_churn_rate": "net_mrr_churn_rate",
-    "grr_3m": "grr_3m",
-    "nrr_3m": "nrr_3m",
-    "grr_12m": "grr_12m",
-    "nrr_12m": "nrr_12m",
-    "arpa": "arpa",
-    "ltv": "ltv",
+    START_FIELDS.get(column, column): column
+    for column in (*SUMMARY_COLUMNS, *SUMMARY_DETAIL_COLUMNS)
 }
 ROUNDED = ("arpa", "ltv")  # averages of money, stored rounded to the nearest minor unit
 COHORT_FIELDS = (
@@ -103,10 +85,6 @@ class RefreshResult:
             return "revenue snapshots up to date"
         first, last = self.months_written[0], self.months_written[-1]
         return f"{len(self.months_written)} months written ({first:%Y-%m}..{last:%Y-%m})"
-
-
-def _next_month(month: dt.date) -> dt.date:
-    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def _earliest(*months: dt.date | None) -> dt.date | None:
@@ -196,7 +174,7 @@ def _write_month(
     CohortSnapshot.objects.bulk_create(cohorts, batch_size=2_000)
     done = state.last_month_done
     state.last_month_done = month if done is None or month > done else done
-    following = _next_month(month)
+    following = month_start_after(month, 1)
     state.dirty_from = following if done is not None and following <= done else None
     state.save(update_fields=["last_month_done", "dirty_from"])
 
@@ -224,7 +202,7 @@ def revenue_snapshots_refresh(
     }
     computed = _summary_rows(reports)
     first_month = min((key[0] for key in computed), default=None)
-    resume = _next_month(done) if done is not None else first_month
+    resume = month_start_after(done, 1) if done is not None else first_month
     start = _earliest(dirty, resume)
     if start is None:  # no data and nothing written yet
         return RefreshResult(computed=True, months_written=())
@@ -246,7 +224,7 @@ def revenue_snapshots_refresh(
     while month <= last:
         _write_month(month, summaries.get(month, []), cohorts.get(month, []), state)
         written.append(month)
-        month = _next_month(month)
+        month = month_start_after(month, 1)
     result = RefreshResult(computed=True, months_written=tuple(written))
     RevenueSnapshotState.objects.filter(pk=state.pk).update(
         last_finished_at=timezone.now(), last_message=result.message

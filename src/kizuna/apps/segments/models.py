@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.apps.customers.models import Segment
+from kizuna.core.assignment import DEFAULT_NORMS
+from kizuna.core.coverage import DEFAULT_POLICIES
+from kizuna.core.touchpoints import HUMAN_KINDS, in_kind_order
 
 
 class RuleKind(models.TextChoices):
@@ -224,7 +228,27 @@ class SegmentException(models.Model):
 
 
 def default_qualifying_kinds() -> list[str]:
-    return ["meeting", "call", "email", "onsite"]
+    return in_kind_order(HUMAN_KINDS)
+
+
+def default_policy_fields() -> dict[str, dict[str, Any]]:
+    """Per segment, the fields of its default ``CoveragePolicy`` row: period, target and kinds
+    from ``kizuna.core.coverage.DEFAULT_POLICIES``, the load norm from
+    ``kizuna.core.assignment.DEFAULT_NORMS`` (none for the segments served one-to-many). The
+    data migration seeds these, and ``services.coverage_policies_ensure_defaults`` puts back
+    a missing one."""
+    norms = {norm.segment: norm for norm in DEFAULT_NORMS}
+    fields = {}
+    for policy in DEFAULT_POLICIES:
+        norm = norms.get(policy.segment)
+        fields[policy.segment] = {
+            "period_months": policy.period_months,
+            "target": Decimal(str(policy.target)),
+            "qualifying_kinds": in_kind_order(policy.qualifying_kinds),
+            "min_accounts_per_csm": norm.min_accounts if norm else None,
+            "max_accounts_per_csm": norm.max_accounts if norm else None,
+        }
+    return fields
 
 
 class CoveragePolicy(models.Model):

@@ -14,11 +14,44 @@ from kizuna.apps.org.models import User
 from kizuna.apps.segments.models import (
     AccountSegmentPeriod,
     CoveragePolicy,
+    ReviewStatus,
+    RuleKind,
     SegmentException,
     SegmentReview,
+    SegmentRule,
 )
+from kizuna.core.calendar import month_start_after
+from kizuna.core.segmentation import SEGMENT_ORDER as ORDER
 
-SEGMENT_ORDER = {"high": 0, "low": 1, "tech": 2, "community": 3}
+#: a segment's place in the touch-model order (most human attention first)
+SEGMENT_ORDER = {segment: index for index, segment in enumerate(ORDER)}
+
+
+def segment_rule_in_force(*, on: dt.date) -> SegmentRule:
+    """The rule in force on ``on``: the latest effective one; while none is saved, the default
+    percentile rule as an unsaved row effective from ``on`` (nothing is written: the first
+    review saves its rule)."""
+    rule = SegmentRule.objects.filter(effective_from__lte=on).first()
+    return rule if rule is not None else SegmentRule(kind=RuleKind.PERCENTILE, effective_from=on)
+
+
+def next_review_on(rule: SegmentRule) -> dt.date:
+    """The first of the month of the last applied review (or of the rule's start, before any),
+    plus the rule's review interval."""
+    last = SegmentReview.objects.filter(status=ReviewStatus.APPLIED).first()
+    start = last.as_of if last else rule.effective_from
+    return month_start_after(start, rule.review_interval_months)
+
+
+def reviews_latest(limit: int = 10) -> QuerySet[SegmentReview]:
+    """The latest reviews, newest first, with their rule and who applied them."""
+    return SegmentReview.objects.select_related("rule", "applied_by")[:limit]
+
+
+def coverage_policy_rows() -> list[CoveragePolicy]:
+    """The saved coverage policies (with their load norms), in the touch-model order."""
+    rows = CoveragePolicy.objects.all()
+    return sorted(rows, key=lambda p: (SEGMENT_ORDER.get(p.segment, len(SEGMENT_ORDER)), p.segment))
 
 
 def account_segment_on(*, account: Account, day: dt.date) -> str | None:

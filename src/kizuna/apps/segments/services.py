@@ -33,40 +33,31 @@ from kizuna.apps.segments.models import (
     SegmentReview,
     SegmentRule,
     SegmentSource,
+    default_policy_fields,
 )
+from kizuna.apps.segments.selectors import segment_rule_in_force
 from kizuna.core.segmentation import segment_by_amount, segment_by_percentile
 
-#: PRODUCT.md / the touch-model issue: high 1 month 80%, low 3 months 70%, tech 6 months 50%.
-DEFAULT_POLICIES = {
-    "high": (1, "0.80", ["meeting", "call", "email", "onsite"], 5, 10),
-    "low": (3, "0.70", ["meeting", "call", "email", "onsite"], 20, 30),
-    "tech": (6, "0.50", ["meeting", "call", "email", "onsite", "webinar"], None, None),
-    "community": (6, "0.30", ["meeting", "call", "email", "onsite", "webinar"], None, None),
-}
 
-
-def coverage_policies_ensure_defaults() -> list[CoveragePolicy]:
-    """Create the default policy of every segment that has none; return all policies."""
-    for segment, (months, target, kinds, low, high) in DEFAULT_POLICIES.items():
-        CoveragePolicy.objects.get_or_create(
-            segment=segment,
-            defaults={
-                "period_months": months,
-                "target": target,
-                "qualifying_kinds": kinds,
-                "min_accounts_per_csm": low,
-                "max_accounts_per_csm": high,
-            },
-        )
-    order = list(DEFAULT_POLICIES)
-    return sorted(CoveragePolicy.objects.all(), key=lambda p: order.index(p.segment))
+@transaction.atomic
+def coverage_policies_ensure_defaults() -> int:
+    """Create the default policy (``models.default_policy_fields``) of every segment that has
+    none; returns the rows created. The data migration seeds them in every database; the demo
+    loader calls this for a database emptied since (as tests do). Reads never need it:
+    ``frames.coverage_policies`` falls back to the core's defaults."""
+    created = 0
+    for segment, fields in default_policy_fields().items():
+        _policy, made = CoveragePolicy.objects.get_or_create(segment=segment, defaults=fields)
+        created += made
+    return created
 
 
 def segment_rule_current(*, on: dt.date) -> SegmentRule:
-    """The rule in force on ``on``: the latest effective one, or the default percentile rule."""
-    rule = SegmentRule.objects.filter(effective_from__lte=on).first()
-    if rule is None:
-        rule = SegmentRule.objects.create(kind=RuleKind.PERCENTILE, effective_from=on)
+    """The rule in force on ``on`` (``selectors.segment_rule_in_force``), the default
+    percentile rule saved effective from ``on`` when none is saved yet (the demo loader)."""
+    rule = segment_rule_in_force(on=on)
+    if rule.pk is None:
+        rule.save()
     return rule
 
 

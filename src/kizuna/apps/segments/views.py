@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +23,6 @@ from kizuna.apps.segments import selectors, services
 from kizuna.apps.segments.forms import CoveragePolicyForm, SegmentExceptionForm, SegmentRuleForm
 from kizuna.apps.segments.models import CoveragePolicy, ReviewStatus, SegmentReview, SegmentRule
 from kizuna.apps.tenant.selectors import tenant_today
-from kizuna.core.mrr_history import add_months
 
 
 @login_required
@@ -34,7 +32,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
 
 def _render_overview(request: AuthedRequest, *, form: SegmentRuleForm | None) -> HttpResponse:
     today = tenant_today(request.tenant)
-    rule = services.segment_rule_current(on=today)
+    rule = selectors.segment_rule_in_force(on=today)
     if form is None:
         draft = SegmentRule(
             kind=rule.kind,
@@ -50,21 +48,14 @@ def _render_overview(request: AuthedRequest, *, form: SegmentRuleForm | None) ->
         "nav": "segments",
         "rule": rule,
         "segments": selectors.segment_overview(),
-        "policies": services.coverage_policies_ensure_defaults(),
-        "reviews": SegmentReview.objects.select_related("rule", "applied_by")[:10],
+        "policies": selectors.coverage_policy_rows(),
+        "reviews": selectors.reviews_latest(),
         "exceptions": selectors.exceptions_active(today=today)[:10],
         "form": form,
         "can_review": can_manage_tenant(request.user),
-        "next_review": _next_review(rule, today),
+        "next_review": selectors.next_review_on(rule),
     }
     return render(request, "segments/overview.html", context, status=400 if form.errors else 200)
-
-
-def _next_review(rule: SegmentRule, today: dt.date) -> dt.date:
-    """The last applied review (or the rule's start) plus the review interval."""
-    last = SegmentReview.objects.filter(status=ReviewStatus.APPLIED).first()
-    start = last.as_of if last else rule.effective_from
-    return add_months(start.replace(day=1), rule.review_interval_months)
 
 
 @login_required

@@ -8,6 +8,7 @@ import zoneinfo
 from django.utils import timezone
 
 from kizuna.apps.tenant.models import TenantSettings
+from kizuna.core.calendar import local_day
 
 
 def tenant_settings_get() -> TenantSettings:
@@ -19,4 +20,4 @@ def tenant_settings_get() -> TenantSettings:
 def tenant_today(settings: TenantSettings | None = None) -> dt.date:
     """Today's date in the company's time zone (business periods use this, not UTC)."""
     zone = zoneinfo.ZoneInfo((settings or tenant_settings_get()).time_zone)
-    return timezone.now().astimezone(zone).date()
+    return local_day(timezone.now(), zone)

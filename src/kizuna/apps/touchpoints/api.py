@@ -1,7 +1,7 @@
 """REST endpoints for touchpoints (``/api/v1/…``)."""
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -16,10 +16,9 @@ from kizuna.apps.org.models import User
 from kizuna.apps.touchpoints import services
 from kizuna.apps.touchpoints.access import access_touchpoint
 from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.core.touchpoints import TouchKind
 
 router = Router(tags=["touchpoints"])
-
-Kind = Literal["meeting", "call", "email", "onsite", "webinar", "other", "note"]
 
 
 class TouchpointOut(Schema):
@@ -44,14 +43,14 @@ class TouchpointPatch(Schema):
     """The fields to change; none of them can be `null`."""
 
     csm: str = omittable(max_length=150, description="username; defaults to the token's user")
-    kind: Kind = omittable()
+    kind: TouchKind = omittable()
     occurred_at: dt.datetime = omittable(description="ISO 8601 with a time zone")
     summary: str = omittable(max_length=4000)
     contact_ids: list[Id] = omittable(max_length=100)
 
 
 class TouchpointIn(TouchpointPatch):
-    kind: Kind
+    kind: TouchKind
     occurred_at: dt.datetime
 
 

@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
+from kizuna.core.calendar import local_day
 
 EARLIEST_DAY = dt.date(2000, 1, 1)
 FUTURE = "future_date"
@@ -31,8 +32,8 @@ def touch_day(occurred_at: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.date | No
     the conversion leaves the years 1–9999 (e.g. 0001-01-01 00:00+09:00)."""
     aware = occurred_at if occurred_at.tzinfo is not None else occurred_at.replace(tzinfo=zone)
     try:
-        return aware.astimezone(zone).date()
-    except OverflowError:
+        return local_day(aware, zone)
+    except ValueError:
         return None
 
 

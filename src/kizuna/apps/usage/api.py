@@ -17,7 +17,7 @@ from kizuna.apps.api.schemas import component, errors, omittable
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import can_manage_tenant
 from kizuna.apps.usage.models import IdempotencyKey, IngestionRun
-from kizuna.apps.usage.services import (
+from kizuna.apps.usage.services.ingestion import (
     IdempotencyConflict,
     usage_batch_receive,
     usage_source_get,

@@ -23,8 +23,8 @@ from kizuna.apps.usage.models import (
     UsageSource,
     UsageSummary,
 )
-from kizuna.apps.usage.rollups import usage_summaries_refresh
-from kizuna.apps.usage.services import usage_daily_ingest
+from kizuna.apps.usage.services.ingestion import usage_daily_ingest
+from kizuna.apps.usage.services.rollups import usage_summaries_refresh
 from kizuna.core.usage.store import DAILY_SCHEMA
 from kizuna.demo.types import DemoDataset
 from kizuna.demo.usage import DAYS, FEATURE_LABELS, FEATURES, DemoUsageDay, generate_usage

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
-from kizuna.apps.front.formats import day_in_month_label
 from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.usage.charts import CHART_DAYS, UsageChart, daily_usage
 from kizuna.apps.usage.models import (
     FeatureDefinition,
     IngestionRun,
@@ -24,66 +23,9 @@ from kizuna.apps.usage.models import (
     UsageSource,
     UsageSummary,
 )
-from kizuna.apps.usage.rollups import EARLIEST_DAY
+from kizuna.apps.usage.services.rollups import EARLIEST_DAY
 from kizuna.core.usage.store import EventStore
 from kizuna.core.usage.trend import feature_adoption
-
-CHART_DAYS = 60
-
-
-@dataclass(frozen=True)
-class UsageBar:
-    x: float
-    y: float
-    width: float
-    height: float
-    day: dt.date
-    events: int
-    active_users: int
-
-
-def usage_chart(
-    days: dict[dt.date, tuple[int, int]], *, today: dt.date, width: int = 720, height: int = 160
-) -> dict[str, Any]:
-    """Events as bars and daily active users as a line over the last ``CHART_DAYS`` days
-    (inline SVG geometry; each series scaled to its own maximum)."""
-    first = today - dt.timedelta(days=CHART_DAYS - 1)
-    span = [first + dt.timedelta(days=n) for n in range(CHART_DAYS)]
-    top_events = max((days.get(d, (0, 0))[0] for d in span), default=0) or 1
-    top_users = max((days.get(d, (0, 0))[1] for d in span), default=0) or 1
-    plot = height - 20
-    step = width / CHART_DAYS
-    bars, points = [], []
-    for index, day in enumerate(span):
-        events, users = days.get(day, (0, 0))
-        bar_height = round(events / top_events * plot, 1)
-        bars.append(
-            UsageBar(
-                round(index * step + 1, 1),
-                round(plot - bar_height, 1),
-                round(step - 2, 1),
-                bar_height,
-                day,
-                events,
-                users,
-            )
-        )
-        points.append(
-            f"{round(index * step + step / 2, 1)},{round(plot - users / top_users * plot, 1)}"
-        )
-    labels = [
-        (bars[i].x, day_in_month_label(span[i])) for i in (0, CHART_DAYS // 2, CHART_DAYS - 1)
-    ]
-    return {
-        "bars": bars,
-        "points": " ".join(points),
-        "width": width,
-        "height": height,
-        "labels": labels,
-        "label_y": height - 4,
-        "max_events": top_events,
-        "max_users": top_users,
-    }
 
 
 def _key_feature_labels(account: Account, today: dt.date) -> dict[str, str]:
@@ -133,7 +75,7 @@ class AccountUsage:
 
     has_data: bool
     summary: UsageSummary | None
-    chart: dict[str, Any]
+    chart: UsageChart
     key_features: list[KeyFeature]
     weekly_adoption: list[WeekAdoption]
     drops: list[UsageDropSignal]
@@ -154,7 +96,7 @@ def account_usage(*, account: Account, today: dt.date) -> AccountUsage:
     return AccountUsage(
         has_data=bool(rows) or summary is not None,
         summary=summary,
-        chart=usage_chart({d: (e, u) for d, e, u, _c in rows}, today=today),
+        chart=daily_usage({d: (e, u) for d, e, u, _c in rows}, today=today),
         key_features=[KeyFeature(labels[feature], feature in used) for feature in keys],
         weekly_adoption=[
             WeekAdoption(end, rate) for end, rate in _weekly_adoption(rows, keys, today)
@@ -294,3 +236,11 @@ def usage_ops_data() -> UsageOps:
         abandoned=usage_abandoned_files(),
         abandoned_after_hours=int(ABANDONED_AFTER.total_seconds() // 3600),
     )
+
+
+def account_by_key(value: str) -> Account | None:
+    """The account a person names to map a usage key: by its CRM ID, else by its Kizuna ID."""
+    found = Account.objects.filter(external_crm_id=value).first()
+    if found is None and value.isdigit():
+        found = Account.objects.filter(pk=int(value)).first()
+    return found

@@ -21,9 +21,13 @@ from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.front.pages import confirmed
 from kizuna.apps.org.access import can_operate_usage
 from kizuna.apps.usage.models import UsageSource
-from kizuna.apps.usage.selectors import usage_ops_data
-from kizuna.apps.usage.services import account_key_map, usage_file_import, usage_quarantine_replay
-from kizuna.apps.usage.upkeep import (
+from kizuna.apps.usage.selectors import account_by_key, usage_ops_data
+from kizuna.apps.usage.services.ingestion import (
+    account_key_map,
+    usage_file_import,
+    usage_quarantine_replay,
+)
+from kizuna.apps.usage.services.upkeep import (
     FailedDayGone,
     usage_failed_day_discard,
     usage_failed_day_retry,
@@ -40,10 +44,7 @@ class KeyMappingForm(forms.Form):
     )
 
     def clean_account(self) -> Account:
-        value = self.cleaned_data["account"].strip()
-        found = Account.objects.filter(external_crm_id=value).first()
-        if found is None and value.isdigit():
-            found = Account.objects.filter(pk=int(value)).first()
+        found = account_by_key(self.cleaned_data["account"].strip())
         if found is None:
             raise forms.ValidationError(_("No account with this ID or CRM ID."))
         return found

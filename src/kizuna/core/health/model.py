@@ -57,12 +57,19 @@ class Component:
             raise ValueError(f"{self.key}: thresholds need low below high")
 
 
+#: the default bands (points out of 100): red below 40, green from 70, yellow between
+RED_BELOW: Final = 40
+GREEN_FROM: Final = 70
+#: the default grade cuts: grade 1 below 20, 2 below 40, 3 below 60, 4 below 80, else 5
+GRADE_CUTS: Final = (20, 40, 60, 80)
+
+
 @dataclass(frozen=True, slots=True)
 class ScoreModel:
     components: tuple[Component, ...]
-    red_below: float = 40.0
-    green_from: float = 70.0
-    grade_cuts: tuple[float, float, float, float] = (20.0, 40.0, 60.0, 80.0)
+    red_below: float = float(RED_BELOW)
+    green_from: float = float(GREEN_FROM)
+    grade_cuts: tuple[float, float, float, float] = (20.0, 40.0, 60.0, 80.0)  # GRADE_CUTS
 
     def __post_init__(self) -> None:
         if not self.components:
@@ -116,13 +123,13 @@ class ScoreModel:
                 )
                 for c in data["components"]
             )
-            cuts = tuple(float(x) for x in data.get("grade_cuts", (20, 40, 60, 80)))
+            cuts = tuple(float(x) for x in data.get("grade_cuts", GRADE_CUTS))
             if len(cuts) != 4:
                 raise ValueError("grade_cuts needs four numbers")
             return cls(
                 components,
-                float(data.get("red_below", 40)),
-                float(data.get("green_from", 70)),
+                float(data.get("red_below", RED_BELOW)),
+                float(data.get("green_from", GREEN_FROM)),
                 (cuts[0], cuts[1], cuts[2], cuts[3]),
             )
         except (KeyError, TypeError) as error:

@@ -6,7 +6,7 @@ null means the line is still open. Optional dimension columns (``product``, ``se
 ``channel``, ``team``) label a line so that every figure can be cut by them.
 
 Months are calendar months, represented in outputs by their first day (``date_month``) and
-internally by a month index ``year · 12 + month − 1``.
+internally by a month index ``year · 12 + month − 1`` (``core.calendar.month_index``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass
 from typing import Final, Literal
 
 import polars as pl
+
+from kizuna.core.calendar import month_from_index
 
 Dimension = Literal["product", "segment", "channel", "team"]
 
@@ -95,16 +97,6 @@ def check_lines(lines: pl.DataFrame, *, by: Dimension | None = None) -> None:
         raise ValueError(f"invalid lines: {', '.join(problems)}")
 
 
-def month_index(day: dt.date) -> int:
-    """The month index ``year · 12 + month − 1`` of the month containing ``day``."""
-    return day.year * 12 + day.month - 1
-
-
-def month_start(index: int) -> dt.date:
-    """The first day of the month with index ``index`` (inverse of :func:`month_index`)."""
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def month_index_expr(column: str | pl.Expr) -> pl.Expr:
     """Polars expression: the month index of a ``Date`` column (null stays null)."""
     expr = pl.col(column) if isinstance(column, str) else column
@@ -117,7 +109,7 @@ def month_start_expr(index: pl.Expr, *, low: int, high: int) -> pl.Expr:
     Every index must lie in ``[low, high]``: the dates come from a small lookup table, which
     is an order of magnitude faster than building millions of dates.
     """
-    table = pl.Series([month_start(i) for i in range(low, high + 1)], dtype=pl.Date)
+    table = pl.Series([month_from_index(i) for i in range(low, high + 1)], dtype=pl.Date)
     return pl.lit(table).gather(index - low)
 
 

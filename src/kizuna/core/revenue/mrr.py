@@ -13,11 +13,11 @@ import datetime as dt
 
 import polars as pl
 
+from kizuna.core.calendar import month_index
 from kizuna.core.revenue.lines import (
     Dimension,
     check_lines,
     keys_for,
-    month_index,
     month_index_expr,
     month_start_expr,
     run_first_expr,

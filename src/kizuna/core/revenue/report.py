@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Final
 
 import polars as pl
 
@@ -18,6 +19,40 @@ from kizuna.core.revenue.summary import monthly_summary
 
 #: Trailing GRR/NRR windows the report carries, in months.
 WINDOWS: tuple[int, ...] = (3, 12)
+
+#: The summary's headline figures, in the order ``kizuna revenue`` writes them after
+#: ``date_month`` (summary.csv, summary_by_<dimension>.csv); each is a column of
+#: ``RevenueReport.summary``, defined in docs/metrics.md.
+SUMMARY_COLUMNS: Final[tuple[str, ...]] = (
+    "total_mrr",
+    "active_customers",
+    "new_mrr",
+    "expansion_mrr",
+    "contraction_mrr",
+    "churn_mrr",
+    "reactivation_mrr",
+    "net_new_mrr",
+    "logo_churn_rate",
+    "gross_mrr_churn_rate",
+    "net_mrr_churn_rate",
+    "grr_12m",
+    "nrr_12m",
+    "arpa",
+    "ltv",
+)
+#: The summary's other figures the revenue snapshots keep beside the headline: the month's
+#: start (the previous month's end), the customers of each movement, the 3-month windows.
+SUMMARY_DETAIL_COLUMNS: Final[tuple[str, ...]] = (
+    "previous_total_mrr",
+    "previous_active_customers",
+    "new_customers",
+    "expansion_customers",
+    "reactivated_customers",
+    "contraction_customers",
+    "churned_customers",
+    "grr_3m",
+    "nrr_3m",
+)
 
 
 @dataclass(frozen=True)

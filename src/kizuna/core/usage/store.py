@@ -21,8 +21,9 @@ readable or not at all, and a batch written again is wholly replaced.
 The batch id is chosen by the caller and should be **deterministic** (a hash of the source and
 the idempotency key or file content): writing the same batch again replaces its files, so a
 retried import can never be counted twice. Which batches count is the caller's decision: the
-apps count only batches with a committed run record (see ``kizuna.apps.usage.rollups``), so the
-files of an attempt that died before its record are never read.
+apps count only batches with a committed run record (see
+``kizuna.apps.usage.services.rollups``), so the files of an attempt that died before its record
+are never read.
 
 Files whose batch never got its run record (an attempt that died and was never retried) are
 left on disk, uncounted; the apps remove them once every file of the batch is older than a day

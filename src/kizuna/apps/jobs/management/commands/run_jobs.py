@@ -1,4 +1,4 @@
-"""``kizuna manage run_jobs [--once]``: the worker process."""
+"""``kizuna manage run_jobs [--once]``: the scheduler and a worker in one process."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
-from kizuna.apps.health.tasks import rescore_marked
-from kizuna.apps.jobs.services import jobs_run_due
+from kizuna.apps.jobs.services import jobs_run_once
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.usage.selectors import usage_failed_days
-from kizuna.apps.usage.services import usage_rollup_pending
 
 
 class Command(BaseCommand):
     help = (
-        "Roll up the usage days API batches queued, run the daily jobs that are due, rescore"
-        " the health of accounts whose inputs changed (loops every minute unless --once)."
+        "Queue the periodic jobs that are due (the daily jobs once a business day, the usage"
+        " rollups and health rescoring every minute) and run the task queue here; every minute"
+        " unless --once. Production runs `schedule_jobs` and `db_worker` instead."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,9 +26,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         reported: list[str] = []
         while True:
-            rolled = usage_rollup_pending()  # API batches: their days, every minute
-            if rolled:
-                self.stdout.write(f"usage.rollup_pending: {rolled} days rolled up")
+            for run in jobs_run_once(day=tenant_today(), now=timezone.now()):
+                if run.every == "day" or run.message or run.status != "ok":
+                    self.stdout.write(run.line())
             failed = [str(row.day) for row in usage_failed_days()]
             if failed and failed != reported:  # each failed alone; the others went on
                 self.stderr.write(
@@ -36,12 +36,6 @@ class Command(BaseCommand):
                     f" {', '.join(failed[:5])}"
                 )
             reported = failed
-            for name, report in jobs_run_due(day=tenant_today()):
-                self.stdout.write(f"{name}: {report}")
-            # after the daily jobs: today's scores exist before a few accounts are rescored
-            rescored = rescore_marked(tenant_today())
-            if rescored:
-                self.stdout.write(f"health.rescore_marked: {rescored} accounts rescored")
             if options["once"]:
                 return
-            time.sleep(60)
+            time.sleep(60 - timezone.now().second)  # wake at the start of the next minute

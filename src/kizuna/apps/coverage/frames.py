@@ -1,5 +1,6 @@
-"""Turn the database into the pure coverage core's inputs (policies, accounts at a date,
-touches as local dates)."""
+"""Turn the database into the pure coverage core's inputs (accounts at a date with the owner
+and team they had that day, touches as local dates; the policies are
+``segments.frames.coverage_policies``)."""
 
 from __future__ import annotations
 
@@ -9,35 +10,19 @@ from collections.abc import Iterable
 
 from django.db.models import Q, Sum
 
+from kizuna.apps.assignments.models import AssignmentChange
 from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.segments.models import AccountSegmentPeriod
-from kizuna.apps.segments.models import CoveragePolicy as SegmentCoveragePolicy
-from kizuna.apps.segments.services import DEFAULT_POLICIES, coverage_policies_ensure_defaults
-from kizuna.apps.tenant.selectors import tenant_settings_get
+from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
 from kizuna.apps.touchpoints.models import Touchpoint
-from kizuna.core.coverage import AccountAtDate, CoveragePolicy, Touch, local_day, shift_months
-
-
-def core_policies() -> list[CoveragePolicy]:
-    """The coverage policies as core inputs, in the segments' order; the defaults are created
-    first only when a segment has none (one query when all exist)."""
-    rows = list(SegmentCoveragePolicy.objects.all())
-    if not set(DEFAULT_POLICIES) <= {p.segment for p in rows}:
-        rows = coverage_policies_ensure_defaults()
-    order = list(DEFAULT_POLICIES)
-    return [
-        CoveragePolicy(
-            segment=p.segment,
-            period_months=p.period_months,
-            target=float(p.target),
-            qualifying_kinds=frozenset(p.qualifying_kinds),
-        )
-        for p in sorted(rows, key=lambda p: order.index(p.segment) if p.segment in order else 99)
-    ]
+from kizuna.core.calendar import add_months, local_day
+from kizuna.core.coverage import AccountAtDate, CoveragePolicy, Touch
+from kizuna.core.ownership import OwnershipChange, OwnershipHistory
 
 
 def longest_period_months(policies: list[CoveragePolicy] | None = None) -> int:
-    return max((p.period_months for p in policies or core_policies()), default=1)
+    return max((p.period_months for p in policies or coverage_policies()), default=1)
 
 
 def accounts_today(accounts: Iterable[Account]) -> list[AccountAtDate]:
@@ -51,11 +36,12 @@ def accounts_today(accounts: Iterable[Account]) -> list[AccountAtDate]:
     ]
 
 
-def accounts_at(day: dt.date) -> list[AccountAtDate]:
+def accounts_at(day: dt.date, *, history: OwnershipHistory | None = None) -> list[AccountAtDate]:
     """Accounts active on ``day`` (Σ MRR of lines with start ≤ day < end is > 0), with their
-    segment on that day from the segment history. Before an account's first recorded period
-    its first recorded segment is assumed; owner and team are today's (assignment history
-    is not kept yet)."""
+    segment on that day from the segment history (before an account's first recorded period,
+    its first recorded segment) and their owner and team at the end of that day, replayed from
+    the assignment changes (``core.ownership``). ``history`` must hold every change made after
+    ``day`` (``ownership_history``); without it, one query reads them."""
     mrr = dict(
         SubscriptionLine.objects.filter(start_date__lte=day)
         .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
@@ -65,19 +51,37 @@ def accounts_at(day: dt.date) -> list[AccountAtDate]:
         .values_list("account_id", "total")
     )
     segments = segments_on(day, account_ids=list(mrr))
+    if history is None:
+        history = ownership_history(since=day)
+    holders = history.holders_on(day)
     rows = Account.objects.filter(pk__in=list(mrr)).values_list(
         "id", "segment", "owner_id", "team_id"
     )
-    return [
-        AccountAtDate(
-            account_id=pk,
-            segment=segments.get(pk, segment),
-            owner_id=owner_id,
-            team_id=team_id,
-            mrr=int(mrr[pk]),
-        )
-        for pk, segment, owner_id, team_id in rows
-    ]
+    accounts = []
+    for pk, segment, owner_id, team_id in rows:
+        owner, team = holders.get(pk, (owner_id, team_id))
+        accounts.append(AccountAtDate(pk, segments.get(pk, segment), owner, team, int(mrr[pk])))
+    return accounts
+
+
+def ownership_history(*, since: dt.date, today: dt.date | None = None) -> OwnershipHistory:
+    """Every owner and team change made after the local day ``since``, in the order they were
+    made, indexed for replay (one query; ``today`` defaults to the company's today)."""
+    settings = tenant_settings_get()
+    zone = zoneinfo.ZoneInfo(settings.time_zone)
+    start = dt.datetime.combine(since + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    rows = (
+        AssignmentChange.objects.filter(at__gte=start)
+        .order_by("at", "id")
+        .values_list("account_id", "at", "from_owner_id", "from_team_id")
+    )
+    return OwnershipHistory(
+        (
+            OwnershipChange(account_id, local_day(at, zone), from_owner_id, from_team_id)
+            for account_id, at, from_owner_id, from_team_id in rows.iterator(chunk_size=5000)
+        ),
+        today=today or tenant_today(settings),
+    )
 
 
 def segments_on(day: dt.date, *, account_ids: list[int]) -> dict[int, str]:
@@ -114,4 +118,4 @@ def touches_between(
 
 def touch_window_start(as_of: dt.date, policies: list[CoveragePolicy] | None = None) -> dt.date:
     """The first day any policy's window can reach back to, as of ``as_of``."""
-    return shift_months(as_of, -longest_period_months(policies))
+    return add_months(as_of, -longest_period_months(policies))

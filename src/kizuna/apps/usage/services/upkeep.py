@@ -14,9 +14,9 @@ from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record, snapshot_diff
 from kizuna.apps.org.models import User
 from kizuna.apps.usage.models import IngestionRun, UsagePendingDay
-from kizuna.apps.usage.rollups import usage_rollup_days
 from kizuna.apps.usage.selectors import ABANDONED_AFTER, usage_abandoned_files
-from kizuna.apps.usage.services import event_store, usage_day_failed_mark
+from kizuna.apps.usage.services.ingestion import event_store, usage_day_failed_mark
+from kizuna.apps.usage.services.rollups import usage_rollup_days
 
 log = logging.getLogger("kizuna.usage")
 

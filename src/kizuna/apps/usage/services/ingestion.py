@@ -37,7 +37,7 @@ from kizuna.apps.usage.models import (
     UsagePendingDay,
     UsageSource,
 )
-from kizuna.apps.usage.rollups import EARLIEST_DAY, local_days, usage_rollup_days
+from kizuna.apps.usage.services.rollups import EARLIEST_DAY, local_days, usage_rollup_days
 from kizuna.core.usage.schema import (
     EventWindow,
     RejectedRow,
