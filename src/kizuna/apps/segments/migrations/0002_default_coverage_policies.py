@@ -6,10 +6,10 @@
 
 from django.db import migrations
 
+from kizuna.apps.segments.models import default_policy_fields
+
 
 def seed_default_coverage_policies(apps, schema_editor):
-    from kizuna.apps.segments.models import default_policy_fields
-
     CoveragePolicy = apps.get_model("segments", "CoveragePolicy")
     policies = CoveragePolicy.objects.using(schema_editor.connection.alias)
     for segment, fields in default_policy_fields().items():
