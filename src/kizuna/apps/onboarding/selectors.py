@@ -115,8 +115,12 @@ class OnboardingDashboard:
 
 
 def onboarding_policy() -> OnboardingPolicy:
-    policy = OnboardingPolicy.objects.first()
-    return policy if policy is not None else OnboardingPolicy.objects.create()
+    """The onboarding policy (one row, seeded by the migration
+    ``onboarding/0002_default_policy``). A read never writes: should the row be missing, the
+    answer is an unsaved policy with the model's defaults, which
+    ``services.onboarding_policy_update`` saves on the first change."""
+    policy = OnboardingPolicy.objects.order_by("pk").first()
+    return policy if policy is not None else OnboardingPolicy()
 
 
 def core_template(template: OnboardingTemplate | int) -> Template:
