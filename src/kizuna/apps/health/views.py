@@ -15,8 +15,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.customers.access import access_account
+from kizuna.apps.front.form_helpers import confirmed
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.front.pages import confirmed
 from kizuna.apps.health import charts, selectors, uploads
 from kizuna.apps.health.forms import (
     BandsForm,
