@@ -355,7 +355,10 @@ def usage_summaries_refresh(*, as_of: dt.date) -> int:
             without_raw.append((*row, None, "[]"))
         if account_id in seats:  # an active line on as_of: a churned account's silence is no news
             signals += [
-                UsageDropSignal(account_id=account_id, **vars(signal))
+                UsageDropSignal(
+                    account_id=account_id,
+                    **(vars(signal) | {"recent": min(signal.recent, COUNTER_MAX)}),
+                )
                 for signal in detect_drops_weekly(sums, as_of=as_of, rule=rule)
             ]
     stale = set(UsageSummary.objects.values_list("account_id", flat=True)) - ids
