@@ -24,6 +24,10 @@ Queries (``QUERIES``):
 Accounts or days without events produce no rows: a missing day means zero events. ``daily``
 and ``feature_daily`` come back in no particular order (sorting millions of account-days costs
 a quarter of the rollup; the callers do not need it).
+
+``SUMMARY_QUERIES`` read the daily rollup itself (``usage_day``, the ``UsageDay`` table in the
+database) for the daily summaries: per account the weekly sums of the 63 days and the key
+features used in the 28 days (``summary_sql``).
 """
 
 from __future__ import annotations
@@ -210,10 +214,10 @@ def summary_sql(
     """
     window = summary_window(as_of)
     tree = sqlglot.parse_one(SUMMARY_QUERIES[name], read="duckdb")
-    for node in tree.find_all(exp.In):
-        if [type(e) for e in node.expressions] == [exp.Placeholder]:
-            names = [exp.Literal.string(f) for f in features] or [exp.null()]
-            node.set("expressions", names)
+    for condition in tree.find_all(exp.In):
+        if [type(e) for e in condition.expressions] == [exp.Placeholder]:
+            names: list[exp.Expr] = [exp.Literal.string(f) for f in features]
+            condition.set("expressions", names or [exp.null()])
     tree = exp.replace_placeholders(
         tree,
         **{

@@ -11,7 +11,7 @@ rollup replaces exactly the rows it recomputes, and no usage loaded another way 
 - ``usage_rebuild``: every day from every stored event (``kizuna usage rebuild``), the same
   SQL run on Polars, which is faster than DuckDB for a whole year of events;
 - ``usage_summaries_refresh``: the 28-day figures and drop signals per account as of a day
-  (the daily job).
+  (the daily job), from the summary SQL over ``UsageDay`` (``SUMMARY_QUERIES``).
 """
 
 from __future__ import annotations
@@ -280,7 +280,8 @@ def _summary_query(name: str, *, as_of: dt.date, features: list[str] | None = No
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        return cursor.fetchall()
+        rows: list[Any] = cursor.fetchall()
+    return rows
 
 
 def _raw_usage(window: SummaryWindow) -> dict[int, _RawUsage]:
@@ -291,6 +292,8 @@ def _raw_usage(window: SummaryWindow) -> dict[int, _RawUsage]:
     # no event is stored on the first or the last day a date can name (``EARLIEST_DAY``)
     days = [day for day in days if dt.date.min < day < dt.date.max]
     files = committed(EventStore(settings.USAGE_DIR).files(utc_days_for(days)))
+    if not files:  # usage rolled up elsewhere only (a warehouse, the demo)
+        return {}
     rollup_window = RollupWindow(tz=_tz(), first_day=first, last_day=last)
     raw = rollup_duckdb(
         files, catalog={}, window=rollup_window, queries=["window_users", "top_users"]
