@@ -68,17 +68,17 @@ def weekly_sums(series: Mapping[dt.date, int], *, as_of: dt.date, weeks: int) ->
     ]
 
 
-def _week(weeks: Sequence[int], k: int) -> int:
-    """Week ``k`` of ``weeks`` (``weekly_sums``); weeks beyond the list count 0."""
-    return weeks[k] if k < len(weeks) else 0
+def _padded(weeks: Sequence[int], count: int) -> list[int]:
+    """The first ``count`` weeks of ``weeks`` (``weekly_sums``); weeks beyond it count 0."""
+    return [*weeks[:count], *([0] * (count - len(weeks)))]
 
 
 def share_drop_weekly(
     weeks: Sequence[int], *, as_of: dt.date, rule: DropRule = DropRule()
 ) -> DropSignal | None:
     """``share_drop`` from the weekly sums (``weekly_sums``; missing weeks count 0)."""
-    recent = _week(weeks, 0)
-    baseline = sum(_week(weeks, k) for k in range(1, 5)) / 4
+    recent, *before = _padded(weeks, 5)
+    baseline = sum(before) / 4
     if baseline <= 0 or baseline < rule.min_baseline or recent >= rule.share * baseline:
         return None
     return DropSignal("share", as_of, recent, baseline, recent / baseline, rule.share)
@@ -88,13 +88,14 @@ def robust_z_drop_weekly(
     weeks: Sequence[int], *, as_of: dt.date, rule: DropRule = DropRule()
 ) -> DropSignal | None:
     """``robust_z_drop`` from the weekly sums (``weekly_sums``; missing weeks count 0)."""
-    recent = _week(weeks, 0)
-    history = [_week(weeks, k) for k in range(1, rule.weeks + 1)]
+    recent, *history = _padded(weeks, rule.weeks + 1)
     if not history:
         return None
     median = statistics.median(history)
+    if median < rule.min_baseline or (rule.z_threshold > 0 and recent >= median):
+        return None  # the second: a score ≥ 0 is above any negative threshold
     mad = statistics.median(abs(week - median) for week in history)
-    if mad == 0 or median < rule.min_baseline:
+    if mad == 0:
         return None
     score = MAD_SCALE * (recent - median) / mad
     if score > -rule.z_threshold:

@@ -17,6 +17,7 @@ rollup replaces exactly the rows it recomputes, and no usage loaded another way 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -27,7 +28,8 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Model, Q
+from django.utils import timezone
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
@@ -259,6 +261,16 @@ _SUMMARY_COLUMNS = (
     "key_features_used",
 )
 _RAW_COLUMNS = ("last_seen_at", "top_users")
+_SIGNAL_COLUMNS = (
+    "account_id",
+    "as_of",
+    "method",
+    "recent",
+    "baseline",
+    "value",
+    "threshold",
+    "created_at",
+)
 
 
 @dataclass(frozen=True)
@@ -332,7 +344,8 @@ def usage_summaries_refresh(*, as_of: dt.date) -> int:
     ids = set(Account.objects.values_list("id", flat=True)) & (set(weeks) | set(raw))
     with_raw: list[tuple[Any, ...]] = []
     without_raw: list[tuple[Any, ...]] = []
-    signals: list[UsageDropSignal] = []
+    signals: list[tuple[Any, ...]] = []
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
     no_days = (0,) * (SUMMARY_WEEKS + 1)
     for account_id in sorted(ids):
         *sums, max_daily_users = weeks.get(account_id, no_days)
@@ -349,7 +362,7 @@ def usage_summaries_refresh(*, as_of: dt.date) -> int:
             min(active_users, COUNTER_MAX),
             feature_adoption(used=used[account_id], key_features=account_keys),
             active_user_ratio(active_users=active_users, seats=seats.get(account_id)),
-            json.dumps(sorted(used[account_id] & account_keys)),
+            _json_list(sorted(used[account_id] & account_keys)),
         )
         if account_raw:
             last_seen = connection.ops.adapt_datetimefield_value(account_raw.last_seen_at)
@@ -358,9 +371,15 @@ def usage_summaries_refresh(*, as_of: dt.date) -> int:
             without_raw.append((*row, None, "[]"))
         if account_id in seats:  # an active line on as_of: a churned account's silence is no news
             signals += [
-                UsageDropSignal(
-                    account_id=account_id,
-                    **(vars(signal) | {"recent": min(signal.recent, COUNTER_MAX)}),
+                (
+                    account_id,
+                    as_of,
+                    signal.method,
+                    min(signal.recent, COUNTER_MAX),
+                    signal.baseline,
+                    signal.value,
+                    signal.threshold,
+                    created_at,
                 )
                 for signal in detect_drops_weekly(sums, as_of=as_of, rule=rule)
             ]
@@ -370,8 +389,30 @@ def usage_summaries_refresh(*, as_of: dt.date) -> int:
     _upsert_summaries(with_raw, update=_SUMMARY_COLUMNS + _RAW_COLUMNS)
     _upsert_summaries(without_raw, update=_SUMMARY_COLUMNS)
     UsageDropSignal.objects.filter(as_of=as_of).delete()
-    UsageDropSignal.objects.bulk_create(signals, batch_size=2000)
+    _insert(UsageDropSignal, _SIGNAL_COLUMNS, signals)
     return len(ids)
+
+
+@functools.cache
+def _json_tuple(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values))
+
+
+def _json_list(values: list[str]) -> str:
+    """``values`` as JSON text, as ``JSONField`` writes it (a few distinct lists: cached)."""
+    return _json_tuple(tuple(values))
+
+
+def _insert(model: type[Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` of ``columns`` into ``model``'s table with one prepared statement."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+        f" VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 10_000):
+            cursor.executemany(sql, rows[start : start + 10_000])
 
 
 def _chunks(values: list[int], size: int = 5000) -> Iterable[list[int]]:
