@@ -208,9 +208,12 @@ def summary_sql(
     (``sqlite``, ``postgres``, ``duckdb``), reading the daily rollup from ``table``.
 
     Dates and feature names are bound as literals after parsing (no text is pasted into SQL).
-    Two adjustments per engine, none changing the result: on SQLite the table is read with
+    Adjustments per engine, none changing the result: on SQLite the table is read with
     ``NOT INDEXED`` (one pass over the table beats a walk of the ``day`` index that looks each
-    row up, 3× here); on PostgreSQL the JSON functions are the ``jsonb`` ones.
+    row up, 3× here), and ``JSON_EACH`` reads ``feature_counts`` without the guard against
+    values that are not an object (SQLite gives such a value integer keys or none, which match
+    no feature name, where PostgreSQL raises; the guard parses each value a second time); on
+    PostgreSQL the JSON functions are the ``jsonb`` ones.
     """
     window = summary_window(as_of)
     tree = sqlglot.parse_one(SUMMARY_QUERIES[name], read="duckdb")
@@ -230,6 +233,10 @@ def summary_sql(
             node.set("this", exp.to_identifier(table))
             if dialect == "sqlite":
                 node.set("indexed", False)
+    if dialect == "sqlite":  # JSON_EACH of a non-object: integer keys or none, no error
+        for guard in list(tree.find_all(exp.Case)):
+            if isinstance(guard.parent, exp.Anonymous) and guard.parent.name == "JSON_EACH":
+                guard.replace(guard.args["ifs"][0].args["true"])
     if dialect == "postgres":
         for json_type in list(tree.find_all(exp.JSONType)):
             json_type.replace(exp.Anonymous(this="JSONB_TYPEOF", expressions=[json_type.this]))
