@@ -383,3 +383,33 @@ def test_raw_events_at_the_edges_of_the_window(
     assert (
         pl.Series([summary.last_seen_at]).dt.convert_time_zone("Asia/Tokyo").dt.date()[0] == AS_OF
     )
+
+
+def test_more_summaries_than_one_statement_holds(world: World, catalog: Product) -> None:
+    # 1,201 accounts: three statements of 500, 500 and 201 rows, over existing summaries too
+    accounts = Account.objects.bulk_create(Account(name=f"社{n}") for n in range(1201))
+    SubscriptionLine.objects.bulk_create(
+        SubscriptionLine(
+            account=account,
+            product=world.product,
+            currency="JPY",
+            billing_period="monthly",
+            billing_amount=1000,
+            mrr=1000,
+            start_date=AS_OF - dt.timedelta(days=100),
+            seats=3,
+        )
+        for account in accounts
+    )
+    UsageDay.objects.bulk_create(
+        day_row(account, back, (n * 7 + back) % 13, n % 5, expense=1)
+        for n, account in enumerate(accounts)
+        for back in (0, 9, 30)
+    )
+    UsageSummary.objects.bulk_create(
+        UsageSummary(account=account, as_of=AS_OF, last_seen_at=LAST_SEEN)
+        for account in accounts[::3]
+    )
+    expected = reference(AS_OF)
+    assert usage_summaries_refresh(as_of=AS_OF) == 1201
+    assert stored() == expected

@@ -330,7 +330,7 @@ def usage_summaries_refresh(*, as_of: dt.date) -> int:
     each account's sums into its summary. Drop signals are kept only for accounts with a line
     active on ``as_of``. An account has a summary when it has a ``UsageDay`` row in the 63 days
     or raw events in the 28 days; the summaries of the others are removed, the signals of
-    ``as_of`` replaced, and nothing else is written."""
+    ``as_of`` replaced (multi-row statements, ``_write``), and nothing else is written."""
     window = summary_window(as_of)
     keys, seats = _key_features_and_seats(as_of)
     weeks = {row[0]: row[1:] for row in _summary_query("weeks", as_of=as_of)}
@@ -386,10 +386,12 @@ def usage_summaries_refresh(*, as_of: dt.date) -> int:
     stale = set(UsageSummary.objects.values_list("account_id", flat=True)) - ids
     for chunk in _chunks(sorted(stale)):
         UsageSummary.objects.filter(account_id__in=chunk).delete()
-    _upsert_summaries(with_raw, update=_SUMMARY_COLUMNS + _RAW_COLUMNS)
-    _upsert_summaries(without_raw, update=_SUMMARY_COLUMNS)
+    columns, conflict = _SUMMARY_COLUMNS + _RAW_COLUMNS, "account_id"
+    _write(UsageSummary, columns, with_raw, update=columns[1:], conflict=conflict)
+    # the previous last-seen time and top users stay
+    _write(UsageSummary, columns, without_raw, update=_SUMMARY_COLUMNS[1:], conflict=conflict)
     UsageDropSignal.objects.filter(as_of=as_of).delete()
-    _insert(UsageDropSignal, _SIGNAL_COLUMNS, signals)
+    _write(UsageDropSignal, _SIGNAL_COLUMNS, signals)
     return len(ids)
 
 
@@ -403,38 +405,36 @@ def _json_list(values: list[str]) -> str:
     return _json_tuple(tuple(values))
 
 
-def _insert(model: type[Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Insert ``rows`` of ``columns`` into ``model``'s table with one prepared statement."""
+#: rows per statement of ``_write``: 500 × 11 parameters stays under every engine's limit
+ROWS_PER_STATEMENT = 500
+
+
+def _write(
+    model: type[Model],
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    *,
+    update: tuple[str, ...] = (),
+    conflict: str = "",
+) -> None:
+    """Insert ``rows`` of ``columns`` into ``model``'s table, ``ROWS_PER_STATEMENT`` rows per
+    statement (one round trip each: ``executemany`` costs one per row on PostgreSQL), the same
+    text on SQLite and PostgreSQL; with ``conflict``, a row whose ``conflict`` column exists
+    updates the ``update`` columns of that row instead. ``bulk_create`` spends most of its time
+    building model instances."""
     quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
-        f" VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+    row = f"({', '.join(['%s'] * len(columns))})"
+    tail = ""
+    if conflict:
+        assignments = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in update)
+        tail = f" ON CONFLICT ({quote(conflict)}) DO UPDATE SET {assignments}"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 10_000):
-            cursor.executemany(sql, rows[start : start + 10_000])
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start : start + ROWS_PER_STATEMENT]
+            values = ", ".join([row] * len(chunk))
+            cursor.execute(f"{head} VALUES {values}{tail}", [v for r in chunk for v in r])
 
 
 def _chunks(values: list[int], size: int = 5000) -> Iterable[list[int]]:
     return (values[start : start + size] for start in range(0, len(values), size))
-
-
-def _upsert_summaries(rows: list[tuple[Any, ...]], *, update: tuple[str, ...]) -> None:
-    """Insert or update ``UsageSummary`` rows (``_SUMMARY_COLUMNS`` + ``_RAW_COLUMNS``, JSON as
-    text) with one prepared statement, the same text on SQLite and PostgreSQL; on an existing
-    summary only the ``update`` columns change. ``bulk_create`` spends most of its time
-    building model instances."""
-    quote = connection.ops.quote_name
-    columns = _SUMMARY_COLUMNS + _RAW_COLUMNS
-    assignments = ", ".join(
-        f"{quote(name)} = excluded.{quote(name)}" for name in update if name != "account_id"
-    )
-    sql = (
-        f"INSERT INTO {quote(UsageSummary._meta.db_table)}"
-        f" ({', '.join(quote(name) for name in columns)})"
-        f" VALUES ({', '.join(['%s'] * len(columns))})"
-        f" ON CONFLICT ({quote('account_id')}) DO UPDATE SET {assignments}"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 10_000):
-            cursor.executemany(sql, rows[start : start + 10_000])
