@@ -326,8 +326,8 @@ def usage_summaries_refresh(*, as_of: dt.date) -> int:
 
     The per-account figures come from the summary SQL over ``UsageDay``
     (``kizuna.core.usage.rollup.SUMMARY_QUERIES``: the weekly sums of the 63 days and the key
-    features used in the 28 days), one pass of the database over the table; Python only turns
-    each account's sums into its summary. Drop signals are kept only for accounts with a line
+    features used in the 28 days), two passes of the database over the table; Python only
+    turns each account's sums into its summary. Drop signals are kept only for accounts with a line
     active on ``as_of``. An account has a summary when it has a ``UsageDay`` row in the 63 days
     or raw events in the 28 days; the summaries of the others are removed, the signals of
     ``as_of`` replaced (multi-row statements, ``_write``), and nothing else is written."""
