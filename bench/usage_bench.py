@@ -25,6 +25,8 @@ Measured, each engine in its own process (peak RSS is its own), one discarded wa
   of 10,000 events, 2 clients in parallel, real HTTP (``http.client``); the API queues the
   touched days, so the worker's rollup of them afterwards is timed and printed too.
 - (d) ``kizuna usage import`` of one Parquet file of ``--import-events`` events.
+
+The daily summaries refresh has its own script, ``bench/usage_summaries_bench.py``.
 """
 
 from __future__ import annotations

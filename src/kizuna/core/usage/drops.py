@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kizuna.core.usage.trend import window_sum
@@ -47,24 +47,55 @@ class DropSignal:
 def share_drop(
     series: Mapping[dt.date, int], *, as_of: dt.date, rule: DropRule = DropRule()
 ) -> DropSignal | None:
-    recent = window_sum(series, last_day=as_of, days=7)
-    baseline = window_sum(series, last_day=as_of - dt.timedelta(days=7), days=28) / 4
-    if baseline <= 0 or baseline < rule.min_baseline or recent >= rule.share * baseline:
-        return None
-    return DropSignal("share", as_of, recent, baseline, recent / baseline, rule.share)
+    return share_drop_weekly(weekly_sums(series, as_of=as_of, weeks=4), as_of=as_of, rule=rule)
 
 
 def robust_z_drop(
     series: Mapping[dt.date, int], *, as_of: dt.date, rule: DropRule = DropRule()
 ) -> DropSignal | None:
-    recent = window_sum(series, last_day=as_of, days=7)
-    weeks = [
+    weeks = weekly_sums(series, as_of=as_of, weeks=rule.weeks)
+    return robust_z_drop_weekly(weeks, as_of=as_of, rule=rule)
+
+
+def weekly_sums(series: Mapping[dt.date, int], *, as_of: dt.date, weeks: int) -> list[int]:
+    """Σ usage of week k = ``as_of − 7k − 6 … as_of − 7k`` for k = 0 (the recent week) …
+    ``weeks``; weeks before ``dt.date.min`` count 0."""
+    return [
         window_sum(series, last_day=as_of - dt.timedelta(days=7 * k), days=7)
-        for k in range(1, rule.weeks + 1)
+        if (as_of - dt.date.min).days >= 7 * k
+        else 0
+        for k in range(weeks + 1)
     ]
-    median = statistics.median(weeks)
-    mad = statistics.median(abs(week - median) for week in weeks)
-    if mad == 0 or median < rule.min_baseline:
+
+
+def _padded(weeks: Sequence[int], count: int) -> list[int]:
+    """The first ``count`` weeks of ``weeks`` (``weekly_sums``); weeks beyond it count 0."""
+    return [*weeks[:count], *([0] * (count - len(weeks)))]
+
+
+def share_drop_weekly(
+    weeks: Sequence[int], *, as_of: dt.date, rule: DropRule = DropRule()
+) -> DropSignal | None:
+    """``share_drop`` from the weekly sums (``weekly_sums``; missing weeks count 0)."""
+    recent, *before = _padded(weeks, 5)
+    baseline = sum(before) / 4
+    if baseline <= 0 or baseline < rule.min_baseline or recent >= rule.share * baseline:
+        return None
+    return DropSignal("share", as_of, recent, baseline, recent / baseline, rule.share)
+
+
+def robust_z_drop_weekly(
+    weeks: Sequence[int], *, as_of: dt.date, rule: DropRule = DropRule()
+) -> DropSignal | None:
+    """``robust_z_drop`` from the weekly sums (``weekly_sums``; missing weeks count 0)."""
+    recent, *history = _padded(weeks, rule.weeks + 1)
+    if not history:
+        return None
+    median = statistics.median(history)
+    if median < rule.min_baseline or (rule.z_threshold > 0 and recent >= median):
+        return None  # the second: a score ≥ 0 is above any negative threshold
+    mad = statistics.median(abs(week - median) for week in history)
+    if mad == 0:
         return None
     score = MAD_SCALE * (recent - median) / mad
     if score > -rule.z_threshold:
@@ -76,8 +107,17 @@ def detect_drops(
     series: Mapping[dt.date, int], *, as_of: dt.date, rule: DropRule = DropRule()
 ) -> list[DropSignal]:
     """Every detector's signal for one account (empty when usage is normal)."""
+    weeks = weekly_sums(series, as_of=as_of, weeks=max(rule.weeks, 4))
+    return detect_drops_weekly(weeks, as_of=as_of, rule=rule)
+
+
+def detect_drops_weekly(
+    weeks: Sequence[int], *, as_of: dt.date, rule: DropRule = DropRule()
+) -> list[DropSignal]:
+    """``detect_drops`` from the weekly sums (``weekly_sums``; missing weeks count 0): what the
+    daily job runs on the sums the summary SQL returns."""
     found = (
-        share_drop(series, as_of=as_of, rule=rule),
-        robust_z_drop(series, as_of=as_of, rule=rule),
+        share_drop_weekly(weeks, as_of=as_of, rule=rule),
+        robust_z_drop_weekly(weeks, as_of=as_of, rule=rule),
     )
     return [signal for signal in found if signal is not None]

@@ -24,6 +24,10 @@ Queries (``QUERIES``):
 Accounts or days without events produce no rows: a missing day means zero events. ``daily``
 and ``feature_daily`` come back in no particular order (sorting millions of account-days costs
 a quarter of the rollup; the callers do not need it).
+
+``SUMMARY_QUERIES`` read the daily rollup itself (``usage_day``, the ``UsageDay`` table in the
+database) for the daily summaries: per account the weekly sums of the 63 days and the key
+features used in the 28 days (``summary_sql``).
 """
 
 from __future__ import annotations
@@ -111,6 +115,135 @@ WHERE rank <= :top
 ORDER BY account_id, rank
 """,
 }
+
+#: the days the summaries read: the recent week and the 8 weeks the robust z-score compares
+#: it with (``kizuna.core.usage.drops``)
+SUMMARY_WEEKS: Final = 9
+SUMMARY_DAYS: Final = 7 * SUMMARY_WEEKS
+
+_WEEK_COLUMNS = ",\n".join(
+    f"       CAST(SUM(CASE WHEN week = {k} THEN events ELSE 0 END) AS BIGINT) AS week_{k}"
+    for k in range(SUMMARY_WEEKS)
+)
+
+#: The per-account figures of the daily summaries, read from the daily rollup
+#: ``usage_day(account_id, day, events, active_users, feature_counts)`` (``feature_counts``: a
+#: JSON object ``{"feature": events}``), as of ``:as_of`` over ``:first_day … :as_of``
+#: (``summary_window``). One SQL text, transpiled by SQLGlot for each engine (SQLite,
+#: PostgreSQL, DuckDB; ``summary_sql``):
+#:
+#: - ``weeks``: per account with at least one day in the range: ``week_0`` … ``week_8``, the
+#:   events of week k = ``as_of − 7k − 6 … as_of − 7k`` (``drops.weekly_sums``), and
+#:   ``max_daily_users_28d``, the most active users of one day of the 28 days ending ``as_of``
+#:   (0 when none);
+#: - ``features``: per account, each of the features ``:features`` that has a key in the
+#:   ``feature_counts`` of a day of the 28 days ending ``as_of`` (a zero count too); a value that
+#:   is not a JSON object has no feature.
+#:
+#: Each day is put into its week once, in the inner query, and the weeks are pivoted per
+#: account in the outer one: on SQLite, nine conditional sums over every day cost three times
+#: as much.
+SUMMARY_QUERIES: Final[dict[str, str]] = {
+    "weeks": f"""
+WITH per_week AS (
+    SELECT d.account_id,
+           CAST(DATE_DIFF('day', d.day, :as_of) AS BIGINT) // 7 AS week,
+           SUM(CAST(d.events AS BIGINT)) AS events,
+           MAX(d.active_users) AS active_users
+    FROM usage_day AS d
+    WHERE d.day BETWEEN :first_day AND :as_of
+    GROUP BY 1, 2
+)
+SELECT account_id,
+{_WEEK_COLUMNS},
+       COALESCE(MAX(CASE WHEN week < 4 THEN active_users END), 0) AS max_daily_users_28d
+FROM per_week
+GROUP BY account_id
+""",
+    "features": """
+SELECT DISTINCT d.account_id, f.key AS feature
+FROM usage_day AS d,
+     JSON_EACH(CASE WHEN LOWER(JSON_TYPE(d.feature_counts)) = 'object'
+                    THEN d.feature_counts END) AS f
+WHERE d.day BETWEEN :window_start AND :as_of AND f.key IN (:features)
+""",
+}
+
+
+@dataclass(frozen=True)
+class SummaryWindow:
+    """The days the summaries read as of ``as_of``: ``first_day`` … ``as_of`` (63 days) and
+    the 28-day window ``window_start`` … ``as_of``, both cut at ``dt.date.min``."""
+
+    as_of: dt.date
+    first_day: dt.date
+    window_start: dt.date
+
+
+def _days_before(day: dt.date, days: int) -> dt.date:
+    return day - dt.timedelta(days=min(days, (day - dt.date.min).days))
+
+
+def summary_window(as_of: dt.date) -> SummaryWindow:
+    return SummaryWindow(
+        as_of=as_of,
+        first_day=_days_before(as_of, SUMMARY_DAYS - 1),
+        window_start=_days_before(as_of, 27),
+    )
+
+
+#: functions whose PostgreSQL name differs for the ``jsonb`` type (Django's ``JSONField``)
+_JSONB_FUNCTIONS: Final = {"JSON_EACH": "JSONB_EACH"}
+
+
+def summary_sql(
+    name: str,
+    *,
+    dialect: str,
+    as_of: dt.date,
+    features: Sequence[str] = (),
+    table: str = "usage_day",
+) -> str:
+    """The query ``name`` of ``SUMMARY_QUERIES`` with its parameters bound, in ``dialect``
+    (``sqlite``, ``postgres``, ``duckdb``), reading the daily rollup from ``table``.
+
+    Dates and feature names are bound as literals after parsing (no text is pasted into SQL).
+    Adjustments per engine, none changing the result: on SQLite the table is read with
+    ``NOT INDEXED`` (one pass over the table beats a walk of the ``day`` index that looks each
+    row up, 3× here), and ``JSON_EACH`` reads ``feature_counts`` without the guard against
+    values that are not an object (SQLite gives such a value integer keys or none, which match
+    no feature name, where PostgreSQL raises; the guard parses each value a second time); on
+    PostgreSQL the JSON functions are the ``jsonb`` ones.
+    """
+    window = summary_window(as_of)
+    tree = sqlglot.parse_one(SUMMARY_QUERIES[name], read="duckdb")
+    for condition in tree.find_all(exp.In):
+        if [type(e) for e in condition.expressions] == [exp.Placeholder]:
+            names: list[exp.Expr] = [exp.Literal.string(f) for f in features]
+            condition.set("expressions", names or [exp.null()])
+    tree = exp.replace_placeholders(
+        tree,
+        **{
+            key: exp.cast(exp.Literal.string(getattr(window, key).isoformat()), "date")
+            for key in ("as_of", "first_day", "window_start")
+        },
+    )
+    for node in list(tree.find_all(exp.Table)):
+        if node.name == "usage_day":
+            node.set("this", exp.to_identifier(table))
+            if dialect == "sqlite":
+                node.set("indexed", False)
+    if dialect == "sqlite":  # JSON_EACH of a non-object: integer keys or none, no error
+        for guard in list(tree.find_all(exp.Case)):
+            if isinstance(guard.parent, exp.Anonymous) and guard.parent.name == "JSON_EACH":
+                guard.replace(guard.args["ifs"][0].args["true"])
+    if dialect == "postgres":
+        for json_type in list(tree.find_all(exp.JSONType)):
+            json_type.replace(exp.Anonymous(this="JSONB_TYPEOF", expressions=[json_type.this]))
+        for call in tree.find_all(exp.Anonymous):
+            call.set("this", _JSONB_FUNCTIONS.get(str(call.this).upper(), call.this))
+    return tree.sql(dialect=dialect)
+
 
 _TZ_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$")
 

@@ -8,13 +8,15 @@ previous week ``as_of − 13 … as_of − 7``. A day missing from the series co
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 
 def window_sum(series: Mapping[dt.date, int], *, last_day: dt.date, days: int) -> int:
-    """Σ series[d] for d in ``last_day − (days − 1) … last_day`` (missing days are 0)."""
-    return sum(series.get(last_day - dt.timedelta(days=offset), 0) for offset in range(days))
+    """Σ series[d] for d in ``last_day − (days − 1) … last_day`` (missing days, and days
+    before ``dt.date.min``, are 0)."""
+    reachable = min(days, (last_day - dt.date.min).days + 1)
+    return sum(series.get(last_day - dt.timedelta(days=offset), 0) for offset in range(reachable))
 
 
 @dataclass(frozen=True)
@@ -28,11 +30,23 @@ class UsageTrend:
 
 def usage_trend(series: Mapping[dt.date, int], *, as_of: dt.date) -> UsageTrend:
     """7- and 28-day sums and the week-over-week change of a daily series (e.g. events)."""
-    sum_7d = window_sum(series, last_day=as_of, days=7)
-    previous = window_sum(series, last_day=as_of - dt.timedelta(days=7), days=7)
+    week_before = as_of - dt.timedelta(days=7) if as_of >= dt.date.min + dt.timedelta(7) else None
+    return usage_trend_weekly(
+        [
+            window_sum(series, last_day=as_of, days=7),
+            window_sum(series, last_day=week_before, days=7) if week_before else 0,
+        ],
+        sum_28d=window_sum(series, last_day=as_of, days=28),
+    )
+
+
+def usage_trend_weekly(weeks: Sequence[int], *, sum_28d: int) -> UsageTrend:
+    """``usage_trend`` from the weekly sums (week 0 = the 7 days ending ``as_of``, week 1 the 7
+    before; ``drops.weekly_sums``) and the 28-day sum."""
+    sum_7d, previous = weeks[0], weeks[1]
     return UsageTrend(
         sum_7d=sum_7d,
-        sum_28d=window_sum(series, last_day=as_of, days=28),
+        sum_28d=sum_28d,
         previous_7d=previous,
         week_over_week=(sum_7d - previous) / previous if previous else None,
     )

@@ -11,21 +11,25 @@ rollup replaces exactly the rows it recomputes, and no usage loaded another way 
 - ``usage_rebuild``: every day from every stored event (``kizuna usage rebuild``), the same
   SQL run on Polars, which is faster than DuckDB for a whole year of events;
 - ``usage_summaries_refresh``: the 28-day figures and drop signals per account as of a day
-  (the daily job).
+  (the daily job), from the summary SQL over ``UsageDay`` (``SUMMARY_QUERIES``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Model, Q
+from django.utils import timezone
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
@@ -37,12 +41,19 @@ from kizuna.apps.usage.models import (
     UsageDropSignal,
     UsageSummary,
 )
-from kizuna.core.usage.drops import DropRule, detect_drops
-from kizuna.core.usage.rollup import RollupWindow, rollup_duckdb, rollup_polars
+from kizuna.core.usage.drops import DropRule, detect_drops_weekly
+from kizuna.core.usage.rollup import (
+    SUMMARY_WEEKS,
+    RollupWindow,
+    SummaryWindow,
+    rollup_duckdb,
+    rollup_polars,
+    summary_sql,
+    summary_window,
+)
 from kizuna.core.usage.store import DAILY_SCHEMA, EventStore, batch_of, utc_days_for
-from kizuna.core.usage.trend import active_user_ratio, feature_adoption, usage_trend
+from kizuna.core.usage.trend import active_user_ratio, feature_adoption, usage_trend_weekly
 
-HISTORY_DAYS = 63  # 9 weeks: the recent week and the 8 the robust z-score compares with
 #: the first company day an event may fall on (``services.event_window``); a rebuild ignores
 #: partitions outside the window, so an impossible date stored before it was refused cannot
 #: stop it
@@ -231,89 +242,199 @@ def _key_features_and_seats(as_of: dt.date) -> tuple[dict[int, set[str]], dict[i
     return keys, seats
 
 
+#: the largest value of a summary's counters (``PositiveIntegerField``: PostgreSQL's
+#: ``integer``); a larger sum, which only hostile data reaches, is stored as this
+COUNTER_MAX = 2_147_483_647
+#: the SQLGlot dialect of each Django database vendor
+_DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres"}
+#: columns written for every summary, then the two kept from the previous summary of an account
+#: whose raw events are not in the store
+_SUMMARY_COLUMNS = (
+    "account_id",
+    "as_of",
+    "events_7d",
+    "events_28d",
+    "week_over_week",
+    "active_users_28d",
+    "feature_adoption",
+    "active_user_ratio",
+    "key_features_used",
+)
+_RAW_COLUMNS = ("last_seen_at", "top_users")
+_SIGNAL_COLUMNS = (
+    "account_id",
+    "as_of",
+    "method",
+    "recent",
+    "baseline",
+    "value",
+    "threshold",
+    "created_at",
+)
+
+
+@dataclass(frozen=True)
+class _RawUsage:
+    """An account's figures from its raw events over the 28 days (the Parquet store)."""
+
+    active_users: int
+    last_seen_at: dt.datetime | None
+    top_users: list[dict[str, object]]
+
+
+def _summary_query(name: str, *, as_of: dt.date, features: list[str] | None = None) -> list[Any]:
+    sql = summary_sql(
+        name,
+        dialect=_DIALECTS[connection.vendor],
+        as_of=as_of,
+        features=features or (),
+        table=UsageDay._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows: list[Any] = cursor.fetchall()
+    return rows
+
+
+def _raw_usage(window: SummaryWindow) -> dict[int, _RawUsage]:
+    """Distinct users, last event and top users over the 28 days, per account with raw events
+    in the store (DuckDB over the Parquet files)."""
+    first, last = window.window_start, window.as_of
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    # no event is stored on the first or the last day a date can name (``EARLIEST_DAY``)
+    days = [day for day in days if dt.date.min < day < dt.date.max]
+    files = committed(EventStore(settings.USAGE_DIR).files(utc_days_for(days)))
+    if not files:  # usage rolled up elsewhere only (a warehouse, the demo)
+        return {}
+    rollup_window = RollupWindow(tz=_tz(), first_day=first, last_day=last)
+    raw = rollup_duckdb(
+        files, catalog={}, window=rollup_window, queries=["window_users", "top_users"]
+    )
+    top: dict[int, list[dict[str, object]]] = defaultdict(list)
+    for account_id, user_id, events, _rank in raw.top_users.rows() if raw.top_users.height else []:
+        top[account_id].append({"user_id": user_id, "events": events})
+    rows = raw.window_users.rows() if raw.window_users.height else []
+    return {
+        account_id: _RawUsage(users, last_seen, top.get(account_id, []))
+        for account_id, users, last_seen in rows
+    }
+
+
 @transaction.atomic
 def usage_summaries_refresh(*, as_of: dt.date) -> int:
     """Recompute every account's ``UsageSummary`` and its drop signals as of ``as_of``.
 
-    Drop signals are kept only for accounts with a line active on ``as_of``."""
-    since = as_of - dt.timedelta(days=HISTORY_DAYS - 1)
-    series: dict[int, dict[dt.date, int]] = defaultdict(dict)
-    used: dict[int, set[str]] = defaultdict(set)
-    window_start = as_of - dt.timedelta(days=27)
-    for account_id, day, events, feature_counts in UsageDay.objects.filter(
-        day__gte=since, day__lte=as_of
-    ).values_list("account_id", "day", "events", "feature_counts"):
-        series[account_id][day] = events
-        if day >= window_start:
-            used[account_id] |= set(feature_counts)
-    window = RollupWindow(tz=_tz(), first_day=window_start, last_day=as_of)
-    files = committed(
-        EventStore(settings.USAGE_DIR).files(
-            utc_days_for(window_start + dt.timedelta(days=n) for n in range(28))
-        )
-    )
-    raw = rollup_duckdb(files, catalog={}, window=window, queries=["window_users", "top_users"])
-    users = {r[0]: (r[1], r[2]) for r in raw.window_users.rows()} if raw.window_users.height else {}
-    top: dict[int, list[dict[str, object]]] = defaultdict(list)
-    for account_id, user_id, events, _rank in raw.top_users.rows() if raw.top_users.height else []:
-        top[account_id].append({"user_id": user_id, "events": events})
+    The per-account figures come from the summary SQL over ``UsageDay``
+    (``kizuna.core.usage.rollup.SUMMARY_QUERIES``: the weekly sums of the 63 days and the key
+    features used in the 28 days), two passes of the database over the table; Python only
+    turns each account's sums into its summary. Drop signals are kept only for accounts with a line
+    active on ``as_of``. An account has a summary when it has a ``UsageDay`` row in the 63 days
+    or raw events in the 28 days; the summaries of the others are removed, the signals of
+    ``as_of`` replaced (multi-row statements, ``_write``), and nothing else is written."""
+    window = summary_window(as_of)
     keys, seats = _key_features_and_seats(as_of)
+    weeks = {row[0]: row[1:] for row in _summary_query("weeks", as_of=as_of)}
+    used: dict[int, set[str]] = defaultdict(set)
+    key_names = sorted(set().union(*keys.values()))
+    for account_id, feature in _summary_query("features", as_of=as_of, features=key_names):
+        used[account_id].add(feature)
+    raw = _raw_usage(window)
     rule_row = UsageDropRule.objects.first() or UsageDropRule()
     rule = DropRule(rule_row.share, rule_row.z_threshold, rule_row.weeks, rule_row.min_baseline)
-    previous = {s.account_id: s for s in UsageSummary.objects.all()}
-    daily_users = _max_daily_users(window_start, as_of)
-    summaries, signals = [], []
-    for account_id in set(Account.objects.values_list("id", flat=True)) & (
-        set(series) | set(users)
-    ):
-        trend = usage_trend(series[account_id], as_of=as_of)
-        before = previous.get(account_id)
-        if account_id in users:
-            active_users, last_seen = users[account_id]
-            top_list = top.get(account_id, [])
-        else:  # rolled up elsewhere (a warehouse, the demo): only the daily rows are here
-            active_users = daily_users.get(account_id, 0)
-            last_seen = before.last_seen_at if before else None
-            top_list = before.top_users if before else []
-        summaries.append(
-            UsageSummary(
-                account_id=account_id,
-                as_of=as_of,
-                events_7d=trend.sum_7d,
-                events_28d=trend.sum_28d,
-                week_over_week=trend.week_over_week,
-                active_users_28d=active_users,
-                feature_adoption=feature_adoption(
-                    used=used[account_id], key_features=keys[account_id]
-                ),
-                active_user_ratio=active_user_ratio(
-                    active_users=active_users, seats=seats.get(account_id)
-                ),
-                last_seen_at=last_seen,
-                top_users=top_list,
-                key_features_used=sorted(used[account_id] & keys[account_id]),
-            )
+    ids = set(Account.objects.values_list("id", flat=True)) & (set(weeks) | set(raw))
+    with_raw: list[tuple[Any, ...]] = []
+    without_raw: list[tuple[Any, ...]] = []
+    signals: list[tuple[Any, ...]] = []
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    no_days = (0,) * (SUMMARY_WEEKS + 1)
+    for account_id in sorted(ids):
+        *sums, max_daily_users = weeks.get(account_id, no_days)
+        trend = usage_trend_weekly(sums, sum_28d=sum(sums[:4]))
+        account_raw = raw.get(account_id)
+        active_users = account_raw.active_users if account_raw else max_daily_users
+        account_keys = keys.get(account_id, set())
+        row = (
+            account_id,
+            as_of,
+            min(trend.sum_7d, COUNTER_MAX),
+            min(trend.sum_28d, COUNTER_MAX),
+            trend.week_over_week,
+            min(active_users, COUNTER_MAX),
+            feature_adoption(used=used[account_id], key_features=account_keys),
+            active_user_ratio(active_users=active_users, seats=seats.get(account_id)),
+            _json_list(sorted(used[account_id] & account_keys)),
         )
-        signals += [
-            UsageDropSignal(account_id=account_id, **vars(signal))
-            for signal in detect_drops(series[account_id], as_of=as_of, rule=rule)
-            if account_id
-            in seats  # an active line on as_of: a churned account's silence is no news
-        ]
-    UsageSummary.objects.all().delete()
-    UsageSummary.objects.bulk_create(summaries, batch_size=2000)
+        if account_raw:
+            last_seen = connection.ops.adapt_datetimefield_value(account_raw.last_seen_at)
+            with_raw.append((*row, last_seen, json.dumps(account_raw.top_users)))
+        else:  # rolled up elsewhere (a warehouse, the demo): the previous ones are kept
+            without_raw.append((*row, None, "[]"))
+        if account_id in seats:  # an active line on as_of: a churned account's silence is no news
+            signals += [
+                (
+                    account_id,
+                    as_of,
+                    signal.method,
+                    min(signal.recent, COUNTER_MAX),
+                    signal.baseline,
+                    signal.value,
+                    signal.threshold,
+                    created_at,
+                )
+                for signal in detect_drops_weekly(sums, as_of=as_of, rule=rule)
+            ]
+    stale = set(UsageSummary.objects.values_list("account_id", flat=True)) - ids
+    for chunk in _chunks(sorted(stale)):
+        UsageSummary.objects.filter(account_id__in=chunk).delete()
+    columns, conflict = _SUMMARY_COLUMNS + _RAW_COLUMNS, "account_id"
+    _write(UsageSummary, columns, with_raw, update=columns[1:], conflict=conflict)
+    # the previous last-seen time and top users stay
+    _write(UsageSummary, columns, without_raw, update=_SUMMARY_COLUMNS[1:], conflict=conflict)
     UsageDropSignal.objects.filter(as_of=as_of).delete()
-    UsageDropSignal.objects.bulk_create(signals, batch_size=2000)
-    return len(summaries)
+    _write(UsageDropSignal, _SIGNAL_COLUMNS, signals)
+    return len(ids)
 
 
-def _max_daily_users(first: dt.date, last: dt.date) -> dict[int, int]:
-    """The most active users of one day in the window: a lower bound of the distinct users
-    over it, used for accounts whose raw events are not in the Parquet store."""
-    rows = (
-        UsageDay.objects.filter(day__gte=first, day__lte=last)
-        .values("account_id")
-        .annotate(top=Max("active_users"))
-        .values_list("account_id", "top")
-    )
-    return dict(rows)
+@functools.cache
+def _json_tuple(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values))
+
+
+def _json_list(values: list[str]) -> str:
+    """``values`` as JSON text, as ``JSONField`` writes it (a few distinct lists: cached)."""
+    return _json_tuple(tuple(values))
+
+
+#: rows per statement of ``_write``: 500 × 11 parameters stays under every engine's limit
+ROWS_PER_STATEMENT = 500
+
+
+def _write(
+    model: type[Model],
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    *,
+    update: tuple[str, ...] = (),
+    conflict: str = "",
+) -> None:
+    """Insert ``rows`` of ``columns`` into ``model``'s table, ``ROWS_PER_STATEMENT`` rows per
+    statement (one round trip each: ``executemany`` costs one per row on PostgreSQL), the same
+    text on SQLite and PostgreSQL; with ``conflict``, a row whose ``conflict`` column exists
+    updates the ``update`` columns of that row instead. ``bulk_create`` spends most of its time
+    building model instances."""
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+    row = f"({', '.join(['%s'] * len(columns))})"
+    tail = ""
+    if conflict:
+        assignments = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in update)
+        tail = f" ON CONFLICT ({quote(conflict)}) DO UPDATE SET {assignments}"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start : start + ROWS_PER_STATEMENT]
+            values = ", ".join([row] * len(chunk))
+            cursor.execute(f"{head} VALUES {values}{tail}", [v for r in chunk for v in r])
+
+
+def _chunks(values: list[int], size: int = 5000) -> Iterable[list[int]]:
+    return (values[start : start + size] for start in range(0, len(values), size))
