@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, overload
 
 import polars as pl
-from django.db.models import Max
+from django.db.models import F, Max, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -265,38 +266,66 @@ def _week_before(day: dt.date) -> dt.date | None:
     return week_ago
 
 
-def grade_drops(*, owner: Any = None) -> list[tuple[HealthScore, int]]:
+#: the annotation ``grade_drops`` gives each score: the account's grade a week before
+WAS = "was"
+
+
+class GradeDrops:
+    """The scores of ``grade_drops``, each with the grade it fell from, as ``(score, was)``
+    pairs: counted and sliced in the database (a page of them, or the first few, reads only
+    those rows), so that the portfolio never loads the 100,000 scores of a day."""
+
+    def __init__(self, scores: QuerySet[HealthScore]) -> None:
+        self.scores = scores
+
+    def count(self) -> int:
+        return self.scores.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[HealthScore, int]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[HealthScore, int]]: ...
+    def __getitem__(
+        self, index: int | slice
+    ) -> tuple[HealthScore, int] | list[tuple[HealthScore, int]]:
+        if isinstance(index, int):
+            return self[index : index + 1][0] if index >= 0 else list(self)[index]
+        return [(s, getattr(s, WAS)) for s in self.scores[index]]
+
+    def __iter__(self) -> Iterator[tuple[HealthScore, int]]:
+        return ((s, getattr(s, WAS)) for s in self.scores)
+
+
+def grade_drops(*, owner: Any = None) -> GradeDrops:
     """Scores of the latest day that fell a grade against a week before (of one owner's
-    accounts when given), worst first."""
+    accounts when given), worst first (grade, then score, then account)."""
     day = latest_score_day()
-    if day is None:
-        return []
-    week_ago = _week_before(day)
-    if week_ago is None:
-        return []
-    scores = HealthScore.objects.filter(day=day).select_related(
-        "account", "account__owner", "model"
+    week_ago = _week_before(day) if day is not None else None
+    if day is None or week_ago is None:
+        return GradeDrops(HealthScore.objects.none())
+    earlier = HealthScore.objects.filter(account_id=OuterRef("account_id"), day=week_ago)
+    scores = (
+        HealthScore.objects.filter(day=day, grade__isnull=False)
+        .annotate(**{WAS: Subquery(earlier.values("grade")[:1])})
+        .filter(**{f"{WAS}__isnull": False, "grade__lt": F(WAS)})
     )
-    earlier = HealthScore.objects.filter(day=week_ago)
     if owner is not None:
-        scores, earlier = scores.filter(account__owner=owner), earlier.filter(account__owner=owner)
-    before: dict[int, int] = {
-        account_id: grade
-        for account_id, grade in earlier.values_list("account_id", "grade")
-        if grade is not None
-    }
-    drops = []
-    for s in scores.order_by("grade", "score", "account_id"):
-        was = before.get(s.account_id)
-        if s.grade is not None and was is not None and s.grade < was:
-            drops.append((s, was))
-    return drops
+        scores = scores.filter(account__owner=owner)
+    return GradeDrops(
+        scores.select_related("account", "account__owner", "model").order_by(
+            "grade", "score", "account_id"
+        )
+    )
 
 
-def grade_drop_rows(drops: list[tuple[HealthScore, int]]) -> list[dict[str, Any]]:
+def grade_drop_rows(page: Iterable[tuple[HealthScore, int]]) -> list[dict[str, Any]]:
     """Rows of ``grade_drops`` (or a page of them) with why each fell: the components that
     lost the most points against the week before (up to two, largest loss first), named in
     the reader's language."""
+    drops = list(page)
     if not drops:
         return []
     week_ago = _week_before(drops[0][0].day)

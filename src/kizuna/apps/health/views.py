@@ -56,7 +56,7 @@ def portfolio(request: AuthedRequest) -> HttpResponse:
     context = {
         "nav": "health",
         "by": by,
-        "dropped": selectors.grade_drop_rows(list(dropped.object_list)),
+        "dropped": selectors.grade_drop_rows(dropped.object_list),
         "dropped_page": dropped,
         **selectors.portfolio(by=by),
     }
@@ -108,7 +108,9 @@ def model_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_edit": can_manage_tenant(request.user),
         "can_upload": can_upload_backtest(request.user),
         "upload_form": UploadBacktestForm(),
-        "stored": stored,
+        # the stored backtest's day and time, not the row: its result is only read as a Backtest
+        "backtest_as_of": stored.as_of if stored is not None else None,
+        "backtest_computed_at": stored.computed_at if stored is not None else None,
         **(_report(backtest_from_json(stored.result)) if stored is not None else {}),
     }
     return render(request, "health/model.html", context)
