@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, overload
 
 import polars as pl
-from django.db.models import F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -146,10 +146,13 @@ def portfolio(*, by: str) -> dict[str, Any]:
         "csm": "account__owner__username",
     }[by]
     counts: dict[str, Counter[int]] = {}
-    for key, grade in HealthScore.objects.filter(day=day, grade__isnull=False).values_list(
-        field, "grade"
+    for key, grade, n in (
+        HealthScore.objects.filter(day=day, grade__isnull=False)
+        .values_list(field, "grade")
+        .annotate(n=Count("pk"))
+        .order_by()
     ):
-        counts.setdefault(key or "", Counter())[grade] += 1
+        counts.setdefault(key or "", Counter())[grade] += n
     rows = [
         {"key": key, "grades": [c.get(g, 0) for g in range(1, 6)], "total": sum(c.values())}
         for key, c in sorted(counts.items())
@@ -158,7 +161,14 @@ def portfolio(*, by: str) -> dict[str, Any]:
         d=Max("day")
     )["d"]
     totals = Counter(
-        g for g in HealthScore.objects.filter(day=day).values_list("grade", flat=True) if g
+        {
+            g: n
+            for g, n in HealthScore.objects.filter(day=day, grade__isnull=False)
+            .values_list("grade")
+            .annotate(n=Count("pk"))
+            .order_by()
+            if g
+        }
     )
     return {
         "day": day,
