@@ -317,13 +317,16 @@ def grade_drops(*, owner: Any = None) -> GradeDrops:
     if day is None or week_ago is None:
         return GradeDrops(HealthScore.objects.none())
     earlier = HealthScore.objects.filter(account_id=OuterRef("account_id"), day=week_ago)
+    # a score without a grade, or without one a week before, never compares as lower
     scores = (
-        HealthScore.objects.filter(day=day, grade__isnull=False)
+        HealthScore.objects.filter(day=day)
         .annotate(**{WAS: Subquery(earlier.values("grade")[:1])})
-        .filter(**{f"{WAS}__isnull": False, "grade__lt": F(WAS)})
+        .filter(grade__lt=F(WAS))
     )
     if owner is not None:
-        scores = scores.filter(account__owner=owner)
+        # by the owner's account ids, so that the (account, day) index finds their scores
+        # instead of every score of the day being read
+        scores = scores.filter(account_id__in=Account.objects.filter(owner=owner).values("pk"))
     return GradeDrops(
         scores.select_related("account", "account__owner", "model").order_by(
             "grade", "score", "account_id"
