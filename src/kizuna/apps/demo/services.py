@@ -27,7 +27,8 @@ from kizuna.apps.onboarding.demo import onboarding_demo_load
 from kizuna.apps.org.demo import org_demo_load
 from kizuna.apps.revenue.demo import revenue_demo_load
 from kizuna.apps.segments.demo import segments_demo_load
-from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
+from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.tenant.services import tenant_settings_ensure
 from kizuna.apps.touchpoints.demo import touchpoints_demo_load
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.apps.usage.demo import LARGE_DEMO, usage_demo_load
@@ -74,7 +75,7 @@ def demo_load_if_empty(*, accounts: int, seed: int, password: str) -> DemoLoadRe
 @transaction.atomic
 def demo_load(*, dataset: DemoDataset, password: str) -> None:
     """Insert ``dataset`` in bulk, each app's part in the order above."""
-    tenant_settings_get()
+    tenant_settings_ensure()
     review_on = last_review_day(dataset.as_of)
     org = org_demo_load(dataset=dataset, password=password)
     customers = customers_demo_load(
