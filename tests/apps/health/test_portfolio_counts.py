@@ -37,14 +37,14 @@ def test_grades_are_counted_per_row_and_in_total(world: World) -> None:
 
     # then each graded score of the day is in exactly one row, the orphan under ""
     strategic, other = world.account.team.code, world.other_account.team.code  # type: ignore[union-attr]
-    assert [(r["key"], r["grades"], r["total"]) for r in by_team["rows"]] == sorted(
+    assert [(r.key, list(r.grades), r.total) for r in by_team.rows] == sorted(
         [("", [1, 0, 0, 0, 0], 1), (strategic, [1, 0, 0, 0, 0], 1), (other, [0, 0, 0, 0, 1], 1)]
     )
-    assert {r["key"]: r["total"] for r in by_csm["rows"]} == {
+    assert {r.key: r.total for r in by_csm.rows} == {
         "": 1,
         world.csm.username: 1,
         world.other_account.owner.username: 1,  # type: ignore[union-attr]
     }
-    assert sum(r["total"] for r in by_segment["rows"]) == 3
-    assert by_team["totals"] == by_csm["totals"] == [2, 0, 0, 0, 1]
-    assert by_team["day"] == DAY and by_team["week_ago"] == DAY - dt.timedelta(days=7)
+    assert sum(r.total for r in by_segment.rows) == 3
+    assert by_team.totals == by_csm.totals == (2, 0, 0, 0, 1)
+    assert by_team.day == DAY and by_team.week_ago == DAY - dt.timedelta(days=7)
