@@ -78,6 +78,14 @@ def test_a_backtest_reads_back_as_it_was_stored_without_its_rows() -> None:
     )
 
 
+def test_a_field_stored_by_an_earlier_version_is_ignored() -> None:
+    # given a stored result with a field the result no longer has
+    data = backtest_as_json(BACKTEST)
+    data["churn"]["90"]["extra"] = {}
+    # when it is read back: the same backtest
+    assert backtest_from_json(data) == BACKTEST
+
+
 def test_a_figure_that_is_not_a_number_is_stored_as_none() -> None:
     # given a backtest whose AUC and cross-validated AUC are not numbers
     nan = dataclasses.replace(

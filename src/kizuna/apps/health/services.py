@@ -455,10 +455,12 @@ def backtest_as_json(result: Backtest) -> dict[str, Any]:
 
 def backtest_from_json(data: dict[str, Any]) -> Backtest:
     """The ``Backtest`` ``backtest_as_json`` stored (its ``rows`` are None)."""
+    # a field stored by an earlier version of the result and since dropped is left out
+    known = {f.name for f in dataclasses.fields(BacktestResult)}
     churn = {
         int(h): BacktestResult(
             **{
-                **r,
+                **{k: v for k, v in r.items() if k in known},
                 "by_grade": tuple(GradeRate(**g) for g in r["by_grade"]),
                 "roc": tuple((a, b) for a, b in r["roc"]),
                 "lead_days": tuple(r["lead_days"]),
