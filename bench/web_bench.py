@@ -56,15 +56,48 @@ PORTS = {"sqlite": 8101, "postgres": 8102}
 USERNAME, PASSWORD = "csm", "kizuna-demo"
 GOAL_P95_MS = 300.0
 GOAL_CONNECTIONS = 20
-CONNECTIONS = (1, 20)
+GUNICORN_WORKERS, GUNICORN_THREADS = 2, 4
 
-#: (label, path); ``{account}`` is the busiest high-touch account owned by ``csm``.
-PAGES: tuple[tuple[str, str], ...] = (
-    ("list, first page", "/accounts/"),
-    ("list, kana search ヤマ", "/accounts/?" + urllib.parse.urlencode({"q": "ヤマ"})),
-    ("list, high touch by -MRR p3", "/accounts/?segment=high&sort=-mrr&page=3"),
-    ("list, page 1500", "/accounts/?page=1500"),
-    ("account page", "/accounts/{account}/"),
+#: key → (label, path). ``{account}`` is the busiest high-touch account owned by the logged-in
+#: user, ``{model}`` the published adoption score model for every touch model (the one most
+#: accounts are scored with), ``{member}`` the logged-in user's id.
+PAGES: dict[str, tuple[str, str]] = {
+    "list": ("list, first page", "/accounts/"),
+    "search": ("list, kana search ヤマ", "/accounts/?" + urllib.parse.urlencode({"q": "ヤマ"})),
+    "high-mrr": ("list, high touch by -MRR p3", "/accounts/?segment=high&sort=-mrr&page=3"),
+    "deep": ("list, page 1500", "/accounts/?page=1500"),
+    "account": ("account page", "/accounts/{account}/"),
+    "today": ("今日 (own book)", "/today/"),
+    "tech": ("coverage drill-down, tech", "/coverage/uncovered/?segment=tech"),
+    "backtest": ("score model + backtest", "/health/models/{model}/"),
+    "health": ("health portfolio", "/health/"),
+    "onboarding": ("onboarding dashboard", "/onboarding/dashboard/"),
+}
+#: the account list and the account page: the pages the issue-2 goal is about
+DEFAULT_PAGES = ("list", "search", "high-mrr", "deep", "account")
+#: ``--sweep``: every page without a form to post, timed in-process (goal: under 1 s each)
+SWEEP: tuple[str, ...] = (
+    "/",
+    "/accounts/",
+    "/accounts/{account}/",
+    "/today/",
+    "/coverage/",
+    "/coverage/uncovered/?segment=high",
+    "/coverage/uncovered/?segment=low",
+    "/coverage/uncovered/?segment=tech",
+    "/load/",
+    "/capacity/",
+    "/segments/",
+    "/segments/exceptions/",
+    "/revenue/",
+    "/usage/",
+    "/onboarding/",
+    "/onboarding/dashboard/",
+    "/onboarding/templates/",
+    "/health/",
+    "/health/approach/",
+    "/health/models/",
+    "/health/models/{model}/",
 )
 
 #: wrk's own summary counts only status >= 400 as errors; this hook counts every non-2xx (a
@@ -119,10 +152,10 @@ def kizuna(env: dict[str, str], *args: str) -> None:
     subprocess.run([str(VENV_BIN / "kizuna"), *args], env=env, check=True, cwd=ROOT)
 
 
-def worker(env: dict[str, str], *args: str) -> Any:
+def worker(env: dict[str, str], command: str, *args: str) -> Any:
     """Run this script's in-process part against one database; it answers one JSON line."""
     out = subprocess.run(
-        [sys.executable, __file__, "--worker", *args],
+        [sys.executable, __file__, "--worker", command, *args],
         env=env,
         check=True,
         cwd=ROOT,
@@ -179,8 +212,11 @@ def prepare(database: str, *, accounts: int, reload: bool) -> float | None:
 # --------------------------------------------------------------------------- in-process part
 
 
-def worker_main(command: str) -> None:
-    """Runs inside Django (settings from the environment); prints one JSON line."""
+def worker_main(command: str, paths: list[str], username: str) -> None:
+    """Runs inside Django (settings from the environment); prints one JSON line: for
+    ``probe``, the placeholders of the page paths and, per path (``paths``, with
+    placeholders), the status, the SQL queries, the first (cold) and a second (warm)
+    request's time and the slowest query of the warm request."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kizuna.settings")
     import django
 
@@ -191,41 +227,76 @@ def worker_main(command: str) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from kizuna.apps.customers.models import Account
+    from kizuna.apps.health.models import ModelStatus, ScoreModelVersion
     from kizuna.apps.org.models import User
 
     if command == "count":
         print(json.dumps({"accounts": Account.objects.count()}))
         return
-    csm = User.objects.get(username=USERNAME)
+    user = User.objects.get(username=username)
     busiest = (
-        Account.objects.filter(owner=csm, segment="high")
+        Account.objects.filter(owner=user, segment="high")
         .annotate(n=Count("touchpoints"))
         .order_by("-n", "id")
         .values_list("id", "n")
         .first()
-    )
-    if busiest is None:
-        raise SystemExit("csm owns no high-touch account")
+    ) or (Account.objects.order_by("id").values_list("id", flat=True).first(), 0)
     account_id, touchpoints = busiest
+    model = (
+        ScoreModelVersion.objects.filter(status=ModelStatus.PUBLISHED, phase="adoption")
+        .order_by("segment", "-version")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    values = {"account": account_id, "model": model, "member": user.pk}
     client = Client()
-    client.force_login(csm)
+    client.force_login(user)
     pages = {}
-    for label, path in PAGES:
-        url = path.format(account=account_id)
-        client.get(url)  # warm caches and connections
+    for path in paths:
+        url = path.format(**values)
+        started = time.perf_counter()
+        client.get(url)  # warms caches and connections
+        cold = time.perf_counter() - started
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             response = client.get(url)
             elapsed = time.perf_counter() - started
-        pages[label] = {
+        pages[path] = {
+            "url": url,
             "status": response.status_code,
             "queries": len(queries.captured_queries),
+            "cold_ms": round(cold * 1000, 1),
             "in_process_ms": round(elapsed * 1000, 1),
             "slowest_sql_ms": max(
                 (float(q["time"]) * 1000 for q in queries.captured_queries), default=0.0
             ),
         }
-    print(json.dumps({"account": account_id, "touchpoints": touchpoints, "pages": pages}))
+    owned = Account.objects.filter(owner=user, mrr__gt=0).count()
+    print(
+        json.dumps(
+            {**values, "touchpoints": touchpoints, "owned_active": owned, "pages": pages},
+            ensure_ascii=False,
+        )
+    )
+
+
+def sweep_report(database: str, probe: dict[str, Any]) -> None:
+    """``--sweep``: every page's cold and warm in-process time against the 1 s goal."""
+    print()
+    print(
+        f"{database}: every page in-process (Django test client, as {probe['username']}; "
+        f"cold = first request, warm = the second)"
+    )
+    head = f"{'page':<44} {'status':>6} {'queries':>7} {'cold':>9} {'warm':>9} {'slowest SQL':>11}"
+    print(head)
+    print("-" * len(head))
+    for page in probe["pages"].values():
+        flag = "  > 1 s" if page["in_process_ms"] >= 1000 else ""
+        print(
+            f"{page['url']:<44} {page['status']:>6} {page['queries']:>7} "
+            f"{page['cold_ms']:>6.0f} ms {page['in_process_ms']:>6.0f} ms "
+            f"{page['slowest_sql_ms']:>8.1f} ms{flag}"
+        )
 
 
 # --------------------------------------------------------------------------- server and wrk
@@ -236,7 +307,7 @@ def port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def start_server(database: str) -> subprocess.Popen[bytes]:
+def start_server(database: str, *, workers: int, threads: int) -> subprocess.Popen[bytes]:
     port = PORTS[database]
     if not port_free(port):
         die(f"port {port} is in use")
@@ -246,9 +317,9 @@ def start_server(database: str) -> subprocess.Popen[bytes]:
             str(VENV_BIN / "gunicorn"),
             "kizuna.wsgi",
             "--workers",
-            "2",
+            str(workers),
             "--threads",
-            "4",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
         ],
@@ -276,14 +347,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def login(base: str) -> str:
-    """Log in as ``csm`` like a browser does; the ``sessionid`` cookie."""
+def login(base: str, username: str) -> str:
+    """Log in as ``username`` like a browser does; the ``sessionid`` cookie."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
     opener.open(f"{base}/login/").read()
     csrf = next(c.value for c in jar if c.name == "csrftoken")
     body = urllib.parse.urlencode(
-        {"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": csrf}
+        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": csrf}
     ).encode()
     request = urllib.request.Request(f"{base}/login/", data=body, headers={"Referer": base})
     try:
@@ -386,18 +457,21 @@ def report(
     loads: dict[str, float | None],
     args: argparse.Namespace,
 ) -> None:
+    pages = [PAGES[key] for key in args.pages]
     print()
     print(
-        f"Web benchmark: {args.accounts:,} accounts, gunicorn 2 workers × 4 threads, "
-        f"wrk {args.duration} s per cell after {args.warmup} s warm-up, "
-        f"median of {args.repeat} run(s), {os.cpu_count()} CPU(s)"
+        f"Web benchmark: {args.accounts:,} accounts, gunicorn {args.workers} workers × "
+        f"{args.threads} threads, wrk {args.duration} s per cell after {args.warmup} s warm-up, "
+        f"median of {args.repeat} run(s), {os.cpu_count()} CPU(s), load average "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end"
     )
     for database in databases:
         load = loads[database]
         probe = probes[database]
         print(
             f"  {database}: load {'cached' if load is None else f'{load:.0f} s'}; account page = "
-            f"/accounts/{probe['account']}/ ({probe['touchpoints']} touchpoints)"
+            f"/accounts/{probe['account']}/ ({probe['touchpoints']} touchpoints); "
+            f"{probe['username']} owns {probe['owned_active']:,} active accounts"
         )
     print(f"Goal: p95 < {GOAL_P95_MS:.0f} ms at {GOAL_CONNECTIONS} connections, zero errors.")
     print()
@@ -408,8 +482,8 @@ def report(
         head += f" | {'pg/sqlite p50':>13} {'p95':>5}"
     print(head)
     print("-" * len(head))
-    for label, _ in PAGES:
-        for connections in CONNECTIONS:
+    for label, _ in pages:
+        for connections in args.connections:
             row = f"{cell_text(label, 29)} {connections:>4}"
             for database in databases:
                 cell = results[database][(label, connections)]
@@ -427,25 +501,31 @@ def report(
     print()
     head = f"{'SQL queries per request':<29}"
     for database in databases:
-        head += f" | {database + ' queries':>16} {'1 request':>10} {'slowest SQL':>12}"
+        head += f" | {database + ' queries':>16} {'cold':>9} {'warm':>9} {'slowest SQL':>12}"
     print(head)
     print("-" * len(head))
-    for label, _ in PAGES:
+    for label, path in pages:
         row = cell_text(label, 29)
         for database in databases:
-            page = probes[database]["pages"][label]
+            page = probes[database]["pages"][path]
             row += (
-                f" | {page['queries']:>16} {page['in_process_ms']:>7.0f} ms"
-                f" {page['slowest_sql_ms']:>9.1f} ms"
+                f" | {page['queries']:>16} {page['cold_ms']:>6.0f} ms {page['in_process_ms']:>6.0f}"
+                f" ms {page['slowest_sql_ms']:>9.1f} ms"
             )
         print(row)
-    print("(in-process Django test client, one warm request; the SQL time is the slowest query)")
+    print(
+        "(in-process Django test client: the first request (cold) and a second one (warm), "
+        "whose queries are counted; the SQL time is its slowest query)"
+    )
     verdict = [
         f"{database}/{label}"
         for database in databases
-        for label, _ in PAGES
-        if results[database][(label, GOAL_CONNECTIONS)].p95_ms >= GOAL_P95_MS
-        or any(results[database][(label, c)].errors for c in CONNECTIONS)
+        for label, _ in pages
+        if (
+            GOAL_CONNECTIONS in args.connections
+            and results[database][(label, GOAL_CONNECTIONS)].p95_ms >= GOAL_P95_MS
+        )
+        or any(results[database][(label, c)].errors for c in args.connections)
     ]
     print()
     print("Goal met on every page." if not verdict else "Goal missed: " + ", ".join(verdict))
@@ -461,14 +541,33 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of discarded warm-up")
     parser.add_argument("--repeat", type=int, default=1, help="runs per cell (median)")
     parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument(
+        "--pages",
+        default=",".join(DEFAULT_PAGES),
+        help=f"comma-separated, of: {', '.join(PAGES)}; or 'all'",
+    )
+    parser.add_argument("--connections", default="1,20", help="wrk connections per cell")
+    parser.add_argument(
+        "--user", default=USERNAME, help="the demo login to use (csm, manager, admin, viewer)"
+    )
+    parser.add_argument("--workers", type=int, default=GUNICORN_WORKERS)
+    parser.add_argument("--threads", type=int, default=GUNICORN_THREADS)
+    parser.add_argument(
+        "--sweep", action="store_true", help="only time every page in-process (no wrk)"
+    )
     parser.add_argument("--reload", action="store_true", help="reload the demo data")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--paths", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker_main(args.worker)
+        worker_main(args.worker, json.loads(args.paths or "[]"), args.user)
         return
-    if shutil.which("wrk") is None:
+    args.pages = list(PAGES) if args.pages == "all" else args.pages.split(",")
+    if unknown_pages := set(args.pages) - set(PAGES):
+        die(f"unknown page(s): {', '.join(sorted(unknown_pages))} ({', '.join(PAGES)})")
+    args.connections = [int(c) for c in args.connections.split(",")]
+    if shutil.which("wrk") is None and not args.sweep:
         die("wrk is not installed: `sudo apt-get install wrk` (Debian/Ubuntu), then run again")
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     if unknown := set(databases) - set(PORTS):
@@ -477,25 +576,33 @@ def main() -> None:
     loads: dict[str, float | None] = {}
     probes: dict[str, Any] = {}
     results: dict[str, dict[tuple[str, int], Cell]] = {}
+    paths = list(SWEEP) if args.sweep else [PAGES[key][1] for key in args.pages]
     with tempfile.TemporaryDirectory() as tmp:
         lua = Path(tmp) / "kizuna_wrk.lua"
         lua.write_text(WRK_LUA)
         for database in databases:
             print(f"[{database}] preparing", flush=True)
             loads[database] = prepare(database, accounts=args.accounts, reload=args.reload)
-            probes[database] = probe = worker(db_env(database), "probe")
-            for label, page in probe["pages"].items():
+            probes[database] = probe = worker(
+                db_env(database), "probe", "--paths", json.dumps(paths), "--user", args.user
+            )
+            probe["username"] = args.user
+            if args.sweep:
+                sweep_report(database, probe)
+                continue
+            for path, page in probe["pages"].items():
                 if page["status"] != 200:
-                    die(f"{database}: {label} answered {page['status']} in-process")
-            server = start_server(database)
+                    die(f"{database}: {path} answered {page['status']} in-process")
+            server = start_server(database, workers=args.workers, threads=args.threads)
             try:
                 base = f"http://127.0.0.1:{PORTS[database]}"
-                session = login(base)
+                session = login(base, args.user)
                 results[database] = {}
-                for label, path in PAGES:
-                    url = base + path.format(account=probe["account"])
+                for key in args.pages:
+                    label, path = PAGES[key]
+                    url = base + probe["pages"][path]["url"]
                     check_page(url, session)
-                    for connections in CONNECTIONS:
+                    for connections in args.connections:
                         cell = measure(url, session, connections=connections, args=args, lua=lua)
                         results[database][(label, connections)] = cell
                         print(
@@ -507,7 +614,8 @@ def main() -> None:
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-    report(databases, results, probes, loads, args)
+    if not args.sweep:
+        report(databases, results, probes, loads, args)
     if args.json:
         raw = {
             "accounts": args.accounts,

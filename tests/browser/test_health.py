@@ -68,6 +68,7 @@ def test_cs_ops_previews_a_new_weighting(
     model = ScoreModelVersion.objects.get(name="adoption")
     log_in("admin")
     page.goto(f"/health/models/{model.pk}/")
+    page.get_by_role("button", name="今すぐバックテストを計算").click()
     page.locator("svg.xy").wait_for()
     page.goto(f"/health/models/{model.pk}/edit/")
     page.fill("#id_c-0-weight", "60")

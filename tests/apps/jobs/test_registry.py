@@ -38,6 +38,7 @@ DECLARED = {
         "day",
         ("segments.expire_exceptions", "usage.refresh_summaries", "onboarding.evaluate"),
     ),
+    "health.backtest_models": ("day", ("health.refresh_scores",)),
     "usage.rollup_pending": ("minute", ()),
     "health.rescore_marked": ("minute", ("health.refresh_scores", "usage.rollup_pending")),
 }
@@ -54,6 +55,7 @@ def test_the_apps_declare_the_daily_chain_in_the_order_it_always_ran() -> None:
         "usage.refresh_summaries",
         "onboarding.evaluate",
         "health.refresh_scores",
+        "health.backtest_models",
     ]
     # each job is its app's own task, found in that app's tasks.py
     for job in jobs:

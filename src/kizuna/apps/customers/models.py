@@ -133,6 +133,9 @@ class Account(models.Model):
             models.Index(fields=["owner", "kana"]),
             models.Index(fields=["team", "kana"]),
             models.Index(fields=["segment", "kana"]),
+            # the coverage drill-down: a segment's accounts by MRR, paged while uncovered ones
+            # are found (60,000 tech-touch accounts are never sorted whole)
+            models.Index(fields=["segment", "-mrr", "id"]),
             models.Index(fields=["phase", "kana"]),
             models.Index(
                 fields=["health_stale_since"],

@@ -120,3 +120,27 @@ class Sentiment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.value}"
+
+
+class StoredBacktest(models.Model):
+    """A score model version's backtest over Kizuna's own history with the data known on
+    ``as_of`` (``services.health_backtest`` over the prediction days ``as_of`` − 265 …
+    ``as_of`` − 90), computed by the daily job ``health.backtest_models`` or when someone
+    asks for it on the model's page; the page reads the latest instead of replaying the
+    history while it answers. ``result`` is ``services.backtest_as_json``'s form."""
+
+    model = models.ForeignKey(ScoreModelVersion, on_delete=models.CASCADE, related_name="backtests")
+    as_of = models.DateField(_("data as of"))
+    result = models.JSONField()
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "as_of"], name="stored_backtest_per_day")
+        ]
+        verbose_name = _("stored backtest")
+        verbose_name_plural = _("stored backtests")
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.as_of}"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import polars as pl
-from django.db.models import Max
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -226,10 +226,13 @@ def portfolio(*, by: str) -> Portfolio:
         "csm": "account__owner__username",
     }[by]
     counts: dict[str, Counter[int]] = {}
-    for key, grade in HealthScore.objects.filter(day=day, grade__isnull=False).values_list(
-        field, "grade"
+    for key, grade, n in (
+        HealthScore.objects.filter(day=day, grade__isnull=False)
+        .values_list(field, "grade")
+        .annotate(n=Count("pk"))
+        .order_by()
     ):
-        counts.setdefault(key or "", Counter())[grade] += 1
+        counts.setdefault(key or "", Counter())[grade] += n
     rows = tuple(
         PortfolioRow(key=key, grades=tuple(c.get(g, 0) for g in range(1, 6)), total=c.total())
         for key, c in sorted(counts.items())
@@ -238,7 +241,14 @@ def portfolio(*, by: str) -> Portfolio:
         d=Max("day")
     )["d"]
     totals = Counter(
-        g for g in HealthScore.objects.filter(day=day).values_list("grade", flat=True) if g
+        {
+            g: n
+            for g, n in HealthScore.objects.filter(day=day, grade__isnull=False)
+            .values_list("grade")
+            .annotate(n=Count("pk"))
+            .order_by()
+            if g
+        }
     )
     return Portfolio(
         day=day,
@@ -347,38 +357,69 @@ def _week_before(day: dt.date) -> dt.date | None:
     return week_ago
 
 
-def grade_drops(*, owner: Any = None) -> list[tuple[HealthScore, int]]:
+#: the annotation ``grade_drops`` gives each score: the account's grade a week before
+WAS = "was"
+
+
+class GradeDrops:
+    """The scores of ``grade_drops``, each with the grade it fell from, as ``(score, was)``
+    pairs: counted and sliced in the database (a page of them, or the first few, reads only
+    those rows), so that the portfolio never loads the 100,000 scores of a day."""
+
+    def __init__(self, scores: QuerySet[HealthScore]) -> None:
+        self.scores = scores
+
+    def count(self) -> int:
+        return self.scores.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[HealthScore, int]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[HealthScore, int]]: ...
+    def __getitem__(
+        self, index: int | slice
+    ) -> tuple[HealthScore, int] | list[tuple[HealthScore, int]]:
+        if isinstance(index, int):
+            return self[index : index + 1][0] if index >= 0 else list(self)[index]
+        return [(s, getattr(s, WAS)) for s in self.scores[index]]
+
+    def __iter__(self) -> Iterator[tuple[HealthScore, int]]:
+        return ((s, getattr(s, WAS)) for s in self.scores)
+
+
+def grade_drops(*, owner: Any = None) -> GradeDrops:
     """Scores of the latest day that fell a grade against a week before (of one owner's
-    accounts when given), worst first."""
+    accounts when given), worst first (grade, then score, then account)."""
     day = latest_score_day()
-    if day is None:
-        return []
-    week_ago = _week_before(day)
-    if week_ago is None:
-        return []
-    scores = HealthScore.objects.filter(day=day).select_related(
-        "account", "account__owner", "model"
+    week_ago = _week_before(day) if day is not None else None
+    if day is None or week_ago is None:
+        return GradeDrops(HealthScore.objects.none())
+    earlier = HealthScore.objects.filter(account_id=OuterRef("account_id"), day=week_ago)
+    # a score without a grade, or without one a week before, never compares as lower
+    scores = (
+        HealthScore.objects.filter(day=day)
+        .annotate(**{WAS: Subquery(earlier.values("grade")[:1])})
+        .filter(grade__lt=F(WAS))
     )
-    earlier = HealthScore.objects.filter(day=week_ago)
     if owner is not None:
-        scores, earlier = scores.filter(account__owner=owner), earlier.filter(account__owner=owner)
-    before: dict[int, int] = {
-        account_id: grade
-        for account_id, grade in earlier.values_list("account_id", "grade")
-        if grade is not None
-    }
-    drops = []
-    for s in scores.order_by("grade", "score", "account_id"):
-        was = before.get(s.account_id)
-        if s.grade is not None and was is not None and s.grade < was:
-            drops.append((s, was))
-    return drops
+        # by the owner's account ids, so that the (account, day) index finds their scores
+        # instead of every score of the day being read
+        scores = scores.filter(account_id__in=Account.objects.filter(owner=owner).values("pk"))
+    return GradeDrops(
+        scores.select_related("account", "account__owner", "model").order_by(
+            "grade", "score", "account_id"
+        )
+    )
 
 
-def grade_drop_rows(drops: list[tuple[HealthScore, int]]) -> list[GradeDrop]:
+def grade_drop_rows(page: Iterable[tuple[HealthScore, int]]) -> list[GradeDrop]:
     """Rows of ``grade_drops`` (or a page of them) with why each fell: the components that
     lost the most points against the week before (up to two, largest loss first), named in
     the reader's language."""
+    drops = list(page)
     if not drops:
         return []
     week_ago = _week_before(drops[0][0].day)

@@ -3,8 +3,10 @@ and the backtest of a model over Kizuna's own history."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,12 +29,14 @@ from kizuna.apps.health.models import (
     ModelStatus,
     ScoreModelVersion,
     Sentiment,
+    StoredBacktest,
 )
 from kizuna.apps.health.selectors import latest_score_day
 from kizuna.apps.org.access import can_manage_tenant, can_record_sentiment
 from kizuna.apps.org.models import User
 from kizuna.core.health.backtest import (
     BacktestResult,
+    GradeRate,
     backtest,
     check_no_leakage,
     labelled,
@@ -282,31 +286,51 @@ def sentiment_set(
 class Backtest:
     churn: dict[int, BacktestResult]  # horizon days → result
     suggestion: Suggestion | None
-    rows: pl.DataFrame  # the scored, labelled rows (for charts)
+    rows: pl.DataFrame | None  # the scored, labelled rows (None when read back from storage)
     first: dt.date
     last: dt.date
 
 
-def health_backtest(
-    *,
-    model: ScoreModel,
-    first: dt.date,
-    last: dt.date,
-    data_until: dt.date,
-    every_days: int = 7,
-    horizons: tuple[int, ...] = (90, 180),
-) -> Backtest:
-    """Replay ``model`` on every ``every_days``-th day from ``first`` to ``last`` over the
-    data known on each day, and measure it against what happened next. For a horizon *h*,
-    only prediction days up to ``data_until`` − *h* count: later ones could not see their
-    whole horizon yet (an account that will churn next month would count as retained)."""
+@dataclass(frozen=True)
+class BacktestSamples:
+    """What every model's backtest over the same days reads: the inputs of each account on
+    each prediction day, each account's outcomes and its expansion days."""
+
+    samples: pl.DataFrame
+    outcomes: pl.DataFrame
+    expansions: pl.DataFrame
+    first: dt.date
+    last: dt.date
+
+
+def backtest_samples(*, first: dt.date, last: dt.date, every_days: int = 7) -> BacktestSamples:
+    """The inputs over the data known on every ``every_days``-th day from ``first`` to
+    ``last``, with the outcomes, for ``backtest_of`` (read once for several models)."""
     frames = input_frames(first=first, last=last)
     samples = inputs_over(prediction_days(first, last, every_days=every_days), **frames)
     check_no_leakage(samples)
-    scored = score(samples, model).join(outcomes(frames["lines"]), on="account_id", how="left")
-    expansions = expansion_starts(frames["lines"]).rename({"day": "expansion_on"})
+    return BacktestSamples(
+        samples=samples,
+        outcomes=outcomes(frames["lines"]),
+        expansions=expansion_starts(frames["lines"]).rename({"day": "expansion_on"}),
+        first=first,
+        last=last,
+    )
+
+
+def backtest_of(
+    *,
+    model: ScoreModel,
+    samples: BacktestSamples,
+    data_until: dt.date,
+    horizons: tuple[int, ...] = (90, 180),
+) -> Backtest:
+    """``model`` scored on ``samples`` and measured against what happened next. For a horizon
+    *h*, only prediction days up to ``data_until`` − *h* count: later ones could not see their
+    whole horizon yet (an account that will churn next month would count as retained)."""
+    scored = score(samples.samples, model).join(samples.outcomes, on="account_id", how="left")
     scored = scored.sort("as_of").join_asof(
-        expansions.sort("expansion_on"),
+        samples.expansions.sort("expansion_on"),
         left_on="as_of",
         right_on="expansion_on",
         by="account_id",
@@ -319,7 +343,22 @@ def health_backtest(
     }
     results = {h: backtest(seen[h], horizon_days=h) for h in horizons}
     suggestion = suggest_weights(labelled(seen[horizons[0]], horizon_days=horizons[0]), model)
-    return Backtest(results, suggestion, scored, first, last)
+    return Backtest(results, suggestion, scored, samples.first, samples.last)
+
+
+def health_backtest(
+    *,
+    model: ScoreModel,
+    first: dt.date,
+    last: dt.date,
+    data_until: dt.date,
+    every_days: int = 7,
+    horizons: tuple[int, ...] = (90, 180),
+) -> Backtest:
+    """Replay ``model`` on every ``every_days``-th day from ``first`` to ``last`` over the
+    data known on each day, and measure it against what happened next (``backtest_of``)."""
+    samples = backtest_samples(first=first, last=last, every_days=every_days)
+    return backtest_of(model=model, samples=samples, data_until=data_until, horizons=horizons)
 
 
 #: the pages' backtest: prediction days from this many days before today (the usage history
@@ -330,26 +369,123 @@ BACKTEST_LAST_DAYS = 90
 BACKTEST_CACHE_SECONDS = 3600
 
 
+def _recent_days(today: dt.date) -> tuple[dt.date, dt.date]:
+    return (
+        today - dt.timedelta(days=BACKTEST_FIRST_DAYS),
+        today - dt.timedelta(days=BACKTEST_LAST_DAYS),
+    )
+
+
 def health_backtest_recent(
     *, model: ScoreModel, today: dt.date, version: ScoreModelVersion | None = None
 ) -> Backtest:
     """``health_backtest`` of ``model`` over the prediction days ``today`` − 265 … ``today`` − 90
     with the data known until ``today``. When ``version`` is the stored version ``model`` comes
-    from, the result is cached for the day (an hour at most); a draft being edited is computed
-    each time."""
+    from, its backtest stored for ``today`` is read if there is one, else the result is cached
+    for the day (an hour at most); a draft being edited is computed each time."""
+    if version is not None:
+        stored = StoredBacktest.objects.filter(model=version, as_of=today).first()
+        if stored is not None:
+            return backtest_from_json(stored.result)
     key = f"health-backtest:{version.pk}:{today}" if version is not None else None
     cached = cache.get(key) if key else None
     if isinstance(cached, Backtest):
         return cached
-    result = health_backtest(
-        model=model,
-        first=today - dt.timedelta(days=BACKTEST_FIRST_DAYS),
-        last=today - dt.timedelta(days=BACKTEST_LAST_DAYS),
-        data_until=today,
-    )
+    first, last = _recent_days(today)
+    result = health_backtest(model=model, first=first, last=last, data_until=today)
     if key:
         cache.set(key, result, BACKTEST_CACHE_SECONDS)
     return result
+
+
+def health_backtest_stored(*, version: ScoreModelVersion) -> StoredBacktest | None:
+    """The version's latest stored backtest (``health_backtests_store``), or None."""
+    return StoredBacktest.objects.filter(model=version).order_by("-as_of").first()
+
+
+def health_backtest_store(*, version: ScoreModelVersion, today: dt.date) -> StoredBacktest:
+    """Compute the version's backtest with the data known on ``today`` and store it (asked
+    for on the model's page when none is stored yet)."""
+    first, last = _recent_days(today)
+    samples = backtest_samples(first=first, last=last)
+    return _store(
+        version, backtest_of(model=version.as_core(), samples=samples, data_until=today), today
+    )
+
+
+def health_backtests_store(*, today: dt.date) -> int:
+    """The daily job: store the backtest with the data known on ``today`` of every version
+    still in use (published and drafts; a retired version keeps its last one), reading the
+    history once for all of them. Returns the versions backtested."""
+    versions = list(ScoreModelVersion.objects.exclude(status=ModelStatus.RETIRED))
+    if not versions:
+        return 0
+    first, last = _recent_days(today)
+    samples = backtest_samples(first=first, last=last)
+    for version in versions:
+        result = backtest_of(model=version.as_core(), samples=samples, data_until=today)
+        _store(version, result, today)
+    return len(versions)
+
+
+@transaction.atomic
+def _store(version: ScoreModelVersion, result: Backtest, today: dt.date) -> StoredBacktest:
+    """Keep ``result`` as the version's backtest of ``today``; earlier ones are dropped (the
+    page shows the latest)."""
+    StoredBacktest.objects.filter(model=version).delete()
+    return StoredBacktest.objects.create(
+        model=version, as_of=today, result=backtest_as_json(result)
+    )
+
+
+def backtest_as_json(result: Backtest) -> dict[str, Any]:
+    """``result`` without its rows as JSON (horizons as text keys; a float that is not finite
+    becomes null, as PostgreSQL's jsonb has no NaN)."""
+    suggestion = result.suggestion
+    data: dict[str, Any] = _finite(
+        {
+            "first": result.first.isoformat(),
+            "last": result.last.isoformat(),
+            "churn": {str(h): dataclasses.asdict(r) for h, r in result.churn.items()},
+            "suggestion": dataclasses.asdict(suggestion) if suggestion is not None else None,
+        }
+    )
+    return data
+
+
+def backtest_from_json(data: dict[str, Any]) -> Backtest:
+    """The ``Backtest`` ``backtest_as_json`` stored (its ``rows`` are None)."""
+    # a field stored by an earlier version of the result and since dropped is left out
+    known = {f.name for f in dataclasses.fields(BacktestResult)}
+    churn = {
+        int(h): BacktestResult(
+            **{
+                **{k: v for k, v in r.items() if k in known},
+                "by_grade": tuple(GradeRate(**g) for g in r["by_grade"]),
+                "roc": tuple((a, b) for a, b in r["roc"]),
+                "lead_days": tuple(r["lead_days"]),
+            }
+        )
+        for h, r in data["churn"].items()
+    }
+    suggestion = Suggestion(**data["suggestion"]) if data["suggestion"] is not None else None
+    return Backtest(
+        churn,
+        suggestion,
+        None,
+        dt.date.fromisoformat(data["first"]),
+        dt.date.fromisoformat(data["last"]),
+    )
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _c(

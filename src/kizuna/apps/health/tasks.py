@@ -1,5 +1,6 @@
 """The health app's periodic jobs (``SCHEDULE``, run by ``kizuna.apps.jobs``): every account
-scored each day; accounts whose inputs changed rescored within a minute."""
+scored each day; accounts whose inputs changed rescored within a minute; each score model in
+use backtested each day (its page reads the stored result)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.tasks import task
 
 from kizuna.apps.customers.models import Account
 from kizuna.apps.health.services import (
+    health_backtests_store,
     health_scores_refresh,
     health_scores_rescore_marked,
     score_models_ensure_defaults,
@@ -32,6 +34,14 @@ def rescore_marked(day: str) -> str:
     return f"{rescored} accounts rescored" if rescored else ""
 
 
+@task
+def backtest_models(day: str) -> str:
+    """Backtest every score model version in use (published and drafts) with the data known
+    on ``day`` (ISO date) and store the results, which the model pages read."""
+    stored = health_backtests_store(today=dt.date.fromisoformat(day))
+    return f"backtests of {stored} score model versions"
+
+
 def has_marked_accounts() -> bool:
     return Account.objects.filter(health_stale_since__isnull=False).exists()
 
@@ -46,6 +56,9 @@ SCHEDULE = (
             "onboarding.evaluate",  # its transitions and phase changes are inputs
         ),
     ),
+    # after the scores: the pages need today's scores first; the backtest reads the same
+    # inputs (usage summaries, onboarding states) but not the scores
+    daily("health.backtest_models", backtest_models, after=("health.refresh_scores",)),
     every_minute(
         "health.rescore_marked",
         rescore_marked,

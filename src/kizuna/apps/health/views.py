@@ -30,7 +30,10 @@ from kizuna.apps.health.forms import (
 from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.health.services import (
     Backtest,
+    backtest_from_json,
     health_backtest_recent,
+    health_backtest_store,
+    health_backtest_stored,
     score_model_draft_create,
     score_model_publish,
     sentiment_set,
@@ -53,7 +56,7 @@ def portfolio(request: AuthedRequest) -> HttpResponse:
     context = {
         "nav": "health",
         "by": by,
-        "dropped": selectors.grade_drop_rows(list(dropped.object_list)),
+        "dropped": selectors.grade_drop_rows(dropped.object_list),
         "dropped_page": dropped,
         "portfolio": selectors.portfolio(by=by),
     }
@@ -92,10 +95,11 @@ def _report(result: Backtest) -> dict[str, Any]:
 
 @login_required
 def model_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A version's components and its backtest as the daily job stored it (``as of`` its
+    computation); without a stored one, a button to compute it now."""
     model = get_object_or_404(ScoreModelVersion, pk=pk)
-    today = tenant_today()
     core = model.as_core()
-    result = health_backtest_recent(model=core, today=today, version=model)
+    stored = health_backtest_stored(version=model)
     context = {
         "nav": "health",
         "model": model,
@@ -104,9 +108,22 @@ def model_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_edit": can_manage_tenant(request.user),
         "can_upload": can_upload_backtest(request.user),
         "upload_form": UploadBacktestForm(),
-        **_report(result),
+        # the stored backtest's day and time, not the row: its result is only read as a Backtest
+        "backtest_as_of": stored.as_of if stored is not None else None,
+        "backtest_computed_at": stored.computed_at if stored is not None else None,
+        **(_report(backtest_from_json(stored.result)) if stored is not None else {}),
     }
     return render(request, "health/model.html", context)
+
+
+@login_required
+@require_POST
+def model_backtest(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Compute the version's backtest now and store it (asked for on its page when the daily
+    job has not stored one yet)."""
+    model = get_object_or_404(ScoreModelVersion, pk=pk)
+    health_backtest_store(version=model, today=tenant_today())
+    return redirect("health:model", pk=pk)
 
 
 @login_required

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -299,12 +299,15 @@ def _local_date(value: Any) -> str:
 
 def kpi_frame(*, as_of: dt.date) -> pl.DataFrame:
     """One row per onboarding with the columns ``kizuna.core.onboarding.kpis`` reads."""
-    renewals: dict[tuple[int, int], dt.date] = {}
-    for account_id, product_id, start in SubscriptionLine.objects.order_by(
-        "start_date"
-    ).values_list("account_id", "product_id", "start_date"):
-        renewals.setdefault((account_id, product_id), add_years(start, 1))
-    rows = Onboarding.objects.values_list(
+    # the first renewal: a year after the first line of the onboarding's account and product
+    first_line = (
+        SubscriptionLine.objects.filter(
+            account_id=OuterRef("account_id"), product_id=OuterRef("product_id")
+        )
+        .order_by("start_date")
+        .values("start_date")[:1]
+    )
+    rows = Onboarding.objects.annotate(first_start=Subquery(first_line)).values_list(
         "pk",
         "account_id",
         "product__code",
@@ -317,11 +320,10 @@ def kpi_frame(*, as_of: dt.date) -> pl.DataFrame:
         "stalled_on",
         "expected_churn_on",
         "ended_on",
-        "product_id",
+        "first_start",
     )
-    data = [(*r[:2], *r[2:12], renewals.get((r[1], r[12]))) for r in rows]
     return pl.DataFrame(
-        [(d[0], *d[2:]) for d in data],
+        [(r[0], *r[2:12], add_years(r[12], 1) if r[12] is not None else None) for r in rows],
         schema={
             "onboarding_id": pl.Int64,
             "product": pl.String,
@@ -483,9 +485,30 @@ def dashboard_data(
         funnel=charts.funnel(kpis.funnel_rows(totals)[0]) if totals.height else None,
         funnel_first=month_start_before(today, 23),
         funnel_last=month_start_before(today, 12),
-        stuck=tuple((o, _last_reason(o)) for o in stuck.object_list),
+        stuck=tuple(_with_last_reasons(list(stuck.object_list))),
         stuck_page=stuck,
     )
+
+
+def _with_last_reasons(onboardings: list[Onboarding]) -> list[tuple[Onboarding, str]]:
+    """Each onboarding with the reason of its last transition ("" without one), as
+    ``_last_reason`` words it, in three queries for the whole list."""
+    last: dict[int, OnboardingTransition] = {}
+    for transition in OnboardingTransition.objects.filter(onboarding__in=onboardings).order_by(
+        "onboarding_id", "-on", "-id"
+    ):
+        last.setdefault(transition.onboarding_id, transition)
+    templates = {o.template_id for o in onboardings if o.pk in last}
+    # phase and criterion ids are unique across templates: one map serves every template
+    names = {str(p.pk): p.name for p in OnboardingPhase.objects.filter(template_id__in=templates)}
+    labels = {
+        str(c.pk): c.label
+        for c in OnboardingCriterion.objects.filter(phase__template_id__in=templates)
+    }
+    return [
+        (o, reason_text(t.reason, t.details, names, labels) if (t := last.get(o.pk)) else "")
+        for o in onboardings
+    ]
 
 
 def _last_reason(o: Onboarding) -> str:
