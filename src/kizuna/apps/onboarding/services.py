@@ -77,12 +77,13 @@ def onboardings_start(*, as_of: dt.date) -> int:
     if policy.tracking_from:
         firsts = firsts.filter(first__gte=policy.tracking_from)
     existing = set(Onboarding.objects.values_list("account_id", "product_id"))
+    last_phases = {t.pk: t.phases.last() for t in templates.values()}  # one query per template
     new = []
     for row in firsts:
         if (row["account_id"], row["product_id"]) in existing:
             continue
         template = templates[row["product_id"]]
-        target = row["first"] + dt.timedelta(days=template.phases.last().target_day)  # type: ignore[union-attr]
+        target = row["first"] + dt.timedelta(days=last_phases[template.pk].target_day)  # type: ignore[union-attr]
         new.append(
             Onboarding(
                 account_id=row["account_id"],
@@ -148,17 +149,23 @@ def onboardings_evaluate(
 
 
 def _save_states(onboardings: list[Onboarding]) -> None:
-    """One prepared UPDATE per row: ``bulk_update`` builds a CASE per field and row and takes
-    ten times longer for a few thousand onboardings."""
-    fields = [Onboarding._meta.get_field(f) for f in STATE_FIELDS]
-    columns = [f.column for f in fields if isinstance(f, Field)]
+    onboardings_update(onboardings, STATE_FIELDS)
+
+
+def onboardings_update(onboardings: Sequence[Onboarding], field_names: Sequence[str]) -> None:
+    """Write ``field_names`` of each onboarding with one prepared UPDATE per row (executemany):
+    ``bulk_update`` builds a CASE per field and row and takes ten times longer for a few
+    thousand onboardings."""
+    fields = [
+        f for f in (Onboarding._meta.get_field(n) for n in field_names) if isinstance(f, Field)
+    ]
     sql = (
         f"UPDATE {Onboarding._meta.db_table} SET "
-        + ", ".join(f"{c} = %s" for c in columns)
+        + ", ".join(f"{f.column} = %s" for f in fields)
         + " WHERE id = %s"
     )
     rows = [
-        (*(getattr(o, f.attname) for f in fields if isinstance(f, Field)), o.pk)
+        (*(f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields), o.pk)
         for o in onboardings
     ]
     with connection.cursor() as cursor:
