@@ -22,7 +22,7 @@ from kizuna.core.revenue import (
     DIMENSIONS,
     REQUIRED_COLUMNS,
     default_as_of,
-    revenue_report,
+    revenue_reports,
     trim_inactive_tail,
 )
 from kizuna.core.revenue.report import SUMMARY_COLUMNS
@@ -199,7 +199,9 @@ def _outputs(
     lines: pl.DataFrame, *, as_of: dt.date, gross_margin: float | None
 ) -> dict[str, pl.DataFrame]:
     """Every file to write, by name, computed before anything touches the disk."""
-    report = revenue_report(lines, as_of=as_of, gross_margin=gross_margin)
+    cuts = [dimension for dimension in DIMENSIONS if dimension in lines.columns]
+    reports = revenue_reports(lines, as_of=as_of, cuts=(None, *cuts), gross_margin=gross_margin)
+    report = reports[None]
     mrr = trim_inactive_tail(report.movements).with_columns(
         pl.col("change_category").cast(pl.String).replace({"unchanged": None})
     )
@@ -209,12 +211,10 @@ def _outputs(
         "summary.csv": report.summary.select("date_month", *SUMMARY_COLUMNS),
         "cohorts.csv": report.cohorts,
     }
-    for dimension in DIMENSIONS:
-        if dimension in lines.columns:
-            cut = revenue_report(lines, as_of=as_of, by=dimension, gross_margin=gross_margin)
-            outputs[f"summary_by_{dimension}.csv"] = cut.summary.select(
-                dimension, "date_month", *SUMMARY_COLUMNS
-            )
+    for dimension in cuts:
+        outputs[f"summary_by_{dimension}.csv"] = reports[dimension].summary.select(
+            dimension, "date_month", *SUMMARY_COLUMNS
+        )
     return outputs
 
 

@@ -9,8 +9,9 @@
    date: an edit that moves a start later is caught by step 3). A drop in the number of
    lines means lines were deleted. Nothing changed, every month up to ``as_of`` written: the run
    stops there without computing or writing anything.
-2. **Compute.** The core (``kizuna.core.revenue.revenue_report``) runs ONCE per cut — the whole
-   company, then by segment, product, channel and team — over the full history.
+2. **Compute.** The core (``kizuna.core.revenue.revenue_reports``) computes every cut in one
+   call — the whole company, then by segment, product, channel and team — over the full
+   history; the account-level cuts (segment, channel, team) reuse the company's movements.
 3. **Safety net.** The stored summaries of the months before the dirty month are compared with
    the fresh ones; the first month that differs (a line whose start moved later, a deleted line,
    a renamed team code — changes ``updated_at`` cannot date) becomes dirty too.
@@ -45,13 +46,14 @@ from kizuna.apps.revenue.models import (
     RevenueTarget,
 )
 from kizuna.core.calendar import month_start_after
-from kizuna.core.revenue import Dimension, revenue_report
+from kizuna.core.revenue import Dimension, RevenueReport, revenue_reports
 from kizuna.core.revenue.report import SUMMARY_COLUMNS, SUMMARY_DETAIL_COLUMNS
 
 log = logging.getLogger("kizuna.revenue")
 
 #: The cuts written each month: the whole company (None), then one per dimension.
 CUTS: tuple[Dimension | None, ...] = (None, "segment", "product", "channel", "team")
+Reports = dict[Dimension | None, RevenueReport]
 
 #: the snapshot fields named apart from their core column: the month's start figures
 START_FIELDS = {"previous_total_mrr": "start_mrr", "previous_active_customers": "start_customers"}
@@ -114,7 +116,7 @@ def _cut_rows(frame: pl.DataFrame, cut: Dimension | None, month_column: str) -> 
     return frame.with_columns(dimension=pl.lit(cut or ""), value=value, month=month_column)
 
 
-def _summary_rows(reports: dict[Dimension | None, Any]) -> dict[Key, dict[str, Any]]:
+def _summary_rows(reports: Reports) -> dict[Key, dict[str, Any]]:
     rows: dict[Key, dict[str, Any]] = {}
     for cut, report in reports.items():
         frame = _cut_rows(report.summary, cut, "date_month")
@@ -126,7 +128,7 @@ def _summary_rows(reports: dict[Dimension | None, Any]) -> dict[Key, dict[str, A
     return rows
 
 
-def _cohort_rows(reports: dict[Dimension | None, Any]) -> dict[dt.date, list[CohortSnapshot]]:
+def _cohort_rows(reports: Reports) -> dict[dt.date, list[CohortSnapshot]]:
     by_month: dict[dt.date, list[CohortSnapshot]] = defaultdict(list)
     for cut, report in reports.items():
         frame = _cut_rows(report.cohorts, cut, "date_month")
@@ -197,9 +199,7 @@ def revenue_snapshots_refresh(
         return RefreshResult(computed=False, months_written=())
 
     lines = revenue_lines()
-    reports: dict[Dimension | None, Any] = {
-        cut: revenue_report(lines, as_of=last, by=cut) for cut in CUTS
-    }
+    reports = revenue_reports(lines, as_of=last, cuts=CUTS)
     computed = _summary_rows(reports)
     first_month = min((key[0] for key in computed), default=None)
     resume = month_start_after(done, 1) if done is not None else first_month

@@ -25,7 +25,7 @@ from kizuna.core.revenue.lines import (
 from kizuna.core.revenue.ltv import arpa_and_ltv, lifetime_value
 from kizuna.core.revenue.movements import CATEGORIES, mrr_movements, trim_inactive_tail
 from kizuna.core.revenue.mrr import customer_mrr
-from kizuna.core.revenue.report import RevenueReport, revenue_report
+from kizuna.core.revenue.report import RevenueReport, revenue_report, revenue_reports
 from kizuna.core.revenue.retention import retention_windows
 from kizuna.core.revenue.summary import monthly_summary
 
@@ -49,6 +49,7 @@ __all__ = [
     "mrr_movements",
     "retention_windows",
     "revenue_report",
+    "revenue_reports",
     "simple_annual_churn",
     "trim_inactive_tail",
 ]

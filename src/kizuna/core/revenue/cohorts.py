@@ -6,6 +6,8 @@ cohort is that month itself; month k is k calendar months later, up to ``as_of``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from kizuna.core.revenue.lines import (
@@ -37,18 +39,34 @@ def cohort_retention(movements: pl.DataFrame, *, by: Dimension | None = None) ->
     active_customers, logo_retention, cohort_start_mrr, mrr, revenue_retention,
     gross_revenue_retention``; sorted by ``[by], cohort_month, months_since_start``.
     """
-    keys, groups = keys_for(by), groups_for(by)
+    return cohorts_from_rows(cohort_rows(movements, keys=keys_for(by)), by=by)
+
+
+def cohort_rows(
+    movements: pl.DataFrame, *, keys: list[str], carry: Sequence[str] = ()
+) -> pl.DataFrame:
+    """Per customer-month: its cohort month, months since start and month-0 MRR.
+
+    ``keys`` are the customer grain (``keys_for(by)``); ``carry`` are more columns to keep,
+    constant per customer (the account attributes
+    :func:`kizuna.core.revenue.report.revenue_reports` cuts by in one pass).
+    """
     first = pl.col("_first")
     row = pl.int_range(pl.len(), dtype=pl.Int64)
-    rows = movements.with_columns(_first=first_row_expr(keys)).select(
-        *groups,
+    return movements.with_columns(_first=first_row_expr(keys)).select(
+        *keys[:-1],
+        *carry,
         "date_month",
         "mrr",
         cohort_month=run_first_expr(pl.col("date_month"), first),
         months_since_start=row - run_first_expr(row, first),
         start=run_first_expr(pl.col("mrr"), first),
     )
-    cohort = [*groups, "cohort_month"]
+
+
+def cohorts_from_rows(rows: pl.DataFrame, *, by: Dimension | None = None) -> pl.DataFrame:
+    """:func:`cohort_retention` from its :func:`cohort_rows`."""
+    cohort = [*groups_for(by), "cohort_month"]
     sizes = (
         rows.filter(pl.col("months_since_start") == 0)
         .group_by(cohort)

@@ -20,22 +20,29 @@ the difference between its end and start MRR. Per customer:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from kizuna.core.revenue.lines import Dimension, first_row_expr, groups_for, keys_for
 from kizuna.core.revenue.summary import ratio
 
 
-def _per_customer(movements: pl.DataFrame, keys: list[str], months: int) -> pl.DataFrame:
+def window_pairs(
+    movements: pl.DataFrame, *, months: int, keys: list[str], carry: Sequence[str] = ()
+) -> pl.DataFrame:
     """Each cohort customer's start and end MRR, keyed by the window's end month.
 
     The end row is ``months`` rows further down within the same customer: the grid has one
-    row per month without gaps, so row + k is month + k.
+    row per month without gaps, so row + k is month + k. ``keys`` are the customer grain
+    (``keys_for(by)``); ``carry`` are more columns to keep, constant per customer (the account
+    attributes :func:`kizuna.core.revenue.report.revenue_reports` cuts by in one pass).
     """
     run = first_row_expr(keys).cum_sum()
     same_customer = run.shift(-months) == run
     return movements.select(
         *keys[:-1],
+        *carry,
         pl.col("date_month").shift(-months),
         start=pl.col("mrr"),
         end=pl.col("mrr").shift(-months),
@@ -43,7 +50,7 @@ def _per_customer(movements: pl.DataFrame, keys: list[str], months: int) -> pl.D
     ).filter(pl.col("keep"))
 
 
-def _book_months(movements: pl.DataFrame, groups: list[str]) -> pl.DataFrame:
+def book_months(movements: pl.DataFrame, groups: list[str]) -> pl.DataFrame:
     """Every month from the first to the last of the frame, per group."""
     bounds = [pl.col("date_month").min().alias("low"), pl.col("date_month").max().alias("high")]
     spans = movements.group_by(groups).agg(*bounds) if groups else movements.select(*bounds)
@@ -70,7 +77,15 @@ def retention_windows(
     if months < 1:
         raise ValueError("a retention window is at least one month")
     keys, groups = keys_for(by), groups_for(by)
-    pairs = _per_customer(movements, keys, months)
+    pairs = window_pairs(movements, months=months, keys=keys)
+    return windows_from_pairs(pairs, book_months(movements, groups), months=months, by=by)
+
+
+def windows_from_pairs(
+    pairs: pl.DataFrame, book: pl.DataFrame, *, months: int, by: Dimension | None = None
+) -> pl.DataFrame:
+    """:func:`retention_windows` from its :func:`window_pairs` and :func:`book_months`."""
+    groups = groups_for(by)
     start, end = pl.col("start"), pl.col("end")
     windows = pairs.group_by([*groups, "date_month"]).agg(
         cohort_customers=pl.len().cast(pl.Int64),
@@ -82,7 +97,6 @@ def retention_windows(
         expansion_mrr=(end - start).filter(end > start).sum(),
         retained_mrr=pl.min_horizontal(start, end).sum(),
     )
-    book = _book_months(movements, groups)
     counts = [
         "cohort_customers",
         "retained_customers",
