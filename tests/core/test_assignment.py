@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kizuna.core.assignment import (
@@ -295,6 +295,7 @@ def test_the_handoff_without_csms_leaves_every_account_unowned() -> None:
     assert handoff_owners({1: 0}, []) == []
 
 
+@settings(deadline=None)  # a shared machine: no time limit per example
 @given(
     loads=st.dictionaries(st.integers(1, 40), st.integers(0, 6), max_size=8),
     paying=st.lists(st.booleans(), max_size=60),
