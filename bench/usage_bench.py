@@ -12,8 +12,9 @@ a Parquet store laid out as Kizuna's (``events/day=YYYY-MM-DD/*.parquet``, UTC d
 Measured, each engine in its own process (peak RSS is its own), one discarded warm-up, then
 ``--runs`` timed runs, median printed:
 
-- (a) ``kizuna-full``: ``kizuna.core.usage.rollup_polars`` (daily + per-feature, company days
-  in Asia/Tokyo) over the whole store — the full rollup, as ``kizuna usage rebuild`` runs it;
+- (a) ``kizuna-full``: ``kizuna.core.usage.rollup.rollup_polars`` (daily + per-feature,
+  company days in Asia/Tokyo) over the whole store — the full rollup, as
+  ``kizuna usage rebuild`` runs it;
   ``kizuna-duckdb``: the same SQL on DuckDB (what an incremental day runs on);
   ``duckdb-bare``: the same daily aggregation as one hand-written DuckDB query;
   ``polars-bare``: the same with a lazy Polars query; ``pandas``: the analyst's version

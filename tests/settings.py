@@ -1,8 +1,8 @@
 """Settings for the test suite: the product's settings with fast hashing and plain static files.
 
 The test client speaks plain HTTP, so the production HTTPS settings are off here (the deploy
-check with the README's production settings runs in tests/test_deploy.py); each run gets a
-random secret key.
+check with the README's production settings runs in tests/cli/test_security_settings.py); each
+run gets a random secret key.
 """
 
 import secrets

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from kizuna.apps.health.models import ScoreModelVersion
-from kizuna.apps.onboarding.models import OnboardingPolicy
 from tests.browser.test_health import _scored
 
 # Chromium reports a refused script, style or handler as a securitypolicyviolation event (and
@@ -42,9 +41,8 @@ def _visit(page: Any, path: str, console: list[str]) -> None:
 def test_pages_with_scripts_load_without_a_policy_violation(
     transactional_db: Any, page: Any, shot: Any, log_in: Any
 ) -> None:
-    # given scored accounts, an onboarding policy and an admin
+    # given scored accounts, the default onboarding policy and an admin
     world = _scored()
-    OnboardingPolicy.objects.create()
     model = ScoreModelVersion.objects.get(name="adoption")
     console = _watch(page)
     # when the admin opens the login page, then the pages that run scripts

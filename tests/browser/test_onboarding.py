@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kizuna.apps.onboarding.models import CriterionCheck, Onboarding, OnboardingPolicy
+from kizuna.apps.onboarding.models import CriterionCheck, Onboarding
 from kizuna.apps.onboarding.services import (
     onboardings_evaluate,
     onboardings_start,
@@ -22,7 +22,6 @@ def test_a_csm_ticks_a_criterion_on_the_board(
 ) -> None:
     # given: an onboarding that started 10 days ago, kickoff (target day 7) not done
     world = build_world()
-    OnboardingPolicy.objects.create()
     template_version_create(actor=None, product=world.product, phases=phases())
     today = tenant_today()
     SubscriptionLineFactory(
@@ -54,7 +53,6 @@ def test_a_manager_reads_the_dashboard(
     transactional_db: Any, page: Any, shot: Any, log_in: Any
 ) -> None:
     world = build_world()
-    OnboardingPolicy.objects.create()
     template_version_create(actor=None, product=world.product, phases=phases())
     SubscriptionLineFactory(
         account=world.account, product=world.product, start_date=dt.date(2026, 1, 5)

@@ -8,7 +8,7 @@ from typing import Any
 
 from kizuna.apps.health.models import HealthScore, ScoreModelVersion
 from kizuna.apps.health.services import score_models_ensure_defaults
-from kizuna.apps.onboarding.models import Onboarding, OnboardingPolicy
+from kizuna.apps.onboarding.models import Onboarding
 from kizuna.apps.onboarding.services import (
     onboardings_evaluate,
     onboardings_start,
@@ -25,7 +25,6 @@ def stalled_onboarding_and_grade_drop() -> World:
     world = build_world()
     world.account.mrr = 100_000
     world.account.save()
-    OnboardingPolicy.objects.create()
     template_version_create(actor=None, product=world.product, phases=phases())
     today = tenant_today()
     SubscriptionLineFactory(

@@ -1,6 +1,6 @@
 """Capacity plan: how many CSMs each team needs now and over the coming months.
 
-PRODUCT.md's formulas, per segment S:
+The formulas of docs/metrics.md ("Capacity plan"), per segment S:
 
 - book CSMs(S)       = accounts(S) / target load(S)            (accounts per CSM)
 - onboarding CSMs(S) = monthly new contracts(S) × average onboarding months(S)

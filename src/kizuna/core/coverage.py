@@ -1,6 +1,6 @@
 """Coverage rate (カバー率): did each account get a qualifying touchpoint within its period?
 
-Definition (PRODUCT.md), for segment S with period P months, as of day d::
+Definition (docs/metrics.md, "Coverage rate"), for segment S with period P months, as of day d::
 
     coverage rate = accounts of S active at d with ≥ 1 qualifying touchpoint in (d − P, d]
                     / accounts of S active at d
@@ -58,8 +58,8 @@ DEFAULT_POLICIES: tuple[CoveragePolicy, ...] = (
     CoveragePolicy(COMMUNITY, 6, 0.3, HUMAN_KINDS | {"webinar"}),
 )
 """The one home of the default policies, one per segment (``kizuna.core.segmentation``'s
-``SEGMENT_ORDER``): high 1 month / 80 %, low 3 / 70 %, tech 6 / 50 % (PRODUCT.md and the
-touch-model issue), and the optional community slice of tech touch 6 / 30 %. Meetings, calls,
+``SEGMENT_ORDER``): high 1 month / 80 %, low 3 / 70 %, tech 6 / 50 % (docs/metrics.md,
+"Coverage rate"), and the optional community slice of tech touch 6 / 30 %. Meetings, calls,
 e-mails and on-site visits count everywhere; a webinar, the one-to-many kind, for the
 one-to-many segments (tech touch and the community slice carved from it) only; an internal
 note ("note") and "other" never count. The segments app seeds them as editable data (its data

@@ -173,7 +173,7 @@ def test_every_page_and_the_health_input_agree_on_the_last_touch(
     # then the header, the health card, the worklist and the drill-down show one last touch:
     # the latest touch of a counted kind dated from 2000-01-01 to today
     assert {name: page["last_touch"] for name, page in pages.items()} == SCORED_EXPECTED
-    freshness = {name: dict(page["health"]["freshness"]) for name, page in pages.items()}
+    freshness = {name: dict(page["health"].freshness) for name, page in pages.items()}
     assert {name: f["最終接点"] for name, f in freshness.items()} == SCORED_EXPECTED
     assert {account.name: due.last_touch for due, account in worklist} == SCORED_EXPECTED
     uncovered = {row.account.name: row.last_touch for row in drill["high"]["rows"]}

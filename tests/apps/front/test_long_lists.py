@@ -126,5 +126,5 @@ def test_the_stalled_list_puts_expected_churn_first_and_is_paged(db: object) -> 
     # when the dashboard is read
     data = dashboard_data(today=today, by="product")
     # then expected churn comes first although its target is later
-    assert [o.pk for o, _why in data["stuck"]] == [late.pk, stalled.pk]
-    assert data["stuck_page"].paginator.per_page == STUCK_PAGE_SIZE
+    assert [o.pk for o, _why in data.stuck] == [late.pk, stalled.pk]
+    assert data.stuck_page.paginator.per_page == STUCK_PAGE_SIZE

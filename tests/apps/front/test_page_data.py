@@ -10,9 +10,7 @@ dataclasses' fields, models' values and the objects they fetched. A mapping foun
 failure unless a dataclass declares it with a precise type (``Mapping[str, int]``), or
 
 - it is Django's own (``DJANGO``: the for-loop, the message levels, the form widgets), or
-- it is stored JSON that the page reads only through a typed view of it (``STORED_JSON``), or
-- its page is being converted by other work right now (``CONVERTED_IN_WAVE_2``: this list only
-  shrinks; an entry that no longer finds a dict fails, so that it is taken off).
+- it is stored JSON that the page reads only through a typed view of it (``STORED_JSON``).
 
 Django's admin is Django's; what Kizuna's admin classes add to its pages is walked the same way
 (``test_it_adds_no_untyped_dict_to_the_admin``).
@@ -74,41 +72,19 @@ DJANGO_TEMPLATES = ("django/forms/",)
 #: key: the page reads it through the typed view named.
 STORED_JSON: dict[str, str] = {
     "AuditEvent.changes": "read through AuditEvent.change_rows (ChangeRow)",
+    "HealthScore.inputs": "read through health.selectors.account_health (HealthPart)",
+    "HealthScore.points": "read through health.selectors (HealthPart, GradeDrop.reasons)",
     "IngestionRun.rejected_reasons": "read through IngestionRun.reason_counts (ReasonCount)",
+    "OnboardingSignal.details": "signals are listed by kind and day; no template reads it",
+    "OnboardingTransition.details": "read through onboarding.selectors.reason_text "
+    "(TransitionRow.text)",
     "QuarantinedEvent.raw": "read through QuarantinedEvent.raw_values (RawValue)",
+    "ScoreModelVersion.spec": "read through ScoreModelVersion.as_core (ScoreModel)",
     "SegmentReview.moves": "read through move_count and segments.selectors.review_moved_rows",
     "SegmentReview.summary": "read through SegmentReview.figures (ReviewSummary)",
     "TouchpointImport.mapping": "the mapping form's initial values; no template reads it",
     "TouchpointImport.rejected_rows": "read through touchpoints.imports.import_rejected_rows",
     "UsageSummary.top_users": "read through UsageSummary.top_user_rows (TopUser)",
-}
-
-#: (template, path in its context) → why it is allowed for now. Pages other work is moving or
-#: rewriting at this moment; wave 2 types them.
-WAVE_2 = "converted in wave 2"
-CONVERTED_IN_WAVE_2: dict[tuple[str, str], str] = {
-    ("pages/account_detail.html", "health"): f"{WAVE_2}: the account page moves",
-    ("pages/worklist.html", "grade_drops"): f"{WAVE_2}: the 今日 page moves",
-    ("health/approach.html", "rows"): f"{WAVE_2}: health.selectors.approach_list",
-    ("health/model.html", "bt"): f"{WAVE_2}: health backtest",
-    ("health/model.html", "labels"): f"{WAVE_2}: health views",
-    ("health/model.html", "model"): f"{WAVE_2}: ScoreModelVersion.spec, health views",
-    ("health/model_edit.html", "base"): f"{WAVE_2}: ScoreModelVersion.spec, health views",
-    ("health/models.html", "models"): f"{WAVE_2}: ScoreModelVersion.spec, health views",
-    ("health/portfolio.html", "dropped"): f"{WAVE_2}: health.selectors.grade_drop_rows",
-    ("health/portfolio.html", "dropped_page"): f"{WAVE_2}: HealthScore.inputs/points",
-    ("health/portfolio.html", "rows"): f"{WAVE_2}: health.selectors.portfolio",
-    ("onboarding/board.html", "counts"): f"{WAVE_2}: onboarding views",
-    ("onboarding/board.html", "rows"): f"{WAVE_2}: onboarding.selectors.board_row",
-    ("onboarding/dashboard.html", "cohorts"): f"{WAVE_2}: onboarding.selectors.dashboard",
-    ("onboarding/dashboard.html", "funnel"): f"{WAVE_2}: onboarding charts",
-    ("onboarding/dashboard.html", "funnel_rows"): f"{WAVE_2}: onboarding.selectors.dashboard",
-    ("onboarding/dashboard.html", "labels"): f"{WAVE_2}: onboarding.selectors.dashboard",
-    ("onboarding/detail.html", "names"): f"{WAVE_2}: onboarding.selectors.onboarding_detail",
-    ("onboarding/detail.html", "phases"): f"{WAVE_2}: onboarding.selectors.onboarding_detail",
-    ("onboarding/detail.html", "signals"): f"{WAVE_2}: OnboardingSignal.details",
-    ("onboarding/detail.html", "transitions"): f"{WAVE_2}: onboarding.selectors.onboarding_detail",
-    ("onboarding/templates.html", "templates"): f"{WAVE_2}: onboarding.selectors.template_list",
 }
 
 #: Pages' other views, beside the bare URL of every page.
@@ -233,21 +209,10 @@ def _found(rendered: list[tuple[str, dict[str, Any]]]) -> Iterator[tuple[str, Fo
                     yield template, found
 
 
-def _allowed(template: str, path: str) -> tuple[str, str] | None:
-    """The entry of ``CONVERTED_IN_WAVE_2`` that allows a dict at ``path`` in ``template``."""
-    for allowed_template, prefix in CONVERTED_IN_WAVE_2:
-        if allowed_template == template and (
-            path == prefix or path.startswith((f"{prefix}.", f"{prefix}["))
-        ):
-            return allowed_template, prefix
-    return None
-
-
 def test_it_hands_no_untyped_dict_to_any_template(demo_company: dict[str, str]) -> None:
     # given every page, read by each persona
     urls = _urls(demo_company)
     failures: dict[str, str] = {}
-    allowed_seen: set[tuple[str, str]] = set()
     read: set[str] = set()
     for persona in PERSONAS:
         client = Client()
@@ -259,18 +224,12 @@ def test_it_hands_no_untyped_dict_to_any_template(demo_company: dict[str, str]) 
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
                 continue
             read.add(url)
-            # then no template was handed an untyped dict, beyond the allowed ones
+            # then no template was handed an untyped dict
             for template, found in _found(rendered):
-                allowed = _allowed(template, found.path)
-                if allowed:
-                    allowed_seen.add(allowed)
-                else:
-                    failures.setdefault(f"{template}: {found}", f"{url} as {persona}")
+                failures.setdefault(f"{template}: {found}", f"{url} as {persona}")
     assert len(read) >= AT_LEAST, sorted(set(urls) - read)
     report = [f"{what}  [{where}]" for what, where in sorted(failures.items())]
     assert not report, f"{len(report)} untyped dicts reach templates:\n" + "\n".join(report)
-    stale = set(CONVERTED_IN_WAVE_2) - allowed_seen
-    assert not stale, f"typed now, take them off CONVERTED_IN_WAVE_2: {sorted(stale)}"
 
 
 @contextmanager

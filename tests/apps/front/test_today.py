@@ -91,8 +91,8 @@ def test_an_in_progress_onboarding_past_its_phase_target_is_to_push(db: object) 
 def test_grade_drop_rows_name_the_components_that_lost_points(db: object) -> None:
     world = stalled_onboarding_and_grade_drop()
     [row] = grade_drop_rows(grade_drops(owner=world.csm))
-    assert row["was"] == 4 and row["score"].grade == 2
-    assert [(str(label), delta) for label, delta in row["reasons"]] == [
+    assert row.was == 4 and row.score.grade == 2
+    assert [(str(label), delta) for label, delta in row.reasons] == [
         ("アクティブユーザー ÷ 契約席数", -27.0),
         ("利用の傾向（直近 7 日 ÷ 通常の週）", -5.0),
     ]

@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from kizuna.apps.onboarding.models import OnboardingPolicy, OnboardingTemplate
+from kizuna.apps.onboarding.models import OnboardingTemplate
+from kizuna.apps.onboarding.selectors import onboarding_policy
 from kizuna.apps.onboarding.services import template_version_create
 from kizuna.core.onboarding.timeline import CriterionSpec, PhaseSpec, UsageRule
 from tests.factories import SubscriptionLineFactory, World
@@ -42,7 +43,9 @@ def phases() -> list[PhaseSpec]:
 
 @pytest.fixture
 def template(world: World) -> OnboardingTemplate:
-    OnboardingPolicy.objects.create(grace_days=30, tracking_from=dt.date(2026, 1, 1))
+    policy = onboarding_policy()  # the one seeded by the migration (or its defaults)
+    policy.grace_days, policy.tracking_from = 30, dt.date(2026, 1, 1)
+    policy.save()
     return template_version_create(actor=None, product=world.product, phases=phases(), note="v1")
 
 

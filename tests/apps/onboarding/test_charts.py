@@ -4,27 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
-from types import SimpleNamespace
 from typing import Any
 
 from django.utils import translation
 
 from kizuna.apps.front.charts.scale import fits
 from kizuna.apps.onboarding import charts
-from kizuna.apps.onboarding.models import Onboarding
+from kizuna.apps.onboarding.models import Onboarding, OnboardingPhase
+from kizuna.apps.onboarding.selectors import PhaseProgress
+from kizuna.core.onboarding.kpis import FunnelRow
 
 SVG = "{http://www.w3.org/2000/svg}"
 START = dt.date(2026, 5, 1)
 
 
-def _phases() -> list[dict[str, Any]]:
+def _phases() -> list[PhaseProgress]:
     days = [
         (START, dt.date(2026, 5, 8), dt.date(2026, 5, 7)),
         (dt.date(2026, 5, 8), dt.date(2026, 6, 1), dt.date(2026, 6, 10)),
         (dt.date(2026, 6, 1), dt.date(2026, 7, 15), None),
     ]
     return [
-        {"phase": SimpleNamespace(name=name), "planned_from": a, "target_on": b, "done_on": c}
+        PhaseProgress(
+            phase=OnboardingPhase(name_ja=name, name_en=name),
+            planned_from=a,
+            target_on=b,
+            done_on=c,
+            criteria=(),
+        )
         for name, (a, b, c) in zip(("キックオフ", "初期設定", "社内展開"), days, strict=True)
     ]
 
@@ -68,7 +75,7 @@ def test_a_churned_onboarding_ends_where_it_ended_not_today() -> None:
 
 
 def test_the_funnel_gives_each_node_its_count_and_share() -> None:
-    totals = {"handed_over": 20, "completed_on_time": 15, "missed_target": 5, "revived": 1}
+    totals = FunnelRow(handed_over=20, completed_on_time=15, missed_target=5, revived=1)
     with translation.override("en"):
         funnel = charts.funnel(totals)
     titles = [el.text for el in ET.fromstring(str(funnel.chart.svg)).iter(f"{SVG}title")]
@@ -80,5 +87,5 @@ def test_the_funnel_gives_each_node_its_count_and_share() -> None:
     assert "Revived: 1 onboarding (5.0%)" in titles
     assert funnel.totals is totals
     with translation.override("en"):
-        empty = charts.funnel({})
+        empty = charts.funnel(FunnelRow())
     assert "Handed over: 0 onboardings (—)" in str(empty.chart.svg)

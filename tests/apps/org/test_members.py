@@ -19,7 +19,7 @@ from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.org.services import member_update, team_create, team_update
 from kizuna.apps.tenant.models import TenantSettings
 from kizuna.apps.tenant.selectors import tenant_settings_get
-from kizuna.apps.tenant.services import tenant_settings_update
+from kizuna.apps.tenant.services import tenant_settings_ensure, tenant_settings_update
 from tests.factories import UserFactory, World
 
 
@@ -260,7 +260,7 @@ def test_team_product_and_company_settings_changes_in_the_admin_are_audited(
     world: World,
 ) -> None:
     client = _admin_client(world.admin)
-    tenant_settings_get()
+    tenant_settings_ensure()
     team = client.post(
         reverse("admin:org_team_change", args=[world.strategic.pk]),
         {"code": "strategic", "kind": world.strategic.kind, "name_ja": "戦略", "name_en": "S"},
@@ -287,7 +287,7 @@ def test_team_product_and_company_settings_changes_in_the_admin_are_audited(
 
 def test_a_bad_time_zone_in_the_admin_is_refused_on_the_form(world: World) -> None:
     client = _admin_client(world.admin)
-    tenant_settings_get()
+    tenant_settings_ensure()
     response = client.post(
         reverse("admin:tenant_tenantsettings_change", args=[1]),
         {

@@ -22,7 +22,6 @@ from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.segments.models import CoveragePolicy as PolicyRow
 from kizuna.apps.segments.models import SegmentRule
 from kizuna.apps.segments.services import coverage_policies_ensure_defaults
-from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.core.assignment import LoadNorm
 from kizuna.core.coverage import DEFAULT_POLICIES, CoveragePolicy
 from kizuna.core.segmentation import SEGMENT_ORDER
@@ -148,8 +147,7 @@ def test_the_demo_service_puts_back_only_what_is_missing() -> None:
     ],
 )
 def test_a_get_writes_nothing(world: World, url: str) -> None:
-    # given CS ops signed in, the company settings in place (as after any first request)
-    tenant_settings_get()
+    # given CS ops signed in
     client = Client()
     client.force_login(world.admin)
     _token, raw = api_token_create(user=world.admin, name="t")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -12,8 +13,12 @@ from kizuna.core.onboarding.kpis import (
     FUNNEL_NODES,
     FUNNEL_RATES,
     ONBOARDINGS_SCHEMA,
+    CohortRow,
+    FunnelRow,
     PeriodCompletion,
+    cohort_rows,
     completion_cohorts,
+    funnel_rows,
     funnel_totals,
     onboarding_funnel,
     period_completion,
@@ -276,6 +281,26 @@ def test_funnel_totals_keep_the_dimension_and_a_month_range(book: pl.DataFrame) 
         ("expense", 2, 1, 0, 0, None),
         ("invoice", 2, 0, 2, 1, 0.5),
     ]
+
+
+def test_the_rows_as_values_carry_every_column_of_their_frame(book: pl.DataFrame) -> None:
+    # given the cohorts, the funnel and its totals of the book
+    cohorts = completion_cohorts(book, as_of=AS_OF, first_month=JAN, last_month=APR)
+    funnel = onboarding_funnel(
+        book, as_of=AS_OF, first_month=dt.date(2023, 10, 1), last_month=dt.date(2024, 5, 1)
+    )
+    totals = funnel_totals(funnel)
+    # when read as values
+    months, handed_over, [total] = cohort_rows(cohorts), funnel_rows(funnel), funnel_rows(totals)
+    # then each column is a field, in the frame's order, with the frame's values
+    assert [f.name for f in dataclasses.fields(CohortRow)] == cohorts.columns
+    assert [f.name for f in dataclasses.fields(FunnelRow)] == funnel.columns
+    assert [dataclasses.astuple(row) for row in months] == cohorts.rows()
+    assert [dataclasses.astuple(row) for row in handed_over] == funnel.rows()
+    assert dataclasses.astuple(total) == (None, *totals.row(0))
+    assert (total.handed_over, total.revived, total.revival_rate) == (11, 1, 0.5)
+    # and an empty funnel's totals are zeros without rates
+    assert FunnelRow() == FunnelRow(cohort_month=None, handed_over=0, revival_rate=None)
 
 
 def test_an_empty_frame_gives_empty_months_and_no_rates() -> None:

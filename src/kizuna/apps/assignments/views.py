@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from kizuna.apps.assignments import charts, selectors, services
 from kizuna.apps.assignments.forms import HandoffForm, ReassignForm, ScenarioForm
 from kizuna.apps.customers.access import access_account
+from kizuna.apps.front.form_helpers import account_form_page, confirmed
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.front.pages import account_form_page, confirmed
 from kizuna.apps.org.access import can_apply_auto_assignment, can_reassign
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.capacity import capacity_plan

@@ -25,8 +25,8 @@ from kizuna.apps.customers.forms import (
     ContactForm,
     SubscriptionLineForm,
 )
+from kizuna.apps.front.form_helpers import form_page
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.front.pages import form_page
 from kizuna.apps.org.access import can_change_phase, require_account_create
 
 

@@ -30,7 +30,8 @@ from kizuna.apps.onboarding.demo import onboarding_demo_load
 from kizuna.apps.org.demo import org_demo_load
 from kizuna.apps.revenue.demo import revenue_demo_load
 from kizuna.apps.segments.demo import segments_demo_load
-from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
+from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.tenant.services import tenant_settings_ensure
 from kizuna.apps.touchpoints.demo import touchpoints_demo_load
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.apps.usage.demo import LARGE_DEMO, usage_demo_load
@@ -103,7 +104,7 @@ def demo_load_if_empty(
 def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = None) -> None:
     """Insert ``dataset`` in bulk, each app's part in the order above, each a step named after
     its app for ``on_step``."""
-    tenant_settings_get()
+    tenant_settings_ensure()
     review_on = last_review_day(dataset.as_of)
     with _timed("org", on_step):
         org = org_demo_load(dataset=dataset, password=password)

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kizuna.apps.front.form_helpers import confirmed
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.front.pages import confirmed
 from kizuna.apps.org.services import api_token_create, api_token_revoke
 
 

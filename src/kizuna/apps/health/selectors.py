@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -13,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from kizuna.apps.customers.models import Account, Product, SubscriptionLine
+from kizuna.apps.front.charts import Chart
 from kizuna.apps.health import charts
 from kizuna.apps.health.frames import input_frames
 from kizuna.apps.health.models import HealthScore, Sentiment
 from kizuna.core.health.approach import approach_scores
 from kizuna.core.health.explain import explain
 from kizuna.core.health.inputs import inputs_over
-from kizuna.core.health.model import ScoreModel, score
+from kizuna.core.health.model import Component, ScoreModel, score
 
 COMPONENT_LABELS = {
     "active_user_ratio": gettext_lazy("Active users ÷ seats"),
@@ -34,13 +37,91 @@ COMPONENT_LABELS = {
 PERCENT_INPUTS = {"active_user_ratio", "feature_adoption", "usage_trend"}
 
 
+@dataclass(frozen=True, slots=True)
+class HealthPart:
+    """One component of an account's score: its points out of their maximum on that day
+    (rescaled to the inputs it had), its input's value now and a week before."""
+
+    key: str
+    label: str
+    points: float | None
+    max: float | None
+    nominal_max: float
+    value: str
+    was: str | None
+    delta: float | None
+    missing: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AccountHealth:
+    """The health card of the account page (``account_health``)."""
+
+    score: HealthScore
+    before: HealthScore | None
+    parts: tuple[HealthPart, ...]
+    missing: str  # the inputs without data, worded
+    rescaled: bool
+    changes: tuple[HealthPart, ...]  # the parts that moved since a week before, most first
+    trend: Chart | None
+    sentiment: Sentiment | None
+    freshness: tuple[tuple[str, dt.date | None], ...]  # (what, as of)
+    until_default: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioRow:
+    key: str  # a touch model, a team's code or a CSM's username ("" for none)
+    grades: tuple[int, ...]  # accounts of grade 1 … 5
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Portfolio:
+    """Grade counts on the latest scored day (``day`` None: nothing scored yet)."""
+
+    day: dt.date | None
+    scored_at: dt.datetime | None = None
+    week_ago: dt.date | None = None
+    rows: tuple[PortfolioRow, ...] = ()
+    totals: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GradeDrop:
+    """An account whose grade fell since a week before, with why (``grade_drop_rows``)."""
+
+    score: HealthScore
+    was: int
+    was_score: float | None
+    reasons: tuple[tuple[str, float], ...]  # (input, points lost), the largest loss first
+
+
+@dataclass(frozen=True, slots=True)
+class GradePreview:
+    """How a model would grade today's accounts (``grade_preview``)."""
+
+    grades: tuple[tuple[int, int, float | None], ...]  # (grade, accounts, share)
+    rag: Mapping[str, int]  # red / yellow / green → accounts
+    total: int
+    mean: float | None
+    frame: pl.DataFrame
+
+
+@dataclass(frozen=True, slots=True)
+class ApproachRow:
+    account: Account
+    score: float
+    reasons: tuple[tuple[float, str], ...]  # (points, worded reason)
+
+
 def input_label(name: str) -> str:
     return str(COMPONENT_LABELS.get(name, name))
 
 
-def component_labels(model: ScoreModel) -> dict[str, str]:
-    """Each component's key → the label of its input, in the reader's language."""
-    return {c.key: input_label(c.input) for c in model.components}
+def model_components(model: ScoreModel) -> tuple[tuple[Component, str], ...]:
+    """Each component of ``model`` with the label of its input, in the reader's language."""
+    return tuple((c, input_label(c.input)) for c in model.components)
 
 
 def format_input(name: str, value: Any) -> str:
@@ -62,7 +143,7 @@ def format_input(name: str, value: Any) -> str:
 
 def account_health(
     *, account: Account, today: dt.date, last_touch: dt.date | None
-) -> dict[str, Any] | None:
+) -> AccountHealth | None:
     """Today's (latest) score with each component's points out of their maximum on that day,
     the inputs without data, what changed since a week before, the 90-day trend and the
     freshness of the inputs. A page showing it rescores an account marked stale (a touch
@@ -89,43 +170,43 @@ def account_health(
         value, old = latest.inputs.get(c.input), before.inputs.get(c.input) if before else None
         delta = round(points - was, 1) if points is not None and was is not None else None
         parts.append(
-            {
-                "key": c.key,
-                "label": input_label(c.input),
-                "points": points,
-                "max": part.max_points if points is not None else None,
-                "nominal_max": part.nominal_max,
-                "value": format_input(c.input, value),
-                "was": format_input(c.input, old) if before else None,
-                "delta": delta,
-                "missing": part.missing,
-            }
+            HealthPart(
+                key=c.key,
+                label=input_label(c.input),
+                points=points,
+                max=part.max_points if points is not None else None,
+                nominal_max=part.nominal_max,
+                value=format_input(c.input, value),
+                was=format_input(c.input, old) if before else None,
+                delta=delta,
+                missing=part.missing,
+            )
         )
-    changes = sorted((p for p in parts if p["delta"]), key=lambda p: abs(p["delta"]), reverse=True)
+    changes = sorted((p for p in parts if p.delta), key=lambda p: abs(p.delta or 0), reverse=True)
     history = list(
         account.health_scores.filter(day__gte=latest.day - dt.timedelta(days=90))
         .order_by("day")
         .values_list("day", "score")
     )
-    return {
-        "score": latest,
-        "before": before,
-        "parts": parts,
-        "missing": pgettext("list separator", ", ").join(
+    return AccountHealth(
+        score=latest,
+        before=before,
+        parts=tuple(parts),
+        missing=pgettext("list separator", ", ").join(
             input_label(name) for name in explanation.missing_inputs
         ),
-        "rescaled": explanation.rescaled,
-        "changes": changes,
-        "trend": charts.score_trend(history),
-        "sentiment": Sentiment.objects.filter(
+        rescaled=explanation.rescaled,
+        changes=tuple(changes),
+        trend=charts.score_trend(history),
+        sentiment=Sentiment.objects.filter(
             account=account, from_day__lte=today, until_day__gte=today
         ).first(),
-        "freshness": [
+        freshness=(
             (_("Usage data"), account.usage_days.aggregate(d=Max("day"))["d"]),
             (_("Last touch"), last_touch),
-        ],
-        "until_default": today + dt.timedelta(days=30),
-    }
+        ),
+        until_default=today + dt.timedelta(days=30),
+    )
 
 
 def latest_score_day() -> dt.date | None:
@@ -133,12 +214,12 @@ def latest_score_day() -> dt.date | None:
     return day
 
 
-def portfolio(*, by: str) -> dict[str, Any]:
+def portfolio(*, by: str) -> Portfolio:
     """Grade counts per segment / team / CSM on the latest day, and the accounts whose grade
     fell since a week before."""
     day = latest_score_day()
     if day is None:
-        return {"day": None}
+        return Portfolio(day=None)
     field = {
         "segment": "account__segment",
         "team": "account__team__code",
@@ -149,44 +230,45 @@ def portfolio(*, by: str) -> dict[str, Any]:
         field, "grade"
     ):
         counts.setdefault(key or "", Counter())[grade] += 1
-    rows = [
-        {"key": key, "grades": [c.get(g, 0) for g in range(1, 6)], "total": sum(c.values())}
+    rows = tuple(
+        PortfolioRow(key=key, grades=tuple(c.get(g, 0) for g in range(1, 6)), total=c.total())
         for key, c in sorted(counts.items())
-    ]
+    )
     week_ago = HealthScore.objects.filter(day__lte=day - dt.timedelta(days=7)).aggregate(
         d=Max("day")
     )["d"]
     totals = Counter(
         g for g in HealthScore.objects.filter(day=day).values_list("grade", flat=True) if g
     )
-    return {
-        "day": day,
-        "scored_at": HealthScore.objects.filter(day=day).aggregate(at=Max("scored_at"))["at"],
-        "week_ago": week_ago,
-        "rows": rows,
-        "totals": [totals.get(g, 0) for g in range(1, 6)],
-    }
+    return Portfolio(
+        day=day,
+        scored_at=HealthScore.objects.filter(day=day).aggregate(at=Max("scored_at"))["at"],
+        week_ago=week_ago,
+        rows=rows,
+        totals=tuple(totals.get(g, 0) for g in range(1, 6)),
+    )
 
 
-def grade_preview(*, model: ScoreModel, today: dt.date) -> dict[str, Any]:
+def grade_preview(*, model: ScoreModel, today: dt.date) -> GradePreview:
     """How the model would grade today's accounts (the editor's live preview)."""
     inputs = inputs_over([today], **input_frames(first=today, last=today))
     scored = score(inputs, model)
     grades = Counter(g for g in scored["grade"].to_list() if g is not None)
     rag = Counter(r for r in scored["rag"].to_list() if r)
     total = sum(grades.values())
-    return {
-        "grades": [
+    mean = scored["score"].drop_nulls().mean() if scored.height else None
+    return GradePreview(
+        grades=tuple(
             (g, grades.get(g, 0), grades.get(g, 0) / total if total else None) for g in range(1, 6)
-        ],
-        "rag": {k: rag.get(k, 0) for k in ("red", "yellow", "green")},
-        "total": total,
-        "mean": scored["score"].drop_nulls().mean() if scored.height else None,
-        "frame": scored.select(pl.col("account_id"), pl.col("score")),
-    }
+        ),
+        rag={k: rag.get(k, 0) for k in ("red", "yellow", "green")},
+        total=total,
+        mean=float(mean) if isinstance(mean, int | float) else None,
+        frame=scored.select(pl.col("account_id"), pl.col("score")),
+    )
 
 
-def approach_list(*, today: dt.date, top: int = 100) -> list[dict[str, Any]]:
+def approach_list(*, today: dt.date, top: int = 100) -> list[ApproachRow]:
     """Accounts ready for an expansion conversation, best first, with worded reasons."""
     day = latest_score_day()
     if day is None:
@@ -227,11 +309,11 @@ def approach_list(*, today: dt.date, top: int = 100) -> list[dict[str, Any]]:
     ranked = approach_scores(frame, top=top)
     by_pk = Account.objects.select_related("owner").in_bulk([a.account_id for a in ranked])
     return [
-        {
-            "account": by_pk[a.account_id],
-            "score": a.score,
-            "reasons": [(r.points, approach_reason(r.code, r.details)) for r in a.reasons],
-        }
+        ApproachRow(
+            account=by_pk[a.account_id],
+            score=a.score,
+            reasons=tuple((r.points, approach_reason(r.code, r.details)) for r in a.reasons),
+        )
         for a in ranked
         if a.account_id in by_pk
     ]
@@ -293,7 +375,7 @@ def grade_drops(*, owner: Any = None) -> list[tuple[HealthScore, int]]:
     return drops
 
 
-def grade_drop_rows(drops: list[tuple[HealthScore, int]]) -> list[dict[str, Any]]:
+def grade_drop_rows(drops: list[tuple[HealthScore, int]]) -> list[GradeDrop]:
     """Rows of ``grade_drops`` (or a page of them) with why each fell: the components that
     lost the most points against the week before (up to two, largest loss first), named in
     the reader's language."""
@@ -315,12 +397,12 @@ def grade_drop_rows(drops: list[tuple[HealthScore, int]]) -> list[dict[str, Any]
             inputs[s.model_id] = {c.key: c.input for c in s.model.as_core().components}
         was_score, was_points = earlier.get(s.account_id, (None, {}))
         rows.append(
-            {
-                "score": s,
-                "was": was,
-                "was_score": was_score,
-                "reasons": _drop_reasons(s.points, was_points or {}, inputs[s.model_id]),
-            }
+            GradeDrop(
+                score=s,
+                was=was,
+                was_score=was_score,
+                reasons=tuple(_drop_reasons(s.points, was_points or {}, inputs[s.model_id])),
+            )
         )
     return rows
 

@@ -15,8 +15,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.customers.access import access_account
+from kizuna.apps.front.form_helpers import confirmed
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.front.pages import confirmed
 from kizuna.apps.health import charts, selectors, uploads
 from kizuna.apps.health.forms import (
     BandsForm,
@@ -55,7 +55,7 @@ def portfolio(request: AuthedRequest) -> HttpResponse:
         "by": by,
         "dropped": selectors.grade_drop_rows(list(dropped.object_list)),
         "dropped_page": dropped,
-        **selectors.portfolio(by=by),
+        "portfolio": selectors.portfolio(by=by),
     }
     return render(request, "health/portfolio.html", context)
 
@@ -100,7 +100,7 @@ def model_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "nav": "health",
         "model": model,
         "core": core,
-        "labels": selectors.component_labels(core),
+        "model_components": selectors.model_components(core),
         "can_edit": can_manage_tenant(request.user),
         "can_upload": can_upload_backtest(request.user),
         "upload_form": UploadBacktestForm(),
@@ -157,12 +157,12 @@ def model_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                     return redirect("health:model", pk=saved.pk)
                 today = tenant_today()
                 context["core"] = core
-                context["labels"] = selectors.component_labels(core)
+                context["model_components"] = selectors.model_components(core)
                 context["preview"] = selectors.grade_preview(model=core, today=today)
                 context.update(_report(health_backtest_recent(model=core, today=today)))
                 context["current"] = health_backtest_recent(
                     model=base.as_core(), today=today, version=base
-                ).churn
+                )
         else:
             status = 400
     return render(request, "health/model_edit.html", context, status=status)
@@ -186,8 +186,14 @@ def model_upload_backtest(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _upload_context(model: ScoreModelVersion, form: UploadBacktestForm) -> dict[str, Any]:
     core = model.as_core()
-    labels = selectors.component_labels(core)
-    return {"nav": "health", "model": model, "core": core, "form": form, "labels": labels}
+    components = selectors.model_components(core)
+    return {
+        "nav": "health",
+        "model": model,
+        "core": core,
+        "form": form,
+        "model_components": components,
+    }
 
 
 @csrf_protect

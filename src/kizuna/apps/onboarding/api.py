@@ -129,9 +129,9 @@ def _detail(onboarding: Onboarding) -> dict[str, Any]:
         **_summary(onboarding),
         "phases": [
             {
-                "name": p["phase"].name,
-                "target_on": p["target_on"],
-                "done_on": p["done_on"],
+                "name": p.phase.name,
+                "target_on": p.target_on,
+                "done_on": p.done_on,
                 "criteria": [
                     {
                         "id": c.pk,
@@ -140,21 +140,21 @@ def _detail(onboarding: Onboarding) -> dict[str, Any]:
                         "met_on": check.met_on if check else None,
                         "source": check.source if check else None,
                     }
-                    for c, check in p["criteria"]
+                    for c, check in p.criteria
                 ],
             }
-            for p in data["phases"]
+            for p in data.phases
         ],
         "transitions": [
             {
-                "on": item["t"].on,
-                "from_state": item["t"].from_state,
-                "to_state": item["t"].to_state,
-                "reason": item["t"].reason,
-                "reason_text": item["text"],
-                "details": item["t"].details,
+                "on": item.transition.on,
+                "from_state": item.transition.from_state,
+                "to_state": item.transition.to_state,
+                "reason": item.transition.reason,
+                "reason_text": item.text,
+                "details": item.transition.details,
             }
-            for item in data["transitions"]
+            for item in data.transitions
         ],
     }
 

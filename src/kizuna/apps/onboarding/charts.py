@@ -5,8 +5,9 @@ bars)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -15,6 +16,10 @@ from django.utils.translation import ngettext
 from kizuna.apps.front import charts
 from kizuna.apps.front.formats import day_in_month_label, month_label
 from kizuna.apps.onboarding.models import Onboarding
+from kizuna.core.onboarding.kpis import FunnelRow
+
+if TYPE_CHECKING:
+    from kizuna.apps.onboarding.selectors import PhaseProgress
 
 PLANNED = "#a9c1dc"
 LATE = charts.DOWN
@@ -30,12 +35,12 @@ def _tick(day: dt.date) -> str:
     return month_label(day) if day.day == 1 else day_in_month_label(day)
 
 
-def _row(phase: dict[str, Any], began: dt.date, actual_end: dt.date | None) -> charts.TimelineRow:
-    late = bool(actual_end and actual_end > phase["target_on"])
-    spans = [charts.Span(phase["planned_from"], phase["target_on"], PLANNED, lane=0)]
+def _row(phase: PhaseProgress, began: dt.date, actual_end: dt.date | None) -> charts.TimelineRow:
+    late = bool(actual_end and actual_end > phase.target_on)
+    spans = [charts.Span(phase.planned_from, phase.target_on, PLANNED, lane=0)]
     title = [
-        phase["phase"].name,
-        f"{_('Planned')}: {_day(phase['planned_from'])} – {_day(phase['target_on'])}",
+        phase.phase.name,
+        f"{_('Planned')}: {_day(phase.planned_from)} – {_day(phase.target_on)}",
     ]
     if actual_end:
         spans.append(
@@ -44,23 +49,25 @@ def _row(phase: dict[str, Any], began: dt.date, actual_end: dt.date | None) -> c
                 actual_end,
                 LATE if late else ON_TIME,
                 lane=1,
-                opacity=None if phase["done_on"] else 0.6,
+                opacity=None if phase.done_on else 0.6,
             )
         )
-        done = _day(actual_end) if phase["done_on"] else "…"
+        done = _day(actual_end) if phase.done_on else "…"
         title.append(
             f"{_('Actual')}: {_day(began)} – {done}"
             + (f" ({_('Past the target')})" if late else "")
         )
     return charts.TimelineRow(
-        name=phase["phase"].name,
+        name=phase.phase.name,
         spans=spans,
-        marks=[phase["target_on"]],
+        marks=[phase.target_on],
         title="\n".join(title),
     )
 
 
-def gantt(*, onboarding: Onboarding, phases: list[dict[str, Any]], today: dt.date) -> charts.Chart:
+def gantt(
+    *, onboarding: Onboarding, phases: Sequence[PhaseProgress], today: dt.date
+) -> charts.Chart:
     """One row per phase: the planned bar (previous target → target) and the actual bar
     (previous phase done → done, or → today while open; red when past the target). The days
     run from the hand-over to the last of the target, the phases done and today (while open;
@@ -69,12 +76,12 @@ def gantt(*, onboarding: Onboarding, phases: list[dict[str, Any]], today: dt.dat
     rows = []
     previous_done = onboarding.started_on
     for phase in phases:
-        actual_end = phase["done_on"] or (today if is_open else None)
+        actual_end = phase.done_on or (today if is_open else None)
         began = min(previous_done, actual_end) if actual_end else previous_done
         rows.append(_row(phase, began, actual_end))
-        previous_done = phase["done_on"] or previous_done
+        previous_done = phase.done_on or previous_done
     closed = onboarding.completed_on or onboarding.state_since
-    ends = [onboarding.target_on, *(p["done_on"] for p in phases if p["done_on"])]
+    ends = [onboarding.target_on, *(p.done_on for p in phases if p.done_on)]
     ends.append(today if is_open or closed is None else min(closed, today))
     legend = [
         charts.LegendItem(_("Planned"), PLANNED, "box"),
@@ -102,7 +109,7 @@ BAD = {"missed_target", "expected_churn", "churned_before_completion", "churned_
 @dataclass(frozen=True)
 class FunnelChart:
     chart: charts.Chart
-    totals: dict[str, Any]
+    totals: FunnelRow
 
 
 def _nodes() -> list[tuple[str, str, int]]:
@@ -121,12 +128,12 @@ def _nodes() -> list[tuple[str, str, int]]:
     ]
 
 
-def funnel(totals: dict[str, Any]) -> FunnelChart:
+def funnel(totals: FunnelRow) -> FunnelChart:
     """Horizontal bars: each node's count, and its share of the onboardings handed over."""
-    base = totals.get("handed_over") or 0
+    base = totals.handed_over
     rows = []
     for key, label, indent in _nodes():
-        count = int(totals.get(key) or 0)
+        count = int(getattr(totals, key))
         rate = f"{count / base * 100:.1f}%" if base else "—"
         text = ngettext(
             "%(counter)s onboarding (%(rate)s)", "%(counter)s onboardings (%(rate)s)", count

@@ -4,6 +4,9 @@ timeline, and the KPI input frame."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -15,26 +18,109 @@ from django.utils.translation import ngettext
 
 from kizuna.apps.customers.models import Product, Segment, SubscriptionLine
 from kizuna.apps.onboarding import charts
+from kizuna.apps.onboarding.charts import FunnelChart
 from kizuna.apps.onboarding.models import (
+    CriterionCheck,
     CriterionKind,
     Onboarding,
     OnboardingCriterion,
     OnboardingPhase,
     OnboardingPolicy,
+    OnboardingSignal,
     OnboardingState,
     OnboardingTemplate,
+    OnboardingTransition,
 )
 from kizuna.apps.org.access import can_tick_criteria
 from kizuna.apps.org.models import Role, Team, User
 from kizuna.core.calendar import add_years, month_start_before
 from kizuna.core.onboarding import kpis
-from kizuna.core.onboarding.kpis import Dimension
+from kizuna.core.onboarding.kpis import CohortRow, Dimension, FunnelRow, PeriodCompletion
 from kizuna.core.onboarding.timeline import Criterion, Phase, Template, UsageRule
 
 
+@dataclass(frozen=True, slots=True)
+class PhaseProgress:
+    """A phase of one onboarding: planned from the previous phase's target to its own, done
+    when its last criterion was met, and its criteria with their checks (None: not met)."""
+
+    phase: OnboardingPhase
+    planned_from: dt.date
+    target_on: dt.date
+    done_on: dt.date | None
+    criteria: tuple[tuple[OnboardingCriterion, CriterionCheck | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionRow:
+    transition: OnboardingTransition
+    text: str  # its reason in the reader's language
+
+
+@dataclass(frozen=True, slots=True)
+class OnboardingDetail:
+    """One onboarding's phases, state history and signals (``onboarding_detail``)."""
+
+    phases: tuple[PhaseProgress, ...]
+    transitions: tuple[TransitionRow, ...]
+    signals: tuple[OnboardingSignal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    """One row of the board: the current phase, how late it is, and its open criteria."""
+
+    onboarding: Onboarding
+    late_days: int
+    due_in: int | None  # days to the phase target, when ahead of it
+    criteria: tuple[OnboardingCriterion, ...]
+    can_edit: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BoardCounts:
+    """Open onboardings of the board, by state."""
+
+    expected_churn: int
+    stalled: int
+    in_progress: int
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateRow:
+    template: OnboardingTemplate
+    phases: tuple[OnboardingPhase, ...]
+    running: int  # open onboardings on this version
+
+
+@dataclass(frozen=True, slots=True)
+class OnboardingDashboard:
+    """The manager's dashboard (``dashboard_data``)."""
+
+    policy: OnboardingPolicy
+    labels: Mapping[str, str]  # a value of the cut → its display name
+    period: tuple[PeriodCompletion, ...]
+    overall: PeriodCompletion | None
+    period_first: dt.date
+    period_last: dt.date
+    cohorts: tuple[CohortRow, ...]  # newest first
+    matrix_columns: tuple[str, ...]
+    matrix: tuple[tuple[dt.date, tuple[tuple[float | None, int], ...]], ...]
+    funnel_rows: tuple[FunnelRow, ...]  # newest first
+    funnel: FunnelChart | None
+    funnel_first: dt.date
+    funnel_last: dt.date
+    stuck: tuple[tuple[Onboarding, str], ...]  # (onboarding, why)
+    stuck_page: Page[Onboarding]
+
+
 def onboarding_policy() -> OnboardingPolicy:
-    policy = OnboardingPolicy.objects.first()
-    return policy if policy is not None else OnboardingPolicy.objects.create()
+    """The onboarding policy (one row, seeded by the migration
+    ``onboarding/0002_default_policy``). A read never writes: should the row be missing, the
+    answer is an unsaved policy with the model's defaults, which
+    ``services.onboarding_policy_update`` saves on the first change."""
+    policy = OnboardingPolicy.objects.order_by("pk").first()
+    return policy if policy is not None else OnboardingPolicy()
 
 
 def core_template(template: OnboardingTemplate | int) -> Template:
@@ -135,7 +221,7 @@ STATE_RANK = {
 }
 
 
-def onboarding_detail(*, onboarding: Onboarding) -> dict[str, Any]:
+def onboarding_detail(*, onboarding: Onboarding) -> OnboardingDetail:
     """Phases with target vs actual and their criteria (met when, by whom), transitions with
     their reasons in the reader's language, and signals."""
     phases = list(OnboardingPhase.objects.filter(template=onboarding.template).order_by("order"))
@@ -154,25 +240,22 @@ def onboarding_detail(*, onboarding: Onboarding) -> dict[str, Any]:
         met = [checks[c.pk].met_on for c in mine if c.pk in checks]
         target = onboarding.started_on + dt.timedelta(days=phase.target_day)
         rows.append(
-            {
-                "phase": phase,
-                "planned_from": previous_target,
-                "target_on": target,
-                "done_on": max(met) if mine and len(met) == len(mine) else None,
-                "criteria": [(c, checks.get(c.pk)) for c in mine],
-            }
+            PhaseProgress(
+                phase=phase,
+                planned_from=previous_target,
+                target_on=target,
+                done_on=max(met) if mine and len(met) == len(mine) else None,
+                criteria=tuple((c, checks.get(c.pk)) for c in mine),
+            )
         )
         previous_target = target
-    transitions = [
-        {"t": t, "text": reason_text(t.reason, t.details, names, labels)}
+    transitions = tuple(
+        TransitionRow(transition=t, text=reason_text(t.reason, t.details, names, labels))
         for t in onboarding.transitions.all()
-    ]
-    return {
-        "phases": rows,
-        "transitions": transitions,
-        "signals": list(onboarding.signals.all()),
-        "names": names,
-    }
+    )
+    return OnboardingDetail(
+        phases=tuple(rows), transitions=transitions, signals=tuple(onboarding.signals.all())
+    )
 
 
 def reason_text(
@@ -261,20 +344,20 @@ def templates_current() -> QuerySet[OnboardingTemplate]:
     return OnboardingTemplate.objects.filter(is_current=True).select_related("product")
 
 
-def board_row(o: Onboarding, *, today: dt.date, viewer: User) -> dict[str, Any]:
+def board_row(o: Onboarding, *, today: dt.date, viewer: User) -> BoardRow:
     """One board row: the current phase, how late it is, and its open criteria."""
-    criteria = []
+    criteria: list[OnboardingCriterion] = []
     if o.current_phase_id:
         met = {check.criterion_id for check in o.checks.all()}  # prefetched by board_rows
         criteria = [c for c in o.current_phase.criteria.all() if c.pk not in met]  # type: ignore[union-attr]
     late = (today - o.current_target_on).days if o.current_target_on else 0
-    return {
-        "o": o,
-        "late_days": max(0, late),
-        "due_in": -late if late < 0 else None,
-        "criteria": criteria,
-        "can_edit": can_tick_criteria(viewer, o.account),
-    }
+    return BoardRow(
+        onboarding=o,
+        late_days=max(0, late),
+        due_in=-late if late < 0 else None,
+        criteria=tuple(criteria),
+        can_edit=can_tick_criteria(viewer, o.account),
+    )
 
 
 BOARD_PAGE_SIZE = 50
@@ -282,7 +365,7 @@ BOARD_PAGE_SIZE = 50
 
 def board_page(
     *, user: User | None, team_id: int | None, today: dt.date, viewer: User, page: str | None
-) -> tuple[Page[int], list[dict[str, Any]], dict[str, int]]:
+) -> tuple[Page[int], list[BoardRow], BoardCounts]:
     """The board, most urgent first (expected churn, stalled, then the nearest phase target),
     one page of rows at a time; the counts are over every open onboarding."""
     keys = list(
@@ -291,9 +374,12 @@ def board_page(
         )
     )
     keys.sort(key=lambda k: (STATE_RANK[OnboardingState(k[1])], k[2] or today, k[0]))
-    counts = {str(state): 0 for state in STATE_RANK}
-    for _pk, state, _target in keys:
-        counts[state] += 1
+    states = Counter(state for _pk, state, _target in keys)
+    counts = BoardCounts(
+        expected_churn=states[OnboardingState.EXPECTED_CHURN],
+        stalled=states[OnboardingState.STALLED],
+        in_progress=states[OnboardingState.IN_PROGRESS],
+    )
     paged = Paginator([k[0] for k in keys], BOARD_PAGE_SIZE).get_page(page)
     by_pk = (
         board_onboardings(user=None)
@@ -306,18 +392,18 @@ def board_page(
     return paged, rows, counts
 
 
-def template_list() -> list[dict[str, Any]]:
+def template_list() -> list[TemplateRow]:
     rows = []
     for t in OnboardingTemplate.objects.select_related("product", "created_by").order_by(
         "product__code", "-version"
     ):
-        phases = list(t.phases.prefetch_related("criteria").order_by("order"))
+        phases = tuple(t.phases.prefetch_related("criteria").order_by("order"))
         rows.append(
-            {
-                "t": t,
-                "phases": phases,
-                "running": t.onboardings.filter(state__in=list(STATE_RANK)).count(),
-            }
+            TemplateRow(
+                template=t,
+                phases=phases,
+                running=t.onboardings.filter(state__in=list(STATE_RANK)).count(),
+            )
         )
     return rows
 
@@ -327,7 +413,7 @@ STUCK_PAGE_SIZE = 25
 
 def dashboard_data(
     *, today: dt.date, by: Dimension, stuck_page: str | None = None
-) -> dict[str, Any]:
+) -> OnboardingDashboard:
     """Completion within the period by ``by`` against the target, the cohort table, the
     funnel, and who is stalled and why."""
     policy = onboarding_policy()
@@ -360,17 +446,17 @@ def dashboard_data(
             row["completion_rate"],
             row["cohort_size"],
         )
-    matrix = [
-        (month, [by_month[month].get(v, (None, 0)) for v in values])
+    matrix = tuple(
+        (month, tuple(by_month[month].get(v, (None, 0)) for v in values))
         for month in sorted(by_month, reverse=True)
-    ]
+    )
     funnel = kpis.onboarding_funnel(
         frame, as_of=today, first_month=month_start_before(today, 23), last_month=this_month
     )
     totals = kpis.funnel_totals(
         funnel, first_month=month_start_before(today, 23), last_month=month_start_before(today, 12)
     )
-    stuck = Paginator(
+    stalled: QuerySet[Onboarding] = (
         Onboarding.objects.filter(
             state__in=[OnboardingState.STALLED, OnboardingState.EXPECTED_CHURN]
         )
@@ -380,26 +466,26 @@ def dashboard_data(
                 When(state=OnboardingState.EXPECTED_CHURN, then=Value(0)), default=Value(1)
             )
         )
-        .order_by("urgency", "current_target_on", "id"),
-        STUCK_PAGE_SIZE,
-    ).get_page(stuck_page)
-    return {
-        "policy": policy,
-        "labels": _dimension_labels(by),
-        "period": period,
-        "overall": overall[0] if overall else None,
-        "period_first": month_start_before(today, 3),
-        "period_last": last_full,
-        "cohorts": list(reversed(cohorts.rows(named=True))),
-        "matrix_columns": values,
-        "matrix": matrix,
-        "funnel_rows": list(reversed(funnel.rows(named=True))),
-        "funnel": charts.funnel(totals.row(0, named=True)) if totals.height else None,
-        "funnel_first": month_start_before(today, 23),
-        "funnel_last": month_start_before(today, 12),
-        "stuck": [(o, _last_reason(o)) for o in stuck.object_list],
-        "stuck_page": stuck,
-    }
+        .order_by("urgency", "current_target_on", "id")
+    )
+    stuck = Paginator(stalled, STUCK_PAGE_SIZE).get_page(stuck_page)
+    return OnboardingDashboard(
+        policy=policy,
+        labels=_dimension_labels(by),
+        period=period,
+        overall=overall[0] if overall else None,
+        period_first=month_start_before(today, 3),
+        period_last=last_full,
+        cohorts=tuple(reversed(kpis.cohort_rows(cohorts))),
+        matrix_columns=tuple(values),
+        matrix=matrix,
+        funnel_rows=tuple(reversed(kpis.funnel_rows(funnel))),
+        funnel=charts.funnel(kpis.funnel_rows(totals)[0]) if totals.height else None,
+        funnel_first=month_start_before(today, 23),
+        funnel_last=month_start_before(today, 12),
+        stuck=tuple((o, _last_reason(o)) for o in stuck.object_list),
+        stuck_page=stuck,
+    )
 
 
 def _last_reason(o: Onboarding) -> str:

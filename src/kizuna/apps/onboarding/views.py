@@ -86,8 +86,8 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "o": onboarding,
         "today": today,
         "can_edit": can_tick_criteria(request.user, onboarding.account),
-        "gantt": charts.gantt(onboarding=onboarding, phases=data["phases"], today=today),
-        **data,
+        "gantt": charts.gantt(onboarding=onboarding, phases=data.phases, today=today),
+        "detail": data,
     }
     return render(request, "onboarding/detail.html", context)
 
@@ -134,7 +134,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "today": today,
         "by": by,
         "computed_at": timezone.now(),  # computed live from the onboardings as evaluated
-        **selectors.dashboard_data(today=today, by=by, stuck_page=request.GET.get("stuck_page")),
+        "dashboard": selectors.dashboard_data(
+            today=today, by=by, stuck_page=request.GET.get("stuck_page")
+        ),
     }
     return render(request, "onboarding/dashboard.html", context)
 

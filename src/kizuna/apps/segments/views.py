@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.customers.access import access_account
+from kizuna.apps.front.form_helpers import account_form_page, confirmed, form_page
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.front.pages import account_form_page, confirmed, form_page
 from kizuna.apps.org.access import can_change_segment, can_manage_tenant
 from kizuna.apps.segments import selectors, services
 from kizuna.apps.segments.forms import CoveragePolicyForm, SegmentExceptionForm, SegmentRuleForm

@@ -1,6 +1,6 @@
 """The company settings (one row) are kept here, through ``tenant_settings_update``: checked
 (CS ops admins) and written to the audit trail with ``via = admin``. The row is created with
-the defaults on first use; it is never added or deleted here."""
+the defaults by a data migration; it is never added or deleted here."""
 
 from __future__ import annotations
 

@@ -17,6 +17,10 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Unknown time zone: %(value)s"), params={"value": value})
 
 
+#: The primary key of the one ``TenantSettings`` row.
+SETTINGS_PK = 1
+
+
 class TenantSettings(models.Model):
     """One row (pk=1): the company that runs this Kizuna."""
 

@@ -11,10 +11,16 @@ from django.db import transaction
 from kizuna.apps.audit.services import audited_save, model_snapshot
 from kizuna.apps.org.access import can_manage_tenant
 from kizuna.apps.org.models import User
-from kizuna.apps.tenant.models import TenantSettings
-from kizuna.apps.tenant.selectors import tenant_settings_get
+from kizuna.apps.tenant.models import SETTINGS_PK, TenantSettings
 
 TENANT_FIELDS = ["company_name", "currency", "time_zone", "fiscal_year_start_month"]
+
+
+def tenant_settings_ensure() -> bool:
+    """Put the company settings row back with the defaults if it is missing (the demo loader;
+    the migration ``tenant/0002_default_settings`` seeds it). True when it was created."""
+    _settings, created = TenantSettings.objects.get_or_create(pk=SETTINGS_PK)
+    return created
 
 
 @transaction.atomic
@@ -25,8 +31,7 @@ def tenant_settings_update(
     nothing saved, on an unknown time zone or month); PermissionDenied unless a CS ops admin."""
     if not can_manage_tenant(actor):
         raise PermissionDenied
-    tenant_settings_get()
-    settings = TenantSettings.objects.select_for_update().get(pk=1)
+    settings, _created = TenantSettings.objects.select_for_update().get_or_create(pk=SETTINGS_PK)
     before = model_snapshot(settings, TENANT_FIELDS)
     for name in TENANT_FIELDS:
         if name in data:

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from kizuna.apps.customers.access import access_account
 from kizuna.apps.customers.models import Contact
+from kizuna.apps.front.form_helpers import account_form_page, confirmed
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.front.pages import account_form_page, confirmed
 from kizuna.apps.org.access import can_view_touchpoint_import, require_touchpoint_import
 from kizuna.apps.touchpoints.access import access_touchpoint
 from kizuna.apps.touchpoints.forms import (

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.customers.models import Account
+from kizuna.apps.front.form_helpers import confirmed
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.front.pages import confirmed
 from kizuna.apps.org.access import can_operate_usage
 from kizuna.apps.usage.models import UsageSource
 from kizuna.apps.usage.selectors import account_by_key, usage_ops_data

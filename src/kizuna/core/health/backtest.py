@@ -22,7 +22,7 @@ happen) — or a ready 0/1 ``label`` for external tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -52,7 +52,6 @@ class BacktestResult:
     lead_days: tuple[int, ...] = ()  # per churned account warned in red
     not_warned: int = 0
     expansion_auc: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def labelled(

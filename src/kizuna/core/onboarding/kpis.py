@@ -149,6 +149,64 @@ class PeriodCompletion:
     meets_target: bool | None
 
 
+@dataclass(frozen=True, slots=True)
+class CohortRow:
+    """One row of ``completion_cohorts`` without a cut (``by`` None)."""
+
+    cohort_month: dt.date
+    cohort_size: int
+    completed_on_time: int
+    completion_rate: float | None
+    completed: int
+    duration_median_days: float | None
+    duration_p80_days: int | None
+    stalled: int
+    expected_churn: int
+    revived: int
+    revival_rate: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FunnelRow:
+    """One row of ``onboarding_funnel`` without a cut, or of its ``funnel_totals``
+    (``cohort_month`` None): the ``FUNNEL_NODES`` counts, then the ``FUNNEL_RATES``."""
+
+    cohort_month: dt.date | None = None
+    handed_over: int = 0
+    completed_on_time: int = 0
+    missed_target: int = 0
+    completed_late: int = 0
+    expected_churn: int = 0
+    revived: int = 0
+    churned_before_completion: int = 0
+    still_onboarding: int = 0
+    renewal_due: int = 0
+    retained: int = 0
+    churned_at_first_renewal: int = 0
+    completed_on_time_rate: float | None = None
+    missed_target_rate: float | None = None
+    completed_late_rate: float | None = None
+    expected_churn_rate: float | None = None
+    revived_rate: float | None = None
+    churned_before_completion_rate: float | None = None
+    still_onboarding_rate: float | None = None
+    renewal_due_rate: float | None = None
+    retained_rate: float | None = None
+    churned_at_first_renewal_rate: float | None = None
+    revival_rate: float | None = None
+    first_renewal_retention: float | None = None
+
+
+def cohort_rows(cohorts: pl.DataFrame) -> tuple[CohortRow, ...]:
+    """The rows of a ``completion_cohorts`` frame without a cut, as values."""
+    return tuple(CohortRow(**row) for row in cohorts.iter_rows(named=True))
+
+
+def funnel_rows(funnel: pl.DataFrame) -> tuple[FunnelRow, ...]:
+    """The rows of an ``onboarding_funnel`` or ``funnel_totals`` frame without a cut."""
+    return tuple(FunnelRow(**row) for row in funnel.iter_rows(named=True))
+
+
 def check_onboardings(onboardings: pl.DataFrame, *, by: Dimension | None = None) -> None:
     """Raise ``ValueError`` unless ``onboardings`` is a valid input frame (cheap, vectorised).
 

@@ -39,7 +39,8 @@ def cohort_retention(movements: pl.DataFrame, *, by: Dimension | None = None) ->
     active_customers, logo_retention, cohort_start_mrr, mrr, revenue_retention,
     gross_revenue_retention``; sorted by ``[by], cohort_month, months_since_start``.
     """
-    return cohorts_from_rows(cohort_rows(movements, keys=keys_for(by)), by=by)
+    groups = groups_for(by)
+    return cohorts_from_sums(cohort_sums(cohort_rows(movements, keys=keys_for(by)), groups), by=by)
 
 
 def cohort_rows(
@@ -64,22 +65,35 @@ def cohort_rows(
     )
 
 
-def cohorts_from_rows(rows: pl.DataFrame, *, by: Dimension | None = None) -> pl.DataFrame:
-    """:func:`cohort_retention` from its :func:`cohort_rows`."""
-    cohort = [*groups_for(by), "cohort_month"]
-    sizes = (
-        rows.filter(pl.col("months_since_start") == 0)
-        .group_by(cohort)
-        .agg(cohort_customers=pl.len().cast(pl.Int64), cohort_start_mrr=pl.col("mrr").sum())
-    )
-    table = rows.group_by([*cohort, "months_since_start"]).agg(
+def cohort_sums(rows: pl.DataFrame, groups: list[str]) -> pl.DataFrame:
+    """Per ``groups``, cohort month and months since start: the cohort's customers and MRR
+    (month 0), the active customers, MRR and capped MRR. Every column is a sum (``date_month``
+    follows from the other keys), so a finer grouping's sums add up to a coarser one's."""
+    month_zero = pl.col("months_since_start") == 0
+    return rows.group_by([*groups, "cohort_month", "months_since_start"]).agg(
         date_month=pl.col("date_month").first(),
+        cohort_customers=month_zero.sum().cast(pl.Int64),
+        cohort_start_mrr=pl.when(month_zero).then(pl.col("mrr")).otherwise(0).sum(),
         active_customers=(pl.col("mrr") > 0).sum().cast(pl.Int64),
         mrr=pl.col("mrr").sum(),
         capped_mrr=pl.min_horizontal("mrr", "start").sum(),
     )
+
+
+def cohorts_from_sums(sums: pl.DataFrame, *, by: Dimension | None = None) -> pl.DataFrame:
+    """:func:`cohort_retention` from :func:`cohort_sums` of ``by`` or of a finer grouping."""
+    cohort = [*groups_for(by), "cohort_month"]
+    table = sums.group_by([*cohort, "months_since_start"]).agg(
+        pl.col("date_month").first(),
+        pl.col(
+            "cohort_customers", "cohort_start_mrr", "active_customers", "mrr", "capped_mrr"
+        ).sum(),
+    )
+    size = ["cohort_customers", "cohort_start_mrr"]
+    month_zero = table.filter(pl.col("months_since_start") == 0).select(*cohort, *size)
     return (
-        table.join(sizes, on=cohort, how="left", nulls_equal=True)
+        table.drop(size)
+        .join(month_zero, on=cohort, how="left", nulls_equal=True)
         .select(
             *cohort,
             "months_since_start",

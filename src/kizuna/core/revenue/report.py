@@ -10,13 +10,13 @@ from typing import Final
 import polars as pl
 
 from kizuna.core.revenue.churn import churn_rates
-from kizuna.core.revenue.cohorts import cohort_rows, cohorts_from_rows
+from kizuna.core.revenue.cohorts import cohort_rows, cohort_sums, cohorts_from_sums
 from kizuna.core.revenue.lines import DIMENSIONS, Dimension, groups_for, keys_for
 from kizuna.core.revenue.ltv import arpa_and_ltv
 from kizuna.core.revenue.movements import mrr_movements
 from kizuna.core.revenue.mrr import customer_mrr
-from kizuna.core.revenue.retention import book_months, window_pairs, windows_from_pairs
-from kizuna.core.revenue.summary import monthly_summary
+from kizuna.core.revenue.retention import book_months, window_pairs, window_sums, windows_from_sums
+from kizuna.core.revenue.summary import summary_from_sums, summary_sums
 
 #: Trailing GRR/NRR windows the report carries, in months.
 WINDOWS: tuple[int, ...] = (3, 12)
@@ -91,12 +91,8 @@ def revenue_report(
     Boundaries and null rules are those of each underlying function.
     """
     movements = mrr_movements(customer_mrr(lines, as_of=as_of, by=by), by=by)
-    keys = keys_for(by)
-    shared = _Shared(
-        pairs={m: window_pairs(movements, months=m, keys=keys) for m in WINDOWS},
-        cohort_rows=cohort_rows(movements, keys=keys),
-    )
-    return _report(movements, shared, as_of=as_of, by=by, ltv=(gross_margin, churn_months))
+    sums = _Sums.of(movements, keys=keys_for(by))
+    return _report(movements, sums, as_of=as_of, by=by, ltv=(gross_margin, churn_months))
 
 
 def revenue_reports(
@@ -115,27 +111,28 @@ def revenue_reports(
 
     How the work is shared: a dimension whose value is the same on every line of each customer
     (segment, channel and team are attributes of the account) splits the book by customer, so
-    its MRR grid and movements are the total's rows with the customer's value attached, and
-    every per-customer step (window pairs, cohort rows) is done once for the total and all such
-    cuts; only the final group-by differs. A dimension that varies within a customer (product:
-    one customer, several products) is computed on its own, as ``revenue_report`` does.
+    its MRR grid and movements are the total's rows with the customer's value attached. The
+    total's movements are summed once per month and combination of those values (every figure
+    of the summary, the GRR/NRR windows and the cohorts is a sum or a ratio of sums), and each
+    such cut, the total included, adds those few thousand rows up its own way. A dimension that
+    varies within a customer (product: one customer, several products) is computed on its own,
+    as ``revenue_report`` does.
     """
     total = mrr_movements(customer_mrr(lines, as_of=as_of))
-    attributes = [cut for cut in dict.fromkeys(cuts) if cut and _per_customer(lines, cut)]
-    wide = _with_attributes(total, lines, attributes)
-    shared = _Shared(
-        pairs={
-            m: window_pairs(wide, months=m, keys=["customer_id"], carry=attributes) for m in WINDOWS
-        },
-        cohort_rows=cohort_rows(wide, keys=["customer_id"], carry=attributes),
-    )
+    attributes, combinations, group_of = _account_attributes(lines, [c for c in cuts if c])
+    if attributes:  # one small integer per combination of the attributes' values
+        keyed = total.join(group_of, on="customer_id", how="left", maintain_order="left")
+        shared = _Sums.of(keyed, keys=["customer_id"], carry=["_group"]).expand(combinations)
+    else:
+        shared = _Sums.of(total, keys=["customer_id"])
     ltv = (gross_margin, churn_months)
     reports: dict[Dimension | None, RevenueReport] = {}
     for cut in dict.fromkeys(cuts):
         if cut is None:
             reports[cut] = _report(total, shared, as_of=as_of, by=None, ltv=ltv)
         elif cut in attributes:
-            movements = wide.select(cut, *total.columns)
+            values = combinations[cut].gather(keyed["_group"])
+            movements = total.select(values, *total.columns)
             reports[cut] = _report(movements, shared, as_of=as_of, by=cut, ltv=ltv)
         else:
             reports[cut] = revenue_report(
@@ -145,27 +142,55 @@ def revenue_reports(
 
 
 @dataclass(frozen=True)
-class _Shared:
-    """The per-customer steps of a report, possibly carrying more cuts' columns."""
+class _Sums:
+    """The additive part of a report per month and group: summary, windows, cohorts."""
 
-    pairs: dict[int, pl.DataFrame]  # window months → window_pairs
-    cohort_rows: pl.DataFrame
+    summary: pl.DataFrame
+    windows: dict[int, pl.DataFrame]  # window months → window_sums
+    cohorts: pl.DataFrame
+
+    @classmethod
+    def of(cls, movements: pl.DataFrame, *, keys: list[str], carry: Sequence[str] = ()) -> _Sums:
+        """Sums over ``movements`` per ``keys`` but the customer, and per ``carry`` columns."""
+        groups = [*keys[:-1], *carry]
+        return cls(
+            summary=summary_sums(movements, groups),
+            windows={
+                months: window_sums(
+                    window_pairs(movements, months=months, keys=keys, carry=carry), groups
+                )
+                for months in WINDOWS
+            },
+            cohorts=cohort_sums(cohort_rows(movements, keys=keys, carry=carry), groups),
+        )
+
+    def expand(self, combinations: pl.DataFrame) -> _Sums:
+        """Sums grouped by ``_group`` with the group's attribute values in its place."""
+
+        def expand(frame: pl.DataFrame) -> pl.DataFrame:
+            return frame.join(combinations, on="_group").drop("_group")
+
+        return _Sums(
+            summary=expand(self.summary),
+            windows={months: expand(frame) for months, frame in self.windows.items()},
+            cohorts=expand(self.cohorts),
+        )
 
 
 def _report(
     movements: pl.DataFrame,
-    shared: _Shared,
+    sums: _Sums,
     *,
     as_of: dt.date,
     by: Dimension | None,
     ltv: tuple[float | None, int],
 ) -> RevenueReport:
-    """The summary, windows and cohorts of one cut from its movements and the shared steps."""
-    summary = churn_rates(monthly_summary(movements, by=by))
+    """One cut's report from its movements and the sums of that cut or of a finer grouping."""
+    summary = churn_rates(summary_from_sums(sums.summary, by=by))
     groups = groups_for(by)
-    book = book_months(movements, groups)
+    book = book_months(sums.summary, groups)
     for months in WINDOWS:
-        window = windows_from_pairs(shared.pairs[months], book, months=months, by=by).select(
+        window = windows_from_sums(sums.windows[months], book, months=months, by=by).select(
             *groups,
             "date_month",
             pl.col("grr").alias(f"grr_{months}m"),
@@ -179,25 +204,34 @@ def _report(
         by=by,
         movements=movements,
         summary=summary,
-        cohorts=cohorts_from_rows(shared.cohort_rows, by=by),
+        cohorts=cohorts_from_sums(sums.cohorts, by=by),
     )
 
 
-def _per_customer(lines: pl.DataFrame, dimension: Dimension) -> bool:
-    """True when every customer's lines share one value of ``dimension`` (null included)."""
-    if dimension not in lines.columns:
-        return False
-    spread = lines.group_by("customer_id").agg(pl.col(dimension).n_unique().alias("n"))
-    return bool(spread.is_empty() or spread["n"].max() == 1)
-
-
-def _with_attributes(
-    movements: pl.DataFrame, lines: pl.DataFrame, attributes: list[Dimension]
-) -> pl.DataFrame:
-    """The movements with each customer's value of every attribute attached (row order kept)."""
+def _account_attributes(
+    lines: pl.DataFrame, dimensions: list[Dimension]
+) -> tuple[list[Dimension], pl.DataFrame, pl.DataFrame]:
+    """The ``dimensions`` whose value is the same on every line of each customer (null
+    included), each combination of their values numbered (``_group``, 0, 1, …), and each
+    customer's combination (``customer_id``, ``_group``)."""
+    present = [d for d in dict.fromkeys(dimensions) if d in lines.columns]
+    per_customer = lines.group_by("customer_id").agg(
+        *[pl.col(d).first() for d in present],
+        *[pl.col(d).n_unique().alias(f"_n_{d}") for d in present],
+    )
+    attributes = [d for d in present if (per_customer[f"_n_{d}"].max() or 1) == 1]
     if not attributes:
-        return movements
-    values = lines.group_by("customer_id").agg(
-        *[pl.col(a).first().cast(pl.Categorical) for a in attributes]
+        return [], pl.DataFrame(), pl.DataFrame()
+    values = per_customer.select("customer_id", *attributes)
+    combinations = (
+        values.select(attributes)
+        .unique()
+        .with_row_index("_group")
+        .with_columns(pl.col(attributes).cast(pl.Categorical))
     )
-    return movements.join(values, on="customer_id", how="left", maintain_order="left")
+    group_of = values.join(
+        combinations.with_columns(pl.col(attributes).cast(pl.String)),
+        on=attributes,
+        nulls_equal=True,
+    ).select("customer_id", "_group")
+    return attributes, combinations, group_of

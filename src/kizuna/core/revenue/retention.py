@@ -78,34 +78,47 @@ def retention_windows(
         raise ValueError("a retention window is at least one month")
     keys, groups = keys_for(by), groups_for(by)
     pairs = window_pairs(movements, months=months, keys=keys)
-    return windows_from_pairs(pairs, book_months(movements, groups), months=months, by=by)
+    book = book_months(movements, groups)
+    return windows_from_sums(window_sums(pairs, groups), book, months=months, by=by)
 
 
-def windows_from_pairs(
-    pairs: pl.DataFrame, book: pl.DataFrame, *, months: int, by: Dimension | None = None
-) -> pl.DataFrame:
-    """:func:`retention_windows` from its :func:`window_pairs` and :func:`book_months`."""
-    groups = groups_for(by)
+#: The additive columns of a window (every one a sum over the cohort's customers).
+SUM_COLUMNS = (
+    "cohort_customers",
+    "retained_customers",
+    "start_mrr",
+    "end_mrr",
+    "churned_mrr",
+    "contraction_mrr",
+    "expansion_mrr",
+    "retained_mrr",
+)
+
+
+def window_sums(pairs: pl.DataFrame, groups: list[str]) -> pl.DataFrame:
+    """The sums of :func:`window_pairs` per ``groups`` and window end month (see
+    :data:`SUM_COLUMNS`); those of a finer grouping add up to a coarser one's."""
     start, end = pl.col("start"), pl.col("end")
-    windows = pairs.group_by([*groups, "date_month"]).agg(
+    return pairs.group_by([*groups, "date_month"]).agg(
         cohort_customers=pl.len().cast(pl.Int64),
         retained_customers=(end > 0).sum().cast(pl.Int64),
         start_mrr=start.sum(),
         end_mrr=end.sum(),
-        churned_mrr=start.filter(end == 0).sum(),
-        contraction_mrr=(start - end).filter((end > 0) & (end < start)).sum(),
-        expansion_mrr=(end - start).filter(end > start).sum(),
+        churned_mrr=pl.when(end == 0).then(start).otherwise(0).sum(),
+        contraction_mrr=pl.when((end > 0) & (end < start)).then(start - end).otherwise(0).sum(),
+        expansion_mrr=pl.when(end > start).then(end - start).otherwise(0).sum(),
         retained_mrr=pl.min_horizontal(start, end).sum(),
     )
-    counts = [
-        "cohort_customers",
-        "retained_customers",
-        "start_mrr",
-        "end_mrr",
-        "churned_mrr",
-        "contraction_mrr",
-        "expansion_mrr",
-    ]
+
+
+def windows_from_sums(
+    sums: pl.DataFrame, book: pl.DataFrame, *, months: int, by: Dimension | None = None
+) -> pl.DataFrame:
+    """:func:`retention_windows` from :func:`window_sums` (of ``by`` or a finer grouping) and
+    the book's months per ``by`` value (:func:`book_months`)."""
+    groups = groups_for(by)
+    windows = sums.group_by([*groups, "date_month"]).agg(pl.col(*SUM_COLUMNS).sum())
+    counts = [c for c in SUM_COLUMNS if c != "retained_mrr"]
     return (
         book.join(windows, on=[*groups, "date_month"], how="left", nulls_equal=True)
         .select(

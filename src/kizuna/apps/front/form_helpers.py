@@ -1,4 +1,6 @@
-"""Rendering shared by every app's pages."""
+"""Form helpers every app's pages use: the one form page (``form_page``, and
+``account_form_page`` for a form about one account) and the confirmation box of an
+irreversible action (``confirmed``)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from django.contrib import messages
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
@@ -30,8 +33,6 @@ def account_form_page(
     request: HttpRequest, form: BaseForm, *, heading: str, account: Any
 ) -> HttpResponse:
     """A form about one account: cancel goes back to the account page."""
-    from django.urls import reverse
-
     cancel_url = reverse("customers:account_detail", args=[account.pk])
     return form_page(request, form, heading=heading, cancel_url=cancel_url, account=account)
 
