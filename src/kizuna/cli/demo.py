@@ -48,11 +48,11 @@ def run(args: argparse.Namespace) -> int:
     print(loaded.describe())
     import logging
 
-    from kizuna.apps.jobs.services import jobs_run_due
+    from kizuna.apps.jobs.services import jobs_run_due_runs
     from kizuna.apps.tenant.selectors import tenant_today
 
     logging.getLogger("kizuna").setLevel(logging.WARNING)  # one summary line per job below
-    for run in jobs_run_due(day=tenant_today()):  # snapshots the pages read
+    for run in jobs_run_due_runs(day=tenant_today()):  # snapshots the pages read
         took = "" if run.seconds is None else f" ({run.seconds:.1f} s)"
         print(f"  {run.name}: {run.status}: {run.message}{took}")
     ended = time.perf_counter()

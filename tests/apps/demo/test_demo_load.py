@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from kizuna.apps.customers.models import Account, Contact, SubscriptionLine
 from kizuna.apps.demo.services import StepTime, demo_load_if_empty
-from kizuna.apps.jobs.services import jobs_run_due
+from kizuna.apps.jobs.services import jobs_run_due_runs
 from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.touchpoints.models import Touchpoint
@@ -81,7 +81,7 @@ def test_it_tells_how_long_each_step_took_in_the_load_order(db: object) -> None:
 
 def test_the_daily_jobs_after_the_load_report_their_time(db: object) -> None:
     demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo")
-    runs = jobs_run_due(day=tenant_today())
+    runs = jobs_run_due_runs(day=tenant_today())
     assert {r.every for r in runs} == {"day"}
     assert "onboarding.evaluate" in [r.name for r in runs]
     assert all(r.status == "ok" and r.seconds is not None and r.seconds >= 0 for r in runs)

@@ -234,9 +234,14 @@ class JobRun:
         return f"{self.name}: {self.message}"
 
 
-def jobs_run_due(*, day: dt.date) -> list[JobRun]:
+def jobs_run_due(*, day: dt.date) -> list[tuple[str, str]]:
     """Run here, in their order, the daily jobs not yet done for ``day`` (and whatever else
-    waits in the queue); returns the run of each daily job run."""
+    waits in the queue); returns ``(job, "status: report")`` for each daily job run."""
+    return [(run.name, f"{run.status}: {run.message}") for run in jobs_run_due_runs(day=day)]
+
+
+def jobs_run_due_runs(*, day: dt.date) -> list[JobRun]:
+    """``jobs_run_due``, returning each daily job's run (with how long it took)."""
     jobs_enqueue_due(day=day, now=timezone.now(), cadences=("day",))
     runs = jobs_runs(tasks_run_queued())
     return [run for run in runs if run.every == "day"]
