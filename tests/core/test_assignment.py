@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kizuna.core.assignment import (
     DEFAULT_NORMS,
@@ -14,6 +16,7 @@ from kizuna.core.assignment import (
     Shortage,
     TeamLoad,
     auto_assign,
+    handoff_owners,
     load_state,
     team_loads,
 )
@@ -264,3 +267,40 @@ def test_once_accounts_are_short_the_hiring_need_is_the_unplaced_and_the_excess_
     assert len(plan.shortages[0].unplaced) == 2
     assert team.free_places == 0
     assert team.hiring_need == -(-(2 + over) // 3) == team.needed - 2
+
+
+def _handoff_owners_naive(loads: dict[int, int], paying: list[bool]) -> list[int | None]:
+    """The hand-off rule as first written: the minimum over every CSM at each account."""
+    books, owners = dict(loads), []
+    for pays in paying:
+        owner = min(books, key=lambda csm: (books[csm], csm)) if books else None
+        owners.append(owner)
+        if owner is not None and pays:
+            books[owner] += 1
+    return owners
+
+
+def test_the_handoff_goes_to_the_lightest_csm_ties_to_the_smallest_id() -> None:
+    # given 7 carrying 1, 3 and 5 carrying 2; four paying accounts, then a free one
+    loads = {5: 2, 3: 2, 7: 1}
+    owners = handoff_owners(loads, [True, True, True, True, False, True])
+    # then 7 (1 → 2); all at 2: 3 (→ 3), then 5 (→ 3), then 7 (→ 3); all at 3: the free
+    # account goes to 3 and leaves its load at 3, so the last one goes to 3 as well
+    assert owners == [7, 3, 5, 7, 3, 3]
+    assert loads == {5: 2, 3: 2, 7: 1}  # the caller's books are not touched
+
+
+def test_the_handoff_without_csms_leaves_every_account_unowned() -> None:
+    assert handoff_owners({}, [True, False]) == [None, None]
+    assert handoff_owners({1: 0}, []) == []
+
+
+@settings(deadline=None)  # a shared machine: no time limit per example
+@given(
+    loads=st.dictionaries(st.integers(1, 40), st.integers(0, 6), max_size=8),
+    paying=st.lists(st.booleans(), max_size=60),
+)
+def test_the_handoff_heap_places_as_the_minimum_over_every_csm(
+    loads: dict[int, int], paying: list[bool]
+) -> None:
+    assert handoff_owners(loads, paying) == _handoff_owners_naive(loads, paying)

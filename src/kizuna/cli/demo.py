@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 from typing import Any
 
 from kizuna.cli.django_setup import setup
@@ -33,17 +34,32 @@ def run(args: argparse.Namespace) -> int:
 
     from kizuna.apps.demo.services import demo_load_if_empty
 
+    started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
-    loaded = demo_load_if_empty(accounts=args.accounts, seed=args.seed, password=DEMO_PASSWORD)
+    migrated = time.perf_counter()
+    print(step_line("migrate", migrated - started), flush=True)
+    loaded = demo_load_if_empty(
+        accounts=args.accounts,
+        seed=args.seed,
+        password=DEMO_PASSWORD,
+        on_step=lambda step: print(step_line(step.step, step.seconds), flush=True),
+    )
+    load_done = time.perf_counter()
     print(loaded.describe())
     import logging
 
-    from kizuna.apps.jobs.services import jobs_run_due
+    from kizuna.apps.jobs.services import jobs_run_due_runs
     from kizuna.apps.tenant.selectors import tenant_today
 
     logging.getLogger("kizuna").setLevel(logging.WARNING)  # one summary line per job below
-    for name, report in jobs_run_due(day=tenant_today()):  # snapshots the pages read
-        print(f"  {name}: {report}")
+    for run in jobs_run_due_runs(day=tenant_today()):  # snapshots the pages read
+        took = "" if run.seconds is None else f" ({run.seconds:.1f} s)"
+        print(f"  {run.name}: {run.status}: {run.message}{took}")
+    ended = time.perf_counter()
+    print(
+        f"Total: {ended - started:.1f} s (migrate {migrated - started:.1f} s, "
+        f"load {load_done - migrated:.1f} s, daily jobs {ended - load_done:.1f} s)"
+    )
     if args.no_serve:
         return 0
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -54,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {username:<10} {role}")
     serve(host=args.host, port=args.port, workers=args.workers)
     return 0
+
+
+def step_line(step: str, seconds: float) -> str:
+    """``  customers         12.3 s``: one step of the load, printed as it ends."""
+    return f"  {step:<14}{seconds:8.1f} s"
 
 
 def serve(*, host: str, port: int, workers: int) -> None:

@@ -322,3 +322,24 @@ def auto_assign(
         ),
         teams=team_loads(board.loads.values(), _by_pool(left), norms=norm_map.values()),
     )
+
+
+def handoff_owners(loads: Mapping[int, int], paying: Iterable[bool]) -> list[int | None]:
+    """The hand-off rule (onboarding → adoption): the accounts are placed in turn, each with
+    the CSM of ``loads`` (CSM id → load) with the lightest load at that moment, the smallest id
+    among equals; an account that pays (``paying``) adds one to that CSM's load, as the load
+    page counts it. Returns each account's CSM, None for all when ``loads`` is empty.
+
+    A heap of (load, id) gives the same CSM as the minimum over every CSM, in O(log n)."""
+    heap = [(load, csm_id) for csm_id, load in loads.items()]
+    heapq.heapify(heap)
+    owners: list[int | None] = []
+    for pays in paying:
+        if not heap:
+            owners.append(None)
+            continue
+        load, csm_id = heap[0]
+        owners.append(csm_id)
+        if pays:
+            heapq.heapreplace(heap, (load + 1, csm_id))
+    return owners

@@ -9,10 +9,12 @@ from django.test import Client
 from django.urls import reverse
 
 from kizuna.apps.customers.models import Account, Contact, SubscriptionLine
-from kizuna.apps.demo.services import demo_load_if_empty
+from kizuna.apps.demo.services import StepTime, demo_load_if_empty
+from kizuna.apps.jobs.services import jobs_run_due_runs
 from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.cli.demo import step_line
 from kizuna.demo.generator import generate
 
 
@@ -62,3 +64,25 @@ def test_it_stores_annual_lines_with_their_annual_amount(db: object) -> None:
     assert annual is not None
     assert annual.billing_amount == annual.mrr * 12
     assert annual.start_date <= tenant_today() + dt.timedelta(days=1)
+
+
+def test_it_tells_how_long_each_step_took_in_the_load_order(db: object) -> None:
+    steps: list[StepTime] = []
+    demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo", on_step=steps.append)
+    assert [s.step for s in steps] == [
+        "generate", "org", "customers", "touchpoints", "segments", "revenue", "usage",
+        "onboarding", "health",
+    ]  # fmt: skip
+    assert all(0 <= s.seconds < 600 for s in steps)
+    # nothing to load the second time: no step
+    demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo", on_step=steps.append)
+    assert len(steps) == 9
+
+
+def test_the_daily_jobs_after_the_load_report_their_time(db: object) -> None:
+    demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo")
+    runs = jobs_run_due_runs(day=tenant_today())
+    assert {r.every for r in runs} == {"day"}
+    assert "onboarding.evaluate" in [r.name for r in runs]
+    assert all(r.status == "ok" and r.seconds is not None and r.seconds >= 0 for r in runs)
+    assert step_line("onboarding", 12.345) == "  onboarding        12.3 s"

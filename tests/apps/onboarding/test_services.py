@@ -8,9 +8,12 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from kizuna.apps.assignments.models import AssignmentChange
-from kizuna.apps.customers.models import Phase
+from kizuna.apps.assignments.services import account_handoff
+from kizuna.apps.audit.models import AuditEvent
+from kizuna.apps.customers.models import Account, Phase
 from kizuna.apps.onboarding.models import (
     CriterionCheck,
     Onboarding,
@@ -29,7 +32,13 @@ from kizuna.apps.onboarding.services import (
 from kizuna.apps.usage.models import UsageDay
 from kizuna.core.onboarding.timeline import UsageRule
 from tests.apps.onboarding.conftest import START, phases
-from tests.factories import UserFactory, World
+from tests.factories import (
+    AccountFactory,
+    ProductFactory,
+    SubscriptionLineFactory,
+    UserFactory,
+    World,
+)
 
 D = dt.date
 
@@ -206,3 +215,70 @@ def test_a_tick_counts_for_the_company_day_not_the_utc_day(
     assert (check.met_on, o.state) == (day, state)
     stalled = list(o.transitions.filter(to_state="stalled").values_list("on", flat=True))
     assert stalled == ([] if day == D(2026, 9, 8) else [D(2026, 9, 9)])
+
+
+def _complete(o: Onboarding, template: OnboardingTemplate, user: Any) -> None:
+    _tick(o, _manual(template, 1), D(2026, 9, 2), user)
+    _tick(o, _manual(template, 2), D(2026, 9, 3), user)
+    CriterionCheck.objects.create(
+        onboarding=o, criterion=_manual(template, 3), met_on=D(2026, 9, 20), source="usage"
+    )
+
+
+def test_the_job_hands_off_many_accounts_as_one_hand_off_after_another(
+    world: World, template: Any, line: Any
+) -> None:
+    # given three adoption CSMs with tied books, eight low-touch accounts (some not paying),
+    # two high-touch ones and one whose second product is still onboarding, all in onboarding
+    for name in ("adopt1", "adopt2"):
+        UserFactory(username=name, role="csm", team=world.other_team)
+    Account.objects.filter(pk=world.other_account.pk).update(mrr=5, segment="low", phase="adoption")
+    other = ProductFactory(code="ledger", name_ja="会計", name_en="Ledger")
+    template_version_create(actor=None, product=other, phases=phases(), note="v1")
+    low = [AccountFactory(segment="low", mrr=0 if i % 3 else 500) for i in range(8)]
+    high = [AccountFactory(segment="high", mrr=9000) for _ in range(2)]
+    waiting = AccountFactory(segment="low", mrr=500)
+    Account.objects.update(owner=world.csm, team=world.strategic)
+    Account.objects.filter(pk=world.other_account.pk).update(
+        owner=world.outsider, team=world.other_team
+    )
+    Account.objects.exclude(pk=world.other_account.pk).update(phase=Phase.ONBOARDING)
+    Account.objects.filter(pk=world.account.pk).update(segment="low", mrr=700)
+    for account in [*low, *high, waiting]:
+        SubscriptionLineFactory(account=account, product=world.product, start_date=START)
+    SubscriptionLineFactory(account=low[0], product=other, start_date=START)
+    SubscriptionLineFactory(account=waiting, product=other, start_date=START)
+    onboardings_start(as_of=START)
+    for o in Onboarding.objects.select_related("template"):
+        if not (o.account_id == waiting.pk and o.product_id == other.pk):
+            _complete(o, o.template, world.csm)
+    leaving = list({o.account_id for o in Onboarding.objects.order_by("pk")} - {waiting.pk})
+    # the hand-offs one after the other, in the job's order (undone afterwards)
+    with transaction.atomic():
+        accounts = Account.objects.in_bulk(leaving)
+        for account in (accounts[a] for a in leaving):
+            if account.segment == "low":
+                account_handoff(actor=None, account=account, note="x")
+        expected = dict(Account.objects.values_list("pk", "owner_id"))
+        transaction.set_rollback(True)
+
+    # when the job evaluates the onboardings
+    report = onboardings_evaluate(as_of=D(2026, 9, 21))
+
+    # then the same owners; the high-touch accounts keep their CSM and move to adoption;
+    # the account still onboarding its second product stays; one change per hand-off
+    assert report.handed_off == 9
+    assert dict(Account.objects.values_list("pk", "owner_id")) == expected
+    phases_now = dict(Account.objects.values_list("pk", "phase"))
+    assert {phases_now[a] for a in leaving} == {Phase.ADOPTION}
+    assert phases_now[waiting.pk] == Phase.ONBOARDING
+    assert AssignmentChange.objects.filter(source="handoff").count() == 9
+    assert "会計" in AssignmentChange.objects.get(account=low[0]).reason
+    moved = AuditEvent.objects.filter(via="job", account__in=high)
+    assert sorted(moved.values_list("account_id", "changes")) == [
+        (a.pk, {"phase": ["onboarding", "adoption"]}) for a in high
+    ]
+    assert not Onboarding.objects.filter(account=waiting, handed_off_at__isnull=False).exists()
+    assert not Onboarding.objects.filter(
+        account__in=leaving, state="completed", handed_off_at__isnull=True
+    ).exists()

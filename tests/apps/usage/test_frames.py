@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import polars as pl
@@ -11,7 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kizuna.apps.usage import frames
-from kizuna.apps.usage.frames import DAILY_SCHEMA, FEATURE_DAILY_SCHEMA, usage_frames
+from kizuna.apps.usage.frames import (
+    DAILY_SCHEMA,
+    FEATURE_DAILY_SCHEMA,
+    feature_daily_decode,
+    usage_frames,
+)
 from kizuna.apps.usage.models import UsageDay
 from tests.factories import AccountFactory, World
 
@@ -92,3 +98,68 @@ def test_it_reads_in_chunks_of_accounts_and_writes_nothing(
     assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT", "SELECT"]
     assert sorted(daily["account_id"].to_list()) == sorted(ids)
     assert features.height == 3
+
+
+def _as_json_loads(texts: list[str | None]) -> list[tuple[int, dt.date, str, int]]:
+    """What decoding each text with ``json.loads`` and reading it pair by pair gives."""
+    return [
+        (i, D, feature, int(n))
+        for i, text in enumerate(texts)
+        for feature, n in (json.loads(text or "{}") or {}).items()
+    ]
+
+
+HOSTILE = [
+    None,
+    "{}",
+    "null",
+    '{"export": 3, "report": 0}',
+    '{"report": 2,"export":-4}',  # no spaces, a negative count
+    '{ "経費精算": 1 , "a\\"b": 2, "c\\\\": 3, "\\u7d4c": 4 }',  # Japanese, escapes
+    '{"x\\": 5, \\"y": 6}',  # a key that looks like two pairs
+    '{"big": 9223372036854775807, "zero": -0}',
+    '{"half": 1.5, "e": 1e3, "after": 7}',  # not integers: decoded by json.loads
+    '{"a": 1, "a": 2}',  # a repeated key: json.loads keeps the last
+    '{"\\u7d4c": 1, "経": 2, "k": 3}',  # the same key written twice differently
+    '{"deep": {"n": 1}}',
+]
+
+
+@pytest.mark.parametrize("texts", [HOSTILE, HOSTILE[3:8], [None, "{}"], []])
+def test_polars_decodes_the_feature_counts_as_json_loads_does(texts: list[str | None]) -> None:
+    # given rows whose feature counts are these JSON texts
+    frame = pl.DataFrame(
+        {"account_id": range(len(texts)), "day": [D] * len(texts), "counts": texts},
+        schema={"account_id": pl.Int64, "day": pl.Date, "counts": pl.String},
+    )
+    if any(t and "deep" in t for t in texts):  # an object as a count: int() refuses it
+        with pytest.raises(TypeError):
+            feature_daily_decode(frame)
+        frame = frame.filter(~pl.col("counts").str.contains("deep").fill_null(False))
+        texts = [t for t in texts if not (t and "deep" in t)]
+    # when decoded by Polars
+    decoded = feature_daily_decode(frame)
+    # then the same pairs in the same order (rows, then each object's keys)
+    assert decoded.schema == FEATURE_DAILY_SCHEMA
+    assert decoded.rows() == _as_json_loads(texts)
+
+
+@pytest.mark.django_db
+def test_the_frames_read_the_stored_json_as_django_reads_it(world: World) -> None:
+    # given stored counts with Japanese names, escapes and a zero
+    counts = [{"経費精算": 2, 'q"uote': 1, "z": 0}, {}, {"b": 5, "a": 4}]
+    UsageDay.objects.bulk_create(
+        [_day(world.account.pk, D + dt.timedelta(days=i), 1, 1, c) for i, c in enumerate(counts)]
+    )
+    # when read as frames
+    _daily, features = usage_frames(
+        account_ids=[world.account.pk], first=D, last=D + dt.timedelta(days=9)
+    )
+    # then every pair as the JSONField gives it
+    expected = [
+        (world.account.pk, day, feature, n)
+        for day, stored in UsageDay.objects.order_by("day").values_list("day", "feature_counts")
+        for feature, n in (stored or {}).items()
+    ]
+    assert sorted(features.rows()) == sorted(expected)
+    assert len(expected) == 5

@@ -42,6 +42,28 @@ def snapshot_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, li
     }
 
 
+def audit_event(
+    *,
+    actor: Any,
+    action: AuditAction,
+    instance: models.Model,
+    account_id: int | None,
+    changes: dict[str, Any],
+    via: str = "web",
+) -> AuditEvent:
+    """The audit event ``audit_record`` stores, not saved yet: a service writing many changes
+    at once builds them and stores them with one ``AuditEvent.objects.bulk_create``."""
+    return AuditEvent(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        entity=instance._meta.model_name or "",
+        entity_id=int(instance.pk),
+        account_id=account_id,
+        changes=changes,
+        via=via,
+    )
+
+
 def audit_record(
     *,
     actor: Any,
@@ -51,15 +73,16 @@ def audit_record(
     changes: dict[str, Any],
     via: str = "web",
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    event = audit_event(
+        actor=actor,
         action=action,
-        entity=instance._meta.model_name or "",
-        entity_id=int(instance.pk),
+        instance=instance,
         account_id=account_id,
         changes=changes,
         via=via,
     )
+    event.save(force_insert=True)
+    return event
 
 
 def account_id_of(instance: models.Model) -> int | None:

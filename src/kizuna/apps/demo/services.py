@@ -16,6 +16,9 @@ the parts it reads:
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -41,6 +44,26 @@ DEMO_LOGINS = (("admin", "admin"), ("manager", "manager"), ("csm", "csm"), ("vie
 
 
 @dataclass(frozen=True)
+class StepTime:
+    """How long one step of the demo load took (wall clock)."""
+
+    step: str
+    seconds: float
+
+
+#: Told of each step as it ends (``kizuna demo`` prints it).
+OnStep = Callable[[StepTime], None]
+
+
+@contextmanager
+def _timed(step: str, on_step: OnStep | None) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    if on_step is not None:
+        on_step(StepTime(step, time.perf_counter() - start))
+
+
+@dataclass(frozen=True)
 class DemoLoadResult:
     loaded: bool
     accounts: int
@@ -56,11 +79,16 @@ class DemoLoadResult:
         )
 
 
-def demo_load_if_empty(*, accounts: int, seed: int, password: str) -> DemoLoadResult:
-    """Load the demo company unless accounts exist already (then change nothing)."""
+def demo_load_if_empty(
+    *, accounts: int, seed: int, password: str, on_step: OnStep | None = None
+) -> DemoLoadResult:
+    """Load the demo company unless accounts exist already (then change nothing); ``on_step``
+    is told how long each step took: ``generate`` (the dataset, in memory), then each app's
+    part (``demo_load``)."""
     if not Account.objects.exists():
-        dataset = generate(as_of=tenant_today(), accounts=accounts, seed=seed)
-        demo_load(dataset=dataset, password=password)
+        with _timed("generate", on_step):
+            dataset = generate(as_of=tenant_today(), accounts=accounts, seed=seed)
+        demo_load(dataset=dataset, password=password, on_step=on_step)
         loaded = True
     else:
         loaded = False
@@ -73,22 +101,34 @@ def demo_load_if_empty(*, accounts: int, seed: int, password: str) -> DemoLoadRe
 
 
 @transaction.atomic
-def demo_load(*, dataset: DemoDataset, password: str) -> None:
-    """Insert ``dataset`` in bulk, each app's part in the order above."""
+def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = None) -> None:
+    """Insert ``dataset`` in bulk, each app's part in the order above, each a step named after
+    its app for ``on_step``."""
     tenant_settings_ensure()
     review_on = last_review_day(dataset.as_of)
-    org = org_demo_load(dataset=dataset, password=password)
-    customers = customers_demo_load(
-        dataset=dataset, users=org.users, teams=org.teams, review_on=review_on
-    )
-    touchpoints_demo_load(
-        dataset=dataset, accounts=customers.accounts, users=org.users, contacts=customers.contacts
-    )
-    segments_demo_load(review_on=review_on)
-    revenue_demo_load()
-    usage_demo_load(dataset=dataset, accounts=customers.accounts)
-    onboarding_demo_load(dataset=dataset, accounts=customers.accounts)
-    health_demo_load(as_of=dataset.as_of, large=len(dataset.accounts) > LARGE_DEMO)
+    with _timed("org", on_step):
+        org = org_demo_load(dataset=dataset, password=password)
+    with _timed("customers", on_step):
+        customers = customers_demo_load(
+            dataset=dataset, users=org.users, teams=org.teams, review_on=review_on
+        )
+    with _timed("touchpoints", on_step):
+        touchpoints_demo_load(
+            dataset=dataset,
+            accounts=customers.accounts,
+            users=org.users,
+            contacts=customers.contacts,
+        )
+    with _timed("segments", on_step):
+        segments_demo_load(review_on=review_on)
+    with _timed("revenue", on_step):
+        revenue_demo_load()
+    with _timed("usage", on_step):
+        usage_demo_load(dataset=dataset, accounts=customers.accounts)
+    with _timed("onboarding", on_step):
+        onboarding_demo_load(dataset=dataset, accounts=customers.accounts)
+    with _timed("health", on_step):
+        health_demo_load(as_of=dataset.as_of, large=len(dataset.accounts) > LARGE_DEMO)
 
 
 def last_review_day(as_of: dt.date) -> dt.date:

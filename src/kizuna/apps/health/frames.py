@@ -13,6 +13,7 @@ from kizuna.apps.customers.models import SubscriptionLine
 from kizuna.apps.health.models import Sentiment
 from kizuna.apps.onboarding.models import OnboardingTransition
 from kizuna.apps.tenant.selectors import tenant_settings_get
+from kizuna.apps.usage.frames import usage_day_frames
 from kizuna.apps.usage.models import FeatureDefinition, UsageDay
 from kizuna.core.health.inputs import SCHEMAS
 
@@ -33,15 +34,14 @@ def input_frames(
     def of(rows: Any, field: str = "account_id") -> Any:
         return rows if account_ids is None else rows.filter(**{f"{field}__in": account_ids})
 
-    usage_rows = list(
-        of(UsageDay.objects.filter(day__gte=since, day__lte=last)).values_list(
-            "account_id", "day", "events", "active_users", "feature_counts"
-        )
+    usage, feature_daily = usage_day_frames(
+        of(UsageDay.objects.filter(day__gte=since, day__lte=last))
     )
-    usage = _frame("usage", [r[:4] for r in usage_rows])
-    features = _frame(
-        "features",
-        [(r[0], r[1], f) for r in usage_rows for f, n in (r[4] or {}).items() if n],
+    usage = usage.cast(SCHEMAS["usage"])
+    features = (
+        feature_daily.filter(pl.col("events") != 0)
+        .select(list(SCHEMAS["features"]))
+        .cast(SCHEMAS["features"])
     )
     lines = _frame(
         "lines",

@@ -224,6 +224,7 @@ class JobRun:
     every: str  # "day" or "minute"
     status: str  # ok, failed (or still queued / running)
     message: str
+    seconds: float | None = None  # from its start to its end, None until it ended
 
     def line(self) -> str:
         """``name: ok: report`` for a daily job; ``name: report`` for a minute job (``name:
@@ -236,9 +237,14 @@ class JobRun:
 def jobs_run_due(*, day: dt.date) -> list[tuple[str, str]]:
     """Run here, in their order, the daily jobs not yet done for ``day`` (and whatever else
     waits in the queue); returns ``(job, "status: report")`` for each daily job run."""
+    return [(run.name, f"{run.status}: {run.message}") for run in jobs_run_due_runs(day=day)]
+
+
+def jobs_run_due_runs(*, day: dt.date) -> list[JobRun]:
+    """``jobs_run_due``, returning each daily job's run (with how long it took)."""
     jobs_enqueue_due(day=day, now=timezone.now(), cadences=("day",))
     runs = jobs_runs(tasks_run_queued())
-    return [(run.name, f"{run.status}: {run.message}") for run in runs if run.every == "day"]
+    return [run for run in runs if run.every == "day"]
 
 
 def jobs_run_once(*, day: dt.date, now: dt.datetime) -> list[JobRun]:
@@ -257,6 +263,13 @@ def jobs_run_once(*, day: dt.date, now: dt.datetime) -> list[JobRun]:
             return jobs_runs(ran)
 
 
+def _seconds(row: JobState) -> float | None:
+    started, finished = row.last_started_at, row.last_finished_at
+    if started is None or finished is None or finished < started:
+        return None
+    return (finished - started).total_seconds()
+
+
 def jobs_runs(result_ids: Iterable[str]) -> list[JobRun]:
     """The job runs among the task results ``result_ids``, in that order."""
     ids = list(result_ids)
@@ -266,5 +279,7 @@ def jobs_runs(result_ids: Iterable[str]) -> list[JobRun]:
         row = rows.get(result_id)
         job = job_named(row.name) if row else None
         if row is not None and job is not None:
-            runs.append(JobRun(row.name, job.every, row.last_status, row.last_message))
+            runs.append(
+                JobRun(row.name, job.every, row.last_status, row.last_message, _seconds(row))
+            )
     return runs

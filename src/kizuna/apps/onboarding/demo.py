@@ -16,6 +16,7 @@ from kizuna.apps.onboarding.services import (
     EvaluationReport,
     onboardings_evaluate,
     onboardings_start,
+    onboardings_update,
     template_version_create,
 )
 from kizuna.demo.onboarding import (
@@ -67,7 +68,7 @@ def onboarding_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> E
             for c in o.checks
         ]
     CriterionCheck.objects.bulk_create(checks, batch_size=5000)
-    Onboarding.objects.bulk_update(first_use, ["first_usage_on"], batch_size=5000)
+    onboardings_update(first_use, ["first_usage_on"])
     return onboardings_evaluate(as_of=dataset.as_of)
 
 

@@ -15,9 +15,9 @@ from django.db.models import Field, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kizuna.apps.assignments.services import account_handoff
-from kizuna.apps.audit.models import AuditAction
-from kizuna.apps.audit.services import audit_record
+from kizuna.apps.assignments.services import Handoff, accounts_handoff
+from kizuna.apps.audit.models import AuditAction, AuditEvent
+from kizuna.apps.audit.services import audit_event, audit_record
 from kizuna.apps.customers.models import Account, Phase, Product, SubscriptionLine
 from kizuna.apps.onboarding.models import (
     OPEN_STATES,
@@ -77,12 +77,13 @@ def onboardings_start(*, as_of: dt.date) -> int:
     if policy.tracking_from:
         firsts = firsts.filter(first__gte=policy.tracking_from)
     existing = set(Onboarding.objects.values_list("account_id", "product_id"))
+    last_phases = {t.pk: t.phases.last() for t in templates.values()}  # one query per template
     new = []
     for row in firsts:
         if (row["account_id"], row["product_id"]) in existing:
             continue
         template = templates[row["product_id"]]
-        target = row["first"] + dt.timedelta(days=template.phases.last().target_day)  # type: ignore[union-attr]
+        target = row["first"] + dt.timedelta(days=last_phases[template.pk].target_day)  # type: ignore[union-attr]
         new.append(
             Onboarding(
                 account_id=row["account_id"],
@@ -148,17 +149,23 @@ def onboardings_evaluate(
 
 
 def _save_states(onboardings: list[Onboarding]) -> None:
-    """One prepared UPDATE per row: ``bulk_update`` builds a CASE per field and row and takes
-    ten times longer for a few thousand onboardings."""
-    fields = [Onboarding._meta.get_field(f) for f in STATE_FIELDS]
-    columns = [f.column for f in fields if isinstance(f, Field)]
+    onboardings_update(onboardings, STATE_FIELDS)
+
+
+def onboardings_update(onboardings: Sequence[Onboarding], field_names: Sequence[str]) -> None:
+    """Write ``field_names`` of each onboarding with one prepared UPDATE per row (executemany):
+    ``bulk_update`` builds a CASE per field and row and takes ten times longer for a few
+    thousand onboardings."""
+    fields = [
+        f for f in (Onboarding._meta.get_field(n) for n in field_names) if isinstance(f, Field)
+    ]
     sql = (
         f"UPDATE {Onboarding._meta.db_table} SET "
-        + ", ".join(f"{c} = %s" for c in columns)
+        + ", ".join(f"{f.column} = %s" for f in fields)
         + " WHERE id = %s"
     )
     rows = [
-        (*(getattr(o, f.attname) for f in fields if isinstance(f, Field)), o.pk)
+        (*(f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields), o.pk)
         for o in onboardings
     ]
     with connection.cursor() as cursor:
@@ -366,37 +373,61 @@ def _add_signals(results: dict[int, Timeline]) -> int:
 def _after_completion(completed: list[Onboarding]) -> int:
     """When every onboarding of an account is done, the account leaves the onboarding phase:
     a low-touch account is handed off to the adoption team (issue 3's hand-off), any other
-    moves to adoption with its CSM."""
-    handed = 0
-    for account_id in {o.account_id for o in completed}:
-        if Onboarding.objects.filter(account_id=account_id, state__in=OPEN_STATES).exists():
-            continue
-        account = Account.objects.select_related("owner").get(pk=account_id)
-        if account.phase != Phase.ONBOARDING:
-            continue
-        done = [o for o in completed if o.account_id == account_id]
-        if account.segment == "low":
-            products = ", ".join(str(o.product) for o in done)
-            note = _("Onboarding completed (%(products)s); handed off automatically.") % {
-                "products": products
-            }
-            try:
-                account_handoff(actor=None, account=account, note=note)
-            except ValidationError:  # no adoption team yet: left for a person to hand off
-                continue
-            handed += 1
-        else:
-            Account.objects.filter(pk=account_id).update(phase=Phase.ADOPTION)
-            audit_record(
+    moves to adoption with its CSM. Read and written in bulk; the hand-offs are placed in the
+    order of the set of account ids, the order the job has always used."""
+    done: dict[int, list[Onboarding]] = defaultdict(list)
+    for o in completed:
+        done[o.account_id].append(o)
+    order = list({o.account_id for o in completed})
+    still_open: set[int] = set()
+    accounts: dict[int, Account] = {}
+    for ids in _chunks(order):
+        still_open.update(
+            Onboarding.objects.filter(account_id__in=ids, state__in=OPEN_STATES).values_list(
+                "account_id", flat=True
+            )
+        )
+        accounts.update(Account.objects.in_bulk(ids))
+    leaving = [
+        accounts[a] for a in order if a not in still_open and accounts[a].phase == Phase.ONBOARDING
+    ]
+    products = {p.pk: str(p) for p in Product.objects.all()}
+    handoffs = [
+        Handoff(
+            a,
+            _("Onboarding completed (%(products)s); handed off automatically.")
+            % {"products": ", ".join(products[o.product_id] for o in done[a.pk])},
+        )
+        for a in leaving
+        if a.segment == "low"
+    ]
+    try:
+        accounts_handoff(actor=None, handoffs=handoffs)
+    except ValidationError:  # no adoption team yet: left for a person to hand off
+        handoffs = []
+    handed = {h.account.pk for h in handoffs}
+    moving = [a for a in leaving if a.segment != "low"]
+    for ids in _chunks([a.pk for a in moving]):
+        Account.objects.filter(pk__in=ids).update(phase=Phase.ADOPTION)
+    AuditEvent.objects.bulk_create(
+        [
+            audit_event(
                 actor=None,
                 action=AuditAction.UPDATE,
-                instance=account,
-                account_id=account_id,
+                instance=a,
+                account_id=a.pk,
                 changes={"phase": [Phase.ONBOARDING, Phase.ADOPTION]},
                 via="job",
             )
-        Onboarding.objects.filter(pk__in=[o.pk for o in done]).update(handed_off_at=timezone.now())
-    return handed
+            for a in moving
+        ],
+        batch_size=2000,
+    )
+    finished = [o.pk for a in leaving if a.segment != "low" or a.pk in handed for o in done[a.pk]]
+    now = timezone.now()
+    for ids in _chunks(finished):
+        Onboarding.objects.filter(pk__in=ids).update(handed_off_at=now)
+    return len(handed)
 
 
 @transaction.atomic
