@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
@@ -129,20 +129,41 @@ def due_list(*, accounts: QuerySet[Account], today: dt.date) -> list[tuple[Cover
     back to the account rows for display. The touches are each account's last touch
     (``last_touches``, the account header's too), all the core needs for the worklist."""
     by_id = {a.pk: a for a in accounts.select_related("owner", "team")}
-    if not by_id:
+    return [(due, by_id[due.account_id]) for due in _dues(by_id.values(), today=today)]
+
+
+#: the account columns ``coverage_due`` reads (``accounts_today``)
+_DUE_FIELDS = ("id", "segment", "owner", "team", "mrr")
+
+
+def _dues(accounts: Collection[Account], *, today: dt.date) -> list[CoverageDue]:
+    """``coverage_due`` of ``accounts`` as of ``today``, who falls out first first."""
+    if not accounts:
         return []
-    policies = coverage_policies()
-    inputs = accounts_today(by_id.values())
-    touches = list(last_touches(accounts=by_id.values(), today=today).values())
-    return [
-        (due, by_id[due.account_id]) for due in coverage_due(inputs, touches, policies, as_of=today)
-    ]
+    touches = list(last_touches(accounts=accounts, today=today).values())
+    return coverage_due(accounts_today(accounts), touches, coverage_policies(), as_of=today)
 
 
 def worklist_rows(*, member: User, today: dt.date) -> list[tuple[CoverageDue, Account]]:
     """A member's worklist: the active accounts (MRR > 0) they own by coverage due date
-    (``due_list``); the 今日 page and the API's ``/worklist`` read it."""
+    (``due_list``); the API's ``/worklist`` reads it."""
     return due_list(accounts=active_accounts().filter(owner=member), today=today)
+
+
+def worklist_dues(*, member: User, today: dt.date) -> list[CoverageDue]:
+    """The lines of ``worklist_rows`` without the account rows, in the same order: the 今日
+    page counts them all (``worklist_summary``) and shows one page of them
+    (``worklist_page_rows``). Reads only the columns the core needs."""
+    accounts = active_accounts().filter(owner=member).only(*_DUE_FIELDS)
+    return _dues(list(accounts), today=today)
+
+
+def worklist_page_rows(dues: Iterable[CoverageDue]) -> list[tuple[CoverageDue, Account]]:
+    """Lines of ``worklist_dues`` (one page of them) joined to their account rows for display,
+    in the same order; an account deleted since it was counted is left out."""
+    dues = list(dues)
+    by_id = Account.objects.in_bulk([due.account_id for due in dues])
+    return [(due, by_id[due.account_id]) for due in dues if due.account_id in by_id]
 
 
 def worklist_members() -> QuerySet[User]:
@@ -162,11 +183,12 @@ class WorklistSummary:
     due_in_7_days: int
 
 
-def worklist_summary(rows: list[tuple[CoverageDue, Account]]) -> WorklistSummary:
+def worklist_summary(dues: Collection[CoverageDue]) -> WorklistSummary:
+    """The counts of a whole worklist (``worklist_dues``), whichever page of it is shown."""
     return WorklistSummary(
-        total=len(rows),
-        uncovered=sum(1 for due, _a in rows if not due.covered),
-        due_in_7_days=sum(1 for due, _a in rows if due.covered and (due.days_left or 0) <= 7),
+        total=len(dues),
+        uncovered=sum(1 for due in dues if not due.covered),
+        due_in_7_days=sum(1 for due in dues if due.covered and (due.days_left or 0) <= 7),
     )
 
 

@@ -30,6 +30,8 @@ PAGE_SIZE = 50
 #: a text search counts at most this many matches ("1,000+"): counting every match of a short
 #: search over 100,000 accounts would cost more than finding the page itself
 SEARCH_COUNT_CAP = 1000
+#: rows of 今日's worklist table per page: a 2,000-account book is not rendered in one page
+WORKLIST_PAGE_SIZE = 50
 TODAY_LIST_LENGTH = 5  # onboardings and grade drops shown on 今日; the rest on their pages
 
 
@@ -93,15 +95,18 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
 
 @login_required
 def worklist(request: AuthedRequest) -> HttpResponse:
-    """A CSM's accounts, the ones about to fall out of coverage first."""
+    """A CSM's accounts, the ones about to fall out of coverage first: the counts over the
+    whole book, the table one page of it (``WORKLIST_PAGE_SIZE`` rows)."""
     member = access_member(request.user, request.GET.get("csm"))
     today = tenant_today(request.tenant)
-    rows = coverage_selectors.worklist_rows(member=member, today=today)
+    dues = coverage_selectors.worklist_dues(member=member, today=today)
+    page = Paginator(dues, WORKLIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "today",
         "member": member,
-        "rows": rows,
-        "summary": coverage_selectors.worklist_summary(rows),
+        "page": page,
+        "rows": coverage_selectors.worklist_page_rows(page.object_list),
+        "summary": coverage_selectors.worklist_summary(dues),
         "today": today,
         "members": coverage_selectors.worklist_members()
         if can_view_other_members(request.user)
