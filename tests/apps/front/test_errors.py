@@ -84,7 +84,7 @@ def test_an_unhandled_error_shows_the_branded_500(world: World, monkeypatch: obj
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(selectors, "due_list", broken)
+    monkeypatch.setattr(selectors, "worklist_dues", broken)
     client = Client(raise_request_exception=False)
     client.force_login(world.csm)
     response = client.get(reverse("coverage:worklist"))
