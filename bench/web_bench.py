@@ -2,6 +2,7 @@
 
     uv run python bench/web_bench.py [--accounts 100000] [--duration 15] [--warmup 3]
                                      [--repeat 1] [--databases sqlite,postgres] [--reload]
+                                     [--warm-requests 1]
 
 For each database (SQLite in ``var/bench/sqlite/``, PostgreSQL database ``kizuna_bench`` on
 127.0.0.1:5432, user ``postgres``) the script
@@ -212,11 +213,12 @@ def prepare(database: str, *, accounts: int, reload: bool) -> float | None:
 # --------------------------------------------------------------------------- in-process part
 
 
-def worker_main(command: str, paths: list[str], username: str) -> None:
+def worker_main(command: str, paths: list[str], username: str, warm_requests: int = 1) -> None:
     """Runs inside Django (settings from the environment); prints one JSON line: for
     ``probe``, the placeholders of the page paths and, per path (``paths``, with
-    placeholders), the status, the SQL queries, the first (cold) and a second (warm)
-    request's time and the slowest query of the warm request."""
+    placeholders), the status, the SQL queries, the first (cold) request's time, the median
+    time of the ``warm_requests`` requests after it (each time in ``warm_ms``) and the
+    slowest query of the last one."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kizuna.settings")
     import django
 
@@ -257,16 +259,19 @@ def worker_main(command: str, paths: list[str], username: str) -> None:
         started = time.perf_counter()
         client.get(url)  # warms caches and connections
         cold = time.perf_counter() - started
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            elapsed = time.perf_counter() - started
+        warm = []
+        for _ in range(max(1, warm_requests)):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                warm.append(time.perf_counter() - started)
         pages[path] = {
             "url": url,
             "status": response.status_code,
             "queries": len(queries.captured_queries),
             "cold_ms": round(cold * 1000, 1),
-            "in_process_ms": round(elapsed * 1000, 1),
+            "in_process_ms": round(statistics.median(warm) * 1000, 1),
+            "warm_ms": [round(t * 1000, 1) for t in warm],
             "slowest_sql_ms": max(
                 (float(q["time"]) * 1000 for q in queries.captured_queries), default=0.0
             ),
@@ -557,11 +562,17 @@ def main() -> None:
     )
     parser.add_argument("--reload", action="store_true", help="reload the demo data")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument(
+        "--warm-requests",
+        type=int,
+        default=1,
+        help="in-process warm requests per page after the cold one (median)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--paths", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker_main(args.worker, json.loads(args.paths or "[]"), args.user)
+        worker_main(args.worker, json.loads(args.paths or "[]"), args.user, args.warm_requests)
         return
     args.pages = list(PAGES) if args.pages == "all" else args.pages.split(",")
     if unknown_pages := set(args.pages) - set(PAGES):
@@ -584,7 +595,14 @@ def main() -> None:
             print(f"[{database}] preparing", flush=True)
             loads[database] = prepare(database, accounts=args.accounts, reload=args.reload)
             probes[database] = probe = worker(
-                db_env(database), "probe", "--paths", json.dumps(paths), "--user", args.user
+                db_env(database),
+                "probe",
+                "--paths",
+                json.dumps(paths),
+                "--user",
+                args.user,
+                "--warm-requests",
+                str(args.warm_requests),
             )
             probe["username"] = args.user
             if args.sweep:

@@ -243,7 +243,7 @@ def get_onboarding_completion(
         raise ValidationError({"first_month": _("The first month must not be after the last.")})
     policy = selectors.onboarding_policy()
     rows = kpis.period_completion(
-        selectors.kpi_frame(as_of=today),
+        selectors.kpi_frame(as_of=today, dimensions=(query.by,) if query.by else ()),
         as_of=today,
         first_month=first.replace(day=1),
         last_month=last.replace(day=1),

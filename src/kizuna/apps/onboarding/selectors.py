@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db import connection
+from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -33,7 +35,7 @@ from kizuna.apps.onboarding.models import (
 )
 from kizuna.apps.org.access import can_tick_criteria
 from kizuna.apps.org.models import Role, Team, User
-from kizuna.core.calendar import add_years, month_start_before
+from kizuna.core.calendar import month_start_before
 from kizuna.core.onboarding import kpis
 from kizuna.core.onboarding.kpis import CohortRow, Dimension, FunnelRow, PeriodCompletion
 from kizuna.core.onboarding.timeline import Criterion, Phase, Template, UsageRule
@@ -297,9 +299,37 @@ def _local_date(value: Any) -> str:
         return str(value)
 
 
-def kpi_frame(*, as_of: dt.date) -> pl.DataFrame:
-    """One row per onboarding with the columns ``kizuna.core.onboarding.kpis`` reads."""
-    # the first renewal: a year after the first line of the onboarding's account and product
+#: Where each KPI dimension is read from (an onboarding's lookup).
+KPI_DIMENSION_FIELDS: Mapping[Dimension, str] = {
+    "product": "product__code",
+    "segment": "account__segment",
+    "team": "account__team__code",
+    "csm": "account__owner__username",
+}
+
+#: The date columns of the KPI frame read as they are stored (``first_renewal_on`` is computed).
+_KPI_STORED_DATES = (
+    "started_on",
+    "target_on",
+    "completed_on",
+    "stalled_on",
+    "expected_churn_on",
+    "ended_on",
+)
+
+
+def kpi_frame(*, as_of: dt.date, dimensions: Sequence[Dimension] = kpis.DIMENSIONS) -> pl.DataFrame:
+    """One row per onboarding with the columns ``kizuna.core.onboarding.kpis`` reads: the
+    id, the ``dimensions`` asked for (every one by default; a cut needs only its own, and each
+    one left out spares a column and, for all but the product, a join) and the dates.
+
+    One query, turned into columns once; the dates are typed and the first renewal computed
+    by Polars, not per row in Python. On SQLite the dates are read as the ISO text it stores
+    them as (parsing them in Polars is cheaper than building a Python date per value). The
+    first renewal is a year after the first line of the onboarding's account and product
+    (29 February + 1 year = 28 February, as ``kizuna.core.calendar.add_years``); a first line
+    starting in the year 9999 has no representable renewal: unknown (null), which no KPI can
+    tell from a renewal after any ``as_of``."""
     first_line = (
         SubscriptionLine.objects.filter(
             account_id=OuterRef("account_id"), product_id=OuterRef("product_id")
@@ -307,38 +337,37 @@ def kpi_frame(*, as_of: dt.date) -> pl.DataFrame:
         .order_by("start_date")
         .values("start_date")[:1]
     )
-    rows = Onboarding.objects.annotate(first_start=Subquery(first_line)).values_list(
-        "pk",
-        "account_id",
-        "product__code",
-        "account__segment",
-        "account__team__code",
-        "account__owner__username",
-        "started_on",
-        "target_on",
-        "completed_on",
-        "stalled_on",
-        "expected_churn_on",
-        "ended_on",
-        "first_start",
+    as_text = connection.vendor == "sqlite"
+    dates: dict[str, Any] = {
+        f"kpi_{name}": Cast(expression, CharField()) if as_text else expression
+        for name, expression in (
+            *((name, F(name)) for name in _KPI_STORED_DATES),
+            ("first_start", Subquery(first_line)),
+        )
+    }
+    wanted = [d for d in kpis.DIMENSIONS if d in dimensions]
+    rows = list(
+        Onboarding.objects.annotate(**dates).values_list(
+            "pk", *(KPI_DIMENSION_FIELDS[d] for d in wanted), *dates
+        )
     )
-    return pl.DataFrame(
-        [(r[0], *r[2:12], add_years(r[12], 1) if r[12] is not None else None) for r in rows],
-        schema={
-            "onboarding_id": pl.Int64,
-            "product": pl.String,
-            "segment": pl.String,
-            "team": pl.String,
-            "csm": pl.String,
-            "started_on": pl.Date,
-            "target_on": pl.Date,
-            "completed_on": pl.Date,
-            "stalled_on": pl.Date,
-            "expected_churn_on": pl.Date,
-            "ended_on": pl.Date,
-            "first_renewal_on": pl.Date,
-        },
-        orient="row",
+    names = ["onboarding_id", *wanted]
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (len(names) + len(dates))
+    labels = [
+        pl.Series(name, column, dtype=kpis.ONBOARDINGS_SCHEMA[name])
+        for name, column in zip(names, columns, strict=False)
+    ]
+    days = [
+        pl.Series(name.removeprefix("kpi_"), column, dtype=pl.String).str.to_date("%Y-%m-%d")
+        if as_text
+        else pl.Series(name.removeprefix("kpi_"), column, dtype=pl.Date)
+        for name, column in zip(dates, columns[len(names) :], strict=True)
+    ]
+    first_start = pl.col("first_start")
+    return pl.DataFrame([*labels, *days]).select(
+        *names,
+        *_KPI_STORED_DATES,
+        first_renewal_on=pl.when(first_start.dt.year() < 9999).then(first_start.dt.offset_by("1y")),
     )
 
 
@@ -419,7 +448,7 @@ def dashboard_data(
     """Completion within the period by ``by`` against the target, the cohort table, the
     funnel, and who is stalled and why."""
     policy = onboarding_policy()
-    frame = kpi_frame(as_of=today)
+    frame = kpi_frame(as_of=today, dimensions=(by,))
     this_month = today.replace(day=1)
     first, last_full = month_start_before(today, 11), month_start_before(today, 1)
     period = kpis.period_completion(
