@@ -169,5 +169,7 @@ def _row_medians(values: np.ndarray) -> np.ndarray:
     ordered = np.sort(values, axis=1)
     middle = ordered.shape[1] // 2
     if ordered.shape[1] % 2:
-        return ordered[:, middle].astype(np.float64)
-    return (ordered[:, middle - 1] + ordered[:, middle]) / 2
+        odd: np.ndarray = ordered[:, middle].astype(np.float64)
+        return odd
+    even: np.ndarray = (ordered[:, middle - 1] + ordered[:, middle]) / 2
+    return even
