@@ -9,12 +9,14 @@ holds the same accounts and days) or into the PostgreSQL database ``kizuna_summa
 (127.0.0.1:5432, user ``postgres``): ``--accounts`` accounts, 80 % with a line, each with
 ``--days`` days of ``UsageDay`` up to 2026-11-25 (60, as the demo keeps above 20,000
 accounts; 90 % of the days present, three key features per product, 1 in 15 accounts in a
-decline). Then, each in its own process (``bench/usage_summaries_child.py``):
+decline; on PostgreSQL the days are written with ``COPY``). A dataset reused is migrated
+first. Then, each in its own process (``bench/usage_summaries_child.py``):
 
 - ``walk``: the refresh as it was before the summary SQL — every ``UsageDay`` of the 63 days
   read into Python and walked per account, written with ``delete`` + ``bulk_create``
   (the baseline; ``--walk-runs`` runs, it takes minutes);
-- ``sql``: ``usage_summaries_refresh`` — the summary SQL (``SUMMARY_QUERIES``), one upsert.
+- ``sql``: ``usage_summaries_refresh`` — the summary SQL (``SUMMARY_QUERIES``), Polars,
+  multi-row upserts.
 
 ``--baseline-ref REF`` also runs ``sql`` with the code of that git commit (``base``): its
 ``src/`` exported with ``git archive`` first on ``PYTHONPATH``, as ``bench/demo_bench.py``
@@ -85,7 +87,8 @@ def prepare(database: str, data_dir: Path, accounts: int, days: int) -> None:
     Path(env["KIZUNA_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     marker = Path(env["KIZUNA_DATA_DIR"]) / "summaries-bench.json"
     wanted = json.dumps({"accounts": accounts, "days": days})
-    if marker.exists() and marker.read_text() == wanted:
+    if marker.exists() and marker.read_text() == wanted:  # new migrations (indexes) only
+        subprocess.run([KIZUNA, "manage", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
         return
     if database == "postgres":
         for sql in (f"DROP DATABASE IF EXISTS {PG_DATABASE}", f"CREATE DATABASE {PG_DATABASE}"):
