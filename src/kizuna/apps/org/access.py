@@ -236,6 +236,12 @@ def can_view_touchpoint_import(user: User, *, created_by_id: int | None) -> bool
     return _active(user) and (created_by_id == user.pk or _has_role(user, Role.ADMIN))
 
 
+def can_import_accounts(user: User) -> bool:
+    """Bring the company's accounts in from a CRM export (and see the import runs): CS ops
+    admins, who own data imports; the command line is for whoever runs the server."""
+    return _has_role(user, Role.ADMIN)
+
+
 def can_upload_backtest(user: User) -> bool:
     """Backtest a score model on a table brought from elsewhere: CS ops admins, who also try
     weightings and publish models (everyone sees the backtests Kizuna runs itself)."""
