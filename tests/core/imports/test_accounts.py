@@ -49,7 +49,9 @@ def test_it_reads_a_shift_jis_japanese_report_with_quoted_newlines_and_full_widt
     # then both rows are read, the footer ignored, the digits normalised
     assert encoding == "cp932"
     assert rejected == []
-    assert [(r.line, r.external_id, r.name, r.owner, r.industry, r.employee_count) for r in rows] == [
+    assert [
+        (r.line, r.external_id, r.name, r.owner, r.industry, r.employee_count) for r in rows
+    ] == [
         (2, "0015g00000AbCdE", "株式会社さくら製作所", "田中 太郎", "manufacturing", 1200),
         (3, "0015g00000AbCdF", "合同会社みどり商店", "佐藤 花子", "retail", 12),
     ]
@@ -116,6 +118,9 @@ def test_it_recognises_the_format_from_the_headers() -> None:
     assert detect_format(["Id", "Name"], formats).code == "salesforce"
     assert detect_format(["Record ID", "Company name"], formats).code == "hubspot"
     assert detect_format(["external_id", "name", "kana"], formats).code == "kizuna"
+    assert (
+        detect_format(["取引先名", "従業員数"], formats).code == "salesforce"
+    )  # no id: named later
     with pytest.raises(FileRefused) as error:
         detect_format(["会社", "電話"], formats)
     assert error.value.code == "unknown_format"
@@ -151,7 +156,10 @@ def test_it_rejects_every_row_of_a_duplicated_id() -> None:
     text = "external_id,name\nA1,一\nA2,二\nA1,三\n"
     table, columns, rows, rejected = _read(text, KIZUNA)
     assert [row.external_id for row in rows] == ["A2"]
-    assert rejected == [Rejected(2, "duplicate_id", "A1 (2, 4)"), Rejected(4, "duplicate_id", "A1 (2, 4)")]
+    assert rejected == [
+        Rejected(2, "duplicate_id", "A1 (2, 4)"),
+        Rejected(4, "duplicate_id", "A1 (2, 4)"),
+    ]
     assert file_ids(table, columns) == {"A1", "A2"}
 
 
@@ -182,7 +190,9 @@ def test_it_refuses_drift_a_column_of_the_last_import_gone() -> None:
     assert (error.value.code, error.value.detail) == ("drift", "employee_count (従業員数)")
     # and a mapping naming the new header (or accepting the drift) lets it through
     mapped = ImportMapping(columns={"employee_count": "従業員数(人)"})
-    assert resolve_columns(table.headers, SALESFORCE, mapped, previous=previous)["employee_count"] == 2
+    assert (
+        resolve_columns(table.headers, SALESFORCE, mapped, previous=previous)["employee_count"] == 2
+    )
     assert "employee_count" not in resolve_columns(
         table.headers, SALESFORCE, ImportMapping(), previous=previous, accept_drift=True
     )
@@ -212,7 +222,9 @@ def test_it_reads_the_mapping_file_and_refuses_a_wrong_one() -> None:
 
 def _row(external_id: str, line: int = 2, **values: object) -> AccountRow:
     given = frozenset({"external_id", "name", *values})
-    return AccountRow(line=line, external_id=external_id, given=given, name="株式会社さくら", **values)  # type: ignore[arg-type]
+    return AccountRow(
+        line=line, external_id=external_id, given=given, name="株式会社さくら", **values
+    )  # type: ignore[arg-type]
 
 
 MEMBERS = [

@@ -169,13 +169,18 @@ def resolve_columns(
 
 
 def detect_format(headers: Sequence[str], formats: Sequence[AccountFormat]) -> AccountFormat:
-    """The first of ``formats`` whose required columns are all in ``headers``;
-    ``FileRefused("unknown_format")`` naming the headers seen when none fits."""
-    for account_format in formats:
-        found = find_columns(headers, account_format, ImportMapping())
-        if all(name in found for name in REQUIRED):
+    """The first of ``formats`` whose required columns are all in ``headers``; else the one
+    that knows most of the headers (its missing column is then named by ``resolve_columns``);
+    ``FileRefused("unknown_format")`` naming the headers seen when none knows any."""
+    found = [len(find_columns(headers, f, ImportMapping()).keys() & set(REQUIRED)) for f in formats]
+    known = [len(find_columns(headers, f, ImportMapping())) for f in formats]
+    for account_format, required in zip(formats, found, strict=True):
+        if required == len(REQUIRED):
             return account_format
-    raise FileRefused("unknown_format", ", ".join(headers[:8]))
+    best = max(range(len(formats)), key=lambda i: (known[i], -i), default=None)
+    if best is None or known[best] == 0:
+        raise FileRefused("unknown_format", ", ".join(headers[:8]))
+    return formats[best]
 
 
 #: Kizuna's own industry codes and their Japanese and English labels, as the account form
