@@ -183,7 +183,10 @@ def test_a_mapping_file_names_custom_columns_and_crm_user_ids(world: World, yama
     export = (
         "Id,Name,Furigana__c,OwnerId,Industry\n001A,株式会社さくら,サクラ,0055g00000XyZaB,SaaS\n"
     )
-    mapping = '{"columns": {"kana": "Furigana__c"}, "owners": {"0055g00000XyZaB": "yamada"}, "industries": {"SaaS": "it"}}'
+    mapping = (
+        '{"columns": {"kana": "Furigana__c"}, "owners": {"0055g00000XyZaB": "yamada"},'
+        ' "industries": {"SaaS": "it"}}'
+    )
     _import(export, "utf-8", mapping_text=mapping)
     account = Account.objects.get(external_crm_id="001A")
     assert (account.kana, account.owner, account.industry) == ("サクラ", yamada, Industry.IT)

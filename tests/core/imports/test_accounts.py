@@ -35,7 +35,10 @@ SF_REPORT_JA = (
 )
 
 
-def _read(text: str, account_format=SALESFORCE, mapping=ImportMapping(), previous=None):
+NO_MAPPING = ImportMapping()
+
+
+def _read(text: str, account_format=SALESFORCE, mapping=NO_MAPPING, previous=None):
     table = read_table(text)
     columns = resolve_columns(table.headers, account_format, mapping, previous=previous or {})
     return table, columns, *read_rows(table, columns, account_format, mapping)

@@ -264,6 +264,7 @@ class MemberPermissions:
 
     create_account: bool
     import_touchpoints: bool
+    import_accounts: bool
     manage_tenant: bool
     usage_ops: bool
     administration: bool
@@ -272,11 +273,12 @@ class MemberPermissions:
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
     if not _active(user):
-        return MemberPermissions(False, False, False, False, False, False)
+        return MemberPermissions(False, False, False, False, False, False, False)
     member: User = user  # type: ignore[assignment]
     return MemberPermissions(
         create_account=can_create_account(member),
         import_touchpoints=can_import_touchpoints(member),
+        import_accounts=can_import_accounts(member),
         manage_tenant=can_manage_tenant(member),
         usage_ops=can_operate_usage(member),
         administration=can_open_django_admin(member),
