@@ -172,13 +172,12 @@ def detect_format(headers: Sequence[str], formats: Sequence[AccountFormat]) -> A
     """The first of ``formats`` whose required columns are all in ``headers``; else the one
     that knows most of the headers (its missing column is then named by ``resolve_columns``);
     ``FileRefused("unknown_format")`` naming the headers seen when none knows any."""
-    found = [len(find_columns(headers, f, ImportMapping()).keys() & set(REQUIRED)) for f in formats]
-    known = [len(find_columns(headers, f, ImportMapping())) for f in formats]
-    for account_format, required in zip(formats, found, strict=True):
-        if required == len(REQUIRED):
+    known = [find_columns(headers, f, ImportMapping()) for f in formats]
+    for account_format, found in zip(formats, known, strict=True):
+        if all(name in found for name in REQUIRED):
             return account_format
-    best = max(range(len(formats)), key=lambda i: (known[i], -i), default=None)
-    if best is None or known[best] == 0:
+    best = max(range(len(formats)), key=lambda i: (len(known[i]), -i), default=None)
+    if best is None or not known[best]:
         raise FileRefused("unknown_format", ", ".join(headers[:8]))
     return formats[best]
 
