@@ -169,7 +169,7 @@ def _feature_json(features: pl.DataFrame) -> pl.DataFrame:
     names = features["feature"].unique().to_list()
     quoted = {name: json.dumps(name, ensure_ascii=False) for name in names}
     pair = pl.concat_str(
-        pl.col("feature").sort().replace_strict(quoted, return_dtype=pl.String),
+        pl.col("feature").replace_strict(quoted, return_dtype=pl.String),
         pl.lit(": "),
         pl.col("events").cast(pl.String),
     )
