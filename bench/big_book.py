@@ -40,9 +40,9 @@ def main() -> None:
         missing = max(args.accounts - owned, 0)
         others = active.exclude(owner=user)
         picked = list(
-            others.filter(owner__team=user.team).order_by("id").values_list("id", flat=True)[
-                :missing
-            ]
+            others.filter(owner__team=user.team)
+            .order_by("id")
+            .values_list("id", flat=True)[:missing]
         )
         if len(picked) < missing:
             picked += list(

@@ -295,13 +295,11 @@ def profile_pages(client: Any, urls: list[str], requests: int) -> None:
     """``--worker profile``: per URL, after two warm-up requests, the CPU time (this process:
     Django, the template, the database driver; SQLite's own work included, PostgreSQL's not)
     of ``requests`` requests without a profiler, then the same requests under cProfile; prints
-    the top functions to stderr and one JSON line (CPU ms per request, wall ms, queries)."""
+    the top functions to stderr and one JSON line (median CPU and wall ms per request; the
+    queries are counted by ``probe``)."""
     import cProfile
     import io
     import pstats
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     pages = {}
     for url in urls:
@@ -313,8 +311,6 @@ def profile_pages(client: Any, urls: list[str], requests: int) -> None:
             response = client.get(url)
             cpu.append(time.process_time() - started_cpu)
             wall.append(time.perf_counter() - started)
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(max(1, requests)):
@@ -327,7 +323,6 @@ def profile_pages(client: Any, urls: list[str], requests: int) -> None:
         print(f"===== {url}\n{text.getvalue()}", file=sys.stderr)
         pages[url] = {
             "status": response.status_code,
-            "queries": len(queries.captured_queries),
             "cpu_ms": round(statistics.median(cpu) * 1000, 2),
             "wall_ms": round(statistics.median(wall) * 1000, 2),
             "bytes": len(response.content),

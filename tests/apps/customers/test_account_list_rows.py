@@ -76,9 +76,7 @@ def test_rows_keep_the_order_of_the_page_and_each_ones_owner_and_last_touch(
         account=second, csm=world.teammate, occurred_at=timezone.now() - dt.timedelta(days=3)
     )
     # when the rows of the page [second, first] are built
-    rows = account_list_rows(
-        accounts=[second, first], today=timezone.localdate(), currency="JPY"
-    )
+    rows = account_list_rows(accounts=[second, first], today=timezone.localdate(), currency="JPY")
     # then they follow the page's order with each account's own values
     assert [row.url for row in rows] == [f"/accounts/{second.pk}/", f"/accounts/{first.pk}/"]
     assert [row.owner for row in rows] == [str(world.teammate), str(world.csm)]
@@ -135,11 +133,13 @@ def test_filter_choices_expire_even_without_a_signal(world: World, monkeypatch: 
     AccountFilterForm()
     Team.objects.filter(pk=world.strategic.pk).update(name_ja="別プロセスで改名")
     assert "別プロセスで改名" not in [
-        str(label) for _, label in AccountFilterForm().fields["team"].choices  # type: ignore[attr-defined]
+        str(label)
+        for _, label in AccountFilterForm().fields["team"].choices  # type: ignore[attr-defined]
     ]
     monkeypatch.setattr(forms, "FILTER_CHOICES_SECONDS", 0.0)  # type: ignore[attr-defined]
     assert "別プロセスで改名" in [
-        str(label) for _, label in AccountFilterForm().fields["team"].choices  # type: ignore[attr-defined]
+        str(label)
+        for _, label in AccountFilterForm().fields["team"].choices  # type: ignore[attr-defined]
     ]
 
 

@@ -75,7 +75,7 @@ def account_list_rows(
         if account.team_id not in teams:
             teams[account.team_id] = str(account.team)
         day = last_touch.get(account.pk)
-        if day not in days:
+        if day is not None and day not in days:
             days[day] = date_format(day, "SHORT_DATE_FORMAT") or "—"
         rows.append(
             AccountListRow(

@@ -183,9 +183,7 @@ def score(inputs: pl.DataFrame, model: ScoreModel) -> pl.DataFrame:
         raise ValueError(f"missing input columns: {', '.join(missing)}")
     # one lazy query, collected once: each eager step would be a query of its own (on the
     # account page, one row, Polars' fixed cost per query is most of the time)
-    values = inputs.lazy().with_columns(
-        _value(c).alias(f"value_{c.key}") for c in model.components
-    )
+    values = inputs.lazy().with_columns(_value(c).alias(f"value_{c.key}") for c in model.components)
     present = pl.sum_horizontal(
         pl.when(pl.col(f"value_{c.key}").is_not_null()).then(c.weight).otherwise(0.0)
         for c in model.components
