@@ -38,6 +38,7 @@ LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("kizuna/cli/demo.py", "kizuna.apps.jobs.services"): AFTER_SETUP,
     ("kizuna/cli/demo.py", "kizuna.apps.tenant.selectors"): AFTER_SETUP,
     ("kizuna/cli/health.py", "kizuna.apps.health.models"): AFTER_SETUP,
+    ("kizuna/cli/imports.py", "kizuna.apps.imports.services"): AFTER_SETUP,
     ("kizuna/cli/openapi.py", "kizuna.api"): AFTER_SETUP,
     ("kizuna/cli/usage.py", "kizuna.apps.tenant.selectors"): AFTER_SETUP,
     ("kizuna/cli/usage.py", "kizuna.apps.usage.services.rollups"): AFTER_SETUP,

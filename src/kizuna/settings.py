@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "kizuna.apps.usage",
     "kizuna.apps.onboarding",
     "kizuna.apps.health",
+    "kizuna.apps.imports",
     "kizuna.apps.pages",
 ]
 

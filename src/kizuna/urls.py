@@ -19,6 +19,7 @@ urlpatterns = [
     path("usage/", include("kizuna.apps.usage.urls")),
     path("onboarding/", include("kizuna.apps.onboarding.urls")),
     path("health/", include("kizuna.apps.health.urls")),
+    path("imports/", include("kizuna.apps.imports.urls")),
     path("", include("kizuna.apps.front.urls")),
     path("", include("kizuna.apps.front.token_urls")),
 ]

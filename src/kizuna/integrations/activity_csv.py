@@ -19,19 +19,50 @@ time zone. A date without a time is 00:00 that day.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+# decoding and reading CSV have one home, the core; the names stay importable from here
+from kizuna.core.imports.files import (
+    MAX_BYTES,
+    CsvError,
+    Table,
+    decode,
+    normalise,
+    read_table,
+    squash,
+)
 from kizuna.core.touchpoints import TOUCH_KINDS
 
-MAX_BYTES = 5 * 1024 * 1024
+__all__ = [
+    "FIELDS",
+    "GENERIC",
+    "KIND_ALIASES",
+    "MAX_BYTES",
+    "SUMMARY_MAX",
+    "ActivityRow",
+    "CsvError",
+    "FooterRule",
+    "KindRule",
+    "Preset",
+    "RowError",
+    "Table",
+    "attendee_emails",
+    "decode",
+    "guess_mapping",
+    "kind_from_alias",
+    "map_row",
+    "map_rows",
+    "never_footer",
+    "normalise",
+    "parse_datetime",
+    "read_table",
+    "squash",
+]
+
 SUMMARY_MAX = 4000
 
 # The Kizuna fields a column can be mapped to, in the order the mapping form shows them.
@@ -73,26 +104,12 @@ KIND_ALIASES: dict[str, str] = {
 }
 
 
-class CsvError(Exception):
-    """The file as a whole cannot be read. ``code``: too_large, encoding, empty."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
 @dataclass(frozen=True)
 class RowError:
     """Why a row cannot be imported: a code the app translates, and the offending value."""
 
     code: str
     value: str = ""
-
-
-@dataclass(frozen=True)
-class Table:
-    headers: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]  # (spreadsheet row number, cells)
 
 
 @dataclass(frozen=True)
@@ -176,95 +193,6 @@ GENERIC = Preset(
         "location": ("location", "Location", "場所"),
     },
 )
-
-
-def normalise(text: str) -> str:
-    """NFKC (full-width → half-width digits and letters), trimmed, inner spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
-
-
-def squash(text: str) -> str:
-    """Trimmed, inner spaces collapsed, characters kept as written (names match exactly)."""
-    return " ".join(text.split())
-
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_SAMPLE = 4096
-# Control characters no text export contains (tab, line feed, form feed, carriage return and
-# the old DOS end-of-file mark 0x1A are allowed); NUL above all is the sign of binary data.
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
-
-
-def _utf16_by_zero_bytes(data: bytes) -> str | None:
-    """``utf-16-le`` or ``utf-16-be`` when ``data`` looks like UTF-16 without a BOM, else None.
-
-    CSV text has many ASCII characters (commas, digits, line breaks), each one a zero byte
-    followed (LE) or preceded (BE) by its code: at least 10 % of the 2-byte units of the first
-    4 KB have a zero on one side, and the other side has at most a quarter as many zeros.
-    """
-    sample = data[:_SAMPLE]
-    if len(data) % 2 or b"\x00" not in sample:
-        return None
-    units = len(sample) // 2
-    first, second = sample[0::2].count(0), sample[1::2].count(0)
-    if second >= units / 10 and first * 4 <= second:
-        return "utf-16-le"
-    if first >= units / 10 and second * 4 <= first:
-        return "utf-16-be"
-    return None
-
-
-def _candidates(data: bytes) -> tuple[bytes, tuple[str, ...]]:
-    """The bytes without their BOM, and the encodings to try in order."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :], (encoding,)
-    utf16 = _utf16_by_zero_bytes(data)
-    return data, (utf16,) if utf16 else ("utf-8", "cp932")
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of ``data`` and the encoding used: utf-8-sig, utf-8, utf-16-le, utf-16-be or
-    cp932 (Shift_JIS).
-
-    A BOM decides the encoding (UTF-8 or UTF-16, either byte order); without one, a file with
-    the zero bytes of UTF-16 is read as UTF-16, anything else as UTF-8, then Shift_JIS.
-    Raises ``CsvError("too_large")`` above ``MAX_BYTES`` and ``CsvError("encoding")`` when the
-    bytes are not valid in the encoding found, or when the text has control characters no
-    export contains (a NUL: binary data, or UTF-16 read the wrong way).
-    """
-    if len(data) > MAX_BYTES:
-        raise CsvError("too_large")
-    body, encodings = _candidates(data)
-    for encoding in encodings:
-        try:
-            text = body.decode(encoding.removesuffix("-sig"))
-        except UnicodeDecodeError:
-            continue
-        if _NOT_TEXT.search(text):
-            break
-        return text, encoding
-    raise CsvError("encoding")
-
-
-def read_table(text: str) -> Table:
-    """The header and the rows of a CSV (comma, or tab when the header has tabs and no comma).
-
-    Raises ``CsvError("empty")`` when there is no header row.
-    """
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
-    if not header or not any(cell.strip() for cell in header):
-        raise CsvError("empty")
-    headers = tuple(cell.strip() for cell in header)
-    rows = tuple((number, tuple(cells)) for number, cells in enumerate(reader, start=2))
-    return Table(headers=headers, rows=rows)
 
 
 def guess_mapping(headers: Sequence[str], preset: Preset) -> dict[str, str]:

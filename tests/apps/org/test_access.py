@@ -174,10 +174,11 @@ def test_member_permissions_for_the_layout(
 def test_an_inactive_member_may_do_nothing(world: World) -> None:
     world.admin.is_active = False
     assert access.member_permissions(world.admin) == access.MemberPermissions(
-        False, False, False, False, False, False
+        False, False, False, False, False, False, False
     )
     assert not access.can_view_member(world.admin, world.csm)
     assert not access.can_import_touchpoints(world.admin)
+    assert not access.can_import_accounts(world.admin)
 
 
 def test_who_sees_whose_lists(world: World) -> None:

@@ -111,6 +111,9 @@ class Account(models.Model):
     external_crm_id = models.CharField(
         _("CRM ID"), max_length=64, null=True, blank=True, unique=True
     )
+    # the system the CRM ID is from when the account was imported ("salesforce", "hubspot",
+    # "kizuna"; kizuna.apps.imports); "" for an account typed in Kizuna
+    crm_source = models.CharField(_("CRM"), max_length=16, blank=True, default="")
     mrr = models.BigIntegerField(_("MRR"), default=0, editable=False)
     health_stale_since = models.DateTimeField(
         _("health score stale since"),

@@ -236,6 +236,12 @@ def can_view_touchpoint_import(user: User, *, created_by_id: int | None) -> bool
     return _active(user) and (created_by_id == user.pk or _has_role(user, Role.ADMIN))
 
 
+def can_import_accounts(user: User) -> bool:
+    """Bring the company's accounts in from a CRM export (and see the import runs): CS ops
+    admins, who own data imports; the command line is for whoever runs the server."""
+    return _has_role(user, Role.ADMIN)
+
+
 def can_upload_backtest(user: User) -> bool:
     """Backtest a score model on a table brought from elsewhere: CS ops admins, who also try
     weightings and publish models (everyone sees the backtests Kizuna runs itself)."""
@@ -258,6 +264,7 @@ class MemberPermissions:
 
     create_account: bool
     import_touchpoints: bool
+    import_accounts: bool
     manage_tenant: bool
     usage_ops: bool
     administration: bool
@@ -266,11 +273,12 @@ class MemberPermissions:
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
     if not _active(user):
-        return MemberPermissions(False, False, False, False, False, False)
+        return MemberPermissions(False, False, False, False, False, False, False)
     member: User = user  # type: ignore[assignment]
     return MemberPermissions(
         create_account=can_create_account(member),
         import_touchpoints=can_import_touchpoints(member),
+        import_accounts=can_import_accounts(member),
         manage_tenant=can_manage_tenant(member),
         usage_ops=can_operate_usage(member),
         administration=can_open_django_admin(member),

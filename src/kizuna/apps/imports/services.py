@@ -1,0 +1,358 @@
+"""Importing accounts from a CRM export: the one service the command line and the page call.
+
+``accounts_import`` reads the file through the pure core (``kizuna.core.imports``), looks the
+accounts and members up, and either returns the plan (a dry run: nothing written, not even a
+run) or writes it in one transaction: new accounts, changed fields, one audit event per
+account, the saved mapping and the run. A kill (or any error) before the commit leaves nothing;
+an import is repeated from the start, and a repeat changes nothing that is already there.
+
+Callers check permissions first (``org.access.can_import_accounts`` on the page; the command
+line runs as whoever can reach the server's shell and database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from kizuna.apps.audit.models import AuditAction, AuditEvent
+from kizuna.apps.audit.services import audit_event
+from kizuna.apps.customers.models import Account, Industry
+from kizuna.apps.imports.models import (
+    REJECTS_KEPT,
+    ImportKind,
+    ImportRun,
+    RunStatus,
+    SavedMapping,
+)
+from kizuna.apps.org.models import User
+from kizuna.core.imports.accounts import Rejected, file_ids, read_rows
+from kizuna.core.imports.columns import (
+    AccountFormat,
+    FileRefused,
+    ImportMapping,
+    detect_format,
+    parse_mapping,
+    resolve_columns,
+)
+from kizuna.core.imports.files import CsvError, decode, read_table
+from kizuna.core.imports.plan import (
+    UPDATE_FIELDS,
+    Existing,
+    Member,
+    OwnerDirectory,
+    Plan,
+    make_plan,
+)
+from kizuna.integrations.account_formats import ACCOUNT_FORMATS
+
+#: the largest file an import reads (100,000 accounts of a Salesforce export are ~40 MB)
+MAX_FILE_BYTES = 200 * 1024 * 1024
+_CHUNK = 2000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class AccountImport:
+    """What an import did (or, for a dry run, would do)."""
+
+    plan: Plan
+    source: str
+    encoding: str
+    dry_run: bool
+    run: ImportRun | None
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def _mapping(source: str, mapping_text: str | None) -> tuple[ImportMapping, SavedMapping | None]:
+    saved = SavedMapping.objects.filter(kind=ImportKind.ACCOUNTS, source=source).first()
+    if mapping_text is not None:
+        return parse_mapping(mapping_text, industry_codes=Industry.values), saved
+    data = saved.mapping if saved else {}
+    return ImportMapping(
+        columns=data.get("columns", {}),
+        owners=data.get("owners", {}),
+        industries=data.get("industries", {}),
+    ), saved
+
+
+def _existing(ids: Iterable[str]) -> dict[str, Existing]:
+    found: dict[str, Existing] = {}
+    ordered = sorted(ids)
+    fields = ["id", "external_crm_id", "crm_source", "owner_id", *UPDATE_FIELDS]
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        for row in Account.objects.filter(external_crm_id__in=chunk).values(*fields):
+            found[row["external_crm_id"]] = Existing(
+                id=row["id"],
+                source=row["crm_source"],
+                values={name: row[name] for name in UPDATE_FIELDS},
+                owner=row["owner_id"],
+            )
+    return found
+
+
+def _source_ids(source: str) -> set[str]:
+    """Every external id of an account imported from ``source``."""
+    ids = Account.objects.filter(crm_source=source).values_list("external_crm_id", flat=True)
+    return {external_id for external_id in ids if external_id}
+
+
+def _members() -> tuple[list[Member], dict[int, User]]:
+    users = {user.pk: user for user in User.objects.filter(is_active=True)}
+    members = [
+        Member(
+            id=user.pk,
+            username=user.username,
+            email=user.email,
+            display_name=user.display_name,
+            full_name=f"{user.last_name} {user.first_name}",
+        )
+        for user in users.values()
+    ]
+    return members, users
+
+
+def account_import_plan(
+    *,
+    data: bytes,
+    file_format: str | None,
+    mapping_text: str | None,
+    accept_drift: bool = False,
+) -> tuple[Plan, AccountFormat, str, dict[str, str], ImportMapping, dict[int, User]]:
+    """Read and plan an import without writing: the plan, the format, the encoding, the
+    columns found (field → header), the mapping used and the members by id.
+    Raises ``FileRefused`` when the file cannot be imported at all."""
+    try:
+        text, encoding = decode(data, max_bytes=MAX_FILE_BYTES)
+        table = read_table(text)
+    except CsvError as error:
+        raise FileRefused(error.code) from None
+    if file_format is None:
+        account_format = detect_format(table.headers, list(ACCOUNT_FORMATS.values()))
+    else:
+        account_format = ACCOUNT_FORMATS[file_format]
+    mapping, saved = _mapping(account_format.code, mapping_text)
+    columns = resolve_columns(
+        table.headers,
+        account_format,
+        mapping,
+        previous=saved.columns if saved else {},
+        accept_drift=accept_drift,
+    )
+    rows, rejected = read_rows(table, columns, account_format, mapping)
+    members, users = _members()
+    plan = make_plan(
+        rows,
+        rejected,
+        source=account_format.code,
+        existing=_existing(row.external_id for row in rows),
+        source_ids=_source_ids(account_format.code),
+        file_ids=file_ids(table, columns),
+        owners=OwnerDirectory(members, mapping.owners),
+    )
+    headers = {name: table.headers[at] for name, at in columns.items()}
+    return plan, account_format, encoding, headers, mapping, users
+
+
+def accounts_import(
+    *,
+    actor: User | None,
+    data: bytes,
+    file_name: str,
+    file_format: str | None = None,
+    mapping_text: str | None = None,
+    dry_run: bool = False,
+    accept_drift: bool = False,
+    via: str = "cli",
+    progress: Progress = _no_progress,
+) -> AccountImport:
+    """Import (or, with ``dry_run``, plan) an account export; see the module docstring.
+
+    Raises ``FileRefused`` when the file is refused whole; a refused real import is recorded
+    as a run with ``status=refused`` and its reason.
+    """
+    started = timezone.now()
+    source = file_format or ""
+    try:
+        plan, account_format, encoding, headers, mapping, users = account_import_plan(
+            data=data, file_format=file_format, mapping_text=mapping_text, accept_drift=accept_drift
+        )
+    except FileRefused as refusal:
+        if not dry_run:
+            ImportRun.objects.create(
+                kind=ImportKind.ACCOUNTS,
+                source=source,
+                status=RunStatus.REFUSED,
+                via=via,
+                actor=actor,
+                file_name=file_name[:255],
+                started_at=started,
+                finished_at=timezone.now(),
+                error=str(refusal)[:500],
+            )
+        raise
+    if dry_run:
+        return AccountImport(plan, account_format.code, encoding, True, None)
+    run = _write(
+        plan=plan,
+        source=account_format.code,
+        actor=actor,
+        users=users,
+        via=via,
+        progress=progress,
+        saved=(mapping if mapping_text is not None else None, headers),
+        run=ImportRun(
+            kind=ImportKind.ACCOUNTS,
+            source=account_format.code,
+            status=RunStatus.IMPORTED,
+            via=via,
+            actor=actor,
+            file_name=file_name[:255],
+            encoding=encoding,
+            started_at=started,
+        ),
+    )
+    return AccountImport(plan, account_format.code, encoding, False, run)
+
+
+@transaction.atomic
+def _write(
+    *,
+    plan: Plan,
+    source: str,
+    actor: User | None,
+    users: dict[int, User],
+    via: str,
+    progress: Progress,
+    saved: tuple[ImportMapping | None, dict[str, str]],
+    run: ImportRun,
+) -> ImportRun:
+    total = len(plan.created) + len(plan.updated)
+    progress(0, total)
+    events = _create(plan, source, users, actor, via, progress, total)
+    events += _update(plan, source, actor, via, progress, total)
+    AuditEvent.objects.bulk_create(events, batch_size=_CHUNK)
+    mapping, headers = saved
+    defaults: dict[str, object] = {"columns": headers}
+    if mapping is not None:
+        defaults["mapping"] = mapping.to_json()
+    SavedMapping.objects.update_or_create(
+        kind=ImportKind.ACCOUNTS, source=source, defaults=defaults
+    )
+    run.created, run.updated = len(plan.created), len(plan.updated)
+    run.unchanged, run.rejected = len(plan.unchanged), len(plan.rejected)
+    run.missing = len(plan.missing)
+    run.rejects = [_reject_json(r) for r in plan.rejected[:REJECTS_KEPT]]
+    run.unmatched_owners = [[owner, count] for owner, count in plan.unmatched_owners]
+    run.finished_at = timezone.now()
+    run.save(force_insert=True)
+    return run
+
+
+def _reject_json(reject: Rejected) -> dict[str, object]:
+    return {"line": reject.line, "code": reject.code, "value": reject.value}
+
+
+def _owner_label(users: dict[int, User], owner: object) -> str | None:
+    user = users.get(owner) if isinstance(owner, int) else None
+    return f"{user} (#{user.pk})" if user is not None else None
+
+
+def _create(
+    plan: Plan,
+    source: str,
+    users: dict[int, User],
+    actor: User | None,
+    via: str,
+    progress: Progress,
+    total: int,
+) -> list[AuditEvent]:
+    events: list[AuditEvent] = []
+    for start in range(0, len(plan.created), _CHUNK):
+        chunk = plan.created[start : start + _CHUNK]
+        accounts = [
+            _new_account(change.values, change.external_id, source, users) for change in chunk
+        ]
+        Account.objects.bulk_create(accounts)
+        for account, change in zip(accounts, chunk, strict=True):
+            changes = {name: [None, value] for name, value in change.values.items()}
+            changes["owner"] = [None, _owner_label(users, change.values.get("owner"))]
+            changes["external_crm_id"] = [None, change.external_id]
+            events.append(_event(actor, AuditAction.CREATE, account, changes, via))
+        progress(start + len(chunk), total)
+    return events
+
+
+def _new_account(
+    values: Mapping[str, object], external_id: str, source: str, users: dict[int, User]
+) -> Account:
+    """A new account: the row's given fields, its owner (and the owner's team)."""
+    owner_id = values.get("owner")
+    owner = users.get(owner_id) if isinstance(owner_id, int) else None
+    account = Account(
+        owner=owner,
+        team_id=owner.team_id if owner is not None else None,
+        external_crm_id=external_id,
+        crm_source=source,
+    )
+    for name in UPDATE_FIELDS:
+        if name in values:
+            setattr(account, name, values[name])
+    return account
+
+
+def _update(
+    plan: Plan,
+    source: str,
+    actor: User | None,
+    via: str,
+    progress: Progress,
+    total: int,
+) -> list[AuditEvent]:
+    events: list[AuditEvent] = []
+    done = len(plan.created)
+    now = timezone.now()
+    for start in range(0, len(plan.updated), _CHUNK):
+        chunk = plan.updated[start : start + _CHUNK]
+        accounts = []
+        for change in chunk:
+            account = Account(pk=change.account_id, crm_source=source, updated_at=now)
+            for name, value in change.values.items():
+                setattr(account, name, value)
+            accounts.append(account)
+            changes = {
+                ("crm_source" if name == "source" else name): [old, new]
+                for name, (old, new) in change.changes.items()
+            }
+            events.append(_event(actor, AuditAction.UPDATE, account, changes, via))
+        # the file's columns, the same for every row: an import never clears a field the
+        # export does not have
+        given = [name for name in UPDATE_FIELDS if name in chunk[0].values]
+        Account.objects.bulk_update(accounts, [*given, "crm_source", "updated_at"])
+        progress(done + start + len(chunk), total)
+    return events
+
+
+def _event(
+    actor: User | None,
+    action: AuditAction,
+    account: Account,
+    changes: dict[str, list[object]],
+    via: str,
+) -> AuditEvent:
+    return audit_event(
+        actor=actor,
+        action=action,
+        instance=account,
+        account_id=account.pk,
+        changes=changes,
+        via=via,
+    )

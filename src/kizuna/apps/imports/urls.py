@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kizuna.apps.imports import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("accounts/", views.account_import, name="accounts"),
+]

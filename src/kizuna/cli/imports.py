@@ -1,0 +1,125 @@
+"""``kizuna import accounts FILE``: bring accounts in from a CRM export (docs/imports.md).
+
+    kizuna import accounts FILE [--format salesforce|hubspot|kizuna] [--mapping MAPPING.json]
+                                [--dry-run] [--accept-drift]
+
+Prints the encoding and format found, every rejected row (line and reason), the owners no
+member matched, how many accounts of the source the file did not name, and ends with
+``created N, updated M, unchanged K, rejected R``. Exit status: 0 nothing rejected, 1 rows
+rejected (the good rows are imported), 2 the file refused whole (nothing imported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from kizuna.cli.django_setup import setup
+from kizuna.cli.usage import import_progress
+from kizuna.core.imports.columns import FileRefused
+from kizuna.core.imports.plan import Plan
+from kizuna.integrations.account_formats import ACCOUNT_FORMATS
+
+OK, REJECTED, REFUSED = 0, 1, 2
+
+#: what each refusal means, in the words the command prints (the page translates its own)
+REFUSALS = {
+    "too_large": "the file is too large",
+    "encoding": "the file is not UTF-8, UTF-16 or Shift_JIS text",
+    "empty": "the file has no header row",
+    "unknown_format": "no known export format has these columns (use --format)",
+    "bad_mapping": "the mapping file is wrong",
+    "missing_column": "a required column is missing",
+    "drift": (
+        "a column of the last import from this source is missing (renamed or removed in the "
+        "CRM?); map it with --mapping, or import without it with --accept-drift"
+    ),
+}
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "import", help="import accounts from a Salesforce, HubSpot or Kizuna CSV export"
+    )
+    kinds = parser.add_subparsers(dest="import_kind", metavar="KIND", required=True)
+    accounts = kinds.add_parser("accounts", help="import accounts (upsert by the CRM's id)")
+    accounts.add_argument("path", type=Path, metavar="FILE")
+    accounts.add_argument("--format", choices=sorted(ACCOUNT_FORMATS), default=None)
+    accounts.add_argument("--mapping", type=Path, default=None, metavar="MAPPING.json")
+    accounts.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
+    accounts.add_argument(
+        "--accept-drift", action="store_true", help="import although a column is gone"
+    )
+    accounts.set_defaults(handler=run_accounts)
+
+
+def _refused(path: Path, code: str, detail: str) -> int:
+    print(
+        f"{path}: refused: {REFUSALS.get(code, code)}{f': {detail}' if detail else ''}",
+        file=sys.stderr,
+    )
+    return REFUSED
+
+
+def _print_plan(plan: Plan, *, dry_run: bool) -> None:
+    for change in plan.updated:
+        changed = "; ".join(
+            f"{name}: {old!r} → {new!r}" for name, (old, new) in change.changes.items()
+        )
+        print(f"  line {change.line}: {change.external_id} {changed}")
+    for reject in plan.rejected:
+        value = f" ({reject.value})" if reject.value else ""
+        print(f"  line {reject.line}: rejected: {reject.code}{value}")
+    for owner, count in plan.unmatched_owners:
+        print(f"  owner not matched to a member: {owner} ({count} rows)")
+    for external_id, owner in plan.owner_differs:
+        print(
+            f"  owner differs in the CRM (not changed; reassign in Kizuna): {external_id} → {owner}"
+        )
+    if plan.missing:
+        shown = ", ".join(plan.missing[:10]) + (" …" if len(plan.missing) > 10 else "")
+        print(
+            f"  {len(plan.missing):,} accounts of this source are not in the file (kept): {shown}"
+        )
+    print(("dry run, nothing written: " if dry_run else "") + plan.summary)
+
+
+def run_accounts(args: argparse.Namespace) -> int:
+    setup()  # before any app module: models need Django's app registry
+    from kizuna.apps.imports.services import accounts_import
+
+    path: Path = args.path
+    try:
+        data = path.read_bytes()
+        mapping_text = args.mapping.read_text(encoding="utf-8") if args.mapping else None
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"{error}", file=sys.stderr)
+        return REFUSED
+    refused: FileRefused | None = None
+    with import_progress() as bar:
+        task = bar.add_task(path.name, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            result = accounts_import(
+                actor=None,
+                data=data,
+                file_name=path.name,
+                file_format=args.format,
+                mapping_text=mapping_text,
+                dry_run=args.dry_run,
+                accept_drift=args.accept_drift,
+                via="cli",
+                progress=progress,
+            )
+        except FileRefused as refusal:
+            refused = refusal
+    if refused is not None:
+        return _refused(path, refused.code, refused.detail)
+    print(f"{path.name}: {result.source}, {result.encoding}")
+    _print_plan(result.plan, dry_run=args.dry_run)
+    return REJECTED if result.plan.rejected else OK

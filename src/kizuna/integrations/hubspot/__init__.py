@@ -1,0 +1,1 @@
+"""HubSpot: exports of companies (and, later, contacts and deals)."""

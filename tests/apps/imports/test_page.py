@@ -1,0 +1,92 @@
+"""The account import page: admins only; upload → dry run → the same file, confirmed."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from kizuna.apps.customers.models import Account
+from kizuna.apps.imports.models import ImportRun
+from tests.apps.imports.conftest import SF_REPORT_JA
+from tests.factories import PASSWORD, World
+
+pytestmark = pytest.mark.django_db
+URL = "imports:accounts"
+
+
+def _client(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def _upload(text: str = SF_REPORT_JA) -> SimpleUploadedFile:
+    return SimpleUploadedFile("取引先.csv", text.encode("cp932"), content_type="text/csv")
+
+
+@pytest.mark.parametrize("persona", ["csm", "manager", "viewer", "outsider"])
+def test_it_refuses_everyone_but_admins(world: World, persona: str) -> None:
+    client = _client(getattr(world, persona))
+    assert client.get(reverse(URL)).status_code == 403
+    response = client.post(reverse(URL), {"file": _upload(), "action": "preview"})
+    assert response.status_code == 403
+    assert not Account.objects.filter(crm_source="salesforce").exists()
+
+
+def test_it_sends_anonymous_visitors_to_the_login_page(db: object) -> None:
+    response = Client().get(reverse(URL))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_link_shows_on_the_account_list_for_admins_only(world: World) -> None:
+    assert reverse(URL) in _client(world.admin).get(reverse("customers:account_list")).text
+    assert reverse(URL) not in _client(world.manager).get(reverse("customers:account_list")).text
+
+
+def test_an_admin_sees_the_dry_run_in_japanese_then_imports_the_same_file(world: World) -> None:
+    client = _client(world.admin)
+    assert "顧客をインポート" in client.get(reverse(URL)).text
+    # when the file is uploaded: the dry run, nothing written
+    response = client.post(reverse(URL), {"file": _upload(), "action": "preview"})
+    assert response.status_code == 200
+    assert "試行: まだ何もインポートしていません" in response.text
+    assert "Shift_JIS (CP932)" in response.text
+    assert "高橋 三郎" in response.text  # an owner no member matches
+    assert not Account.objects.filter(crm_source="salesforce").exists()
+    assert not ImportRun.objects.exists()
+    digest = hashlib.sha256(SF_REPORT_JA.encode("cp932")).hexdigest()
+    assert f'value="{digest}"' in response.text
+    # without the confirmation box: nothing
+    form = {"file": _upload(), "action": "import", "previewed": digest}
+    client.post(reverse(URL), form)
+    assert not Account.objects.filter(crm_source="salesforce").exists()
+    # with the box ticked: imported, by the admin, through the web
+    response = client.post(reverse(URL), {**form, "file": _upload(), "confirm": "yes"})
+    assert response.status_code == 200
+    assert Account.objects.filter(crm_source="salesforce").count() == 3
+    run = ImportRun.objects.get()
+    assert (run.actor, run.via, run.created) == (world.admin, "web", 3)
+
+
+def test_a_different_file_than_the_dry_runs_is_shown_not_imported(world: World) -> None:
+    client = _client(world.admin)
+    other = hashlib.sha256(b"another file").hexdigest()
+    form = {"file": _upload(), "action": "import", "previewed": other, "confirm": "yes"}
+    response = client.post(reverse(URL), form)
+    assert "試行: まだ何もインポートしていません" in response.text
+    assert not Account.objects.filter(crm_source="salesforce").exists()
+
+
+def test_a_refused_file_names_the_missing_column_in_the_members_language(world: World) -> None:
+    world.admin.language = "en"
+    world.admin.save()
+    client = Client()
+    client.post(reverse("front:login"), {"username": "admin", "password": PASSWORD})
+    text = "取引先名,従業員数\n株式会社さくら,1\n"
+    response = client.post(reverse(URL), {"file": _upload(text), "action": "preview"})
+    assert response.status_code == 400
+    assert "A required column is missing: external_id (Id / Account ID / 取引先 ID" in response.text
