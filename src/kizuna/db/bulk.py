@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-#: fields whose Python values (int, str, bool, None) every driver takes as they are
+#: fields whose plain Python values (``_PLAIN``, None) every driver takes as they are
 _AS_IS = (
     models.IntegerField,
     models.CharField,
@@ -25,6 +25,7 @@ _AS_IS = (
     models.BooleanField,
     models.ForeignKey,
 )
+_PLAIN = frozenset({int, str, bool})
 
 
 def bulk_insert(
@@ -39,28 +40,27 @@ def bulk_insert(
     no primary keys returned; the caller's transaction holds the whole write.
 
     A value is prepared as ``bulk_create`` prepares it (``Field.get_db_prep_save``: dates,
-    times, JSON, decimals …) unless its field takes Python values as they are (integers, text,
-    booleans, foreign keys). A concrete field not in ``fields`` gets its default, evaluated
-    once for every row (``auto_now`` / ``auto_now_add``: now); a ``UUIDField``, whose default
-    must differ per row, must be given (``ValueError``).
+    times, JSON, decimals …) unless it is a plain int, str or bool for a field that takes
+    them as they are (integers, text, booleans, foreign keys). A concrete field not in
+    ``fields`` gets its default, evaluated once for every row (``auto_now`` /
+    ``auto_now_add``: now); a ``UUIDField``, whose default must differ per row, must be given
+    (``ValueError``).
     """
     meta = model._meta
-    given = {meta.get_field(name).attname: name for name in fields}
-    if len(given) != len(fields):
-        raise ValueError(f"a field of {model.__name__} is named twice: {fields}")
     by_attname = {f.attname: f for f in meta.concrete_fields}
-    columns = [by_attname[attname] for attname in given]
+    given = set(fields)
+    if len(given) != len(fields) or given - set(by_attname):
+        raise ValueError(f"not the attribute names of {model.__name__}'s columns: {fields}")
+    columns = [by_attname[name] for name in fields]
     defaults: list[tuple[models.Field[Any, Any], Any]] = []
     for field in meta.concrete_fields:
         if field.attname in given or field.primary_key:
             continue
         defaults.append((field, _default(model, field)))
-    prepare: list[Callable[[Any], Any] | None] = [
-        None if isinstance(f, _AS_IS) else _preparer(f) for f in columns
-    ]
+    prepare = [_preparer(f) for f in columns]
     fixed = tuple(f.get_db_prep_save(value, connection) for f, value in defaults)
     names = ", ".join(
-        connection.ops.quote_name(f.column) for f in [*columns, *(f for f, _ in defaults)]
+        connection.ops.quote_name(str(f.column)) for f in [*columns, *(f for f, _ in defaults)]
     )
     sql = (
         f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names})"
@@ -69,10 +69,7 @@ def bulk_insert(
     written = 0
     with connection.cursor() as cursor:
         for chunk in batched(rows, batch):
-            values = [
-                (*(v if p is None else p(v) for p, v in zip(prepare, row, strict=True)), *fixed)
-                for row in chunk
-            ]
+            values = [(*(p(v) for p, v in zip(prepare, row, strict=True)), *fixed) for row in chunk]
             cursor.executemany(sql, values)
             written += len(values)
     return written
@@ -82,7 +79,10 @@ def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     def prepare(value: Any) -> Any:
         return field.get_db_prep_save(value, connection)
 
-    return prepare
+    def as_is(value: Any) -> Any:  # an enum member or a lazy string still goes through Django
+        return value if value is None or type(value) in _PLAIN else prepare(value)
+
+    return as_is if isinstance(field, _AS_IS) else prepare
 
 
 def _default(model: type[models.Model], field: models.Field[Any, Any]) -> Any:

@@ -26,10 +26,10 @@ from kizuna.apps.usage.models import (
 from kizuna.apps.usage.services.ingestion import usage_daily_ingest
 from kizuna.apps.usage.services.rollups import usage_summaries_refresh
 from kizuna.core.usage.store import DAILY_SCHEMA
+from kizuna.db.bulk import bulk_insert
 from kizuna.demo.types import DemoDataset
 from kizuna.demo.usage import DAYS, FEATURE_LABELS, FEATURES, generate_usage
 
-BATCH = 5000
 LARGE_DEMO = 20_000  # accounts
 
 
@@ -61,12 +61,10 @@ def usage_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> int:
     now = timezone.now()
     source = UsageSource.objects.create(code="product-events", name="製品イベント")
     mobile = UsageSource.objects.create(code="mobile-app", name="モバイルアプリ")
-    AccountKeyMapping.objects.bulk_create(
-        (
-            AccountKeyMapping(source=source, account_key=key, account_id=pk)
-            for key, pk in accounts.items()
-        ),
-        batch_size=BATCH,
+    bulk_insert(
+        AccountKeyMapping,
+        ["source_id", "account_key", "account_id"],
+        ((source.pk, key, pk) for key, pk in accounts.items()),
     )
     usage_daily_ingest(
         source=source,
@@ -87,20 +85,21 @@ def usage_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> int:
     top: dict[str, list[dict[str, object]]] = {}
     for key, user_id, events in usage.top_users.rows():
         top.setdefault(key, []).append({"user_id": user_id, "events": events})
-    UsageSummary.objects.bulk_create(
+    bulk_insert(
+        UsageSummary,
+        ["account_id", "as_of", "top_users", "last_seen_at"],
         (
-            UsageSummary(
-                account_id=accounts[key],
-                as_of=dataset.as_of,
-                top_users=top.get(key, []),
-                last_seen_at=min(
+            (
+                accounts[key],
+                dataset.as_of,
+                top.get(key, []),
+                min(
                     dt.datetime.combine(day, dt.time(17, 40), tzinfo=zone),
                     now - dt.timedelta(minutes=40),
                 ),
             )
             for key, day in last_day.items()
         ),
-        batch_size=BATCH,
     )
     usage_summaries_refresh(as_of=dataset.as_of)
     return len(usage.days)
