@@ -144,3 +144,24 @@ def test_suggested_weights_favour_the_component_that_predicts_churn() -> None:
     assert suggestion.coefficients["usage"] < 0
     assert suggestion.cv_auc is not None and suggestion.cv_auc > 0.7
     assert suggest_weights(rows.head(15), model) is None
+
+
+def test_suggested_weights_do_not_depend_on_the_order_of_the_rows() -> None:
+    # given: the same rows in two orders (a query or a group-by gives no order)
+    rng = np.random.default_rng(11)
+    n = 600
+    usage = rng.uniform(0, 1, n)
+    touch = rng.uniform(0, 1, n)
+    label = (rng.uniform(0, 1, n) < 0.5 * (1 - usage)).astype(int)
+    model = ScoreModel(
+        (Component("usage", "u", "linear", 0, 1, 50), Component("touch", "t", "linear", 0, 1, 50))
+    )
+    rows = score(pl.DataFrame({"u": usage, "t": touch}), model).with_columns(
+        pl.Series("label", label)
+    )
+    shuffled = rows.sample(fraction=1.0, shuffle=True, seed=3)
+    # when
+    first, second = suggest_weights(rows, model), suggest_weights(shuffled, model)
+    # then: the same cross-validated AUC and weights, to the last digit
+    assert first is not None and second is not None
+    assert (first.cv_auc, first.weights) == (second.cv_auc, second.weights)

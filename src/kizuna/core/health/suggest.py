@@ -33,10 +33,14 @@ class Suggestion:
 
 def suggest_weights(rows: pl.DataFrame, model: ScoreModel, *, seed: int = 0) -> Suggestion | None:
     """Fit on ``rows`` (``value_<key>`` columns from ``score`` and a 0/1 ``label``); None when
-    there are fewer than 10 rows of either class."""
+    there are fewer than 10 rows of either class. The order of ``rows`` does not matter."""
     columns = [f"value_{c.key}" for c in model.components]
-    data = rows.select(*columns, "label").with_columns(
-        pl.col(c).fill_null(pl.col(c).mean()).fill_null(0.0) for c in columns
+    data = (
+        rows.select(*columns, "label")
+        .with_columns(pl.col(c).fill_null(pl.col(c).mean()).fill_null(0.0) for c in columns)
+        # the folds are taken in row order: sorted, the same rows give the same fit and AUC
+        # whatever order a query or a group-by returned them in
+        .sort([*columns, "label"])
     )
     y = data["label"].to_numpy().astype(int)
     positives = int(y.sum())
