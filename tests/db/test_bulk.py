@@ -80,7 +80,7 @@ def test_nothing_to_insert_writes_nothing(world: World) -> None:
 def test_ids_come_in_the_order_of_the_rows(world: World) -> None:
     # given: a touchpoint already there
     Touchpoint.objects.create(
-        account=world.account, kind="call", occurred_at=dt.datetime.now(dt.UTC)
+        account=world.account, csm=world.csm, kind="call", occurred_at=dt.datetime.now(dt.UTC)
     )
     accounts = [AccountFactory().pk for _ in range(5)]
     rows = [
