@@ -9,15 +9,23 @@ holds the same accounts and days) or into the PostgreSQL database ``kizuna_summa
 (127.0.0.1:5432, user ``postgres``): ``--accounts`` accounts, 80 % with a line, each with
 ``--days`` days of ``UsageDay`` up to 2026-11-25 (60, as the demo keeps above 20,000
 accounts; 90 % of the days present, three key features per product, 1 in 15 accounts in a
-decline). Then, each in its own process (``bench/usage_summaries_child.py``):
+decline; on PostgreSQL the days are written with ``COPY``). A dataset reused is migrated
+first. Then, each in its own process (``bench/usage_summaries_child.py``):
 
 - ``walk``: the refresh as it was before the summary SQL — every ``UsageDay`` of the 63 days
   read into Python and walked per account, written with ``delete`` + ``bulk_create``
   (the baseline; ``--walk-runs`` runs, it takes minutes);
-- ``sql``: ``usage_summaries_refresh`` — the summary SQL (``SUMMARY_QUERIES``), one upsert.
+- ``sql``: ``usage_summaries_refresh`` — the summary SQL (``SUMMARY_QUERIES``), Polars,
+  multi-row upserts.
 
-One discarded warm-up of ``sql``, then the runs alternate; medians, the ratio walk / sql, the
-goal (5 s) and whether both wrote the same summaries and signals (a digest) are printed.
+``--baseline-ref REF`` also runs ``sql`` with the code of that git commit (``base``): its
+``src/`` exported with ``git archive`` first on ``PYTHONPATH``, as ``bench/demo_bench.py``
+does, on the same data and virtual environment.
+
+One discarded warm-up of ``sql``, then the runs alternate; medians (wall clock, and the CPU
+time of the refresh's own process: all the work on SQLite, the client's share on PostgreSQL),
+the ratios walk / sql and base / sql, the goal (5 s) and whether every run wrote the same
+summaries and signals (a digest) are printed.
 """
 
 from __future__ import annotations
@@ -28,8 +36,11 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
+
+from demo_bench import export_ref
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = str(Path(__file__).with_name("usage_summaries_child.py"))
@@ -53,7 +64,12 @@ def env_for(database: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
-def child(env: dict[str, str], *args: str) -> dict[str, Any]:
+def child(env: dict[str, str], *args: str, src: Path | None = None) -> dict[str, Any]:
+    if src is not None:
+        env = {
+            **env,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")])),
+        }
     out = subprocess.run(
         [sys.executable, CHILD, *args],
         env=env,
@@ -71,7 +87,8 @@ def prepare(database: str, data_dir: Path, accounts: int, days: int) -> None:
     Path(env["KIZUNA_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     marker = Path(env["KIZUNA_DATA_DIR"]) / "summaries-bench.json"
     wanted = json.dumps({"accounts": accounts, "days": days})
-    if marker.exists() and marker.read_text() == wanted:
+    if marker.exists() and marker.read_text() == wanted:  # new migrations (indexes) only
+        subprocess.run([KIZUNA, "manage", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
         return
     if database == "postgres":
         for sql in (f"DROP DATABASE IF EXISTS {PG_DATABASE}", f"CREATE DATABASE {PG_DATABASE}"):
@@ -97,28 +114,36 @@ def prepare(database: str, data_dir: Path, accounts: int, days: int) -> None:
     marker.write_text(wanted)
 
 
-def bench(database: str, data_dir: Path, runs: int, walk_runs: int) -> None:
+def bench(database: str, data_dir: Path, runs: int, walk_runs: int, base: Path | None) -> None:
     env = env_for(database, data_dir)
     child(env, "sql")  # warm-up, discarded
-    walk: list[dict[str, Any]] = []
-    sql: list[dict[str, Any]] = []
+    measured: dict[str, list[dict[str, Any]]] = {"walk": [], "base": [], "sql": []}
     for run in range(max(runs, walk_runs)):
         if run < walk_runs:
-            walk.append(child(env, "walk"))
+            measured["walk"].append(child(env, "walk"))
+        if run < runs and base is not None:
+            measured["base"].append(child(env, "sql", src=base))
         if run < runs:
-            sql.append(child(env, "sql"))
-    sql_s = statistics.median(r["seconds"] for r in sql)
-    digests = {r["digest"] for r in walk + sql}
-    figures = f"sql {sql_s:6.2f} s  sql/goal {GOAL_S:.0f} s = {sql_s / GOAL_S:4.2f}"
-    if walk:
-        walk_s = statistics.median(r["seconds"] for r in walk)
-        figures = f"walk {walk_s:7.2f} s  {figures}  walk/sql {walk_s / sql_s:5.1f}×"
+            measured["sql"].append(child(env, "sql"))
+    medians = {
+        name: (
+            statistics.median(r["seconds"] for r in results),
+            statistics.median(r["cpu"] for r in results),
+        )
+        for name, results in measured.items()
+        if results
+    }
+    sql_s = medians["sql"][0]
+    digests = {r["digest"] for results in measured.values() for r in results}
+    first = measured["sql"][0]
     print(
-        f"{database:9} {figures}  summaries {sql[0]['summaries']:,}"
-        f"  signals {sql[0]['signals']:,}  identical {len(digests) == 1}"
+        f"{database}: summaries {first['summaries']:,}  signals {first['signals']:,}"
+        f"  identical {len(digests) == 1}  sql / goal {GOAL_S:.0f} s = {sql_s / GOAL_S:.2f}"
     )
-    print(f"          runs: walk {[round(r['seconds'], 2) for r in walk]}")
-    print(f"                sql  {[round(r['seconds'], 2) for r in sql]}")
+    for name, (seconds, cpu) in medians.items():
+        ratio = f"  {name} / sql {seconds / sql_s:5.2f}×" if name != "sql" else ""
+        runs_s = [round(r["seconds"], 2) for r in measured[name]]
+        print(f"  {name:4} {seconds:7.2f} s (cpu {cpu:6.2f} s){ratio}  runs {runs_s}")
 
 
 def main() -> None:
@@ -131,10 +156,13 @@ def main() -> None:
     parser.add_argument("--walk-runs", type=int, default=1)
     parser.add_argument("--databases", default="sqlite")
     parser.add_argument("--dir", type=Path, default=ROOT / "var" / "bench" / "usage-summaries")
+    parser.add_argument("--baseline-ref", help="a git commit whose sql to measure side by side")
     args = parser.parse_args()
-    for database in args.databases.split(","):
-        prepare(database, args.dir, args.accounts, args.days)
-        bench(database, args.dir, args.runs, args.walk_runs)
+    with tempfile.TemporaryDirectory(prefix="kizuna-summaries-baseline-") as folder:
+        base = export_ref(args.baseline_ref, Path(folder) / "base") if args.baseline_ref else None
+        for database in args.databases.split(","):
+            prepare(database, args.dir, args.accounts, args.days)
+            bench(database, args.dir, args.runs, args.walk_runs, base)
 
 
 if __name__ == "__main__":

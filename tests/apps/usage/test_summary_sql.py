@@ -55,8 +55,8 @@ def reference(as_of: dt.date) -> tuple[dict[int, dict[str, Any]], set[tuple[Any,
         day__gte=since, day__lte=as_of
     ).values_list("account_id", "day", "events", "feature_counts"):
         series[account_id][day] = events
-        if day >= window_start:
-            used[account_id] |= set(feature_counts)
+        if day >= window_start and isinstance(feature_counts, dict):  # (the walk crashed
+            used[account_id] |= set(feature_counts)  # on other values: they count no feature)
     window = RollupWindow(tz="Asia/Tokyo", first_day=window_start, last_day=as_of)
     files = committed(
         EventStore(settings.USAGE_DIR).files(
@@ -413,3 +413,47 @@ def test_more_summaries_than_one_statement_holds(world: World, catalog: Product)
     expected = reference(AS_OF)
     assert usage_summaries_refresh(as_of=AS_OF) == 1201
     assert stored() == expected
+
+
+def test_hostile_feature_names_empty_counts_and_far_days_match_the_walk(
+    world: World, catalog: Product
+) -> None:
+    # given: key features whose names are SQL, JSON-path or placeholder syntax, or Japanese
+    # (stored escaped as \uXXXX by the JSON field); empty and null counts; a day in year 9999;
+    # an account with a line and no day at all
+    names = ["it's", 'a"b', "%s", "b?c", "$.x", "経費"]
+    for n, name in enumerate(names):
+        FeatureDefinition.objects.create(
+            event=f"hostile.{n}", feature=name, product=world.product, is_key=True
+        )
+    SubscriptionLineFactory(account=world.account, product=world.product, seats=3)
+    empty, idle = AccountFactory(), AccountFactory()
+    SubscriptionLineFactory(account=empty, product=world.product, seats=3)
+    SubscriptionLineFactory(account=idle, product=world.product, seats=3)
+    UsageDay.objects.bulk_create(
+        [
+            day_row(world.account, 0, 5, 2, **{"it's": 1, "経費": 0}),
+            day_row(world.account, 3, 5, 2, **{'a"b': 2, "%s": 1}),
+            day_row(world.account, 30, 5, 2, **{"b?c": 4}),  # too old for the 28 days
+            day_row(world.account, 10, 0, 0),  # {}
+            UsageDay(account=world.account, day=dt.date(9999, 12, 31), events=7, active_users=1),
+            UsageDay(account=empty, day=AS_OF, events=1, feature_counts={}),
+        ]
+    )
+    UsageDay.objects.create(  # JSON null
+        account=empty,
+        day=AS_OF - dt.timedelta(days=4),
+        events=2,
+        feature_counts=Value(None, JSONField()),
+    )
+    expected = reference(AS_OF)
+    # when
+    assert usage_summaries_refresh(as_of=AS_OF) == 2
+    # then
+    assert stored() == expected
+    summary = UsageSummary.objects.get(account=world.account)
+    assert summary.key_features_used == sorted(["it's", "経費", 'a"b', "%s"])
+    assert summary.feature_adoption == 4 / 8
+    assert summary.events_28d == 10  # not the day of year 9999
+    assert UsageSummary.objects.get(account=empty).key_features_used == []
+    assert not UsageSummary.objects.filter(account=idle).exists()

@@ -12,9 +12,16 @@ from collections import defaultdict
 from typing import Any
 
 import duckdb
+import numpy as np
 import pytest
 
-from kizuna.core.usage.drops import DropRule, detect_drops, detect_drops_weekly, weekly_sums
+from kizuna.core.usage.drops import (
+    DropRule,
+    detect_drops,
+    detect_drops_weekly,
+    drop_candidates,
+    weekly_sums,
+)
 from kizuna.core.usage.rollup import SUMMARY_WEEKS, summary_sql, summary_window
 from kizuna.core.usage.trend import usage_trend
 
@@ -130,3 +137,34 @@ def test_weekly_detectors_match_the_series_ones() -> None:
             weeks[1],
             sum(weeks[:4]),
         )
+
+
+def test_drop_candidates_never_miss_a_signal() -> None:
+    # random weekly sums, hostile rules too: every account with a signal is a candidate
+    rng = random.Random(8)
+    rows = np.array(
+        [
+            [rng.choice([0, 1, rng.randint(0, 60), rng.randint(0, 2**33)]) for _ in range(9)]
+            for _ in range(3000)
+        ],
+        dtype=np.int64,
+    )
+    rules = [
+        DropRule(),
+        DropRule(share=0.8, z_threshold=0.5, weeks=4, min_baseline=0.0),
+        DropRule(share=1.0, z_threshold=1e-9, weeks=1, min_baseline=-5.0),
+        DropRule(weeks=10, min_baseline=20.0),
+        DropRule(weeks=3, z_threshold=3.5),
+        DropRule(weeks=0),
+        DropRule(z_threshold=0.0),
+        DropRule(z_threshold=-1.0),
+        DropRule(share=float("nan")),
+        DropRule(min_baseline=float("inf")),
+    ]
+    for rule in rules:
+        candidates = drop_candidates(rows, rule=rule)
+        for weeks, candidate in zip(rows.tolist(), candidates.tolist(), strict=True):
+            if detect_drops_weekly(weeks, as_of=AS_OF, rule=rule):
+                assert candidate, (rule, weeks)
+    steady = np.full((10, 9), 10, dtype=np.int64)  # regular use: nobody to check
+    assert not drop_candidates(steady, rule=DropRule()).any()

@@ -121,8 +121,12 @@ ORDER BY account_id, rank
 SUMMARY_WEEKS: Final = 9
 SUMMARY_DAYS: Final = 7 * SUMMARY_WEEKS
 
+_SINCE_COLUMNS = ",\n".join(
+    f"           SUM(CASE WHEN d.day >= :week_{k}_first THEN d.events ELSE 0 END) AS since_{k}"
+    for k in range(SUMMARY_WEEKS)
+)
 _WEEK_COLUMNS = ",\n".join(
-    f"       CAST(SUM(CASE WHEN week = {k} THEN events ELSE 0 END) AS BIGINT) AS week_{k}"
+    f"       CAST(since_{k}{f' - since_{k - 1}' if k else ''} AS BIGINT) AS week_{k}"
     for k in range(SUMMARY_WEEKS)
 )
 
@@ -140,25 +144,24 @@ _WEEK_COLUMNS = ",\n".join(
 #:   ``feature_counts`` of a day of the 28 days ending ``as_of`` (a zero count too); a value that
 #:   is not a JSON object has no feature.
 #:
-#: Each day is put into its week once, in the inner query, and the weeks are pivoted per
-#: account in the outer one: on SQLite, nine conditional sums over every day cost three times
-#: as much.
+#: The weeks come from one pass grouped by account: the events since the first day of each
+#: week (``_week_bounds``), then week k = since_k − since_(k−1). On PostgreSQL this is 3.5×
+#: faster than grouping by account and week and pivoting the weeks, and about as fast on
+#: SQLite (one comparison per week and day).
 SUMMARY_QUERIES: Final[dict[str, str]] = {
     "weeks": f"""
-WITH per_week AS (
-    SELECT d.account_id,
-           CAST(DATE_DIFF('day', d.day, :as_of) AS BIGINT) // 7 AS week,
-           SUM(CAST(d.events AS BIGINT)) AS events,
-           MAX(d.active_users) AS active_users
-    FROM usage_day AS d
-    WHERE d.day BETWEEN :first_day AND :as_of
-    GROUP BY 1, 2
-)
 SELECT account_id,
 {_WEEK_COLUMNS},
-       COALESCE(MAX(CASE WHEN week < 4 THEN active_users END), 0) AS max_daily_users_28d
-FROM per_week
-GROUP BY account_id
+       max_daily_users_28d
+FROM (
+    SELECT d.account_id,
+{_SINCE_COLUMNS},
+           COALESCE(MAX(CASE WHEN d.day >= :window_start THEN d.active_users END), 0)
+               AS max_daily_users_28d
+    FROM usage_day AS d
+    WHERE d.day BETWEEN :first_day AND :as_of
+    GROUP BY d.account_id
+) AS sums
 """,
     "features": """
 SELECT DISTINCT d.account_id, f.key AS feature
@@ -184,6 +187,13 @@ def _days_before(day: dt.date, days: int) -> dt.date:
     return day - dt.timedelta(days=min(days, (day - dt.date.min).days))
 
 
+def _week_bounds(as_of: dt.date) -> dict[str, dt.date]:
+    """``week_{k}_first``, the first day of each of the ``SUMMARY_WEEKS`` weeks (the 7 days
+    ending ``as_of − 7k``), cut at ``dt.date.min``: a week wholly before it starts where the
+    week after it does, so its sum is 0, as in ``drops.weekly_sums``."""
+    return {f"week_{k}_first": _days_before(as_of, 7 * k + 6) for k in range(SUMMARY_WEEKS)}
+
+
 def summary_window(as_of: dt.date) -> SummaryWindow:
     return SummaryWindow(
         as_of=as_of,
@@ -203,12 +213,15 @@ def summary_sql(
     as_of: dt.date,
     features: Sequence[str] = (),
     table: str = "usage_day",
+    index: str | None = None,
 ) -> str:
     """The query ``name`` of ``SUMMARY_QUERIES`` with its parameters bound, in ``dialect``
     (``sqlite``, ``postgres``, ``duckdb``), reading the daily rollup from ``table``.
 
     Dates and feature names are bound as literals after parsing (no text is pasted into SQL).
-    Adjustments per engine, none changing the result: on SQLite the table is read with
+    Adjustments per engine, none changing the result: on SQLite ``weeks`` reads the covering
+    index ``index`` (``account_id, day, events, active_users``; in account order, so the
+    grouping needs no sort) when one is given, and the table is otherwise read with
     ``NOT INDEXED`` (one pass over the table beats a walk of the ``day`` index that looks each
     row up, 3× here), and ``JSON_EACH`` reads ``feature_counts`` without the guard against
     values that are not an object (SQLite gives such a value integer keys or none, which match
@@ -221,28 +234,89 @@ def summary_sql(
         if [type(e) for e in condition.expressions] == [exp.Placeholder]:
             names: list[exp.Expr] = [exp.Literal.string(f) for f in features]
             condition.set("expressions", names or [exp.null()])
+    days = {key: getattr(window, key) for key in ("as_of", "first_day", "window_start")}
     tree = exp.replace_placeholders(
         tree,
         **{
-            key: exp.cast(exp.Literal.string(getattr(window, key).isoformat()), "date")
-            for key in ("as_of", "first_day", "window_start")
+            key: exp.cast(exp.Literal.string(day.isoformat()), "date")
+            for key, day in (days | _week_bounds(as_of)).items()
         },
     )
     for node in list(tree.find_all(exp.Table)):
         if node.name == "usage_day":
             node.set("this", exp.to_identifier(table))
             if dialect == "sqlite":
-                node.set("indexed", False)
+                covered = index is not None and name == "weeks"
+                node.set("indexed", exp.to_table(index) if index and covered else False)
     if dialect == "sqlite":  # JSON_EACH of a non-object: integer keys or none, no error
         for guard in list(tree.find_all(exp.Case)):
             if isinstance(guard.parent, exp.Anonymous) and guard.parent.name == "JSON_EACH":
                 guard.replace(guard.args["ifs"][0].args["true"])
-    if dialect == "postgres":
+    if dialect == "postgres" and name == "features" and features:
+        tree = _features_by_key_test(tree, features)
+    if dialect == "postgres":  # integer division: DIV() would divide numerics
+        for division in list(tree.find_all(exp.IntDiv)):
+            division.replace(
+                exp.Div(this=division.this, expression=division.expression, typed=True)
+            )
         for json_type in list(tree.find_all(exp.JSONType)):
             json_type.replace(exp.Anonymous(this="JSONB_TYPEOF", expressions=[json_type.this]))
         for call in tree.find_all(exp.Anonymous):
             call.set("this", _JSONB_FUNCTIONS.get(str(call.this).upper(), call.this))
     return tree.sql(dialect=dialect)
+
+
+def _features_by_key_test(tree: exp.Expr, features: Sequence[str]) -> exp.Expr:
+    """The ``features`` query of ``tree`` (bound) for PostgreSQL, the same rows from the same
+    days: per account, ``BOOL_OR`` of one ``?`` test of ``feature_counts`` per key feature (an
+    object only, as the guard of ``JSON_EACH`` says), unnested into (account, feature) rows."""
+    day = tree.find(exp.Between)
+    table = next(t for t in tree.find_all(exp.Table) if t.alias == "d")
+    assert day is not None
+    counts = exp.column("feature_counts", table="d")
+    is_object = exp.EQ(
+        this=exp.Anonymous(this="JSONB_TYPEOF", expressions=[counts.copy()]),
+        expression=exp.Literal.string("object"),
+    )
+    found = [
+        exp.Case(
+            ifs=[
+                exp.If(
+                    this=exp.Anonymous(
+                        this="BOOL_OR",
+                        expressions=[
+                            exp.and_(
+                                is_object.copy(),
+                                exp.JSONBContainsTopKey(
+                                    this=counts.copy(), expression=exp.Literal.string(feature)
+                                ),
+                            )
+                        ],
+                    ),
+                    true=exp.Literal.string(feature),
+                )
+            ]
+        )
+        for feature in features
+    ]
+    per_account = (
+        exp.select(
+            exp.column("account_id", table="d"), exp.alias_(exp.Array(expressions=found), "used")
+        )
+        .from_(table.copy())
+        .where(day.copy())
+        .group_by(exp.column("account_id", table="d"))
+    )
+    unnest = exp.Unnest(
+        expressions=[exp.column("used", table="s")],
+        alias=exp.TableAlias(this=exp.to_identifier("f"), columns=[exp.to_identifier("feature")]),
+    )
+    return (
+        exp.select(exp.column("account_id", table="s"), exp.column("feature", table="f"))
+        .from_(per_account.subquery("s"))
+        .join(unnest, join_type="cross")
+        .where(exp.column("feature", table="f").is_(exp.null()).not_())
+    )
 
 
 _TZ_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$")

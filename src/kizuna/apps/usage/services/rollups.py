@@ -17,7 +17,6 @@ rollup replaces exactly the rows it recomputes, and no usage loaded another way 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -41,7 +40,7 @@ from kizuna.apps.usage.models import (
     UsageDropSignal,
     UsageSummary,
 )
-from kizuna.core.usage.drops import DropRule, detect_drops_weekly
+from kizuna.core.usage.drops import DropRule, detect_drops_weekly, drop_candidates
 from kizuna.core.usage.rollup import (
     SUMMARY_WEEKS,
     RollupWindow,
@@ -52,7 +51,6 @@ from kizuna.core.usage.rollup import (
     summary_window,
 )
 from kizuna.core.usage.store import DAILY_SCHEMA, EventStore, batch_of, utc_days_for
-from kizuna.core.usage.trend import active_user_ratio, feature_adoption, usage_trend_weekly
 
 #: the first company day an event may fall on (``services.event_window``); a rebuild ignores
 #: partitions outside the window, so an impossible date stored before it was refused cannot
@@ -292,6 +290,7 @@ def _summary_query(name: str, *, as_of: dt.date, features: list[str] | None = No
         as_of=as_of,
         features=features or (),
         table=UsageDay._meta.db_table,
+        index="usage_day_summary",  # UsageDay.Meta.indexes
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
@@ -329,64 +328,59 @@ def usage_summaries_refresh(*, as_of: dt.date) -> int:
 
     The per-account figures come from the summary SQL over ``UsageDay``
     (``kizuna.core.usage.rollup.SUMMARY_QUERIES``: the weekly sums of the 63 days and the key
-    features used in the 28 days), two passes of the database over the table; Python only
-    turns each account's sums into its summary. Drop signals are kept only for accounts with a line
-    active on ``as_of``. An account has a summary when it has a ``UsageDay`` row in the 63 days
-    or raw events in the 28 days; the summaries of the others are removed, the signals of
-    ``as_of`` replaced (multi-row statements, ``_write``), and nothing else is written."""
+    features used in the 28 days), two passes of the database over the table; Polars turns the
+    sums into the summaries (``_summary_frame``), and the exact drop detectors run in Python on
+    the few accounts that may have a drop (``drops.drop_candidates``). Drop signals are kept
+    only for accounts with a line active on ``as_of``. An account has a summary when it has a
+    ``UsageDay`` row in the 63 days or raw events in the 28 days; the summaries of the others
+    are removed, the signals of ``as_of`` replaced (multi-row statements, ``_write``), and
+    nothing else is written."""
     window = summary_window(as_of)
     keys, seats = _key_features_and_seats(as_of)
-    weeks = {row[0]: row[1:] for row in _summary_query("weeks", as_of=as_of)}
-    used: dict[int, set[str]] = defaultdict(set)
+    if connection.vendor == "postgresql":
+        # compiling the two queries (JIT) took longer than it saved; for this transaction only
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+    weeks = _summary_query("weeks", as_of=as_of)
     key_names = sorted(set().union(*keys.values()))
-    for account_id, feature in _summary_query("features", as_of=as_of, features=key_names):
-        used[account_id].add(feature)
+    used = _summary_query("features", as_of=as_of, features=key_names)
     raw = _raw_usage(window)
     rule_row = UsageDropRule.objects.first() or UsageDropRule()
     rule = DropRule(rule_row.share, rule_row.z_threshold, rule_row.weeks, rule_row.min_baseline)
-    ids = set(Account.objects.values_list("id", flat=True)) & (set(weeks) | set(raw))
+    accounts = list(Account.objects.values_list("id", flat=True))
+    frame = _summary_frame(
+        accounts=accounts, weeks=weeks, used=used, raw=raw, keys=keys, seats=seats, rule=rule
+    )
+    ids = frame["account_id"].to_list()
+    figures = [pl.col("account_id"), *_summary_exprs(as_of)]
+    has_raw = pl.col("account_id").is_in(list(raw))
     with_raw: list[tuple[Any, ...]] = []
-    without_raw: list[tuple[Any, ...]] = []
-    signals: list[tuple[Any, ...]] = []
+    for row in frame.filter(has_raw).select(figures).rows():
+        account_raw = raw[row[0]]
+        last_seen = connection.ops.adapt_datetimefield_value(account_raw.last_seen_at)
+        with_raw.append((*row, last_seen, json.dumps(account_raw.top_users)))
+    # rolled up elsewhere (a warehouse, the demo): the previous last seen and top users stay
+    without_raw = (
+        frame.filter(~has_raw)
+        .select(*figures, pl.lit(None).alias("last_seen_at"), pl.lit("[]").alias("top_users"))
+        .rows()
+    )
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    no_days = (0,) * (SUMMARY_WEEKS + 1)
-    for account_id in sorted(ids):
-        *sums, max_daily_users = weeks.get(account_id, no_days)
-        trend = usage_trend_weekly(sums, sum_28d=sum(sums[:4]))
-        account_raw = raw.get(account_id)
-        active_users = account_raw.active_users if account_raw else max_daily_users
-        account_keys = keys.get(account_id, set())
-        row = (
+    signals = [
+        (
             account_id,
             as_of,
-            min(trend.sum_7d, COUNTER_MAX),
-            min(trend.sum_28d, COUNTER_MAX),
-            trend.week_over_week,
-            min(active_users, COUNTER_MAX),
-            feature_adoption(used=used[account_id], key_features=account_keys),
-            active_user_ratio(active_users=active_users, seats=seats.get(account_id)),
-            _json_list(sorted(used[account_id] & account_keys)),
+            signal.method,
+            min(signal.recent, COUNTER_MAX),
+            signal.baseline,
+            signal.value,
+            signal.threshold,
+            created_at,
         )
-        if account_raw:
-            last_seen = connection.ops.adapt_datetimefield_value(account_raw.last_seen_at)
-            with_raw.append((*row, last_seen, json.dumps(account_raw.top_users)))
-        else:  # rolled up elsewhere (a warehouse, the demo): the previous ones are kept
-            without_raw.append((*row, None, "[]"))
-        if account_id in seats:  # an active line on as_of: a churned account's silence is no news
-            signals += [
-                (
-                    account_id,
-                    as_of,
-                    signal.method,
-                    min(signal.recent, COUNTER_MAX),
-                    signal.baseline,
-                    signal.value,
-                    signal.threshold,
-                    created_at,
-                )
-                for signal in detect_drops_weekly(sums, as_of=as_of, rule=rule)
-            ]
-    stale = set(UsageSummary.objects.values_list("account_id", flat=True)) - ids
+        for account_id, *sums in frame.filter("drop_candidate").select(_WEEKS).rows()
+        for signal in detect_drops_weekly(sums, as_of=as_of, rule=rule)
+    ]
+    stale = set(UsageSummary.objects.values_list("account_id", flat=True)) - set(ids)
     for chunk in _chunks(sorted(stale)):
         UsageSummary.objects.filter(account_id__in=chunk).delete()
     columns, conflict = _SUMMARY_COLUMNS + _RAW_COLUMNS, "account_id"
@@ -398,14 +392,113 @@ def usage_summaries_refresh(*, as_of: dt.date) -> int:
     return len(ids)
 
 
-@functools.cache
-def _json_tuple(values: tuple[str, ...]) -> str:
-    return json.dumps(list(values))
+#: the columns of the weekly sums in ``_summary_frame``: week k = the 7 days ending as_of − 7k
+_WEEKS = ["account_id", *(f"week_{k}" for k in range(SUMMARY_WEEKS))]
 
 
-def _json_list(values: list[str]) -> str:
-    """``values`` as JSON text, as ``JSONField`` writes it (a few distinct lists: cached)."""
-    return _json_tuple(tuple(values))
+def _summary_exprs(as_of: dt.date) -> list[pl.Expr]:
+    """The figures of a summary (``_SUMMARY_COLUMNS`` after ``account_id``) over the columns of
+    ``_summary_frame``, with the arithmetic of ``kizuna.core.usage.trend`` (the reference test
+    compares them exactly)."""
+    week_0, week_1 = pl.col("week_0"), pl.col("week_1")
+    return [
+        pl.lit(as_of).alias("as_of"),
+        pl.min_horizontal(week_0, COUNTER_MAX).alias("events_7d"),
+        pl.min_horizontal(pl.sum_horizontal(_WEEKS[1:5]), COUNTER_MAX).alias("events_28d"),
+        pl.when(week_1 != 0).then((week_0 - week_1) / week_1).alias("week_over_week"),
+        pl.min_horizontal("active_users", COUNTER_MAX).alias("active_users_28d"),
+        pl.when(pl.col("keys") > 0)
+        .then(pl.col("keys_used") / pl.col("keys"))
+        .alias("feature_adoption"),
+        pl.when(pl.col("seats") != 0)
+        .then(pl.col("active_users") / pl.col("seats"))
+        .alias("active_user_ratio"),
+        pl.col("key_features_used"),
+    ]
+
+
+def _summary_frame(
+    *,
+    accounts: list[int],
+    weeks: list[tuple[Any, ...]],
+    used: list[tuple[int, str]],
+    raw: dict[int, _RawUsage],
+    keys: dict[int, set[str]],
+    seats: dict[int, int],
+    rule: DropRule,
+) -> pl.DataFrame:
+    """One row per account to summarize (an existing account with a day in the 63 days or raw
+    events), sorted by id: its weekly sums (``_WEEKS``, 0 without days), ``active_users`` (from
+    the raw events, else the busiest day of the 28), ``keys`` / ``keys_used`` (its key features
+    and those used in the 28 days), ``seats`` (null without an active line),
+    ``key_features_used`` (JSON text) and ``drop_candidate``."""
+    week_names = _WEEKS[1:]
+    weeks_frame = pl.DataFrame(
+        weeks,
+        schema={
+            "account_id": pl.Int64,
+            **dict.fromkeys(week_names, pl.Int64),
+            "max_users": pl.Int64,
+        },
+        orient="row",
+    )
+    raw_frame = pl.DataFrame(
+        [(account_id, usage.active_users) for account_id, usage in raw.items()],
+        schema={"account_id": pl.Int64, "raw_users": pl.Int64},
+        orient="row",
+    )
+    seats_frame = pl.DataFrame(
+        list(seats.items()), schema={"account_id": pl.Int64, "seats": pl.Int64}, orient="row"
+    )
+    key_pairs = pl.DataFrame(
+        [(account_id, name) for account_id, names in keys.items() for name in names],
+        schema={"account_id": pl.Int64, "feature": pl.String},
+        orient="row",
+    )
+    used_frame = pl.DataFrame(
+        used, schema={"account_id": pl.Int64, "feature": pl.String}, orient="row"
+    ).unique()
+    keys_count = key_pairs.group_by("account_id").agg(pl.len().alias("keys"))
+    # the JSON text of the sorted names, as ``json.dumps`` writes a list
+    quoted = {name: json.dumps(name) for name in key_pairs["feature"].unique().to_list()}
+    keys_used = (
+        used_frame.join(key_pairs, on=["account_id", "feature"], how="semi")
+        .group_by("account_id")
+        .agg(
+            pl.len().alias("keys_used"),
+            pl.col("feature").sort().replace_strict(quoted, return_dtype=pl.String).str.join(", "),
+        )
+        .select(
+            "account_id",
+            "keys_used",
+            pl.concat_str(pl.lit("["), pl.col("feature"), pl.lit("]")).alias("key_features_used"),
+        )
+    )
+    ids = pl.DataFrame({"account_id": accounts}, schema={"account_id": pl.Int64}).join(
+        pl.concat([weeks_frame.select("account_id"), raw_frame.select("account_id")]).unique(),
+        on="account_id",
+        how="semi",
+    )
+    frame = (
+        ids.join(weeks_frame, on="account_id", how="left")
+        .join(raw_frame, on="account_id", how="left")
+        .join(seats_frame, on="account_id", how="left")
+        .join(keys_count, on="account_id", how="left")
+        .join(keys_used, on="account_id", how="left")
+        .with_columns(
+            *(pl.col(c).fill_null(0) for c in (*week_names, "max_users", "keys", "keys_used")),
+        )
+        .with_columns(
+            pl.coalesce("raw_users", "max_users").alias("active_users"),
+            pl.col("key_features_used").fill_null("[]"),
+            pl.col("seats").is_not_null().alias("has_line"),
+        )
+        .sort("account_id")
+    )
+    candidates = drop_candidates(frame.select(week_names).to_numpy(), rule=rule)
+    return frame.with_columns(
+        (pl.col("has_line") & pl.Series(candidates, dtype=pl.Boolean)).alias("drop_candidate")
+    )
 
 
 #: rows per statement of ``_write``: 500 × 11 parameters stays under every engine's limit
