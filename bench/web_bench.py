@@ -235,6 +235,9 @@ def worker_main(command: str, paths: list[str], username: str, warm_requests: in
     if command == "count":
         print(json.dumps({"accounts": Account.objects.count()}))
         return
+    if command == "html":
+        html_dump(paths, username)
+        return
     user = User.objects.get(username=username)
     busiest = (
         Account.objects.filter(owner=user, segment="high")
@@ -253,6 +256,9 @@ def worker_main(command: str, paths: list[str], username: str, warm_requests: in
     values = {"account": account_id, "model": model, "member": user.pk}
     client = Client()
     client.force_login(user)
+    if command == "profile":
+        profile_pages(client, [path.format(**values) for path in paths], warm_requests)
+        return
     pages = {}
     for path in paths:
         url = path.format(**values)
@@ -283,6 +289,69 @@ def worker_main(command: str, paths: list[str], username: str, warm_requests: in
             ensure_ascii=False,
         )
     )
+
+
+def profile_pages(client: Any, urls: list[str], requests: int) -> None:
+    """``--worker profile``: per URL, after two warm-up requests, the CPU time (this process:
+    Django, the template, the database driver; SQLite's own work included, PostgreSQL's not)
+    of ``requests`` requests without a profiler, then the same requests under cProfile; prints
+    the top functions to stderr and one JSON line (median CPU and wall ms per request; the
+    queries are counted by ``probe``)."""
+    import cProfile
+    import io
+    import pstats
+
+    pages = {}
+    for url in urls:
+        for _ in range(2):
+            client.get(url)
+        cpu, wall = [], []
+        for _ in range(max(1, requests)):
+            started_cpu, started = time.process_time(), time.perf_counter()
+            response = client.get(url)
+            cpu.append(time.process_time() - started_cpu)
+            wall.append(time.perf_counter() - started)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(max(1, requests)):
+            client.get(url)
+        profiler.disable()
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(25)
+        print(f"===== {url}\n{text.getvalue()}", file=sys.stderr)
+        pages[url] = {
+            "status": response.status_code,
+            "cpu_ms": round(statistics.median(cpu) * 1000, 2),
+            "wall_ms": round(statistics.median(wall) * 1000, 2),
+            "bytes": len(response.content),
+        }
+    print(json.dumps({"requests": requests, "pages": pages}, ensure_ascii=False))
+
+
+#: what differs between two renderings of the same page by design: the CSRF token (masked
+#: anew per response) and the CSP nonce
+VOLATILE = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|nonce=")[^"]*')
+
+
+def html_dump(paths: list[str], username: str) -> None:
+    """``--worker html``: the HTML of each path (no placeholders) as ``username``, with the
+    volatile parts blanked, to compare a page before and after a change; one JSON line."""
+    from django.test import Client
+
+    from kizuna.apps.org.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    pages = {}
+    for path in paths:
+        response = client.get(path)
+        pages[path] = {
+            "status": response.status_code,
+            "html": VOLATILE.sub(r"\1…", response.content.decode()),
+        }
+    print(json.dumps(pages, ensure_ascii=False))
 
 
 def sweep_report(database: str, probe: dict[str, Any]) -> None:

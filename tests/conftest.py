@@ -27,6 +27,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.pure)
 
 
+@pytest.fixture(autouse=True)
+def _forget_process_caches() -> None:
+    """A test starts without what an earlier test's rolled-back data left in a process cache
+    (the account list's filter choices)."""
+    from django.apps import apps
+
+    if apps.ready:
+        from kizuna.apps.customers.forms import filter_choices_clear
+
+        filter_choices_clear()
+
+
 @pytest.fixture
 def world(db: Any) -> Any:
     from tests.factories import build_world

@@ -30,6 +30,16 @@ LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("kizuna/apps/audit/apps.py", "kizuna.apps.audit"): (
         "signal receivers are connected in AppConfig.ready(), once the models are loaded"
     ),
+    ("kizuna/apps/customers/apps.py", "kizuna.apps.customers.forms"): (
+        "the filter choices' receivers are connected in AppConfig.ready(), once the models"
+        " are loaded"
+    ),
+    ("kizuna/apps/customers/apps.py", "kizuna.apps.customers.models"): (
+        "the models whose saves the filter choices' receivers follow, in AppConfig.ready()"
+    ),
+    ("kizuna/apps/customers/apps.py", "kizuna.apps.org.models"): (
+        "the models whose saves the filter choices' receivers follow, in AppConfig.ready()"
+    ),
     ("kizuna/apps/jobs/apps.py", "kizuna.apps.jobs"): (
         "each app's tasks.py is collected and the task signals are connected in"
         " AppConfig.ready(), once every app's models are loaded"

@@ -6,15 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import batched
 
 from kizuna.apps.customers.models import Account, Contact, Product, SubscriptionLine
 from kizuna.apps.org.models import Team, User
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.core.segmentation import segment_by_percentile
+from kizuna.db.bulk import bulk_insert
 from kizuna.demo.types import DemoDataset, DemoSubscriptionLine
-
-BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -50,26 +48,24 @@ def _load_accounts(
 ) -> dict[str, int]:
     mrr = _mrr_on(dataset, dataset.as_of)
     segments = _segments_at_last_review(dataset, review_on)
-    for batch in batched(dataset.accounts, BATCH):
-        Account.objects.bulk_create(
-            Account(
-                name=a.name,
-                kana=a.kana,
-                industry=a.industry,
-                employee_count=a.employee_count,
-                channel=a.channel,
-                partner_name=a.partner_name,
-                owner=users.get(a.owner_username or ""),
-                team=teams[a.team_code],
-                phase=a.phase,
-                segment=segments.get(a.key, a.segment),
-                potential_acv=a.potential_acv,
-                external_crm_id=a.key,
-                mrr=mrr.get(a.key, 0),
-                created_at=dt.datetime.combine(a.created_on, dt.time(9), tzinfo=dt.UTC),
+    owners = {username: user.pk for username, user in users.items()}
+    bulk_insert(
+        Account,
+        [
+            "name", "kana", "industry", "employee_count", "channel", "partner_name",
+            "owner_id", "team_id", "phase", "segment", "potential_acv", "external_crm_id",
+            "mrr", "created_at",
+        ],
+        (
+            (
+                a.name, a.kana, a.industry, a.employee_count, a.channel, a.partner_name,
+                owners.get(a.owner_username or ""), teams[a.team_code].pk, a.phase,
+                segments.get(a.key, a.segment), a.potential_acv, a.key, mrr.get(a.key, 0),
+                dt.datetime.combine(a.created_on, dt.time(9), tzinfo=dt.UTC),
             )
-            for a in batch
-        )
+            for a in dataset.accounts
+        ),
+    )  # fmt: skip
     return {str(key): int(pk) for key, pk in Account.objects.values_list("external_crm_id", "id")}
 
 
@@ -117,29 +113,28 @@ def _load_lines(
     dataset: DemoDataset, accounts: dict[str, int], products: dict[str, Product]
 ) -> None:
     currency = tenant_settings_get().currency
-    for batch in batched(dataset.subscription_lines, BATCH):
-        SubscriptionLine.objects.bulk_create(
-            SubscriptionLine(
-                account_id=accounts[line.account_key],
-                product=products[line.product_code],
-                currency=currency,
-                billing_period=line.billing_period,
-                billing_amount=line.mrr * 12 if line.billing_period == "annual" else line.mrr,
-                mrr=line.mrr,
-                seats=line.seats,
-                start_date=line.start_date,
-                end_date=line.end_date,
-                renewal_date=line.renewal_date,
-                external_id=line.key,
+    bulk_insert(
+        SubscriptionLine,
+        [
+            "account_id", "product_id", "currency", "billing_period", "billing_amount", "mrr",
+            "seats", "start_date", "end_date", "renewal_date", "external_id",
+        ],
+        (
+            (
+                accounts[line.account_key], products[line.product_code].pk, currency,
+                line.billing_period,
+                line.mrr * 12 if line.billing_period == "annual" else line.mrr,
+                line.mrr, line.seats, line.start_date, line.end_date, line.renewal_date, line.key,
             )
-            for line in batch
-        )
+            for line in dataset.subscription_lines
+        ),
+    )  # fmt: skip
 
 
 def _load_contacts(dataset: DemoDataset, accounts: dict[str, int]) -> dict[str, int]:
-    for batch in batched(dataset.contacts, BATCH):
-        Contact.objects.bulk_create(
-            Contact(account_id=accounts[c.account_key], name=c.name, email=c.email, role=c.role)
-            for c in batch
-        )
+    bulk_insert(
+        Contact,
+        ["account_id", "name", "email", "role"],
+        ((accounts[c.account_key], c.name, c.email, c.role) for c in dataset.contacts),
+    )
     return dict(Contact.objects.values_list("email", "id"))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.apps.customers.models import (
@@ -134,6 +139,59 @@ class SubscriptionLineForm(forms.ModelForm[SubscriptionLine]):
         return data
 
 
+@dataclass(frozen=True, slots=True)
+class _FilterChoiceRows:
+    """What the account list's team, CSM and product filters offer, as read from the database:
+    (code, Japanese name, English name) per team and product, (username, display) per CSM."""
+
+    teams: tuple[tuple[str, str, str], ...]
+    owners: tuple[tuple[str, str], ...]
+    products: tuple[tuple[str, str, str], ...]
+    read_at: float
+
+
+#: how long a process keeps the filter choices at most: a save in this process empties the
+#: cache at once (``filter_choices_forget``, on every save and delete of a team, member or
+#: product); this bounds how long another web process, which did not see the save, or a bulk
+#: write without signals, can offer the old ones
+FILTER_CHOICES_SECONDS = 30.0
+_filter_choices: _FilterChoiceRows | None = None
+_filter_choices_lock = threading.Lock()
+
+
+def _filter_choice_rows() -> _FilterChoiceRows:
+    global _filter_choices
+    rows = _filter_choices
+    now = time.monotonic()
+    if rows is not None and now - rows.read_at < FILTER_CHOICES_SECONDS:
+        return rows
+    rows = _FilterChoiceRows(
+        teams=tuple(Team.objects.values_list("code", "name_ja", "name_en")),
+        owners=tuple((user.username, str(user)) for user in csm_choices()),
+        products=tuple(Product.objects.values_list("code", "name_ja", "name_en")),
+        read_at=now,
+    )
+    with _filter_choices_lock:
+        _filter_choices = rows
+    return rows
+
+
+def filter_choices_forget(**_: Any) -> None:
+    """Drop this process's cached filter choices: at once and again when the transaction
+    commits (a request of another thread may have read and cached the old rows in between).
+    The ``post_save`` / ``post_delete`` receiver of teams, members and products, connected in
+    ``CustomersConfig.ready``."""
+    filter_choices_clear()
+    transaction.on_commit(filter_choices_clear)
+
+
+def filter_choices_clear() -> None:
+    """Drop this process's cached filter choices now."""
+    global _filter_choices
+    with _filter_choices_lock:
+        _filter_choices = None
+
+
 class AccountFilterForm(forms.Form):
     """The account list's search box, filters and sort, all optional."""
 
@@ -152,14 +210,16 @@ class AccountFilterForm(forms.Form):
         self.fields["segment"].choices = everything + list(Segment.choices)  # type: ignore[attr-defined]
         self.fields["phase"].choices = everything + list(Phase.choices)  # type: ignore[attr-defined]
         self.fields["channel"].choices = everything + list(Channel.choices)  # type: ignore[attr-defined]
+        # the teams', CSMs' and products' rows are cached (``_filter_choice_rows``); the names
+        # are picked in the reader's language, as ``Team.name`` and ``Product.name`` do
+        rows = _filter_choice_rows()
+        english = (get_language() or "ja").startswith("en")
         self.fields["team"].choices = everything + [  # type: ignore[attr-defined]
-            (team.code, team.name) for team in Team.objects.all()
+            (code, name_en if english else name_ja) for code, name_ja, name_en in rows.teams
         ]
-        self.fields["owner"].choices = everything + [  # type: ignore[attr-defined]
-            (user.username, str(user)) for user in csm_choices()
-        ]
+        self.fields["owner"].choices = everything + list(rows.owners)  # type: ignore[attr-defined]
         self.fields["product"].choices = everything + [  # type: ignore[attr-defined]
-            (product.code, product.name) for product in Product.objects.all()
+            (code, name_en if english else name_ja) for code, name_ja, name_en in rows.products
         ]
         self.fields["q"].widget.attrs["placeholder"] = _("Company name or kana")
 

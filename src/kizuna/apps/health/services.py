@@ -45,6 +45,7 @@ from kizuna.core.health.backtest import (
 from kizuna.core.health.inputs import inputs_over
 from kizuna.core.health.model import ScoreModel, score
 from kizuna.core.health.suggest import Suggestion, suggest_weights
+from kizuna.db.bulk import bulk_insert
 
 log = logging.getLogger("kizuna.health")
 
@@ -138,8 +139,24 @@ def health_scores_refresh_days(*, days: list[dt.date]) -> int:
     if rows is None:
         return 0
     HealthScore.objects.filter(day__in=days).delete()
-    HealthScore.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    return _insert_scores(rows)
+
+
+#: the columns of a score row written by ``_insert_scores``
+_SCORE_FIELDS = (
+    "account_id", "day", "model_id", "score", "rag", "grade", "forced_red", "points", "inputs",
+    "scored_at",
+)  # fmt: skip
+
+
+def _insert_scores(rows: list[HealthScore]) -> int:
+    """Insert unsaved scores with one prepared statement (``bulk_insert``): ``bulk_create``
+    spent four fifths of a back-fill building the SQL of its batches."""
+    return bulk_insert(
+        HealthScore,
+        _SCORE_FIELDS,
+        ([getattr(row, name) for name in _SCORE_FIELDS] for row in rows),
+    )
 
 
 def _scored_rows(*, days: list[dt.date], account_ids: list[int] | None) -> list[HealthScore] | None:
@@ -195,8 +212,7 @@ def health_scores_rescore(*, day: dt.date, account_ids: list[int]) -> int:
     if rows is None:
         return 0
     HealthScore.objects.filter(day=day, account_id__in=account_ids).delete()
-    HealthScore.objects.bulk_create(rows)
-    return len(rows)
+    return _insert_scores(rows)
 
 
 def health_scores_rescore_marked(*, today: dt.date, limit: int = 500) -> int:

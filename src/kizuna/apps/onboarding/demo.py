@@ -19,6 +19,7 @@ from kizuna.apps.onboarding.services import (
     onboardings_update,
     template_version_create,
 )
+from kizuna.db.bulk import bulk_insert
 from kizuna.demo.onboarding import (
     GRACE_DAYS,
     HISTORY_DAYS,
@@ -47,7 +48,8 @@ def onboarding_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> E
     }
     owners = dict(Account.objects.values_list("pk", "owner_id"))
     first_key = dataset.accounts[0].key if dataset.accounts else ""
-    checks, first_use = [], []
+    checks: list[tuple[object, ...]] = []
+    first_use: list[Onboarding] = []
     for o in generate_onboardings(
         dataset, seed=f"{dataset.as_of}:{len(dataset.accounts)}:{first_key}"
     ):
@@ -58,16 +60,20 @@ def onboarding_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> E
         if o.first_usage_on:
             first_use.append(Onboarding(pk=onboarding_id, first_usage_on=o.first_usage_on))
         checks += [
-            CriterionCheck(
-                onboarding_id=onboarding_id,
-                criterion_id=criterion_ids[c.criterion_key],
-                met_on=c.met_on,
-                source=CriterionKind.MANUAL if c.manual else CriterionKind.USAGE,
-                checked_by_id=owners.get(account_id) if c.manual else None,
+            (
+                onboarding_id,
+                criterion_ids[c.criterion_key],
+                c.met_on,
+                CriterionKind.MANUAL.value if c.manual else CriterionKind.USAGE.value,
+                owners.get(account_id) if c.manual else None,
             )
             for c in o.checks
         ]
-    CriterionCheck.objects.bulk_create(checks, batch_size=5000)
+    bulk_insert(
+        CriterionCheck,
+        ["onboarding_id", "criterion_id", "met_on", "source", "checked_by_id"],
+        checks,
+    )
     onboardings_update(first_use, ["first_usage_on"])
     return onboardings_evaluate(as_of=dataset.as_of)
 

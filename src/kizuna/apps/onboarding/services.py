@@ -46,6 +46,7 @@ from kizuna.core.onboarding.timeline import (
     Timeline,
     timeline,
 )
+from kizuna.db.bulk import bulk_insert
 
 STATE_FIELDS = [
     "state",
@@ -85,17 +86,10 @@ def onboardings_start(*, as_of: dt.date) -> int:
         template = templates[row["product_id"]]
         target = row["first"] + dt.timedelta(days=last_phases[template.pk].target_day)  # type: ignore[union-attr]
         new.append(
-            Onboarding(
-                account_id=row["account_id"],
-                product_id=row["product_id"],
-                template=template,
-                started_on=row["first"],
-                target_on=target,
-                state_since=row["first"],
-            )
+            (row["account_id"], row["product_id"], template.pk, row["first"], target, row["first"])
         )
-    Onboarding.objects.bulk_create(new, batch_size=2000)
-    return len(new)
+    fields = ["account_id", "product_id", "template_id", "started_on", "target_on", "state_since"]
+    return bulk_insert(Onboarding, fields, new)
 
 
 @dataclass(frozen=True)
@@ -228,16 +222,9 @@ def _usage_checks(
     for rule_id, met_on in met.rows():
         onboarding, criterion_id = owners[rule_id]
         checks[onboarding.pk][criterion_id] = met_on
-        new.append(
-            CriterionCheck(
-                onboarding=onboarding,
-                criterion_id=criterion_id,
-                met_on=met_on,
-                source=CriterionKind.USAGE,
-            )
-        )
-    CriterionCheck.objects.bulk_create(new, batch_size=2000)
-    return len(new)
+        new.append((onboarding.pk, criterion_id, met_on, CriterionKind.USAGE.value))
+    fields = ["onboarding_id", "criterion_id", "met_on", "source"]
+    return bulk_insert(CriterionCheck, fields, new)
 
 
 def _first_usage(onboardings: list[Onboarding], daily: pl.DataFrame) -> None:
@@ -322,7 +309,7 @@ def _sync_transitions(results: dict[int, Timeline]) -> int:
         ):
             stored[onboarding_id].append((pk, tuple(values)))
     drop: list[int] = []
-    add: list[OnboardingTransition] = []
+    add: list[tuple[int, dt.date, str, str, str, dict[str, object]]] = []
     for onboarding_id, result in results.items():
         wanted = [
             (
@@ -339,16 +326,11 @@ def _sync_transitions(results: dict[int, Timeline]) -> int:
         while keep < min(len(have), len(wanted)) and have[keep][1] == wanted[keep]:
             keep += 1
         drop += [pk for pk, _values in have[keep:]]
-        add += [
-            OnboardingTransition(
-                onboarding_id=onboarding_id, on=on, from_state=f, to_state=t, reason=r, details=d
-            )
-            for on, f, t, r, d in wanted[keep:]
-        ]
+        add += [(onboarding_id, *values) for values in wanted[keep:]]
     for ids in _chunks(drop):
         OnboardingTransition.objects.filter(pk__in=ids).delete()
-    OnboardingTransition.objects.bulk_create(add, batch_size=2000)
-    return len(add)
+    fields = ["onboarding_id", "on", "from_state", "to_state", "reason", "details"]
+    return bulk_insert(OnboardingTransition, fields, add)
 
 
 def _add_signals(results: dict[int, Timeline]) -> int:
@@ -361,13 +343,12 @@ def _add_signals(results: dict[int, Timeline]) -> int:
             )
         )
     new = [
-        OnboardingSignal(onboarding_id=onboarding_id, kind=s.kind, on=s.on, details=dict(s.details))
+        (onboarding_id, s.kind, s.on, dict(s.details))
         for onboarding_id, result in results.items()
         for s in result.signals
         if (onboarding_id, s.kind, s.on) not in seen
     ]
-    OnboardingSignal.objects.bulk_create(new, batch_size=2000)
-    return len(new)
+    return bulk_insert(OnboardingSignal, ["onboarding_id", "kind", "on", "details"], new)
 
 
 def _after_completion(completed: list[Onboarding]) -> int:

@@ -23,7 +23,7 @@ from kizuna.apps.health.selectors import grade_drop_rows, grade_drops
 from kizuna.apps.onboarding.selectors import onboardings_to_push
 from kizuna.apps.org.access import access_member, account_permissions, can_view_other_members
 from kizuna.apps.org.models import User
-from kizuna.apps.pages.selectors import account_last_touch, account_page_data
+from kizuna.apps.pages.selectors import account_list_rows, account_page_data
 from kizuna.apps.tenant.selectors import tenant_today
 
 PAGE_SIZE = 50
@@ -57,10 +57,11 @@ def account_list(request: AuthedRequest) -> HttpResponse:
     accounts = select_accounts(filters=form.filters(), on=tenant_today(request.tenant))
     cap = SEARCH_COUNT_CAP if request.GET.get("q", "").strip() else None
     page = CappedPaginator(accounts, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
-    last_touch = account_last_touch(
-        accounts=list(page.object_list), today=tenant_today(request.tenant)
+    rows = account_list_rows(
+        accounts=list(page.object_list),
+        today=tenant_today(request.tenant),
+        currency=request.tenant.currency,
     )
-    rows = [(account, last_touch.get(account.pk)) for account in page.object_list]
     context = {
         "form": form,
         "page": page,

@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-from itertools import batched
-from typing import Any
-
 from kizuna.apps.org.models import User
 from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.db.bulk import bulk_insert, bulk_insert_ids
 from kizuna.demo.types import DemoDataset
-
-BATCH = 2000
 
 
 def touchpoints_demo_load(
@@ -20,23 +16,21 @@ def touchpoints_demo_load(
     users: dict[str, User],
     contacts: dict[str, int],
 ) -> None:
-    links: list[Any] = []
-    for batch in batched(dataset.touchpoints, BATCH):
-        created = Touchpoint.objects.bulk_create(
-            Touchpoint(
-                account_id=accounts[t.account_key],
-                csm=users[t.csm_username],
-                kind=t.kind,
-                occurred_at=t.occurred_at,
-                summary=t.summary,
-            )
-            for t in batch
-        )
-        links.extend(
-            Touchpoint.contacts.through(touchpoint_id=touchpoint.pk, contact_id=contacts[email])
-            for touchpoint, demo in zip(created, batch, strict=True)
+    ids = bulk_insert_ids(
+        Touchpoint,
+        ["account_id", "csm_id", "kind", "occurred_at", "summary"],
+        [
+            (accounts[t.account_key], users[t.csm_username].pk, t.kind, t.occurred_at, t.summary)
+            for t in dataset.touchpoints
+        ],
+    )
+    bulk_insert(
+        Touchpoint.contacts.through,
+        ["touchpoint_id", "contact_id"],
+        (
+            (touchpoint_id, contacts[email])
+            for touchpoint_id, demo in zip(ids, dataset.touchpoints, strict=True)
             for email in demo.contact_emails
             if email in contacts
-        )
-    for chunk in batched(links, BATCH):
-        Touchpoint.contacts.through.objects.bulk_create(chunk)
+        ),
+    )

@@ -26,10 +26,10 @@ from kizuna.apps.usage.models import (
 from kizuna.apps.usage.services.ingestion import usage_daily_ingest
 from kizuna.apps.usage.services.rollups import usage_summaries_refresh
 from kizuna.core.usage.store import DAILY_SCHEMA
+from kizuna.db.bulk import bulk_insert
 from kizuna.demo.types import DemoDataset
-from kizuna.demo.usage import DAYS, FEATURE_LABELS, FEATURES, DemoUsageDay, generate_usage
+from kizuna.demo.usage import DAYS, FEATURE_LABELS, FEATURES, generate_usage
 
-BATCH = 5000
 LARGE_DEMO = 20_000  # accounts
 
 
@@ -61,12 +61,10 @@ def usage_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> int:
     now = timezone.now()
     source = UsageSource.objects.create(code="product-events", name="製品イベント")
     mobile = UsageSource.objects.create(code="mobile-app", name="モバイルアプリ")
-    AccountKeyMapping.objects.bulk_create(
-        (
-            AccountKeyMapping(source=source, account_key=key, account_id=pk)
-            for key, pk in accounts.items()
-        ),
-        batch_size=BATCH,
+    bulk_insert(
+        AccountKeyMapping,
+        ["source_id", "account_key", "account_id"],
+        ((source.pk, key, pk) for key, pk in accounts.items()),
     )
     usage_daily_ingest(
         source=source,
@@ -81,63 +79,42 @@ def usage_demo_load(*, dataset: DemoDataset, accounts: dict[str, int]) -> int:
         last_event_at=now - dt.timedelta(days=3), last_received_at=now - dt.timedelta(days=3)
     )
     zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
-    last_day = {d.account_key: d.day for d in usage.days}
+    last_day = dict(
+        usage.days.group_by("account_key", maintain_order=True).agg(pl.col("day").last()).rows()
+    )
     top: dict[str, list[dict[str, object]]] = {}
-    for user in usage.top_users:
-        top.setdefault(user.account_key, []).append(
-            {"user_id": user.user_id, "events": user.events}
-        )
-    UsageSummary.objects.bulk_create(
+    for key, user_id, events in usage.top_users.rows():
+        top.setdefault(key, []).append({"user_id": user_id, "events": events})
+    bulk_insert(
+        UsageSummary,
+        ["account_id", "as_of", "top_users", "last_seen_at"],
         (
-            UsageSummary(
-                account_id=accounts[key],
-                as_of=dataset.as_of,
-                top_users=top.get(key, []),
-                last_seen_at=min(
+            (
+                accounts[key],
+                dataset.as_of,
+                top.get(key, []),
+                min(
                     dt.datetime.combine(day, dt.time(17, 40), tzinfo=zone),
                     now - dt.timedelta(minutes=40),
                 ),
             )
             for key, day in last_day.items()
         ),
-        batch_size=BATCH,
     )
     usage_summaries_refresh(as_of=dataset.as_of)
     return len(usage.days)
 
 
-def _totals_frame(days: tuple[DemoUsageDay, ...], accounts: dict[str, int]) -> pl.DataFrame:
-    """The generated days as daily totals (``DAILY_SCHEMA``; quantity = events), built column by
-    column: a nested Python object per row costs a minute at 350,000 rows."""
-    keys = ["account_id", "day"]
-    ids = [accounts[d.account_key] for d in days]
-    frame = pl.DataFrame(
-        {
-            "account_id": ids,
-            "day": [d.day for d in days],
-            "events": [d.events for d in days],
-            "active_users": [d.active_users for d in days],
-        },
-        schema={
-            "account_id": pl.Int64,
-            "day": pl.Date,
-            "events": pl.Int64,
-            "active_users": pl.Int64,
-        },
-    )
-    features = pl.DataFrame(
-        {
-            "account_id": [pk for pk, d in zip(ids, days, strict=True) for _ in d.feature_counts],
-            "day": [d.day for d in days for _ in d.feature_counts],
-            "feature": [f for d in days for f, _n in d.feature_counts],
-            "events": [n for d in days for _f, n in d.feature_counts],
-        },
-        schema={"account_id": pl.Int64, "day": pl.Date, "feature": pl.String, "events": pl.Int64},
-    )
-    lists = features.group_by(keys).agg(pl.struct("feature", "events").alias("feature_counts"))
+def _totals_frame(days: pl.DataFrame, accounts: dict[str, int]) -> pl.DataFrame:
+    """The generated days (``kizuna.demo.usage.DAYS_SCHEMA``) as daily totals
+    (``DAILY_SCHEMA``; quantity = events)."""
     return (
-        frame.join(lists, on=keys, how="left")
-        .with_columns(pl.col("events").alias("quantity"))
+        days.with_columns(
+            pl.col("account_key")
+            .replace_strict(accounts, return_dtype=pl.Int64)
+            .alias("account_id"),
+            pl.col("events").alias("quantity"),
+        )
         .select(list(DAILY_SCHEMA))
         .cast(DAILY_SCHEMA)  # type: ignore[arg-type]
     )

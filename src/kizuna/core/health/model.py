@@ -181,7 +181,9 @@ def score(inputs: pl.DataFrame, model: ScoreModel) -> pl.DataFrame:
     missing = [name for name in model.inputs if name not in inputs.columns]
     if missing:
         raise ValueError(f"missing input columns: {', '.join(missing)}")
-    values = inputs.with_columns(_value(c).alias(f"value_{c.key}") for c in model.components)
+    # one lazy query, collected once: each eager step would be a query of its own (on the
+    # account page, one row, Polars' fixed cost per query is most of the time)
+    values = inputs.lazy().with_columns(_value(c).alias(f"value_{c.key}") for c in model.components)
     present = pl.sum_horizontal(
         pl.when(pl.col(f"value_{c.key}").is_not_null()).then(c.weight).otherwise(0.0)
         for c in model.components
@@ -236,4 +238,4 @@ def score(inputs: pl.DataFrame, model: ScoreModel) -> pl.DataFrame:
         .then(pl.min_horizontal(grade, pl.lit(red_grade_cap, dtype=pl.Int8)))
         .otherwise(grade)
         .alias("grade"),
-    )
+    ).collect()

@@ -153,6 +153,9 @@ def _replace_days(days: list[dt.date], daily: pl.DataFrame, features: pl.DataFra
             *(pl.col(c).cast(pl.Int64) for c in ("events", "quantity", "active_users", "features")),
             pl.col("feature_counts").fill_null("{}"),
         )
+        # in the unique index's order: SQLite inserts millions of rows four times faster than
+        # in the group-by's random order (each row lands next to the one before it)
+        .sort(keys)
         .rows()
     )
     if len(days) > 60:  # a rebuild: one range delete instead of a long IN list
@@ -178,7 +181,7 @@ def _feature_json(features: pl.DataFrame) -> pl.DataFrame:
     return (
         features.with_columns(pair.alias("pair"))
         .group_by("account_id", "day")
-        .agg(pl.col("pair").str.join(", "))
+        .agg(pl.col("pair").sort().str.join(", "))  # sorted: the same text every time
         .select(
             pl.col("account_id").cast(pl.Int64),
             pl.col("day").cast(pl.Date),

@@ -1,0 +1,1 @@
+"""Database helpers below every app (Django, no model of their own): ``bulk.bulk_insert``."""

@@ -1,0 +1,117 @@
+"""``kizuna.db.bulk``: the same rows as ``bulk_create``, hostile values included."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import models
+
+from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.touchpoints.models import Touchpoint
+from kizuna.apps.usage.models import UsageSummary
+from kizuna.db.bulk import bulk_insert, bulk_insert_ids
+from tests.factories import AccountFactory, World
+
+pytestmark = pytest.mark.django_db
+
+HUGE = 9_223_372_036_854_775_807  # the largest BigIntegerField
+
+
+def values(model: type[models.Model], fields: list[str]) -> list[tuple[Any, ...]]:
+    return list(model.objects.order_by("pk").values_list(*fields))
+
+
+def test_lines_come_back_as_bulk_create_writes_them(world: World) -> None:
+    # given: lines with the smallest and largest dates, nulls, a huge amount, Japanese text
+    rows = [
+        (world.account.pk, world.product.pk, "JPY", "monthly", HUGE, 0, None,
+         dt.date(1, 1, 1), None, None, None),
+        (world.account.pk, world.product.pk, "JPY", "annual", 0, HUGE, 2_147_483_647,
+         dt.date(9999, 12, 30), dt.date(9999, 12, 31), dt.date(2026, 2, 28), "契約-1"),
+        (world.other_account.pk, world.product.pk, "USD", "monthly", 1, 1, 1,
+         dt.date(2026, 1, 1), dt.date(2026, 1, 2), dt.date(2026, 1, 1), "'; DROP TABLE x; --"),
+    ]  # fmt: skip
+    fields = [
+        "account_id", "product_id", "currency", "billing_period", "billing_amount", "mrr",
+        "seats", "start_date", "end_date", "renewal_date", "external_id",
+    ]  # fmt: skip
+    # when: written by bulk_create, read, deleted, then written by bulk_insert
+    SubscriptionLine.objects.bulk_create(
+        SubscriptionLine(**dict(zip(fields, row, strict=True))) for row in rows
+    )
+    expected = values(SubscriptionLine, fields)
+    SubscriptionLine.objects.all().delete()
+    before = dt.datetime.now(dt.UTC)
+    assert bulk_insert(SubscriptionLine, fields, rows, batch=2) == 3
+    # then: the same values, and the timestamps nobody gave are now
+    assert values(SubscriptionLine, fields) == expected
+    for created, updated in SubscriptionLine.objects.values_list("created_at", "updated_at"):
+        assert before <= created <= dt.datetime.now(dt.UTC)
+        assert before <= updated <= dt.datetime.now(dt.UTC)
+
+
+def test_json_floats_datetimes_and_defaults(world: World) -> None:
+    fields = ["account_id", "as_of", "top_users", "last_seen_at", "week_over_week"]
+    at = dt.datetime(2026, 11, 25, 8, 40, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    rows = [
+        (world.account.pk, dt.date(2026, 11, 25), [{"user_id": "ユーザー\"1", "events": HUGE}],
+         at, -1e308),
+        (world.other_account.pk, dt.date(1, 1, 1), [], None, None),
+    ]  # fmt: skip
+    UsageSummary.objects.bulk_create(
+        UsageSummary(**dict(zip(fields, row, strict=True))) for row in rows
+    )
+    everything = [f.attname for f in UsageSummary._meta.concrete_fields if not f.primary_key]
+    expected = values(UsageSummary, everything)
+    UsageSummary.objects.all().delete()
+    bulk_insert(UsageSummary, fields, rows)
+    assert values(UsageSummary, everything) == expected
+    assert UsageSummary.objects.get(account=world.account).last_seen_at == at
+
+
+def test_nothing_to_insert_writes_nothing(world: World) -> None:
+    assert bulk_insert(UsageSummary, ["account_id", "as_of"], []) == 0
+    assert bulk_insert_ids(Touchpoint, ["account_id", "kind", "occurred_at"], []) == []
+    assert not UsageSummary.objects.exists() and not Touchpoint.objects.exists()
+
+
+def test_ids_come_in_the_order_of_the_rows(world: World) -> None:
+    # given: a touchpoint already there
+    Touchpoint.objects.create(
+        account=world.account, csm=world.csm, kind="call", occurred_at=dt.datetime.now(dt.UTC)
+    )
+    accounts = [AccountFactory().pk for _ in range(5)]
+    rows = [
+        (pk, world.csm.pk, "meeting", dt.datetime(2026, 1, n + 1, tzinfo=dt.UTC), f"要約{n}")
+        for n, pk in enumerate(reversed(accounts))
+    ]
+    ids = bulk_insert_ids(
+        Touchpoint, ["account_id", "csm_id", "kind", "occurred_at", "summary"], rows, batch=2
+    )
+    got = {pk: (a, s) for pk, a, s in Touchpoint.objects.values_list("pk", "account_id", "summary")}
+    assert [got[pk] for pk in ids] == [(row[0], row[4]) for row in rows]
+    assert Touchpoint.objects.count() == 6
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [["name", "name"], ["owner"], ["no_such_field"], ["name", "kana", "owner_id", "team"]],
+)
+def test_fields_must_be_column_attributes_named_once(world: World, fields: list[str]) -> None:
+    with pytest.raises(ValueError, match="attribute names"):
+        bulk_insert(Account, fields, [])
+    assert Account.objects.count() == 2
+
+
+def test_a_row_the_database_refuses_fails_the_whole_insert(world: World) -> None:
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert(
+            UsageSummary,
+            ["account_id", "as_of"],
+            [(world.account.pk, dt.date(2026, 1, 1)), (world.account.pk, dt.date(2026, 1, 2))],
+        )
+    assert not UsageSummary.objects.exists()
