@@ -361,7 +361,7 @@ def _update(
         chunk = plan.updated[start : start + _CHUNK]
         accounts = []
         for change in chunk:
-            account = Account(pk=change.account_id, crm_source=source, updated_at=now)
+            account = Account(pk=change.record_id, crm_source=source, updated_at=now)
             for name, value in change.values.items():
                 setattr(account, name, value)
             accounts.append(account)
@@ -570,7 +570,7 @@ def _write_contacts(
         contacts = []
         for change in chunk:
             contact = Contact(
-                pk=change.account_id, crm_source=source, **_contact_fields(change.values, accounts)
+                pk=change.record_id, crm_source=source, **_contact_fields(change.values, accounts)
             )
             contacts.append(contact)
             changes = {
