@@ -1,10 +1,11 @@
-"""``kizuna import accounts FILE``: bring accounts in from a CRM export (docs/imports.md).
+"""``kizuna import accounts|contacts FILE``: bring accounts or contacts in from a CRM export
+(docs/imports.md).
 
-    kizuna import accounts FILE [--format salesforce|hubspot|kizuna] [--mapping MAPPING.json]
-                                [--dry-run] [--accept-drift]
+    kizuna import accounts|contacts FILE [--format salesforce|hubspot|kizuna]
+                                         [--mapping MAPPING.json] [--dry-run] [--accept-drift]
 
 Prints the encoding and format found, every rejected row (line and reason), the owners no
-member matched, how many accounts of the source the file did not name, and ends with
+member matched, how many accounts (contacts) of the source the file did not name, and ends with
 ``created N, updated M, unchanged K, rejected R``. Exit status: 0 nothing rejected, 1 rows
 rejected (the good rows are imported), 2 the file refused whole (nothing imported).
 """
@@ -13,14 +14,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kizuna.cli.django_setup import setup
 from kizuna.cli.usage import import_progress
 from kizuna.core.imports.columns import FileRefused
 from kizuna.core.imports.plan import Plan
 from kizuna.integrations.account_formats import ACCOUNT_FORMATS
+from kizuna.integrations.contact_formats import CONTACT_FORMATS
+
+if TYPE_CHECKING:
+    from kizuna.apps.imports.services import AccountImport
 
 OK, REJECTED, REFUSED = 0, 1, 2
 
@@ -41,18 +47,22 @@ REFUSALS = {
 
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "import", help="import accounts from a Salesforce, HubSpot or Kizuna CSV export"
+        "import", help="import accounts or contacts from a Salesforce, HubSpot or Kizuna CSV export"
     )
     kinds = parser.add_subparsers(dest="import_kind", metavar="KIND", required=True)
-    accounts = kinds.add_parser("accounts", help="import accounts (upsert by the CRM's id)")
-    accounts.add_argument("path", type=Path, metavar="FILE")
-    accounts.add_argument("--format", choices=sorted(ACCOUNT_FORMATS), default=None)
-    accounts.add_argument("--mapping", type=Path, default=None, metavar="MAPPING.json")
-    accounts.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
-    accounts.add_argument(
-        "--accept-drift", action="store_true", help="import although a column is gone"
-    )
-    accounts.set_defaults(handler=run_accounts)
+    for kind, formats, text in (
+        ("accounts", ACCOUNT_FORMATS, "import accounts (upsert by the CRM's id)"),
+        ("contacts", CONTACT_FORMATS, "import contacts (upsert by the CRM's id; accounts first)"),
+    ):
+        command = kinds.add_parser(kind, help=text)
+        command.add_argument("path", type=Path, metavar="FILE")
+        command.add_argument("--format", choices=sorted(formats), default=None)
+        command.add_argument("--mapping", type=Path, default=None, metavar="MAPPING.json")
+        command.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
+        command.add_argument(
+            "--accept-drift", action="store_true", help="import although a column is gone"
+        )
+        command.set_defaults(handler=run_accounts if kind == "accounts" else run_contacts)
 
 
 def _refused(path: Path, code: str, detail: str) -> int:
@@ -63,7 +73,7 @@ def _refused(path: Path, code: str, detail: str) -> int:
     return REFUSED
 
 
-def _print_plan(plan: Plan, *, dry_run: bool) -> None:
+def _print_plan(plan: Plan, *, dry_run: bool, noun: str = "accounts") -> None:
     for change in plan.updated:
         changed = "; ".join(
             f"{name}: {old!r} → {new!r}" for name, (old, new) in change.changes.items()
@@ -80,9 +90,7 @@ def _print_plan(plan: Plan, *, dry_run: bool) -> None:
         )
     if plan.missing:
         shown = ", ".join(plan.missing[:10]) + (" …" if len(plan.missing) > 10 else "")
-        print(
-            f"  {len(plan.missing):,} accounts of this source are not in the file (kept): {shown}"
-        )
+        print(f"  {len(plan.missing):,} {noun} of this source are not in the file (kept): {shown}")
     print(("dry run, nothing written: " if dry_run else "") + plan.summary)
 
 
@@ -90,6 +98,17 @@ def run_accounts(args: argparse.Namespace) -> int:
     setup()  # before any app module: models need Django's app registry
     from kizuna.apps.imports.services import accounts_import
 
+    return _run(args, accounts_import, "accounts")
+
+
+def run_contacts(args: argparse.Namespace) -> int:
+    setup()
+    from kizuna.apps.imports.services import contacts_import
+
+    return _run(args, contacts_import, "contacts")
+
+
+def _run(args: argparse.Namespace, service: Callable[..., AccountImport], noun: str) -> int:
     path: Path = args.path
     try:
         data = path.read_bytes()
@@ -105,7 +124,7 @@ def run_accounts(args: argparse.Namespace) -> int:
             bar.update(task, completed=done, total=total)
 
         try:
-            result = accounts_import(
+            result = service(
                 actor=None,
                 data=data,
                 file_name=path.name,
@@ -121,5 +140,5 @@ def run_accounts(args: argparse.Namespace) -> int:
     if refused is not None:
         return _refused(path, refused.code, refused.detail)
     print(f"{path.name}: {result.source}, {result.encoding}")
-    _print_plan(result.plan, dry_run=args.dry_run)
+    _print_plan(result.plan, dry_run=args.dry_run, noun=noun)
     return REJECTED if result.plan.rejected else OK

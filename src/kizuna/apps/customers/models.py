@@ -183,6 +183,12 @@ class Contact(models.Model):
     role = models.CharField(
         _("role"), max_length=32, choices=ContactRole.choices, default=ContactRole.USER
     )
+    # the CRM's id of the contact and the system it is from, when imported (as Account's;
+    # kizuna.apps.imports); None and "" for a contact typed in Kizuna
+    external_crm_id = models.CharField(
+        _("CRM ID"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    crm_source = models.CharField(_("CRM"), max_length=16, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

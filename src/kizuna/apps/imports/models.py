@@ -18,6 +18,7 @@ REJECTS_KEPT = 1000
 
 class ImportKind(models.TextChoices):
     ACCOUNTS = "accounts", _("Accounts")
+    CONTACTS = "contacts", _("Contacts")
 
 
 class ImportFormat(models.TextChoices):

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from kizuna.apps.audit.models import AuditAction, AuditEvent
 from kizuna.apps.audit.services import audit_event
-from kizuna.apps.customers.models import Account, Industry
+from kizuna.apps.customers.models import Account, Contact, Industry
 from kizuna.apps.imports.models import (
     REJECTS_KEPT,
     ImportKind,
@@ -38,7 +39,12 @@ from kizuna.core.imports.columns import (
     parse_mapping,
     resolve_columns,
 )
-from kizuna.core.imports.files import CsvError, decode, read_table
+from kizuna.core.imports.contacts import (
+    CONTACT_UPDATE_FIELDS,
+    make_contact_plan,
+    read_contact_rows,
+)
+from kizuna.core.imports.files import CsvError, Table, decode, read_table
 from kizuna.core.imports.plan import (
     UPDATE_FIELDS,
     Existing,
@@ -48,6 +54,7 @@ from kizuna.core.imports.plan import (
     make_plan,
 )
 from kizuna.integrations.account_formats import ACCOUNT_FORMATS
+from kizuna.integrations.contact_formats import CONTACT_FORMATS
 
 #: the largest file an import reads (100,000 accounts of a Salesforce export are ~40 MB)
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -71,10 +78,14 @@ def _no_progress(done: int, total: int) -> None:
     return None
 
 
-def _mapping(source: str, mapping_text: str | None) -> tuple[ImportMapping, SavedMapping | None]:
-    saved = SavedMapping.objects.filter(kind=ImportKind.ACCOUNTS, source=source).first()
+def _mapping(
+    kind: str, source: str, mapping_text: str | None, fields: tuple[str, ...]
+) -> tuple[ImportMapping, SavedMapping | None]:
+    """The mapping given (parsed and checked) or else the one saved for this kind and source,
+    and the saved one (its columns are what the drift check compares against)."""
+    saved = SavedMapping.objects.filter(kind=kind, source=source).first()
     if mapping_text is not None:
-        return parse_mapping(mapping_text, industry_codes=Industry.values), saved
+        return parse_mapping(mapping_text, industry_codes=Industry.values, fields=fields), saved
     data = saved.mapping if saved else {}
     return ImportMapping(
         columns=data.get("columns", {}),
@@ -120,6 +131,15 @@ def _members() -> tuple[list[Member], dict[int, User]]:
     return members, users
 
 
+def _table(data: bytes) -> tuple[Table, str]:
+    """The file's header and rows, and its encoding; ``FileRefused`` when it is not a CSV."""
+    try:
+        text, encoding = decode(data, max_bytes=MAX_FILE_BYTES)
+        return read_table(text), encoding
+    except CsvError as error:
+        raise FileRefused(error.code) from None
+
+
 def account_import_plan(
     *,
     data: bytes,
@@ -130,16 +150,14 @@ def account_import_plan(
     """Read and plan an import without writing: the plan, the format, the encoding, the
     columns found (field → header), the mapping used and the members by id.
     Raises ``FileRefused`` when the file cannot be imported at all."""
-    try:
-        text, encoding = decode(data, max_bytes=MAX_FILE_BYTES)
-        table = read_table(text)
-    except CsvError as error:
-        raise FileRefused(error.code) from None
+    table, encoding = _table(data)
     if file_format is None:
         account_format = detect_format(table.headers, list(ACCOUNT_FORMATS.values()))
     else:
         account_format = ACCOUNT_FORMATS[file_format]
-    mapping, saved = _mapping(account_format.code, mapping_text)
+    mapping, saved = _mapping(
+        ImportKind.ACCOUNTS, account_format.code, mapping_text, account_format.fields
+    )
     columns = resolve_columns(
         table.headers,
         account_format,
@@ -187,17 +205,7 @@ def accounts_import(
         )
     except FileRefused as refusal:
         if not dry_run:
-            ImportRun.objects.create(
-                kind=ImportKind.ACCOUNTS,
-                source=source,
-                status=RunStatus.REFUSED,
-                via=via,
-                actor=actor,
-                file_name=file_name[:255],
-                started_at=started,
-                finished_at=timezone.now(),
-                error=str(refusal)[:500],
-            )
+            _refused_run(ImportKind.ACCOUNTS, source, via, actor, file_name, started, refusal)
         raise
     if dry_run:
         return AccountImport(plan, account_format.code, encoding, True, None)
@@ -240,13 +248,42 @@ def _write(
     events = _create(plan, source, users, actor, via, progress, total)
     events += _update(plan, source, actor, via, progress, total)
     AuditEvent.objects.bulk_create(events, batch_size=_CHUNK)
+    return _finish(plan, source, saved, run)
+
+
+def _refused_run(
+    kind: str,
+    source: str,
+    via: str,
+    actor: User | None,
+    file_name: str,
+    started: datetime,
+    refusal: FileRefused,
+) -> None:
+    """A refused import's run: its reason, nothing else written."""
+    ImportRun.objects.create(
+        kind=kind,
+        source=source,
+        status=RunStatus.REFUSED,
+        via=via,
+        actor=actor,
+        file_name=file_name[:255],
+        started_at=started,
+        finished_at=timezone.now(),
+        error=str(refusal)[:500],
+    )
+
+
+def _finish(
+    plan: Plan, source: str, saved: tuple[ImportMapping | None, dict[str, str]], run: ImportRun
+) -> ImportRun:
+    """The saved mapping (the columns found, the mapping given) and the run, in the import's
+    transaction."""
     mapping, headers = saved
     defaults: dict[str, object] = {"columns": headers}
     if mapping is not None:
         defaults["mapping"] = mapping.to_json()
-    SavedMapping.objects.update_or_create(
-        kind=ImportKind.ACCOUNTS, source=source, defaults=defaults
-    )
+    SavedMapping.objects.update_or_create(kind=run.kind, source=source, defaults=defaults)
     run.created, run.updated = len(plan.created), len(plan.updated)
     run.unchanged, run.rejected = len(plan.unchanged), len(plan.rejected)
     run.missing = len(plan.missing)
@@ -324,7 +361,7 @@ def _update(
         chunk = plan.updated[start : start + _CHUNK]
         accounts = []
         for change in chunk:
-            account = Account(pk=change.account_id, crm_source=source, updated_at=now)
+            account = Account(pk=change.record_id, crm_source=source, updated_at=now)
             for name, value in change.values.items():
                 setattr(account, name, value)
             accounts.append(account)
@@ -353,6 +390,215 @@ def _event(
         action=action,
         instance=account,
         account_id=account.pk,
+        changes=changes,
+        via=via,
+    )
+
+
+# Contacts: the same shapes (file, format, mapping, drift, plan, one transaction, run), with
+# the contact's account found by its CRM id among the accounts of the same source.
+
+
+def _contact_accounts(source: str, ids: Iterable[str]) -> dict[str, int]:
+    """The accounts a contact export may name: CRM id → account id, among the accounts
+    imported from ``source`` (and, for Kizuna's own CSV, accounts typed with a CRM ID)."""
+    sources = [source, ""] if source == "kizuna" else [source]
+    found: dict[str, int] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        rows = Account.objects.filter(external_crm_id__in=chunk, crm_source__in=sources)
+        for external_id, pk in rows.values_list("external_crm_id", "id"):
+            if external_id:
+                found[external_id] = pk
+    return found
+
+
+def _existing_contacts(ids: Iterable[str]) -> dict[str, Existing]:
+    found: dict[str, Existing] = {}
+    ordered = sorted(ids)
+    names = [name for name in CONTACT_UPDATE_FIELDS if name != "account"]
+    fields = ["id", "external_crm_id", "crm_source", "account__external_crm_id", *names]
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        for row in Contact.objects.filter(external_crm_id__in=chunk).values(*fields):
+            values = {name: row[name] for name in names}
+            values["account"] = row["account__external_crm_id"]
+            found[row["external_crm_id"]] = Existing(
+                id=row["id"], source=row["crm_source"], values=values
+            )
+    return found
+
+
+def contact_import_plan(
+    *,
+    data: bytes,
+    file_format: str | None,
+    mapping_text: str | None,
+    accept_drift: bool = False,
+) -> tuple[Plan, AccountFormat, str, dict[str, str], ImportMapping, dict[str, int]]:
+    """Read and plan a contact import without writing: the plan, the format, the encoding,
+    the columns found (field → header), the mapping used and the accounts the rows name (CRM
+    id → account id). Raises ``FileRefused`` when the file cannot be imported at all."""
+    table, encoding = _table(data)
+    if file_format is None:
+        contact_format = detect_format(table.headers, list(CONTACT_FORMATS.values()))
+    else:
+        contact_format = CONTACT_FORMATS[file_format]
+    mapping, saved = _mapping(
+        ImportKind.CONTACTS, contact_format.code, mapping_text, contact_format.fields
+    )
+    columns = resolve_columns(
+        table.headers,
+        contact_format,
+        mapping,
+        previous=saved.columns if saved else {},
+        accept_drift=accept_drift,
+    )
+    rows, rejected = read_contact_rows(table, columns, contact_format)
+    accounts = _contact_accounts(contact_format.code, {row.account_id for row in rows})
+    source_ids = Contact.objects.filter(crm_source=contact_format.code).values_list(
+        "external_crm_id", flat=True
+    )
+    plan = make_contact_plan(
+        rows,
+        rejected,
+        source=contact_format.code,
+        existing=_existing_contacts(row.external_id for row in rows),
+        accounts=accounts,
+        source_ids={external_id for external_id in source_ids if external_id},
+        file_ids=file_ids(table, columns),
+    )
+    headers = {name: table.headers[at] for name, at in columns.items()}
+    return plan, contact_format, encoding, headers, mapping, accounts
+
+
+def contacts_import(
+    *,
+    actor: User | None,
+    data: bytes,
+    file_name: str,
+    file_format: str | None = None,
+    mapping_text: str | None = None,
+    dry_run: bool = False,
+    accept_drift: bool = False,
+    via: str = "cli",
+    progress: Progress = _no_progress,
+) -> AccountImport:
+    """Import (or, with ``dry_run``, plan) a contact export, as ``accounts_import`` does
+    accounts: upsert by the contact's CRM id, one transaction, one audit event per contact
+    created or changed, the run. Raises ``FileRefused`` when the file is refused whole."""
+    started = timezone.now()
+    try:
+        plan, contact_format, encoding, headers, mapping, accounts = contact_import_plan(
+            data=data, file_format=file_format, mapping_text=mapping_text, accept_drift=accept_drift
+        )
+    except FileRefused as refusal:
+        if not dry_run:
+            _refused_run(
+                ImportKind.CONTACTS, file_format or "", via, actor, file_name, started, refusal
+            )
+        raise
+    if dry_run:
+        return AccountImport(plan, contact_format.code, encoding, True, None)
+    run = _write_contacts(
+        plan=plan,
+        source=contact_format.code,
+        accounts=accounts,
+        actor=actor,
+        via=via,
+        progress=progress,
+        saved=(mapping if mapping_text is not None else None, headers),
+        run=ImportRun(
+            kind=ImportKind.CONTACTS,
+            source=contact_format.code,
+            status=RunStatus.IMPORTED,
+            via=via,
+            actor=actor,
+            file_name=file_name[:255],
+            encoding=encoding,
+            started_at=started,
+        ),
+    )
+    return AccountImport(plan, contact_format.code, encoding, False, run)
+
+
+def _contact_fields(values: Mapping[str, object], accounts: Mapping[str, int]) -> dict[str, object]:
+    """A plan's values as the contact's model fields (the account's CRM id → its id)."""
+    fields = {name: value for name, value in values.items() if name != "account"}
+    if "account" in values:
+        fields["account_id"] = accounts[str(values["account"])]
+    return fields
+
+
+@transaction.atomic
+def _write_contacts(
+    *,
+    plan: Plan,
+    source: str,
+    accounts: Mapping[str, int],
+    actor: User | None,
+    via: str,
+    progress: Progress,
+    saved: tuple[ImportMapping | None, dict[str, str]],
+    run: ImportRun,
+) -> ImportRun:
+    total = len(plan.created) + len(plan.updated)
+    progress(0, total)
+    events: list[AuditEvent] = []
+    for start in range(0, len(plan.created), _CHUNK):
+        chunk = plan.created[start : start + _CHUNK]
+        contacts = [
+            Contact(
+                external_crm_id=change.external_id,
+                crm_source=source,
+                **_contact_fields(change.values, accounts),
+            )
+            for change in chunk
+        ]
+        Contact.objects.bulk_create(contacts)
+        for contact, change in zip(contacts, chunk, strict=True):
+            changes: dict[str, list[object]] = {
+                name: [None, value] for name, value in change.values.items()
+            }
+            changes["external_crm_id"] = [None, change.external_id]
+            events.append(_contact_event(actor, AuditAction.CREATE, contact, changes, via))
+        progress(start + len(chunk), total)
+    done = len(plan.created)
+    for start in range(0, len(plan.updated), _CHUNK):
+        chunk = plan.updated[start : start + _CHUNK]
+        contacts = []
+        for change in chunk:
+            contact = Contact(
+                pk=change.record_id, crm_source=source, **_contact_fields(change.values, accounts)
+            )
+            contacts.append(contact)
+            changes = {
+                ("crm_source" if name == "source" else name): [old, new]
+                for name, (old, new) in change.changes.items()
+            }
+            events.append(_contact_event(actor, AuditAction.UPDATE, contact, changes, via))
+        # the file's columns, the same for every row: an import never clears a field the
+        # export does not have
+        given = list(_contact_fields(chunk[0].values, accounts))
+        Contact.objects.bulk_update(contacts, [*given, "crm_source"])
+        progress(done + start + len(chunk), total)
+    AuditEvent.objects.bulk_create(events, batch_size=_CHUNK)
+    return _finish(plan, source, saved, run)
+
+
+def _contact_event(
+    actor: User | None,
+    action: AuditAction,
+    contact: Contact,
+    changes: dict[str, list[object]],
+    via: str,
+) -> AuditEvent:
+    return audit_event(
+        actor=actor,
+        action=action,
+        instance=contact,
+        account_id=contact.account_id,
         changes=changes,
         via=via,
     )

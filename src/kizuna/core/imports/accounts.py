@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from kizuna.core.imports.columns import AccountFormat, ImportMapping
 from kizuna.core.imports.files import Table, normalise, squash
@@ -137,6 +138,26 @@ def _row(
     )
 
 
+def data_rows(
+    table: Table, columns: Mapping[str, int], export_format: AccountFormat
+) -> Iterator[tuple[int, dict[str, str]] | Rejected]:
+    """Each data row of ``table`` as (line, field → cell), skipping blank rows and a report's
+    footer; a row with more cells than the header has (a broken quote) is ``extra_cells``.
+    Every kind of import (accounts, contacts) reads its rows through this."""
+    after_blank = False
+    width = len(table.headers)
+    for line, cells in table.rows:
+        if not any(cell.strip() for cell in cells):
+            after_blank = True
+            continue
+        if export_format.is_footer(cells, after_blank):
+            continue
+        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+            yield Rejected(line, "extra_cells", str(len(cells)))
+            continue
+        yield line, {name: cells[i] if i < len(cells) else "" for name, i in columns.items()}
+
+
 def read_rows(
     table: Table,
     columns: Mapping[str, int],
@@ -152,29 +173,31 @@ def read_rows(
     """
     rows: list[AccountRow] = []
     rejected: list[Rejected] = []
-    after_blank = False
-    width = len(table.headers)
-    for line, cells in table.rows:
-        if not any(cell.strip() for cell in cells):
-            after_blank = True
+    for item in data_rows(table, columns, account_format):
+        if isinstance(item, Rejected):
+            rejected.append(item)
             continue
-        if account_format.is_footer(cells, after_blank):
-            continue
-        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-            rejected.append(Rejected(line, "extra_cells", str(len(cells))))
-            continue
-        values = {name: cells[i] if i < len(cells) else "" for name, i in columns.items()}
-        result = _row(line, values, account_format, mapping, limits)
+        result = _row(*item, account_format, mapping, limits)
         if isinstance(result, Rejected):
             rejected.append(result)
         else:
             rows.append(result)
-    return _without_duplicates(rows, rejected)
+    return without_duplicates(rows, rejected)
 
 
-def _without_duplicates(
-    rows: Sequence[AccountRow], rejected: list[Rejected]
-) -> tuple[list[AccountRow], list[Rejected]]:
+class _Keyed(Protocol):
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def external_id(self) -> str: ...
+
+
+def without_duplicates[Row: _Keyed](
+    rows: Sequence[Row], rejected: list[Rejected]
+) -> tuple[list[Row], list[Rejected]]:
+    """``rows`` without those whose id appears more than once (each such row rejected as
+    ``duplicate_id``, naming the lines), and ``rejected`` with them, ordered by line."""
     counts = Counter(row.external_id for row in rows)
     lines: dict[str, list[int]] = {}
     for row in rows:

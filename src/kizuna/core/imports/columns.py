@@ -42,7 +42,7 @@ class FileRefused(Exception):
 
 @dataclass(frozen=True)
 class AccountFormat:
-    """An external system's account export.
+    """An external system's export of one kind of record (accounts, contacts).
 
     ``columns``: field → the headers it may have (compared after NFKC, case-folded, so
     ``取引先 ID`` and ``取引先　ID`` are one header); ``industries``: the system's industry
@@ -53,6 +53,10 @@ class AccountFormat:
     columns: Mapping[str, tuple[str, ...]]
     industries: Mapping[str, str] = field(default_factory=dict)
     is_footer: FooterRule = never_footer
+    #: the fields of the kind of record the export holds, and those that must have a column
+    #: (accounts by default; ``core.imports.contacts`` gives the contact ones)
+    fields: tuple[str, ...] = FIELDS
+    required: tuple[str, ...] = REQUIRED
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,9 @@ def _string_map(value: object, name: str) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in value.items() if k.strip()}
 
 
-def parse_mapping(text: str, *, industry_codes: Sequence[str]) -> ImportMapping:
+def parse_mapping(
+    text: str, *, industry_codes: Sequence[str], fields: Sequence[str] = FIELDS
+) -> ImportMapping:
     """The mapping file's ``ImportMapping``; ``FileRefused("bad_mapping")`` naming the
     problem when it is not JSON, has a key other than columns / owners / industries, maps a
     field Kizuna does not have, or an industry to a code not in ``industry_codes``."""
@@ -97,7 +103,7 @@ def parse_mapping(text: str, *, industry_codes: Sequence[str]) -> ImportMapping:
     if unknown:
         raise FileRefused("bad_mapping", f"unknown key {unknown[0]!r}")
     columns = _string_map(data.get("columns"), "columns")
-    bad_fields = sorted(set(columns) - set(FIELDS))
+    bad_fields = sorted(set(columns) - set(fields))
     if bad_fields:
         raise FileRefused("bad_mapping", f"unknown field {bad_fields[0]!r}")
     words = _string_map(data.get("industries"), "industries")
@@ -123,7 +129,7 @@ def find_columns(
     for index, header in enumerate(headers):
         position.setdefault(_fold(header), index)
     found: dict[str, int] = {}
-    for name in FIELDS:
+    for name in account_format.fields:
         at = next(
             (
                 position[_fold(c)]
@@ -157,12 +163,12 @@ def resolve_columns(
     ``FileRefused("drift")`` when a field whose column was ``previous[field]`` in the last
     import from this source has no column now (unless ``accept_drift``)."""
     found = find_columns(headers, account_format, mapping)
-    for name in REQUIRED:
+    for name in account_format.required:
         if name not in found:
             expected = " / ".join(_candidates(name, account_format, mapping))
             raise FileRefused("missing_column", f"{name} ({expected})")
     if not accept_drift:
-        for name in FIELDS:
+        for name in account_format.fields:
             if name in previous and name not in found:
                 raise FileRefused("drift", f"{name} ({previous[name]})")
     return found
@@ -174,7 +180,7 @@ def detect_format(headers: Sequence[str], formats: Sequence[AccountFormat]) -> A
     ``FileRefused("unknown_format")`` naming the headers seen when none knows any."""
     known = [find_columns(headers, f, ImportMapping()) for f in formats]
     for account_format, found in zip(formats, known, strict=True):
-        if all(name in found for name in REQUIRED):
+        if all(name in found for name in account_format.required):
             return account_format
     best = max(range(len(formats)), key=lambda i: (len(known[i]), -i), default=None)
     if best is None or not known[best]:

@@ -58,7 +58,7 @@ class Change:
     external_id: str
     values: Mapping[str, object]  # every given field's new value (and ``owner`` when created)
     changes: Mapping[str, tuple[object, object]] = field(default_factory=dict)
-    account_id: int | None = None
+    record_id: int | None = None  # the account (contact) the change is to
 
 
 @dataclass(frozen=True)
