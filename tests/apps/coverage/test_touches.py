@@ -80,7 +80,7 @@ def test_the_header_the_account_list_and_the_worklist_show_the_same_last_touch(
     # then every page shows the same day: the latest qualifying touch in [2000-01-01, today]
     assert headers == EXPECTED
     assert coverage_lines == EXPECTED
-    assert {account.name: day for account, day in listed if account.name in book} == EXPECTED
+    assert {row.name: row.last_touch_on for row in listed if row.name in book} == EXPECTED
     assert {account.name: due.last_touch for due, account in worklist} == EXPECTED
     # and the worklist's coverage follows from it (1 month for high touch)
     covered = {account.name: due.covered for due, account in worklist}

@@ -61,6 +61,7 @@ def test_rows_carry_labels_in_the_readers_language(world: World) -> None:
         team="—",
         mrr="¥9,223,372,036,854,775,807",
         last_touch="—",
+        last_touch_on=None,
     )
     assert (en.segment_label, en.phase_label) == ("Community touch", "Churned")
     assert en.mrr.startswith("$")

@@ -52,6 +52,8 @@ class AccountListRow:
     team: str  # "—" without one
     mrr: str  # in the company currency
     last_touch: str  # the day of the last touch (short date format), "—" without one
+    #: the same day as a date (None without one), for what compares it with other pages
+    last_touch_on: dt.date | None
 
 
 def account_list_rows(
@@ -91,6 +93,7 @@ def account_list_rows(
                 team=teams[account.team_id],
                 mrr=format_money(int(account.mrr), currency or "JPY"),
                 last_touch=days[day],
+                last_touch_on=day,
             )
         )
     return rows
