@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from kizuna.core.imports.accounts import Rejected, data_rows, without_duplicates
 from kizuna.core.imports.columns import AccountFormat
 from kizuna.core.imports.files import Table, normalise, squash
-from kizuna.core.imports.plan import Change, Existing, Plan
+from kizuna.core.imports.plan import Change, Existing, Plan, field_changes
 
 #: the contact fields an import reads; ``account_id`` is the account's CRM id
 CONTACT_FIELDS = (
@@ -217,13 +217,7 @@ def make_contact_plan(
         if contact.source not in ("", source):
             refused.append(Rejected(row.line, "other_source", contact.source))
             continue
-        changes = {
-            name: (contact.values.get(name), value)
-            for name, value in values.items()
-            if contact.values.get(name) != value
-        }
-        if contact.source != source:  # a contact typed in Kizuna, now kept by the CRM
-            changes["source"] = (contact.source, source)
+        changes = field_changes(contact, values, source)
         if changes:
             updated.append(Change(row.line, row.external_id, values, changes, contact.id))
         else:

@@ -115,6 +115,21 @@ def _row_values(row: AccountRow) -> dict[str, object]:
     return {name: getattr(row, name) for name in UPDATE_FIELDS if name in row.given}
 
 
+def field_changes(
+    stored: Existing, values: Mapping[str, object], source: str
+) -> dict[str, tuple[object, object]]:
+    """Each value of a row that differs from the stored record, as (before, after); a record
+    typed in Kizuna that the CRM now keeps changes its ``source`` too."""
+    changes = {
+        name: (stored.values.get(name), value)
+        for name, value in values.items()
+        if stored.values.get(name) != value
+    }
+    if stored.source != source:
+        changes["source"] = (stored.source, source)
+    return changes
+
+
 def make_plan(
     rows: Sequence[AccountRow],
     rejected: Sequence[Rejected],
@@ -148,13 +163,7 @@ def make_plan(
             continue
         if "owner" in row.given and owner is not None and owner != account.owner:
             differs.append((row.external_id, row.owner))
-        changes = {
-            name: (account.values.get(name), value)
-            for name, value in values.items()
-            if account.values.get(name) != value
-        }
-        if account.source != source:  # an account typed in Kizuna, now kept by the CRM
-            changes["source"] = (account.source, source)
+        changes = field_changes(account, values, source)
         if changes:
             updated.append(Change(row.line, row.external_id, values, changes, account.id))
         else:
