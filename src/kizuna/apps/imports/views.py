@@ -33,6 +33,8 @@ from kizuna.core.imports.columns import FileRefused
 
 #: rows of each list the page shows (the command line and the run keep them all)
 SHOWN = 200
+#: ids of records not in the file the page names (the count is shown; the CLI names ten)
+MISSING_SHOWN = 30
 
 REASONS: dict[str, StrOrPromise] = {
     "no_id": gettext_lazy("The id is empty."),
@@ -103,6 +105,7 @@ class KindText:
     """What the page says for one kind of record."""
 
     title: StrOrPromise
+    id_label: StrOrPromise
     intro: StrOrPromise
     created: StrOrPromise
     updated: StrOrPromise
@@ -120,6 +123,7 @@ _CSV_HELP = gettext_lazy(
 KIND_TEXTS: dict[str, KindText] = {
     "accounts": KindText(
         title=gettext_lazy("Import accounts"),
+        id_label=gettext_lazy("CRM ID"),
         intro=gettext_lazy(
             "Upload an account export from Salesforce (Data Export or an account report, "
             "Japanese or English), HubSpot (companies) or Kizuna's own CSV. You see a dry run "
@@ -136,6 +140,7 @@ KIND_TEXTS: dict[str, KindText] = {
     ),
     "contacts": KindText(
         title=gettext_lazy("Import contacts"),
+        id_label=gettext_lazy("CRM ID"),
         intro=gettext_lazy(
             "Upload a contact export from Salesforce, HubSpot or Kizuna's own CSV, after the "
             "accounts: each contact's account is found by the account's CRM id. Contacts are "
@@ -151,6 +156,7 @@ KIND_TEXTS: dict[str, KindText] = {
     ),
     "lines": KindText(
         title=gettext_lazy("Import subscription lines"),
+        id_label=gettext_lazy("Subscription ID"),
         intro=gettext_lazy(
             "Upload Kizuna's line file (CSV or Parquet, the file the revenue report reads: "
             "subscription_id, customer_id, start_date, end_date, monthly_amount, product), "
@@ -173,6 +179,7 @@ KIND_TEXTS: dict[str, KindText] = {
     ),
     "members": KindText(
         title=gettext_lazy("Import members"),
+        id_label=gettext_lazy("E-mail"),
         intro=gettext_lazy(
             "Upload a user export from Salesforce or HubSpot, or Kizuna's own CSV (email, "
             "name, role, team). Members are matched by e-mail; their CRM user id lets the "
@@ -231,6 +238,7 @@ class ImportPage:
     missing: tuple[str, ...]
     more_updated: int
     more_rejected: int
+    more_missing: int
     run: ImportRun | None
 
 
@@ -291,7 +299,8 @@ def _page(kind: str, result: ImportResult, digest: str) -> ImportPage:
         rejected=rejected,
         unmatched_owners=plan.unmatched_owners[:SHOWN],
         owner_differs=plan.owner_differs[:SHOWN],
-        missing=plan.missing[:SHOWN],
+        missing=plan.missing[:MISSING_SHOWN],
+        more_missing=max(0, len(plan.missing) - MISSING_SHOWN),
         more_updated=max(0, len(plan.updated) - SHOWN),
         more_rejected=max(0, len(plan.rejected) - SHOWN),
         run=result.run,
