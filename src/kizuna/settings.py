@@ -236,6 +236,32 @@ AXES_ENABLE_ADMIN = False  # its admin pages are English only; failures show in 
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Outgoing e-mail (the invitations to set a password, kizuna.apps.org.invitations): Django's
+# SMTP backend with the server named here; KIZUNA_EMAIL_BACKEND=console prints each message on
+# the server's output instead (a trial without a mail server). A server that cannot be reached
+# fails the invitation after KIZUNA_EMAIL_TIMEOUT seconds, and nothing of it is saved. A trial
+# (KIZUNA_DEBUG or the demo) prints by default.
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+EMAIL_BACKEND = EMAIL_BACKENDS[env_str("KIZUNA_EMAIL_BACKEND", "console" if DEBUG or DEMO else "smtp")]
+EMAIL_HOST = env_str("KIZUNA_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("KIZUNA_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("KIZUNA_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("KIZUNA_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KIZUNA_EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("KIZUNA_EMAIL_USE_SSL", False)  # TLS from the start, usually port 465
+EMAIL_TIMEOUT = env_int("KIZUNA_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("KIZUNA_DEFAULT_FROM_EMAIL", "Kizuna <kizuna@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where members reach this Kizuna: the links in e-mails start with it (no trailing slash).
+BASE_URL = env_str("KIZUNA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long an invitation's set-password link works (Django's password-reset tokens; the link
+# also stops working once the password is set).
+PASSWORD_RESET_TIMEOUT = env_int("KIZUNA_INVITATION_DAYS", 7) * 24 * 3600
+
+
 # Django's tasks framework (django.tasks): tasks are queued in the database and run by
 # `kizuna manage db_worker`; `kizuna manage schedule_jobs` queues the periodic jobs
 # (kizuna.apps.jobs). Results stay in the database (admin pages, "Task results").
