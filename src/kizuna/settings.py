@@ -245,7 +245,9 @@ EMAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
 }
-EMAIL_BACKEND = EMAIL_BACKENDS[env_str("KIZUNA_EMAIL_BACKEND", "console" if DEBUG or DEMO else "smtp")]
+EMAIL_BACKEND = EMAIL_BACKENDS[
+    env_str("KIZUNA_EMAIL_BACKEND", "console" if DEBUG or DEMO else "smtp")
+]
 EMAIL_HOST = env_str("KIZUNA_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("KIZUNA_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("KIZUNA_EMAIL_HOST_USER", "")

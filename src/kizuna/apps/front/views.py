@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
@@ -49,7 +49,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     template_name = "front/set_password.html"
     success_url = reverse_lazy("front:login")
 
-    def dispatch(self, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, *args: Any, **kwargs: Any) -> HttpResponseBase:
         language = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         member = self.get_user(kwargs.get("uidb64", ""))
         if language not in SUPPORTED and member is not None:
