@@ -230,18 +230,18 @@ def _apply(changes: Changes) -> int:
     the mail server, opened first, so that a server that is down refuses the run before any
     write. Should a send fail half-way, the transaction rolls every member back (an invitation
     sent before it leads to a page saying the link no longer works): run it again."""
-    from django.conf import settings
-    from django.core.mail import get_connection
+    import smtplib
+
+    from django.core.mail import mailers
     from django.db import transaction
 
-    from kizuna.apps.org.invitations import InvitationNotSent
+    from kizuna.apps.org.invitations import InvitationNotSent, mail_server
 
-    connection = get_connection(fail_silently=False)
+    connection = mailers.default
     try:
         connection.open()
-    except OSError as error:
-        server = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
-        print(f"the mail server {server} cannot be reached: {error}", file=sys.stderr)
+    except (OSError, smtplib.SMTPException) as error:
+        print(f"the mail server {mail_server()} cannot be reached: {error}", file=sys.stderr)
         print("nothing written; check the KIZUNA_EMAIL_* settings and run again", file=sys.stderr)
         return MAIL_FAILED
     try:

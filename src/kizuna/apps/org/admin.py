@@ -181,7 +181,8 @@ class UserAdmin(BaseUserAdmin[User]):
                     actor=actor, **form.cleaned_data, company_name=_company_name(request), via=VIA
                 )
             except ValidationError as error:
-                form.add_error("email" if hasattr(error, "error_dict") else None, error)
+                on_fields = set(getattr(error, "error_dict", {})) <= set(form.fields)
+                form.add_error(None, error if on_fields else error.messages)
             except InvitationNotSent:
                 form.add_error(None, str(NOT_SENT))
             else:

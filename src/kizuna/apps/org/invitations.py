@@ -3,17 +3,18 @@
 The link carries Django's password-reset token (``default_token_generator``): it works for
 ``PASSWORD_RESET_TIMEOUT`` (``KIZUNA_INVITATION_DAYS``, 7 days by default) and only until the
 password is set, since the token is made from the password hash. The e-mail is written in the
-member's language (Japanese unless they are set to English) and sent through Django's mail
-(``EMAIL_BACKEND``, the ``KIZUNA_EMAIL_*`` settings); links start with ``KIZUNA_BASE_URL``.
+member's language (Japanese unless they are set to English) and sent through Django's default
+mailer (``MAILERS``: the ``KIZUNA_EMAIL_*`` settings); links start with ``KIZUNA_BASE_URL``.
 """
 
 from __future__ import annotations
 
 import smtplib
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -57,12 +58,22 @@ def invitation_send(
     """Send the member their invitation; returns the link. Raises InvitationNotSent."""
     link = invitation_link(member)
     message = invitation_message(member, link=link, company_name=company_name)
-    message.connection = connection
     try:
-        message.send(fail_silently=False)
+        (connection or mailers.default).send_messages([message])
     except (OSError, smtplib.SMTPException) as error:
         raise InvitationNotSent(
             f"the invitation to {member.email} could not be sent through "
-            f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}: {error or type(error).__name__}"
+            f"{mail_server()}: {error or type(error).__name__}"
         ) from error
     return link
+
+
+def mail_server() -> str:
+    """``host:port`` of the default mailer, for error messages (its backend's name if it
+    is not SMTP)."""
+    mailers_setting: dict[str, dict[str, Any]] = settings.MAILERS
+    mailer = mailers_setting.get("default", {})
+    options: dict[str, Any] = mailer.get("OPTIONS", {})
+    if "host" in options:
+        return f"{options['host']}:{options.get('port', 25)}"
+    return str(mailer.get("BACKEND", "the default mailer"))
