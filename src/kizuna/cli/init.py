@@ -65,6 +65,15 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def _has_secret_key(settings: Any) -> bool:
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        return bool(settings.SECRET_KEY)
+    except ImproperlyConfigured:  # Django's answer to reading an empty key
+        return False
+
+
 def document_from(args: argparse.Namespace) -> dict[str, Any]:
     """The set-up file's document with the flags laid over it (SetupFileRefused)."""
     document: dict[str, Any] = {}
@@ -118,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    if not settings.SECRET_KEY:
+    if not _has_secret_key(settings):
         print(
             "refused: KIZUNA_SECRET_KEY is not set: the invitation links are signed with it, so "
             "set the web server's key (docs/start-empty.md); nothing written",
