@@ -51,6 +51,7 @@ LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("kizuna/cli/imports.py", "kizuna.apps.imports.services"): AFTER_SETUP,
     ("kizuna/cli/init.py", "kizuna.apps.customers.models"): AFTER_SETUP,
     ("kizuna/cli/init.py", "kizuna.apps.customers.services"): AFTER_SETUP,
+    ("kizuna/cli/init.py", "kizuna.apps.org.access"): AFTER_SETUP,
     ("kizuna/cli/init.py", "kizuna.apps.org.invitations"): AFTER_SETUP,
     ("kizuna/cli/init.py", "kizuna.apps.org.models"): AFTER_SETUP,
     ("kizuna/cli/init.py", "kizuna.apps.org.services"): AFTER_SETUP,

@@ -149,6 +149,7 @@ def _run_document(document: dict[str, Any]) -> int:
     from django.core.validators import validate_email
 
     from kizuna.apps.customers.models import Account
+    from kizuna.apps.org.access import first_active_admin, role_manages_members
     from kizuna.apps.org.models import Role, Team, TeamKind, User
 
     def email_ok(value: str) -> bool:
@@ -176,8 +177,8 @@ def _run_document(document: dict[str, Any]) -> int:
             "the database already has accounts or members, and init only adds to it; the "
             "entries above differ from what is stored (change those in the admin pages)",
         )
-    has_admin = User.objects.filter(role=Role.ADMIN, is_active=True).exists()
-    if not has_admin and not any(member.role == Role.ADMIN for member in changes.members):
+    new_admin = any(role_manages_members(entry.role_code) for entry in changes.members)
+    if first_active_admin() is None and not new_admin:
         return _refused([], 'no CS ops admin: give --admin-email, or a member with role = "admin"')
     if changes.nothing:
         print("nothing to do: the database already holds this set-up")
@@ -196,7 +197,7 @@ def _changes(plan: CompanySetup) -> Changes:
     """Compare the set-up with the database (reads only)."""
     from kizuna.apps.customers.models import Product
     from kizuna.apps.org.models import Team
-    from kizuna.apps.org.services import member_by_email
+    from kizuna.apps.org.services import member_by_email, member_matches
     from kizuna.apps.tenant.selectors import tenant_settings_get
 
     changes = Changes()
@@ -225,9 +226,8 @@ def _changes(plan: CompanySetup) -> Changes:
         if user is None:
             changes.members.append(member)
             continue
-        team_code = user.team.code if user.team else None
-        stored_member = (user.display_name, user.role, team_code, user.language)
-        if stored_member != (member.name, member.role, member.team, member.language):
+        described = {"display_name": member.name, "role": member.role_code}
+        if not member_matches(user, **described, team_code=member.team, language=member.language):
             changes.differs.append(
                 f"member {member.email}: name, role, team or language differ from the stored ones"
             )
@@ -276,23 +276,24 @@ def _write(changes: Changes, connection: Any) -> list[tuple[str, str]]:
     recorded ``via cli`` in the audit trail), the settings, products and teams, the admins'
     teams, then the other members. Returns the new admins' set-password links."""
     from kizuna.apps.customers.services import product_create
+    from kizuna.apps.org.access import first_active_admin, role_manages_members
     from kizuna.apps.org.invitations import invitation_link
-    from kizuna.apps.org.models import Role, Team, User
+    from kizuna.apps.org.models import Team, User
     from kizuna.apps.org.services import member_invite, member_update, team_create
     from kizuna.apps.tenant.selectors import tenant_settings_get
     from kizuna.apps.tenant.services import tenant_settings_update
 
     company = changes.settings.get("company_name") or tenant_settings_get().company_name
-    actor = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
-    admins = [entry for entry in changes.members if entry.role == Role.ADMIN]
-    others = [entry for entry in changes.members if entry.role != Role.ADMIN]
+    actor = first_active_admin()
+    admins = [entry for entry in changes.members if role_manages_members(entry.role_code)]
+    others = [entry for entry in changes.members if not role_manages_members(entry.role_code)]
 
     def invite(entry: MemberEntry, team: Team | None) -> User:
         return member_invite(
             actor=actor,
             email=entry.email,
             display_name=entry.name,
-            role=entry.role,
+            role=entry.role_code,
             team=team,
             language=entry.language,
             company_name=company,

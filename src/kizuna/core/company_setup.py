@@ -60,7 +60,7 @@ class TeamEntry:
 class MemberEntry:
     email: str  # as written; compared in lower case
     name: str
-    role: str
+    role_code: str  # as the file gives it, one of ``Choices.roles``
     team: str | None  # a team code
     language: str
 

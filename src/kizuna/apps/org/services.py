@@ -134,6 +134,16 @@ def member_by_email(email: str) -> User | None:
     return User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
 
 
+def member_matches(
+    member: User, *, display_name: str, role: str, team_code: str | None, language: str
+) -> bool:
+    """Whether the stored ``member`` already is as described (``kizuna init`` adds, never
+    changes: a difference refuses its run)."""
+    stored_team = member.team.code if member.team else None
+    described = (display_name, role, team_code, language)
+    return (member.display_name, member.role, stored_team, member.language) == described
+
+
 def _require_invite(actor: User | None, role: str) -> None:
     """``actor`` None is the command line (whoever runs the server: ``kizuna init``)."""
     if actor is None:
