@@ -6,4 +6,5 @@ app_name = "imports"
 
 urlpatterns = [
     path("accounts/", views.account_import, name="accounts"),
+    path("runs/<int:run_id>/", views.import_run, name="run"),
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,41 +21,17 @@ from django_stubs_ext import StrOrPromise
 from kizuna.apps.customers.models import Account, Industry
 from kizuna.apps.front.form_helpers import confirmed
 from kizuna.apps.front.http import AuthedRequest
+from kizuna.apps.imports import reasons
 from kizuna.apps.imports.forms import AccountImportForm, file_digest
 from kizuna.apps.imports.models import ImportFormat, ImportRun
+from kizuna.apps.imports.selectors import import_run_detail
 from kizuna.apps.imports.services import AccountImport, accounts_import
-from kizuna.apps.org.access import can_import_accounts
+from kizuna.apps.org.access import can_import_accounts, can_view_import_runs
 from kizuna.core.imports.columns import FileRefused
 
 #: rows of each list the page shows (the command line and the run keep them all)
 SHOWN = 200
 
-REASONS: dict[str, StrOrPromise] = {
-    "no_id": gettext_lazy("The id is empty."),
-    "id_too_long": gettext_lazy("The id is longer than 64 characters."),
-    "no_name": gettext_lazy("The company name is empty."),
-    "name_too_long": gettext_lazy("The company name is longer than 200 characters."),
-    "kana_too_long": gettext_lazy("The kana is longer than 200 characters."),
-    "bad_number": gettext_lazy("The employee count is not a whole number of 0 or more."),
-    "number_too_large": gettext_lazy("The employee count is too large."),
-    "duplicate_id": gettext_lazy("The id appears on more than one row (lines named)."),
-    "extra_cells": gettext_lazy("The row has more cells than the header (a broken quote?)."),
-    "other_source": gettext_lazy("The id belongs to an account imported from another CRM."),
-}
-REFUSALS: dict[str, StrOrPromise] = {
-    "too_large": gettext_lazy("The file is too large."),
-    "encoding": gettext_lazy("The file is not text in UTF-8, UTF-16 or Shift_JIS."),
-    "empty": gettext_lazy("The file has no header row."),
-    "unknown_format": gettext_lazy(
-        "No known export has these columns; choose the format. Columns seen: %(detail)s"
-    ),
-    "bad_mapping": gettext_lazy("The mapping file is wrong: %(detail)s"),
-    "missing_column": gettext_lazy("A required column is missing: %(detail)s"),
-    "drift": gettext_lazy(
-        "A column of the last import from this source is missing (renamed or removed in the "
-        "CRM?): %(detail)s. Map it in the mapping file, or import without it."
-    ),
-}
 ENCODINGS = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8 (BOM)",
@@ -138,7 +114,8 @@ def _page(result: AccountImport, digest: str) -> ImportPage:
         for change in plan.updated[:SHOWN]
     )
     rejected = tuple(
-        RejectedRow(r.line, REASONS.get(r.code, r.code), r.value) for r in plan.rejected[:SHOWN]
+        RejectedRow(r.line, reasons.reason("accounts", r.code), r.value)
+        for r in plan.rejected[:SHOWN]
     )
     return ImportPage(
         dry_run=result.dry_run,
@@ -161,9 +138,8 @@ def _page(result: AccountImport, digest: str) -> ImportPage:
     )
 
 
-def _refusal(refusal: FileRefused) -> str:
-    message = REFUSALS.get(refusal.code)
-    return str(message) % {"detail": refusal.detail} if message else refusal.code
+def _refusal(refused: FileRefused) -> str:
+    return reasons.refusal(refused.code, refused.detail)
 
 
 def _wants_import(request: AuthedRequest, form: AccountImportForm, digest: str) -> bool:
@@ -206,3 +182,14 @@ def account_import(request: AuthedRequest) -> HttpResponse:
     context = {"form": form, "page": page, "nav": "accounts"}
     status = 400 if form.errors else 200
     return render(request, "imports/account_import.html", context, status=status)
+
+
+@login_required
+def import_run(request: AuthedRequest, run_id: int) -> HttpResponse:
+    """One import run of the ops page: its counts, its rejected rows and unmatched owners."""
+    if not can_view_import_runs(request.user):
+        raise PermissionDenied
+    detail = import_run_detail(run_id=run_id)
+    if detail is None:
+        raise Http404
+    return render(request, "imports/run_detail.html", {"detail": detail, "nav": "usage"})
