@@ -166,20 +166,20 @@ def _import_one(kind: str, path: Path, result: FolderSync) -> None:
         _move(path, REFUSED)
         result.refused.append(path.name)
         return
+    refused = False
     try:
-        with transaction.atomic():  # an error inside leaves the caller's transaction usable
-            service(actor=None, data=data, file_name=path.name, via="folder")
-    except FileRefused:  # the service kept the refused run
-        _move(path, REFUSED)
-        result.refused.append(path.name)
+        # a savepoint: an error inside leaves a caller's transaction usable
+        with transaction.atomic():
+            try:
+                service(actor=None, data=data, file_name=path.name, via="folder")
+            except FileRefused:  # the service has kept the refused run: let it commit
+                refused = True
     except Exception as error:  # one bad file never stops the others
         logger.exception("import folder: %s failed", path)
         _refused_run(kind, path.name, started, f"failed: {type(error).__name__}: {error}")
-        _move(path, REFUSED)
-        result.refused.append(path.name)
-    else:
-        _move(path, DONE)
-        result.imported.append(path.name)
+        refused = True
+    _move(path, REFUSED if refused else DONE)
+    (result.refused if refused else result.imported).append(path.name)
 
 
 def import_folder_sync(
