@@ -26,7 +26,7 @@ from kizuna.integrations.account_formats import ACCOUNT_FORMATS
 from kizuna.integrations.contact_formats import CONTACT_FORMATS
 
 if TYPE_CHECKING:
-    from kizuna.apps.imports.services import AccountImport
+    from kizuna.apps.imports.services import ImportResult
 
 OK, REJECTED, REFUSED = 0, 1, 2
 
@@ -108,7 +108,7 @@ def run_contacts(args: argparse.Namespace) -> int:
     return _run(args, contacts_import, "contacts")
 
 
-def _run(args: argparse.Namespace, service: Callable[..., AccountImport], noun: str) -> int:
+def _run(args: argparse.Namespace, service: Callable[..., ImportResult], noun: str) -> int:
     path: Path = args.path
     try:
         data = path.read_bytes()

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kizuna.apps.imports.models import ImportKind, ImportRun, RunStatus
-from kizuna.apps.imports.services import AccountImport, accounts_import, contacts_import
+from kizuna.apps.imports.services import ImportResult, accounts_import, contacts_import
 from kizuna.core.imports.columns import FileRefused
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ SETTLE_SECONDS = 2.0
 #: a file name's longest length in bytes on the usual file systems
 NAME_MAX = 255
 
-Service = Callable[..., AccountImport]
+Service = Callable[..., ImportResult]
 SERVICES: tuple[tuple[str, Service], ...] = (
     (ImportKind.ACCOUNTS, accounts_import),
     (ImportKind.CONTACTS, contacts_import),

@@ -25,7 +25,7 @@ from kizuna.apps.imports import reasons
 from kizuna.apps.imports.forms import AccountImportForm, file_digest
 from kizuna.apps.imports.models import ImportFormat, ImportRun
 from kizuna.apps.imports.selectors import import_run_detail
-from kizuna.apps.imports.services import AccountImport, accounts_import
+from kizuna.apps.imports.services import ImportResult, accounts_import
 from kizuna.apps.org.access import can_import_accounts, can_view_import_runs
 from kizuna.core.imports.columns import FileRefused
 
@@ -100,7 +100,7 @@ def _label(name: str) -> StrOrPromise:
     return str(getattr(field, "verbose_name", name))
 
 
-def _page(result: AccountImport, digest: str) -> ImportPage:
+def _page(result: ImportResult, digest: str) -> ImportPage:
     plan = result.plan
     updated = tuple(
         UpdatedRow(
