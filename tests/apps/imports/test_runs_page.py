@@ -4,11 +4,13 @@ Japanese and English, and the selector's exact rows."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from kizuna.apps.imports.models import ImportRun
 from kizuna.apps.imports.selectors import import_run_detail, import_runs_latest
@@ -22,6 +24,13 @@ ACCOUNTS = (
     "external_id,name,employee_count,owner\nK1,株式会社良,10,高橋 三郎\nK2,,1,\nK3,株式会社負,-1,\n"
 )
 CONTACTS = "external_id,account_id,name\nC1,K1,山田 花子\nC2,NOPE,佐藤 一郎\n"
+
+
+@pytest.fixture(autouse=True)
+def _japanese() -> Iterator[None]:
+    """The selectors' words are read in Japanese, whatever an earlier test left active."""
+    with translation.override("ja"):
+        yield
 
 
 def _client(user: object, language: str = "ja") -> Client:
