@@ -108,11 +108,10 @@ AT_LEAST = 40
 @pytest.fixture
 def demo_company(db: Any, settings: Any, tmp_path: Path) -> dict[str, str]:
     """The demo company after its daily jobs, with what its pages show beside: a stored review
-        preview, two touchpoint imports (one previewed, one imported), an account import run with a
-    rejected row and an unmatched owner, accounts of each touch model
-        without touchpoints (uncovered), quarantined usage rows and a day whose rollup failed.
-        Answers the values of each URL parameter, and a member whose accounts fell a grade (their
-        今日 lists them)."""
+    preview, two touchpoint imports (one previewed, one imported), an account import run (a
+    rejected row, an unmatched owner), accounts of each touch model without touchpoints
+    (uncovered), quarantined usage rows and a day whose rollup failed. Answers the values of
+    each URL parameter, and a member whose accounts fell a grade (their 今日 lists them)."""
 
     settings.USAGE_DIR = tmp_path / "usage"
     demo_load_if_empty(accounts=80, seed=7, password=PASSWORD)
