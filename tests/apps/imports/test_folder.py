@@ -162,6 +162,20 @@ def test_hostile_files_are_refused_or_left_and_never_stop_the_good_one(
     assert second.startswith("accounts" + "あ" * 78)
 
 
+def test_a_file_name_that_is_not_utf8_is_imported_under_a_readable_name(
+    world: World, drop: Path
+) -> None:
+    # a name written by a Shift_JIS system: 取引先 in CP932 bytes, and a stray 0xFF
+    raw = os.fsencode(drop) + b"/accounts-" + "取引先".encode("cp932") + b"\xff.csv"
+    with open(raw, "wb") as out:
+        out.write(ACCOUNTS_1.encode())
+    shown = "accounts-" + "\ufffd" * 6 + ".csv"
+    result = import_folder_sync(wait=no_wait)
+    assert result.imported == [shown]
+    assert _runs() == [("accounts", shown, "imported", "folder", 2, 0, 0, 0, "")]
+    assert os.listdir(os.fsencode(drop / "done")) == [raw.rsplit(b"/", 1)[1]]  # moved as it was
+
+
 def test_a_file_still_being_written_waits_for_the_next_run(world: World, drop: Path) -> None:
     growing = _write(drop, "accounts.csv", ACCOUNTS_1[:30])
     _write(drop, "accounts-2.csv.part", ACCOUNTS_2)  # a copy in progress, renamed when done

@@ -112,7 +112,7 @@ def import_and_kill(csv: Path, env: dict[str, str]) -> tuple[int, str]:
     )
     os.close(side)
     seen = ""
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and process.poll() is None:
             ready, _, _ = select.select([main], [], [], 0.05)

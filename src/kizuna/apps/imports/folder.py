@@ -156,30 +156,37 @@ def _refused_run(kind: str, file_name: str, started: dt.datetime, error: str) ->
     )
 
 
+def shown_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by ``os.listdir`` as surrogates,
+    which no database takes) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _import_one(kind: str, path: Path, result: FolderSync) -> None:
     service = dict(SERVICES)[kind]
     started = timezone.now()
+    name = shown_name(path.name)
     try:
         data = path.read_bytes()
     except OSError as error:
-        _refused_run(kind, path.name, started, f"unreadable: {error.strerror or error}")
+        _refused_run(kind, name, started, f"unreadable: {error.strerror or error}")
         _move(path, REFUSED)
-        result.refused.append(path.name)
+        result.refused.append(name)
         return
     refused = False
     try:
         # a savepoint: an error inside leaves a caller's transaction usable
         with transaction.atomic():
             try:
-                service(actor=None, data=data, file_name=path.name, via="folder")
+                service(actor=None, data=data, file_name=name, via="folder")
             except FileRefused:  # the service has kept the refused run: let it commit
                 refused = True
     except Exception as error:  # one bad file never stops the others
         logger.exception("import folder: %s failed", path)
-        _refused_run(kind, path.name, started, f"failed: {type(error).__name__}: {error}")
+        _refused_run(kind, name, started, f"failed: {type(error).__name__}: {error}")
         refused = True
     _move(path, REFUSED if refused else DONE)
-    (result.refused if refused else result.imported).append(path.name)
+    (result.refused if refused else result.imported).append(name)
 
 
 def import_folder_sync(
@@ -196,11 +203,11 @@ def import_folder_sync(
     wait()
     for kind, path in files:
         if not path.is_file():  # a directory (or a link to one) named accounts.csv
-            result.skipped.append(path.name)
+            result.skipped.append(shown_name(path.name))
             continue
         seen = _look(path)
         if seen is None or seen != before[path]:
-            result.waiting.append(path.name)
+            result.waiting.append(shown_name(path.name))
             continue
         _import_one(kind, path, result)
     return result
