@@ -3,18 +3,22 @@ never stops the others, a file still being written waits for the next run."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
-from kizuna.apps.customers.models import Account, Contact
+from kizuna.apps.customers.models import Account, Contact, SubscriptionLine
 from kizuna.apps.imports import folder
 from kizuna.apps.imports.folder import drop_files, has_drop_files, import_folder_sync
 from kizuna.apps.imports.models import ImportRun
 from kizuna.apps.imports.tasks import sync_folder
+from tests.apps.imports.test_members_import import SF_ACCOUNTS, SF_USERS
 from tests.factories import World
 
 pytestmark = pytest.mark.django_db
@@ -211,9 +215,11 @@ def test_an_unexpected_error_refuses_that_file_only(
             raise RuntimeError("the database went away")
         return accounts_service(**kwargs)
 
-    monkeypatch.setattr(
-        folder, "SERVICES", (("accounts", breaks_on_the_first), *folder.SERVICES[1:])
+    services = tuple(
+        (kind, breaks_on_the_first if kind == "accounts" else service)
+        for kind, service in folder.SERVICES
     )
+    monkeypatch.setattr(folder, "SERVICES", services)
     result = import_folder_sync(wait=no_wait)
     assert (result.refused, result.imported) == (["accounts-1.csv"], ["accounts-2.csv"])
     assert _runs() == [
@@ -240,3 +246,51 @@ def test_the_minute_job_runs_only_when_the_folder_has_a_file(
     assert sync_folder.call("2026-11-29") == "imported 1: accounts.csv"
     assert has_drop_files() is False
     assert _runs() == [("accounts", "accounts.csv", "imported", "folder", 2, 0, 0, 0, "")]
+
+
+def test_members_come_before_accounts_and_lines_after_contacts(world: World, drop: Path) -> None:
+    # given: a Salesforce user export, the accounts naming those users as owners by id, and
+    # a line file (Parquet, as kizuna revenue reads it) on those accounts
+    _write(drop, "lines-2026.parquet", _lines_parquet(world.product.code))
+    _write(drop, "accounts.csv", SF_ACCOUNTS)
+    _write(drop, "members-User.csv", SF_USERS)
+    _write(drop, "lines.txt", "not a line file")
+    assert [(kind, path.name) for kind, path in drop_files(drop)] == [
+        ("members", "members-User.csv"),
+        ("accounts", "accounts.csv"),
+        ("lines", "lines-2026.parquet"),
+    ]
+    result = import_folder_sync(wait=no_wait)
+    assert result.imported == ["members-User.csv", "accounts.csv", "lines-2026.parquet"]
+    assert [row[:3] for row in _runs()] == [
+        ("members", "members-User.csv", "imported"),
+        ("accounts", "accounts.csv", "imported"),
+        ("lines", "lines-2026.parquet", "imported"),
+    ]
+    # then: the accounts found their owners by CRM user id, the lines their accounts
+    owners = Account.objects.filter(crm_source="salesforce").order_by("external_crm_id")
+    assert list(owners.values_list("external_crm_id", "owner__email")) == [
+        ("0015g00000AbCdEAA1", "Yamada@Example.co.jp"),
+        ("0015g00000AbCdFAA1", "sato@example.co.jp"),
+    ]
+    lines = SubscriptionLine.objects.filter(external_id__startswith="sub-").order_by("external_id")
+    assert list(lines.values_list("external_id", "account__external_crm_id", "mrr")) == [
+        ("sub-1", "0015g00000AbCdEAA1", 120000),
+        ("sub-2", "0015g00000AbCdFAA1", 8000),
+    ]
+    assert _names(drop) == ["done", "lines.txt"]
+
+
+def _lines_parquet(product: str) -> bytes:
+    frame = pl.DataFrame(
+        {
+            "subscription_id": ["sub-1", "sub-2"],
+            "customer_id": ["0015g00000AbCdEAA1", "0015g00000AbCdFAA1"],
+            "start_date": [dt.date(2025, 4, 1), dt.date(2026, 1, 1)],
+            "monthly_amount": [120000, 8000],
+            "product": [product, product],
+        }
+    )
+    out = io.BytesIO()
+    frame.write_parquet(out)
+    return out.getvalue()

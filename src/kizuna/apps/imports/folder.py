@@ -1,9 +1,10 @@
 """Keeping in sync from a drop folder (docs/imports.md, *Keeping in sync*).
 
-``import_folder_sync`` imports the CRM exports dropped in ``settings.IMPORT_DIR``: every
-``accounts*.csv`` first, then every ``contacts*.csv`` (each kind in name order; the case of the
-name does not matter), each through the import service (``accounts_import``,
-``contacts_import``) with ``via="folder"``, exactly as ``kizuna import accounts FILE`` would.
+``import_folder_sync`` imports the exports dropped in ``settings.IMPORT_DIR``, kind by kind in
+the order one needs the other: every ``members*.csv`` (the CRM user ids owners are matched by),
+then ``accounts*.csv``, ``contacts*.csv`` and ``lines*.csv`` / ``lines*.parquet`` (each kind in
+name order; the case of the name does not matter), each through the import service of its kind
+with ``via="folder"``, exactly as ``kizuna import accounts FILE`` would.
 An imported file (rows rejected or not) is moved to ``done/``; a refused one to ``refused/``,
 its reason kept as a run (the ops page lists it). One bad file never stops the others.
 
@@ -31,7 +32,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from kizuna.apps.imports.models import ImportKind, ImportRun, RunStatus
-from kizuna.apps.imports.services import ImportResult, accounts_import, contacts_import
+from kizuna.apps.imports.services import (
+    ImportResult,
+    accounts_import,
+    contacts_import,
+    lines_import,
+    members_import,
+)
 from kizuna.core.imports.columns import FileRefused
 
 logger = logging.getLogger(__name__)
@@ -43,10 +50,16 @@ SETTLE_SECONDS = 2.0
 NAME_MAX = 255
 
 Service = Callable[..., ImportResult]
+#: each kind's service, in the order the folder imports them
 SERVICES: tuple[tuple[str, Service], ...] = (
+    (ImportKind.MEMBERS, members_import),
     (ImportKind.ACCOUNTS, accounts_import),
     (ImportKind.CONTACTS, contacts_import),
+    (ImportKind.LINES, lines_import),
 )
+#: the file name endings each kind takes (the line file may be Parquet, as ``kizuna revenue``
+#: reads it)
+SUFFIXES: dict[str, tuple[str, ...]] = {ImportKind.LINES: (".csv", ".parquet")}
 
 
 @dataclass
@@ -78,18 +91,16 @@ def import_dir() -> Path:
 
 
 def _kind(name: str) -> str | None:
-    """``accounts`` or ``contacts`` for a file the folder imports, else None."""
+    """The kind of a file the folder imports (``accounts``, …), else None."""
     folded = name.casefold()
-    if not folded.endswith(".csv") or folded.startswith("."):
-        return None
     for kind, _service in SERVICES:
-        if folded.startswith(kind):
-            return kind
+        if folded.startswith(kind) and folded.endswith(SUFFIXES.get(kind, (".csv",))):
+            return str(kind)
     return None
 
 
 def drop_files(directory: Path) -> list[tuple[str, Path]]:
-    """The files to import, in order: the accounts files by name, then the contacts files."""
+    """The files to import, in order: kind by kind (``SERVICES``), each kind by name."""
     try:
         names = sorted(os.listdir(directory))
     except OSError:

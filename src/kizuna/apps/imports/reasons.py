@@ -1,5 +1,5 @@
 """What the import codes mean, in the reader's language: why a row was rejected (the core's
-``Rejected.code``, accounts and contacts), why a file was refused whole (``FileRefused.code``,
+``Rejected.code``, of every kind), why a file was refused whole (``FileRefused.code``,
 and the folder sync's own ``unreadable`` / ``failed``), and the words of a run (kind, status,
 via). One table for the import page, the ops list of runs and its drill-down."""
 
@@ -8,8 +8,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
-#: ``Rejected.code`` → the reason (``core.imports.accounts.REJECT_CODES`` and
-#: ``core.imports.contacts.CONTACT_REJECT_CODES``; docs/imports.md lists each)
+#: ``Rejected.code`` → the reason (``REJECT_CODES`` of ``core.imports.accounts``, ``.contacts``,
+#: ``.lines`` and ``.members``; docs/imports.md lists each); ``KIND_REASONS`` words a code
+#: one kind means differently
 REASONS: dict[str, StrOrPromise] = {
     "no_id": gettext_lazy("The id is empty."),
     "id_too_long": gettext_lazy("The id is longer than 64 characters."),
@@ -21,19 +22,48 @@ REASONS: dict[str, StrOrPromise] = {
     "duplicate_id": gettext_lazy("The id appears on more than one row (lines named)."),
     "extra_cells": gettext_lazy("The row has more cells than the header (a broken quote?)."),
     "other_source": gettext_lazy("The id belongs to an account imported from another CRM."),
-    "no_account": gettext_lazy("The contact's account id is empty."),
+    "no_account": gettext_lazy("The account's CRM id is empty."),
     "title_too_long": gettext_lazy("The job title is longer than 100 characters."),
     "phone_too_long": gettext_lazy("The phone number is longer than 32 characters."),
     "bad_email": gettext_lazy("The e-mail address is not valid."),
     "unknown_account": gettext_lazy(
         "No account imported from this CRM has this id: import the accounts first."
     ),
+    "ambiguous_account": gettext_lazy(
+        "Two accounts (imported from two CRMs) have this CRM id: which one is meant is unknown."
+    ),
+    "no_start": gettext_lazy("The start date is empty."),
+    "bad_date": gettext_lazy("A date is not a date (year-month-day)."),
+    "end_before_start": gettext_lazy("The end date is not after the start date."),
+    "bad_amount": gettext_lazy(
+        "The monthly amount is not a whole number of 0 or more (no decimals or currency sign)."
+    ),
+    "amount_too_large": gettext_lazy("The monthly amount is too large."),
+    "other_currency": gettext_lazy("The currency is not the company's."),
+    "no_product": gettext_lazy("No product is given and the company sells several."),
+    "unknown_product": gettext_lazy("No product has this code."),
+    "no_email": gettext_lazy("The e-mail address is empty."),
+    "unknown_role": gettext_lazy("The role is not one of Kizuna's."),
+    "unknown_team": gettext_lazy("No team has this code or name."),
+    "inactive_user": gettext_lazy("The CRM marks this user inactive: not imported."),
 }
-#: contacts name the person, not the company
-CONTACT_REASONS: dict[str, StrOrPromise] = {
-    "no_name": gettext_lazy("The contact's name is empty."),
-    "name_too_long": gettext_lazy("The contact's name is longer than 100 characters."),
-    "other_source": gettext_lazy("The id belongs to a contact imported from another CRM."),
+KIND_REASONS: dict[str, dict[str, StrOrPromise]] = {
+    # contacts name the person, not the company
+    "contacts": {
+        "no_name": gettext_lazy("The contact's name is empty."),
+        "name_too_long": gettext_lazy("The contact's name is longer than 100 characters."),
+        "other_source": gettext_lazy("The id belongs to a contact imported from another CRM."),
+    },
+    "lines": {
+        "unknown_account": gettext_lazy("No account has this CRM id: import the accounts first."),
+        "bad_number": gettext_lazy("The seats are not a whole number."),
+        "number_too_large": gettext_lazy("The seats are too many."),
+    },
+    "members": {
+        "name_too_long": gettext_lazy("The name is longer than 100 characters."),
+        "id_too_long": gettext_lazy("The CRM user id is longer than 64 characters."),
+        "duplicate_id": gettext_lazy("The e-mail address appears on more than one row."),
+    },
 }
 
 #: ``FileRefused.code`` → the message (``%(detail)s``: what the refusal names)
@@ -57,6 +87,8 @@ REFUSALS: dict[str, StrOrPromise] = {
 KINDS: dict[str, StrOrPromise] = {
     "accounts": pgettext_lazy("import kind", "Accounts"),
     "contacts": pgettext_lazy("import kind", "Contacts"),
+    "lines": gettext_lazy("Subscription lines"),
+    "members": gettext_lazy("Members and teams"),
 }
 STATUSES: dict[str, StrOrPromise] = {
     "imported": pgettext_lazy("import status", "Imported"),
@@ -71,9 +103,8 @@ VIAS: dict[str, StrOrPromise] = {
 
 def reason(kind: str, code: str) -> StrOrPromise:
     """Why a row of a ``kind`` import was rejected; an unknown code is shown as it is."""
-    if kind == "contacts" and code in CONTACT_REASONS:
-        return CONTACT_REASONS[code]
-    return REASONS.get(code, code)
+    words = KIND_REASONS.get(kind, {})
+    return words.get(code) or REASONS.get(code, code)
 
 
 def refusal(code: str, detail: str) -> str:
