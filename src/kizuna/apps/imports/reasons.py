@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 #: ``Rejected.code`` → the reason (``REJECT_CODES`` of ``core.imports.accounts``, ``.contacts``,
-#: ``.lines`` and ``.members``; docs/imports.md lists each); ``KIND_REASONS`` words a code
-#: one kind means differently
+#: ``.lines`` and ``.members``; docs/imports.md lists each); ``KIND_REASONS`` words a code one
+#: kind means differently. ``REFUSALS``: ``FileRefused.code`` → the message (``%(detail)s``:
+#: what the refusal names).
 REASONS: dict[str, StrOrPromise] = {
     "no_id": gettext_lazy("The id is empty."),
     "id_too_long": gettext_lazy("The id is longer than 64 characters."),
@@ -21,52 +22,35 @@ REASONS: dict[str, StrOrPromise] = {
     "number_too_large": gettext_lazy("The employee count is too large."),
     "duplicate_id": gettext_lazy("The id appears on more than one row (lines named)."),
     "extra_cells": gettext_lazy("The row has more cells than the header (a broken quote?)."),
-    "other_source": gettext_lazy("The id belongs to an account imported from another CRM."),
+    "other_source": gettext_lazy("The id belongs to a record imported from another CRM."),
     "no_account": gettext_lazy("The account's CRM id is empty."),
+    "unknown_account": gettext_lazy("No account has this CRM id (import the accounts first)."),
+    "ambiguous_account": gettext_lazy("Two accounts, from two CRMs, have this CRM id."),
     "title_too_long": gettext_lazy("The job title is longer than 100 characters."),
     "phone_too_long": gettext_lazy("The phone number is longer than 32 characters."),
-    "bad_email": gettext_lazy("The e-mail address is not valid."),
-    "unknown_account": gettext_lazy(
-        "No account imported from this CRM has this id: import the accounts first."
-    ),
-    "ambiguous_account": gettext_lazy(
-        "Two accounts (imported from two CRMs) have this CRM id: which one is meant is unknown."
-    ),
+    "bad_email": gettext_lazy("The e-mail address is not an address."),
     "no_start": gettext_lazy("The start date is empty."),
-    "bad_date": gettext_lazy("A date is not a date (year-month-day)."),
+    "bad_date": gettext_lazy("The date is not a date (YYYY-MM-DD)."),
     "end_before_start": gettext_lazy("The end date is not after the start date."),
-    "bad_amount": gettext_lazy(
-        "The monthly amount is not a whole number of 0 or more (no decimals or currency sign)."
-    ),
+    "bad_amount": gettext_lazy("The monthly amount is not a whole number of 0 or more."),
     "amount_too_large": gettext_lazy("The monthly amount is too large."),
-    "other_currency": gettext_lazy("The currency is not the company's."),
-    "no_product": gettext_lazy("No product is given and the company sells several."),
+    "other_currency": gettext_lazy("The currency is not this company's."),
+    "no_product": gettext_lazy("No product is given, and the company sells several."),
     "unknown_product": gettext_lazy("No product has this code."),
     "no_email": gettext_lazy("The e-mail address is empty."),
-    "unknown_role": gettext_lazy("The role is not one of Kizuna's."),
+    "unknown_role": gettext_lazy("The role is not one of admin, manager, CSM or viewer."),
     "unknown_team": gettext_lazy("No team has this code or name."),
-    "inactive_user": gettext_lazy("The CRM marks this user inactive: not imported."),
+    "inactive_user": gettext_lazy("The CRM user is inactive: not imported."),
 }
+#: reasons a kind words differently from the account's
 KIND_REASONS: dict[str, dict[str, StrOrPromise]] = {
-    # contacts name the person, not the company
     "contacts": {
-        "no_name": gettext_lazy("The contact's name is empty."),
-        "name_too_long": gettext_lazy("The contact's name is longer than 100 characters."),
-        "other_source": gettext_lazy("The id belongs to a contact imported from another CRM."),
-    },
-    "lines": {
-        "unknown_account": gettext_lazy("No account has this CRM id: import the accounts first."),
-        "bad_number": gettext_lazy("The seats are not a whole number."),
-        "number_too_large": gettext_lazy("The seats are too many."),
-    },
-    "members": {
+        "no_name": gettext_lazy("The name is empty."),
         "name_too_long": gettext_lazy("The name is longer than 100 characters."),
-        "id_too_long": gettext_lazy("The CRM user id is longer than 64 characters."),
-        "duplicate_id": gettext_lazy("The e-mail address appears on more than one row."),
     },
+    "members": {"name_too_long": gettext_lazy("The name is longer than 100 characters.")},
+    "lines": {"bad_number": gettext_lazy("The seats are not a whole number of 0 or more.")},
 }
-
-#: ``FileRefused.code`` → the message (``%(detail)s``: what the refusal names)
 REFUSALS: dict[str, StrOrPromise] = {
     "too_large": gettext_lazy("The file is too large."),
     "encoding": gettext_lazy("The file is not text in UTF-8, UTF-16 or Shift_JIS."),
@@ -76,14 +60,15 @@ REFUSALS: dict[str, StrOrPromise] = {
     ),
     "bad_mapping": gettext_lazy("The mapping file is wrong: %(detail)s"),
     "missing_column": gettext_lazy("A required column is missing: %(detail)s"),
+    "no_such_format": gettext_lazy("There is no %(detail)s format for this kind of record."),
     "drift": gettext_lazy(
         "A column of the last import from this source is missing (renamed or removed in the "
         "CRM?): %(detail)s. Map it in the mapping file, or import without it."
     ),
+    # the drop folder's own (imports.folder)
     "unreadable": gettext_lazy("The file could not be read: %(detail)s"),
     "failed": gettext_lazy("The import stopped on an error; nothing was imported: %(detail)s"),
 }
-
 KINDS: dict[str, StrOrPromise] = {
     "accounts": pgettext_lazy("import kind", "Accounts"),
     "contacts": pgettext_lazy("import kind", "Contacts"),
@@ -103,8 +88,7 @@ VIAS: dict[str, StrOrPromise] = {
 
 def reason(kind: str, code: str) -> StrOrPromise:
     """Why a row of a ``kind`` import was rejected; an unknown code is shown as it is."""
-    words = KIND_REASONS.get(kind, {})
-    return words.get(code) or REASONS.get(code, code)
+    return KIND_REASONS.get(kind, {}).get(code) or REASONS.get(code, code)
 
 
 def refusal(code: str, detail: str) -> str:

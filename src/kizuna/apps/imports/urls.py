@@ -5,6 +5,7 @@ from kizuna.apps.imports import views
 app_name = "imports"
 
 urlpatterns = [
-    path("accounts/", views.account_import, name="accounts"),
+    path("accounts/", views.record_import, {"kind": "accounts"}, name="accounts"),
     path("runs/<int:run_id>/", views.import_run, name="run"),
+    path("<slug:kind>/", views.record_import, name="import"),
 ]
