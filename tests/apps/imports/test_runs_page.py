@@ -124,9 +124,7 @@ def test_the_drill_down_reads_rejected_rows_and_owners_in_the_readers_language(
     assert detail.more_rejected == 0
     contact_detail = import_run_detail(run_id=contacts.pk)
     assert contact_detail is not None
-    unknown = (
-        "この CRM から取り込んだ顧客にこの ID はありません。先に顧客をインポートしてください。"
-    )
+    unknown = "この CRM ID の顧客がありません(先に顧客を取り込んでください)。"
     assert [(r.line, str(r.reason), r.value) for r in contact_detail.rejected] == [
         (3, unknown, "NOPE")
     ]
