@@ -60,6 +60,10 @@ REFUSALS: dict[str, StrOrPromise] = {
     ),
     "bad_mapping": gettext_lazy("The mapping file is wrong: %(detail)s"),
     "missing_column": gettext_lazy("A required column is missing: %(detail)s"),
+    "wrong_kind": gettext_lazy(
+        "This is a file of another kind of record (its column %(detail)s says so): choose "
+        "the tab of that kind."
+    ),
     "no_such_format": gettext_lazy("There is no %(detail)s format for this kind of record."),
     "drift": gettext_lazy(
         "A column of the last import from this source is missing (renamed or removed in the "

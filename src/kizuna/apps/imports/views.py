@@ -30,7 +30,7 @@ from kizuna.apps.imports.reasons import KIND_REASONS, REASONS, REFUSALS
 from kizuna.apps.imports.selectors import import_run_detail
 from kizuna.apps.imports.services import KINDS, ImportResult, run_import
 from kizuna.apps.org.access import can_import_accounts, can_view_import_runs
-from kizuna.apps.org.models import User
+from kizuna.apps.org.models import Role, User
 from kizuna.core.imports.columns import FileRefused
 
 #: rows of each list the page shows (the command line and the run keep them all)
@@ -216,6 +216,14 @@ def _label(kind: str, name: str) -> StrOrPromise:
     return str(getattr(field, "verbose_name", name))
 
 
+def _differs(kind: str, differs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The records whose owner (accounts) or role (members) differs in the file; a role as
+    its label in the reader's language."""
+    if kind != "members":
+        return differs
+    return tuple((email, str(Role(code).label)) for email, code in differs)
+
+
 def _page(kind: str, result: ImportResult, digest: str) -> ImportPage:
     plan = result.plan
     updated = tuple(
@@ -246,7 +254,7 @@ def _page(kind: str, result: ImportResult, digest: str) -> ImportPage:
         updated=updated,
         rejected=rejected,
         unmatched_owners=plan.unmatched_owners[:SHOWN],
-        owner_differs=plan.owner_differs[:SHOWN],
+        owner_differs=_differs(kind, plan.owner_differs[:SHOWN]),
         missing=plan.missing[:MISSING_SHOWN],
         more_missing=max(0, len(plan.missing) - MISSING_SHOWN),
         more_updated=max(0, len(plan.updated) - SHOWN),
