@@ -6,6 +6,8 @@ run gets a random secret key.
 """
 
 import secrets
+import tempfile
+from pathlib import Path
 
 from kizuna.settings import *  # noqa: F403
 from kizuna.settings import STORAGES
@@ -22,3 +24,5 @@ HTTPS = False
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+# the drop folder of the minute import job: a folder no run has, unless a test sets its own
+IMPORT_DIR = Path(tempfile.gettempdir()) / f"kizuna-test-imports-{secrets.token_hex(8)}"

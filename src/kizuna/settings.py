@@ -56,6 +56,8 @@ SECRET_KEY = env_str("KIZUNA_SECRET_KEY", "").strip() or (
 ALLOWED_HOSTS = env_list("KIZUNA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("KIZUNA_CSRF_TRUSTED_ORIGINS", "")
 USAGE_DIR = Path(env_str("KIZUNA_USAGE_DIR", str(DATA_DIR / "usage")))  # Parquet usage events
+# CRM exports dropped here are imported by the minute job (docs/imports.md, Keeping in sync)
+IMPORT_DIR = Path(env_str("KIZUNA_IMPORT_DIR", str(DATA_DIR / "imports")))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -16,7 +16,7 @@ urlpatterns = [
     path("", include(pages.coverage)),
     path("", include("kizuna.apps.assignments.urls")),
     path("revenue/", include("kizuna.apps.revenue.urls")),
-    path("usage/", include("kizuna.apps.usage.urls")),
+    path("usage/", include(pages.usage)),
     path("onboarding/", include("kizuna.apps.onboarding.urls")),
     path("health/", include("kizuna.apps.health.urls")),
     path("imports/", include("kizuna.apps.imports.urls")),

@@ -38,6 +38,7 @@ from kizuna.apps.customers.models import Account, Product
 from kizuna.apps.demo.services import demo_load_if_empty
 from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.health.selectors import grade_drops
+from kizuna.apps.imports.services import accounts_import
 from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.onboarding.models import Onboarding
 from kizuna.apps.org.models import User
@@ -107,10 +108,10 @@ AT_LEAST = 40
 @pytest.fixture
 def demo_company(db: Any, settings: Any, tmp_path: Path) -> dict[str, str]:
     """The demo company after its daily jobs, with what its pages show beside: a stored review
-    preview, two touchpoint imports (one previewed, one imported), accounts of each touch model
-    without touchpoints (uncovered), quarantined usage rows and a day whose rollup failed.
-    Answers the values of each URL parameter, and a member whose accounts fell a grade (their
-    今日 lists them)."""
+    preview, two touchpoint imports (one previewed, one imported), an account import run (a
+    rejected row, an unmatched owner), accounts of each touch model without touchpoints
+    (uncovered), quarantined usage rows and a day whose rollup failed. Answers the values of
+    each URL parameter, and a member whose accounts fell a grade (their 今日 lists them)."""
 
     settings.USAGE_DIR = tmp_path / "usage"
     demo_load_if_empty(accounts=80, seed=7, password=PASSWORD)
@@ -149,6 +150,13 @@ def demo_company(db: Any, settings: Any, tmp_path: Path) -> dict[str, str]:
         name="events.csv",
         actor=admin,
     )
+    import_run = accounts_import(
+        actor=admin,
+        data="external_id,name,owner\nX1,株式会社取込,高橋 三郎\nX2,,\n".encode(),
+        file_name="accounts.csv",
+        via="web",
+    ).run
+    assert import_run is not None
     moment = dt.datetime(2026, 1, 5, 3, tzinfo=dt.UTC)
     UsagePendingDay.objects.create(day=moment.date(), queued_at=moment, failed_at=moment, error="x")
     dropped = next((score.account.owner for score, _was in grade_drops() if score.account.owner))
@@ -158,6 +166,7 @@ def demo_company(db: Any, settings: Any, tmp_path: Path) -> dict[str, str]:
         "line_id": str(account.subscription_lines.values_list("pk", flat=True).first()),
         "touchpoint_id": str(account.touchpoints.values_list("pk", flat=True).first()),
         "import_id": ",".join(str(record.pk) for record in imports),
+        "run_id": str(import_run.pk),
         "review_id": str(review.pk),
         "segment": "high",
         "code": str(Product.objects.values_list("code", flat=True).first()),

@@ -40,6 +40,7 @@ DECLARED = {
     ),
     "health.backtest_models": ("day", ("health.refresh_scores",)),
     "usage.rollup_pending": ("minute", ()),
+    "imports.sync_folder": ("minute", ()),
     "health.rescore_marked": ("minute", ("health.refresh_scores", "usage.rollup_pending")),
 }
 
@@ -129,4 +130,5 @@ def test_only_kizunas_apps_with_a_tasks_module_are_read() -> None:
         "kizuna.apps.usage.tasks",
         "kizuna.apps.onboarding.tasks",
         "kizuna.apps.health.tasks",
+        "kizuna.apps.imports.tasks",
     ]

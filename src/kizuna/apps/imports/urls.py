@@ -6,5 +6,6 @@ app_name = "imports"
 
 urlpatterns = [
     path("accounts/", views.record_import, {"kind": "accounts"}, name="accounts"),
+    path("runs/<int:run_id>/", views.import_run, name="run"),
     path("<slug:kind>/", views.record_import, name="import"),
 ]

@@ -26,8 +26,10 @@ from kizuna.apps.front.form_helpers import confirmed
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.imports.forms import AccountImportForm, file_digest
 from kizuna.apps.imports.models import ImportFormat, ImportRun
+from kizuna.apps.imports.reasons import KIND_REASONS, REASONS, REFUSALS
+from kizuna.apps.imports.selectors import import_run_detail
 from kizuna.apps.imports.services import KINDS, ImportResult, run_import
-from kizuna.apps.org.access import can_import_accounts
+from kizuna.apps.org.access import can_import_accounts, can_view_import_runs
 from kizuna.apps.org.models import Role, User
 from kizuna.core.imports.columns import FileRefused
 
@@ -36,64 +38,6 @@ SHOWN = 200
 #: ids of records not in the file the page names (the count is shown; the CLI names ten)
 MISSING_SHOWN = 30
 
-REASONS: dict[str, StrOrPromise] = {
-    "no_id": gettext_lazy("The id is empty."),
-    "id_too_long": gettext_lazy("The id is longer than 64 characters."),
-    "no_name": gettext_lazy("The company name is empty."),
-    "name_too_long": gettext_lazy("The company name is longer than 200 characters."),
-    "kana_too_long": gettext_lazy("The kana is longer than 200 characters."),
-    "bad_number": gettext_lazy("The employee count is not a whole number of 0 or more."),
-    "number_too_large": gettext_lazy("The employee count is too large."),
-    "duplicate_id": gettext_lazy("The id appears on more than one row (lines named)."),
-    "extra_cells": gettext_lazy("The row has more cells than the header (a broken quote?)."),
-    "other_source": gettext_lazy("The id belongs to a record imported from another CRM."),
-    "no_account": gettext_lazy("The account's CRM id is empty."),
-    "unknown_account": gettext_lazy("No account has this CRM id (import the accounts first)."),
-    "ambiguous_account": gettext_lazy("Two accounts, from two CRMs, have this CRM id."),
-    "title_too_long": gettext_lazy("The job title is longer than 100 characters."),
-    "phone_too_long": gettext_lazy("The phone number is longer than 32 characters."),
-    "bad_email": gettext_lazy("The e-mail address is not an address."),
-    "no_start": gettext_lazy("The start date is empty."),
-    "bad_date": gettext_lazy("The date is not a date (YYYY-MM-DD)."),
-    "end_before_start": gettext_lazy("The end date is not after the start date."),
-    "bad_amount": gettext_lazy("The monthly amount is not a whole number of 0 or more."),
-    "amount_too_large": gettext_lazy("The monthly amount is too large."),
-    "other_currency": gettext_lazy("The currency is not this company's."),
-    "no_product": gettext_lazy("No product is given, and the company sells several."),
-    "unknown_product": gettext_lazy("No product has this code."),
-    "no_email": gettext_lazy("The e-mail address is empty."),
-    "unknown_role": gettext_lazy("The role is not one of admin, manager, CSM or viewer."),
-    "unknown_team": gettext_lazy("No team has this code or name."),
-    "inactive_user": gettext_lazy("The CRM user is inactive: not imported."),
-}
-#: reasons a kind words differently from the account's
-KIND_REASONS: dict[str, dict[str, StrOrPromise]] = {
-    "contacts": {
-        "no_name": gettext_lazy("The name is empty."),
-        "name_too_long": gettext_lazy("The name is longer than 100 characters."),
-    },
-    "members": {"name_too_long": gettext_lazy("The name is longer than 100 characters.")},
-    "lines": {"bad_number": gettext_lazy("The seats are not a whole number of 0 or more.")},
-}
-REFUSALS: dict[str, StrOrPromise] = {
-    "too_large": gettext_lazy("The file is too large."),
-    "encoding": gettext_lazy("The file is not text in UTF-8, UTF-16 or Shift_JIS."),
-    "empty": gettext_lazy("The file has no header row."),
-    "unknown_format": gettext_lazy(
-        "No known export has these columns; choose the format. Columns seen: %(detail)s"
-    ),
-    "bad_mapping": gettext_lazy("The mapping file is wrong: %(detail)s"),
-    "missing_column": gettext_lazy("A required column is missing: %(detail)s"),
-    "wrong_kind": gettext_lazy(
-        "This is a file of another kind of record (its column %(detail)s says so): choose "
-        "the tab of that kind."
-    ),
-    "no_such_format": gettext_lazy("There is no %(detail)s format for this kind of record."),
-    "drift": gettext_lazy(
-        "A column of the last import from this source is missing (renamed or removed in the "
-        "CRM?): %(detail)s. Map it in the mapping file, or import without it."
-    ),
-}
 ENCODINGS = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8 (BOM)",
@@ -377,3 +321,14 @@ def record_import(request: AuthedRequest, kind: str) -> HttpResponse:
     }
     status = 400 if form.errors else 200
     return render(request, "imports/import.html", context, status=status)
+
+
+@login_required
+def import_run(request: AuthedRequest, run_id: int) -> HttpResponse:
+    """One import run of the ops page: its counts, its rejected rows and unmatched owners."""
+    if not can_view_import_runs(request.user):
+        raise PermissionDenied
+    detail = import_run_detail(run_id=run_id)
+    if detail is None:
+        raise Http404
+    return render(request, "imports/run_detail.html", {"detail": detail, "nav": "usage"})

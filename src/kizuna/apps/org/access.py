@@ -315,6 +315,12 @@ def can_operate_usage(user: User) -> bool:
     return _active(user) and can_manage_tenant(user)
 
 
+def can_view_import_runs(user: User) -> bool:
+    """See the import runs (accounts and contacts from CRM exports, by the command line, the
+    import page or the drop folder) and each run's rejected rows: the ops page's readers."""
+    return can_operate_usage(user)
+
+
 # --- members, teams, products and company settings (the administration) ------------------
 
 

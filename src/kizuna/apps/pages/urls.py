@@ -1,5 +1,6 @@
 """The composed pages keep the addresses and route names they had before they moved here: the
-account list and the account page in the ``customers`` namespace, 今日 in ``coverage``. Each
+account list and the account page in the ``customers`` namespace, 今日 in ``coverage``, the
+ops page (usage data and import runs) in ``usage``. Each
 namespace is therefore mounted from here (``kizuna.urls``): the composed pages first, then the
 lower app's own routes."""
 
@@ -8,6 +9,7 @@ from django.urls import URLPattern, URLResolver, path
 from kizuna.apps.coverage import urls as coverage_urls
 from kizuna.apps.customers import urls as customers_urls
 from kizuna.apps.pages import views
+from kizuna.apps.usage import urls as usage_urls
 
 type Namespace = tuple[list[URLPattern | URLResolver], str]
 
@@ -22,4 +24,8 @@ customers: Namespace = (
 coverage: Namespace = (
     [path("today/", views.worklist, name="worklist"), *coverage_urls.urlpatterns],
     "coverage",
+)
+usage: Namespace = (
+    [path("", views.ops, name="ops"), *usage_urls.urlpatterns],
+    "usage",
 )

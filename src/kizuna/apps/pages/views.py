@@ -1,5 +1,6 @@
 """Pages that combine several apps: the account list (accounts with their last touch), the
-account 360 page and a member's 今日 (coverage, onboardings to push, health drops). Each app
+account 360 page, a member's 今日 (coverage, onboardings to push, health drops) and the ops page
+(usage data, import runs). Each app
 gives its part through its selectors; these views put the parts on one page."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -20,11 +22,18 @@ from kizuna.apps.customers.models import Account
 from kizuna.apps.customers.selectors import account_list as select_accounts
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.health.selectors import grade_drop_rows, grade_drops
+from kizuna.apps.imports.selectors import import_runs_latest
 from kizuna.apps.onboarding.selectors import onboardings_to_push
-from kizuna.apps.org.access import access_member, account_permissions, can_view_other_members
+from kizuna.apps.org.access import (
+    access_member,
+    account_permissions,
+    can_view_import_runs,
+    can_view_other_members,
+)
 from kizuna.apps.org.models import User
 from kizuna.apps.pages.selectors import account_list_rows, account_page_data
 from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.usage.views import ops_page
 
 PAGE_SIZE = 50
 #: a text search counts at most this many matches ("1,000+"): counting every match of a short
@@ -129,3 +138,13 @@ def _also_today(member: User, *, today: dt.date) -> dict[str, Any]:
         "grade_drops": grade_drop_rows(drops[:TODAY_LIST_LENGTH]),
         "grade_drops_total": len(drops),
     }
+
+
+@login_required
+def ops(request: AuthedRequest) -> HttpResponse:
+    """The ops page (``usage:ops``): usage data (sources, ingestion runs, quarantine) drawn by
+    the usage app, and the latest import runs. The two data apps do not read each other, so the
+    page is put together here; its readers are the usage ops page's (CS ops admins)."""
+    if not can_view_import_runs(request.user):
+        raise PermissionDenied
+    return ops_page(request, template="pages/ops.html", parts={"import_runs": import_runs_latest()})

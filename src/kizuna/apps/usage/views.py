@@ -1,8 +1,12 @@
-"""The usage operations page (admins): sources and freshness, ingestion runs, quarantine."""
+"""The usage operations page (admins): sources and freshness, ingestion runs, quarantine.
+
+``ops_page`` draws the usage part; the page at ``usage:ops`` is composed in
+``pages.views.ops`` (it adds the import runs, which this data app may not read)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 from django import forms
@@ -63,8 +67,15 @@ def _require_admin(request: AuthedRequest) -> None:
         raise PermissionDenied
 
 
-@login_required
-def ops(request: AuthedRequest) -> HttpResponse:
+def ops_page(
+    request: AuthedRequest,
+    *,
+    template: str = "usage/ops.html",
+    parts: Mapping[str, object] | None = None,
+) -> HttpResponse:
+    """The usage part of the ops page (``usage:ops``), and its key-mapping form. The page
+    itself is composed in ``pages.views.ops``, which adds the other apps' ``parts`` (the import
+    runs) and its own ``template`` (``usage/ops.html`` with the parts' block filled)."""
     _require_admin(request)
     form = KeyMappingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -82,8 +93,9 @@ def ops(request: AuthedRequest) -> HttpResponse:
         "upload_form": upload_form,
         "nav": "usage",
         "can_operate": can_operate_usage(request.user),
+        **(parts or {}),
     }
-    return render(request, "usage/ops.html", context, status=400 if form.errors else 200)
+    return render(request, template, context, status=400 if form.errors else 200)
 
 
 @login_required
