@@ -13,8 +13,8 @@ from kizuna.core.groups import (
     group_mrr,
     group_roll_up,
     root,
-    would_cycle,
     worst_grade,
+    would_cycle,
 )
 
 #: 1 ← 2 ← 3 ← 4 (depth 3), 1 ← 5, and 6 alone; 7 ← 8 with 7 a key of its own
