@@ -23,7 +23,7 @@ from kizuna.apps.front.form_helpers import confirmed
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.imports.forms import AccountImportForm, file_digest
 from kizuna.apps.imports.models import ImportFormat, ImportRun
-from kizuna.apps.imports.services import AccountImport, accounts_import
+from kizuna.apps.imports.services import ImportResult, accounts_import
 from kizuna.apps.org.access import can_import_accounts
 from kizuna.core.imports.columns import FileRefused
 
@@ -124,7 +124,7 @@ def _label(name: str) -> StrOrPromise:
     return str(getattr(field, "verbose_name", name))
 
 
-def _page(result: AccountImport, digest: str) -> ImportPage:
+def _page(result: ImportResult, digest: str) -> ImportPage:
     plan = result.plan
     updated = tuple(
         UpdatedRow(
