@@ -20,7 +20,7 @@ A **group** is the root and every account below it, at any depth. Its roll-ups:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 #: account id → its parent's id (None for an account without a parent); a parent id that is
@@ -28,12 +28,12 @@ from dataclasses import dataclass
 ParentLinks = Mapping[int, int | None]
 
 
-def ancestors(account_id: int, parents: ParentLinks) -> tuple[int, ...]:
+def ancestors[K: Hashable](account_id: K, parents: Mapping[K, K | None]) -> tuple[K, ...]:
     """The account's parent, its parent's parent, … nearest first, without the account
     itself; stops before the first account seen twice (a cycle) and before a parent that is
     not a key of ``parents`` (a missing account)."""
     seen = {account_id}
-    chain: list[int] = []
+    chain: list[K] = []
     current = parents.get(account_id)
     while current is not None and current in parents and current not in seen:
         chain.append(current)
@@ -104,9 +104,10 @@ def group_members(account_id: int, parents: ParentLinks) -> tuple[int, ...]:
     return tuple(sorted({top, *descendants(top, parents)}))
 
 
-def would_cycle(account_id: int, new_parent: int, parents: ParentLinks) -> bool:
+def would_cycle[K: Hashable](account_id: K, new_parent: K, parents: Mapping[K, K | None]) -> bool:
     """Would making ``new_parent`` the parent of ``account_id`` close a loop? True for the
-    account itself, and for any account below it (walking up from the new parent meets it)."""
+    account itself, and for any account below it (walking up from the new parent meets it).
+    The ids may be any keys (account ids, or CRM ids while an import is planned)."""
     return new_parent == account_id or account_id in ancestors(new_parent, parents)
 
 

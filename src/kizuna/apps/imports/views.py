@@ -41,6 +41,7 @@ REASONS: dict[str, StrOrPromise] = {
     "duplicate_id": gettext_lazy("The id appears on more than one row (lines named)."),
     "extra_cells": gettext_lazy("The row has more cells than the header (a broken quote?)."),
     "other_source": gettext_lazy("The id belongs to an account imported from another CRM."),
+    "self_parent": gettext_lazy("The account names itself as its parent company."),
 }
 REFUSALS: dict[str, StrOrPromise] = {
     "too_large": gettext_lazy("The file is too large."),
@@ -103,6 +104,8 @@ class ImportPage:
     rejected: tuple[RejectedRow, ...]
     unmatched_owners: tuple[tuple[str, int], ...]
     owner_differs: tuple[tuple[str, str], ...]
+    unknown_parents: tuple[tuple[str, str], ...]
+    parent_loops: tuple[tuple[str, str], ...]
     missing: tuple[str, ...]
     more_updated: int
     more_rejected: int
@@ -154,6 +157,8 @@ def _page(result: ImportResult, digest: str) -> ImportPage:
         rejected=rejected,
         unmatched_owners=plan.unmatched_owners[:SHOWN],
         owner_differs=plan.owner_differs[:SHOWN],
+        unknown_parents=plan.unknown_parents[:SHOWN],
+        parent_loops=plan.parent_loops[:SHOWN],
         missing=plan.missing[:SHOWN],
         more_updated=max(0, len(plan.updated) - SHOWN),
         more_rejected=max(0, len(plan.rejected) - SHOWN),
