@@ -1,7 +1,7 @@
-"""``kizuna import accounts|contacts|lines FILE``: bring accounts, contacts or subscription
-lines in from a CRM export or Kizuna's own files (docs/imports.md).
+"""``kizuna import accounts|contacts|lines|members FILE``: bring accounts, contacts, subscription
+lines or members in from a CRM export or Kizuna's own files (docs/imports.md).
 
-    kizuna import accounts|contacts|lines FILE [--format salesforce|hubspot|kizuna]
+    kizuna import accounts|contacts|lines|members FILE [--format salesforce|hubspot|kizuna]
                                          [--mapping MAPPING.json] [--dry-run] [--accept-drift]
 
 Prints the encoding and format found, every rejected row (line and reason), the owners no
@@ -27,6 +27,7 @@ from kizuna.core.imports.plan import Plan
 from kizuna.integrations.account_formats import ACCOUNT_FORMATS
 from kizuna.integrations.contact_formats import CONTACT_FORMATS
 from kizuna.integrations.line_formats import LINE_FORMATS
+from kizuna.integrations.member_formats import MEMBER_FORMATS
 
 if TYPE_CHECKING:
     from kizuna.apps.imports.services import ImportResult
@@ -51,8 +52,8 @@ REFUSALS = {
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "import",
-        help="import accounts, contacts or subscription lines from a Salesforce, HubSpot or "
-        "Kizuna export",
+        help="import accounts, contacts, subscription lines or members from a Salesforce, "
+        "HubSpot or Kizuna export",
     )
     kinds = parser.add_subparsers(dest="import_kind", metavar="KIND", required=True)
     for kind, formats, text in (
@@ -63,6 +64,11 @@ def register(subparsers: Any) -> None:
             LINE_FORMATS,
             "import subscription lines, CSV or Parquet as `kizuna revenue` reads them "
             "(upsert by subscription_id; accounts first)",
+        ),
+        (
+            "members",
+            MEMBER_FORMATS,
+            "import members (matched by e-mail; the CRM user id kept to match account owners)",
         ),
     ):
         command = kinds.add_parser(kind, help=text)
@@ -101,9 +107,12 @@ def _print_plan(plan: Plan, *, dry_run: bool, noun: str = "accounts") -> None:
     for owner, count in plan.unmatched_owners:
         print(f"  owner not matched to a member: {owner} ({count} rows)")
     for external_id, owner in plan.owner_differs:
-        print(
-            f"  owner differs in the CRM (not changed; reassign in Kizuna): {external_id} → {owner}"
+        what = (
+            "role differs in the file (not changed; an admin sets roles)"
+            if noun == "members"
+            else "owner differs in the CRM (not changed; reassign in Kizuna)"
         )
+        print(f"  {what}: {external_id} → {owner}")
     for external_id, parent in plan.unknown_parents:
         print(f"  parent unknown (imported without it): {external_id} → {parent}")
     for external_id, parent in plan.parent_loops:

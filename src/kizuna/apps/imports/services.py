@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kizuna.apps.audit.models import AuditAction, AuditEvent
 from kizuna.apps.audit.services import audit_event
@@ -35,7 +35,7 @@ from kizuna.apps.imports.models import (
     RunStatus,
     SavedMapping,
 )
-from kizuna.apps.org.models import User
+from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
 from kizuna.core.imports.accounts import Rejected, file_ids, read_rows
 from kizuna.core.imports.columns import (
@@ -56,6 +56,7 @@ from kizuna.core.imports.files import (
     Table,
     decode,
     is_parquet,
+    normalise,
     read_parquet_table,
     read_table,
 )
@@ -65,6 +66,7 @@ from kizuna.core.imports.lines import (
     make_line_plan,
     read_line_rows,
 )
+from kizuna.core.imports.members import make_member_plan, read_member_rows
 from kizuna.core.imports.plan import (
     UPDATE_FIELDS,
     Change,
@@ -78,6 +80,7 @@ from kizuna.core.money import mrr_from_billing
 from kizuna.integrations.account_formats import ACCOUNT_FORMATS
 from kizuna.integrations.contact_formats import CONTACT_FORMATS
 from kizuna.integrations.line_formats import LINE_FORMATS
+from kizuna.integrations.member_formats import MEMBER_FORMATS
 
 #: the largest file an import reads (100,000 accounts of a Salesforce export are ~40 MB)
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -161,6 +164,7 @@ def _members() -> tuple[list[Member], dict[int, User]]:
             email=user.email,
             display_name=user.display_name,
             full_name=f"{user.last_name} {user.first_name}",
+            crm_user_id=user.crm_user_id,
         )
         for user in users.values()
     ]
@@ -377,8 +381,8 @@ def _changes(change: Change) -> dict[str, list[object]]:
 def _event(
     actor: User | None,
     action: AuditAction,
-    record: Account | Contact | SubscriptionLine,
-    account_id: int,
+    record: Account | Contact | SubscriptionLine | User,
+    account_id: int | None,
     changes: dict[str, list[object]],
     via: str,
 ) -> AuditEvent:
@@ -772,10 +776,119 @@ def _write_lines(writing: Writing) -> list[AuditEvent]:
     return events
 
 
+# Members: matched by e-mail; a new member gets the file's role (viewer without one), no
+# password (the set-password link of an invitation gives them one), and the team named.
+
+
+def _role_words() -> dict[str, str]:
+    """Each way a role may be written (code, Japanese and English label) → its code."""
+    words: dict[str, str] = {}
+    for code, label in Role.choices:
+        words[code] = code
+        for language in ("ja", "en"):
+            with translation.override(language):
+                words[normalise(str(label)).casefold()] = code
+    return words
+
+
+def _team_words() -> dict[str, str]:
+    """Each way a team may be written (code, Japanese or English name) → its code."""
+    words: dict[str, str] = {}
+    for code, name_ja, name_en in Team.objects.values_list("code", "name_ja", "name_en"):
+        for word in (name_ja, name_en):
+            words.setdefault(normalise(word).casefold(), code)
+    words.update(
+        {normalise(code).casefold(): code for code in Team.objects.values_list("code", flat=True)}
+    )
+    return words
+
+
+def _existing_members() -> dict[str, Existing]:
+    """Every member with an e-mail, by lower-case e-mail (the first, by id, when two share
+    one)."""
+    found: dict[str, Existing] = {}
+    fields = ["id", "email", "display_name", "crm_user_id", "team__code", "role"]
+    for row in User.objects.exclude(email="").order_by("id").values(*fields):
+        values = {name: row[name] for name in ("display_name", "crm_user_id", "role")}
+        values["team"] = row["team__code"]
+        found.setdefault(row["email"].casefold(), Existing(id=row["id"], source="", values=values))
+    return found
+
+
+def _plan_members(
+    table: Table, columns: dict[str, int], member_format: AccountFormat, mapping: ImportMapping
+) -> tuple[Plan, dict[str, int]]:
+    rows, rejected = read_member_rows(table, columns, member_format, roles=_role_words())
+    existing = _existing_members()
+    plan = make_member_plan(
+        rows,
+        rejected,
+        existing=existing,
+        teams=_team_words(),
+        known=set(existing),
+        file_ids=file_ids(table, columns),
+    )
+    return plan, dict(Team.objects.values_list("code", "id"))
+
+
+def _member_fields(values: Mapping[str, object], teams: Mapping[str, int]) -> dict[str, object]:
+    fields = {
+        name: value for name, value in values.items() if name not in ("team", "email", "role")
+    }
+    if "team" in values:
+        fields["team_id"] = teams[str(values["team"])] if values["team"] else None
+    return fields
+
+
+def _write_members(writing: Writing) -> list[AuditEvent]:
+    plan, teams = writing.plan, writing.context
+    total = len(plan.created) + len(plan.updated)
+    events: list[AuditEvent] = []
+    taken = {name.casefold() for name in User.objects.values_list("username", flat=True)}
+    for done, change in enumerate(plan.created, start=1):
+        email = str(change.values["email"])
+        user = User(
+            username=_free_username(email, taken),
+            email=email,
+            role=str(change.values["role"]),
+            **_member_fields(change.values, teams),
+        )
+        user.set_unusable_password()
+        user.save(force_insert=True)
+        changes = {name: [None, value] for name, value in change.values.items()}
+        events.append(_event(writing.actor, AuditAction.CREATE, user, None, changes, writing.via))
+        writing.progress(done, total)
+    for done, change in enumerate(plan.updated, start=len(plan.created) + 1):
+        user = User.objects.get(pk=int(change.record_id or 0))
+        for name, value in _member_fields(change.values, teams).items():
+            setattr(user, name, value)
+        user.save(update_fields=list(_member_fields(change.values, teams)))
+        events.append(
+            _event(writing.actor, AuditAction.UPDATE, user, None, _changes(change), writing.via)
+        )
+        writing.progress(done, total)
+    return events
+
+
+def _free_username(email: str, taken: set[str]) -> str:
+    """A login name for a new member: the e-mail itself (unique, what they type), with a
+    number when a member already logs in with it."""
+    base = email[:140]
+    name, number = base, 1
+    while name.casefold() in taken:
+        number += 1
+        name = f"{base}-{number}"
+    taken.add(name.casefold())
+    return name
+
+
 ACCOUNTS = KindSpec(ImportKind.ACCOUNTS, ACCOUNT_FORMATS, _plan_accounts, _write_accounts)
 CONTACTS = KindSpec(ImportKind.CONTACTS, CONTACT_FORMATS, _plan_contacts, _write_contacts)
 LINES = KindSpec(ImportKind.LINES, LINE_FORMATS, _plan_lines, _write_lines)
-KINDS: dict[str, KindSpec] = {spec.kind.value: spec for spec in (ACCOUNTS, CONTACTS, LINES)}
+MEMBERS = KindSpec(ImportKind.MEMBERS, MEMBER_FORMATS, _plan_members, _write_members)
+KINDS: dict[str, KindSpec] = {
+    spec.kind.value: spec for spec in (ACCOUNTS, CONTACTS, LINES, MEMBERS)
+}
 
 
 #: ``run_import`` of accounts: upsert by the CRM id, the owner on created accounts
@@ -786,3 +899,5 @@ contacts_import = partial(run_import, CONTACTS)
 #: ``run_import`` of subscription lines (Kizuna's line format, the one ``kizuna revenue``
 #: reads): upsert by the line's id, its account by the account's CRM id
 lines_import = partial(run_import, LINES)
+#: ``run_import`` of members: matched by e-mail, the CRM user id stored for owner matching
+members_import = partial(run_import, MEMBERS)
