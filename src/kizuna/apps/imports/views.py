@@ -28,7 +28,7 @@ from kizuna.apps.imports.forms import AccountImportForm, file_digest
 from kizuna.apps.imports.models import ImportFormat, ImportRun
 from kizuna.apps.imports.services import KINDS, ImportResult, run_import
 from kizuna.apps.org.access import can_import_accounts
-from kizuna.apps.org.models import User
+from kizuna.apps.org.models import Role, User
 from kizuna.core.imports.columns import FileRefused
 
 #: rows of each list the page shows (the command line and the run keep them all)
@@ -85,6 +85,10 @@ REFUSALS: dict[str, StrOrPromise] = {
     ),
     "bad_mapping": gettext_lazy("The mapping file is wrong: %(detail)s"),
     "missing_column": gettext_lazy("A required column is missing: %(detail)s"),
+    "wrong_kind": gettext_lazy(
+        "This is a file of another kind of record (its column %(detail)s says so): choose "
+        "the tab of that kind."
+    ),
     "no_such_format": gettext_lazy("There is no %(detail)s format for this kind of record."),
     "drift": gettext_lazy(
         "A column of the last import from this source is missing (renamed or removed in the "
@@ -271,6 +275,14 @@ def _label(kind: str, name: str) -> StrOrPromise:
     return str(getattr(field, "verbose_name", name))
 
 
+def _differs(kind: str, differs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The records whose owner (accounts) or role (members) differs in the file; a role as
+    its label in the reader's language."""
+    if kind != "members":
+        return differs
+    return tuple((email, str(Role(code).label)) for email, code in differs)
+
+
 def _page(kind: str, result: ImportResult, digest: str) -> ImportPage:
     plan = result.plan
     updated = tuple(
@@ -301,7 +313,7 @@ def _page(kind: str, result: ImportResult, digest: str) -> ImportPage:
         updated=updated,
         rejected=rejected,
         unmatched_owners=plan.unmatched_owners[:SHOWN],
-        owner_differs=plan.owner_differs[:SHOWN],
+        owner_differs=_differs(kind, plan.owner_differs[:SHOWN]),
         unknown_parents=plan.unknown_parents[:SHOWN],
         parent_loops=plan.parent_loops[:SHOWN],
         missing=plan.missing[:MISSING_SHOWN],
