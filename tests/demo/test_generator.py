@@ -5,6 +5,7 @@ These tests need no Django: ``uv run pytest tests/demo -p no:django``.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
@@ -13,7 +14,7 @@ import pytest
 
 from kizuna.core.calendar import month_end, month_start_after
 from kizuna.core.onboarding.timeline import PhaseSpec, UsageRule
-from kizuna.demo import DemoDataset, DemoSubscriptionLine, generate
+from kizuna.demo import DemoDataset, DemoSubscriptionLine, generate, generator
 from kizuna.demo.catalog import BOOK_WEIGHTS
 from kizuna.demo.onboarding import TEMPLATES, generate_onboardings
 from kizuna.demo.touchpoints import WINDOW
@@ -477,3 +478,43 @@ def test_the_demo_templates_are_written_as_the_cores_phases_and_criteria() -> No
     checks = [check for o in generated for check in o.checks]
     assert checks and {check.criterion_key for check in checks} <= {c.key for c in criteria}
     assert all(check.manual == (check.criterion_key in manual) for check in checks)
+
+
+def test_a_few_groups_of_two_to_five_active_companies(dataset: DemoDataset) -> None:
+    # given the 2,000-account demo: one group per 200 accounts
+    by_key = {a.key: a for a in dataset.accounts}
+    children = Counter(a.parent_key for a in dataset.accounts if a.parent_key is not None)
+    tops = {key for key in children if by_key[key].parent_key is None}
+    # then 10 groups, 23 subsidiaries, each parent an account of the demo, none churned
+    assert (len(tops), children.total()) == (10, 23)
+    assert all(key in by_key for key in children)
+    in_groups = [a for a in dataset.accounts if a.parent_key is not None or a.key in children]
+    assert len(in_groups) == 33
+    assert {a.phase for a in in_groups} <= {"onboarding", "adoption", "renewal"}
+    # each group is 2 to 5 accounts, at most three levels deep, and no loop
+    sizes: Counter[str] = Counter()
+    for account in in_groups:
+        top, depth = account, 1
+        while top.parent_key is not None:
+            top, depth = by_key[top.parent_key], depth + 1
+            assert depth <= 3
+        sizes[top.key] += 1
+    assert set(sizes) == tops
+    assert min(sizes.values()) >= 2 and max(sizes.values()) <= 5
+
+
+def test_groups_change_no_other_field_and_a_tiny_company_has_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a 300-account company with its groups (one: 300 // 200)
+    grouped = generate(as_of=AS_OF, accounts=300, seed=7)
+    assert 1 <= sum(a.parent_key is not None for a in grouped.accounts) <= 4
+    # when generated again without the groups stage
+    monkeypatch.setattr(generator, "_with_groups", lambda accounts, rng: tuple(accounts))
+    plain = generate(as_of=AS_OF, accounts=300, seed=7)
+    # then everything else is equal: the groups draw from their own random stream
+    assert plain == dataclasses.replace(
+        grouped, accounts=tuple(dataclasses.replace(a, parent_key=None) for a in grouped.accounts)
+    )
+    monkeypatch.undo()
+    assert all(a.parent_key is None for a in generate(as_of=AS_OF, accounts=19).accounts)

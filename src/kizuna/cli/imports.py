@@ -115,6 +115,10 @@ def _print_plan(plan: Plan, *, dry_run: bool, noun: str = "accounts") -> None:
             else "owner differs in the CRM (not changed; reassign in Kizuna)"
         )
         print(f"  {what}: {external_id} → {owner}")
+    for external_id, parent in plan.unknown_parents:
+        print(f"  parent unknown (imported without it): {external_id} → {parent}")
+    for external_id, parent in plan.parent_loops:
+        print(f"  parent would make a loop (not set): {external_id} → {parent}")
     if plan.missing:
         shown = ", ".join(plan.missing[:10]) + (" …" if len(plan.missing) > 10 else "")
         print(f"  {len(plan.missing):,} {noun} of this source are not in the file (kept): {shown}")

@@ -8,6 +8,7 @@ usage, NPS — does not change the data of the earlier ones.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Sequence
 from datetime import date
@@ -47,7 +48,10 @@ def generate(*, as_of: date, accounts: int = 2000, seed: int = 20261125) -> Demo
         products=PRODUCTS,
         teams=TEAMS,
         users=USERS,
-        accounts=tuple(_account(f, assignments[f.profile.key]) for f in facts),
+        accounts=_with_groups(
+            [_account(f, assignments[f.profile.key]) for f in facts],
+            stage_rng(seed, "groups"),
+        ),
         contacts=tuple(c for per_account in contacts for c in per_account),
         subscription_lines=_lines(facts, as_of),
         touchpoints=_touchpoints(facts, assignments, contacts, as_of, seed),
@@ -90,6 +94,30 @@ def _account(facts: AccountFacts, assignment: Assignment) -> DemoAccount:
         potential_acv=facts.potential_acv,
         created_on=profile.created_on,
     )
+
+
+#: one group of companies per this many accounts (at least one from 20 accounts on); each of
+#: 2 to 5 accounts
+ACCOUNTS_PER_GROUP = 200
+GROUP_SIZES = (2, 3, 4, 5)
+
+
+def _with_groups(accounts: list[DemoAccount], rng: random.Random) -> tuple[DemoAccount, ...]:
+    """A few groups of companies among the customers still active: a parent with its
+    children, the third and later ones under the first child (a group three levels deep).
+    Its own random stream: every other field is the same with or without groups."""
+    active = [i for i, account in enumerate(accounts) if account.phase != "churned"]
+    # at least one group in a small demo (the feature shows), none in a tiny one
+    wanted = max(1, len(accounts) // ACCOUNTS_PER_GROUP) if len(accounts) >= 20 else 0
+    count = min(wanted, len(active) // max(GROUP_SIZES))
+    chosen = rng.sample(active, count * max(GROUP_SIZES))
+    for g in range(count):
+        members = chosen[g * max(GROUP_SIZES) :][: rng.choice(GROUP_SIZES)]
+        top = accounts[members[0]].key
+        for n, index in enumerate(members[1:]):
+            parent = top if n < 2 else accounts[members[1]].key
+            accounts[index] = dataclasses.replace(accounts[index], parent_key=parent)
+    return tuple(accounts)
 
 
 def _lines(facts: Sequence[AccountFacts], as_of: date) -> tuple[DemoSubscriptionLine, ...]:

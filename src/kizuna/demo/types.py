@@ -53,6 +53,8 @@ class DemoAccount:
     segment: str  # "high" | "low" | "tech"  (touch model as of as_of)
     potential_acv: int  # JPY per year, upside not yet contracted
     created_on: date
+    # the key of its parent company (親会社) for the few accounts in a group, else None
+    parent_key: str | None = None
 
 
 @dataclass(frozen=True)

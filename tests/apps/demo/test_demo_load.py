@@ -30,6 +30,13 @@ def test_it_loads_the_demo_once_into_an_empty_database(db: object) -> None:
     assert Contact.objects.count() == len(dataset.contacts)
     assert Touchpoint.objects.count() == len(dataset.touchpoints)
     assert User.objects.count() == len(dataset.users)
+    # and its group of companies (one, in an 80-account demo), each parent link as generated
+    parents = {a.key: a.parent_key for a in dataset.accounts if a.parent_key is not None}
+    assert 1 <= len(parents) <= 4
+    stored = Account.objects.filter(parent__isnull=False).values_list(
+        "external_crm_id", "parent__external_crm_id"
+    )
+    assert dict(stored) == parents
 
 
 def test_it_derives_each_account_mrr_from_its_active_lines(db: object) -> None:

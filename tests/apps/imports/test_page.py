@@ -145,3 +145,28 @@ def test_an_unknown_kind_or_a_format_the_kind_lacks_is_refused(world: World) -> 
     assert response.status_code == 400
     assert "この種類のレコードには HubSpot の形式はありません。" in response.text
     assert not ImportRun.objects.exists()
+
+
+def test_the_dry_run_lists_parents_in_japanese(world: World) -> None:
+    # given an imported child under its parent, and a file moving it under an unknown parent,
+    # another row naming itself and a new row under the first
+    text = "external_id,name,parent_id\nK1,親会社一,\nK2,子会社,K1\n"
+    client = _client(world.admin)
+    upload = SimpleUploadedFile("a.csv", text.encode("utf-8"), content_type="text/csv")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    client.post(
+        reverse(URL), {"file": upload, "action": "import", "previewed": digest, "confirm": "yes"}
+    )
+    assert Account.objects.get(external_crm_id="K2").parent == Account.objects.get(
+        external_crm_id="K1"
+    )
+    moved = "external_id,name,parent_id\nK1,親会社一,K9\nK2,子会社,\nK3,自己,K3\n"
+    upload = SimpleUploadedFile("b.csv", moved.encode("utf-8"), content_type="text/csv")
+    # when dry-run
+    page = client.post(reverse(URL), {"file": upload, "action": "preview"}).text
+    # then K2's parent change is a field change, K9 an unknown parent, K3 rejected
+    assert "<div>親会社: K1 → —</div>" in page
+    assert '<ul id="unknown-parents"><li>K1 → K9</li></ul>' in page
+    assert "自身を親会社として指定しています。" in page
+    assert "次の親会社はファイルにも、このソースの顧客にもありません" in page
+    assert "parent" not in page.split("<main", 1)[1].replace("parent-", "").replace("parents", "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kizuna.core.imports.accounts import AccountRow, Rejected, file_ids, parse_count, read_rows
@@ -286,6 +288,64 @@ def test_the_plan_creates_updates_field_by_field_and_lists_what_is_missing() -> 
     assert plan.unmatched_owners == (("山本 次郎", 1),)
     assert plan.owner_differs == (("B", "佐藤 花子"),)
     assert plan.summary == "created 1, updated 2, unchanged 1, rejected 2"
+
+
+def test_a_row_naming_itself_as_its_parent_is_rejected() -> None:
+    text = "external_id,name,parent_id\nA1,株式会社親,\nA2,株式会社自己,A2\nA3,株式会社子,A1\n"
+    _t, _c, rows, rejected = _read(text, KIZUNA)
+    assert [(row.external_id, row.parent_id) for row in rows] == [("A1", ""), ("A3", "A1")]
+    assert rejected == [Rejected(3, "self_parent", "A2")]
+
+
+def _parents_plan(rows: list[AccountRow], stored: dict[str, str | None]) -> object:
+    existing = {
+        key: Existing(n, "salesforce", {"name": "株式会社さくら", "parent": parent})
+        for n, (key, parent) in enumerate(stored.items(), start=1)
+    }
+    return make_plan(
+        rows,
+        [],
+        source="salesforce",
+        existing={k: v for k, v in existing.items() if k in {r.external_id for r in rows}},
+        source_ids=set(stored),
+        file_ids={r.external_id for r in rows},
+        owners=OwnerDirectory(MEMBERS, {}),
+        stored_parents={k: v for k, v in stored.items() if v is not None},
+    )
+
+
+def test_the_plan_compares_parents_by_crm_id_and_lists_unknown_ones_and_loops() -> None:
+    # given stored: B under A, C under B; the file moves A under C (a loop through stored
+    # links), adds N under B, N2 under a parent nobody has, and clears C's parent
+    stored: dict[str, str | None] = {"A": None, "B": "A", "C": "B"}
+    rows = [
+        _row("A", 2, parent_id="C"),
+        _row("N", 3, parent_id="B"),
+        _row("N2", 4, parent_id="ZZ"),
+        _row("C", 5, parent_id=""),
+    ]
+    plan: Any = _parents_plan(rows, stored)
+    # then A under C closes no loop: C's own row decides C's link (cleared), so its stored
+    # link under B does not count
+    assert plan.parent_loops == ()
+    assert [(c.external_id, dict(c.changes)) for c in plan.updated] == [
+        ("A", {"parent": (None, "C")}),
+        ("C", {"parent": ("B", None)}),
+    ]
+    assert [(c.external_id, c.values.get("parent")) for c in plan.created] == [
+        ("N", "B"),
+        ("N2", None),
+    ]
+    assert plan.unknown_parents == (("N2", "ZZ"),)
+
+
+def test_the_plan_refuses_a_parent_below_the_row_through_stored_links() -> None:
+    # given stored: B under A, C under B; a file naming only A, under C
+    plan: Any = _parents_plan([_row("A", 2, parent_id="C")], {"A": None, "B": "A", "C": "B"})
+    # then the link would close A → C → B → A: listed, not changed
+    assert plan.parent_loops == (("A", "C"),)
+    assert plan.updated == ()
+    assert plan.unchanged == ("A",)
 
 
 def test_every_format_maps_only_known_fields_and_industry_codes() -> None:

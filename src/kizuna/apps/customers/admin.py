@@ -62,7 +62,7 @@ class AccountAdmin(ServiceOwnedAdmin[Account]):
     list_display = ["name", "kana", "segment", "phase", "owner", "team", "mrr"]
     list_filter = ["segment", "phase", "channel", "team"]
     search_fields = ["name", "kana", "external_crm_id"]
-    raw_id_fields = ["owner"]
+    raw_id_fields = ["owner", "parent"]
     readonly_fields = ["mrr"]
     inlines = [ContactInline]
 

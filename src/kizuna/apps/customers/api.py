@@ -31,6 +31,7 @@ ContactRole = Literal["admin", "decision_maker", "champion", "user", "billing"]
 BillingPeriod = Literal["monthly", "annual"]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Money = Annotated[int, Field(ge=0, le=10**15)]
+AccountId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class AccountOut(Schema):
@@ -49,6 +50,7 @@ class AccountOut(Schema):
     mrr: int = Field(description="current MRR, derived from the active subscription lines")
     acv: int = Field(description="12 × MRR")
     external_crm_id: str | None
+    parent_id: int | None = Field(None, description="the parent company's account id (親会社)")
     updated_at: dt.datetime
 
     @staticmethod
@@ -76,6 +78,11 @@ class AccountPatch(Schema):
     segment: Segment = omittable()
     potential_acv: Money = omittable()
     external_crm_id: Annotated[str, Field(max_length=64)] | None = None
+    parent_id: AccountId | None = Field(
+        None,
+        description="the parent company's account id; `null` for none. Set by a manager of "
+        "the account's team or an admin; never the account itself nor one below it",
+    )
 
 
 class AccountIn(AccountPatch):
@@ -90,6 +97,9 @@ class FilterParams(Schema):
     phase: Phase | Literal[""] = ""
     channel: Channel | Literal[""] = ""
     product: str = ""
+    group: AccountId | None = Field(
+        None, description="an account id: its group (the top account and every one below it)"
+    )
     sort: Literal["kana", "name", "mrr", "-mrr"] = "kana"
 
 
@@ -111,9 +121,25 @@ def _resolve_refs(data: dict[str, Any]) -> dict[str, Any]:
                 "value": data[field],
             }
         data[field] = found
+    if "parent_id" in data:
+        parent_id = data.pop("parent_id")
+        parent = None if parent_id is None else Account.objects.filter(pk=parent_id).first()
+        if parent_id is not None and parent is None:
+            errors["parent_id"] = _("There is no account with this number.")
+        data["parent"] = parent
     if errors:
         raise ValidationError(errors)
     return data
+
+
+def _named_for_the_api(error: ValidationError) -> ValidationError:
+    """The service's error with its fields named as the API names them (``parent_id``)."""
+    if not hasattr(error, "error_dict"):
+        return error
+    renamed = {"parent": "parent_id"}
+    return ValidationError(
+        {renamed.get(key, key): messages for key, messages in error.message_dict.items()}
+    )
 
 
 @router.get("/accounts", response=list[AccountOut], summary="List accounts")
@@ -127,7 +153,10 @@ def create_account(request: AuthedRequest, payload: AccountIn) -> Status[Account
     user = request.user
     require_account_create(user)
     data = _resolve_refs(payload.dict(exclude_unset=True))
-    return Status(201, services.account_create(actor=user, data=data, via="api"))
+    try:
+        return Status(201, services.account_create(actor=user, data=data, via="api"))
+    except ValidationError as error:
+        raise _named_for_the_api(error) from None
 
 
 @router.get(
@@ -149,11 +178,16 @@ def update_account(request: AuthedRequest, account_id: int, payload: AccountPatc
     `POST /segment-exceptions` (a manager of the account's team or an admin, with a reason).
     A different `phase` is accepted only from a manager of the account's team or an admin, and
     never takes a low-touch account out of onboarding (the hand-off on the account's page does);
-    otherwise it answers 400 (`invalid`, the field named) and changes nothing."""
+    otherwise it answers 400 (`invalid`, the field named) and changes nothing. A different
+    `parent_id` likewise: only from a manager of the account's team or an admin, never the
+    account itself, an account below it in its group, or an unknown id (400, `parent_id`)."""
     user = request.user
     account = access_account(user, account_id, write=True)
     data = _resolve_refs(payload.dict(exclude_unset=True))
-    return services.account_update(actor=user, account=account, data=data, via="api")
+    try:
+        return services.account_update(actor=user, account=account, data=data, via="api")
+    except ValidationError as error:
+        raise _named_for_the_api(error) from None
 
 
 class ContactOut(Schema):

@@ -11,11 +11,12 @@ class CustomersConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from kizuna.apps.customers.forms import filter_choices_forget
-        from kizuna.apps.customers.models import Product
+        from kizuna.apps.customers.models import Account, Product
         from kizuna.apps.org.models import Team, User
 
         # the account list's filter choices are cached per process: forget them on a change
-        for model in (Team, User, Product):
+        # (of an account too: its parent or name may change the groups offered)
+        for model in (Team, User, Product, Account):
             for signal in (post_save, post_delete):
                 signal.connect(
                     filter_choices_forget,

@@ -66,7 +66,15 @@ def _load_accounts(
             for a in dataset.accounts
         ),
     )  # fmt: skip
-    return {str(key): int(pk) for key, pk in Account.objects.values_list("external_crm_id", "id")}
+    ids = {str(key): int(pk) for key, pk in Account.objects.values_list("external_crm_id", "id")}
+    # the groups of companies: one UPDATE per parent (a few per 200 accounts)
+    children: dict[str, list[int]] = defaultdict(list)
+    for a in dataset.accounts:
+        if a.parent_key is not None:
+            children[a.parent_key].append(ids[a.key])
+    for parent_key, child_ids in children.items():
+        Account.objects.filter(pk__in=child_ids).update(parent_id=ids[parent_key])
+    return ids
 
 
 def _segments_at_last_review(dataset: DemoDataset, day: dt.date) -> dict[str, str]:

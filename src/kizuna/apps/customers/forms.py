@@ -23,7 +23,12 @@ from kizuna.apps.customers.models import (
     Segment,
     SubscriptionLine,
 )
-from kizuna.apps.customers.selectors import ACCOUNT_SORTS, AccountFilters
+from kizuna.apps.customers.selectors import (
+    ACCOUNT_SORTS,
+    AccountFilters,
+    account_group_roots,
+    account_parent_links,
+)
 from kizuna.apps.customers.services import ACCOUNT_EDIT_FIELDS, ACCOUNT_FIELDS, CONTACT_FIELDS
 from kizuna.apps.org.models import Role, Team, User
 from kizuna.core.money import CURRENCIES, to_minor_units
@@ -37,15 +42,61 @@ def csm_choices() -> Any:
     )
 
 
+#: the largest account number the parent field accepts (a bigint): a larger one is refused by
+#: the form, never sent to the database
+MAX_ACCOUNT_ID = 2**63 - 1
+
+
+def _parent_field(form: forms.ModelForm[Account]) -> None:
+    """The parent company is typed as its account number (the number in the address of its
+    page), not picked from a list of every account (100,000 options). Checked by the
+    services: it exists, it is not the account itself nor below it in its group."""
+    field = form.fields["parent"]
+    field.widget = forms.NumberInput(attrs={"min": 1, "max": MAX_ACCOUNT_ID})
+    field.error_messages["invalid_choice"] = _("There is no account with this number.")
+    parent = form.instance.parent if form.instance.parent_id else None
+    help_text: Any = _(
+        "The parent company's account number (in the address of its page). Empty: none."
+    )
+    if parent is not None:
+        help_text = _("%(help)s Now: %(name)s (%(id)s).") % {
+            "help": help_text,
+            "name": parent.name,
+            "id": parent.pk,
+        }
+    field.help_text = help_text
+
+
+class _ParentChoiceField(forms.ModelChoiceField[Account]):
+    """The parent's account number: a number that is not an account's (or too large for one)
+    is "no such account", never a database error."""
+
+    def to_python(self, value: Any) -> Account | None:
+        if value not in self.empty_values:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                ) from None
+            if not 1 <= number <= MAX_ACCOUNT_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                )
+        return super().to_python(value)
+
+
 class AccountForm(forms.ModelForm[Account]):
     class Meta:
         model = Account
         fields = ACCOUNT_FIELDS
+        field_classes = {"parent": _ParentChoiceField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = csm_choices()  # type: ignore[attr-defined]
         self.fields["potential_acv"].help_text = _("Upside per year not yet contracted.")
+        _parent_field(self)
 
 
 class AccountEditForm(forms.ModelForm[Account]):
@@ -53,14 +104,26 @@ class AccountEditForm(forms.ModelForm[Account]):
     reassignment and segment exceptions (a manager or admin, with a reason), on their own pages.
     The phase is offered only to whoever may correct it (``may_change_phase``, from
     ``org.access.can_change_phase``), and not for a low-touch account in onboarding (the
-    hand-off moves it)."""
+    hand-off moves it). The parent company likewise, to whoever may set it (``may_set_parent``,
+    from ``org.access.can_set_parent``)."""
 
     class Meta:
         model = Account
         fields = ACCOUNT_EDIT_FIELDS
+        field_classes = {"parent": _ParentChoiceField}
 
-    def __init__(self, *args: Any, may_change_phase: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        may_change_phase: bool = False,
+        may_set_parent: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if may_set_parent:
+            _parent_field(self)
+        else:
+            del self.fields["parent"]
         self.fields["potential_acv"].help_text = _("Upside per year not yet contracted.")
         handed_off = self.instance.segment == Segment.LOW
         if not may_change_phase or (handed_off and self.instance.phase == Phase.ONBOARDING):
@@ -141,12 +204,14 @@ class SubscriptionLineForm(forms.ModelForm[SubscriptionLine]):
 
 @dataclass(frozen=True, slots=True)
 class _FilterChoiceRows:
-    """What the account list's team, CSM and product filters offer, as read from the database:
-    (code, Japanese name, English name) per team and product, (username, display) per CSM."""
+    """What the account list's team, CSM, product and group filters offer, as read from the
+    database: (code, Japanese name, English name) per team and product, (username, display)
+    per CSM, (root account id, its name) per group of companies, by name."""
 
     teams: tuple[tuple[str, str, str], ...]
     owners: tuple[tuple[str, str], ...]
     products: tuple[tuple[str, str, str], ...]
+    groups: tuple[tuple[int, str], ...]
     read_at: float
 
 
@@ -169,11 +234,21 @@ def _filter_choice_rows() -> _FilterChoiceRows:
         teams=tuple(Team.objects.values_list("code", "name_ja", "name_en")),
         owners=tuple((user.username, str(user)) for user in csm_choices()),
         products=tuple(Product.objects.values_list("code", "name_ja", "name_en")),
+        groups=_group_choices(),
         read_at=now,
     )
     with _filter_choices_lock:
         _filter_choices = rows
     return rows
+
+
+def _group_choices() -> tuple[tuple[int, str], ...]:
+    """The top account of every group of companies, (id, name) by name then id."""
+    roots = set(account_group_roots(links=account_parent_links()).values())
+    if not roots:
+        return ()
+    named = Account.objects.filter(pk__in=sorted(roots)).values_list("pk", "name")
+    return tuple(sorted(named, key=lambda row: (row[1], row[0])))
 
 
 def filter_choices_forget(**_: Any) -> None:
@@ -192,8 +267,16 @@ def filter_choices_clear() -> None:
         _filter_choices = None
 
 
+class _GroupField(forms.IntegerField):
+    """An account id (any member of a group), offered as a select of the groups' top
+    accounts: ``choices`` is read by ``{% fast_select %}``."""
+
+    choices: list[tuple[str, str]]
+
+
 class AccountFilterForm(forms.Form):
-    """The account list's search box, filters and sort, all optional."""
+    """The account list's search box, filters and sort, all optional. ``group`` takes any
+    account's id and lists its whole group; the select offers the top account of each."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     segment = forms.ChoiceField(label=_("Touch model"), required=False)
@@ -202,6 +285,7 @@ class AccountFilterForm(forms.Form):
     phase = forms.ChoiceField(label=_("Phase"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     product = forms.ChoiceField(label=_("Product"), required=False)
+    group = _GroupField(label=_("Group"), required=False, min_value=1, max_value=MAX_ACCOUNT_ID)
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in ACCOUNT_SORTS])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -221,6 +305,12 @@ class AccountFilterForm(forms.Form):
         self.fields["product"].choices = everything + [  # type: ignore[attr-defined]
             (code, name_en if english else name_ja) for code, name_ja, name_en in rows.products
         ]
+        group: Any = self.fields["group"]
+        group.choices = everything + [(str(pk), name) for pk, name in rows.groups]
+        given = self.data.get("group") if self.is_bound else None
+        if given and given.isdigit() and len(given) <= 19 and given not in dict(group.choices):
+            # a link to a group through one of its accounts (not its top): keep it selected
+            group.choices.append((given, f"#{given}"))
         self.fields["q"].widget.attrs["placeholder"] = _("Company name or kana")
 
     def filters(self) -> AccountFilters:

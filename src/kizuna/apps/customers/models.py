@@ -99,6 +99,17 @@ class Account(models.Model):
         blank=True,
         related_name="accounts",
     )
+    # the group company above this one (親会社); deleting it leaves this account without one.
+    # Cycles are refused where the link is set (``services.account_update``); readers of
+    # stored links do not trust that (``kizuna.core.groups``)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent company"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
     phase = models.CharField(
         _("lifecycle phase"), max_length=16, choices=Phase.choices, default=Phase.ONBOARDING
     )

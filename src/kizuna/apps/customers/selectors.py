@@ -10,6 +10,7 @@ from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.core.groups import ParentLinks, group_members, root
 from kizuna.core.kana import normalize_query, to_katakana
 from kizuna.core.mrr_history import LineSpan, MonthlyMrr, monthly_mrr
 
@@ -31,6 +32,7 @@ class AccountFilters:
     phase: str = ""
     channel: str = ""
     product: str = ""  # product code: accounts with an active line of it
+    group: int | None = None  # an account id: its group (root and every account below it)
     sort: str = "kana"
 
 
@@ -90,6 +92,8 @@ def account_list(*, filters: AccountFilters, on: dt.date) -> QuerySet[Account]:
             start_date__lte=on,
         )
         accounts = accounts.filter(Exists(active_line))
+    if filters.group is not None:
+        accounts = accounts.filter(pk__in=account_group(account_id=filters.group))
     return accounts.order_by(*ACCOUNT_SORTS.get(filters.sort, ACCOUNT_SORTS["kana"]))
 
 
@@ -106,3 +110,32 @@ def account_mrr_history(*, account: Account, last_month: dt.date, months: int) -
         )
     ]
     return monthly_mrr(spans, last_month=last_month, months=months)
+
+
+# --- group companies (親会社 / 子会社) ------------------------------------------------------
+
+
+def account_parent_links() -> ParentLinks:
+    """Every stored parent link as ``kizuna.core.groups`` reads them: each account with a
+    parent → its parent, and each parent → None unless it has a parent of its own. One query
+    over the accounts that have a parent (the index on ``parent_id``); an account in no group
+    is absent, which ``core.groups`` reads as a group of one."""
+    links: dict[int, int | None] = dict(
+        Account.objects.filter(parent__isnull=False).values_list("pk", "parent_id")
+    )
+    # a parent id always names a stored account (the foreign key): one without a parent
+    for parent in set(links.values()):
+        if parent is not None and parent not in links:
+            links[parent] = None
+    return links
+
+
+def account_group(*, account_id: int, links: ParentLinks | None = None) -> tuple[int, ...]:
+    """The ids of the account's group: its root and every account below it (the account
+    alone when it is in no group, or does not exist)."""
+    return group_members(account_id, account_parent_links() if links is None else links)
+
+
+def account_group_roots(*, links: ParentLinks) -> dict[int, int]:
+    """Each account of a group → its group's root (accounts in no group are absent)."""
+    return {account_id: root(account_id, links) for account_id in links}

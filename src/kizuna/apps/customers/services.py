@@ -10,7 +10,8 @@ review (``segments``), each with its reason and record. ``account_update`` refus
 Its lifecycle phase moves by the daily jobs (onboarding completed → adoption) and the hand-off;
 ``account_update`` changes it only for a manager of the account's team or an admin
 (``can_change_phase``), and never takes a low-touch account out of onboarding (that is the
-hand-off, with its note and the adoption team).
+hand-off, with its note and the adoption team). Its parent company likewise
+(``can_set_parent``), and never itself nor an account below it (``kizuna.core.groups``).
 """
 
 from __future__ import annotations
@@ -34,14 +35,17 @@ from kizuna.apps.customers.models import (
     Segment,
     SubscriptionLine,
 )
+from kizuna.apps.customers.selectors import account_parent_links
 from kizuna.apps.org.access import (
     can_change_phase,
     can_create_account_in_team,
     can_manage_tenant,
+    can_set_parent,
     default_team_for_new_account,
 )
 from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
+from kizuna.core.groups import would_cycle
 
 ACCOUNT_FIELDS = [
     "name",
@@ -56,6 +60,7 @@ ACCOUNT_FIELDS = [
     "segment",
     "potential_acv",
     "external_crm_id",
+    "parent",
 ]
 #: set when the account is created; changed afterwards only through the reassignment and
 #: segment services, never by ``account_update``
@@ -87,6 +92,9 @@ def _assign(instance: models.Model, data: Mapping[str, Any], allowed: list[str])
 def account_create(*, actor: User, data: Mapping[str, Any], via: str = "web") -> Account:
     account = Account()
     _assign(account, data, ACCOUNT_FIELDS)
+    # a new account has nothing below it: any existing account may be its parent
+    if account.parent_id is not None and not Account.objects.filter(pk=account.parent_id).exists():
+        raise ValidationError({"parent": _("There is no account with this number.")})
     if account.team_id is None:
         account.team_id = default_team_for_new_account(actor)
     if not can_create_account_in_team(actor, account.team_id):
@@ -146,14 +154,54 @@ def _phase_change(actor: User, account: Account, data: Mapping[str, Any]) -> dic
     return {}
 
 
+def _parent_change(actor: User, account: Account, data: Mapping[str, Any]) -> dict[str, str]:
+    """A parent in ``data`` different from the account's that may not be set: ``actor`` may
+    not (``can_set_parent``), it does not exist, it is the account itself, or it is below the
+    account in its group (the link would close a loop)."""
+    if "parent" not in data:
+        return {}
+    value = data["parent"]
+    given = value.pk if isinstance(value, models.Model) else value
+    if given == account.parent_id:
+        return {}
+    if not can_set_parent(actor, account):
+        return {
+            "parent": _(
+                "Only a manager of the account's team or a CS ops admin sets its parent company."
+            )
+        }
+    if given is None:
+        return {}
+    if given == account.pk:
+        return {"parent": _("An account cannot be its own parent company.")}
+    # lock both rows (in id order), so that two edits naming each other cannot both pass: the
+    # second reads the links after the first committed. Readers never trust the links anyway.
+    locked = Account.objects.select_for_update().filter(pk__in=[account.pk, given]).order_by("pk")
+    if given not in set(locked.values_list("pk", flat=True)):
+        return {"parent": _("There is no account with this number.")}
+    if would_cycle(account.pk, int(given), account_parent_links()):
+        return {
+            "parent": _(
+                "This account is below the account being edited in its group: it cannot be "
+                "its parent company (the group would go round in a circle)."
+            )
+        }
+    return {}
+
+
 @transaction.atomic
 def account_update(
     *, actor: User, account: Account, data: Mapping[str, Any], via: str = "web"
 ) -> Account:
     """Change the account's own fields. Its owner, team and touch model are refused (a
     ``ValidationError`` naming the service to use) unless they equal the current ones; so is
-    a new phase unless ``can_change_phase`` (and never out of onboarding for low touch)."""
-    errors = _placement_changes(account, data) | _phase_change(actor, account, data)
+    a new phase unless ``can_change_phase`` (and never out of onboarding for low touch), and
+    a new parent unless ``can_set_parent`` (never itself, a missing account or one below it)."""
+    errors = (
+        _placement_changes(account, data)
+        | _phase_change(actor, account, data)
+        | _parent_change(actor, account, data)
+    )
     if errors:
         raise ValidationError(errors)
     before = model_snapshot(account, ACCOUNT_FIELDS)

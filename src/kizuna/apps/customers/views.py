@@ -27,7 +27,7 @@ from kizuna.apps.customers.forms import (
 )
 from kizuna.apps.front.form_helpers import form_page
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.org.access import can_change_phase, require_account_create
+from kizuna.apps.org.access import can_change_phase, can_set_parent, require_account_create
 
 
 def _save(form: BaseForm, write: Any) -> Any:
@@ -62,6 +62,7 @@ def account_edit(request: AuthedRequest, account_id: int) -> HttpResponse:
         request.POST or None,
         instance=copy.copy(account),
         may_change_phase=can_change_phase(request.user, account),
+        may_set_parent=can_set_parent(request.user, account),
     )
     if request.method == "POST" and form.is_valid():
         saved = _save(

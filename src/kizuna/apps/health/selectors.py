@@ -209,6 +209,18 @@ def account_health(
     )
 
 
+def latest_grades(*, account_ids: Iterable[int]) -> dict[int, int | None]:
+    """Each account's grade on its latest score (the one its page shows, ``account_health``);
+    None for an account never scored or whose latest score has no grade. One query, each
+    account's latest score found by the (account, day) index."""
+    latest = HealthScore.objects.filter(account=OuterRef("pk")).order_by("-day")
+    return dict(
+        Account.objects.filter(pk__in=sorted(set(account_ids)))
+        .annotate(latest_grade=Subquery(latest.values("grade")[:1]))
+        .values_list("pk", "latest_grade")
+    )
+
+
 def latest_score_day() -> dt.date | None:
     day: dt.date | None = HealthScore.objects.aggregate(d=Max("day"))["d"]
     return day

@@ -28,7 +28,7 @@ class ImportRunAdmin(ServiceOwnedAdmin[ImportRun]):
     ]
     list_filter = ["kind", "source", "status"]
     raw_id_fields = ["actor"]
-    readonly_fields = ["rejects", "unmatched_owners", "error"]
+    readonly_fields = ["rejects", "unmatched_owners", "unknown_parents", "parent_loops", "error"]
     page_url_name = "imports:accounts"
     page_label = _("Import accounts")
 

@@ -54,7 +54,9 @@ class SavedMapping(models.Model):
 
 class ImportRun(models.Model):
     """``rejects``: ``[{"line": 3, "code": "no_name", "value": "…"}]`` (the first
-    ``REJECTS_KEPT``); ``unmatched_owners``: ``[["田中 太郎", 12]]``; ``missing``: the count of
+    ``REJECTS_KEPT``); ``unmatched_owners``: ``[["田中 太郎", 12]]``; ``unknown_parents`` and
+    ``parent_loops``: ``[["SF-2", "SF-9"]]`` (an account and the parent company not set, the
+    first ``REJECTS_KEPT``); ``missing``: the count of
     accounts of this source the file did not name; ``error``: why a refused file was refused
     (``code: detail``)."""
 
@@ -81,6 +83,8 @@ class ImportRun(models.Model):
     missing = models.PositiveIntegerField(_("missing from the file"), default=0)
     rejects = models.JSONField(_("rejected rows"), default=list)
     unmatched_owners = models.JSONField(_("unmatched owners"), default=list)
+    unknown_parents = models.JSONField(_("unknown parent companies"), default=list)
+    parent_loops = models.JSONField(_("parent companies making a loop"), default=list)
     error = models.CharField(_("refused because"), max_length=500, blank=True)
 
     class Meta:

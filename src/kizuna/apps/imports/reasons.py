@@ -23,6 +23,7 @@ REASONS: dict[str, StrOrPromise] = {
     "duplicate_id": gettext_lazy("The id appears on more than one row (lines named)."),
     "extra_cells": gettext_lazy("The row has more cells than the header (a broken quote?)."),
     "other_source": gettext_lazy("The id belongs to a record imported from another CRM."),
+    "self_parent": gettext_lazy("The account names itself as its parent company."),
     "no_account": gettext_lazy("The account's CRM id is empty."),
     "unknown_account": gettext_lazy("No account has this CRM id (import the accounts first)."),
     "ambiguous_account": gettext_lazy("Two accounts, from two CRMs, have this CRM id."),

@@ -123,17 +123,30 @@ def _mapping(
 def _existing(ids: Iterable[str]) -> dict[str, Existing]:
     found: dict[str, Existing] = {}
     ordered = sorted(ids)
-    fields = ["id", "external_crm_id", "crm_source", "owner_id", *UPDATE_FIELDS]
+    fields = ["id", "external_crm_id", "crm_source", "owner_id", "parent__external_crm_id"]
+    fields += UPDATE_FIELDS
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start : start + _CHUNK]
         for row in Account.objects.filter(external_crm_id__in=chunk).values(*fields):
             found[row["external_crm_id"]] = Existing(
                 id=row["id"],
                 source=row["crm_source"],
-                values={name: row[name] for name in UPDATE_FIELDS},
+                values={
+                    **{name: row[name] for name in UPDATE_FIELDS},
+                    "parent": row["parent__external_crm_id"],
+                },
                 owner=row["owner_id"],
             )
     return found
+
+
+def _source_parents(source: str) -> dict[str, str | None]:
+    """The stored parent links of the accounts imported from ``source``: CRM id → the parent's
+    CRM id (None for a parent typed in Kizuna without one)."""
+    rows = Account.objects.filter(crm_source=source, parent__isnull=False).values_list(
+        "external_crm_id", "parent__external_crm_id"
+    )
+    return {str(child): parent for child, parent in rows if child}
 
 
 def _source_ids(source: str) -> set[str]:
@@ -342,6 +355,8 @@ def _finish(
     run.missing = len(plan.missing)
     run.rejects = [_reject_json(r) for r in plan.rejected[:REJECTS_KEPT]]
     run.unmatched_owners = [[owner, count] for owner, count in plan.unmatched_owners]
+    run.unknown_parents = [list(pair) for pair in plan.unknown_parents[:REJECTS_KEPT]]
+    run.parent_loops = [list(pair) for pair in plan.parent_loops[:REJECTS_KEPT]]
     run.finished_at = timezone.now()
     run.save(force_insert=True)
     return run
@@ -403,6 +418,7 @@ def _plan_accounts(
         source_ids=_source_ids(account_format.code),
         file_ids=file_ids(table, columns),
         owners=OwnerDirectory(members, mapping.owners),
+        stored_parents=_source_parents(account_format.code),
     )
     return plan, users
 
@@ -433,7 +449,8 @@ def _write_accounts(writing: Writing) -> list[AuditEvent]:
         for change in chunk:
             account = Account(pk=change.record_id, crm_source=source, updated_at=now)
             for name, value in change.values.items():
-                setattr(account, name, value)
+                if name in UPDATE_FIELDS:
+                    setattr(account, name, value)
             accounts.append(account)
             events.append(
                 _event(
@@ -450,7 +467,30 @@ def _write_accounts(writing: Writing) -> list[AuditEvent]:
         given = [name for name in UPDATE_FIELDS if name in chunk[0].values]
         Account.objects.bulk_update(accounts, [*given, "crm_source", "updated_at"])
         writing.progress(done + start + len(chunk), total)
+    _set_parents(plan, source)
     return events
+
+
+def _set_parents(plan: Plan, source: str) -> None:
+    """Each created or updated account's parent as the plan says (a parent's CRM id → the
+    account of ``source`` that carries it), after every account of the file is written: a
+    row may name a parent on a later row."""
+    wanted = {c.external_id: c.values["parent"] for c in plan.created if c.values.get("parent")}
+    wanted |= {c.external_id: c.values["parent"] for c in plan.updated if "parent" in c.changes}
+    if not wanted:
+        return
+    names = sorted({*wanted, *(str(p) for p in wanted.values() if p is not None)})
+    ids: dict[str, int] = {}
+    for start in range(0, len(names), _CHUNK):
+        rows = Account.objects.filter(
+            crm_source=source, external_crm_id__in=names[start : start + _CHUNK]
+        )
+        ids.update((str(crm_id), pk) for crm_id, pk in rows.values_list("external_crm_id", "id"))
+    accounts = [
+        Account(pk=ids[child], parent_id=ids[str(parent)] if parent is not None else None)
+        for child, parent in sorted(wanted.items())
+    ]
+    Account.objects.bulk_update(accounts, ["parent"], batch_size=_CHUNK)
 
 
 def _new_account(

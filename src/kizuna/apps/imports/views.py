@@ -183,6 +183,8 @@ class ImportPage:
     rejected: tuple[RejectedRow, ...]
     unmatched_owners: tuple[tuple[str, int], ...]
     owner_differs: tuple[tuple[str, str], ...]
+    unknown_parents: tuple[tuple[str, str], ...]
+    parent_loops: tuple[tuple[str, str], ...]
     missing: tuple[str, ...]
     more_updated: int
     more_rejected: int
@@ -255,6 +257,8 @@ def _page(kind: str, result: ImportResult, digest: str) -> ImportPage:
         rejected=rejected,
         unmatched_owners=plan.unmatched_owners[:SHOWN],
         owner_differs=_differs(kind, plan.owner_differs[:SHOWN]),
+        unknown_parents=plan.unknown_parents[:SHOWN],
+        parent_loops=plan.parent_loops[:SHOWN],
         missing=plan.missing[:MISSING_SHOWN],
         more_missing=max(0, len(plan.missing) - MISSING_SHOWN),
         more_updated=max(0, len(plan.updated) - SHOWN),

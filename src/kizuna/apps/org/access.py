@@ -10,6 +10,7 @@ Rules (see docs/permissions.md):
   exception or review, or auto-assignment: a manager of the account's team or an admin;
 - the lifecycle phase moves by the daily jobs and the hand-off; editing the account changes
   it only for a manager of the account's team or an admin;
+- an account's parent company (group companies) is set by a manager of its team or an admin;
 - managers and admins see another member's lists; everyone else sees their own.
 Reading a missing object gives 404; writing an object one may read but not edit gives 403
 (``customers.access.access_account``, ``touchpoints.access.access_touchpoint``).
@@ -122,6 +123,13 @@ def can_change_phase(user: User, account: AccountFields) -> bool:
     """Correct the lifecycle phase by editing the account: as ``can_reassign``. The phase
     otherwise moves by itself (the daily jobs, the hand-off); a low-touch account leaves
     onboarding only by the hand-off, whoever asks (``customers.services.account_update``)."""
+    return can_reassign(user, account)
+
+
+def can_set_parent(user: User, account: AccountFields) -> bool:
+    """Set or clear the account's parent company (親会社): as ``can_reassign`` (a manager of
+    the account's team, or an admin). Any account may be named the parent: every member reads
+    every account."""
     return can_reassign(user, account)
 
 

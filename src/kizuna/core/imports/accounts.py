@@ -15,7 +15,9 @@ footer are skipped. What a cell means:
 - ``employee_count``: a whole number ≥ 0; full-width digits (``１２０``) and thousands
   separators (``1,200``, ``1，200``) are read; empty is unknown (None); above
   ``Limits.max_employees`` is rejected.
-- ``parent_id``: the parent account's id (group companies), kept on the row for the caller.
+- ``parent_id``: the parent account's id in the same CRM (group companies); empty is no
+  parent. A row naming itself is rejected (``self_parent``); resolving the others is the
+  plan's job.
 
 A row's fields are only those whose column is in the file (``AccountRow.given``): an import
 never clears a field the export does not have.
@@ -44,6 +46,7 @@ REJECT_CODES = (
     "duplicate_id",
     "extra_cells",
     "other_source",
+    "self_parent",
 )
 
 
@@ -125,6 +128,9 @@ def _row(
     employees, problem = parse_count(values.get("employee_count", ""), maximum=limits.max_employees)
     if problem:
         return Rejected(line, problem, normalise(values["employee_count"])[:80])
+    parent_id = normalise(values.get("parent_id", ""))
+    if parent_id and parent_id == external_id:
+        return Rejected(line, "self_parent", external_id)
     return AccountRow(
         line=line,
         external_id=external_id,
@@ -134,7 +140,7 @@ def _row(
         owner=squash(values.get("owner", "")),
         industry=_industry(values.get("industry", ""), account_format, mapping),
         employee_count=employees,
-        parent_id=normalise(values.get("parent_id", "")),
+        parent_id=parent_id,
     )
 
 

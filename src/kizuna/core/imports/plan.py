@@ -15,6 +15,14 @@ does not name are **missing**: listed, never deleted.
 
 Owners are matched to members by ``match_owner``; an owner no member matches is listed in
 ``unmatched_owners`` with how many rows name it.
+
+A row's **parent** (group companies; when the file has the column) is the CRM id of another
+account of the same source: one of the file's rows or an account already imported from it. It
+is compared as a field (``parent``, the parent's CRM id, None for none). A parent that is
+neither is listed in ``unknown_parents`` and not set (a new account gets none, an existing one
+keeps its own); a parent that would close a loop with the links already stored or set by an
+earlier row (A under B, B under A) is listed in ``parent_loops`` and not set either. A row
+naming itself is rejected (``self_parent``, ``core.imports.accounts``).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from kizuna.core.groups import would_cycle
 from kizuna.core.imports.accounts import AccountRow, Rejected
 
 #: the fields an import writes on an account that exists (the owner only on a new one)
@@ -71,6 +80,11 @@ class Plan:
     missing: tuple[str, ...]
     unmatched_owners: tuple[tuple[str, int], ...]
     owner_differs: tuple[tuple[str, str], ...]  # (external id, the CRM's owner)
+    #: (external id, the parent's CRM id) of rows whose parent is in neither the file nor the
+    #: accounts of the source; imported without that parent
+    unknown_parents: tuple[tuple[str, str], ...] = ()
+    #: (external id, the parent's CRM id) of rows whose parent would close a loop; not set
+    parent_loops: tuple[tuple[str, str], ...] = ()
 
     @property
     def summary(self) -> str:
@@ -119,6 +133,43 @@ def _row_values(row: AccountRow) -> dict[str, object]:
     return {name: getattr(row, name) for name in UPDATE_FIELDS if name in row.given}
 
 
+class _Parents:
+    """The parent links of the source's accounts by CRM id, as the rows change them in file
+    order: a row's parent is set only when known and when it closes no loop."""
+
+    def __init__(
+        self, rows: Sequence[AccountRow], known: Collection[str], stored: Mapping[str, str | None]
+    ) -> None:
+        self.known = set(known)
+        self.links: dict[str, str | None] = dict.fromkeys(self.known)
+        for child, parent in stored.items():
+            if child in self.known:
+                self.links[child] = parent
+        # a row with the column decides its own link: the stored one does not hold it back
+        for row in rows:
+            if "parent_id" in row.given:
+                self.links[row.external_id] = None
+        self.unknown: list[tuple[str, str]] = []
+        self.loops: list[tuple[str, str]] = []
+
+    def value(self, row: AccountRow) -> tuple[bool, str | None]:
+        """(whether the row sets a parent, the parent's CRM id or None)."""
+        if "parent_id" not in row.given:
+            return False, None
+        parent = row.parent_id or None
+        if parent is None:
+            self.links[row.external_id] = None
+            return True, None
+        if parent not in self.known:
+            self.unknown.append((row.external_id, parent))
+            return False, None
+        if would_cycle(row.external_id, parent, self.links):
+            self.loops.append((row.external_id, parent))
+            return False, None
+        self.links[row.external_id] = parent
+        return True, parent
+
+
 def field_changes(
     stored: Existing, values: Mapping[str, object], source: str
 ) -> dict[str, tuple[object, object]]:
@@ -143,27 +194,39 @@ def make_plan(
     source_ids: Collection[str],
     file_ids: Collection[str],
     owners: OwnerDirectory,
+    stored_parents: Mapping[str, str | None] | None = None,
 ) -> Plan:
     """The plan for ``rows`` (valid, ids unique) against ``existing`` (the accounts their ids
-    name) and ``source_ids`` (every external id of an account imported from ``source``);
-    ``file_ids`` are all the ids the file names, rejected rows' too: those are not missing."""
+    name, their ``values`` holding ``parent``: the stored parent's CRM id) and ``source_ids``
+    (every external id of an account imported from ``source``); ``file_ids`` are all the ids
+    the file names, rejected rows' too: those are not missing. ``stored_parents``: the stored
+    parent links of the source's accounts, CRM id → the parent's CRM id."""
     created: list[Change] = []
     updated: list[Change] = []
     unchanged: list[str] = []
     refused = list(rejected)
     unmatched: Counter[str] = Counter()
     differs: list[tuple[str, str]] = []
+    importable = {
+        row.external_id
+        for row in rows
+        if row.external_id not in existing or existing[row.external_id].source in ("", source)
+    }
+    parents = _Parents(rows, set(source_ids) | importable, stored_parents or {})
     for row in rows:
         owner = owners.match(row.owner)
         if row.owner and owner is None:
             unmatched[row.owner] += 1
         account = existing.get(row.external_id)
         values = _row_values(row)
+        if account is not None and account.source not in ("", source):
+            refused.append(Rejected(row.line, "other_source", account.source))
+            continue
+        sets_parent, parent = parents.value(row)
+        if sets_parent:
+            values["parent"] = parent
         if account is None:
             created.append(Change(row.line, row.external_id, {**values, "owner": owner}))
-            continue
-        if account.source not in ("", source):
-            refused.append(Rejected(row.line, "other_source", account.source))
             continue
         if "owner" in row.given and owner is not None and owner != account.owner:
             differs.append((row.external_id, row.owner))
@@ -180,4 +243,6 @@ def make_plan(
         missing=tuple(sorted(set(source_ids) - set(file_ids))),
         unmatched_owners=tuple(sorted(unmatched.items(), key=lambda item: (-item[1], item[0]))),
         owner_differs=tuple(differs),
+        unknown_parents=tuple(parents.unknown),
+        parent_loops=tuple(parents.loops),
     )
