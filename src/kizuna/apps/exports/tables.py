@@ -99,7 +99,7 @@ class Table:
     @property
     def title(self) -> str:
         """What the table holds, in the active language; a many-to-many table (whose name
-        Django makes up in English) as its two sides: 接点 ↔ 連絡先."""
+        Django makes up in English) as its two sides: 接点 ↔ 担当者."""
         meta = self.model._meta
         if meta.auto_created:
             sides = [
