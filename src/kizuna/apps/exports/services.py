@@ -347,7 +347,7 @@ def _optional(column: Any) -> bool:
     )
 
 
-def database_is_empty() -> list[str]:
+def tables_with_data() -> list[str]:
     """The tables (and the usage store) that hold data; empty when a restore may go ahead.
     The rows data migrations seed into a fresh database (``SEEDED_TABLES``) do not count."""
     full = [
@@ -388,7 +388,7 @@ def export_restore(*, folder: Path, source: str = "parquet") -> RestoreResult:
         raise ValueError(f"source must be parquet or csv, not {source!r}")
     checked = _check(folder, source)
     by_name = {c.name: c for c in checked}
-    full = database_is_empty()
+    full = tables_with_data()
     if full:
         raise RestoreRefused("the database is not empty: " + ", ".join(full))
     counts: list[TableCount] = []
