@@ -28,12 +28,12 @@ step "OpenAPI document matches the code"
 kizuna openapi --check
 
 step "pytest on SQLite"
-pytest -q -m "not browser" -n 2
+pytest -q -m "not browser" -n 2 --durations=15
 
 step "pytest on PostgreSQL"
 scripts/ensure-postgres.sh
 DATABASE_URL="${KIZUNA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}" \
-  pytest -q -m "not browser and not pure" -n 2
+  pytest -q -m "not browser and not pure" -n 2 --durations=15
 
 step "browser tests in headless Chromium (screenshots in artifacts/)"
 pytest -q -m browser

@@ -1,7 +1,7 @@
-"""``kizuna import accounts|contacts FILE``: bring accounts or contacts in from a CRM export
-(docs/imports.md).
+"""``kizuna import accounts|contacts|lines|members FILE``: bring accounts, contacts, subscription
+lines or members in from a CRM export or Kizuna's own files (docs/imports.md).
 
-    kizuna import accounts|contacts FILE [--format salesforce|hubspot|kizuna]
+    kizuna import accounts|contacts|lines|members FILE [--format salesforce|hubspot|kizuna]
                                          [--mapping MAPPING.json] [--dry-run] [--accept-drift]
 
 Prints the encoding and format found, every rejected row (line and reason), the owners no
@@ -13,8 +13,10 @@ rejected (the good rows are imported), 2 the file refused whole (nothing importe
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,9 +26,11 @@ from kizuna.core.imports.columns import FileRefused
 from kizuna.core.imports.plan import Plan
 from kizuna.integrations.account_formats import ACCOUNT_FORMATS
 from kizuna.integrations.contact_formats import CONTACT_FORMATS
+from kizuna.integrations.line_formats import LINE_FORMATS
+from kizuna.integrations.member_formats import MEMBER_FORMATS
 
 if TYPE_CHECKING:
-    from kizuna.apps.imports.services import AccountImport
+    from kizuna.apps.imports.services import ImportResult
 
 OK, REJECTED, REFUSED = 0, 1, 2
 
@@ -47,12 +51,25 @@ REFUSALS = {
 
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "import", help="import accounts or contacts from a Salesforce, HubSpot or Kizuna CSV export"
+        "import",
+        help="import accounts, contacts, subscription lines or members from a Salesforce, "
+        "HubSpot or Kizuna export",
     )
     kinds = parser.add_subparsers(dest="import_kind", metavar="KIND", required=True)
     for kind, formats, text in (
         ("accounts", ACCOUNT_FORMATS, "import accounts (upsert by the CRM's id)"),
         ("contacts", CONTACT_FORMATS, "import contacts (upsert by the CRM's id; accounts first)"),
+        (
+            "lines",
+            LINE_FORMATS,
+            "import subscription lines, CSV or Parquet as `kizuna revenue` reads them "
+            "(upsert by subscription_id; accounts first)",
+        ),
+        (
+            "members",
+            MEMBER_FORMATS,
+            "import members (matched by e-mail; the CRM user id kept to match account owners)",
+        ),
     ):
         command = kinds.add_parser(kind, help=text)
         command.add_argument("path", type=Path, metavar="FILE")
@@ -62,7 +79,7 @@ def register(subparsers: Any) -> None:
         command.add_argument(
             "--accept-drift", action="store_true", help="import although a column is gone"
         )
-        command.set_defaults(handler=run_accounts if kind == "accounts" else run_contacts)
+        command.set_defaults(handler=run, noun=kind)
 
 
 def _refused(path: Path, code: str, detail: str) -> int:
@@ -73,10 +90,15 @@ def _refused(path: Path, code: str, detail: str) -> int:
     return REFUSED
 
 
+def _shown(value: object) -> str:
+    """A value as the change lines print it: a date as ``YYYY-MM-DD``, text quoted."""
+    return value.isoformat() if isinstance(value, dt.date) else repr(value)
+
+
 def _print_plan(plan: Plan, *, dry_run: bool, noun: str = "accounts") -> None:
     for change in plan.updated:
         changed = "; ".join(
-            f"{name}: {old!r} → {new!r}" for name, (old, new) in change.changes.items()
+            f"{name}: {_shown(old)} → {_shown(new)}" for name, (old, new) in change.changes.items()
         )
         print(f"  line {change.line}: {change.external_id} {changed}")
     for reject in plan.rejected:
@@ -85,30 +107,26 @@ def _print_plan(plan: Plan, *, dry_run: bool, noun: str = "accounts") -> None:
     for owner, count in plan.unmatched_owners:
         print(f"  owner not matched to a member: {owner} ({count} rows)")
     for external_id, owner in plan.owner_differs:
-        print(
-            f"  owner differs in the CRM (not changed; reassign in Kizuna): {external_id} → {owner}"
+        what = (
+            "role differs in the file (not changed; an admin sets roles)"
+            if noun == "members"
+            else "owner differs in the CRM (not changed; reassign in Kizuna)"
         )
+        print(f"  {what}: {external_id} → {owner}")
     if plan.missing:
         shown = ", ".join(plan.missing[:10]) + (" …" if len(plan.missing) > 10 else "")
         print(f"  {len(plan.missing):,} {noun} of this source are not in the file (kept): {shown}")
     print(("dry run, nothing written: " if dry_run else "") + plan.summary)
 
 
-def run_accounts(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     setup()  # before any app module: models need Django's app registry
-    from kizuna.apps.imports.services import accounts_import
+    from kizuna.apps.imports.services import KINDS, run_import
 
-    return _run(args, accounts_import, "accounts")
-
-
-def run_contacts(args: argparse.Namespace) -> int:
-    setup()
-    from kizuna.apps.imports.services import contacts_import
-
-    return _run(args, contacts_import, "contacts")
+    return _run(args, partial(run_import, KINDS[args.noun]), args.noun)
 
 
-def _run(args: argparse.Namespace, service: Callable[..., AccountImport], noun: str) -> int:
+def _run(args: argparse.Namespace, service: Callable[..., ImportResult], noun: str) -> int:
     path: Path = args.path
     try:
         data = path.read_bytes()

@@ -90,3 +90,58 @@ def test_a_refused_file_names_the_missing_column_in_the_members_language(world: 
     response = client.post(reverse(URL), {"file": _upload(text), "action": "preview"})
     assert response.status_code == 400
     assert "A required column is missing: external_id (Id / Account ID / 取引先 ID" in response.text
+
+
+def test_contacts_lines_and_members_import_on_their_own_tabs(world: World) -> None:
+    from kizuna.apps.customers.models import Contact, SubscriptionLine
+    from kizuna.apps.org.models import User
+    from tests.apps.imports.test_contacts_import import SF_CONTACTS_JA
+    from tests.apps.imports.test_lines_import import LINES
+    from tests.apps.imports.test_members_import import SF_USERS
+
+    client = _client(world.admin)
+    client.post(
+        reverse(URL),
+        {
+            "file": _upload(),
+            "action": "import",
+            "confirm": "yes",
+            "previewed": hashlib.sha256(SF_REPORT_JA.encode("cp932")).hexdigest(),
+        },
+    )
+    page = client.get(reverse("imports:import", kwargs={"kind": "lines"})).text
+    assert "契約ラインをインポート" in page
+    for kind in ("accounts", "contacts", "lines", "members"):
+        assert reverse("imports:import", kwargs={"kind": kind}) in page
+    for kind, name, text, encoding, model, expected in (
+        ("contacts", "取引先責任者.csv", SF_CONTACTS_JA, "cp932", Contact, 3),
+        ("lines", "lines.csv", LINES, "utf-8", SubscriptionLine, 3),
+        ("members", "User.csv", SF_USERS, "utf-8", User, User.objects.count() + 2),
+    ):
+        url = reverse("imports:import", kwargs={"kind": kind})
+        data = text.encode(encoding)
+        upload = SimpleUploadedFile(name, data, content_type="text/csv")
+        response = client.post(url, {"file": upload, "action": "preview"})
+        assert response.status_code == 200, kind
+        assert "試行: まだ何もインポートしていません" in response.text
+        upload = SimpleUploadedFile(name, data, content_type="text/csv")
+        digest = hashlib.sha256(data).hexdigest()
+        form = {"file": upload, "action": "import", "previewed": digest, "confirm": "yes"}
+        assert client.post(url, form).status_code == 200
+        assert model.objects.count() == expected, kind
+    # the inactive user's row is shown with its reason, in Japanese
+    upload = SimpleUploadedFile("User.csv", SF_USERS.encode(), content_type="text/csv")
+    members = reverse("imports:import", kwargs={"kind": "members"})
+    response = client.post(members, {"file": upload, "action": "preview"})
+    assert "CRM で無効なユーザーのため取り込みません。" in response.text
+
+
+def test_an_unknown_kind_or_a_format_the_kind_lacks_is_refused(world: World) -> None:
+    client = _client(world.admin)
+    assert client.get("/imports/invoices/").status_code == 404
+    url = reverse("imports:import", kwargs={"kind": "lines"})
+    upload = SimpleUploadedFile("x.csv", b"Id,Name\n1,a\n", content_type="text/csv")
+    response = client.post(url, {"file": upload, "action": "preview", "file_format": "hubspot"})
+    assert response.status_code == 400
+    assert "この種類のレコードには HubSpot の形式はありません。" in response.text
+    assert not ImportRun.objects.exists()

@@ -21,7 +21,7 @@ def file_digest(data: bytes) -> str:
 
 
 class AccountImportForm(forms.Form):
-    file = forms.FileField(label=_("Export file (CSV)"))
+    file = forms.FileField(label=_("File (CSV, or Parquet for lines)"))
     file_format = forms.ChoiceField(
         label=_("Format"),
         choices=[("", _("Recognise from the columns")), *ImportFormat.choices],

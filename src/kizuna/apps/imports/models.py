@@ -19,6 +19,8 @@ REJECTS_KEPT = 1000
 class ImportKind(models.TextChoices):
     ACCOUNTS = "accounts", _("Accounts")
     CONTACTS = "contacts", _("Contacts")
+    LINES = "lines", _("Subscription lines")
+    MEMBERS = "members", _("Members and teams")
 
 
 class ImportFormat(models.TextChoices):

@@ -1,10 +1,13 @@
-"""Importing accounts from a CRM export: the one service the command line and the page call.
+"""Importing a company's records from CRM exports: the one service the command line, the page
+and the folder sync call.
 
-``accounts_import`` reads the file through the pure core (``kizuna.core.imports``), looks the
-accounts and members up, and either returns the plan (a dry run: nothing written, not even a
-run) or writes it in one transaction: new accounts, changed fields, one audit event per
-account, the saved mapping and the run. A kill (or any error) before the commit leaves nothing;
-an import is repeated from the start, and a repeat changes nothing that is already there.
+``run_import(kind, ...)`` reads the file through the pure core (``kizuna.core.imports``),
+finds its format among the kind's (``KindSpec``), checks the columns against the last import
+(drift), plans the rows against what is stored, and either returns the plan (a dry run:
+nothing written, not even a run) or writes it in one transaction: new records, changed fields,
+one audit event per record, the saved mapping and the run. A kill (or any error) before the
+commit leaves nothing; an import is repeated from the start, and a repeat changes nothing that
+is already there.
 
 Callers check permissions first (``org.access.can_import_accounts`` on the page; the command
 line runs as whoever can reach the server's shell and database).
@@ -12,16 +15,19 @@ line runs as whoever can reach the server's shell and database).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from functools import partial
+from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kizuna.apps.audit.models import AuditAction, AuditEvent
 from kizuna.apps.audit.services import audit_event
-from kizuna.apps.customers.models import Account, Contact, Industry
+from kizuna.apps.customers.models import Account, Contact, Industry, Product, SubscriptionLine
+from kizuna.apps.customers.services import account_refresh_mrr, accounts_mark_health_stale
 from kizuna.apps.imports.models import (
     REJECTS_KEPT,
     ImportKind,
@@ -29,7 +35,8 @@ from kizuna.apps.imports.models import (
     RunStatus,
     SavedMapping,
 )
-from kizuna.apps.org.models import User
+from kizuna.apps.org.models import Role, Team, User
+from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
 from kizuna.core.imports.accounts import Rejected, file_ids, read_rows
 from kizuna.core.imports.columns import (
     AccountFormat,
@@ -44,17 +51,36 @@ from kizuna.core.imports.contacts import (
     make_contact_plan,
     read_contact_rows,
 )
-from kizuna.core.imports.files import CsvError, Table, decode, read_table
+from kizuna.core.imports.files import (
+    CsvError,
+    Table,
+    decode,
+    is_parquet,
+    normalise,
+    read_parquet_table,
+    read_table,
+)
+from kizuna.core.imports.lines import (
+    LINE_UPDATE_FIELDS,
+    LineTargets,
+    make_line_plan,
+    read_line_rows,
+)
+from kizuna.core.imports.members import make_member_plan, read_member_rows
 from kizuna.core.imports.plan import (
     UPDATE_FIELDS,
+    Change,
     Existing,
     Member,
     OwnerDirectory,
     Plan,
     make_plan,
 )
+from kizuna.core.money import mrr_from_billing
 from kizuna.integrations.account_formats import ACCOUNT_FORMATS
 from kizuna.integrations.contact_formats import CONTACT_FORMATS
+from kizuna.integrations.line_formats import LINE_FORMATS
+from kizuna.integrations.member_formats import MEMBER_FORMATS
 
 #: the largest file an import reads (100,000 accounts of a Salesforce export are ~40 MB)
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -64,7 +90,7 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
-class AccountImport:
+class ImportResult:
     """What an import did (or, for a dry run, would do)."""
 
     plan: Plan
@@ -125,6 +151,7 @@ def _members() -> tuple[list[Member], dict[int, User]]:
             email=user.email,
             display_name=user.display_name,
             full_name=f"{user.last_name} {user.first_name}",
+            crm_user_id=user.crm_user_id,
         )
         for user in users.values()
     ]
@@ -132,55 +159,85 @@ def _members() -> tuple[list[Member], dict[int, User]]:
 
 
 def _table(data: bytes) -> tuple[Table, str]:
-    """The file's header and rows, and its encoding; ``FileRefused`` when it is not a CSV."""
+    """The file's header and rows, and its encoding (``parquet`` for a Parquet file);
+    ``FileRefused`` when it is neither a CSV nor a Parquet file."""
     try:
+        if is_parquet(data):
+            return read_parquet_table(data, max_bytes=MAX_FILE_BYTES), "parquet"
         text, encoding = decode(data, max_bytes=MAX_FILE_BYTES)
         return read_table(text), encoding
     except CsvError as error:
         raise FileRefused(error.code) from None
 
 
-def account_import_plan(
+@dataclass(frozen=True)
+class Planned:
+    """A file read and planned, nothing written: the plan, the format, the encoding, the
+    columns found (field → header), the mapping used, and what the kind's writer needs (the
+    members by id for accounts, the accounts the rows name for contacts)."""
+
+    plan: Plan
+    record_format: AccountFormat
+    encoding: str
+    headers: dict[str, str]
+    mapping: ImportMapping
+    context: Any
+
+
+@dataclass(frozen=True)
+class Writing:
+    """What a kind's writer is given, inside the import's transaction."""
+
+    plan: Plan
+    source: str
+    context: Any
+    actor: User | None
+    via: str
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """One kind of record an import brings in: its formats, how a read file becomes a plan
+    (``plan(table, columns, format, mapping) → (Plan, context)``), and how a plan is written
+    (``write(writing) → the audit events``)."""
+
+    kind: ImportKind
+    formats: Mapping[str, AccountFormat]
+    plan: Callable[[Table, dict[str, int], AccountFormat, ImportMapping], tuple[Plan, Any]]
+    write: Callable[[Writing], list[AuditEvent]]
+
+
+def import_plan(
+    spec: KindSpec,
     *,
     data: bytes,
     file_format: str | None,
     mapping_text: str | None,
     accept_drift: bool = False,
-) -> tuple[Plan, AccountFormat, str, dict[str, str], ImportMapping, dict[int, User]]:
-    """Read and plan an import without writing: the plan, the format, the encoding, the
-    columns found (field → header), the mapping used and the members by id.
-    Raises ``FileRefused`` when the file cannot be imported at all."""
+) -> Planned:
+    """Read and plan an import of ``spec``'s kind without writing. Raises ``FileRefused``
+    when the file cannot be imported at all."""
     table, encoding = _table(data)
     if file_format is None:
-        account_format = detect_format(table.headers, list(ACCOUNT_FORMATS.values()))
+        record_format = detect_format(table.headers, list(spec.formats.values()))
     else:
-        account_format = ACCOUNT_FORMATS[file_format]
-    mapping, saved = _mapping(
-        ImportKind.ACCOUNTS, account_format.code, mapping_text, account_format.fields
-    )
+        record_format = spec.formats[file_format]
+    mapping, saved = _mapping(spec.kind, record_format.code, mapping_text, record_format.fields)
     columns = resolve_columns(
         table.headers,
-        account_format,
+        record_format,
         mapping,
         previous=saved.columns if saved else {},
         accept_drift=accept_drift,
     )
-    rows, rejected = read_rows(table, columns, account_format, mapping)
-    members, users = _members()
-    plan = make_plan(
-        rows,
-        rejected,
-        source=account_format.code,
-        existing=_existing(row.external_id for row in rows),
-        source_ids=_source_ids(account_format.code),
-        file_ids=file_ids(table, columns),
-        owners=OwnerDirectory(members, mapping.owners),
-    )
+    plan, context = spec.plan(table, columns, record_format, mapping)
     headers = {name: table.headers[at] for name, at in columns.items()}
-    return plan, account_format, encoding, headers, mapping, users
+    return Planned(plan, record_format, encoding, headers, mapping, context)
 
 
-def accounts_import(
+def run_import(
+    spec: KindSpec,
     *,
     actor: User | None,
     data: bytes,
@@ -191,64 +248,54 @@ def accounts_import(
     accept_drift: bool = False,
     via: str = "cli",
     progress: Progress = _no_progress,
-) -> AccountImport:
-    """Import (or, with ``dry_run``, plan) an account export; see the module docstring.
-
-    Raises ``FileRefused`` when the file is refused whole; a refused real import is recorded
-    as a run with ``status=refused`` and its reason.
-    """
+) -> ImportResult:
+    """Import (or, with ``dry_run``, plan) a file of ``spec``'s kind; see the module
+    docstring. Raises ``FileRefused`` when the file is refused whole; a refused real import
+    is recorded as a run with ``status=refused`` and its reason."""
     started = timezone.now()
-    source = file_format or ""
     try:
-        plan, account_format, encoding, headers, mapping, users = account_import_plan(
-            data=data, file_format=file_format, mapping_text=mapping_text, accept_drift=accept_drift
+        planned = import_plan(
+            spec,
+            data=data,
+            file_format=file_format,
+            mapping_text=mapping_text,
+            accept_drift=accept_drift,
         )
     except FileRefused as refusal:
         if not dry_run:
-            _refused_run(ImportKind.ACCOUNTS, source, via, actor, file_name, started, refusal)
+            _refused_run(spec.kind, file_format or "", via, actor, file_name, started, refusal)
         raise
+    source = planned.record_format.code
     if dry_run:
-        return AccountImport(plan, account_format.code, encoding, True, None)
-    run = _write(
-        plan=plan,
-        source=account_format.code,
-        actor=actor,
-        users=users,
+        return ImportResult(planned.plan, source, planned.encoding, True, None)
+    run = ImportRun(
+        kind=spec.kind,
+        source=source,
+        status=RunStatus.IMPORTED,
         via=via,
-        progress=progress,
-        saved=(mapping if mapping_text is not None else None, headers),
-        run=ImportRun(
-            kind=ImportKind.ACCOUNTS,
-            source=account_format.code,
-            status=RunStatus.IMPORTED,
-            via=via,
-            actor=actor,
-            file_name=file_name[:255],
-            encoding=encoding,
-            started_at=started,
-        ),
+        actor=actor,
+        file_name=file_name[:255],
+        encoding=planned.encoding,
+        started_at=started,
     )
-    return AccountImport(plan, account_format.code, encoding, False, run)
+    writing = Writing(planned.plan, source, planned.context, actor, via, progress)
+    saved = (planned.mapping if mapping_text is not None else None, planned.headers)
+    run = _write(spec, writing, saved, run)
+    return ImportResult(planned.plan, source, planned.encoding, False, run)
 
 
 @transaction.atomic
 def _write(
-    *,
-    plan: Plan,
-    source: str,
-    actor: User | None,
-    users: dict[int, User],
-    via: str,
-    progress: Progress,
+    spec: KindSpec,
+    writing: Writing,
     saved: tuple[ImportMapping | None, dict[str, str]],
     run: ImportRun,
 ) -> ImportRun:
-    total = len(plan.created) + len(plan.updated)
-    progress(0, total)
-    events = _create(plan, source, users, actor, via, progress, total)
-    events += _update(plan, source, actor, via, progress, total)
+    plan = writing.plan
+    writing.progress(0, len(plan.created) + len(plan.updated))
+    events = spec.write(writing)
     AuditEvent.objects.bulk_create(events, batch_size=_CHUNK)
-    return _finish(plan, source, saved, run)
+    return _finish(plan, writing.source, saved, run)
 
 
 def _refused_run(
@@ -257,7 +304,7 @@ def _refused_run(
     via: str,
     actor: User | None,
     file_name: str,
-    started: datetime,
+    started: dt.datetime,
     refusal: FileRefused,
 ) -> None:
     """A refused import's run: its reason, nothing else written."""
@@ -303,15 +350,60 @@ def _owner_label(users: dict[int, User], owner: object) -> str | None:
     return f"{user} (#{user.pk})" if user is not None else None
 
 
-def _create(
-    plan: Plan,
-    source: str,
-    users: dict[int, User],
+def _json(value: object) -> object:
+    """A value as an audit event stores it (a date as ``YYYY-MM-DD``)."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _changes(change: Change) -> dict[str, list[object]]:
+    """An updated record's field changes as its audit event records them."""
+    return {
+        ("crm_source" if name == "source" else name): [_json(old), _json(new)]
+        for name, (old, new) in change.changes.items()
+    }
+
+
+def _event(
     actor: User | None,
+    action: AuditAction,
+    record: Account | Contact | SubscriptionLine | User,
+    account_id: int | None,
+    changes: dict[str, list[object]],
     via: str,
-    progress: Progress,
-    total: int,
-) -> list[AuditEvent]:
+) -> AuditEvent:
+    return audit_event(
+        actor=actor,
+        action=action,
+        instance=record,
+        account_id=account_id,
+        changes=changes,
+        via=via,
+    )
+
+
+# Accounts: upsert by the CRM id; the owner (and the owner's team) on created accounts only.
+
+
+def _plan_accounts(
+    table: Table, columns: dict[str, int], account_format: AccountFormat, mapping: ImportMapping
+) -> tuple[Plan, dict[int, User]]:
+    rows, rejected = read_rows(table, columns, account_format, mapping)
+    members, users = _members()
+    plan = make_plan(
+        rows,
+        rejected,
+        source=account_format.code,
+        existing=_existing(row.external_id for row in rows),
+        source_ids=_source_ids(account_format.code),
+        file_ids=file_ids(table, columns),
+        owners=OwnerDirectory(members, mapping.owners),
+    )
+    return plan, users
+
+
+def _write_accounts(writing: Writing) -> list[AuditEvent]:
+    plan, source, users = writing.plan, writing.source, writing.context
+    total = len(plan.created) + len(plan.updated)
     events: list[AuditEvent] = []
     for start in range(0, len(plan.created), _CHUNK):
         chunk = plan.created[start : start + _CHUNK]
@@ -323,8 +415,35 @@ def _create(
             changes = {name: [None, value] for name, value in change.values.items()}
             changes["owner"] = [None, _owner_label(users, change.values.get("owner"))]
             changes["external_crm_id"] = [None, change.external_id]
-            events.append(_event(actor, AuditAction.CREATE, account, changes, via))
-        progress(start + len(chunk), total)
+            events.append(
+                _event(writing.actor, AuditAction.CREATE, account, account.pk, changes, writing.via)
+            )
+        writing.progress(start + len(chunk), total)
+    done = len(plan.created)
+    now = timezone.now()
+    for start in range(0, len(plan.updated), _CHUNK):
+        chunk = plan.updated[start : start + _CHUNK]
+        accounts = []
+        for change in chunk:
+            account = Account(pk=change.record_id, crm_source=source, updated_at=now)
+            for name, value in change.values.items():
+                setattr(account, name, value)
+            accounts.append(account)
+            events.append(
+                _event(
+                    writing.actor,
+                    AuditAction.UPDATE,
+                    account,
+                    account.pk,
+                    _changes(change),
+                    writing.via,
+                )
+            )
+        # the file's columns, the same for every row: an import never clears a field the
+        # export does not have
+        given = [name for name in UPDATE_FIELDS if name in chunk[0].values]
+        Account.objects.bulk_update(accounts, [*given, "crm_source", "updated_at"])
+        writing.progress(done + start + len(chunk), total)
     return events
 
 
@@ -346,57 +465,8 @@ def _new_account(
     return account
 
 
-def _update(
-    plan: Plan,
-    source: str,
-    actor: User | None,
-    via: str,
-    progress: Progress,
-    total: int,
-) -> list[AuditEvent]:
-    events: list[AuditEvent] = []
-    done = len(plan.created)
-    now = timezone.now()
-    for start in range(0, len(plan.updated), _CHUNK):
-        chunk = plan.updated[start : start + _CHUNK]
-        accounts = []
-        for change in chunk:
-            account = Account(pk=change.record_id, crm_source=source, updated_at=now)
-            for name, value in change.values.items():
-                setattr(account, name, value)
-            accounts.append(account)
-            changes = {
-                ("crm_source" if name == "source" else name): [old, new]
-                for name, (old, new) in change.changes.items()
-            }
-            events.append(_event(actor, AuditAction.UPDATE, account, changes, via))
-        # the file's columns, the same for every row: an import never clears a field the
-        # export does not have
-        given = [name for name in UPDATE_FIELDS if name in chunk[0].values]
-        Account.objects.bulk_update(accounts, [*given, "crm_source", "updated_at"])
-        progress(done + start + len(chunk), total)
-    return events
-
-
-def _event(
-    actor: User | None,
-    action: AuditAction,
-    account: Account,
-    changes: dict[str, list[object]],
-    via: str,
-) -> AuditEvent:
-    return audit_event(
-        actor=actor,
-        action=action,
-        instance=account,
-        account_id=account.pk,
-        changes=changes,
-        via=via,
-    )
-
-
-# Contacts: the same shapes (file, format, mapping, drift, plan, one transaction, run), with
-# the contact's account found by its CRM id among the accounts of the same source.
+# Contacts: the same shapes, with the contact's account found by its CRM id among the accounts
+# of the same source.
 
 
 def _contact_accounts(source: str, ids: Iterable[str]) -> dict[str, int]:
@@ -430,31 +500,9 @@ def _existing_contacts(ids: Iterable[str]) -> dict[str, Existing]:
     return found
 
 
-def contact_import_plan(
-    *,
-    data: bytes,
-    file_format: str | None,
-    mapping_text: str | None,
-    accept_drift: bool = False,
-) -> tuple[Plan, AccountFormat, str, dict[str, str], ImportMapping, dict[str, int]]:
-    """Read and plan a contact import without writing: the plan, the format, the encoding,
-    the columns found (field → header), the mapping used and the accounts the rows name (CRM
-    id → account id). Raises ``FileRefused`` when the file cannot be imported at all."""
-    table, encoding = _table(data)
-    if file_format is None:
-        contact_format = detect_format(table.headers, list(CONTACT_FORMATS.values()))
-    else:
-        contact_format = CONTACT_FORMATS[file_format]
-    mapping, saved = _mapping(
-        ImportKind.CONTACTS, contact_format.code, mapping_text, contact_format.fields
-    )
-    columns = resolve_columns(
-        table.headers,
-        contact_format,
-        mapping,
-        previous=saved.columns if saved else {},
-        accept_drift=accept_drift,
-    )
+def _plan_contacts(
+    table: Table, columns: dict[str, int], contact_format: AccountFormat, mapping: ImportMapping
+) -> tuple[Plan, dict[str, int]]:
     rows, rejected = read_contact_rows(table, columns, contact_format)
     accounts = _contact_accounts(contact_format.code, {row.account_id for row in rows})
     source_ids = Contact.objects.filter(crm_source=contact_format.code).values_list(
@@ -469,58 +517,7 @@ def contact_import_plan(
         source_ids={external_id for external_id in source_ids if external_id},
         file_ids=file_ids(table, columns),
     )
-    headers = {name: table.headers[at] for name, at in columns.items()}
-    return plan, contact_format, encoding, headers, mapping, accounts
-
-
-def contacts_import(
-    *,
-    actor: User | None,
-    data: bytes,
-    file_name: str,
-    file_format: str | None = None,
-    mapping_text: str | None = None,
-    dry_run: bool = False,
-    accept_drift: bool = False,
-    via: str = "cli",
-    progress: Progress = _no_progress,
-) -> AccountImport:
-    """Import (or, with ``dry_run``, plan) a contact export, as ``accounts_import`` does
-    accounts: upsert by the contact's CRM id, one transaction, one audit event per contact
-    created or changed, the run. Raises ``FileRefused`` when the file is refused whole."""
-    started = timezone.now()
-    try:
-        plan, contact_format, encoding, headers, mapping, accounts = contact_import_plan(
-            data=data, file_format=file_format, mapping_text=mapping_text, accept_drift=accept_drift
-        )
-    except FileRefused as refusal:
-        if not dry_run:
-            _refused_run(
-                ImportKind.CONTACTS, file_format or "", via, actor, file_name, started, refusal
-            )
-        raise
-    if dry_run:
-        return AccountImport(plan, contact_format.code, encoding, True, None)
-    run = _write_contacts(
-        plan=plan,
-        source=contact_format.code,
-        accounts=accounts,
-        actor=actor,
-        via=via,
-        progress=progress,
-        saved=(mapping if mapping_text is not None else None, headers),
-        run=ImportRun(
-            kind=ImportKind.CONTACTS,
-            source=contact_format.code,
-            status=RunStatus.IMPORTED,
-            via=via,
-            actor=actor,
-            file_name=file_name[:255],
-            encoding=encoding,
-            started_at=started,
-        ),
-    )
-    return AccountImport(plan, contact_format.code, encoding, False, run)
+    return plan, accounts
 
 
 def _contact_fields(values: Mapping[str, object], accounts: Mapping[str, int]) -> dict[str, object]:
@@ -531,20 +528,9 @@ def _contact_fields(values: Mapping[str, object], accounts: Mapping[str, int]) -
     return fields
 
 
-@transaction.atomic
-def _write_contacts(
-    *,
-    plan: Plan,
-    source: str,
-    accounts: Mapping[str, int],
-    actor: User | None,
-    via: str,
-    progress: Progress,
-    saved: tuple[ImportMapping | None, dict[str, str]],
-    run: ImportRun,
-) -> ImportRun:
+def _write_contacts(writing: Writing) -> list[AuditEvent]:
+    plan, source, accounts = writing.plan, writing.source, writing.context
     total = len(plan.created) + len(plan.updated)
-    progress(0, total)
     events: list[AuditEvent] = []
     for start in range(0, len(plan.created), _CHUNK):
         chunk = plan.created[start : start + _CHUNK]
@@ -562,8 +548,17 @@ def _write_contacts(
                 name: [None, value] for name, value in change.values.items()
             }
             changes["external_crm_id"] = [None, change.external_id]
-            events.append(_contact_event(actor, AuditAction.CREATE, contact, changes, via))
-        progress(start + len(chunk), total)
+            events.append(
+                _event(
+                    writing.actor,
+                    AuditAction.CREATE,
+                    contact,
+                    contact.account_id,
+                    changes,
+                    writing.via,
+                )
+            )
+        writing.progress(start + len(chunk), total)
     done = len(plan.created)
     for start in range(0, len(plan.updated), _CHUNK):
         chunk = plan.updated[start : start + _CHUNK]
@@ -573,32 +568,296 @@ def _write_contacts(
                 pk=change.record_id, crm_source=source, **_contact_fields(change.values, accounts)
             )
             contacts.append(contact)
-            changes = {
-                ("crm_source" if name == "source" else name): [old, new]
-                for name, (old, new) in change.changes.items()
-            }
-            events.append(_contact_event(actor, AuditAction.UPDATE, contact, changes, via))
+            events.append(
+                _event(
+                    writing.actor,
+                    AuditAction.UPDATE,
+                    contact,
+                    contact.account_id,
+                    _changes(change),
+                    writing.via,
+                )
+            )
         # the file's columns, the same for every row: an import never clears a field the
         # export does not have
         given = list(_contact_fields(chunk[0].values, accounts))
         Contact.objects.bulk_update(contacts, [*given, "crm_source"])
-        progress(done + start + len(chunk), total)
-    AuditEvent.objects.bulk_create(events, batch_size=_CHUNK)
-    return _finish(plan, source, saved, run)
+        writing.progress(done + start + len(chunk), total)
+    return events
 
 
-def _contact_event(
-    actor: User | None,
-    action: AuditAction,
-    contact: Contact,
-    changes: dict[str, list[object]],
-    via: str,
-) -> AuditEvent:
-    return audit_event(
-        actor=actor,
-        action=action,
-        instance=contact,
-        account_id=contact.account_id,
-        changes=changes,
-        via=via,
+# Subscription lines: upsert by the line's id, the account by its CRM id, the product by its
+# code; the accounts' cached MRR is refreshed and their health marked for rescoring.
+
+
+def _line_accounts(ids: Iterable[str]) -> dict[str, list[int]]:
+    """CRM id → the accounts that carry it (two CRMs may, rarely, both use one id)."""
+    found: dict[str, list[int]] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        rows = Account.objects.filter(external_crm_id__in=chunk)
+        for external_id, pk in rows.values_list("external_crm_id", "id"):
+            if external_id:
+                found.setdefault(external_id, []).append(pk)
+    return found
+
+
+def _existing_lines(ids: Iterable[str]) -> dict[str, Existing]:
+    found: dict[str, Existing] = {}
+    ordered = sorted(ids)
+    fields = ["id", "external_id", "account__external_crm_id", "product__code"]
+    fields += ["start_date", "end_date", "mrr", "seats"]
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        for row in SubscriptionLine.objects.filter(external_id__in=chunk).values(*fields):
+            values = {name: row[name] for name in LINE_UPDATE_FIELDS if name in row}
+            values["account"] = row["account__external_crm_id"]
+            values["product"] = row["product__code"]
+            found[row["external_id"]] = Existing(id=row["id"], source="", values=values)
+    return found
+
+
+@dataclass(frozen=True)
+class _LineContext:
+    accounts: dict[str, int]  # CRM id → account id (ids one account carries)
+    products: dict[str, int]  # code → product id
+    currency: str
+
+
+def _plan_lines(
+    table: Table, columns: dict[str, int], line_format: AccountFormat, mapping: ImportMapping
+) -> tuple[Plan, _LineContext]:
+    currency = tenant_settings_get().currency
+    rows, rejected = read_line_rows(table, columns, line_format, currency=currency)
+    accounts = _line_accounts({row.account_id for row in rows})
+    products = dict(Product.objects.values_list("code", "id"))
+    sold = list(Product.objects.filter(is_active=True).values_list("code", flat=True))
+    stored = {
+        external_id
+        for external_id in SubscriptionLine.objects.values_list("external_id", flat=True)
+        if external_id
+    }
+    plan = make_line_plan(
+        rows,
+        rejected,
+        existing=_existing_lines(row.external_id for row in rows),
+        targets=LineTargets(
+            accounts={crm_id: len(ids) for crm_id, ids in accounts.items()},
+            products=set(products),
+            default_product=sold[0] if len(sold) == 1 else "",
+        ),
+        source_ids=stored,
+        file_ids=file_ids(table, columns),
     )
+    single = {crm_id: ids[0] for crm_id, ids in accounts.items() if len(ids) == 1}
+    return plan, _LineContext(single, products, currency)
+
+
+def _line_fields(values: Mapping[str, object], context: _LineContext) -> dict[str, object]:
+    """A plan's values as the line's model fields: the account and product ids, a monthly
+    billing of the MRR given."""
+    fields: dict[str, object] = {}
+    for name, value in values.items():
+        if name == "account":
+            fields["account_id"] = context.accounts[str(value)]
+        elif name == "product":
+            fields["product_id"] = context.products[str(value)]
+        elif name == "mrr":
+            amount = int(str(value))
+            fields["billing_period"] = "monthly"
+            fields["billing_amount"] = amount
+            fields["mrr"] = mrr_from_billing(amount, "monthly")
+        else:
+            fields[name] = value
+    return fields
+
+
+def _write_lines(writing: Writing) -> list[AuditEvent]:
+    plan, context = writing.plan, writing.context
+    total = len(plan.created) + len(plan.updated)
+    events: list[AuditEvent] = []
+    touched: set[int] = set()
+    for start in range(0, len(plan.created), _CHUNK):
+        chunk = plan.created[start : start + _CHUNK]
+        lines = [
+            SubscriptionLine(
+                external_id=change.external_id,
+                currency=context.currency,
+                **_line_fields(change.values, context),
+            )
+            for change in chunk
+        ]
+        SubscriptionLine.objects.bulk_create(lines)
+        for line, change in zip(lines, chunk, strict=True):
+            changes: dict[str, list[object]] = {
+                name: [None, _json(value)] for name, value in change.values.items()
+            }
+            changes["external_id"] = [None, change.external_id]
+            events.append(
+                _event(
+                    writing.actor, AuditAction.CREATE, line, line.account_id, changes, writing.via
+                )
+            )
+            touched.add(line.account_id)
+        writing.progress(start + len(chunk), total)
+    done = len(plan.created)
+    now = timezone.now()
+    old_accounts = dict(
+        SubscriptionLine.objects.filter(pk__in=[c.record_id for c in plan.updated]).values_list(
+            "pk", "account_id"
+        )
+    )
+    for start in range(0, len(plan.updated), _CHUNK):
+        chunk = plan.updated[start : start + _CHUNK]
+        lines = []
+        for change in chunk:
+            line = SubscriptionLine(
+                pk=change.record_id, updated_at=now, **_line_fields(change.values, context)
+            )
+            lines.append(line)
+            touched.update({line.account_id, old_accounts.get(line.pk, line.account_id)})
+            events.append(
+                _event(
+                    writing.actor,
+                    AuditAction.UPDATE,
+                    line,
+                    line.account_id,
+                    _changes(change),
+                    writing.via,
+                )
+            )
+        given = list(_line_fields(chunk[0].values, context))
+        SubscriptionLine.objects.bulk_update(lines, [*given, "updated_at"])
+        writing.progress(done + start + len(chunk), total)
+    if touched:
+        account_refresh_mrr(account_ids=sorted(touched), on=tenant_today())
+        accounts_mark_health_stale(account_ids=touched)
+    return events
+
+
+# Members: matched by e-mail; a new member gets the file's role (viewer without one), no
+# password (the set-password link of an invitation gives them one), and the team named.
+
+
+def _role_words() -> dict[str, str]:
+    """Each way a role may be written (code, Japanese and English label) → its code."""
+    words: dict[str, str] = {}
+    for code, label in Role.choices:
+        words[code] = code
+        for language in ("ja", "en"):
+            with translation.override(language):
+                words[normalise(str(label)).casefold()] = code
+    return words
+
+
+def _team_words() -> dict[str, str]:
+    """Each way a team may be written (code, Japanese or English name) → its code."""
+    words: dict[str, str] = {}
+    for code, name_ja, name_en in Team.objects.values_list("code", "name_ja", "name_en"):
+        for word in (name_ja, name_en):
+            words.setdefault(normalise(word).casefold(), code)
+    words.update(
+        {normalise(code).casefold(): code for code in Team.objects.values_list("code", flat=True)}
+    )
+    return words
+
+
+def _existing_members() -> dict[str, Existing]:
+    """Every member with an e-mail, by lower-case e-mail (the first, by id, when two share
+    one)."""
+    found: dict[str, Existing] = {}
+    fields = ["id", "email", "display_name", "crm_user_id", "team__code", "role"]
+    for row in User.objects.exclude(email="").order_by("id").values(*fields):
+        values = {name: row[name] for name in ("display_name", "crm_user_id", "role")}
+        values["team"] = row["team__code"]
+        found.setdefault(row["email"].casefold(), Existing(id=row["id"], source="", values=values))
+    return found
+
+
+def _plan_members(
+    table: Table, columns: dict[str, int], member_format: AccountFormat, mapping: ImportMapping
+) -> tuple[Plan, dict[str, int]]:
+    rows, rejected = read_member_rows(table, columns, member_format, roles=_role_words())
+    existing = _existing_members()
+    plan = make_member_plan(
+        rows,
+        rejected,
+        existing=existing,
+        teams=_team_words(),
+        known=set(existing),
+        file_ids=file_ids(table, columns),
+    )
+    return plan, dict(Team.objects.values_list("code", "id"))
+
+
+def _member_fields(values: Mapping[str, object], teams: Mapping[str, int]) -> dict[str, object]:
+    fields = {
+        name: value for name, value in values.items() if name not in ("team", "email", "role")
+    }
+    if "team" in values:
+        fields["team_id"] = teams[str(values["team"])] if values["team"] else None
+    return fields
+
+
+def _write_members(writing: Writing) -> list[AuditEvent]:
+    plan, teams = writing.plan, writing.context
+    total = len(plan.created) + len(plan.updated)
+    events: list[AuditEvent] = []
+    taken = {name.casefold() for name in User.objects.values_list("username", flat=True)}
+    for done, change in enumerate(plan.created, start=1):
+        email = str(change.values["email"])
+        user = User(
+            username=_free_username(email, taken),
+            email=email,
+            role=str(change.values["role"]),
+            **_member_fields(change.values, teams),
+        )
+        user.set_unusable_password()
+        user.save(force_insert=True)
+        changes = {name: [None, value] for name, value in change.values.items()}
+        events.append(_event(writing.actor, AuditAction.CREATE, user, None, changes, writing.via))
+        writing.progress(done, total)
+    for done, change in enumerate(plan.updated, start=len(plan.created) + 1):
+        user = User.objects.get(pk=int(change.record_id or 0))
+        for name, value in _member_fields(change.values, teams).items():
+            setattr(user, name, value)
+        user.save(update_fields=list(_member_fields(change.values, teams)))
+        events.append(
+            _event(writing.actor, AuditAction.UPDATE, user, None, _changes(change), writing.via)
+        )
+        writing.progress(done, total)
+    return events
+
+
+def _free_username(email: str, taken: set[str]) -> str:
+    """A login name for a new member: the e-mail itself (unique, what they type), with a
+    number when a member already logs in with it."""
+    base = email[:140]
+    name, number = base, 1
+    while name.casefold() in taken:
+        number += 1
+        name = f"{base}-{number}"
+    taken.add(name.casefold())
+    return name
+
+
+ACCOUNTS = KindSpec(ImportKind.ACCOUNTS, ACCOUNT_FORMATS, _plan_accounts, _write_accounts)
+CONTACTS = KindSpec(ImportKind.CONTACTS, CONTACT_FORMATS, _plan_contacts, _write_contacts)
+LINES = KindSpec(ImportKind.LINES, LINE_FORMATS, _plan_lines, _write_lines)
+MEMBERS = KindSpec(ImportKind.MEMBERS, MEMBER_FORMATS, _plan_members, _write_members)
+KINDS: dict[str, KindSpec] = {
+    spec.kind.value: spec for spec in (ACCOUNTS, CONTACTS, LINES, MEMBERS)
+}
+
+
+#: ``run_import`` of accounts: upsert by the CRM id, the owner on created accounts
+accounts_import = partial(run_import, ACCOUNTS)
+#: ``run_import`` of contacts: upsert by the contact's CRM id, its account by the account's
+#: (accounts are imported first)
+contacts_import = partial(run_import, CONTACTS)
+#: ``run_import`` of subscription lines (Kizuna's line format, the one ``kizuna revenue``
+#: reads): upsert by the line's id, its account by the account's CRM id
+lines_import = partial(run_import, LINES)
+#: ``run_import`` of members: matched by e-mail, the CRM user id stored for owner matching
+members_import = partial(run_import, MEMBERS)

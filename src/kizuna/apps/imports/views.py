@@ -1,4 +1,6 @@
-"""The account import page: upload, dry run, then the import of the same file, confirmed.
+"""The import pages (accounts, contacts, subscription lines, members): upload, dry run, then
+the import of the same file, confirmed. One view and one template for every kind; what a kind
+says differently (its title, its counts' names, its reasons) is in ``KIND_TEXTS``.
 
 A dry run writes nothing, so the page keeps nothing between the two steps: the import form
 asks for the file again and carries the dry run's SHA-256; a different file is shown as a new
@@ -11,20 +13,22 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models import Model
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
-from kizuna.apps.customers.models import Account, Industry
+from kizuna.apps.customers.models import Account, Contact, Industry, SubscriptionLine
 from kizuna.apps.front.form_helpers import confirmed
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.imports.forms import AccountImportForm, file_digest
 from kizuna.apps.imports.models import ImportFormat, ImportRun
-from kizuna.apps.imports.services import AccountImport, accounts_import
+from kizuna.apps.imports.services import KINDS, ImportResult, run_import
 from kizuna.apps.org.access import can_import_accounts
+from kizuna.apps.org.models import User
 from kizuna.core.imports.columns import FileRefused
 
 #: rows of each list the page shows (the command line and the run keep them all)
@@ -40,7 +44,34 @@ REASONS: dict[str, StrOrPromise] = {
     "number_too_large": gettext_lazy("The employee count is too large."),
     "duplicate_id": gettext_lazy("The id appears on more than one row (lines named)."),
     "extra_cells": gettext_lazy("The row has more cells than the header (a broken quote?)."),
-    "other_source": gettext_lazy("The id belongs to an account imported from another CRM."),
+    "other_source": gettext_lazy("The id belongs to a record imported from another CRM."),
+    "no_account": gettext_lazy("The account's CRM id is empty."),
+    "unknown_account": gettext_lazy("No account has this CRM id (import the accounts first)."),
+    "ambiguous_account": gettext_lazy("Two accounts, from two CRMs, have this CRM id."),
+    "title_too_long": gettext_lazy("The job title is longer than 100 characters."),
+    "phone_too_long": gettext_lazy("The phone number is longer than 32 characters."),
+    "bad_email": gettext_lazy("The e-mail address is not an address."),
+    "no_start": gettext_lazy("The start date is empty."),
+    "bad_date": gettext_lazy("The date is not a date (YYYY-MM-DD)."),
+    "end_before_start": gettext_lazy("The end date is not after the start date."),
+    "bad_amount": gettext_lazy("The monthly amount is not a whole number of 0 or more."),
+    "amount_too_large": gettext_lazy("The monthly amount is too large."),
+    "other_currency": gettext_lazy("The currency is not this company's."),
+    "no_product": gettext_lazy("No product is given, and the company sells several."),
+    "unknown_product": gettext_lazy("No product has this code."),
+    "no_email": gettext_lazy("The e-mail address is empty."),
+    "unknown_role": gettext_lazy("The role is not one of admin, manager, CSM or viewer."),
+    "unknown_team": gettext_lazy("No team has this code or name."),
+    "inactive_user": gettext_lazy("The CRM user is inactive: not imported."),
+}
+#: reasons a kind words differently from the account's
+KIND_REASONS: dict[str, dict[str, StrOrPromise]] = {
+    "contacts": {
+        "no_name": gettext_lazy("The name is empty."),
+        "name_too_long": gettext_lazy("The name is longer than 100 characters."),
+    },
+    "members": {"name_too_long": gettext_lazy("The name is longer than 100 characters.")},
+    "lines": {"bad_number": gettext_lazy("The seats are not a whole number of 0 or more.")},
 }
 REFUSALS: dict[str, StrOrPromise] = {
     "too_large": gettext_lazy("The file is too large."),
@@ -51,6 +82,7 @@ REFUSALS: dict[str, StrOrPromise] = {
     ),
     "bad_mapping": gettext_lazy("The mapping file is wrong: %(detail)s"),
     "missing_column": gettext_lazy("A required column is missing: %(detail)s"),
+    "no_such_format": gettext_lazy("There is no %(detail)s format for this kind of record."),
     "drift": gettext_lazy(
         "A column of the last import from this source is missing (renamed or removed in the "
         "CRM?): %(detail)s. Map it in the mapping file, or import without it."
@@ -62,6 +94,99 @@ ENCODINGS = {
     "utf-16-le": "UTF-16 LE",
     "utf-16-be": "UTF-16 BE",
     "cp932": "Shift_JIS (CP932)",
+    "parquet": "Parquet",
+}
+
+
+@dataclass(frozen=True)
+class KindText:
+    """What the page says for one kind of record."""
+
+    title: StrOrPromise
+    intro: StrOrPromise
+    created: StrOrPromise
+    updated: StrOrPromise
+    no_updates: StrOrPromise
+    confirm: StrOrPromise
+    missing: StrOrPromise
+    kept: StrOrPromise
+    file_help: StrOrPromise
+
+
+_CSV_HELP = gettext_lazy(
+    "UTF-8, UTF-16 or Shift_JIS (what Excel saves), up to 200 MB. The columns, the mapping "
+    "file and every rejection reason are described in the import guide (docs/imports.md)."
+)
+KIND_TEXTS: dict[str, KindText] = {
+    "accounts": KindText(
+        title=gettext_lazy("Import accounts"),
+        intro=gettext_lazy(
+            "Upload an account export from Salesforce (Data Export or an account report, "
+            "Japanese or English), HubSpot (companies) or Kizuna's own CSV. You see a dry run "
+            "first; nothing is imported until you confirm. Accounts are matched by the CRM's "
+            "id: importing the same file again changes nothing."
+        ),
+        created=gettext_lazy("New accounts"),
+        updated=gettext_lazy("Updated accounts"),
+        no_updates=gettext_lazy("No account changes."),
+        confirm=gettext_lazy("I understand that these accounts are created and updated now."),
+        missing=gettext_lazy("Accounts of this source not in the file"),
+        kept=gettext_lazy("They are kept as they are: an import never deletes an account."),
+        file_help=_CSV_HELP,
+    ),
+    "contacts": KindText(
+        title=gettext_lazy("Import contacts"),
+        intro=gettext_lazy(
+            "Upload a contact export from Salesforce, HubSpot or Kizuna's own CSV, after the "
+            "accounts: each contact's account is found by the account's CRM id. Contacts are "
+            "matched by the CRM's id: importing the same file again changes nothing."
+        ),
+        created=gettext_lazy("New contacts"),
+        updated=gettext_lazy("Updated contacts"),
+        no_updates=gettext_lazy("No contact changes."),
+        confirm=gettext_lazy("I understand that these contacts are created and updated now."),
+        missing=gettext_lazy("Contacts of this source not in the file"),
+        kept=gettext_lazy("They are kept as they are: an import never deletes a contact."),
+        file_help=_CSV_HELP,
+    ),
+    "lines": KindText(
+        title=gettext_lazy("Import subscription lines"),
+        intro=gettext_lazy(
+            "Upload Kizuna's line file (CSV or Parquet, the file the revenue report reads: "
+            "subscription_id, customer_id, start_date, end_date, monthly_amount, product), "
+            "after the accounts. Lines are matched by subscription_id; the accounts' MRR is "
+            "recomputed."
+        ),
+        created=gettext_lazy("New lines"),
+        updated=gettext_lazy("Updated lines"),
+        no_updates=gettext_lazy("No line changes."),
+        confirm=gettext_lazy("I understand that these lines are created and updated now."),
+        missing=gettext_lazy("Lines not in the file"),
+        kept=gettext_lazy(
+            "They are kept as they are: an import never deletes a line; end it with an end date."
+        ),
+        file_help=gettext_lazy(
+            "CSV (UTF-8 or Shift_JIS) or Parquet, up to 200 MB. Amounts are whole yen (minor "
+            "units) per month. The columns and every rejection reason are described in the "
+            "import guide (docs/imports.md)."
+        ),
+    ),
+    "members": KindText(
+        title=gettext_lazy("Import members"),
+        intro=gettext_lazy(
+            "Upload a user export from Salesforce or HubSpot, or Kizuna's own CSV (email, "
+            "name, role, team). Members are matched by e-mail; their CRM user id lets the "
+            "account import find each account's owner. New members get no password until "
+            "they are invited; an existing member's role is not changed."
+        ),
+        created=gettext_lazy("New members"),
+        updated=gettext_lazy("Updated members"),
+        no_updates=gettext_lazy("No member changes."),
+        confirm=gettext_lazy("I understand that these members are created and updated now."),
+        missing=gettext_lazy("Members not in the file"),
+        kept=gettext_lazy("They are kept as they are: an import never deactivates a member."),
+        file_help=_CSV_HELP,
+    ),
 }
 
 
@@ -117,28 +242,40 @@ def _shown(name: str, value: object) -> str:
     return str(value)
 
 
-def _label(name: str) -> StrOrPromise:
+_MODELS: dict[str, type[Model]] = {
+    "accounts": Account,
+    "contacts": Contact,
+    "lines": SubscriptionLine,
+    "members": User,
+}
+
+
+def _label(kind: str, name: str) -> StrOrPromise:
     if name == "source":
         return gettext_lazy("CRM")
-    field = Account._meta.get_field(name)
+    try:
+        field = _MODELS[kind]._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
     return str(getattr(field, "verbose_name", name))
 
 
-def _page(result: AccountImport, digest: str) -> ImportPage:
+def _page(kind: str, result: ImportResult, digest: str) -> ImportPage:
     plan = result.plan
     updated = tuple(
         UpdatedRow(
             change.line,
             change.external_id,
             tuple(
-                FieldChange(_label(name), _shown(name, old), _shown(name, new))
+                FieldChange(_label(kind, name), _shown(name, old), _shown(name, new))
                 for name, (old, new) in change.changes.items()
             ),
         )
         for change in plan.updated[:SHOWN]
     )
+    reasons = {**REASONS, **KIND_REASONS.get(kind, {})}
     rejected = tuple(
-        RejectedRow(r.line, REASONS.get(r.code, r.code), r.value) for r in plan.rejected[:SHOWN]
+        RejectedRow(r.line, reasons.get(r.code, r.code), r.value) for r in plan.rejected[:SHOWN]
     )
     return ImportPage(
         dry_run=result.dry_run,
@@ -180,20 +317,26 @@ def _wants_import(request: AuthedRequest, form: AccountImportForm, digest: str) 
 
 
 @login_required
-def account_import(request: AuthedRequest) -> HttpResponse:
+def record_import(request: AuthedRequest, kind: str) -> HttpResponse:
     if not can_import_accounts(request.user):
         raise PermissionDenied
+    if kind not in KINDS:
+        raise Http404
     form = AccountImportForm(request.POST or None, request.FILES or None)
     page = None
     if request.method == "POST" and form.is_valid():
         data: bytes = form.cleaned_data["file"]
         digest = file_digest(data)
+        file_format = form.cleaned_data["file_format"] or None
         try:
-            result = accounts_import(
+            if file_format is not None and file_format not in KINDS[kind].formats:
+                raise FileRefused("no_such_format", str(ImportFormat(file_format).label))
+            result = run_import(
+                KINDS[kind],
                 actor=request.user,
                 data=data,
                 file_name=form.file_name,
-                file_format=form.cleaned_data["file_format"] or None,
+                file_format=file_format,
                 mapping_text=form.cleaned_data["mapping"],
                 dry_run=not _wants_import(request, form, digest),
                 accept_drift=form.cleaned_data["accept_drift"],
@@ -202,7 +345,14 @@ def account_import(request: AuthedRequest) -> HttpResponse:
         except FileRefused as refusal:
             form.add_error("file", _refusal(refusal))
         else:
-            page = _page(result, digest)
-    context = {"form": form, "page": page, "nav": "accounts"}
+            page = _page(kind, result, digest)
+    context = {
+        "form": form,
+        "page": page,
+        "kind": kind,
+        "text": KIND_TEXTS[kind],
+        "kinds": [(code, KIND_TEXTS[code].title) for code in KIND_TEXTS],
+        "nav": "accounts",
+    }
     status = 400 if form.errors else 200
-    return render(request, "imports/account_import.html", context, status=status)
+    return render(request, "imports/import.html", context, status=status)

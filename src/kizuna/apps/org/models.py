@@ -55,6 +55,13 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=[("ja", "日本語"), ("en", "English")], default="ja"
     )
+    crm_user_id = models.CharField(
+        _("CRM user ID"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("The member's user id in the CRM: accounts it owns there are theirs here."),
+    )
 
     class Meta:
         ordering = ["username"]

@@ -105,7 +105,8 @@ def _is_japanese(text: str) -> bool:
     return not text.isascii()
 
 
-def _name(values: Mapping[str, str]) -> str:
+def person_name(values: Mapping[str, str]) -> str:
+    """A person's name from a row: its ``name`` cell, else ``姓 名`` or ``First Last``."""
     if "name" in values and squash(values["name"]):
         return squash(values["name"])
     last, first = squash(values.get("last_name", "")), squash(values.get("first_name", ""))
@@ -129,7 +130,7 @@ def _contact_row(
     # HubSpot's "Associated Company IDs" lists every company ("101;102"): the first is the
     # primary one (no CRM's record id has a semicolon)
     account_id = normalise(values["account_id"].split(";", 1)[0])
-    name = _name(values)
+    name = person_name(values)
     title = squash(values.get("title", ""))
     email = normalise(values.get("email", ""))
     phone = normalise(values.get("phone", ""))

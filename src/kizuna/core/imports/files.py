@@ -25,6 +25,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import polars as pl
+
 MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -128,4 +130,41 @@ def read_table(text: str) -> Table:
         raise CsvError("empty")
     headers = tuple(cell.strip() for cell in header)
     rows = tuple((number, tuple(cells)) for number, cells in enumerate(reader, start=2))
+    return Table(headers=headers, rows=rows)
+
+
+PARQUET_MAGIC = b"PAR1"
+
+
+def is_parquet(data: bytes) -> bool:
+    """Whether ``data`` is a Parquet file (it starts and ends with ``PAR1``)."""
+    return len(data) >= 8 and data[:4] == PARQUET_MAGIC and data[-4:] == PARQUET_MAGIC
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_parquet_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
+    """The header and the rows of a Parquet file, every value as the text a CSV export would
+    hold (dates ``YYYY-MM-DD``, NULL empty, 1200.0 as 1200), numbered as spreadsheet rows
+    (the first data row is row 2). Raises ``CsvError("too_large")`` above ``max_bytes`` and
+    ``CsvError("encoding")`` when the bytes are not a Parquet file Polars can read."""
+    if len(data) > max_bytes:
+        raise CsvError("too_large")
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except Exception:  # Polars raises several kinds for a broken file
+        raise CsvError("encoding") from None
+    if not frame.columns:
+        raise CsvError("empty")
+    headers = tuple(name.strip() for name in frame.columns)
+    rows = tuple(
+        (number, tuple(_cell(value) for value in values))
+        for number, values in enumerate(frame.iter_rows(), start=2)
+    )
     return Table(headers=headers, rows=rows)

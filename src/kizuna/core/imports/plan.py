@@ -39,6 +39,7 @@ class Member:
     email: str = ""
     display_name: str = ""
     full_name: str = ""
+    crm_user_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,8 @@ def _name_key(text: str) -> str:
 
 class OwnerDirectory:
     """Finds the member a CRM owner is: the mapping's ``owners`` entry (a CRM user id or any
-    text, → login name or e-mail), else an e-mail, a login name, a display name or a full name
+    text, → login name or e-mail), else a login name, an e-mail, the member's CRM user id
+    (stored by the member import), a display name or a full name
     (``last first`` or ``first last``). A name two members share matches no one."""
 
     def __init__(self, members: Sequence[Member], owners: Mapping[str, str]) -> None:
@@ -96,6 +98,8 @@ class OwnerDirectory:
         by_name: dict[str, int] = {}
         for member in members:
             self._exact[member.username.casefold()] = member.id
+            if member.crm_user_id:
+                self._exact.setdefault(member.crm_user_id.casefold(), member.id)
             if member.email:
                 self._exact.setdefault(member.email.casefold(), member.id)
             for name in {_name_key(member.display_name), _name_key(member.full_name)} - {""}:

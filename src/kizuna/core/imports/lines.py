@@ -1,0 +1,299 @@
+"""A subscription-line file's rows → validated ``LineRow``s, and the plan of a line import.
+
+The line kind of the account import (``core.imports.accounts`` and ``plan``): the same file
+reading (``data_rows``), the same duplicate rule, the same ``Plan``. Kizuna's line format is
+the one ``kizuna revenue`` reads (docs/metrics.md), so one file feeds both:
+
+- ``subscription_id`` (the line's id, upsert key), ``customer_id`` (**the account's CRM id**),
+  ``start_date``, ``monthly_amount`` (whole minor units, ≥ 0) are required; ``end_date``
+  (exclusive; empty while the line runs), ``product`` (a product code), ``seats`` and
+  ``currency`` are optional;
+- a date is ``YYYY-MM-DD`` (``YYYY/MM/DD`` too, full-width digits too); the end must be after
+  the start (``end_before_start``);
+- a line's account is the account with that CRM id (whatever CRM it came from); a row whose
+  account is not there is rejected (``unknown_account``), one whose CRM id two accounts carry
+  (from two CRMs) ``ambiguous_account``;
+- without a ``product`` column (or with the cell empty) the line is for the company's only
+  product; with several products the row is rejected (``no_product``); a code no product has
+  is ``unknown_product``;
+- a currency other than the company's is ``other_currency`` (Kizuna keeps one currency).
+
+An existing line is compared on its MRR: a line billed ¥1,200,000 a year (¥100,000 a month)
+and a file saying ``monthly_amount`` 100000 is unchanged; a different amount makes it a
+monthly line of that amount.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+from kizuna.core.imports.accounts import Rejected, data_rows, parse_count, without_duplicates
+from kizuna.core.imports.columns import AccountFormat
+from kizuna.core.imports.files import Table, normalise
+from kizuna.core.imports.plan import Change, Existing, Plan, field_changes
+
+#: the line fields an import reads; ``account_id`` is the account's CRM id
+LINE_FIELDS = (
+    "external_id",
+    "account_id",
+    "product",
+    "start_date",
+    "end_date",
+    "monthly_amount",
+    "seats",
+    "currency",
+)
+LINE_REQUIRED = ("external_id", "account_id", "start_date", "monthly_amount")
+#: the line's values an import compares and writes (``account``: the account's CRM id,
+#: ``product``: the product's code, ``mrr``: the monthly amount)
+LINE_UPDATE_FIELDS = ("account", "product", "start_date", "end_date", "mrr", "seats")
+
+#: why a line row is rejected (docs/imports.md lists each)
+LINE_REJECT_CODES = (
+    "no_id",
+    "id_too_long",
+    "no_account",
+    "bad_date",
+    "no_start",
+    "end_before_start",
+    "bad_amount",
+    "amount_too_large",
+    "bad_number",
+    "number_too_large",
+    "other_currency",
+    "duplicate_id",
+    "extra_cells",
+    "unknown_account",
+    "ambiguous_account",
+    "no_product",
+    "unknown_product",
+)
+
+
+@dataclass(frozen=True)
+class LineLimits:
+    """The sizes the line table takes (``customers.models.SubscriptionLine``)."""
+
+    id_length: int = 64
+    max_amount: int = 2**63 - 1  # a 64-bit integer column
+    max_seats: int = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class LineRow:
+    line: int
+    external_id: str
+    account_id: str
+    given: frozenset[str]  # of LINE_UPDATE_FIELDS
+    start_date: dt.date
+    mrr: int
+    product: str = ""
+    end_date: dt.date | None = None
+    seats: int | None = None
+
+
+_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+
+
+def parse_date(text: str) -> tuple[dt.date | None, str]:
+    """A date from a cell and "", or None and ``bad_date``; an empty cell is (None, "").
+    ``YYYY-MM-DD`` or ``YYYY/MM/DD`` (a time after it, as spreadsheets add, is ignored)."""
+    cleaned = normalise(text)
+    if not cleaned:
+        return None, ""
+    match = _DATE.match(cleaned)
+    rest = cleaned[match.end() :] if match else ""
+    if match is None or (rest and not rest.startswith((" ", "T"))):
+        return None, "bad_date"
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3])), ""
+    except ValueError:
+        return None, "bad_date"
+
+
+_WHOLE = re.compile(r"[+]?[0-9]+(\.0*)?")
+
+
+def parse_amount(text: str, *, maximum: int) -> tuple[int | None, str]:
+    """Whole minor units ≥ 0 (``1200``, ``1,200``, ``1200.0``) and "", or None and
+    ``bad_amount`` / ``amount_too_large``; an empty cell is ``bad_amount`` (it is required)."""
+    cleaned = normalise(text).replace(",", "")
+    if not _WHOLE.fullmatch(cleaned):
+        return None, "bad_amount"
+    digits = cleaned.lstrip("+").split(".", 1)[0]
+    if len(digits) > 19 or int(digits) > maximum:
+        return None, "amount_too_large"
+    return int(digits), ""
+
+
+def _given(values: Mapping[str, str]) -> frozenset[str]:
+    given = {"account", "start_date", "mrr"}
+    given.update(name for name in ("product", "end_date", "seats") if name in values)
+    return frozenset(given)
+
+
+def _line_row(
+    line: int, values: Mapping[str, str], currency: str, limits: LineLimits
+) -> LineRow | Rejected:
+    external_id = normalise(values["external_id"])
+    account_id = normalise(values["account_id"])
+    if not external_id:
+        return Rejected(line, "no_id")
+    if len(external_id) > limits.id_length:
+        return Rejected(line, "id_too_long", external_id[:80])
+    if not account_id:
+        return Rejected(line, "no_account", external_id)
+    start, problem = parse_date(values["start_date"])
+    if problem:
+        return Rejected(line, problem, normalise(values["start_date"])[:80])
+    if start is None:
+        return Rejected(line, "no_start", external_id)
+    end, problem = parse_date(values.get("end_date", ""))
+    if problem:
+        return Rejected(line, problem, normalise(values["end_date"])[:80])
+    if end is not None and end <= start:
+        return Rejected(line, "end_before_start", f"{start} → {end}")
+    mrr, problem = parse_amount(values["monthly_amount"], maximum=limits.max_amount)
+    if mrr is None:
+        return Rejected(line, problem, normalise(values["monthly_amount"])[:80])
+    seats, problem = parse_count(values.get("seats", ""), maximum=limits.max_seats)
+    if problem:
+        return Rejected(line, problem, normalise(values["seats"])[:80])
+    given_currency = normalise(values.get("currency", "")).upper()
+    if given_currency and given_currency != currency:
+        return Rejected(line, "other_currency", given_currency[:8])
+    return LineRow(
+        line=line,
+        external_id=external_id,
+        account_id=account_id,
+        given=_given(values),
+        start_date=start,
+        mrr=mrr,
+        product=normalise(values.get("product", "")),
+        end_date=end,
+        seats=seats,
+    )
+
+
+def read_line_rows(
+    table: Table,
+    columns: Mapping[str, int],
+    line_format: AccountFormat,
+    *,
+    currency: str,
+    limits: LineLimits = LineLimits(),
+) -> tuple[list[LineRow], list[Rejected]]:
+    """Every data row of ``table`` as a ``LineRow`` or a ``Rejected`` (ordered by line);
+    every row of an id that appears more than once is ``duplicate_id``. ``currency``: the
+    company's."""
+    rows: list[LineRow] = []
+    rejected: list[Rejected] = []
+    for item in data_rows(table, columns, line_format):
+        result = item if isinstance(item, Rejected) else _line_row(*item, currency, limits)
+        if isinstance(result, Rejected):
+            rejected.append(result)
+        else:
+            rows.append(result)
+    return without_duplicates(rows, rejected)
+
+
+@dataclass(frozen=True)
+class LineTargets:
+    """What the rows may name: ``accounts`` CRM id → how many accounts carry it, ``products``
+    the product codes, ``default_product`` the code used when a row names none (the only
+    product), or ""."""
+
+    accounts: Mapping[str, int]
+    products: Collection[str]
+    default_product: str = ""
+
+
+def _row_values(row: LineRow, product: str) -> dict[str, object]:
+    values: dict[str, object] = {
+        "account": row.account_id,
+        "product": product,
+        "start_date": row.start_date,
+        "end_date": row.end_date,
+        "mrr": row.mrr,
+        "seats": row.seats,
+    }
+    given = row.given | {"product"}
+    return {name: value for name, value in values.items() if name in given}
+
+
+def _target_problem(row: LineRow, targets: LineTargets) -> Rejected | str:
+    """The row's product code, or why the row names what is not there."""
+    carried = targets.accounts.get(row.account_id, 0)
+    if carried == 0:
+        return Rejected(row.line, "unknown_account", row.account_id)
+    if carried > 1:
+        return Rejected(row.line, "ambiguous_account", row.account_id)
+    product = row.product or targets.default_product
+    if not product:
+        return Rejected(row.line, "no_product", row.external_id)
+    if product not in targets.products:
+        return Rejected(row.line, "unknown_product", product[:80])
+    return product
+
+
+def make_line_plan(
+    rows: Sequence[LineRow],
+    rejected: Sequence[Rejected],
+    *,
+    existing: Mapping[str, Existing],
+    targets: LineTargets,
+    source_ids: Collection[str],
+    file_ids: Collection[str],
+) -> Plan:
+    """The plan for ``rows`` (valid, ids unique) against ``existing`` (the lines their ids
+    name, with the values of ``LINE_UPDATE_FIELDS``) and ``targets``; ``source_ids``: every
+    line id already stored (lines have one id space, whatever system they came from); ids in
+    ``file_ids`` (rejected rows' too) are not missing."""
+    created: list[Change] = []
+    updated: list[Change] = []
+    unchanged: list[str] = []
+    refused = list(rejected)
+    for row in rows:
+        product = _target_problem(row, targets)
+        if isinstance(product, Rejected):
+            refused.append(product)
+            continue
+        values = _row_values(row, product)
+        stored = existing.get(row.external_id)
+        if stored is None:
+            created.append(Change(row.line, row.external_id, values))
+            continue
+        changes = field_changes(stored, values, stored.source)
+        if changes:
+            updated.append(Change(row.line, row.external_id, values, changes, stored.id))
+        else:
+            unchanged.append(row.external_id)
+    return Plan(
+        created=tuple(created),
+        updated=tuple(updated),
+        unchanged=tuple(unchanged),
+        rejected=tuple(sorted(refused, key=lambda r: r.line)),
+        missing=tuple(sorted(set(source_ids) - set(file_ids))),
+        unmatched_owners=(),
+        owner_differs=(),
+    )
+
+
+KIZUNA_LINES = AccountFormat(
+    code="kizuna",
+    columns={
+        "external_id": ("subscription_id", "line_id", "external_id"),
+        "account_id": ("customer_id", "account_crm_id", "account_id"),
+        "product": ("product",),
+        "start_date": ("start_date",),
+        "end_date": ("end_date",),
+        "monthly_amount": ("monthly_amount", "mrr"),
+        "seats": ("seats",),
+        "currency": ("currency",),
+    },
+    fields=LINE_FIELDS,
+    required=LINE_REQUIRED,
+)
