@@ -347,6 +347,8 @@ def test_a_restore_refuses_a_usage_store_with_files(
         ("missing", "customers_account: customers_account.parquet is missing"),
         ("column", "customers_account: columns this Kizuna does not have: \\['shoe_size'\\]"),
         ("table", "customers_shoe: a table this Kizuna does not have"),
+        ("path", "customers_account: '../outside.parquet' is not a file name of the export"),
+        ("order", "customers_account: the columns of customers_account.parquet are not the "),
     ],
 )
 def test_a_restore_refuses_an_export_that_does_not_match_its_manifest(
@@ -366,6 +368,10 @@ def test_a_restore_refuses_an_export_that_does_not_match_its_manifest(
         )
     elif tamper == "missing":
         (folder / "customers_account.parquet").unlink()
+    elif tamper == "order":
+        entry["columns"].reverse()
+    elif tamper == "path":
+        entry["files"]["parquet"] = "../outside.parquet"
     elif tamper == "column":
         entry["columns"].append({"name": "shoe_size", "type": "Int64"})
     else:

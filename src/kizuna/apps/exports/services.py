@@ -287,6 +287,12 @@ def _row_count(path: Path, source: str, schema: dict[str, pl.DataType]) -> int:
     return int(pl.scan_parquet(path).select(pl.len()).collect().item())
 
 
+def _file_columns(path: Path, source: str) -> list[str]:
+    if source == "csv":
+        return pl.read_csv(path, n_rows=0, infer_schema=False).columns
+    return list(pl.read_parquet_schema(path))
+
+
 def _check(folder: Path, source: str) -> list[_Checked]:
     """Every table of the export checked against its manifest: the manifest's format, each
     table known to this Kizuna with the same columns, each file there with its SHA-256 and
@@ -320,11 +326,16 @@ def _check(folder: Path, source: str) -> list[_Checked]:
             if missing:
                 raise RestoreRefused(f"{name}: required columns missing: {missing}")
         schema = {n: schema[n] for n in columns}
-        path = folder / str(entry.get("files", {}).get(source, ""))
+        file_name = str(entry.get("files", {}).get(source, ""))
+        if Path(file_name).name != file_name or file_name in {"", ".", ".."}:
+            raise RestoreRefused(f"{name}: {file_name!r} is not a file name of the export")
+        path = folder / file_name
         if not path.is_file():
             raise RestoreRefused(f"{name}: {path.name or source} is missing")
         if _sha256(path) != entry.get("sha256", {}).get(source):
             raise RestoreRefused(f"{name}: {path.name} differs from its manifest (SHA-256)")
+        if _file_columns(path, source) != columns:
+            raise RestoreRefused(f"{name}: the columns of {path.name} are not the manifest's")
         rows = _row_count(path, source, schema)
         if rows != entry.get("rows"):
             raise RestoreRefused(
