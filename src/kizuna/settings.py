@@ -237,6 +237,40 @@ AXES_ENABLE_ADMIN = False  # its admin pages are English only; failures show in 
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Outgoing e-mail (the invitations to set a password, kizuna.apps.org.invitations): Django's
+# mailers, the "default" one an SMTP server named here; KIZUNA_EMAIL_BACKEND=console prints each
+# message on the command's or server's output instead, which a trial (KIZUNA_DEBUG or the demo)
+# does by default. A server that cannot be reached fails the invitation after
+# KIZUNA_EMAIL_TIMEOUT seconds, and nothing of it is saved.
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+EMAIL_BACKEND_NAME = env_str("KIZUNA_EMAIL_BACKEND", "console" if DEBUG or DEMO else "smtp")
+SMTP_OPTIONS = {
+    "host": env_str("KIZUNA_EMAIL_HOST", "localhost"),
+    "port": env_int("KIZUNA_EMAIL_PORT", 25),
+    "username": env_str("KIZUNA_EMAIL_HOST_USER", ""),
+    "password": env_str("KIZUNA_EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("KIZUNA_EMAIL_USE_TLS", False),  # STARTTLS, usually port 587
+    "use_ssl": env_bool("KIZUNA_EMAIL_USE_SSL", False),  # TLS from the start, usually port 465
+    "timeout": env_int("KIZUNA_EMAIL_TIMEOUT", 10),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": EMAIL_BACKENDS[EMAIL_BACKEND_NAME],
+        "OPTIONS": SMTP_OPTIONS if EMAIL_BACKEND_NAME == "smtp" else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("KIZUNA_DEFAULT_FROM_EMAIL", "Kizuna <kizuna@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where members reach this Kizuna: the links in e-mails start with it (no trailing slash).
+BASE_URL = env_str("KIZUNA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long an invitation's set-password link works (Django's password-reset tokens; the link
+# also stops working once the password is set).
+PASSWORD_RESET_TIMEOUT = env_int("KIZUNA_INVITATION_DAYS", 7) * 24 * 3600
+
+
 # Django's tasks framework (django.tasks): tasks are queued in the database and run by
 # `kizuna manage db_worker`; `kizuna manage schedule_jobs` queues the periodic jobs
 # (kizuna.apps.jobs). Results stay in the database (admin pages, "Task results").

@@ -42,6 +42,8 @@ REFUSALS = {
     "unknown_format": "no known export format has these columns (use --format)",
     "bad_mapping": "the mapping file is wrong",
     "missing_column": "a required column is missing",
+    "wrong_kind": "this is a file of another kind of record (check the command's kind); its column",
+    "no_such_format": "there is no such format for this kind of record",
     "drift": (
         "a column of the last import from this source is missing (renamed or removed in the "
         "CRM?); map it with --mapping, or import without it with --accept-drift"

@@ -79,3 +79,22 @@ def test_it_exits_2_when_the_file_is_refused(
     assert "the mapping file is wrong: unknown field 'mrr'" in capsys.readouterr().err
     assert main(["import", "accounts", str(tmp_path / "nowhere.csv")]) == 2
     assert Account.objects.count() == accounts
+
+
+@pytest.mark.parametrize(
+    ("kind", "header"),
+    [
+        ("accounts", '"Id","AccountId","LastName","FirstName","Name","Email"'),  # Contact.csv
+        ("accounts", '"Id","Username","LastName","FirstName","Name","Email"'),  # User.csv
+        ("contacts", "subscription_id,customer_id,start_date,monthly_amount"),
+        ("members", '"Id","Name","ParentId","OwnerId"'),  # Account.csv
+        ("lines", '"取引先責任者 ID","取引先 ID","姓","名"'),
+    ],
+)
+def test_a_file_of_another_kind_is_refused_whole(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, header: str
+) -> None:
+    path = _file(tmp_path, header + "\r\n" + '"1","2","3","4","5","6"\r\n', "utf-8")
+    assert main(["import", kind, path]) == 2
+    assert "another kind of record" in capsys.readouterr().err
+    assert not Account.objects.filter(crm_source__in=["salesforce", "kizuna"]).exists()

@@ -13,4 +13,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
+    # the invitation's link (org.invitations); Django's flow moves the token into the session
+    # and the address on to .../set-password/
+    path("welcome/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set_password"),
 ]

@@ -1,17 +1,21 @@
-"""Pages every member sees: home, language switch, and login (Django's, throttled by
-django-axes: the locked-out page is :func:`login_locked_out`)."""
+"""Pages every member sees: home, language switch, login (Django's, throttled by django-axes:
+the locked-out page is :func:`login_locked_out`) and the invited member's set-password page."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.org.landing import landing_url
@@ -30,6 +34,42 @@ class LoginView(auth_views.LoginView):
         user = self.request.user
         if language in SUPPORTED and language != getattr(user, "language", language):
             user_set_language(user=user, language=language)  # type: ignore[arg-type]
+        return response
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """An invited member sets their password (Django's password-reset confirmation: the token
+    works once and until ``PASSWORD_RESET_TIMEOUT``; the password validators of the settings
+    apply), then signs in on the login page.
+
+    The page speaks the language chosen with its switch (the cookie), else the member's own:
+    the link names the member, so their errors read in their language from the first visit.
+    An expired or used link gets a page that says so (``validlink`` false)."""
+
+    template_name = "front/set_password.html"
+    success_url = reverse_lazy("front:login")
+
+    def dispatch(self, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        language = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        member = self.get_user(kwargs.get("uidb64", ""))
+        if language not in SUPPORTED and member is not None:
+            language = getattr(member, "language", "")
+        if language in SUPPORTED:
+            translation.activate(language)
+            self.request.LANGUAGE_CODE = language
+        response = super().dispatch(*args, **kwargs)
+        response.headers["Content-Language"] = translation.get_language()
+        return response
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        language = translation.get_language()
+        if language in SUPPORTED and language != form.user.language:
+            user_set_language(user=form.user, language=language)
+        messages.success(
+            self.request,
+            gettext("Your password is set. Log in with your e-mail address and the new password."),
+        )
         return response
 
 

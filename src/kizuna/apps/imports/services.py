@@ -206,6 +206,9 @@ class KindSpec:
     formats: Mapping[str, AccountFormat]
     plan: Callable[[Table, dict[str, int], AccountFormat, ImportMapping], tuple[Plan, Any]]
     write: Callable[[Writing], list[AuditEvent]]
+    #: headers that mark a file of another kind (a Contact.csv has ``Id`` and ``Name`` too,
+    #: but also ``AccountId``): such a file is refused whole (``wrong_kind``)
+    foreign_headers: frozenset[str] = frozenset()
 
 
 def import_plan(
@@ -219,6 +222,9 @@ def import_plan(
     """Read and plan an import of ``spec``'s kind without writing. Raises ``FileRefused``
     when the file cannot be imported at all."""
     table, encoding = _table(data)
+    foreign = [h for h in table.headers if normalise(h).casefold() in spec.foreign_headers]
+    if foreign:
+        raise FileRefused("wrong_kind", foreign[0])
     if file_format is None:
         record_format = detect_format(table.headers, list(spec.formats.values()))
     else:
@@ -842,10 +848,38 @@ def _free_username(email: str, taken: set[str]) -> str:
     return name
 
 
-ACCOUNTS = KindSpec(ImportKind.ACCOUNTS, ACCOUNT_FORMATS, _plan_accounts, _write_accounts)
-CONTACTS = KindSpec(ImportKind.CONTACTS, CONTACT_FORMATS, _plan_contacts, _write_contacts)
-LINES = KindSpec(ImportKind.LINES, LINE_FORMATS, _plan_lines, _write_lines)
-MEMBERS = KindSpec(ImportKind.MEMBERS, MEMBER_FORMATS, _plan_members, _write_members)
+_CONTACT_HEADERS = {"accountid", "取引先責任者 id", "associated company ids"}
+_MEMBER_HEADERS = {"username", "userroleid", "ユーザー id"}
+_LINE_HEADERS = {"subscription_id", "monthly_amount"}
+ACCOUNTS = KindSpec(
+    ImportKind.ACCOUNTS,
+    ACCOUNT_FORMATS,
+    _plan_accounts,
+    _write_accounts,
+    # an account has no last name: a person's file
+    frozenset(_CONTACT_HEADERS | _MEMBER_HEADERS | _LINE_HEADERS | {"lastname", "姓"}),
+)
+CONTACTS = KindSpec(
+    ImportKind.CONTACTS,
+    CONTACT_FORMATS,
+    _plan_contacts,
+    _write_contacts,
+    frozenset(_MEMBER_HEADERS | _LINE_HEADERS),
+)
+LINES = KindSpec(
+    ImportKind.LINES,
+    LINE_FORMATS,
+    _plan_lines,
+    _write_lines,
+    frozenset(_CONTACT_HEADERS | _MEMBER_HEADERS),
+)
+MEMBERS = KindSpec(
+    ImportKind.MEMBERS,
+    MEMBER_FORMATS,
+    _plan_members,
+    _write_members,
+    frozenset(_CONTACT_HEADERS | _LINE_HEADERS | {"parentid", "取引先 id"}),
+)
 KINDS: dict[str, KindSpec] = {
     spec.kind.value: spec for spec in (ACCOUNTS, CONTACTS, LINES, MEMBERS)
 }

@@ -28,11 +28,13 @@ from kizuna.apps.imports.forms import AccountImportForm, file_digest
 from kizuna.apps.imports.models import ImportFormat, ImportRun
 from kizuna.apps.imports.services import KINDS, ImportResult, run_import
 from kizuna.apps.org.access import can_import_accounts
-from kizuna.apps.org.models import User
+from kizuna.apps.org.models import Role, User
 from kizuna.core.imports.columns import FileRefused
 
 #: rows of each list the page shows (the command line and the run keep them all)
 SHOWN = 200
+#: ids of records not in the file the page names (the count is shown; the CLI names ten)
+MISSING_SHOWN = 30
 
 REASONS: dict[str, StrOrPromise] = {
     "no_id": gettext_lazy("The id is empty."),
@@ -82,6 +84,10 @@ REFUSALS: dict[str, StrOrPromise] = {
     ),
     "bad_mapping": gettext_lazy("The mapping file is wrong: %(detail)s"),
     "missing_column": gettext_lazy("A required column is missing: %(detail)s"),
+    "wrong_kind": gettext_lazy(
+        "This is a file of another kind of record (its column %(detail)s says so): choose "
+        "the tab of that kind."
+    ),
     "no_such_format": gettext_lazy("There is no %(detail)s format for this kind of record."),
     "drift": gettext_lazy(
         "A column of the last import from this source is missing (renamed or removed in the "
@@ -103,6 +109,7 @@ class KindText:
     """What the page says for one kind of record."""
 
     title: StrOrPromise
+    id_label: StrOrPromise
     intro: StrOrPromise
     created: StrOrPromise
     updated: StrOrPromise
@@ -120,6 +127,7 @@ _CSV_HELP = gettext_lazy(
 KIND_TEXTS: dict[str, KindText] = {
     "accounts": KindText(
         title=gettext_lazy("Import accounts"),
+        id_label=gettext_lazy("CRM ID"),
         intro=gettext_lazy(
             "Upload an account export from Salesforce (Data Export or an account report, "
             "Japanese or English), HubSpot (companies) or Kizuna's own CSV. You see a dry run "
@@ -136,6 +144,7 @@ KIND_TEXTS: dict[str, KindText] = {
     ),
     "contacts": KindText(
         title=gettext_lazy("Import contacts"),
+        id_label=gettext_lazy("CRM ID"),
         intro=gettext_lazy(
             "Upload a contact export from Salesforce, HubSpot or Kizuna's own CSV, after the "
             "accounts: each contact's account is found by the account's CRM id. Contacts are "
@@ -151,6 +160,7 @@ KIND_TEXTS: dict[str, KindText] = {
     ),
     "lines": KindText(
         title=gettext_lazy("Import subscription lines"),
+        id_label=gettext_lazy("Subscription ID"),
         intro=gettext_lazy(
             "Upload Kizuna's line file (CSV or Parquet, the file the revenue report reads: "
             "subscription_id, customer_id, start_date, end_date, monthly_amount, product), "
@@ -173,6 +183,7 @@ KIND_TEXTS: dict[str, KindText] = {
     ),
     "members": KindText(
         title=gettext_lazy("Import members"),
+        id_label=gettext_lazy("E-mail"),
         intro=gettext_lazy(
             "Upload a user export from Salesforce or HubSpot, or Kizuna's own CSV (email, "
             "name, role, team). Members are matched by e-mail; their CRM user id lets the "
@@ -231,6 +242,7 @@ class ImportPage:
     missing: tuple[str, ...]
     more_updated: int
     more_rejected: int
+    more_missing: int
     run: ImportRun | None
 
 
@@ -258,6 +270,14 @@ def _label(kind: str, name: str) -> StrOrPromise:
     except FieldDoesNotExist:
         return name
     return str(getattr(field, "verbose_name", name))
+
+
+def _differs(kind: str, differs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The records whose owner (accounts) or role (members) differs in the file; a role as
+    its label in the reader's language."""
+    if kind != "members":
+        return differs
+    return tuple((email, str(Role(code).label)) for email, code in differs)
 
 
 def _page(kind: str, result: ImportResult, digest: str) -> ImportPage:
@@ -290,8 +310,9 @@ def _page(kind: str, result: ImportResult, digest: str) -> ImportPage:
         updated=updated,
         rejected=rejected,
         unmatched_owners=plan.unmatched_owners[:SHOWN],
-        owner_differs=plan.owner_differs[:SHOWN],
-        missing=plan.missing[:SHOWN],
+        owner_differs=_differs(kind, plan.owner_differs[:SHOWN]),
+        missing=plan.missing[:MISSING_SHOWN],
+        more_missing=max(0, len(plan.missing) - MISSING_SHOWN),
         more_updated=max(0, len(plan.updated) - SHOWN),
         more_rejected=max(0, len(plan.rejected) - SHOWN),
         run=result.run,

@@ -333,6 +333,18 @@ def can_manage_members(user: User) -> bool:
     return _has_role(user, Role.ADMIN)
 
 
+def role_manages_members(role: str) -> bool:
+    """A member given this role invites and keeps the others (the CS ops admin that
+    ``kizuna init`` needs first)."""
+    return role == Role.ADMIN
+
+
+def first_active_admin() -> User | None:
+    """The longest-standing active CS ops admin, if any: whom ``kizuna init`` records as the
+    author of what it adds to a company that has one."""
+    return User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
+
+
 def can_change_member_role(user: User) -> bool:
     """Make a member a CSM, manager, viewer or CS ops admin: CS ops admins only."""
     return _has_role(user, Role.ADMIN)

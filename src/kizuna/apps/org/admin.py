@@ -5,33 +5,50 @@ cannot be demoted or deactivated) and written to the audit trail with ``via = ad
 member's page shows their history. Members and teams are not deleted here: a member who
 leaves is deactivated (their sign-in and API tokens stop working, their history stays).
 
+A new member is best invited (the members list's "Invite a member", ``member_invite``): they
+get an e-mail in their language with a link to set their own password; "Resend the invitation"
+sends a new one to members who have not set theirs yet.
+
 API tokens are read-only, on the token page's side (``kizuna.apps.front.admin``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.apps.audit.models import AuditAction, AuditEvent
 from kizuna.apps.org.access import can_manage_members
-from kizuna.apps.org.models import Team, User
+from kizuna.apps.org.invitations import InvitationNotSent
+from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.org.services import (
     MEMBER_EDITABLE_FIELDS,
     TEAM_FIELDS,
     member_change_error,
     member_create,
+    member_invite,
+    member_invite_resend,
     member_update,
     team_create,
     team_update,
 )
 
 VIA = "admin"
+NOT_SENT = _(
+    "The invitation could not be sent: the mail server failed or cannot be reached. "
+    "Nothing has been saved; try again later, or ask whoever runs Kizuna to check the e-mail "
+    "settings."
+)
 HISTORY_ACTIONS = [AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE]
 
 
@@ -84,10 +101,27 @@ class MemberChangeForm(UserChangeForm[User]):
         return cleaned
 
 
+class MemberInviteForm(forms.Form):
+    email = forms.EmailField(label=_("e-mail address"), max_length=150)
+    display_name = forms.CharField(label=_("display name"), max_length=100)
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices, initial=Role.CSM)
+    team = forms.ModelChoiceField(label=_("team"), queryset=Team.objects.all(), required=False)
+    language = forms.ChoiceField(
+        label=_("language"), choices=[("ja", "日本語"), ("en", "English")], initial="ja"
+    )
+
+
+def _company_name(request: HttpRequest) -> str:
+    """The company the invitation names (loaded per request by the tenant middleware)."""
+    return str(getattr(getattr(request, "tenant", None), "company_name", "") or "Kizuna")
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
     form = MemberChangeForm
     change_form_template = "admin/org/user/change_form.html"
+    change_list_template = "admin/org/user/change_list.html"
+    actions = ["resend_invitation"]
     list_display = ["username", "display_name", "role", "team", "language", "is_active"]
     list_filter = ["role", "team", "is_active"]
     fieldsets = (
@@ -128,6 +162,70 @@ class UserAdmin(BaseUserAdmin[User]):
             return
         data = {name: form.cleaned_data[name] for name in MEMBER_EDITABLE_FIELDS}
         member_update(actor=admin_actor(request), member=obj, data=data, via=VIA)
+
+    def get_urls(self) -> list[URLPattern]:
+        invite = path(
+            "invite/", self.admin_site.admin_view(self.invite_view), name="org_user_invite"
+        )
+        return [invite, *super().get_urls()]
+
+    def invite_view(self, request: HttpRequest) -> HttpResponse:
+        """Invite a member: ``member_invite`` saves them and sends the e-mail, or neither."""
+        actor = admin_actor(request)
+        if not can_manage_members(actor):
+            raise PermissionDenied
+        form = MemberInviteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                member = member_invite(
+                    actor=actor, **form.cleaned_data, company_name=_company_name(request), via=VIA
+                )
+            except ValidationError as error:
+                on_fields = set(getattr(error, "error_dict", {})) <= set(form.fields)
+                form.add_error(None, error if on_fields else error.messages)
+            except InvitationNotSent:
+                form.add_error(None, str(NOT_SENT))
+            else:
+                sent = gettext("The invitation was sent to %(email)s.") % {"email": member.email}
+                self.message_user(request, sent, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:org_user_change", args=[member.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Invite a member"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/org/user/invite.html", context)
+
+    @admin.action(description=_("Resend the invitation"), permissions=["invite"])
+    def resend_invitation(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """A new invitation to each chosen member who has not set a password yet."""
+        sent, skipped = 0, 0
+        for member in queryset:
+            if member.has_usable_password():
+                skipped += 1
+                continue
+            try:
+                member_invite_resend(
+                    actor=admin_actor(request), member=member, company_name=_company_name(request)
+                )
+            except InvitationNotSent:
+                self.message_user(request, str(NOT_SENT), messages.ERROR)
+                return
+            sent += 1
+        text = ngettext(
+            "Invitation sent to %(count)d member.", "Invitation sent to %(count)d members.", sent
+        ) % {"count": sent}
+        if skipped:
+            text += " " + ngettext(
+                "%(count)d member already has a password and got none.",
+                "%(count)d members already have a password and got none.",
+                skipped,
+            ) % {"count": skipped}
+        self.message_user(request, text, messages.SUCCESS if sent else messages.WARNING)
+
+    def has_invite_permission(self, request: HttpRequest) -> bool:
+        return can_manage_members(admin_actor(request))
 
     def change_view(
         self,

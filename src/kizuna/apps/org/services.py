@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth.base_user import BaseUserManager
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +27,7 @@ from kizuna.apps.org.access import (
     leaves_an_active_admin,
     role_opens_django_admin,
 )
+from kizuna.apps.org.invitations import invitation_send
 from kizuna.apps.org.models import ApiToken, Role, Team, User
 from kizuna.apps.org.tokens import token_generate, token_hash
 
@@ -44,6 +49,10 @@ MEMBER_PROFILE_FIELDS = {"display_name", "first_name", "last_name", "email", "la
 MEMBER_EDITABLE_FIELDS = MEMBER_PROFILE_FIELDS | {"role", "team", "is_active"}
 TEAM_FIELDS = ["code", "kind", "name_ja", "name_en"]
 
+MEMBER_EXISTS_ERROR = _("A member with this e-mail address already exists.")
+PASSWORD_ALREADY_SET_ERROR = _(
+    "This member has already set a password: there is nothing to resend."
+)
 LAST_ADMIN_ERROR = _(
     "This is the last active CS ops admin: make another member a CS ops admin first."
 )
@@ -117,6 +126,88 @@ def member_create(*, actor: User, member: User, via: str = "web") -> User:
     member.is_staff = member.is_superuser = role_opens_django_admin(member.role)
     audited_save(member, actor=actor, fields=MEMBER_FIELDS, before=None, via=via)
     return member
+
+
+def member_by_email(email: str) -> User | None:
+    """The member whose e-mail address or username is ``email`` (in any case), if any."""
+    email = email.strip()
+    return User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
+
+
+def member_matches(
+    member: User, *, display_name: str, role: str, team_code: str | None, language: str
+) -> bool:
+    """Whether the stored ``member`` already is as described (``kizuna init`` adds, never
+    changes: a difference refuses its run)."""
+    stored_team = member.team.code if member.team else None
+    described = (display_name, role, team_code, language)
+    return (member.display_name, member.role, stored_team, member.language) == described
+
+
+def _require_invite(actor: User | None, role: str) -> None:
+    """``actor`` None is the command line (whoever runs the server: ``kizuna init``)."""
+    if actor is None:
+        return
+    if not can_manage_members(actor):
+        raise PermissionDenied
+    if role != Role.VIEWER and not can_change_member_role(actor):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    actor: User | None,
+    email: str,
+    display_name: str,
+    role: str,
+    team: Team | None,
+    language: str,
+    company_name: str,
+    connection: BaseEmailBackend | None = None,
+    via: str = "web",
+) -> User:
+    """A new member, who signs in with their e-mail address and sets their own password from
+    the invitation e-mail sent here (``invitations.invitation_send``, in ``language``).
+
+    The member has no usable password until then. CS ops admins only (``actor`` None: the
+    command line); ValidationError (nothing saved) on a bad address or one a member already
+    has; ``InvitationNotSent`` when the mail server fails, and then the member is not saved
+    either (the transaction rolls back): an invited member always got their e-mail."""
+    _require_invite(actor, role)
+    email = BaseUserManager.normalize_email(email.strip())
+    validate_email(email)
+    if member_by_email(email) is not None:
+        raise ValidationError({"email": MEMBER_EXISTS_ERROR}, code="member_exists")
+    member = User(
+        username=email,
+        email=email,
+        display_name=display_name,
+        role=role,
+        team=team,
+        language=language,
+    )
+    member.set_unusable_password()
+    member.is_staff = member.is_superuser = role_opens_django_admin(role)
+    audited_save(member, actor=actor, fields=MEMBER_FIELDS, before=None, via=via)
+    invitation_send(member, company_name=company_name, connection=connection)
+    return member
+
+
+def member_invite_resend(
+    *,
+    actor: User | None,
+    member: User,
+    company_name: str,
+    connection: BaseEmailBackend | None = None,
+) -> str:
+    """Send a member who has not set a password yet a new invitation (the earlier links keep
+    working until they expire or the password is set); returns the link. ValidationError
+    once the member has a password; ``InvitationNotSent`` when the mail server fails."""
+    _require_invite(actor, Role.VIEWER)
+    if member.has_usable_password():
+        raise ValidationError(PASSWORD_ALREADY_SET_ERROR, code="password_set")
+    return invitation_send(member, company_name=company_name, connection=connection)
 
 
 @transaction.atomic

@@ -69,7 +69,7 @@ class MemberRow:
     email: str = ""  # as written
     display_name: str = ""
     crm_user_id: str = ""
-    role: str = ""
+    file_role: str = ""  # the role the file gives, as a code
     team: str = ""  # as written; matched to a team code by the plan
 
 
@@ -108,7 +108,7 @@ def _member_row(
         email=email,
         display_name=name,
         crm_user_id=crm_user_id,
-        role=role,
+        file_role=role,
         team=squash(values.get("team", "")),
     )
 
@@ -171,11 +171,11 @@ def make_member_plan(
         values = _row_values(row, team)
         stored = existing.get(row.external_id)
         if stored is None:
-            new = {**values, "email": row.email, "role": row.role or "viewer"}
+            new = {**values, "email": row.email, "role": row.file_role or "viewer"}
             created.append(Change(row.line, row.external_id, new))
             continue
-        if "role" in row.given and row.role and row.role != stored.values.get("role"):
-            differs.append((row.external_id, row.role))
+        if "role" in row.given and row.file_role and row.file_role != stored.values.get("role"):
+            differs.append((row.external_id, row.file_role))
         changes = field_changes(stored, values, stored.source)
         if changes:
             updated.append(Change(row.line, row.external_id, values, changes, stored.id))
