@@ -47,6 +47,7 @@ LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("kizuna/cli/demo.py", "kizuna.apps.demo.services"): AFTER_SETUP,
     ("kizuna/cli/demo.py", "kizuna.apps.jobs.services"): AFTER_SETUP,
     ("kizuna/cli/demo.py", "kizuna.apps.tenant.selectors"): AFTER_SETUP,
+    ("kizuna/cli/export.py", "kizuna.apps.exports.services"): AFTER_SETUP,
     ("kizuna/cli/health.py", "kizuna.apps.health.models"): AFTER_SETUP,
     ("kizuna/cli/imports.py", "kizuna.apps.imports.services"): AFTER_SETUP,
     ("kizuna/cli/init.py", "kizuna.apps.customers.models"): AFTER_SETUP,

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kizuna.apps.health",
     "kizuna.apps.imports",
     "kizuna.apps.pages",
+    "kizuna.apps.exports",
 ]
 
 MIDDLEWARE = [

@@ -30,7 +30,7 @@ ALLOWED = {
     "URL", "AUC", "JSON", "Parquet", "NDJSON", "jsonl", "csv", "parquet", "Salesforce",
     "HubSpot", "Slack", "Bearer", "Authorization", "SaaS", "ops", "CS", "LTV", "ROC", "JST",
     "UTC", "Asia", "Tokyo", "Cookie", "OpenAPI", "XLSX", "CRM", "QBR", "Excel", "Google",
-    "Outlook", "REST", "ARPA", "OCR", "Lines",
+    "Outlook", "REST", "ARPA", "OCR", "Lines", "ZIP",
     "date",  # a column name to type in a backtest table ("account_id, date, …")
 }  # fmt: skip
 WORD = re.compile(r"(?<![A-Za-z0-9_@./:-])[A-Za-z]{3,}(?![A-Za-z0-9_@/-])")
@@ -132,6 +132,7 @@ def _pages() -> list[tuple[str, str]]:
         ("segments-exceptions", "/segments/exceptions/"),
         ("tokens", "/me/tokens/"),
         ("usage", "/usage/"),
+        ("export", "/export/"),
         ("admin", "/admin/"),
         ("admin-accounts", "/admin/customers/account/"),
         ("admin-account", f"/admin/customers/account/{account_id}/change/"),

@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kizuna.cli import demo, health, imports, init, manage, openapi, revenue, usage
+from kizuna.cli import demo, export, health, imports, init, manage, openapi, revenue, usage
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Kizuna: Customer Success operations for B2B SaaS.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (demo, init, revenue, openapi, manage, usage, health, imports):
+    for module in (demo, init, revenue, openapi, manage, usage, health, imports, export):
         module.register(subparsers)
     return parser
 

@@ -169,13 +169,15 @@ def test_member_permissions_for_the_layout(
     assert perms.create_account is creates
     assert (perms.manage_tenant, perms.usage_ops, perms.administration) == (admin, admin, admin)
     assert access.can_upload_backtest(getattr(world, persona)) is admin
+    assert perms.export is admin is access.can_export(getattr(world, persona))
 
 
 def test_an_inactive_member_may_do_nothing(world: World) -> None:
     world.admin.is_active = False
     assert access.member_permissions(world.admin) == access.MemberPermissions(
-        False, False, False, False, False, False, False
+        False, False, False, False, False, False, False, False
     )
+    assert not access.can_export(world.admin)
     assert not access.can_view_member(world.admin, world.csm)
     assert not access.can_import_touchpoints(world.admin)
     assert not access.can_import_accounts(world.admin)

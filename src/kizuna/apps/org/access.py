@@ -250,6 +250,13 @@ def can_import_accounts(user: User) -> bool:
     return _has_role(user, Role.ADMIN)
 
 
+def can_export(user: User | AnonymousUser) -> bool:
+    """Download the export of every table (docs/export.md): CS ops admins, as it holds every
+    account, member and audit event of the company; the command line is for whoever runs the
+    server."""
+    return _has_role(user, Role.ADMIN)
+
+
 def can_upload_backtest(user: User) -> bool:
     """Backtest a score model on a table brought from elsewhere: CS ops admins, who also try
     weightings and publish models (everyone sees the backtests Kizuna runs itself)."""
@@ -277,11 +284,12 @@ class MemberPermissions:
     usage_ops: bool
     administration: bool
     view_other_members: bool
+    export: bool
 
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
     if not _active(user):
-        return MemberPermissions(False, False, False, False, False, False, False)
+        return MemberPermissions(False, False, False, False, False, False, False, False)
     member: User = user  # type: ignore[assignment]
     return MemberPermissions(
         create_account=can_create_account(member),
@@ -291,6 +299,7 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         usage_ops=can_operate_usage(member),
         administration=can_open_django_admin(member),
         view_other_members=can_view_other_members(member),
+        export=can_export(member),
     )
 
 

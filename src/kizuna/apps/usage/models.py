@@ -211,6 +211,8 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
         constraints = [
             models.UniqueConstraint(fields=["source", "key"], name="usage_idempotency_unique")
         ]
@@ -234,6 +236,8 @@ class UsageDay(models.Model):
     feature_counts = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = _("usage day")
+        verbose_name_plural = _("usage days")
         constraints = [models.UniqueConstraint(fields=["account", "day"], name="usage_day_unique")]
         indexes = [
             models.Index(fields=["day"]),
@@ -266,6 +270,10 @@ class UsageSummary(models.Model):
     top_users = models.JSONField(default=list)
     key_features_used = models.JSONField(default=list)
 
+    class Meta:
+        verbose_name = _("usage summary")
+        verbose_name_plural = _("usage summaries")
+
     def __str__(self) -> str:
         return f"{self.account_id} {self.as_of}"
 
@@ -295,6 +303,8 @@ class UsageDropSignal(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("usage drop signal")
+        verbose_name_plural = _("usage drop signals")
         ordering = ["-as_of", "account"]
         constraints = [
             models.UniqueConstraint(fields=["account", "as_of", "method"], name="usage_drop_unique")
