@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -177,13 +177,26 @@ def read_rows(
     of an id that appears more than once is ``duplicate_id`` (which one the CRM meant is not
     knowable), and the value names the lines.
     """
-    rows: list[AccountRow] = []
+    return read_valid_rows(
+        table,
+        columns,
+        account_format,
+        lambda line, values: _row(line, values, account_format, mapping, limits),
+    )
+
+
+def read_valid_rows[Row: _Keyed](
+    table: Table,
+    columns: Mapping[str, int],
+    export_format: AccountFormat,
+    make_row: Callable[[int, Mapping[str, str]], Row | Rejected],
+) -> tuple[list[Row], list[Rejected]]:
+    """Every data row of ``table`` made a row of its kind by ``make_row(line, values)`` (or
+    a ``Rejected``), then ``without_duplicates``: what every kind of import reads."""
+    rows: list[Row] = []
     rejected: list[Rejected] = []
-    for item in data_rows(table, columns, account_format):
-        if isinstance(item, Rejected):
-            rejected.append(item)
-            continue
-        result = _row(*item, account_format, mapping, limits)
+    for item in data_rows(table, columns, export_format):
+        result = item if isinstance(item, Rejected) else make_row(*item)
         if isinstance(result, Rejected):
             rejected.append(result)
         else:

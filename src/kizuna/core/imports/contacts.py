@@ -23,7 +23,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from kizuna.core.imports.accounts import Rejected, data_rows, without_duplicates
+from kizuna.core.imports.accounts import Rejected, read_valid_rows
 from kizuna.core.imports.columns import AccountFormat
 from kizuna.core.imports.files import Table, normalise, squash
 from kizuna.core.imports.plan import Change, Existing, Plan, field_changes
@@ -171,15 +171,9 @@ def read_contact_rows(
 ) -> tuple[list[ContactRow], list[Rejected]]:
     """Every data row of ``table`` as a ``ContactRow`` or a ``Rejected`` (ordered by line);
     every row of an id that appears more than once is ``duplicate_id``."""
-    rows: list[ContactRow] = []
-    rejected: list[Rejected] = []
-    for item in data_rows(table, columns, contact_format):
-        result = item if isinstance(item, Rejected) else _contact_row(*item, limits)
-        if isinstance(result, Rejected):
-            rejected.append(result)
-        else:
-            rows.append(result)
-    return without_duplicates(rows, rejected)
+    return read_valid_rows(
+        table, columns, contact_format, lambda line, values: _contact_row(line, values, limits)
+    )
 
 
 def _row_values(row: ContactRow) -> dict[str, object]:

@@ -30,7 +30,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from kizuna.core.imports.accounts import Rejected, data_rows, parse_count, without_duplicates
+from kizuna.core.imports.accounts import Rejected, parse_count, read_valid_rows
 from kizuna.core.imports.columns import AccountFormat
 from kizuna.core.imports.files import Table, normalise
 from kizuna.core.imports.plan import Change, Existing, Plan, field_changes
@@ -189,15 +189,9 @@ def read_line_rows(
     """Every data row of ``table`` as a ``LineRow`` or a ``Rejected`` (ordered by line);
     every row of an id that appears more than once is ``duplicate_id``. ``currency``: the
     company's."""
-    rows: list[LineRow] = []
-    rejected: list[Rejected] = []
-    for item in data_rows(table, columns, line_format):
-        result = item if isinstance(item, Rejected) else _line_row(*item, currency, limits)
-        if isinstance(result, Rejected):
-            rejected.append(result)
-        else:
-            rows.append(result)
-    return without_duplicates(rows, rejected)
+    return read_valid_rows(
+        table, columns, line_format, lambda line, values: _line_row(line, values, currency, limits)
+    )
 
 
 @dataclass(frozen=True)

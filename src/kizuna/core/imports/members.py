@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from kizuna.core.imports.accounts import Rejected, data_rows, without_duplicates
+from kizuna.core.imports.accounts import Rejected, read_valid_rows
 from kizuna.core.imports.columns import AccountFormat
 from kizuna.core.imports.contacts import is_email, person_name
 from kizuna.core.imports.files import Table, normalise, squash
@@ -123,15 +123,9 @@ def read_member_rows(
     """Every data row of ``table`` as a ``MemberRow`` or a ``Rejected`` (ordered by line);
     every row of an e-mail that appears more than once is ``duplicate_id``. ``roles``: each
     word a role may be written as (code, Japanese and English labels, case-folded) → code."""
-    rows: list[MemberRow] = []
-    rejected: list[Rejected] = []
-    for item in data_rows(table, columns, member_format):
-        result = item if isinstance(item, Rejected) else _member_row(*item, roles)
-        if isinstance(result, Rejected):
-            rejected.append(result)
-        else:
-            rows.append(result)
-    return without_duplicates(rows, rejected)
+    return read_valid_rows(
+        table, columns, member_format, lambda line, values: _member_row(line, values, roles)
+    )
 
 
 def _row_values(row: MemberRow, team: str | None) -> dict[str, object]:
