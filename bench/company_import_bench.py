@@ -92,6 +92,7 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     from kizuna.apps.audit.models import AuditEvent
     from kizuna.apps.customers.models import Account, Contact, Product, SubscriptionLine
@@ -123,12 +124,12 @@ def main() -> None:
     total_rows = sum(rows.values())
 
     def empty() -> None:
-        AuditEvent.objects.all().delete()
-        SubscriptionLine.objects.all().delete()
-        Contact.objects.all().delete()
-        Account.objects.all().delete()
-        ImportRun.objects.all().delete()
-        SavedMapping.objects.all().delete()
+        # plain DELETEs, children first: the ORM's cascade collects every id into one
+        # statement, more variables than SQLite takes at this size
+        models = (AuditEvent, SubscriptionLine, Contact, Account, ImportRun, SavedMapping)
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
     def baseline() -> None:
         made = Account.objects.bulk_create(
