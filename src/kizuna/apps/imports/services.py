@@ -677,8 +677,9 @@ def _plan_lines(
     currency = tenant_settings_get().currency
     rows, rejected = read_line_rows(table, columns, line_format, currency=currency)
     accounts = _line_accounts({row.account_id for row in rows})
-    products = dict(Product.objects.values_list("code", "id"))
-    sold = list(Product.objects.filter(is_active=True).values_list("code", flat=True))
+    known = list(Product.objects.values_list("code", "id", "is_active"))
+    products = {code: pk for code, pk, _sold in known}
+    sold = [code for code, _pk, is_sold in known if is_sold]
     stored = {
         external_id
         for external_id in SubscriptionLine.objects.values_list("external_id", flat=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from kizuna.core.imports.accounts import Rejected, read_valid_rows
 from kizuna.core.imports.columns import AccountFormat
 from kizuna.core.imports.files import Table, normalise, squash
-from kizuna.core.imports.plan import Change, Existing, Plan, field_changes
+from kizuna.core.imports.plan import Change, Existing, Plan, PlanBuilder
 
 #: the contact fields an import reads; ``account_id`` is the account's CRM id
 CONTACT_FIELDS = (
@@ -196,36 +196,20 @@ def make_contact_plan(
     name; ``values["account"]`` is the contact's account's CRM id), ``accounts`` (the CRM ids
     of the accounts of ``source`` the rows may name) and ``source_ids`` (every id of a contact
     imported from ``source``); ids in ``file_ids`` (rejected rows' too) are not missing."""
-    created: list[Change] = []
-    updated: list[Change] = []
-    unchanged: list[str] = []
-    refused = list(rejected)
+    plan = PlanBuilder(refused=list(rejected))
     for row in rows:
         if row.account_id not in accounts:
-            refused.append(Rejected(row.line, "unknown_account", row.account_id))
+            plan.refused.append(Rejected(row.line, "unknown_account", row.account_id))
             continue
         contact = existing.get(row.external_id)
         values = _row_values(row)
         if contact is None:
-            created.append(Change(row.line, row.external_id, values))
-            continue
-        if contact.source not in ("", source):
-            refused.append(Rejected(row.line, "other_source", contact.source))
-            continue
-        changes = field_changes(contact, values, source)
-        if changes:
-            updated.append(Change(row.line, row.external_id, values, changes, contact.id))
+            plan.created.append(Change(row.line, row.external_id, values))
+        elif contact.source not in ("", source):
+            plan.refused.append(Rejected(row.line, "other_source", contact.source))
         else:
-            unchanged.append(row.external_id)
-    return Plan(
-        created=tuple(created),
-        updated=tuple(updated),
-        unchanged=tuple(unchanged),
-        rejected=tuple(sorted(refused, key=lambda r: r.line)),
-        missing=tuple(sorted(set(source_ids) - set(file_ids))),
-        unmatched_owners=(),
-        owner_differs=(),
-    )
+            plan.compare(row.line, row.external_id, values, contact, source)
+    return plan.plan(missing=set(source_ids) - set(file_ids))
 
 
 KIZUNA_CONTACTS = AccountFormat(

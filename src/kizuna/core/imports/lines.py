@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from kizuna.core.imports.accounts import Rejected, parse_count, read_valid_rows
 from kizuna.core.imports.columns import AccountFormat
 from kizuna.core.imports.files import Table, normalise
-from kizuna.core.imports.plan import Change, Existing, Plan, field_changes
+from kizuna.core.imports.plan import Change, Existing, Plan, PlanBuilder
 
 #: the line fields an import reads; ``account_id`` is the account's CRM id
 LINE_FIELDS = (
@@ -246,34 +246,19 @@ def make_line_plan(
     name, with the values of ``LINE_UPDATE_FIELDS``) and ``targets``; ``source_ids``: every
     line id already stored (lines have one id space, whatever system they came from); ids in
     ``file_ids`` (rejected rows' too) are not missing."""
-    created: list[Change] = []
-    updated: list[Change] = []
-    unchanged: list[str] = []
-    refused = list(rejected)
+    plan = PlanBuilder(refused=list(rejected))
     for row in rows:
         product = _target_problem(row, targets)
         if isinstance(product, Rejected):
-            refused.append(product)
+            plan.refused.append(product)
             continue
         values = _row_values(row, product)
         stored = existing.get(row.external_id)
         if stored is None:
-            created.append(Change(row.line, row.external_id, values))
-            continue
-        changes = field_changes(stored, values, stored.source)
-        if changes:
-            updated.append(Change(row.line, row.external_id, values, changes, stored.id))
+            plan.created.append(Change(row.line, row.external_id, values))
         else:
-            unchanged.append(row.external_id)
-    return Plan(
-        created=tuple(created),
-        updated=tuple(updated),
-        unchanged=tuple(unchanged),
-        rejected=tuple(sorted(refused, key=lambda r: r.line)),
-        missing=tuple(sorted(set(source_ids) - set(file_ids))),
-        unmatched_owners=(),
-        owner_differs=(),
-    )
+            plan.compare(row.line, row.external_id, values, stored, stored.source)
+    return plan.plan(missing=set(source_ids) - set(file_ids))
 
 
 KIZUNA_LINES = AccountFormat(

@@ -28,7 +28,7 @@ from kizuna.core.imports.accounts import Rejected, read_valid_rows
 from kizuna.core.imports.columns import AccountFormat
 from kizuna.core.imports.contacts import is_email, person_name
 from kizuna.core.imports.files import Table, normalise, squash
-from kizuna.core.imports.plan import Change, Existing, Plan, field_changes
+from kizuna.core.imports.plan import Change, Existing, Plan, PlanBuilder
 
 #: the member fields an import reads; ``external_id`` is the e-mail
 MEMBER_FIELDS = (
@@ -152,38 +152,24 @@ def make_member_plan(
     e-mail: those the file does not name are missing). A new member's values carry
     ``email`` and ``role``; an existing member whose file role differs is listed in
     ``owner_differs`` (e-mail, the file's role), not changed."""
-    created: list[Change] = []
-    updated: list[Change] = []
-    unchanged: list[str] = []
-    refused = list(rejected)
+    plan = PlanBuilder(refused=list(rejected))
     differs: list[tuple[str, str]] = []
     for row in rows:
         team = teams.get(normalise(row.team).casefold()) if row.team else None
         if row.team and team is None:
-            refused.append(Rejected(row.line, "unknown_team", row.team[:80]))
+            plan.refused.append(Rejected(row.line, "unknown_team", row.team[:80]))
             continue
         values = _row_values(row, team)
         stored = existing.get(row.external_id)
         if stored is None:
             new = {**values, "email": row.email, "role": row.file_role or "viewer"}
-            created.append(Change(row.line, row.external_id, new))
+            plan.created.append(Change(row.line, row.external_id, new))
             continue
         if "role" in row.given and row.file_role and row.file_role != stored.values.get("role"):
             differs.append((row.external_id, row.file_role))
-        changes = field_changes(stored, values, stored.source)
-        if changes:
-            updated.append(Change(row.line, row.external_id, values, changes, stored.id))
-        else:
-            unchanged.append(row.external_id)
-    return Plan(
-        created=tuple(created),
-        updated=tuple(updated),
-        unchanged=tuple(unchanged),
-        rejected=tuple(sorted(refused, key=lambda r: r.line)),
-        missing=tuple(sorted(set(known) - {i.casefold() for i in file_ids})),
-        unmatched_owners=(),
-        owner_differs=tuple(differs),
-    )
+        plan.compare(row.line, row.external_id, values, stored, stored.source)
+    missing = set(known) - {i.casefold() for i in file_ids}
+    return plan.plan(missing=missing, owner_differs=differs)
 
 
 KIZUNA_MEMBERS = AccountFormat(

@@ -94,6 +94,45 @@ class Plan:
         )
 
 
+@dataclass
+class PlanBuilder:
+    """A plan being made row by row: each kind's ``make_*_plan`` sorts its rows into it."""
+
+    created: list[Change] = field(default_factory=list)
+    updated: list[Change] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: list[Rejected] = field(default_factory=list)
+
+    def compare(
+        self,
+        line: int,
+        external_id: str,
+        values: Mapping[str, object],
+        stored: Existing,
+        source: str,
+    ) -> None:
+        """A row of a stored record: updated (field by field) when a value differs, else
+        unchanged."""
+        changes = field_changes(stored, values, source)
+        if changes:
+            self.updated.append(Change(line, external_id, values, changes, stored.id))
+        else:
+            self.unchanged.append(external_id)
+
+    def plan(
+        self, *, missing: Collection[str], owner_differs: Sequence[tuple[str, str]] = ()
+    ) -> Plan:
+        return Plan(
+            created=tuple(self.created),
+            updated=tuple(self.updated),
+            unchanged=tuple(self.unchanged),
+            rejected=tuple(sorted(self.refused, key=lambda r: r.line)),
+            missing=tuple(sorted(missing)),
+            unmatched_owners=(),
+            owner_differs=tuple(owner_differs),
+        )
+
+
 def _name_key(text: str) -> str:
     """Names compared without spaces or case: ``田中 太郎``, ``田中　太郎`` and ``田中太郎``."""
     return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
