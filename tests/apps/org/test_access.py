@@ -175,7 +175,7 @@ def test_member_permissions_for_the_layout(
 def test_an_inactive_member_may_do_nothing(world: World) -> None:
     world.admin.is_active = False
     assert access.member_permissions(world.admin) == access.MemberPermissions(
-        False, False, False, False, False, False, False, False
+        False, False, False, False, False, False, False, False, False
     )
     assert not access.can_export(world.admin)
     assert not access.can_view_member(world.admin, world.csm)

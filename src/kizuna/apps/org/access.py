@@ -11,7 +11,10 @@ Rules (see docs/permissions.md):
 - the lifecycle phase moves by the daily jobs and the hand-off; editing the account changes
   it only for a manager of the account's team or an admin;
 - an account's parent company (group companies) is set by a manager of its team or an admin;
-- managers and admins see another member's lists; everyone else sees their own.
+- managers and admins see another member's lists; everyone else sees their own;
+- a task is acted on (snoozed, done, dismissed, reopened) by its owner, a manager of the
+  owner's or the account's team, or an admin; a CSM never closes another CSM's task; it is
+  reassigned by such a manager or an admin; any member but a viewer comments on any task.
 Reading a missing object gives 404; writing an object one may read but not edit gives 403
 (``customers.access.access_account``, ``touchpoints.access.access_touchpoint``).
 
@@ -285,11 +288,12 @@ class MemberPermissions:
     administration: bool
     view_other_members: bool
     export: bool
+    team_tasks: bool
 
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
     if not _active(user):
-        return MemberPermissions(False, False, False, False, False, False, False, False)
+        return MemberPermissions(False, False, False, False, False, False, False, False, False)
     member: User = user  # type: ignore[assignment]
     return MemberPermissions(
         create_account=can_create_account(member),
@@ -300,6 +304,7 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         administration=can_open_django_admin(member),
         view_other_members=can_view_other_members(member),
         export=can_export(member),
+        team_tasks=can_view_team_tasks(member),
     )
 
 
@@ -321,6 +326,82 @@ def can_edit_touchpoint(user: User, touchpoint: TouchpointFields) -> bool:
     if _has_role(user, Role.ADMIN, Role.MANAGER) and can_edit_account(user, touchpoint.account):
         return True
     return (touchpoint.created_by_id or touchpoint.csm_id) == user.pk
+
+
+# --- tasks -------------------------------------------------------------------------------
+
+
+class TaskFields(Protocol):
+    """What the task rules read of a task (``tasks.models.Task``): its owner and account."""
+
+    @property
+    def owner_id(self) -> int: ...
+
+    @property
+    def owner(self) -> User: ...
+
+    @property
+    def account(self) -> AccountFields: ...
+
+
+def _manages_task(user: User, task: TaskFields) -> bool:
+    """A manager of the task owner's team or of the account's team (``can_edit_account``)."""
+    if not _has_role(user, Role.MANAGER) or user.team_id is None:
+        return False
+    return task.owner.team_id == user.team_id or can_edit_account(user, task.account)
+
+
+def can_act_on_task(user: User, task: TaskFields) -> bool:
+    """Snooze, complete with an outcome, dismiss or reopen a task: its owner (unless a
+    viewer), a manager of the owner's or the account's team, an admin. So a CSM closes only
+    their own tasks; a viewer acts on none."""
+    if not _has_role(user, Role.ADMIN, Role.MANAGER, Role.CSM):
+        return False
+    return task.owner_id == user.pk or _has_role(user, Role.ADMIN) or _manages_task(user, task)
+
+
+def can_comment_on_task(user: User, task: TaskFields) -> bool:
+    """Comment on a task: any active member but a viewer (a CS team covers for each other)."""
+    return _has_role(user, Role.ADMIN, Role.MANAGER, Role.CSM)
+
+
+def can_reassign_task(user: User, task: TaskFields) -> bool:
+    """Give a task to another member: a manager of the owner's or the account's team, or an
+    admin (as accounts are reassigned by their managers)."""
+    return _has_role(user, Role.ADMIN) or _manages_task(user, task)
+
+
+def can_own_task(member: User) -> bool:
+    """Whom a task may be given to: an active member who works accounts (not a viewer)."""
+    return _has_role(member, Role.ADMIN, Role.MANAGER, Role.CSM)
+
+
+def can_create_task(user: User, account: AccountFields) -> bool:
+    """Add a manual task on an account: whoever may edit the account."""
+    return can_edit_account(user, account)
+
+
+def can_view_team_tasks(user: User) -> bool:
+    """See the open and overdue tasks of other members (a manager: their team; an admin:
+    everyone; see ``default_work_scope``)."""
+    return _has_role(user, Role.ADMIN) or (_has_role(user, Role.MANAGER) and bool(user.team_id))
+
+
+@dataclass(frozen=True)
+class TaskPermissions:
+    """What one member may do on one task's page (``{% if task_perms.act %}``)."""
+
+    act: bool
+    comment: bool
+    reassign: bool
+
+
+def task_permissions(user: User, task: TaskFields) -> TaskPermissions:
+    return TaskPermissions(
+        act=can_act_on_task(user, task),
+        comment=can_comment_on_task(user, task),
+        reassign=can_reassign_task(user, task),
+    )
 
 
 # --- product usage operations ------------------------------------------------------------

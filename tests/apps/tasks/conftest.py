@@ -1,0 +1,18 @@
+"""A fixed company today for the tasks tests: Tuesday 2026-04-28, the eve of Golden Week."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+TODAY = dt.date(2026, 4, 28)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
+    from kizuna.apps.tasks import services
+
+    for module in (services,):
+        monkeypatch.setattr(module, "tenant_today", lambda: TODAY, raising=False)
+    return TODAY
