@@ -20,6 +20,7 @@ urlpatterns = [
     path("onboarding/", include("kizuna.apps.onboarding.urls")),
     path("health/", include("kizuna.apps.health.urls")),
     path("imports/", include("kizuna.apps.imports.urls")),
+    path("tasks/", include("kizuna.apps.tasks.urls")),
     path("export/", include("kizuna.apps.exports.urls")),
     path("", include("kizuna.apps.front.urls")),
     path("", include("kizuna.apps.front.token_urls")),

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from kizuna.apps.org.models import Role, User
@@ -374,6 +375,13 @@ def can_reassign_task(user: User, task: TaskFields) -> bool:
 def can_own_task(member: User) -> bool:
     """Whom a task may be given to: an active member who works accounts (not a viewer)."""
     return _has_role(member, Role.ADMIN, Role.MANAGER, Role.CSM)
+
+
+def task_owner_candidates() -> QuerySet[User]:
+    """The members a task may be given to (``can_own_task``), by team and username."""
+    return User.objects.filter(
+        is_active=True, role__in=[Role.ADMIN, Role.MANAGER, Role.CSM]
+    ).order_by("team__code", "username")
 
 
 def can_create_task(user: User, account: AccountFields) -> bool:

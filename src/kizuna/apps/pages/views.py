@@ -1,5 +1,6 @@
 """Pages that combine several apps: the account list (accounts with their last touch), the
-account 360 page, a member's 今日 (coverage, onboardings to push, health drops) and the ops page
+account 360 page (with its open tasks), a member's 今日 (their tasks, coverage, onboardings to
+push, health drops) and the ops page
 (usage data, import runs). Each app
 gives its part through its selectors; these views put the parts on one page."""
 
@@ -27,11 +28,13 @@ from kizuna.apps.onboarding.selectors import onboardings_to_push
 from kizuna.apps.org.access import (
     access_member,
     account_permissions,
+    can_create_task,
     can_view_import_runs,
     can_view_other_members,
 )
 from kizuna.apps.org.models import User
 from kizuna.apps.pages.selectors import account_list_rows, account_page_data
+from kizuna.apps.tasks.selectors import tasks_for_today, tasks_of_account
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.usage.views import ops_page
 
@@ -41,6 +44,7 @@ PAGE_SIZE = 50
 SEARCH_COUNT_CAP = 1000
 #: rows of 今日's worklist table per page: a 2,000-account book is not rendered in one page
 WORKLIST_PAGE_SIZE = 50
+TODAY_TASKS_LENGTH = 10  # open tasks on 今日, the earliest due (so the overdue) first
 TODAY_LIST_LENGTH = 5  # onboardings and grade drops shown on 今日; the rest on their pages
 
 
@@ -96,6 +100,9 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
     account_perms = account_permissions(request.user, account)
     context.update(
         account=account,
+        account_tasks=tasks_of_account(account_id=account.pk),
+        today=today,
+        can_add_task=can_create_task(request.user, account),
         nav="accounts",
         can_edit=account_perms.edit,
         account_perms=account_perms,
@@ -137,6 +144,7 @@ def _also_today(member: User, *, today: dt.date) -> dict[str, Any]:
         "onboardings_to_push_total": total,
         "grade_drops": grade_drop_rows(drops[:TODAY_LIST_LENGTH]),
         "grade_drops_total": len(drops),
+        "my_tasks": tasks_for_today(member=member, limit=TODAY_TASKS_LENGTH),
     }
 
 

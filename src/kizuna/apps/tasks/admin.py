@@ -1,25 +1,40 @@
+"""Tasks in Django's admin, read-only: a task changes through its services (the task pages and
+the API), which keep its history and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from kizuna.apps.tasks.models import Task, TaskComment, TaskEvent
 
 
-class TaskCommentInline(admin.TabularInline[TaskComment, Task]):
+class _ReadOnly:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class TaskCommentInline(_ReadOnly, admin.TabularInline[TaskComment, Task]):
     model = TaskComment
     extra = 0
-    readonly_fields = ("author", "body", "created_at")
 
 
-class TaskEventInline(admin.TabularInline[TaskEvent, Task]):
+class TaskEventInline(_ReadOnly, admin.TabularInline[TaskEvent, Task]):
     model = TaskEvent
     extra = 0
-    readonly_fields = ("kind", "actor", "at", "detail")
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin[Task]):
+class TaskAdmin(_ReadOnly, admin.ModelAdmin[Task]):
     list_display = ("title", "account", "owner", "priority", "state", "due_date", "origin")
     list_filter = ("state", "priority", "origin")
     search_fields = ("title", "account__name", "dedup_key")
-    raw_id_fields = ("account", "owner")
-    readonly_fields = ("created_at", "first_action_at", "closed_at", "closed_by", "created_by")
     inlines = [TaskCommentInline, TaskEventInline]

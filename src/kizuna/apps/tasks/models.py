@@ -184,3 +184,12 @@ class TaskEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def detail_label(self) -> str:
+        """The detail as a reader reads it: an outcome or an origin by its translated name."""
+        if self.kind == TaskEventKind.DONE and self.detail in TaskOutcome.values:
+            return str(TaskOutcome(self.detail).label)
+        if self.kind == TaskEventKind.CREATED and self.detail in TaskOrigin.values:
+            return str(TaskOrigin(self.detail).label)
+        return self.detail
