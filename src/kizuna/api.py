@@ -22,6 +22,7 @@ from kizuna.apps.health.api import router as health_router
 from kizuna.apps.onboarding.api import router as onboarding_router
 from kizuna.apps.revenue.api import router as revenue_router
 from kizuna.apps.segments.api import router as segments_router
+from kizuna.apps.tasks.api import router as tasks_router
 from kizuna.apps.touchpoints.api import router as touchpoints_router
 from kizuna.apps.usage.api import router as usage_router
 
@@ -81,7 +82,8 @@ api = KizunaApi(
     title="Kizuna API",
     version="1",
     description=(
-        "Customer Success operations: accounts, subscription lines, contacts and touchpoints. "
+        "Customer Success operations: accounts, subscription lines, contacts, touchpoints and "
+        "tasks. "
         "Authenticate with a personal API token: `Authorization: Bearer kz_…`. Amounts are "
         "integers in the company currency's minor units (JPY: yen). Every error answers "
         '`{"error": {"code": …, "message": …, "fields": {…}}}` with a message in the '
@@ -101,3 +103,4 @@ api.add_router("/", revenue_router)
 api.add_router("/", usage_router)
 api.add_router("/", onboarding_router)
 api.add_router("/", health_router)
+api.add_router("/", tasks_router)
