@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 
 from kizuna.apps.audit.models import AuditEvent
+from kizuna.apps.jobs.registry import job_named
 from kizuna.apps.tasks import services
 from kizuna.apps.tasks.models import Task, TaskComment, TaskEvent
 from kizuna.apps.tasks.services import (
@@ -25,6 +26,7 @@ from kizuna.apps.tasks.services import (
     task_snooze,
     tasks_wake,
 )
+from kizuna.apps.tasks.tasks import wake_snoozed
 from tests.apps.tasks.conftest import TODAY
 from tests.factories import World
 
@@ -260,3 +262,13 @@ def test_create_refuses_a_viewer_owner_and_a_bad_due_date(world: World) -> None:
     with pytest.raises(PermissionDenied):
         make(world, actor=world.teammate)
     assert Task.objects.count() == 0
+
+
+def test_the_wake_up_job_is_scheduled_daily_and_reports(world: World) -> None:
+    job = job_named("tasks.wake_snoozed")
+    assert job is not None and job.every == "day"
+    task = make(world)
+    task_snooze(actor=world.csm, task=task, until=dt.date(2026, 5, 7))
+    assert wake_snoozed.call("2026-05-07") == "1 snoozed task(s) woken"
+    task.refresh_from_db()
+    assert task.state == "open"
