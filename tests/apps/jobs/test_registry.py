@@ -25,6 +25,7 @@ DECLARED = {
     ),
     "revenue.refresh_snapshots": ("day", ("segments.expire_exceptions",)),
     "usage.refresh_summaries": ("day", ()),
+    "tasks.wake_snoozed": ("day", ()),
     "onboarding.evaluate": (
         "day",
         (
@@ -53,6 +54,7 @@ def test_the_apps_declare_the_daily_chain_in_the_order_it_always_ran() -> None:
         "segments.expire_exceptions",
         "coverage.refresh_snapshots",
         "revenue.refresh_snapshots",
+        "tasks.wake_snoozed",
         "usage.refresh_summaries",
         "onboarding.evaluate",
         "health.refresh_scores",
@@ -131,4 +133,5 @@ def test_only_kizunas_apps_with_a_tasks_module_are_read() -> None:
         "kizuna.apps.onboarding.tasks",
         "kizuna.apps.health.tasks",
         "kizuna.apps.imports.tasks",
+        "kizuna.apps.tasks.tasks",
     ]

@@ -36,6 +36,7 @@ def test_it_runs_each_job_once_per_day(world: World) -> None:
         "segments.expire_exceptions",
         "coverage.refresh_snapshots",
         "revenue.refresh_snapshots",
+        "tasks.wake_snoozed",
         "usage.refresh_summaries",
         "onboarding.evaluate",
         "health.refresh_scores",
