@@ -270,3 +270,18 @@ def test_the_page_shows_the_deals_not_won_in_japanese(
     ]
     run = ImportRun.objects.get(kind=ImportKind.LINES)
     assert (run.via, run.source, run.actor) == ("web", "hubspot", world.admin)
+
+
+def test_the_drop_folder_imports_a_deal_export_after_its_companies(
+    world: World, settings: Any, tmp_path: Path
+) -> None:
+    from kizuna.apps.imports.folder import import_folder_sync
+
+    settings.IMPORT_DIR = tmp_path / "drop"
+    settings.IMPORT_DIR.mkdir()
+    (settings.IMPORT_DIR / "lines-deals-2026-11-29.csv").write_bytes(HUBSPOT_DEALS.encode())
+    (settings.IMPORT_DIR / "accounts-companies.csv").write_bytes(HUBSPOT.encode())
+    result = import_folder_sync(wait=lambda: None)
+    assert result.imported == ["accounts-companies.csv", "lines-deals-2026-11-29.csv"]
+    runs = ImportRun.objects.order_by("id").values_list("kind", "source", "created", "rejected")
+    assert list(runs) == [("accounts", "hubspot", 2, 0), ("lines", "hubspot", 2, 4)]
