@@ -897,37 +897,46 @@ def _free_username(email: str, taken: set[str]) -> str:
     return name
 
 
+# Headers that say which kind of record a file holds (folded: NFKC, case-folded). HubSpot's
+# deals name their companies as its contacts do (``Associated Company IDs``): a line file is
+# told from a contact file by the person's name, and from a company file by the company's
+# name and owner (a deal has ``Deal Name`` and ``Deal owner``).
+_PERSON_HEADERS = {"accountid", "取引先責任者 id", "lastname", "last name", "first name", "姓"}
 _CONTACT_HEADERS = {"accountid", "取引先責任者 id", "associated company ids"}
+_COMPANY_HEADERS = {"company name", "company owner", "会社の所有者", "会社所有者"}
 _MEMBER_HEADERS = {"username", "userroleid", "ユーザー id"}
 _LINE_HEADERS = {"subscription_id", "monthly_amount"}
+_DEAL_HEADERS = {"deal stage", "dealstage", "取引ステージ", "deal name", "dealname", "取引名"}
 ACCOUNTS = KindSpec(
     ImportKind.ACCOUNTS,
     ACCOUNT_FORMATS,
     _plan_accounts,
     _write_accounts,
     # an account has no last name: a person's file
-    frozenset(_CONTACT_HEADERS | _MEMBER_HEADERS | _LINE_HEADERS | {"lastname", "姓"}),
+    frozenset(
+        _CONTACT_HEADERS | _MEMBER_HEADERS | _LINE_HEADERS | _DEAL_HEADERS | {"lastname", "姓"}
+    ),
 )
 CONTACTS = KindSpec(
     ImportKind.CONTACTS,
     CONTACT_FORMATS,
     _plan_contacts,
     _write_contacts,
-    frozenset(_MEMBER_HEADERS | _LINE_HEADERS),
+    frozenset(_MEMBER_HEADERS | _LINE_HEADERS | _DEAL_HEADERS),
 )
 LINES = KindSpec(
     ImportKind.LINES,
     LINE_FORMATS,
     _plan_lines,
     _write_lines,
-    frozenset(_CONTACT_HEADERS | _MEMBER_HEADERS),
+    frozenset(_PERSON_HEADERS | _COMPANY_HEADERS | _MEMBER_HEADERS),
 )
 MEMBERS = KindSpec(
     ImportKind.MEMBERS,
     MEMBER_FORMATS,
     _plan_members,
     _write_members,
-    frozenset(_CONTACT_HEADERS | _LINE_HEADERS | {"parentid", "取引先 id"}),
+    frozenset(_CONTACT_HEADERS | _LINE_HEADERS | _DEAL_HEADERS | {"parentid", "取引先 id"}),
 )
 KINDS: dict[str, KindSpec] = {
     spec.kind.value: spec for spec in (ACCOUNTS, CONTACTS, LINES, MEMBERS)
@@ -940,7 +949,8 @@ accounts_import = partial(run_import, ACCOUNTS)
 #: (accounts are imported first)
 contacts_import = partial(run_import, CONTACTS)
 #: ``run_import`` of subscription lines (Kizuna's line format, the one ``kizuna revenue``
-#: reads): upsert by the line's id, its account by the account's CRM id
+#: reads, or HubSpot's closed-won deals): upsert by the line's id, its account by the
+#: account's CRM id
 lines_import = partial(run_import, LINES)
 #: ``run_import`` of members: matched by e-mail, the CRM user id stored for owner matching
 members_import = partial(run_import, MEMBERS)
