@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kizuna.apps.health",
     "kizuna.apps.imports",
     "kizuna.apps.tasks",
+    "kizuna.apps.rules",
     "kizuna.apps.pages",
     "kizuna.apps.exports",
 ]
