@@ -9,7 +9,9 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from kizuna.apps.org.models import User
 from kizuna.apps.org.services import api_token_create
@@ -190,3 +192,30 @@ def test_create(world: World) -> None:
         assert api(world.csm, "post", path, bad).status_code == 400, bad
     assert api(world.csm, "post", f"/accounts/{10**30}/tasks", {"title": "x"}).status_code == 400
     assert Task.objects.count() == 1
+
+
+def test_a_nul_character_is_400_not_500(world: World) -> None:
+    task = new_task(world)
+    path = f"/accounts/{world.account.pk}/tasks"
+    response = api(world.csm, "post", path, {"title": "a\x00b", "due_in_business_days": 1})
+    assert response.status_code == 400
+    response = api(world.csm, "post", f"/tasks/{task.pk}/comments", {"body": "a\x00b"})
+    assert response.status_code == 400
+    assert Task.objects.count() == 1
+
+
+def test_the_list_costs_the_same_queries_for_3_or_30_tasks(world: World) -> None:
+    def count() -> int:
+        user = world.viewer
+        _token, raw = api_token_create(user=user, name="q")
+        with CaptureQueriesContext(connection) as queries:
+            response = Client().get("/api/v1/tasks", headers={"Authorization": f"Bearer {raw}"})
+        assert response.status_code == 200
+        return len(queries)
+
+    for _ in range(3):
+        new_task(world)
+    few = count()
+    for _ in range(27):
+        new_task(world, owner=world.teammate)
+    assert count() == few

@@ -99,6 +99,18 @@ def _mark_first_action(task: Task, actor: User | None, fields: list[str]) -> Non
         fields.append("first_action_at")
 
 
+def _refuse_nul(**texts: str) -> None:
+    """A NUL character is refused on every database (PostgreSQL cannot store one; SQLite
+    would, and the two must agree)."""
+    bad = {
+        name: _("Null characters are not allowed.")
+        for name, text in texts.items()
+        if "\x00" in text
+    }
+    if bad:
+        raise ValidationError(bad, code="null_characters_not_allowed")
+
+
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -137,6 +149,13 @@ def task_create(
         return existing, False
     if not can_own_task(owner):
         raise ValidationError({"owner": _("This member cannot own tasks.")}, code="invalid")
+    _refuse_nul(
+        title=title,
+        reason=reason,
+        evidence_url=evidence_url,
+        evidence_label=evidence_label,
+        dedup_key=dedup_key,
+    )
     _check_due_date(due_date, tenant_today())
     task = Task(
         account=account,
@@ -323,6 +342,7 @@ def task_reassign(*, actor: User, task: Task, owner: User, via: str = "web") -> 
 
 def _comment(task: Task, actor: User, body: str, prefix: str) -> TaskComment:
     body = body.strip()
+    _refuse_nul(body=body)
     if not body:
         raise ValidationError({"body": _("Write a comment.")}, code="required")
     if len(prefix + body) > 4000:
