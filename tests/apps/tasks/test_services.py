@@ -27,6 +27,7 @@ from kizuna.apps.tasks.services import (
     tasks_wake,
 )
 from kizuna.apps.tasks.tasks import wake_snoozed
+from kizuna.apps.tenant.models import SETTINGS_PK, TenantSettings
 from tests.apps.tasks.conftest import TODAY
 from tests.factories import World
 
@@ -272,3 +273,14 @@ def test_the_wake_up_job_is_scheduled_daily_and_reports(world: World) -> None:
     assert wake_snoozed.call("2026-05-07") == "1 snoozed task(s) woken"
     task.refresh_from_db()
     assert task.state == "open"
+
+
+def test_a_company_without_the_year_end_closure_counts_12_29_to_12_31(world: World) -> None:
+    # given Friday 2025-12-26
+    friday = dt.date(2025, 12, 26)
+    assert due_in_business_days(1, today=friday) == dt.date(2026, 1, 5)
+    # when the company works through the year end
+    TenantSettings.objects.filter(pk=SETTINGS_PK).update(year_end_closure=False)
+    # then Monday 12/29 is the next business day, and 1/1 (a national holiday) stays closed
+    assert due_in_business_days(1, today=friday) == dt.date(2025, 12, 29)
+    assert due_in_business_days(4, today=friday) == dt.date(2026, 1, 2)

@@ -38,7 +38,7 @@ from kizuna.apps.tasks.models import (
     TaskPriority,
     TaskState,
 )
-from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
 from kizuna.core.business_days import add_business_days
 
 #: a task is snoozed for at most this long: a later date is a typing mistake (9999 for 2026)
@@ -52,11 +52,13 @@ AUDITED = ["owner", "state", "outcome", "snoozed_until", "due_date", "priority",
 
 def due_in_business_days(days: int, *, today: dt.date | None = None) -> dt.date:
     """The due date ``days`` business days after the company's today (0: today, or the next
-    business day when today is closed); ``core.business_days.add_business_days``. Raises
-    ``ValidationError`` on ``due_date`` for a count out of range."""
+    business day when today is closed); ``core.business_days.add_business_days``, with the
+    year-end closure as the company settings say. Raises ``ValidationError`` on ``due_date``
+    for a count out of range."""
     start = today or tenant_today()
+    closure = tenant_settings_get().year_end_closure
     try:
-        return add_business_days(start, days)
+        return add_business_days(start, days, year_end_closure=closure)
     except ValueError:
         raise ValidationError(
             {"due_date": _("The number of business days must be between 0 and 2000.")},

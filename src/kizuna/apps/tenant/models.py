@@ -39,6 +39,14 @@ class TenantSettings(models.Model):
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
+    year_end_closure = models.BooleanField(
+        _("closed for the year end (12/29-1/3)"),
+        default=True,
+        help_text=_(
+            "Task due dates count business days: weekends and national holidays are never "
+            "counted, and 12/29-1/3 is not counted while this is on."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

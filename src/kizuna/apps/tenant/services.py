@@ -13,7 +13,13 @@ from kizuna.apps.org.access import can_manage_tenant
 from kizuna.apps.org.models import User
 from kizuna.apps.tenant.models import SETTINGS_PK, TenantSettings
 
-TENANT_FIELDS = ["company_name", "currency", "time_zone", "fiscal_year_start_month"]
+TENANT_FIELDS = [
+    "company_name",
+    "currency",
+    "time_zone",
+    "fiscal_year_start_month",
+    "year_end_closure",
+]
 
 
 def tenant_settings_ensure() -> bool:
@@ -27,8 +33,9 @@ def tenant_settings_ensure() -> bool:
 def tenant_settings_update(
     *, actor: User, data: Mapping[str, Any], via: str = "web"
 ) -> TenantSettings:
-    """Change the company name, currency, time zone or fiscal year start (ValidationError,
-    nothing saved, on an unknown time zone or month); PermissionDenied unless a CS ops admin."""
+    """Change the company name, currency, time zone, fiscal year start or year-end closure
+    (ValidationError, nothing saved, on an unknown time zone or month); PermissionDenied unless
+    a CS ops admin."""
     if not can_manage_tenant(actor):
         raise PermissionDenied
     settings, _created = TenantSettings.objects.select_for_update().get_or_create(pk=SETTINGS_PK)
