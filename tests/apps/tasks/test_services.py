@@ -284,3 +284,26 @@ def test_a_company_without_the_year_end_closure_counts_12_29_to_12_31(world: Wor
     # then Monday 12/29 is the next business day, and 1/1 (a national holiday) stays closed
     assert due_in_business_days(1, today=friday) == dt.date(2025, 12, 29)
     assert due_in_business_days(4, today=friday) == dt.date(2026, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("/accounts/1/#usage", True),
+        ("https://crm.example.jp/a/1", True),
+        ("", True),
+        ("javascript:alert(1)", False),
+        ("//evil.example", False),
+        ("data:text/html,x", False),
+        (" /accounts/1/", False),
+    ],
+)
+def test_the_evidence_link_is_a_page_or_a_web_address(
+    world: World, url: str, allowed: bool
+) -> None:
+    if allowed:
+        assert make(world, evidence_url=url).evidence_url == url
+    else:
+        with pytest.raises(ValidationError) as error:
+            make(world, evidence_url=url)
+        assert list(error.value.message_dict) == ["evidence_url"]

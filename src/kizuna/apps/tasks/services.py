@@ -113,6 +113,20 @@ def _refuse_nul(**texts: str) -> None:
         raise ValidationError(bad, code="null_characters_not_allowed")
 
 
+def _check_evidence_url(url: str) -> None:
+    """The evidence link is a page of Kizuna (``/accounts/1/#usage``) or a web address: never
+    a ``javascript:`` or ``data:`` link, which the task page would make clickable."""
+    if (
+        url
+        and not (url.startswith("/") and not url.startswith("//"))
+        and not url.startswith(("https://", "http://"))
+    ):
+        raise ValidationError(
+            {"evidence_url": _("Give a link to a page of Kizuna (/…) or a web address.")},
+            code="invalid",
+        )
+
+
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -158,6 +172,7 @@ def task_create(
         evidence_label=evidence_label,
         dedup_key=dedup_key,
     )
+    _check_evidence_url(evidence_url)
     _check_due_date(due_date, tenant_today())
     task = Task(
         account=account,
