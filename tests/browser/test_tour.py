@@ -108,6 +108,9 @@ def _pages() -> list[tuple[str, str]]:
     return [
         ("today", "/today/"),
         ("today-of-a-csm", "/today/?csm=csm"),
+        ("tasks", "/tasks/"),
+        ("tasks-team", "/tasks/team/"),
+        ("task-new", f"/tasks/accounts/{account_id}/new/"),
         ("accounts", "/accounts/"),
         ("account", f"/accounts/{account_id}/"),
         ("account-edit", f"/accounts/{account_id}/edit/"),
