@@ -16,10 +16,21 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def envelope_body(*, event_type: str, occurred_at: dt.datetime, data: Mapping[str, Any]) -> bytes:
-    """The request body of one event. ``occurred_at`` must be aware (ValueError otherwise)."""
+def envelope(
+    *, event_type: str, occurred_at: dt.datetime, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The envelope of one event. ``occurred_at`` must be aware (ValueError otherwise)."""
     if occurred_at.tzinfo is None:
         raise ValueError("occurred_at must be an aware datetime")
     stamp = occurred_at.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-    envelope = {"type": event_type, "timestamp": stamp, "data": dict(data)}
-    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return {"type": event_type, "timestamp": stamp, "data": dict(data)}
+
+
+def body(payload: Mapping[str, Any]) -> bytes:
+    """The exact bytes sent (and signed): compact JSON, UTF-8, Japanese kept as it is."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def envelope_body(*, event_type: str, occurred_at: dt.datetime, data: Mapping[str, Any]) -> bytes:
+    """The request body of one event (``body`` of its ``envelope``)."""
+    return body(envelope(event_type=event_type, occurred_at=occurred_at, data=data))

@@ -1,0 +1,53 @@
+"""Reads of notifications, preferences, webhook endpoints and deliveries."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from kizuna.apps.notify.models import (
+    Delivery,
+    DeliveryState,
+    Notification,
+    NotificationPreference,
+    WebhookEndpoint,
+)
+from kizuna.apps.org.models import User
+
+
+def preference_for(member: User) -> NotificationPreference:
+    """The member's preferences; without a saved row, the defaults unsaved (in-app and e-mail,
+    immediately, no quiet hours): a read never writes."""
+    found = NotificationPreference.objects.filter(member=member).first()
+    return found if found is not None else NotificationPreference(member=member)
+
+
+def notifications_for(member: User, *, unread_only: bool = False) -> QuerySet[Notification]:
+    """The member's own notifications, newest first."""
+    rows = Notification.objects.filter(member=member).select_related("account")
+    return rows.filter(read_at__isnull=True) if unread_only else rows
+
+
+def unread_count(member: User) -> int:
+    return Notification.objects.filter(member=member, read_at__isnull=True).count()
+
+
+#: The states the ops page's "failing" filter shows: waiting for a retry, or given up.
+FAILING = (DeliveryState.FAILED, DeliveryState.DEAD)
+
+
+def deliveries_list(
+    *, state: str = "", channel: str = "", failing: bool = False
+) -> QuerySet[Delivery]:
+    """Every delivery, newest first, optionally of one state or channel, or failing only."""
+    rows = Delivery.objects.select_related("member", "endpoint")
+    if failing:
+        rows = rows.filter(state__in=FAILING)
+    if state:
+        rows = rows.filter(state=state)
+    if channel:
+        rows = rows.filter(channel=channel)
+    return rows
+
+
+def webhook_endpoints_list() -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.all()
