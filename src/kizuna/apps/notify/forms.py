@@ -33,11 +33,21 @@ class PreferenceForm(forms.ModelForm[NotificationPreference]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("slack") and not data.get("slack_webhook_url"):
+        if (
+            data.get("slack")
+            and not data.get("slack_webhook_url")
+            and not self.has_error("slack_webhook_url")
+        ):
             self.add_error("slack_webhook_url", _("Give the Slack incoming-webhook URL."))
-        if data.get("teams") and not data.get("teams_webhook_url"):
+        if (
+            data.get("teams")
+            and not data.get("teams_webhook_url")
+            and not self.has_error("teams_webhook_url")
+        ):
             self.add_error("teams_webhook_url", _("Give the Teams incoming-webhook URL."))
         start, end = data.get("quiet_start"), data.get("quiet_end")
+        if "quiet_start" in self.errors or "quiet_end" in self.errors:
+            return data  # a time that is not one is said once, by its own field
         if (start is None) != (end is None):
             self.add_error("quiet_end", _("Give both ends of the quiet hours, or neither."))
         elif start is not None and start == end:
