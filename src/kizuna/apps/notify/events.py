@@ -3,8 +3,12 @@ what it means (docs/webhooks.md shows each one's payload). ``emit_event`` refuse
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from kizuna.apps.customers.models import Account
 
 TASK_CREATED = "task.created"
 TASK_COMPLETED = "task.completed"
@@ -31,3 +35,8 @@ def event_type_check(event_type: str) -> str:
     if event_type not in EVENT_TYPES:
         raise UnknownEvent(f"unknown webhook event type: {event_type!r}")
     return event_type
+
+
+def account_ref(account: Account) -> dict[str, Any]:
+    """How every event names an account: ``{"id": 7, "name": "…", "crm_id": "…" or null}``."""
+    return {"id": account.pk, "name": account.name, "crm_id": account.external_crm_id or None}

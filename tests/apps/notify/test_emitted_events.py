@@ -1,0 +1,74 @@
+"""Events the other apps emit through ``notify.services.emit_event`` where their data
+changes: an account's touch model (segments), signed and received by a real endpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from standardwebhooks.webhooks import Webhook
+
+from kizuna.apps.customers.models import Account
+from kizuna.apps.notify import services
+from kizuna.apps.notify.models import Delivery
+from kizuna.apps.segments.services import segment_exception_create, segment_exceptions_expire
+from tests.apps.notify.conftest import Receiver
+from tests.factories import World
+
+
+def test_a_segment_exception_and_its_end_emit_account_segment_changed(
+    world: World,
+    receiver: Receiver,
+    commit: Callable[..., Any],
+    run_queue: Callable[..., list[str]],
+) -> None:
+    # given an endpoint subscribed to segment changes, and the account in low touch
+    endpoint = services.webhook_endpoint_create(
+        url=receiver.url("/crm"), event_types=["account.segment_changed"], by=world.admin
+    )
+    Account.objects.filter(pk=world.account.pk).update(segment="low", external_crm_id="0015X")
+    account = Account.objects.get(pk=world.account.pk)
+    # when the manager raises it to high touch until year end, and the exception expires
+    commit(
+        segment_exception_create,
+        actor=world.manager,
+        account=account,
+        segment="high",
+        reason="経営層が導入を主導",
+        expires_on=dt.date(2026, 12, 31),
+        today=dt.date(2026, 9, 1),
+    )
+    assert commit(segment_exceptions_expire, today=dt.date(2027, 1, 1)) == 1
+    run_queue()
+    # then the endpoint received both changes, signed, in order
+    bodies = [Webhook(endpoint.secret).verify(r.body, r.headers) for r in receiver.requests]
+    ref = {"id": account.pk, "name": "株式会社山田製作所", "crm_id": "0015X"}
+    assert [body["data"] for body in bodies] == [
+        {"account": ref, "from": "low", "to": "high", "on": "2026-09-01", "source": "exception"},
+        {
+            "account": ref,
+            "from": "high",
+            "to": "low",
+            "on": "2027-01-01",
+            "source": "exception_ended",
+        },
+    ]
+    assert {body["type"] for body in bodies} == {"account.segment_changed"}
+    assert list(Delivery.objects.values_list("state", flat=True)) == ["sent", "sent"]
+
+
+def test_without_a_subscribed_endpoint_a_segment_change_writes_no_delivery(
+    world: World, commit: Callable[..., Any]
+) -> None:
+    Account.objects.filter(pk=world.account.pk).update(segment="low")
+    commit(
+        segment_exception_create,
+        actor=world.manager,
+        account=Account.objects.get(pk=world.account.pk),
+        segment="high",
+        reason="理由",
+        expires_on=dt.date(2026, 12, 31),
+        today=dt.date(2026, 9, 1),
+    )
+    assert Delivery.objects.count() == 0
