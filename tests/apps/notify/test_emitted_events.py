@@ -1,5 +1,6 @@
 """Events the other apps emit through ``notify.services.emit_event`` where their data
-changes: an account's touch model (segments), signed and received by a real endpoint."""
+changes: an account's touch model (segments), an onboarding's state (onboarding); signed and
+received by a real endpoint."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from standardwebhooks.webhooks import Webhook
 from kizuna.apps.customers.models import Account
 from kizuna.apps.notify import services
 from kizuna.apps.notify.models import Delivery
+from kizuna.apps.onboarding.models import Onboarding
+from kizuna.apps.onboarding.services import onboardings_evaluate, onboardings_start
 from kizuna.apps.segments.services import segment_exception_create, segment_exceptions_expire
+from tests.apps.onboarding.conftest import line, template  # noqa: F401  (fixtures)
 from tests.apps.notify.conftest import Receiver
 from tests.factories import World
 
@@ -72,3 +76,40 @@ def test_without_a_subscribed_endpoint_a_segment_change_writes_no_delivery(
         today=dt.date(2026, 9, 1),
     )
     assert Delivery.objects.count() == 0
+
+
+def test_an_onboarding_that_changes_state_emits_it_once_per_change(
+    world: World,
+    receiver: Receiver,
+    commit: Callable[..., Any],
+    run_queue: Callable[..., list[str]],
+    line: Any,  # noqa: F811
+) -> None:
+    # given an endpoint subscribed to onboarding states, and a started onboarding
+    endpoint = services.webhook_endpoint_create(
+        url=receiver.url("/crm"), event_types=["onboarding.state_changed"], by=world.admin
+    )
+    onboardings_start(as_of=dt.date(2026, 9, 1))
+    onboarding = Onboarding.objects.get()
+    first = onboarding.state
+    # when the daily evaluation runs on three days, the second one twice (a rerun)
+    for day in (dt.date(2026, 11, 5), dt.date(2026, 11, 6), dt.date(2026, 11, 6)):
+        commit(onboardings_evaluate, as_of=day)
+    run_queue()
+    # then each change of state was sent once, with the reason of its last transition
+    bodies = [Webhook(endpoint.secret).verify(r.body, r.headers)["data"] for r in receiver.requests]
+    ref = {"id": world.account.pk, "name": "株式会社山田製作所", "crm_id": None}
+    last = Onboarding.objects.get().transitions.last()
+    assert last is not None
+    assert [(b["from"], b["to"], b["on"]) for b in bodies] == [
+        (first, "stalled", "2026-11-05"),
+        ("stalled", "expected_churn", "2026-11-06"),
+    ]
+    assert bodies[1] == {
+        "account": ref,
+        "onboarding": onboarding.pk,
+        "on": "2026-11-06",
+        "from": "stalled",
+        "to": "expected_churn",
+        "reason": last.reason,
+    }
