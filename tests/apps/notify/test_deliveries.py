@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from standardwebhooks.webhooks import Webhook
 
-from kizuna.apps.notify import services
+from kizuna.apps.notify import services, tasks
 from kizuna.apps.notify.events import UnknownEvent
 from kizuna.apps.notify.models import Delivery, Mode, Notification, NotificationPreference
 from kizuna.apps.notify.tasks import deliver
@@ -328,3 +329,28 @@ def test_a_mail_server_that_is_down_fails_the_delivery_only(
     email = Delivery.objects.get(channel="email")
     assert (email.state, email.attempts) == ("failed", 1)
     assert "Connection refused" in email.last_error or "ConnectionRefused" in email.last_error
+
+
+def test_the_minute_job_queues_again_a_delivery_whose_task_died(
+    world: World,
+    receiver: Receiver,
+    commit: Callable[..., Any],
+    run_queue: Callable[..., list[str]],
+) -> None:
+    # given a delivery claimed by a worker that died (its claim leased, never recorded) and
+    # whose queued task is gone
+    services.webhook_endpoint_create(
+        url=receiver.url("/hook"), event_types=["coverage.lost"], by=world.admin
+    )
+    (delivery,) = commit(services.emit_event, event_type="coverage.lost", data={})
+    DBTaskResult.objects.all().delete()
+    eleven_minutes_ago = timezone.now() - 11 * MINUTE
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=eleven_minutes_ago)
+    # when the minute job looks, then it has work and queues it; the worker sends it
+    assert tasks.has_stranded() is True
+    report = commit(lambda: tasks.requeue_stranded.call("2026-11-30"))
+    assert report == "1 stranded deliveries queued again"
+    run_queue()
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts, len(receiver.requests)) == ("sent", 1, 1)
+    assert tasks.has_stranded() is False

@@ -16,8 +16,8 @@ from kizuna.apps.notify.models import Delivery
 from kizuna.apps.onboarding.models import Onboarding
 from kizuna.apps.onboarding.services import onboardings_evaluate, onboardings_start
 from kizuna.apps.segments.services import segment_exception_create, segment_exceptions_expire
-from tests.apps.onboarding.conftest import line, template  # noqa: F401  (fixtures)
 from tests.apps.notify.conftest import Receiver
+from tests.apps.onboarding.conftest import line, template  # noqa: F401  (fixtures)
 from tests.factories import World
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Q, QuerySet
 
 from kizuna.apps.notify.models import (
     Delivery,
@@ -51,3 +53,18 @@ def deliveries_list(
 
 def webhook_endpoints_list() -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.all()
+
+
+#: How long past its time a waiting delivery may stay before the minute job queues it again:
+#: its task should have run by then (the worker died mid-attempt, or the process ended between
+#: the commit and the queueing). Longer than the claim's lease (``sending.LEASE``).
+STRANDED_AFTER = dt.timedelta(minutes=10)
+
+
+def deliveries_stranded(*, now: dt.datetime) -> QuerySet[Delivery]:
+    """Pending or failed deliveries whose attempt is more than ``STRANDED_AFTER`` overdue."""
+    cutoff = now - STRANDED_AFTER
+    overdue = Q(next_attempt_at__lte=cutoff) | Q(
+        next_attempt_at__isnull=True, created_at__lte=cutoff
+    )
+    return Delivery.objects.filter(overdue, state__in=(DeliveryState.PENDING, DeliveryState.FAILED))

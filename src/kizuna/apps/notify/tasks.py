@@ -11,7 +11,12 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from kizuna.apps.notify.selectors import deliveries_stranded
 from kizuna.apps.notify.sending import delivery_attempt
+from kizuna.core.schedule import every_minute
+
+#: At most this many stranded deliveries are queued again per minute.
+REQUEUE_BATCH = 500
 
 
 @task
@@ -33,3 +38,25 @@ def delivery_enqueue(delivery_id: int, *, run_after: dt.datetime | None = None) 
         queued.enqueue(delivery_id)
 
     transaction.on_commit(enqueue)
+
+
+def has_stranded() -> bool:
+    return deliveries_stranded(now=timezone.now()).exists()
+
+
+@task
+def requeue_stranded(day: str) -> str:
+    """Queue again the deliveries whose task never ran or died mid-attempt (``day``: the
+    business day it runs on, unused). Queueing one twice is harmless: the delivery's claim lets
+    one run send it."""
+    ids = list(
+        deliveries_stranded(now=timezone.now())
+        .order_by("pk")
+        .values_list("pk", flat=True)[:REQUEUE_BATCH]
+    )
+    for delivery_id in ids:
+        delivery_enqueue(delivery_id)
+    return f"{len(ids)} stranded deliveries queued again"
+
+
+SCHEDULE = (every_minute("notify.requeue_stranded", requeue_stranded, when=has_stranded),)
