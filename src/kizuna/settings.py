@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kizuna.apps.onboarding",
     "kizuna.apps.health",
     "kizuna.apps.imports",
+    "kizuna.apps.rules",
     "kizuna.apps.pages",
     "kizuna.apps.exports",
 ]

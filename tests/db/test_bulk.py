@@ -11,7 +11,7 @@ from django.db import models
 from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.apps.usage.models import UsageSummary
-from kizuna.db.bulk import bulk_insert, bulk_insert_ids
+from kizuna.db.bulk import bulk_insert, bulk_insert_ids, bulk_update_rows
 from tests.factories import AccountFactory, World
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +115,35 @@ def test_a_row_the_database_refuses_fails_the_whole_insert(world: World) -> None
             [(world.account.pk, dt.date(2026, 1, 1)), (world.account.pk, dt.date(2026, 1, 2))],
         )
     assert not UsageSummary.objects.exists()
+
+
+def test_update_rows_sets_exactly_the_fields_given(world: World) -> None:
+    # given: two lines; hostile values for the update (huge amounts, year 1 / 9999, NULLs)
+    first = SubscriptionLine.objects.create(
+        account=world.account, product=world.product, currency="JPY", billing_amount=1,
+        mrr=1, start_date=dt.date(2026, 1, 1), external_id="a",
+    )  # fmt: skip
+    second = SubscriptionLine.objects.create(
+        account=world.account, product=world.product, currency="JPY", billing_amount=2,
+        mrr=2, start_date=dt.date(2026, 1, 1), end_date=dt.date(2027, 1, 1), external_id="b",
+    )  # fmt: skip
+    # when: mrr and the dates set for both, by primary key
+    rows = [
+        (HUGE, dt.date(1, 1, 1), None, first.pk),
+        (0, dt.date(9999, 12, 30), dt.date(9999, 12, 31), second.pk),
+    ]
+    written = bulk_update_rows(SubscriptionLine, ["mrr", "start_date", "end_date"], rows, batch=1)
+    # then: those fields changed, nothing else did
+    assert written == 2
+    fields = ["external_id", "billing_amount", "mrr", "start_date", "end_date"]
+    assert values(SubscriptionLine, fields) == [
+        ("a", 1, HUGE, dt.date(1, 1, 1), None),
+        ("b", 2, 0, dt.date(9999, 12, 30), dt.date(9999, 12, 31)),
+    ]
+
+
+def test_update_rows_refuses_unknown_or_repeated_fields(world: World) -> None:
+    for fields in ([], ["mrr", "mrr"], ["no_such_field"], ["product"]):
+        with pytest.raises(ValueError):
+            bulk_update_rows(SubscriptionLine, fields, [])
+    assert bulk_update_rows(SubscriptionLine, ["mrr"], []) == 0

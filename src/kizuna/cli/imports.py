@@ -64,8 +64,9 @@ def register(subparsers: Any) -> None:
         (
             "lines",
             LINE_FORMATS,
-            "import subscription lines, CSV or Parquet as `kizuna revenue` reads them "
-            "(upsert by subscription_id; accounts first)",
+            "import subscription lines: Kizuna's line file (CSV or Parquet, as `kizuna "
+            "revenue` reads it) or a HubSpot deal export (closed-won deals); upsert by the "
+            "line's id; accounts first",
         ),
         (
             "members",

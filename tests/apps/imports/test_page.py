@@ -141,9 +141,10 @@ def test_an_unknown_kind_or_a_format_the_kind_lacks_is_refused(world: World) -> 
     assert client.get("/imports/invoices/").status_code == 404
     url = reverse("imports:import", kwargs={"kind": "lines"})
     upload = SimpleUploadedFile("x.csv", b"Id,Name\n1,a\n", content_type="text/csv")
-    response = client.post(url, {"file": upload, "action": "preview", "file_format": "hubspot"})
+    form = {"file": upload, "action": "preview", "file_format": "salesforce"}
+    response = client.post(url, form)
     assert response.status_code == 400
-    assert "この種類のレコードには HubSpot の形式はありません。" in response.text
+    assert "この種類のレコードには Salesforce の形式はありません。" in response.text
     assert not ImportRun.objects.exists()
 
 

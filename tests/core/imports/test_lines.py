@@ -1,4 +1,5 @@
-"""Subscription-line rows: every reject reason, dates, amounts, the plan against stored lines."""
+"""Subscription-line rows: every reject reason, dates, amounts, the plan against stored lines,
+and HubSpot's deal exports (closed-won deals are lines)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,30 @@ import datetime as dt
 import pytest
 
 from kizuna.core.imports.accounts import Rejected
-from kizuna.core.imports.columns import ImportMapping, resolve_columns
-from kizuna.core.imports.files import Table, read_table
+from kizuna.core.imports.columns import (
+    AccountFormat,
+    FileRefused,
+    ImportMapping,
+    detect_format,
+    parse_mapping,
+    resolve_columns,
+)
+from kizuna.core.imports.files import Table, decode, read_table
 from kizuna.core.imports.lines import (
     KIZUNA_LINES,
+    LINE_FIELDS,
     LINE_REJECT_CODES,
     LineRow,
     LineTargets,
+    is_won,
     make_line_plan,
     parse_amount,
     parse_date,
     read_line_rows,
 )
 from kizuna.core.imports.plan import Existing, Plan
+from kizuna.integrations.hubspot.deals import FORMAT as HUBSPOT
+from kizuna.integrations.line_formats import LINE_FORMATS
 
 pytestmark = pytest.mark.pure
 
@@ -119,6 +131,7 @@ def test_every_reject_reason_with_its_line() -> None:
         "ambiguous_account",
         "no_product",
         "unknown_product",
+        "deal_not_won",  # a deal export's (below)
     } == set(LINE_REJECT_CODES)
 
 
@@ -219,3 +232,180 @@ def test_a_row_without_a_product_takes_the_only_product_sold() -> None:
     plan = _plan("L9,A1,2026-03-01,,500,,,\n", {}, targets)
     (created,) = plan.created
     assert created.values["product"] == "basic"
+
+
+# HubSpot deal exports, as the exporter writes them: UTF-8 with a BOM, every cell quoted, a
+# time after the close date, several companies in one cell, full-width digits typed in.
+HUBSPOT_DEALS = (
+    '\ufeff"Record ID","Deal Name","Deal Stage","Close Date","Deal owner","Amount",'
+    '"Monthly recurring revenue","Currency","Quantity","Associated Company IDs",'
+    '"Associated Company"\n'
+    '"20001","Aozora - Expense, annual","Closed Won","2026-04-01 00:00","Taro Tanaka",'
+    '"1200000","100000.00","JPY","10","9876543210;9876543211","Aozora KK;Hokuto, Inc."\n'
+    '"20002","Hokuto - Pilot","Closed Lost","2026-03-15 00:00","Taro Tanaka","300000",'
+    '"25000","JPY","","9876543211","Hokuto, Inc."\n'
+    '"20003","Hokuto - Expansion","Contract Sent","","Taro Tanaka","","","JPY","",'
+    '"9876543211","Hokuto, Inc."\n'
+    '"20004","Aozora - Add-on","closedwon","2026/05/01 9:00","Taro Tanaka","100000",'
+    '"8333.33","JPY","","9876543210","Aozora KK"\n'
+    '"20005","Hokuto - Main","ＣＬＯＳＥＤ　ＷＯＮ","2026-01-10 00:00","Taro Tanaka",'
+    '"600000","５０，０００","jpy","２０","9876543211","Hokuto, Inc."\n'
+    '"20006","Hokuto - Forever","Closed Won","9999-12-31 23:59","Taro Tanaka","",'
+    '"99999999999999999999","JPY","","9876543211","Hokuto, Inc."\n'
+)
+
+# a Japanese portal's export of the same kind
+HUBSPOT_DEALS_JA = (
+    '\ufeff"レコードID","取引名","取引ステージ","クローズ日","取引担当者","金額","月間経常収益",'
+    '"通貨","関連付けられた会社ID"\n'
+    '"30001","さくら製作所 年間契約","成約","2026/04/01 9:00","山田 太郎","1,200,000",'
+    '"１００，０００","JPY","9876543210"\n'
+    '"30002","みどり商店 トライアル","失注","2026/03/01 9:00","山田 太郎","0","0","JPY",'
+    '"9876543211"\n'
+    '"30003","みどり商店 本契約","契約書送付済み","","山田 太郎","","","JPY","9876543211"\n'
+)
+
+
+NO_MAPPING = ImportMapping()
+
+
+def _read_export(
+    data: bytes, mapping: ImportMapping = NO_MAPPING
+) -> tuple[AccountFormat, list[LineRow], list[Rejected]]:
+    text, encoding = decode(data)
+    assert encoding == "utf-8-sig"
+    table = read_table(text)
+    line_format = detect_format(table.headers, list(LINE_FORMATS.values()))
+    columns = resolve_columns(table.headers, line_format, mapping, previous={})
+    return line_format, *read_line_rows(table, columns, line_format, currency="JPY")
+
+
+def test_an_english_hubspot_deal_export_brings_in_its_closed_won_deals() -> None:
+    line_format, rows, rejected = _read_export(HUBSPOT_DEALS.encode("utf-8"))
+    assert line_format is HUBSPOT
+    seats = frozenset({"account", "start_date", "mrr", "seats"})
+    assert rows == [
+        LineRow(2, "20001", "9876543210", seats, dt.date(2026, 4, 1), 100000, seats=10),
+        LineRow(6, "20005", "9876543211", seats, dt.date(2026, 1, 10), 50000, seats=20),
+    ]
+    assert rejected == [
+        Rejected(3, "deal_not_won", "Closed Lost"),
+        Rejected(4, "deal_not_won", "Contract Sent"),
+        Rejected(5, "bad_amount", "8333.33"),
+        Rejected(7, "amount_too_large", "99999999999999999999"),
+    ]
+
+
+def test_a_japanese_hubspot_deal_export_brings_in_its_closed_won_deals() -> None:
+    line_format, rows, rejected = _read_export(HUBSPOT_DEALS_JA.encode("utf-8"))
+    assert line_format is HUBSPOT
+    given = frozenset({"account", "start_date", "mrr"})
+    assert rows == [LineRow(2, "30001", "9876543210", given, dt.date(2026, 4, 1), 100000)]
+    assert rejected == [
+        Rejected(3, "deal_not_won", "失注"),
+        Rejected(4, "deal_not_won", "契約書送付済み"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("stage", "won"),
+    [
+        ("closedwon", True),
+        ("Closed Won", True),
+        ("CLOSED WON", True),
+        ("ｃｌｏｓｅｄ　ｗｏｎ", True),
+        ("成約", True),
+        (" 成約 ", True),
+        ("closedlost", False),
+        ("Closed Lost", False),
+        ("失注", False),
+        ("appointmentscheduled", False),
+        ("Won", False),
+        ("成約見込み", False),
+        ("", False),
+    ],
+)
+def test_only_a_closed_won_stage_is_won(stage: str, won: bool) -> None:
+    assert is_won(stage) is won
+
+
+def test_a_deal_export_without_a_stage_column_is_taken_whole() -> None:
+    # a view filtered to closed-won deals, exported without the stage column
+    text = (
+        '\ufeff"Record ID","Close Date","Monthly recurring revenue","Associated Company IDs"\n'
+        '"20001","2026-04-01 00:00","100000","9876543210"\n'
+        '"20002","0001-01-01 00:00","0","9876543211"\n'
+    )
+    _format, rows, rejected = _read_export(text.encode("utf-8"))
+    given = frozenset({"account", "start_date", "mrr"})
+    assert rows == [
+        LineRow(2, "20001", "9876543210", given, dt.date(2026, 4, 1), 100000),
+        LineRow(3, "20002", "9876543211", given, dt.date(1, 1, 1), 0),
+    ]
+    assert rejected == []
+
+
+def test_internal_names_and_a_mapping_for_the_contract_end_and_product() -> None:
+    text = (
+        '\ufeff"hs_object_id","dealstage","closedate","hs_mrr","deal_currency_code",'
+        '"Associated Company IDs (Primary)","Contract end date","Product code"\n'
+        '"40001","closedwon","2026-04-01","120000","JPY","9876543210","2027-04-01","expense"\n'
+        '"40002","closedwon","2026-04-01","120000","USD","9876543210","",""\n'
+        '"40003","closedwon","2026-04-01","120000","JPY","9876543210","2026-03-31",""\n'
+        '"40004","appointmentscheduled","2026-04-01","120000","JPY","9876543210","",""\n'
+    )
+    mapping = parse_mapping(
+        '{"columns": {"end_date": "Contract end date", "product": "Product code"}}',
+        industry_codes=[],
+        fields=LINE_FIELDS,
+    )
+    _format, rows, rejected = _read_export(text.encode("utf-8"), mapping)
+    given = frozenset({"account", "start_date", "mrr", "end_date", "product"})
+    assert rows == [
+        LineRow(
+            2,
+            "40001",
+            "9876543210",
+            given,
+            dt.date(2026, 4, 1),
+            120000,
+            product="expense",
+            end_date=dt.date(2027, 4, 1),
+        )
+    ]
+    assert rejected == [
+        Rejected(3, "other_currency", "USD"),
+        Rejected(4, "end_before_start", "2026-04-01 → 2026-03-31"),
+        Rejected(5, "deal_not_won", "appointmentscheduled"),
+    ]
+
+
+def test_the_format_is_recognised_and_kizunas_file_keeps_its_rows() -> None:
+    formats = list(LINE_FORMATS.values())
+    assert detect_format(HEADER.strip().split(","), formats) is KIZUNA_LINES
+    deal_headers = ["Record ID", "Deal Stage", "Close Date", "Monthly recurring revenue"]
+    assert detect_format([*deal_headers, "Associated Company IDs"], formats) is HUBSPOT
+    assert (
+        detect_format(
+            ["レコードID", "取引ステージ", "クローズ日", "月間経常収益", "関連付けられた会社ID"],
+            formats,
+        )
+        is HUBSPOT
+    )
+    # Kizuna's format has no stage: a "stage" column of its file is read past
+    rows, rejected = _read(
+        "s-1,c-1,2025-04-01,50000,lost\n",
+        header="subscription_id,customer_id,start_date,monthly_amount,stage\n",
+    )
+    assert ([r.external_id for r in rows], rejected) == (["s-1"], [])
+
+
+def test_a_deal_export_without_the_monthly_amount_is_refused_naming_it() -> None:
+    headers = ["Record ID", "Deal Stage", "Close Date", "Amount", "Associated Company IDs"]
+    line_format = detect_format(headers, list(LINE_FORMATS.values()))
+    with pytest.raises(FileRefused) as refused:
+        resolve_columns(headers, line_format, ImportMapping(), previous={})
+    assert (refused.value.code, refused.value.detail) == (
+        "missing_column",
+        "monthly_amount (Monthly recurring revenue / 月間経常収益 / hs_mrr)",
+    )

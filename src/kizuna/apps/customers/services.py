@@ -46,6 +46,7 @@ from kizuna.apps.org.access import (
 from kizuna.apps.org.models import User
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
 from kizuna.core.groups import would_cycle
+from kizuna.db.bulk import bulk_update_rows
 
 ACCOUNT_FIELDS = [
     "name",
@@ -283,16 +284,27 @@ def account_refresh_mrr(*, account_ids: Iterable[int] | None, on: dt.date) -> in
     active = Q(subscription_lines__start_date__lte=on) & (
         Q(subscription_lines__end_date__isnull=True) | Q(subscription_lines__end_date__gt=on)
     )
-    accounts = Account.objects.all()
+    scopes = [Account.objects.all()]
     if account_ids is not None:
-        accounts = accounts.filter(pk__in=list(account_ids))
-    computed = accounts.annotate(current=Sum("subscription_lines__mrr", filter=active)).values_list(
-        "pk", "current", "mrr"
-    )
-    changed = [(pk, current or 0) for pk, current, cached in computed if (current or 0) != cached]
-    for pk, current in changed:
-        Account.objects.filter(pk=pk).update(mrr=current)
+        ids = sorted(set(account_ids))
+        scopes = [
+            Account.objects.filter(pk__in=ids[start : start + _IDS_PER_QUERY])
+            for start in range(0, len(ids), _IDS_PER_QUERY)
+        ]
+    changed: list[tuple[int, int]] = []
+    for accounts in scopes:
+        computed = accounts.annotate(
+            current=Sum("subscription_lines__mrr", filter=active)
+        ).values_list("pk", "current", "mrr")
+        changed += [
+            (current or 0, pk) for pk, current, cached in computed if (current or 0) != cached
+        ]
+    bulk_update_rows(Account, ["mrr"], changed)
     return len(changed)
+
+
+#: the ids one ``IN (…)`` names: an import may refresh 100,000 accounts at once
+_IDS_PER_QUERY = 5000
 
 
 def accounts_mark_health_stale(*, account_ids: Iterable[int]) -> int:
@@ -302,9 +314,13 @@ def accounts_mark_health_stale(*, account_ids: Iterable[int]) -> int:
     change commit together. Each mark is the time of the latest change: a rescoring that read
     the data before it clears only an older mark. Returns the accounts marked."""
     ids = sorted({int(pk) for pk in account_ids})
-    if not ids:
-        return 0
-    return Account.objects.filter(pk__in=ids).update(health_stale_since=timezone.now())
+    now = timezone.now()
+    return sum(
+        Account.objects.filter(pk__in=ids[start : start + _IDS_PER_QUERY]).update(
+            health_stale_since=now
+        )
+        for start in range(0, len(ids), _IDS_PER_QUERY)
+    )
 
 
 # --- products (the catalogue the subscription lines sell) ---------------------------------

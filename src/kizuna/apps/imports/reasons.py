@@ -38,6 +38,9 @@ REASONS: dict[str, StrOrPromise] = {
     "other_currency": gettext_lazy("The currency is not this company's."),
     "no_product": gettext_lazy("No product is given, and the company sells several."),
     "unknown_product": gettext_lazy("No product has this code."),
+    "deal_not_won": gettext_lazy(
+        "The deal is not closed won: only won deals are subscription lines (its stage is shown)."
+    ),
     "no_email": gettext_lazy("The e-mail address is empty."),
     "unknown_role": gettext_lazy("The role is not one of admin, manager, CSM or viewer."),
     "unknown_team": gettext_lazy("No team has this code or name."),

@@ -16,16 +16,16 @@ line runs as whoever can reach the server's shell and database).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone, translation
 
-from kizuna.apps.audit.models import AuditAction, AuditEvent
-from kizuna.apps.audit.services import audit_event
+from kizuna.apps.audit.models import AuditAction
+from kizuna.apps.audit.services import EventRow, audit_event_row, audit_insert
 from kizuna.apps.customers.models import Account, Contact, Industry, Product, SubscriptionLine
 from kizuna.apps.customers.services import account_refresh_mrr, accounts_mark_health_stale
 from kizuna.apps.imports.models import (
@@ -77,6 +77,7 @@ from kizuna.core.imports.plan import (
     make_plan,
 )
 from kizuna.core.money import mrr_from_billing
+from kizuna.db.bulk import bulk_insert, bulk_update_rows
 from kizuna.integrations.account_formats import ACCOUNT_FORMATS
 from kizuna.integrations.contact_formats import CONTACT_FORMATS
 from kizuna.integrations.line_formats import LINE_FORMATS
@@ -213,12 +214,12 @@ class Writing:
 class KindSpec:
     """One kind of record an import brings in: its formats, how a read file becomes a plan
     (``plan(table, columns, format, mapping) → (Plan, context)``), and how a plan is written
-    (``write(writing) → the audit events``)."""
+    (``write(writing) → the audit events, as rows for ``audit_insert``)."""
 
     kind: ImportKind
     formats: Mapping[str, AccountFormat]
     plan: Callable[[Table, dict[str, int], AccountFormat, ImportMapping], tuple[Plan, Any]]
-    write: Callable[[Writing], list[AuditEvent]]
+    write: Callable[[Writing], list[EventRow]]
     #: headers that mark a file of another kind (a Contact.csv has ``Id`` and ``Name`` too,
     #: but also ``AccountId``): such a file is refused whole (``wrong_kind``)
     foreign_headers: frozenset[str] = frozenset()
@@ -312,8 +313,7 @@ def _write(
 ) -> ImportRun:
     plan = writing.plan
     writing.progress(0, len(plan.created) + len(plan.updated))
-    events = spec.write(writing)
-    AuditEvent.objects.bulk_create(events, batch_size=_CHUNK)
+    audit_insert(spec.write(writing))
     return _finish(plan, writing.source, saved, run)
 
 
@@ -385,21 +385,55 @@ def _changes(change: Change) -> dict[str, list[object]]:
 
 
 def _event(
-    actor: User | None,
+    writing: Writing,
     action: AuditAction,
-    record: Account | Contact | SubscriptionLine | User,
+    model: type[models.Model],
+    record_id: int,
     account_id: int | None,
     changes: dict[str, list[object]],
-    via: str,
-) -> AuditEvent:
-    return audit_event(
-        actor=actor,
+) -> EventRow:
+    return audit_event_row(
+        actor=writing.actor,
         action=action,
-        instance=record,
+        entity=model._meta.model_name or "",
+        entity_id=record_id,
         account_id=account_id,
         changes=changes,
-        via=via,
+        via=writing.via,
     )
+
+
+def _ids_by(model: type[models.Model], key: str, values: Sequence[str]) -> dict[str, int]:
+    """The primary keys of the rows of ``model`` whose unique ``key`` is one of ``values``."""
+    found: dict[str, int] = {}
+    for start in range(0, len(values), _CHUNK):
+        rows = model._default_manager.filter(**{f"{key}__in": values[start : start + _CHUNK]})
+        found.update((str(value), pk) for value, pk in rows.values_list(key, "pk"))
+    return found
+
+
+def _insert(
+    model: type[models.Model], key: str, records: Sequence[Mapping[str, object]]
+) -> dict[str, int]:
+    """Insert ``records`` (attribute name → value; a field a record lacks gets its default, as
+    a new model instance would) with one prepared INSERT (``kizuna.db.bulk_insert``), then
+    their primary keys by their unique ``key``: building a model instance and the SQL text of
+    each row (``bulk_create``) costs more than the INSERT itself."""
+    names = list(dict.fromkeys(name for record in records for name in record))
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    defaults = {name: fields[name].get_default() for name in names}
+    bulk_insert(model, names, [tuple(r.get(n, defaults[n]) for n in names) for r in records])
+    return _ids_by(model, key, [str(record[key]) for record in records])
+
+
+def _update(model: type[models.Model], records: Sequence[tuple[int, Mapping[str, object]]]) -> None:
+    """Set the fields each record names (primary key, attribute name → value), one prepared
+    UPDATE for the records that set the same fields (``kizuna.db.bulk_update_rows``)."""
+    groups: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
+    for pk, values in records:
+        groups.setdefault(tuple(values), []).append((*values.values(), pk))
+    for names, rows in groups.items():
+        bulk_update_rows(model, names, rows)
 
 
 # Accounts: upsert by the CRM id; the owner (and the owner's team) on created accounts only.
@@ -423,49 +457,36 @@ def _plan_accounts(
     return plan, users
 
 
-def _write_accounts(writing: Writing) -> list[AuditEvent]:
+def _write_accounts(writing: Writing) -> list[EventRow]:
     plan, source, users = writing.plan, writing.source, writing.context
     total = len(plan.created) + len(plan.updated)
-    events: list[AuditEvent] = []
+    events: list[EventRow] = []
     for start in range(0, len(plan.created), _CHUNK):
         chunk = plan.created[start : start + _CHUNK]
-        accounts = [
-            _new_account(change.values, change.external_id, source, users) for change in chunk
-        ]
-        Account.objects.bulk_create(accounts)
-        for account, change in zip(accounts, chunk, strict=True):
+        ids = _insert(
+            Account,
+            "external_crm_id",
+            [_new_account(change.values, change.external_id, source, users) for change in chunk],
+        )
+        for change in chunk:
             changes = {name: [None, value] for name, value in change.values.items()}
             changes["owner"] = [None, _owner_label(users, change.values.get("owner"))]
             changes["external_crm_id"] = [None, change.external_id]
-            events.append(
-                _event(writing.actor, AuditAction.CREATE, account, account.pk, changes, writing.via)
-            )
+            pk = ids[change.external_id]
+            events.append(_event(writing, AuditAction.CREATE, Account, pk, pk, changes))
         writing.progress(start + len(chunk), total)
     done = len(plan.created)
     now = timezone.now()
     for start in range(0, len(plan.updated), _CHUNK):
         chunk = plan.updated[start : start + _CHUNK]
-        accounts = []
+        records: list[tuple[int, Mapping[str, object]]] = []
         for change in chunk:
-            account = Account(pk=change.record_id, crm_source=source, updated_at=now)
-            for name, value in change.values.items():
-                if name in UPDATE_FIELDS:
-                    setattr(account, name, value)
-            accounts.append(account)
-            events.append(
-                _event(
-                    writing.actor,
-                    AuditAction.UPDATE,
-                    account,
-                    account.pk,
-                    _changes(change),
-                    writing.via,
-                )
-            )
-        # the file's columns, the same for every row: an import never clears a field the
-        # export does not have
-        given = [name for name in UPDATE_FIELDS if name in chunk[0].values]
-        Account.objects.bulk_update(accounts, [*given, "crm_source", "updated_at"])
+            pk = int(change.record_id or 0)
+            # the file's columns: an import never clears a field the export does not have
+            values = {name: change.values[name] for name in UPDATE_FIELDS if name in change.values}
+            records.append((pk, {**values, "crm_source": source, "updated_at": now}))
+            events.append(_event(writing, AuditAction.UPDATE, Account, pk, pk, _changes(change)))
+        _update(Account, records)
         writing.progress(done + start + len(chunk), total)
     _set_parents(plan, source)
     return events
@@ -486,29 +507,29 @@ def _set_parents(plan: Plan, source: str) -> None:
             crm_source=source, external_crm_id__in=names[start : start + _CHUNK]
         )
         ids.update((str(crm_id), pk) for crm_id, pk in rows.values_list("external_crm_id", "id"))
-    accounts = [
-        Account(pk=ids[child], parent_id=ids[str(parent)] if parent is not None else None)
-        for child, parent in sorted(wanted.items())
-    ]
-    Account.objects.bulk_update(accounts, ["parent"], batch_size=_CHUNK)
+    _update(
+        Account,
+        [
+            (ids[child], {"parent_id": ids[str(parent)] if parent is not None else None})
+            for child, parent in sorted(wanted.items())
+        ],
+    )
 
 
 def _new_account(
     values: Mapping[str, object], external_id: str, source: str, users: dict[int, User]
-) -> Account:
-    """A new account: the row's given fields, its owner (and the owner's team)."""
+) -> dict[str, object]:
+    """A new account's fields: the row's given fields, its owner (and the owner's team)."""
     owner_id = values.get("owner")
     owner = users.get(owner_id) if isinstance(owner_id, int) else None
-    account = Account(
-        owner=owner,
-        team_id=owner.team_id if owner is not None else None,
-        external_crm_id=external_id,
-        crm_source=source,
-    )
-    for name in UPDATE_FIELDS:
-        if name in values:
-            setattr(account, name, values[name])
-    return account
+    fields: dict[str, object] = {
+        "owner_id": owner.pk if owner is not None else None,
+        "team_id": owner.team_id if owner is not None else None,
+        "external_crm_id": external_id,
+        "crm_source": source,
+    }
+    fields.update((name, values[name]) for name in UPDATE_FIELDS if name in values)
+    return fields
 
 
 # Contacts: the same shapes, with the contact's account found by its CRM id among the accounts
@@ -574,60 +595,50 @@ def _contact_fields(values: Mapping[str, object], accounts: Mapping[str, int]) -
     return fields
 
 
-def _write_contacts(writing: Writing) -> list[AuditEvent]:
+def _write_contacts(writing: Writing) -> list[EventRow]:
     plan, source, accounts = writing.plan, writing.source, writing.context
     total = len(plan.created) + len(plan.updated)
-    events: list[AuditEvent] = []
+    events: list[EventRow] = []
     for start in range(0, len(plan.created), _CHUNK):
         chunk = plan.created[start : start + _CHUNK]
-        contacts = [
-            Contact(
-                external_crm_id=change.external_id,
-                crm_source=source,
+        records = [
+            {
+                "external_crm_id": change.external_id,
+                "crm_source": source,
                 **_contact_fields(change.values, accounts),
-            )
+            }
             for change in chunk
         ]
-        Contact.objects.bulk_create(contacts)
-        for contact, change in zip(contacts, chunk, strict=True):
+        ids = _insert(Contact, "external_crm_id", records)
+        for record, change in zip(records, chunk, strict=True):
             changes: dict[str, list[object]] = {
                 name: [None, value] for name, value in change.values.items()
             }
             changes["external_crm_id"] = [None, change.external_id]
-            events.append(
-                _event(
-                    writing.actor,
-                    AuditAction.CREATE,
-                    contact,
-                    contact.account_id,
-                    changes,
-                    writing.via,
-                )
-            )
+            pk, account_id = ids[change.external_id], int(str(record["account_id"]))
+            events.append(_event(writing, AuditAction.CREATE, Contact, pk, account_id, changes))
         writing.progress(start + len(chunk), total)
     done = len(plan.created)
     for start in range(0, len(plan.updated), _CHUNK):
         chunk = plan.updated[start : start + _CHUNK]
-        contacts = []
+        updates: list[tuple[int, Mapping[str, object]]] = []
         for change in chunk:
-            contact = Contact(
-                pk=change.record_id, crm_source=source, **_contact_fields(change.values, accounts)
-            )
-            contacts.append(contact)
+            pk = int(change.record_id or 0)
+            # the file's columns: an import never clears a field the export does not have
+            fields = {**_contact_fields(change.values, accounts), "crm_source": source}
+            updates.append((pk, fields))
+            moved_to = fields.get("account_id")
             events.append(
                 _event(
-                    writing.actor,
+                    writing,
                     AuditAction.UPDATE,
-                    contact,
-                    contact.account_id,
+                    Contact,
+                    pk,
+                    int(str(moved_to)) if moved_to is not None else None,
                     _changes(change),
-                    writing.via,
                 )
             )
-        # the file's columns, the same for every row: an import never clears a field the
-        # export does not have
-        given = list(_contact_fields(chunk[0].values, accounts))
-        Contact.objects.bulk_update(contacts, [*given, "crm_source"])
+        _update(Contact, updates)
         writing.progress(done + start + len(chunk), total)
     return events
 
@@ -720,67 +731,66 @@ def _line_fields(values: Mapping[str, object], context: _LineContext) -> dict[st
     return fields
 
 
-def _write_lines(writing: Writing) -> list[AuditEvent]:
+def _write_lines(writing: Writing) -> list[EventRow]:
     plan, context = writing.plan, writing.context
     total = len(plan.created) + len(plan.updated)
-    events: list[AuditEvent] = []
+    events: list[EventRow] = []
     touched: set[int] = set()
     for start in range(0, len(plan.created), _CHUNK):
         chunk = plan.created[start : start + _CHUNK]
-        lines = [
-            SubscriptionLine(
-                external_id=change.external_id,
-                currency=context.currency,
+        records = [
+            {
+                "external_id": change.external_id,
+                "currency": context.currency,
                 **_line_fields(change.values, context),
-            )
+            }
             for change in chunk
         ]
-        SubscriptionLine.objects.bulk_create(lines)
-        for line, change in zip(lines, chunk, strict=True):
+        ids = _insert(SubscriptionLine, "external_id", records)
+        for record, change in zip(records, chunk, strict=True):
             changes: dict[str, list[object]] = {
                 name: [None, _json(value)] for name, value in change.values.items()
             }
             changes["external_id"] = [None, change.external_id]
+            account_id = int(str(record["account_id"]))
+            pk = ids[change.external_id]
             events.append(
-                _event(
-                    writing.actor, AuditAction.CREATE, line, line.account_id, changes, writing.via
-                )
+                _event(writing, AuditAction.CREATE, SubscriptionLine, pk, account_id, changes)
             )
-            touched.add(line.account_id)
+            touched.add(account_id)
         writing.progress(start + len(chunk), total)
     done = len(plan.created)
     now = timezone.now()
-    old_accounts = dict(
-        SubscriptionLine.objects.filter(pk__in=[c.record_id for c in plan.updated]).values_list(
-            "pk", "account_id"
-        )
-    )
+    old_accounts = _line_accounts_of([int(c.record_id or 0) for c in plan.updated])
     for start in range(0, len(plan.updated), _CHUNK):
         chunk = plan.updated[start : start + _CHUNK]
-        lines = []
+        updates: list[tuple[int, Mapping[str, object]]] = []
         for change in chunk:
-            line = SubscriptionLine(
-                pk=change.record_id, updated_at=now, **_line_fields(change.values, context)
-            )
-            lines.append(line)
-            touched.update({line.account_id, old_accounts.get(line.pk, line.account_id)})
+            pk = int(change.record_id or 0)
+            fields = {**_line_fields(change.values, context), "updated_at": now}
+            updates.append((pk, fields))
+            account_id = int(str(fields["account_id"]))
+            touched.update({account_id, old_accounts.get(pk, account_id)})
             events.append(
                 _event(
-                    writing.actor,
-                    AuditAction.UPDATE,
-                    line,
-                    line.account_id,
-                    _changes(change),
-                    writing.via,
+                    writing, AuditAction.UPDATE, SubscriptionLine, pk, account_id, _changes(change)
                 )
             )
-        given = list(_line_fields(chunk[0].values, context))
-        SubscriptionLine.objects.bulk_update(lines, [*given, "updated_at"])
+        _update(SubscriptionLine, updates)
         writing.progress(done + start + len(chunk), total)
     if touched:
         account_refresh_mrr(account_ids=sorted(touched), on=tenant_today())
         accounts_mark_health_stale(account_ids=touched)
     return events
+
+
+def _line_accounts_of(line_ids: Sequence[int]) -> dict[int, int]:
+    """Each line's account before the import changes it."""
+    found: dict[int, int] = {}
+    for start in range(0, len(line_ids), _CHUNK):
+        rows = SubscriptionLine.objects.filter(pk__in=line_ids[start : start + _CHUNK])
+        found.update(rows.values_list("pk", "account_id"))
+    return found
 
 
 # Members: matched by e-mail; a new member gets the file's role (viewer without one), no
@@ -847,10 +857,10 @@ def _member_fields(values: Mapping[str, object], teams: Mapping[str, int]) -> di
     return fields
 
 
-def _write_members(writing: Writing) -> list[AuditEvent]:
+def _write_members(writing: Writing) -> list[EventRow]:
     plan, teams = writing.plan, writing.context
     total = len(plan.created) + len(plan.updated)
-    events: list[AuditEvent] = []
+    events: list[EventRow] = []
     taken = {name.casefold() for name in User.objects.values_list("username", flat=True)}
     for done, change in enumerate(plan.created, start=1):
         email = str(change.values["email"])
@@ -863,16 +873,14 @@ def _write_members(writing: Writing) -> list[AuditEvent]:
         user.set_unusable_password()
         user.save(force_insert=True)
         changes = {name: [None, value] for name, value in change.values.items()}
-        events.append(_event(writing.actor, AuditAction.CREATE, user, None, changes, writing.via))
+        events.append(_event(writing, AuditAction.CREATE, User, user.pk, None, changes))
         writing.progress(done, total)
     for done, change in enumerate(plan.updated, start=len(plan.created) + 1):
         user = User.objects.get(pk=int(change.record_id or 0))
         for name, value in _member_fields(change.values, teams).items():
             setattr(user, name, value)
         user.save(update_fields=list(_member_fields(change.values, teams)))
-        events.append(
-            _event(writing.actor, AuditAction.UPDATE, user, None, _changes(change), writing.via)
-        )
+        events.append(_event(writing, AuditAction.UPDATE, User, user.pk, None, _changes(change)))
         writing.progress(done, total)
     return events
 
@@ -889,37 +897,46 @@ def _free_username(email: str, taken: set[str]) -> str:
     return name
 
 
+# Headers that say which kind of record a file holds (folded: NFKC, case-folded). HubSpot's
+# deals name their companies as its contacts do (``Associated Company IDs``): a line file is
+# told from a contact file by the person's name, and from a company file by the company's
+# name and owner (a deal has ``Deal Name`` and ``Deal owner``).
+_PERSON_HEADERS = {"accountid", "取引先責任者 id", "lastname", "last name", "first name", "姓"}
 _CONTACT_HEADERS = {"accountid", "取引先責任者 id", "associated company ids"}
+_COMPANY_HEADERS = {"company name", "company owner", "会社の所有者", "会社所有者"}
 _MEMBER_HEADERS = {"username", "userroleid", "ユーザー id"}
 _LINE_HEADERS = {"subscription_id", "monthly_amount"}
+_DEAL_HEADERS = {"deal stage", "dealstage", "取引ステージ", "deal name", "dealname", "取引名"}
 ACCOUNTS = KindSpec(
     ImportKind.ACCOUNTS,
     ACCOUNT_FORMATS,
     _plan_accounts,
     _write_accounts,
     # an account has no last name: a person's file
-    frozenset(_CONTACT_HEADERS | _MEMBER_HEADERS | _LINE_HEADERS | {"lastname", "姓"}),
+    frozenset(
+        _CONTACT_HEADERS | _MEMBER_HEADERS | _LINE_HEADERS | _DEAL_HEADERS | {"lastname", "姓"}
+    ),
 )
 CONTACTS = KindSpec(
     ImportKind.CONTACTS,
     CONTACT_FORMATS,
     _plan_contacts,
     _write_contacts,
-    frozenset(_MEMBER_HEADERS | _LINE_HEADERS),
+    frozenset(_MEMBER_HEADERS | _LINE_HEADERS | _DEAL_HEADERS),
 )
 LINES = KindSpec(
     ImportKind.LINES,
     LINE_FORMATS,
     _plan_lines,
     _write_lines,
-    frozenset(_CONTACT_HEADERS | _MEMBER_HEADERS),
+    frozenset(_PERSON_HEADERS | _COMPANY_HEADERS | _MEMBER_HEADERS),
 )
 MEMBERS = KindSpec(
     ImportKind.MEMBERS,
     MEMBER_FORMATS,
     _plan_members,
     _write_members,
-    frozenset(_CONTACT_HEADERS | _LINE_HEADERS | {"parentid", "取引先 id"}),
+    frozenset(_CONTACT_HEADERS | _LINE_HEADERS | _DEAL_HEADERS | {"parentid", "取引先 id"}),
 )
 KINDS: dict[str, KindSpec] = {
     spec.kind.value: spec for spec in (ACCOUNTS, CONTACTS, LINES, MEMBERS)
@@ -932,7 +949,8 @@ accounts_import = partial(run_import, ACCOUNTS)
 #: (accounts are imported first)
 contacts_import = partial(run_import, CONTACTS)
 #: ``run_import`` of subscription lines (Kizuna's line format, the one ``kizuna revenue``
-#: reads): upsert by the line's id, its account by the account's CRM id
+#: reads, or HubSpot's closed-won deals): upsert by the line's id, its account by the
+#: account's CRM id
 lines_import = partial(run_import, LINES)
 #: ``run_import`` of members: matched by e-mail, the CRM user id stored for owner matching
 members_import = partial(run_import, MEMBERS)

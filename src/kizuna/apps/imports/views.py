@@ -107,8 +107,9 @@ KIND_TEXTS: dict[str, KindText] = {
         id_label=gettext_lazy("Subscription ID"),
         intro=gettext_lazy(
             "Upload Kizuna's line file (CSV or Parquet, the file the revenue report reads: "
-            "subscription_id, customer_id, start_date, end_date, monthly_amount, product), "
-            "after the accounts. Lines are matched by subscription_id; the accounts' MRR is "
+            "subscription_id, customer_id, start_date, end_date, monthly_amount, product) or "
+            "a HubSpot deal export (closed-won deals only: export a view filtered to them), "
+            "after the accounts. Lines are matched by their id; the accounts' MRR is "
             "recomputed."
         ),
         created=gettext_lazy("New lines"),

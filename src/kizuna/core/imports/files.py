@@ -45,8 +45,12 @@ class Table:
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width → half-width digits and letters), trimmed, inner spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    """NFKC (full-width → half-width digits and letters), trimmed, inner spaces collapsed.
+    ASCII text is its own NFKC form, and most cells of an export are ASCII (ids, numbers,
+    e-mail addresses): they skip the normalisation."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())
 
 
 def squash(text: str) -> str:

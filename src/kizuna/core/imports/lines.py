@@ -16,7 +16,12 @@ the one ``kizuna revenue`` reads (docs/metrics.md), so one file feeds both:
 - without a ``product`` column (or with the cell empty) the line is for the company's only
   product; with several products the row is rejected (``no_product``); a code no product has
   is ``unknown_product``;
-- a currency other than the company's is ``other_currency`` (Kizuna keeps one currency).
+- a currency other than the company's is ``other_currency`` (Kizuna keeps one currency);
+- a CRM deal export (HubSpot's, ``integrations/hubspot/deals.py``) has a deal stage: when the
+  file has a ``stage`` column, only a closed-won deal is a line and every other row is rejected
+  (``deal_not_won``, naming the stage); without the column every row is taken. The stage is
+  read, never compared or stored (Kizuna's own format has no such column);
+- an account cell listing several ids (HubSpot's ``101;102``) names the first, the primary one.
 
 An existing line is compared on its MRR: a line billed ¥1,200,000 a year (¥100,000 a month)
 and a file saying ``monthly_amount`` 100000 is unchanged; a different amount makes it a
@@ -45,6 +50,7 @@ LINE_FIELDS = (
     "monthly_amount",
     "seats",
     "currency",
+    "stage",
 )
 LINE_REQUIRED = ("external_id", "account_id", "start_date", "monthly_amount")
 #: the line's values an import compares and writes (``account``: the account's CRM id,
@@ -70,7 +76,18 @@ LINE_REJECT_CODES = (
     "ambiguous_account",
     "no_product",
     "unknown_product",
+    "deal_not_won",
 )
+
+#: a deal stage that makes a deal a line, folded (NFKC, case-folded, spaces removed): HubSpot's
+#: internal value ``closedwon``, its English label ``Closed Won`` and its Japanese label ``成約``
+WON_STAGES = frozenset({"closedwon", "成約"})
+
+
+def is_won(stage: str) -> bool:
+    """Whether a deal stage cell says closed-won (``closedwon``, ``Closed Won``, ``成約``;
+    case, width and spaces do not matter)."""
+    return "".join(normalise(stage).casefold().split()) in WON_STAGES
 
 
 @dataclass(frozen=True)
@@ -139,11 +156,15 @@ def _line_row(
     line: int, values: Mapping[str, str], currency: str, limits: LineLimits
 ) -> LineRow | Rejected:
     external_id = normalise(values["external_id"])
-    account_id = normalise(values["account_id"])
+    # HubSpot's "Associated Company IDs" lists every company ("101;102"): the first is the
+    # primary one, the line's account (as a contact's)
+    account_id = normalise(values["account_id"].split(";", 1)[0])
     if not external_id:
         return Rejected(line, "no_id")
     if len(external_id) > limits.id_length:
         return Rejected(line, "id_too_long", external_id[:80])
+    if "stage" in values and not is_won(values["stage"]):
+        return Rejected(line, "deal_not_won", normalise(values["stage"])[:80])
     if not account_id:
         return Rejected(line, "no_account", external_id)
     start, problem = parse_date(values["start_date"])

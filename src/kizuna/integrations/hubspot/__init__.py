@@ -1,1 +1,1 @@
-"""HubSpot: exports of companies (and, later, contacts and deals)."""
+"""HubSpot: exports of companies, contacts, deals (subscription lines) and users."""
