@@ -1,6 +1,6 @@
 """Events the other apps emit through ``notify.services.emit_event`` where their data
-changes: an account's touch model (segments), an onboarding's state (onboarding); signed and
-received by a real endpoint."""
+changes: an account's touch model (segments), an onboarding's state (onboarding), an
+account's health grade (health); signed and received by a real endpoint."""
 
 from __future__ import annotations
 
@@ -8,14 +8,21 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from kizuna.apps.customers.models import Account
+from kizuna.apps.health.models import HealthScore
+from kizuna.apps.health.services import health_scores_refresh, health_scores_rescore
 from kizuna.apps.notify import services
+from kizuna.apps.notify.events import account_ref
 from kizuna.apps.notify.models import Delivery
 from kizuna.apps.onboarding.models import Onboarding
 from kizuna.apps.onboarding.services import onboardings_evaluate, onboardings_start
 from kizuna.apps.segments.services import segment_exception_create, segment_exceptions_expire
+from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.touchpoints.services import touchpoint_create
+from tests.apps.health.conftest import scored_world  # noqa: F401  (a fixture)
 from tests.apps.notify.conftest import Receiver
 from tests.apps.onboarding.conftest import line, template  # noqa: F401  (fixtures)
 from tests.factories import World
@@ -112,4 +119,41 @@ def test_an_onboarding_that_changes_state_emits_it_once_per_change(
         "from": "stalled",
         "to": "expected_churn",
         "reason": last.reason,
+    }
+
+
+def test_a_health_grade_change_is_emitted_once_by_the_rescore_not_again_by_a_rerun(
+    scored_world: World,  # noqa: F811
+    receiver: Receiver,
+    commit: Callable[..., Any],
+    run_queue: Callable[..., list[str]],
+) -> None:
+    # given an endpoint subscribed to grade changes, yesterday's and today's scores (grade 1:
+    # no usage, the last touch months ago)
+    endpoint = services.webhook_endpoint_create(
+        url=receiver.url("/crm"), event_types=["health.grade_changed"], by=scored_world.admin
+    )
+    today = tenant_today()
+    commit(health_scores_refresh, day=today - dt.timedelta(days=1))
+    commit(health_scores_refresh, day=today)
+    assert HealthScore.objects.get(day=today).grade == 1
+    assert Delivery.objects.count() == 0  # the same grade both days
+    # when a call is logged and the account rescored (grade 5), then the daily run reruns
+    touchpoint_create(
+        actor=scored_world.csm,
+        account=scored_world.account,
+        data={"kind": "call", "occurred_at": timezone.now(), "summary": "契約更新の相談"},
+    )
+    commit(health_scores_rescore, day=today, account_ids=[scored_world.account.pk])
+    commit(health_scores_refresh, day=today)
+    run_queue()
+    # then one event was sent: from grade 1 to 5, with today's score
+    (request,) = receiver.requests
+    data = Webhook(endpoint.secret).verify(request.body, request.headers)["data"]
+    assert data == {
+        "account": account_ref(scored_world.account),
+        "day": today.isoformat(),
+        "from": 1,
+        "to": 5,
+        "score": 100.0,
     }

@@ -68,3 +68,14 @@ def deliveries_stranded(*, now: dt.datetime) -> QuerySet[Delivery]:
         next_attempt_at__isnull=True, created_at__lte=cutoff
     )
     return Delivery.objects.filter(overdue, state__in=(DeliveryState.PENDING, DeliveryState.FAILED))
+
+
+def event_subscribed(event_type: str) -> bool:
+    """Does an active endpoint subscribe to ``event_type``? An app whose event costs work to
+    detect (the health grades of every account) asks first, and skips it when nobody listens."""
+    return any(
+        event_type in types
+        for types in WebhookEndpoint.objects.filter(active=True).values_list(
+            "event_types", flat=True
+        )
+    )
