@@ -207,3 +207,20 @@ def test_an_admin_filters_failing_deliveries_and_replays_one_confirmed(
     assert (replay.state, replay.event_id, replay.attempts) == ("pending", failing.event_id, 0)
     # and the ops page links the deliveries for the admin
     assert reverse("notify:deliveries") in client.get(reverse("usage:ops")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("link", "shown"),
+    [
+        ("/accounts/7/", "/accounts/7/"),
+        ("https://crm.example/a", "https://crm.example/a"),
+        ("javascript:alert(1)", ""),
+        ("//evil.example/", ""),
+        ("", ""),
+    ],
+)
+def test_only_site_paths_and_http_links_are_shown(world: World, link: str, shown: str) -> None:
+    services.notify_member(member=world.csm, kind="k", title="件名", link=link)
+    assert Notification.objects.get().safe_link == shown
+    body = client_for(world.csm).get(reverse("notify:list")).content.decode()
+    assert ('<a href="javascript' in body, "evil.example" in body) == (False, False)

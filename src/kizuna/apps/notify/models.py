@@ -58,6 +58,15 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return str(self.title)
 
+    @property
+    def safe_link(self) -> str:
+        """The link when it is a path of this site or an http(s) URL; "" otherwise (a
+        ``javascript:`` link or a protocol-relative ``//host`` is never shown)."""
+        link = str(self.link)
+        if link.startswith("/") and not link.startswith("//"):
+            return link
+        return link if link.lower().startswith(("https://", "http://")) else ""
+
 
 class Mode(models.TextChoices):
     IMMEDIATE = "immediate", _("Immediately")

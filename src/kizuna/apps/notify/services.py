@@ -58,8 +58,8 @@ def _context_lines(notification: Notification) -> list[str]:
 
 def _email_payload(notification: Notification) -> dict[str, str]:
     parts = [notification.body.strip()] if notification.body.strip() else []
-    if notification.link:
-        parts.append(_("Open: %(link)s") % {"link": absolute_link(notification.link)})
+    if notification.safe_link:
+        parts.append(_("Open: %(link)s") % {"link": absolute_link(notification.safe_link)})
     parts.append(
         _("You receive this because of your notification settings: %(url)s")
         % {"url": absolute_link(reverse("notify:preferences"))}
@@ -73,7 +73,7 @@ def _channel_payloads(
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """(channel, target, payload) of each channel the member has on, written in their
     language."""
-    link = absolute_link(notification.link)
+    link = absolute_link(notification.safe_link) if notification.safe_link else ""
     out: list[tuple[str, str, dict[str, Any]]] = []
     with translation.override(member.language or settings.LANGUAGE_CODE):
         context = _context_lines(notification)
