@@ -41,7 +41,7 @@ def test_a_member_lists_and_marks_only_their_own_notifications(world: World) -> 
     listed = api(world.csm, "get", "/notifications").json()
     assert listed["count"] == 2
     assert [(n["title"], n["priority"], n["account_id"]) for n in listed["items"]] == [
-        ("二件目", "normal", None),
+        ("二件目", "medium", None),
         ("ヘルス低下", "high", world.account.pk),
     ]
     # when the CSM marks theirs and the teammate's read

@@ -45,7 +45,7 @@ class NotificationOut(Schema):
     title: str
     body: str
     link: str
-    priority: Literal["low", "normal", "high"]
+    priority: Literal["low", "medium", "high"]
     account_id: int | None
     created_at: dt.datetime
     read_at: dt.datetime | None

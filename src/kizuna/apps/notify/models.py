@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Priority(models.TextChoices):
     LOW = "low", _("Low")
-    NORMAL = "normal", _("Normal")
+    MEDIUM = "medium", _("Medium")
     HIGH = "high", _("High")
 
 
@@ -36,7 +36,7 @@ class Notification(models.Model):
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
     priority = models.CharField(
-        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.MEDIUM
     )
     account = models.ForeignKey(
         "customers.Account",

@@ -101,7 +101,7 @@ def notify_member(
     title: str,
     body: str = "",
     link: str = "",
-    priority: str = Priority.NORMAL,
+    priority: str = Priority.MEDIUM,
     account: Account | None = None,
     now: dt.datetime | None = None,
 ) -> Notification:
