@@ -21,6 +21,7 @@ from kizuna.apps.notify.models import (
     WebhookEndpoint,
 )
 from kizuna.apps.org.models import User
+from kizuna.apps.org.services import api_token_create
 from tests.factories import World
 
 EVERYONE = ["csm", "teammate", "manager", "outsider", "viewer", "admin"]
@@ -224,3 +225,30 @@ def test_only_site_paths_and_http_links_are_shown(world: World, link: str, shown
     assert Notification.objects.get().safe_link == shown
     body = client_for(world.csm).get(reverse("notify:list")).content.decode()
     assert ('<a href="javascript' in body, "evil.example" in body) == (False, False)
+
+
+def test_a_members_slack_and_teams_urls_are_never_shown_whole(
+    world: World, commit: Callable[..., Any]
+) -> None:
+    secret_path = "/services/T000/B000/XXXXXXXXXXXXXXXX"
+    NotificationPreference.objects.create(
+        member=world.csm,
+        email=False,
+        slack=True,
+        slack_webhook_url="https://hooks.slack.com" + secret_path,
+        teams=True,
+        teams_webhook_url="https://example.webhook.office.com/webhookb2/abc" + secret_path,
+    )
+    commit(services.notify_member, member=world.csm, kind="k", title="t")
+    page = client_for(world.admin).get(reverse("notify:deliveries")).content.decode()
+    assert "https://hooks.slack.com/…" in page
+    assert "https://example.webhook.office.com/…" in page
+    assert secret_path not in page
+    _token, raw = api_token_create(user=world.admin, name="t")
+    listed = Client().get("/api/v1/deliveries", headers={"Authorization": f"Bearer {raw}"})
+    assert secret_path not in listed.content.decode()
+    assert sorted(d["target"] for d in listed.json()["items"]) == [
+        "csm",
+        "https://example.webhook.office.com/…",
+        "https://hooks.slack.com/…",
+    ]

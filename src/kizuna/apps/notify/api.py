@@ -187,7 +187,10 @@ def deactivate_webhook_endpoint(request: AuthedRequest, endpoint_id: Id) -> Webh
 class DeliveryOut(Schema):
     id: int
     channel: str
-    target: str
+    target: str = Field(
+        description="the e-mail address or endpoint URL; a member's Slack or Teams webhook URL "
+        "shows its host only (the URL is a credential)"
+    )
     event_type: str
     event_id: str
     state: str
@@ -199,6 +202,10 @@ class DeliveryOut(Schema):
     sent_at: dt.datetime | None
     endpoint_id: int | None
     replay_of_id: int | None
+
+    @staticmethod
+    def resolve_target(obj: Delivery) -> str:
+        return obj.shown_target
 
 
 StateFilter = Literal["pending", "sent", "failed", "dead"]

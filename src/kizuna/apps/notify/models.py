@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -193,4 +195,15 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} {self.event_type} → {self.target}"
+        return f"{self.channel} {self.event_type} → {self.shown_target}"
+
+    @property
+    def shown_target(self) -> str:
+        """The target as the ops page and the API show it: a member's Slack or Teams webhook
+        URL is a credential (whoever has it posts into the channel), so only its host is
+        shown (``https://hooks.slack.com/…``); e-mail addresses and endpoint URLs in full."""
+        target = str(self.target)
+        if self.channel in {Channel.SLACK, Channel.TEAMS}:
+            parts = urlsplit(target)
+            return f"{parts.scheme}://{parts.netloc}/…" if parts.netloc else "…"
+        return target
