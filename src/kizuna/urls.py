@@ -21,6 +21,7 @@ urlpatterns = [
     path("health/", include("kizuna.apps.health.urls")),
     path("imports/", include("kizuna.apps.imports.urls")),
     path("export/", include("kizuna.apps.exports.urls")),
+    path("notifications/", include("kizuna.apps.notify.urls")),
     path("", include("kizuna.apps.front.urls")),
     path("", include("kizuna.apps.front.token_urls")),
 ]
