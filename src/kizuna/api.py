@@ -19,6 +19,7 @@ from kizuna.apps.assignments.api import router as assignments_router
 from kizuna.apps.coverage.api import router as coverage_router
 from kizuna.apps.customers.api import router as customers_router
 from kizuna.apps.health.api import router as health_router
+from kizuna.apps.notify.api import router as notify_router
 from kizuna.apps.onboarding.api import router as onboarding_router
 from kizuna.apps.revenue.api import router as revenue_router
 from kizuna.apps.segments.api import router as segments_router
@@ -104,3 +105,4 @@ api.add_router("/", usage_router)
 api.add_router("/", onboarding_router)
 api.add_router("/", health_router)
 api.add_router("/", tasks_router)
+api.add_router("/", notify_router)

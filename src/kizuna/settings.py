@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kizuna.apps.org",
     "kizuna.apps.tenant",
     "kizuna.apps.customers",
+    "kizuna.apps.notify",
     "kizuna.apps.touchpoints",
     "kizuna.apps.audit",
     "kizuna.apps.front",
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kizuna.apps.tenant.context_processors.tenant",
                 "kizuna.apps.org.context_processors.permissions",
+                "kizuna.apps.notify.context_processors.notifications",
             ],
         },
     },
@@ -270,6 +272,9 @@ DEFAULT_FROM_EMAIL = env_str("KIZUNA_DEFAULT_FROM_EMAIL", "Kizuna <kizuna@localh
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where members reach this Kizuna: the links in e-mails start with it (no trailing slash).
 BASE_URL = env_str("KIZUNA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Slack, Teams and outbound webhooks (kizuna.apps.notify): an endpoint that has not answered
+# after this many seconds counts as failed, and the delivery is retried later.
+WEBHOOK_TIMEOUT = env_int("KIZUNA_WEBHOOK_TIMEOUT", 10)
 # How long an invitation's set-password link works (Django's password-reset tokens; the link
 # also stops working once the password is set).
 PASSWORD_RESET_TIMEOUT = env_int("KIZUNA_INVITATION_DAYS", 7) * 24 * 3600

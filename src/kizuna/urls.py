@@ -22,6 +22,7 @@ urlpatterns = [
     path("imports/", include("kizuna.apps.imports.urls")),
     path("tasks/", include("kizuna.apps.tasks.urls")),
     path("export/", include("kizuna.apps.exports.urls")),
+    path("notifications/", include("kizuna.apps.notify.urls")),
     path("", include("kizuna.apps.front.urls")),
     path("", include("kizuna.apps.front.token_urls")),
 ]

@@ -81,8 +81,8 @@ def test_it_paginates_and_keeps_the_query_count_bounded(world: World) -> None:
     assert response.status_code == 200
     assert "2 / 3" in response.content.decode() or "Page 2 of 3" in response.content.decode()
     # session, user, company settings, count, page, last touches 3, the parent links (the
-    # rows' groups); the filter choices are cached since the warm-up
-    assert len(queries) == 9, [q["sql"] for q in queries]
+    # rows' groups), the bell's unread count; the filter choices are cached since the warm-up
+    assert len(queries) == 10, [q["sql"] for q in queries]
 
 
 def test_it_answers_htmx_with_the_results_fragment_only(world: World) -> None:

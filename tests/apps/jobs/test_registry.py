@@ -42,6 +42,7 @@ DECLARED = {
     "health.backtest_models": ("day", ("health.refresh_scores",)),
     "usage.rollup_pending": ("minute", ()),
     "imports.sync_folder": ("minute", ()),
+    "notify.requeue_stranded": ("minute", ()),
     "health.rescore_marked": ("minute", ("health.refresh_scores", "usage.rollup_pending")),
 }
 
@@ -126,6 +127,7 @@ def test_only_kizunas_apps_with_a_tasks_module_are_read() -> None:
     names = [module.__name__ for module in registry.app_task_modules()]
     assert names == [
         "kizuna.apps.customers.tasks",
+        "kizuna.apps.notify.tasks",
         "kizuna.apps.revenue.tasks",
         "kizuna.apps.segments.tasks",
         "kizuna.apps.coverage.tasks",

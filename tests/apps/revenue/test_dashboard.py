@@ -69,8 +69,8 @@ def test_every_member_reads_the_dashboard_in_a_fixed_number_of_queries(
     assert "MRR推移" in body  # the bridge heading
     assert "¥170" in body  # MRR of April
     assert '<option value="24" selected>' in cut.content.decode().replace('"36" selected', "")
-    # 11 with the time the snapshots were computed ("as of")
-    assert len(queries) == len(cut_queries) == 11, [q["sql"] for q in queries.captured_queries]
+    # 12 with the time the snapshots were computed ("as of") and the bell's unread count
+    assert len(queries) == len(cut_queries) == 12, [q["sql"] for q in queries.captured_queries]
     assert 'id="revenue-as-of"' in body
     assert all("customers_subscriptionline" not in q["sql"] for q in queries.captured_queries)
 

@@ -8,6 +8,10 @@ out, each with its reason (docs/export.md):
   restored copy runs its own jobs);
 - ``org.ApiToken``: API tokens are secrets of this server (only their hash is stored, and a
   hash alone opens nothing); members make new ones after a restore;
+- ``notify.WebhookEndpoint``, ``notify.Delivery`` and ``notify.NotificationPreference``: the
+  endpoints' signing secrets and the members' Slack and Teams webhook URLs are credentials, and
+  the delivery log is this server's sending record; after a restore admins add the endpoints
+  again and members set their channels again (their in-app notifications are exported);
 - ``org.User.password``: password hashes never leave the server; restored members set a new
   password (``kizuna manage changepassword NAME``);
 - the many-to-many tables of members to Django's groups and permissions (Kizuna gives rights by
@@ -33,6 +37,12 @@ from django.utils import translation
 EXCLUDED_TABLES: dict[str, str] = {
     "jobs.JobState": "when this server last ran each periodic job; not the company's data",
     "org.ApiToken": "API token secrets stay on the server; members create new tokens",
+    "notify.WebhookEndpoint": "webhook signing secrets stay on the server; admins add the "
+    "endpoints again",
+    "notify.Delivery": "this server's log of sent messages; it refers to the endpoints and "
+    "holds what was sent",
+    "notify.NotificationPreference": "members' Slack and Teams webhook URLs are credentials; "
+    "members set their channels again",
 }
 #: columns left out, by model label → column → reason
 EXCLUDED_COLUMNS: dict[str, dict[str, str]] = {

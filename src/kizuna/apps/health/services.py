@@ -32,6 +32,9 @@ from kizuna.apps.health.models import (
     StoredBacktest,
 )
 from kizuna.apps.health.selectors import latest_score_day
+from kizuna.apps.notify.events import HEALTH_GRADE_CHANGED, account_ref
+from kizuna.apps.notify.selectors import event_subscribed
+from kizuna.apps.notify.services import emit_event
 from kizuna.apps.org.access import can_manage_tenant, can_record_sentiment
 from kizuna.apps.org.models import User
 from kizuna.core.health.backtest import (
@@ -127,8 +130,50 @@ def _model_for(
 @transaction.atomic
 def health_scores_refresh(*, day: dt.date) -> int:
     """Score every account active on ``day`` with the published model of its phase and touch
-    model; replaces that day's scores only (idempotent). Returns the accounts scored."""
-    return health_scores_refresh_days(days=[day])
+    model; replaces that day's scores only (idempotent). Returns the accounts scored. Grade
+    changes are told to the webhook endpoints (``_grade_changes_emit``)."""
+    watch = event_subscribed(HEALTH_GRADE_CHANGED)
+    stored = _grades(day=day) if watch else {}
+    count = health_scores_refresh_days(days=[day])
+    if watch:
+        _grade_changes_emit(day=day, stored=stored)
+    return count
+
+
+def _grades(*, day: dt.date, account_ids: list[int] | None = None) -> dict[int, int | None]:
+    rows = HealthScore.objects.filter(day=day)
+    if account_ids is not None:
+        rows = rows.filter(account_id__in=account_ids)
+    return dict(rows.values_list("account_id", "grade"))
+
+
+def _grade_changes_emit(
+    *, day: dt.date, stored: dict[int, int | None], account_ids: list[int] | None = None
+) -> int:
+    """Emit ``health.grade_changed`` for each account whose grade on ``day`` differs from its
+    grade the day before, unless ``stored`` (its grade of ``day`` before this scoring) already
+    had it: a rerun, or the daily run after a rescore, tells nothing twice. An account without
+    a grade on either day is skipped. Returns the events emitted."""
+    try:
+        before = _grades(day=day - dt.timedelta(days=1), account_ids=account_ids)
+    except OverflowError:
+        return 0
+    now = HealthScore.objects.filter(day=day).select_related("account")
+    if account_ids is not None:
+        now = now.filter(account_id__in=account_ids)
+    emitted = 0
+    for row in now.order_by("account_id"):
+        was = before.get(row.account_id)
+        if was is None or row.grade is None or row.grade == was:
+            continue
+        if stored.get(row.account_id) == row.grade:
+            continue
+        score_value = None if row.score is None or math.isnan(row.score) else round(row.score, 1)
+        data = {"account": account_ref(row.account), "day": day.isoformat(), "from": was,
+                "to": row.grade, "score": score_value}  # fmt: skip
+        emit_event(event_type=HEALTH_GRADE_CHANGED, data=data)
+        emitted += 1
+    return emitted
 
 
 @transaction.atomic
@@ -211,8 +256,13 @@ def health_scores_rescore(*, day: dt.date, account_ids: list[int]) -> int:
     rows = _scored_rows(days=[day], account_ids=account_ids)
     if rows is None:
         return 0
+    watch = event_subscribed(HEALTH_GRADE_CHANGED)
+    stored = _grades(day=day, account_ids=account_ids) if watch else {}
     HealthScore.objects.filter(day=day, account_id__in=account_ids).delete()
-    return _insert_scores(rows)
+    count = _insert_scores(rows)
+    if watch:
+        _grade_changes_emit(day=day, stored=stored, account_ids=account_ids)
+    return count
 
 
 def health_scores_rescore_marked(*, today: dt.date, limit: int = 500) -> int:

@@ -19,6 +19,8 @@ from kizuna.apps.assignments.services import Handoff, accounts_handoff
 from kizuna.apps.audit.models import AuditAction, AuditEvent
 from kizuna.apps.audit.services import audit_event, audit_record
 from kizuna.apps.customers.models import Account, Phase, Product, SubscriptionLine
+from kizuna.apps.notify.events import ONBOARDING_STATE_CHANGED, account_ref
+from kizuna.apps.notify.services import emit_event
 from kizuna.apps.onboarding.models import (
     OPEN_STATES,
     CriterionCheck,
@@ -123,6 +125,7 @@ def onboardings_evaluate(
     found = _usage_checks(onboardings, templates, checks, as_of=as_of)
     ended = _ended_on(onboardings, as_of=as_of)
     completed: list[Onboarding] = []
+    changed: list[tuple[Onboarding, str]] = []
     results: dict[int, Timeline] = {}
     for onboarding in onboardings:
         met = {str(c): d for c, d in checks[onboarding.pk].items()}
@@ -131,15 +134,38 @@ def onboardings_evaluate(
         )
         result = timeline(templates[onboarding.template_id], facts, as_of=as_of, policy=policy)
         was_done = onboarding.state in DONE_STATES
+        was = onboarding.state
         _apply(onboarding, result, facts, as_of=as_of)
         results[onboarding.pk] = result
+        if onboarding.state != was:
+            changed.append((onboarding, was))
         if result.state in DONE_STATES and not was_done:
             completed.append(onboarding)
     _save_states(onboardings)
     transitions = _sync_transitions(results)
     signals = _add_signals(results)
     handed = _after_completion(completed)
+    _emit_state_changes(changed, results, as_of=as_of)
     return EvaluationReport(len(onboardings), found, transitions, signals, handed)
+
+
+def _emit_state_changes(
+    changed: list[tuple[Onboarding, str]], results: dict[int, Timeline], *, as_of: dt.date
+) -> None:
+    """Tell the webhook endpoints of each onboarding whose stored state changed in this
+    evaluation (``onboarding.state_changed``, sent once the evaluation commits). A rerun of
+    the same day finds the states already stored, and emits nothing again."""
+    for onboarding, was in changed:
+        steps = results[onboarding.pk].transitions
+        data = {
+            "account": account_ref(onboarding.account),
+            "onboarding": onboarding.pk,
+            "on": as_of.isoformat(),
+            "from": was,
+            "to": onboarding.state,
+            "reason": steps[-1].reason if steps else "",
+        }
+        emit_event(event_type=ONBOARDING_STATE_CHANGED, data=data)
 
 
 def _save_states(onboardings: list[Onboarding]) -> None:

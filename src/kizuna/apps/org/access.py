@@ -467,3 +467,25 @@ def leaves_an_active_admin(member: User, *, role: str, is_active: bool) -> bool:
     admins = User.objects.filter(role=Role.ADMIN, is_active=True)
     was_admin = member.pk is not None and admins.filter(pk=member.pk).exists()
     return not was_admin or admins.exclude(pk=member.pk).exists()
+
+
+# --- notifications and outbound webhooks (kizuna.apps.notify) ---------------------------
+
+
+def can_use_notifications(user: User | AnonymousUser) -> bool:
+    """Read one's own notifications and keep one's own notification preferences: every
+    active member. Nobody reads or changes another member's (the pages and the API only ever
+    look up the signed-in member's own)."""
+    return _active(user)
+
+
+def can_manage_webhooks(user: User | AnonymousUser) -> bool:
+    """Add and deactivate outbound webhook endpoints and see their secrets once: CS ops
+    admins, who connect Kizuna to the company's other systems."""
+    return _has_role(user, Role.ADMIN)
+
+
+def can_view_deliveries(user: User | AnonymousUser) -> bool:
+    """See every delivery (e-mail, Slack, Teams, webhooks), their errors, and replay one: CS
+    ops admins, the readers of the ops page."""
+    return _has_role(user, Role.ADMIN)

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record, audited_save, model_snapshot
 from kizuna.apps.customers.models import Account
+from kizuna.apps.notify.events import ACCOUNT_SEGMENT_CHANGED, account_ref
+from kizuna.apps.notify.services import emit_event
 from kizuna.apps.org.access import can_change_segment, can_manage_tenant
 from kizuna.apps.org.models import User
 from kizuna.apps.segments.models import (
@@ -154,12 +156,20 @@ def segment_review_compute(*, rule: SegmentRule, as_of: dt.date) -> SegmentRevie
 def _move(
     account: Account, segment: str, *, on: dt.date, source: str, review: SegmentReview | None = None
 ) -> None:
+    """Move the account to ``segment`` from ``on`` (``account.segment`` is still the one it
+    leaves); a real change is told to the webhook endpoints (``account.segment_changed``,
+    sent once the caller's transaction commits)."""
+    previous = account.segment or ""
     AccountSegmentPeriod.objects.filter(account=account, valid_to__isnull=True).update(valid_to=on)
     AccountSegmentPeriod.objects.filter(account=account, valid_from=on, valid_to=on).delete()
     AccountSegmentPeriod.objects.create(
         account=account, segment=segment, valid_from=on, source=source, review=review
     )
     Account.objects.filter(pk=account.pk).update(segment=segment)
+    if previous != segment:
+        data = {"account": account_ref(account), "from": previous, "to": segment,
+                "on": on.isoformat(), "source": source}  # fmt: skip
+        emit_event(event_type=ACCOUNT_SEGMENT_CHANGED, data=data)
 
 
 @transaction.atomic

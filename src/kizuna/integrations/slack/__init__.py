@@ -1,0 +1,1 @@
+"""Slack: messages for incoming webhooks (Block Kit)."""

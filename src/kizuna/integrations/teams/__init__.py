@@ -1,0 +1,1 @@
+"""Microsoft Teams: messages for incoming webhooks (an Adaptive Card attachment)."""

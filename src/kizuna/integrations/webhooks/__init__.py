@@ -1,0 +1,1 @@
+"""Outbound webhooks signed the Standard Webhooks way (https://www.standardwebhooks.com)."""
