@@ -30,7 +30,7 @@ ALLOWED = {
     "URL", "AUC", "JSON", "Parquet", "NDJSON", "jsonl", "csv", "parquet", "Salesforce",
     "HubSpot", "Slack", "Bearer", "Authorization", "SaaS", "ops", "CS", "LTV", "ROC", "JST",
     "UTC", "Asia", "Tokyo", "Cookie", "OpenAPI", "XLSX", "CRM", "QBR", "Excel", "Google",
-    "Outlook", "REST", "ARPA", "OCR", "Lines", "ZIP",
+    "Outlook", "REST", "ARPA", "OCR", "Lines", "ZIP", "Teams", "Webhook",
     "date",  # a column name to type in a backtest table ("account_id, date, …")
 }  # fmt: skip
 WORD = re.compile(r"(?<![A-Za-z0-9_@./:-])[A-Za-z]{3,}(?![A-Za-z0-9_@/-])")
