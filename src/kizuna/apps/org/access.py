@@ -285,6 +285,7 @@ class MemberPermissions:
     administration: bool
     view_other_members: bool
     export: bool
+    view_rules: bool = False
 
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
@@ -300,6 +301,7 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         administration=can_open_django_admin(member),
         view_other_members=can_view_other_members(member),
         export=can_export(member),
+        view_rules=can_view_rules(member),
     )
 
 
@@ -378,3 +380,23 @@ def leaves_an_active_admin(member: User, *, role: str, is_active: bool) -> bool:
     admins = User.objects.filter(role=Role.ADMIN, is_active=True)
     was_admin = member.pk is not None and admins.filter(pk=member.pk).exists()
     return not was_admin or admins.exclude(pk=member.pk).exists()
+
+
+# --- rules (the action layer: signals → tasks and alerts) --------------------------------
+
+
+def can_view_rules(user: User | AnonymousUser) -> bool:
+    """Read the rules, their versions, previews and records: every active member (CSMs and
+    managers see why a task came to them; viewers read)."""
+    return _active(user)
+
+
+def can_edit_rules(user: User | AnonymousUser) -> bool:
+    """Create, edit, enable and disable rules, and keep the alert settings (the weekly
+    budget, the digest time): CS ops admins, who own the company's business settings."""
+    return _has_role(user, Role.ADMIN)
+
+
+def require_rules_edit(user: User | AnonymousUser) -> None:
+    if not can_edit_rules(user):
+        raise PermissionDenied
