@@ -231,9 +231,7 @@ def test_enable_and_disable_are_audited_once(world: World) -> None:
 
 def test_alert_settings_are_one_row_updated_and_audited(world: World) -> None:
     assert alert_settings().weekly_budget == 10  # the defaults before any save
-    services.alert_settings_update(
-        actor=world.admin, weekly_budget=5, digest_time=dt.time(9, 15)
-    )
+    services.alert_settings_update(actor=world.admin, weekly_budget=5, digest_time=dt.time(9, 15))
     services.alert_settings_update(actor=world.admin, weekly_budget=0, digest_time=dt.time(7))
     assert AlertSettings.objects.count() == 1
     settings = alert_settings()

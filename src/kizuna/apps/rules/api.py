@@ -39,7 +39,7 @@ Code = Annotated[str, Field(min_length=1, max_length=50)]
 Amount = Annotated[int, Field(ge=0, le=BIG)]
 
 
-class VersionIn(Schema):
+class AlertRuleVersionIn(Schema):
     trigger: TriggerCode
     threshold: Amount | None = Field(
         None,
@@ -60,12 +60,12 @@ class VersionIn(Schema):
     due_in_business_days: Annotated[int, Field(ge=0, le=250)] = 2
 
 
-class RuleIn(VersionIn):
+class AlertRuleIn(AlertRuleVersionIn):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     note: Annotated[str, Field(max_length=500)] = ""
 
 
-class VersionOut(Schema):
+class AlertRuleVersionOut(Schema):
     version: int
     trigger: str
     threshold: int | None
@@ -88,28 +88,32 @@ class VersionOut(Schema):
         return obj.created_by.username if obj.created_by else None
 
 
-class RuleOut(Schema):
+class AlertRuleOut(Schema):
     id: int
     name: str
     enabled: bool
     created_at: dt.datetime
-    current: VersionOut | None = Field(description="the latest version: what the rule does")
+    current: AlertRuleVersionOut | None = Field(
+        description="the latest version: what the rule does"
+    )
 
 
-class RuleDetailOut(RuleOut):
-    versions: list[VersionOut] = Field(description="every version, newest first")
+class AlertRuleDetailOut(AlertRuleOut):
+    versions: list[AlertRuleVersionOut] = Field(description="every version, newest first")
 
 
-class WeekOut(Schema):
+class AlertRulePreviewWeekOut(Schema):
     start: dt.date
     end: dt.date
     tasks: int
     alerts: int
 
 
-class PreviewOut(Schema):
+class AlertRulePreviewOut(Schema):
     matching_today: list[int] = Field(description="ids of the accounts the rule matches today")
-    weeks: list[WeekOut] = Field(description="the 12 weeks ending today, oldest first")
+    weeks: list[AlertRulePreviewWeekOut] = Field(
+        description="the 12 weeks ending today, oldest first"
+    )
 
 
 def _rule_out(rule: Rule) -> dict[str, Any]:
@@ -131,13 +135,24 @@ def _viewable(request: AuthedRequest) -> None:
         raise PermissionDenied
 
 
-@router.get("/rules", response=list[RuleOut], summary="Rules with their current version")
+@router.get("/rules", response=list[AlertRuleOut], summary="Rules with their current version")
 def list_rules(request: AuthedRequest) -> Any:
     _viewable(request)
     return [{**_rule_out(row.rule), "current": row.current} for row in selectors.rules_list()]
 
 
-@router.get("/rules/{rule_id}", response={200: RuleDetailOut, **errors(404)})
+@router.post(
+    "/rules/preview", response={200: AlertRulePreviewOut}, summary="Preview an unsaved rule"
+)
+def preview_draft(request: AuthedRequest, payload: AlertRuleVersionIn) -> Any:
+    """What a rule with this body would match and do, saving nothing."""
+    _viewable(request)
+    cleaned = services.rule_data_clean(payload.dict())
+    draft = RuleVersion(version=0, **cleaned)
+    return _preview_out(selectors.rule_preview(draft, today=tenant_today()))
+
+
+@router.get("/rules/{rule_id}", response={200: AlertRuleDetailOut, **errors(404)})
 def get_rule(request: AuthedRequest, rule_id: Id) -> Any:
     """A rule with every version, newest first."""
     _viewable(request)
@@ -145,8 +160,10 @@ def get_rule(request: AuthedRequest, rule_id: Id) -> Any:
     return {**_rule_out(rule), "versions": list(selectors.rule_versions(rule))}
 
 
-@router.post("/rules", response={201: RuleOut, **errors(403)}, summary="Create a rule (admins)")
-def create_rule(request: AuthedRequest, payload: RuleIn) -> Status[dict[str, Any]]:
+@router.post(
+    "/rules", response={201: AlertRuleOut, **errors(403)}, summary="Create a rule (admins)"
+)
+def create_rule(request: AuthedRequest, payload: AlertRuleIn) -> Status[dict[str, Any]]:
     """A new rule, disabled, with its version 1."""
     require_rules_edit(request.user)
     data = payload.dict(exclude={"name", "note"})
@@ -157,9 +174,11 @@ def create_rule(request: AuthedRequest, payload: RuleIn) -> Status[dict[str, Any
 
 
 @router.put(
-    "/rules/{rule_id}", response={200: RuleOut, **errors(403, 404)}, summary="Edit a rule (admins)"
+    "/rules/{rule_id}",
+    response={200: AlertRuleOut, **errors(403, 404)},
+    summary="Edit a rule (admins)",
 )
-def update_rule(request: AuthedRequest, rule_id: Id, payload: RuleIn) -> Any:
+def update_rule(request: AuthedRequest, rule_id: Id, payload: AlertRuleIn) -> Any:
     """Saves the body as the rule's next version (and renames it), unless it says what the
     current version says: then nothing changes."""
     require_rules_edit(request.user)
@@ -175,7 +194,7 @@ def update_rule(request: AuthedRequest, rule_id: Id, payload: RuleIn) -> Any:
     return _rule_out(rule)
 
 
-@router.post("/rules/{rule_id}/enable", response={200: RuleOut, **errors(403, 404)})
+@router.post("/rules/{rule_id}/enable", response={200: AlertRuleOut, **errors(403, 404)})
 def enable_rule(request: AuthedRequest, rule_id: Id) -> Any:
     """Let the daily evaluation run the rule (admins)."""
     require_rules_edit(request.user)
@@ -183,7 +202,7 @@ def enable_rule(request: AuthedRequest, rule_id: Id) -> Any:
     return _rule_out(services.rule_enable(actor=request.user, rule=rule, via="api"))
 
 
-@router.post("/rules/{rule_id}/disable", response={200: RuleOut, **errors(403, 404)})
+@router.post("/rules/{rule_id}/disable", response={200: AlertRuleOut, **errors(403, 404)})
 def disable_rule(request: AuthedRequest, rule_id: Id) -> Any:
     """Stop running the rule (admins)."""
     require_rules_edit(request.user)
@@ -191,7 +210,7 @@ def disable_rule(request: AuthedRequest, rule_id: Id) -> Any:
     return _rule_out(services.rule_disable(actor=request.user, rule=rule, via="api"))
 
 
-@router.get("/rules/{rule_id}/preview", response={200: PreviewOut, **errors(404)})
+@router.get("/rules/{rule_id}/preview", response={200: AlertRulePreviewOut, **errors(404)})
 def preview_rule(request: AuthedRequest, rule_id: Id) -> Any:
     """What the rule's current version matches today and would have done in each of the last
     12 weeks (replayed from history)."""
@@ -201,12 +220,3 @@ def preview_rule(request: AuthedRequest, rule_id: Id) -> Any:
     if current is None:
         raise Http404
     return _preview_out(selectors.rule_preview(current, today=tenant_today()))
-
-
-@router.post("/rules/preview", response={200: PreviewOut}, summary="Preview an unsaved rule")
-def preview_draft(request: AuthedRequest, payload: VersionIn) -> Any:
-    """What a rule with this body would match and do, saving nothing."""
-    _viewable(request)
-    cleaned = services.rule_data_clean(payload.dict())
-    draft = RuleVersion(version=0, **cleaned)
-    return _preview_out(selectors.rule_preview(draft, today=tenant_today()))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kizuna.apps.customers.models import Account, Product, Segment
 from kizuna.apps.org.models import Team
@@ -102,7 +103,7 @@ def version_terms(version: RuleVersion) -> list[tuple[str, str]]:
     """What a version says, as (term, text) rows in the reader's language (the rule page and
     its history): the trigger and threshold, each filter that narrows, the actions, the
     priority, the cool-down and the task's due days."""
-    sep = _(", ")
+    sep = pgettext("list separator", ", ")
     rows = [(_("Trigger"), version.get_trigger_display())]
     if version.threshold is not None:
         at_least = COMPARE[core.TriggerKind(version.trigger)] is Compare.AT_LEAST
@@ -124,9 +125,9 @@ def version_terms(version: RuleVersion) -> list[tuple[str, str]]:
         low = f"{version.mrr_min:,}" if version.mrr_min is not None else ""
         high = f"{version.mrr_max:,}" if version.mrr_max is not None else ""
         rows.append((_("MRR"), f"{low} – {high}"))
-    labels = dict(RuleAction.choices)
+    labels = dict(RuleAction.choices)  # in the choices' order: task, notify, webhook
     rows += [
-        (_("Actions"), sep.join(str(labels.get(a, a)) for a in version.actions)),
+        (_("Actions"), sep.join(str(label) for a, label in labels.items() if a in version.actions)),
         (_("Priority"), version.get_priority_display()),
         (_("Cool-down (days)"), str(version.cooldown_days)),
         (_("Task due in (business days)"), str(version.due_in_business_days)),
