@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from kizuna.apps.audit.models import AuditEvent
+from kizuna.apps.org import access
 from kizuna.apps.rules import services
 from kizuna.apps.rules.models import AlertSettings, Rule, RuleVersion
 from kizuna.apps.rules.selectors import alert_settings, rule_of, rules_list
@@ -285,3 +286,25 @@ def test_rule_of_gives_the_engine_the_version(world: World) -> None:
         cooldown_days=7,
         version=1,
     )
+
+
+@pytest.mark.parametrize(
+    ("persona", "views", "edits"),
+    [
+        ("csm", True, False),
+        ("teammate", True, False),
+        ("manager", True, False),
+        ("outsider", True, False),
+        ("viewer", True, False),
+        ("admin", True, True),
+    ],
+)
+def test_the_permission_helpers(world: World, persona: str, views: bool, edits: bool) -> None:
+    user = getattr(world, persona)
+    assert access.can_view_rules(user) is views
+    assert access.can_edit_rules(user) is edits
+    assert access.member_permissions(user).view_rules is views
+    user.is_active = False
+    assert not access.can_view_rules(user)
+    assert not access.can_edit_rules(user)
+    assert not access.member_permissions(user).view_rules
