@@ -3,6 +3,8 @@ each of the last weeks, one band per week labelled by its first day."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -11,7 +13,7 @@ from kizuna.apps.front.formats import day_in_month_label
 from kizuna.core.rules.preview import Preview
 
 
-def _day(day: object) -> str:
+def _day(day: dt.date) -> str:
     return str(formats.date_format(day, "SHORT_DATE_FORMAT"))
 
 
