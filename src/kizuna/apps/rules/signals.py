@@ -1,0 +1,368 @@
+"""The signals the rules read, from each app's data, for a range of days; and each account's
+facts for the rules' filters.
+
+A signal is on every day its fact holds (an onboarding stalled for ten days gives ten
+signals): the engine's cool-down and its one-open-task-per-rule rule keep that from making ten
+tasks, and the preview's replay reads a task as open while its signal stays. Per kind:
+
+- ``onboarding_stalled`` / ``onboarding_expected_churn``: each day an onboarding is in that
+  state (its transitions, ``onboarding.OnboardingTransition``: from a transition's day to the
+  next one's, exclusive);
+- ``setup_not_done``: each day an onboarding is open (in progress, stalled, expected churn)
+  and its setup phase (the phase marked as initial setup, else the first) is not done yet (a
+  phase is done the day its last criterion was met); value = days since the hand-over;
+- ``usage_drop``: each day the usage job recorded a drop (``usage.UsageDropSignal``);
+- ``health_fell``: each day a score's grade is below the account's previous score's (value =
+  grades fallen); ``health_red``: each day the account's latest score is red. A score read
+  for the day before the range is at most ``SCORE_LOOKBACK_DAYS`` old;
+- ``coverage_due``: each day an active account (MRR > 0 today) is still covered but falls
+  out within ``max_days`` days (value = days left, 1 …), as the worklist counts it
+  (``core.coverage.coverage_due``); an account already out of coverage is the worklist's, not
+  this signal's;
+- ``mrr_contraction``: each day an account's MRR (Σ of its lines active that day) is below the
+  day before's and still above 0 (a fall to 0 is a churn, not a contraction); value = the
+  fall, minor units a month;
+- ``renewal_due``: each day an account has a line running with a renewal date within
+  ``max_days`` days (value = days to the nearest, 0 on the day itself).
+
+Each reads its data with a few queries over the range (not one per day), and the filter
+facts (``account_facts``) are the accounts' as of one day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
+from itertools import pairwise
+
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
+
+from kizuna.apps.coverage.frames import accounts_today, touch_window_start, touches_between
+from kizuna.apps.customers.models import Account, Phase, SubscriptionLine
+from kizuna.apps.health.models import HealthScore
+from kizuna.apps.onboarding.models import (
+    OPEN_STATES,
+    CriterionCheck,
+    Onboarding,
+    OnboardingCriterion,
+    OnboardingPhase,
+    OnboardingState,
+    OnboardingTransition,
+)
+from kizuna.apps.segments.frames import coverage_policies
+from kizuna.apps.usage.models import UsageDropSignal
+from kizuna.core.coverage import coverage_due, index_touches
+from kizuna.core.rules.model import AccountFacts, Signal, TriggerKind
+
+#: how far back a health score is read for the state before the range
+SCORE_LOOKBACK_DAYS = 35
+#: the "within N days" kinds give signals up to this many days ahead unless told otherwise
+DEFAULT_MAX_DAYS = 120
+
+_K = TriggerKind
+_Range = tuple[dt.date, dt.date]
+
+
+def signals_between(
+    *,
+    start: dt.date,
+    end: dt.date,
+    kinds: Collection[TriggerKind] | None = None,
+    max_days: int = DEFAULT_MAX_DAYS,
+) -> list[Signal]:
+    """Every signal of ``kinds`` (all when None) on the days ``start`` … ``end`` (inclusive),
+    ordered by day, kind, account. ``max_days`` bounds the "within N days" kinds."""
+    if start > end:
+        return []
+    wanted = set(TriggerKind) if kinds is None else set(kinds)
+    producers: dict[TriggerKind, Callable[[_Range, int], Iterable[Signal]]] = {
+        _K.ONBOARDING_STALLED: _onboarding_state(OnboardingState.STALLED, _K.ONBOARDING_STALLED),
+        _K.ONBOARDING_EXPECTED_CHURN: _onboarding_state(
+            OnboardingState.EXPECTED_CHURN, _K.ONBOARDING_EXPECTED_CHURN
+        ),
+        _K.SETUP_NOT_DONE: _setup_not_done,
+        _K.USAGE_DROP: _usage_drops,
+        _K.HEALTH_FELL: _health_fell,
+        _K.HEALTH_RED: _health_red,
+        _K.COVERAGE_DUE: _coverage_due,
+        _K.MRR_CONTRACTION: _mrr_contraction,
+        _K.RENEWAL_DUE: _renewal_due,
+    }
+    found: list[Signal] = []
+    for kind in TriggerKind:
+        if kind in wanted:
+            found += producers[kind]((start, end), max(0, max_days))
+    found.sort(key=lambda s: (s.day, s.kind.value, s.account_id))
+    return found
+
+
+def account_facts(*, on: dt.date) -> dict[int, AccountFacts]:
+    """What the rules' filters read of every account not churned: owner, segment, team code,
+    the products of its lines running on ``on``, its latest grade (scored on or before
+    ``on``), its MRR (the cached one, today's)."""
+    latest = HealthScore.objects.filter(account=OuterRef("pk"), day__lte=on).order_by("-day")
+    rows = (
+        Account.objects.exclude(phase=Phase.CHURNED)
+        .annotate(grade=Subquery(latest.values("grade")[:1]))
+        .values_list("pk", "owner_id", "segment", "team__code", "grade", "mrr")
+    )
+    products: defaultdict[int, set[str]] = defaultdict(set)
+    running = SubscriptionLine.objects.filter(_running_on(on))
+    for account_id, code in running.values_list("account_id", "product__code"):
+        products[account_id].add(code)
+    return {
+        pk: AccountFacts(
+            account_id=pk,
+            owner_id=owner_id,
+            segment=segment,
+            team=team or "",
+            products=frozenset(products.get(pk, ())),
+            grade=grade,
+            mrr=mrr,
+        )
+        for pk, owner_id, segment, team, grade, mrr in rows
+    }
+
+
+def _running_on(day: dt.date) -> Q:
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
+
+
+def _days(first: dt.date, last: dt.date) -> Iterable[dt.date]:
+    """``first`` … ``last`` inclusive (nothing when last < first)."""
+    for offset in range((last - first).days + 1):
+        yield first + dt.timedelta(days=offset)
+
+
+def _shifted(day: dt.date, days: int) -> dt.date:
+    """``day`` moved by ``days``, held at the ends of the calendar (years 1 and 9999)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
+def _account_url(account_id: int, anchor: str) -> str:
+    return reverse("customers:account_detail", args=[account_id]) + anchor
+
+
+# --- onboarding ---------------------------------------------------------------------------
+
+
+def _state_periods(
+    onboarding_ids: Collection[int] | None = None,
+) -> dict[int, list[tuple[dt.date, dt.date | None, str]]]:
+    """Per onboarding, its states as (from, until exclusive or None, state), from its
+    transitions in order."""
+    rows = OnboardingTransition.objects.order_by("onboarding_id", "on", "id")
+    if onboarding_ids is not None:
+        rows = rows.filter(onboarding_id__in=list(onboarding_ids))
+    periods: defaultdict[int, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
+    for onboarding_id, on, state in rows.values_list("onboarding_id", "on", "to_state"):
+        held = periods[onboarding_id]
+        if held:
+            since, _until, last_state = held[-1]
+            held[-1] = (since, on, last_state)
+        held.append((on, None, state))
+    return periods
+
+
+def _clip(since: dt.date, until: dt.date | None, days: _Range) -> tuple[dt.date, dt.date]:
+    """The days of [since, until) inside the range (first > last when none)."""
+    last = days[1] if until is None else min(days[1], _shifted(until, -1))
+    return max(since, days[0]), last
+
+
+def _onboarding_state(state: str, kind: TriggerKind) -> Callable[[_Range, int], Iterable[Signal]]:
+    def produce(days: _Range, _max_days: int) -> Iterable[Signal]:
+        ids = set(
+            OnboardingTransition.objects.filter(to_state=state).values_list(
+                "onboarding_id", flat=True
+            )
+        )
+        accounts = dict(Onboarding.objects.filter(pk__in=ids).values_list("pk", "account_id"))
+        for onboarding_id, periods in _state_periods(ids).items():
+            url = reverse("onboarding:detail", args=[onboarding_id])
+            for since, until, held in periods:
+                if held != state:
+                    continue
+                first, last = _clip(since, until, days)
+                for day in _days(first, last):
+                    yield Signal(accounts[onboarding_id], day, kind, None, url)
+
+    return produce
+
+
+def _setup_done_on(onboardings: list[tuple[int, int]]) -> dict[int, dt.date]:
+    """Per onboarding (id, template id) the day its setup phase was done: the day its last
+    criterion was met, when all are."""
+    templates = {template for _pk, template in onboardings}
+    first_phase = dict(
+        OnboardingPhase.objects.filter(template_id__in=templates)
+        .order_by("template_id", "-order")
+        .values_list("template_id", "pk")
+    )  # the last write per template is its first phase
+    marked = dict(
+        OnboardingPhase.objects.filter(template_id__in=templates, is_setup=True)
+        .order_by("template_id", "-order")
+        .values_list("template_id", "pk")
+    )
+    phase_of = {template: marked.get(template, first_phase.get(template)) for template in templates}
+    criteria: defaultdict[int, set[int]] = defaultdict(set)
+    for phase_id, criterion_id in OnboardingCriterion.objects.filter(
+        phase_id__in=[p for p in phase_of.values() if p is not None]
+    ).values_list("phase_id", "pk"):
+        criteria[phase_id].add(criterion_id)
+    met: defaultdict[int, dict[int, dt.date]] = defaultdict(dict)
+    for onboarding_id, criterion_id, met_on in CriterionCheck.objects.filter(
+        onboarding_id__in=[pk for pk, _t in onboardings]
+    ).values_list("onboarding_id", "criterion_id", "met_on"):
+        held_on = met[onboarding_id].get(criterion_id)
+        if held_on is None or met_on < held_on:
+            met[onboarding_id][criterion_id] = met_on
+    done: dict[int, dt.date] = {}
+    for pk, template_id in onboardings:
+        setup_phase = phase_of.get(template_id)
+        needed = criteria.get(setup_phase, set()) if setup_phase is not None else set()
+        if needed and needed <= set(met[pk]):
+            done[pk] = max(met[pk][c] for c in needed)
+    return done
+
+
+def _setup_not_done(days: _Range, _max_days: int) -> Iterable[Signal]:
+    rows = list(
+        Onboarding.objects.filter(started_on__lte=days[1]).values_list(
+            "pk", "template_id", "account_id", "started_on"
+        )
+    )
+    done = _setup_done_on([(pk, template) for pk, template, _a, _s in rows])
+    periods = _state_periods([pk for pk, *_ in rows])
+    for pk, _template, account_id, started_on in rows:
+        url = reverse("onboarding:detail", args=[pk])
+        for since, until, state in periods.get(pk, []):
+            if state not in OPEN_STATES:
+                continue
+            first, last = _clip(since, until, days)
+            if pk in done:
+                last = min(last, _shifted(done[pk], -1))
+            for day in _days(first, last):
+                yield Signal(account_id, day, _K.SETUP_NOT_DONE, (day - started_on).days, url)
+
+
+# --- usage and health ---------------------------------------------------------------------
+
+
+def _usage_drops(days: _Range, _max_days: int) -> Iterable[Signal]:
+    rows = UsageDropSignal.objects.filter(as_of__range=days).values_list("account_id", "as_of")
+    for account_id, day in sorted(set(rows)):
+        yield Signal(account_id, day, _K.USAGE_DROP, None, _account_url(account_id, "#usage"))
+
+
+def _scores(days: _Range) -> dict[int, list[tuple[dt.date, int | None, str]]]:
+    """Per account its scores (day, grade, colour) from the lookback before the range to its
+    end, in order."""
+    first = _shifted(days[0], -SCORE_LOOKBACK_DAYS)
+    rows = HealthScore.objects.filter(day__range=(first, days[1])).order_by("account_id", "day")
+    scores: defaultdict[int, list[tuple[dt.date, int | None, str]]] = defaultdict(list)
+    for account_id, day, grade, rag in rows.values_list("account_id", "day", "grade", "rag"):
+        scores[account_id].append((day, grade, rag))
+    return scores
+
+
+def _health_fell(days: _Range, _max_days: int) -> Iterable[Signal]:
+    for account_id, scores in _scores(days).items():
+        for (_before, old, _c), (day, new, _rag) in pairwise(scores):
+            if days[0] <= day and old is not None and new is not None and new < old:
+                url = _account_url(account_id, "#health")
+                yield Signal(account_id, day, _K.HEALTH_FELL, old - new, url)
+
+
+def _health_red(days: _Range, _max_days: int) -> Iterable[Signal]:
+    for account_id, scores in _scores(days).items():
+        ends = [day for day, _g, _r in scores[1:]] + [None]
+        for (since, _grade, rag), until in zip(scores, ends, strict=True):
+            if rag != "red":
+                continue
+            first, last = _clip(since, until, days)
+            for day in _days(first, last):
+                yield Signal(
+                    account_id, day, _K.HEALTH_RED, None, _account_url(account_id, "#health")
+                )
+
+
+# --- coverage and revenue -----------------------------------------------------------------
+
+
+def _coverage_due(days: _Range, max_days: int) -> Iterable[Signal]:
+    accounts = accounts_today(
+        Account.objects.filter(mrr__gt=0).only("pk", "segment", "owner", "team", "mrr")
+    )
+    if not accounts:
+        return
+    policies = coverage_policies()
+    try:
+        first = touch_window_start(days[0], policies)
+    except ValueError:  # the window would start before the year 1
+        first = dt.date.min
+    # the touchpoints' query reads up to the day after the last: never past the calendar
+    days = (days[0], min(days[1], _shifted(dt.date.max, -1)))
+    touches = index_touches(touches_between(first, days[1]))
+    for day in _days(*days):
+        for due in coverage_due(accounts, touches, policies, as_of=day):
+            if due.days_left is not None and 0 < due.days_left <= max_days:
+                url = _account_url(due.account_id, "#coverage")
+                yield Signal(due.account_id, day, _K.COVERAGE_DUE, due.days_left, url)
+
+
+def _lines_of_changing_accounts(
+    days: _Range,
+) -> dict[int, list[tuple[dt.date, dt.date | None, int]]]:
+    """The lines (start, end, MRR) of every account with a line starting or ending in the
+    range."""
+    changing = SubscriptionLine.objects.filter(
+        Q(start_date__range=days) | Q(end_date__range=days)
+    ).values("account_id")
+    rows = SubscriptionLine.objects.filter(account_id__in=changing).values_list(
+        "account_id", "start_date", "end_date", "mrr"
+    )
+    lines: defaultdict[int, list[tuple[dt.date, dt.date | None, int]]] = defaultdict(list)
+    for account_id, start, end, mrr in rows:
+        lines[account_id].append((start, end, mrr))
+    return lines
+
+
+def _mrr_on(lines: list[tuple[dt.date, dt.date | None, int]], day: dt.date) -> int:
+    return sum(mrr for start, end, mrr in lines if start <= day and (end is None or day < end))
+
+
+def _mrr_contraction(days: _Range, _max_days: int) -> Iterable[Signal]:
+    for account_id, lines in sorted(_lines_of_changing_accounts(days).items()):
+        changes = {start for start, _e, _m in lines} | {end for _s, end, _m in lines if end}
+        for day in sorted(d for d in changes if days[0] <= d <= days[1]):
+            before, after = _mrr_on(lines, _shifted(day, -1)), _mrr_on(lines, day)
+            if 0 < after < before:
+                url = _account_url(account_id, "#lines")
+                yield Signal(account_id, day, _K.MRR_CONTRACTION, before - after, url)
+
+
+def _renewal_due(days: _Range, max_days: int) -> Iterable[Signal]:
+    last_renewal = _shifted(days[1], max_days)
+    rows = SubscriptionLine.objects.filter(
+        renewal_date__range=(days[0], last_renewal), start_date__lte=days[1]
+    ).values_list("account_id", "start_date", "end_date", "renewal_date")
+    renewals: defaultdict[int, list[tuple[dt.date, dt.date | None, dt.date]]] = defaultdict(list)
+    for account_id, start, end, renewal in rows:
+        if renewal is not None:
+            renewals[account_id].append((start, end, renewal))
+    for account_id, lines in sorted(renewals.items()):
+        url = _account_url(account_id, "#lines")
+        for day in _days(*days):
+            ahead = [
+                (renewal - day).days
+                for start, end, renewal in lines
+                if start <= day and (end is None or day < end) and renewal >= day
+            ]
+            if ahead and min(ahead) <= max_days:
+                yield Signal(account_id, day, _K.RENEWAL_DUE, min(ahead), url)
