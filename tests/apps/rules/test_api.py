@@ -184,3 +184,19 @@ def test_a_draft_previews_without_saving(world: World) -> None:
 
 def test_without_a_token_it_is_401() -> None:
     assert Client().get("/api/v1/rules").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        body(products=["a\x00b"]),
+        body(teams=["\x00"]),
+        body(note="a\x00b"),
+        body(name="a\x00b"),
+    ],
+)
+def test_nul_characters_are_a_400_on_every_database(world: World, payload: dict[str, Any]) -> None:
+    response = Api(world.admin).send("post", "/rules", payload)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "invalid"
+    assert not Rule.objects.exists()
