@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kizuna.apps.front.form_helpers import confirmed, form_page
+from kizuna.apps.front.form_helpers import confirmed
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import can_edit_rules, can_view_rules, require_rules_edit
 from kizuna.apps.rules import selectors, services
@@ -168,10 +168,10 @@ def alert_settings_edit(request: AuthedRequest) -> HttpResponse:
         )
         messages.success(request, _("Alert settings saved."))
         return redirect("rules:list")
-    return form_page(
-        request,
-        form,
-        heading=_("Alert settings"),
-        cancel_url=reverse("rules:list"),
-        nav="rules",
-    )
+    context = {
+        "form": form,
+        "heading": _("Alert settings"),
+        "cancel_url": reverse("rules:list"),
+        "nav": "rules",
+    }
+    return render(request, "rules/settings.html", context, status=400 if form.errors else 200)
