@@ -119,7 +119,7 @@ def test_the_new_rule_previews_without_saving_then_saves(world: World) -> None:
         ({"threshold": "99999999999999999999999"}, "以下でなければなりません"),
         ({"threshold": "3651"}, "0 から 3650 までの数を入力してください。"),
         ({"mrr_min": "10", "mrr_max": "9"}, "MRR の上限は下限以上にしてください。"),
-        ({"actions": []}, "この項目は必須です。"),
+        ({"actions": []}, "このフィールドは必須です。"),
         ({"trigger": "nope"}, "正しく選択してください"),
         ({"teams": ["no-such-team"]}, "正しく選択してください"),
         ({"name": "a\x00b"}, "field-error"),
