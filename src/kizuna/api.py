@@ -22,6 +22,7 @@ from kizuna.apps.health.api import router as health_router
 from kizuna.apps.notify.api import router as notify_router
 from kizuna.apps.onboarding.api import router as onboarding_router
 from kizuna.apps.revenue.api import router as revenue_router
+from kizuna.apps.rules.api import router as rules_router
 from kizuna.apps.segments.api import router as segments_router
 from kizuna.apps.touchpoints.api import router as touchpoints_router
 from kizuna.apps.usage.api import router as usage_router
@@ -103,3 +104,4 @@ api.add_router("/", usage_router)
 api.add_router("/", onboarding_router)
 api.add_router("/", health_router)
 api.add_router("/", notify_router)
+api.add_router("/", rules_router)
