@@ -19,6 +19,7 @@ urlpatterns = [
     path("usage/", include(pages.usage)),
     path("onboarding/", include("kizuna.apps.onboarding.urls")),
     path("health/", include("kizuna.apps.health.urls")),
+    path("rules/", include("kizuna.apps.rules.urls")),
     path("imports/", include("kizuna.apps.imports.urls")),
     path("tasks/", include("kizuna.apps.tasks.urls")),
     path("export/", include("kizuna.apps.exports.urls")),

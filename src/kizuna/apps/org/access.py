@@ -290,6 +290,7 @@ class MemberPermissions:
     view_other_members: bool
     export: bool
     team_tasks: bool
+    view_rules: bool = False
 
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
@@ -306,6 +307,7 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         view_other_members=can_view_other_members(member),
         export=can_export(member),
         team_tasks=can_view_team_tasks(member),
+        view_rules=can_view_rules(member),
     )
 
 
@@ -489,3 +491,23 @@ def can_view_deliveries(user: User | AnonymousUser) -> bool:
     """See every delivery (e-mail, Slack, Teams, webhooks), their errors, and replay one: CS
     ops admins, the readers of the ops page."""
     return _has_role(user, Role.ADMIN)
+
+
+# --- rules (the action layer: signals → tasks and alerts) --------------------------------
+
+
+def can_view_rules(user: User | AnonymousUser) -> bool:
+    """Read the rules, their versions, previews and records: every active member (CSMs and
+    managers see why a task came to them; viewers read)."""
+    return _active(user)
+
+
+def can_edit_rules(user: User | AnonymousUser) -> bool:
+    """Create, edit, enable and disable rules, and keep the alert settings (the weekly
+    budget, the digest time): CS ops admins, who own the company's business settings."""
+    return _has_role(user, Role.ADMIN)
+
+
+def require_rules_edit(user: User | AnonymousUser) -> None:
+    if not can_edit_rules(user):
+        raise PermissionDenied

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TaskPriority(models.TextChoices):
@@ -29,7 +30,7 @@ ACTIVE_STATES = (TaskState.OPEN, TaskState.SNOOZED)
 
 class TaskOutcome(models.TextChoices):
     CONTACTED = "contacted", _("Contacted")
-    SAVED = "saved", _("Saved")
+    SAVED = "saved", pgettext_lazy("task outcome", "Saved")  # not "saved at"
     NO_RISK = "no_risk", _("No risk")
     CHURNED_ANYWAY = "churned_anyway", _("Churned anyway")
 
