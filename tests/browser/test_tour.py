@@ -111,6 +111,7 @@ def _pages() -> list[tuple[str, str]]:
         ("tasks", "/tasks/"),
         ("tasks-team", "/tasks/team/"),
         ("task-new", f"/tasks/accounts/{account_id}/new/"),
+        ("rules", "/rules/"),
         ("accounts", "/accounts/"),
         ("account", f"/accounts/{account_id}/"),
         ("account-edit", f"/accounts/{account_id}/edit/"),
