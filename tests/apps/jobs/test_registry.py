@@ -44,6 +44,19 @@ DECLARED = {
     "imports.sync_folder": ("minute", ()),
     "notify.requeue_stranded": ("minute", ()),
     "health.rescore_marked": ("minute", ("health.refresh_scores", "usage.rollup_pending")),
+    "rules.evaluate": (
+        "day",
+        (
+            "onboarding.evaluate",
+            "usage.refresh_summaries",
+            "health.refresh_scores",
+            "coverage.refresh_snapshots",
+            "customers.refresh_account_mrr",
+            "tasks.wake_snoozed",
+        ),
+    ),
+    "rules.reevaluate": ("minute", ("rules.evaluate",)),
+    "rules.act_pending": ("minute", ("rules.evaluate",)),
 }
 
 
@@ -60,6 +73,7 @@ def test_the_apps_declare_the_daily_chain_in_the_order_it_always_ran() -> None:
         "onboarding.evaluate",
         "health.refresh_scores",
         "health.backtest_models",
+        "rules.evaluate",
     ]
     # each job is its app's own task, found in that app's tasks.py
     for job in jobs:
@@ -136,4 +150,5 @@ def test_only_kizunas_apps_with_a_tasks_module_are_read() -> None:
         "kizuna.apps.health.tasks",
         "kizuna.apps.imports.tasks",
         "kizuna.apps.tasks.tasks",
+        "kizuna.apps.rules.tasks",
     ]

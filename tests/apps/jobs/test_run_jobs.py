@@ -41,6 +41,7 @@ def test_it_runs_each_job_once_per_day(world: World) -> None:
         "onboarding.evaluate",
         "health.refresh_scores",
         "health.backtest_models",
+        "rules.evaluate",
     ]
     assert again == []
     state = JobState.objects.get(name="customers.refresh_account_mrr")

@@ -29,7 +29,7 @@ router = Router(tags=["notifications"])
 
 EventType = Literal[
     "task.created", "task.completed", "health.grade_changed", "onboarding.state_changed",
-    "account.segment_changed", "coverage.lost",
+    "account.segment_changed", "coverage.lost", "rule.fired",
 ]  # fmt: skip
 assert set(EventType.__args__) == set(EVENT_TYPES)  # type: ignore[attr-defined]
 

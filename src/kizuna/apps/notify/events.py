@@ -16,6 +16,7 @@ HEALTH_GRADE_CHANGED = "health.grade_changed"
 ONBOARDING_STATE_CHANGED = "onboarding.state_changed"
 ACCOUNT_SEGMENT_CHANGED = "account.segment_changed"
 COVERAGE_LOST = "coverage.lost"
+RULE_FIRED = "rule.fired"
 
 EVENT_TYPES: dict[str, Promise] = {
     TASK_CREATED: _("A task was created"),
@@ -24,6 +25,7 @@ EVENT_TYPES: dict[str, Promise] = {
     ONBOARDING_STATE_CHANGED: _("An onboarding changed state"),
     ACCOUNT_SEGMENT_CHANGED: _("An account's touch model changed"),
     COVERAGE_LOST: _("An account dropped out of coverage"),
+    RULE_FIRED: _("An alert rule fired on an account"),
 }
 
 

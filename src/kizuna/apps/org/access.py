@@ -386,6 +386,18 @@ def task_owner_candidates() -> QuerySet[User]:
     ).order_by("team__code", "username")
 
 
+def rule_task_owner(owner: User | None, team_id: int | None) -> User | None:
+    """Whom a rule's task on an account goes to: its owner when they may own a task, else the
+    first active manager of the account's team (by username), else nobody (the firing is kept
+    without a task, and the rule's page counts it)."""
+    if owner is not None and owner.is_active and can_own_task(owner):
+        return owner
+    if team_id is None:
+        return None
+    managers = User.objects.filter(team_id=team_id, role=Role.MANAGER, is_active=True)
+    return managers.order_by("username").first()
+
+
 def can_create_task(user: User, account: AccountFields) -> bool:
     """Add a manual task on an account: whoever may edit the account."""
     return can_edit_account(user, account)

@@ -122,6 +122,14 @@ class Firing(models.Model):
     delivery = models.CharField(_("alert"), max_length=16, choices=Delivery.choices)
     value = models.BigIntegerField(null=True, blank=True)
     evidence = models.CharField(max_length=300, blank=True)
+    #: the task the firing opened (or found open under its dedup key); none for a rule
+    #: without the task action, or an account nobody can own a task of
+    task = models.ForeignKey(
+        "tasks.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    #: when its actions (task, alert, webhook) were carried out, in one transaction with
+    #: them: a firing without it is acted on by the next run, never twice
+    acted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,236 @@
+"""Running the rules: one day's evaluation (``rules_evaluate``: what fires, recorded as
+``Firing`` rows) and carrying it out (``firings_act``: the tasks, the alerts, the webhooks).
+
+Both are safe to repeat and to kill half-way (docs/actions.md, "The worker"):
+
+- The evaluation of a day reads the state as it was before that day (the firings of earlier
+  days, the open tasks other than those the day's own firings opened, the week's interruptions
+  before the day), so a rerun decides exactly the same; its firings are inserted with the
+  (rule, account, day) constraint ignoring those already there.
+- Each firing is acted on in a transaction with the mark ``acted_at``: a kill loses a whole
+  batch or nothing, and the next run acts on the firings without the mark. The task it opens
+  is found again by its dedup key (``tasks.services.task_create``), the alert and the webhook
+  go out with the mark, never without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kizuna.apps.notify.events import RULE_FIRED, account_ref
+from kizuna.apps.notify.services import emit_event, notify_member
+from kizuna.apps.org.access import rule_task_owner
+from kizuna.apps.rules.models import Delivery, EvaluationRun, Firing, Rule, RuleVersion, TriggerKind
+from kizuna.apps.rules.selectors import alert_settings, rule_of
+from kizuna.apps.rules.signals import DEFAULT_MAX_DAYS, account_facts, signals_between
+from kizuna.apps.tasks.models import ACTIVE_STATES, Task, TaskOrigin, TaskPriority
+from kizuna.apps.tasks.services import due_in_business_days, task_create
+from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.core.rules import model as core
+from kizuna.core.rules.evaluate import evaluate
+
+logger = logging.getLogger(__name__)
+
+#: firings acted on in one transaction
+ACT_BATCH = 200
+#: the farthest "within N days" a rule may ask for (the editor's bound)
+MAX_DAYS_AHEAD = 3650
+
+_PRIORITY = {3: TaskPriority.HIGH, 2: TaskPriority.MEDIUM, 1: TaskPriority.LOW}
+
+
+def enabled_versions() -> list[RuleVersion]:
+    """The current version of every enabled rule, by rule id."""
+    versions = []
+    for rule in Rule.objects.filter(enabled=True).order_by("pk"):
+        current = rule.versions.order_by("-version").first()
+        if current is not None:
+            versions.append(current)
+    return versions
+
+
+def _state(day: dt.date, rule_ids: Sequence[int]) -> core.State:
+    before = Firing.objects.filter(rule_id__in=rule_ids, day__lt=day)
+    last_fired = {
+        (row["rule_id"], row["account_id"]): row["last"]
+        for row in before.values("rule_id", "account_id").annotate(last=Max("day"))
+    }
+    todays_tasks = Firing.objects.filter(day=day, task__isnull=False).values("task_id")
+    open_keys = set(
+        Task.objects.filter(state__in=ACTIVE_STATES)
+        .exclude(dedup_key="")
+        .exclude(pk__in=todays_tasks)
+        .values_list("dedup_key", flat=True)
+    )
+    monday = day - dt.timedelta(days=day.weekday())
+    week = Firing.objects.filter(
+        day__gte=monday, day__lt=day, delivery=Delivery.IMMEDIATE, owner__isnull=False
+    )
+    interruptions = {
+        row["owner_id"]: row["n"] for row in week.values("owner_id").annotate(n=Count("pk"))
+    }
+    return core.State(last_fired, open_keys, interruptions)
+
+
+def _days_ahead(rules: Sequence[core.Rule]) -> int:
+    """How far ahead the "within N days" signals are read: the largest threshold asked."""
+    wanted = [DEFAULT_MAX_DAYS]
+    for rule in rules:
+        if core.COMPARE[rule.trigger.kind] is core.Compare.AT_MOST:
+            wanted.append(rule.trigger.threshold or DEFAULT_MAX_DAYS)
+    return min(max(wanted), MAX_DAYS_AHEAD)
+
+
+def rules_evaluate(*, day: dt.date) -> EvaluationRun:
+    """Evaluate every enabled rule on ``day`` and record what fires (not yet acted on)."""
+    started = timezone.now()
+    rules = [rule_of(version) for version in enabled_versions()]
+    firings: list[Firing] = []
+    skipped: dict[str, dict[str, int]] = {}
+    if rules:
+        kinds = {rule.trigger.kind for rule in rules}
+        signals = signals_between(start=day, end=day, kinds=kinds, max_days=_days_ahead(rules))
+        evaluation = evaluate(
+            rules,
+            signals,
+            account_facts(on=day),
+            _state(day, [rule.id for rule in rules]),
+            day=day,
+            weekly_budget=alert_settings().weekly_budget,
+        )
+        firings = [
+            Firing(
+                rule_id=f.rule_id,
+                rule_version=f.rule_version,
+                account_id=f.account_id,
+                day=f.day,
+                owner_id=f.owner_id,
+                priority=int(f.priority),
+                delivery=f.delivery.value,
+                value=f.value,
+                evidence=f.evidence[:300],
+            )
+            for f in evaluation.firings
+        ]
+        for (rule_id, reason), count in sorted(evaluation.skipped.items()):
+            skipped.setdefault(str(rule_id), {})[reason] = count
+    with transaction.atomic():
+        Firing.objects.bulk_create(firings, batch_size=1000, ignore_conflicts=True)
+        run, _created = EvaluationRun.objects.update_or_create(
+            day=day,
+            defaults={
+                "started_at": started,
+                "finished_at": timezone.now(),
+                "firings": len(firings),
+                "skipped": skipped,
+            },
+        )
+    return run
+
+
+def reason_text(kind: str, value: int | None) -> str:
+    """Why a rule fired, in the active language (the task's reason, the alert's body)."""
+    if value is not None:
+        if kind == TriggerKind.SETUP_NOT_DONE:
+            return _("Setup not done %(days)s days after the hand-over") % {"days": value}
+        if kind == TriggerKind.HEALTH_FELL:
+            return _("Health fell by %(grades)s grade(s)") % {"grades": value}
+        if kind == TriggerKind.COVERAGE_DUE:
+            return _("Falls out of coverage in %(days)s day(s)") % {"days": value}
+        if kind == TriggerKind.MRR_CONTRACTION:
+            return _("MRR fell by %(amount)s a month") % {"amount": f"{value:,}"}
+        if kind == TriggerKind.RENEWAL_DUE:
+            return _("Renewal in %(days)s day(s)") % {"days": value}
+    return str(TriggerKind(kind).label)
+
+
+def firings_act(*, limit: int | None = None) -> tuple[int, int]:
+    """Carry out the firings not acted on yet, oldest first: (acted on, failed). A firing
+    that fails (its account gone half-way, a member who may not own tasks) is logged and
+    left for the next run; it never stops the others."""
+    pending = list(
+        Firing.objects.filter(acted_at__isnull=True)
+        .order_by("day", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    acted = failed = 0
+    for start in range(0, len(pending), ACT_BATCH):
+        with transaction.atomic():
+            batch = (
+                Firing.objects.filter(pk__in=pending[start : start + ACT_BATCH], acted_at=None)
+                .select_related("rule", "account", "owner")
+                .order_by("day", "pk")
+            )
+            for firing in batch:
+                try:
+                    with transaction.atomic():
+                        _act(firing)
+                    acted += 1
+                except (ValidationError, PermissionDenied, RuleVersion.DoesNotExist) as error:
+                    failed += 1
+                    logger.warning("rules: firing %s not acted on: %s", firing.pk, error)
+    return acted, failed
+
+
+def _act(firing: Firing) -> None:
+    version = RuleVersion.objects.get(rule_id=firing.rule_id, version=firing.rule_version)
+    actions = set(version.actions)
+    account = firing.account
+    owner = rule_task_owner(firing.owner, account.team_id)
+    language = owner.language if owner is not None and owner.language else "ja"
+    with translation.override(language):
+        reason = reason_text(version.trigger, firing.value)
+        label = str(TriggerKind(version.trigger).label)
+    link = firing.evidence
+    if core.Action.TASK in actions and owner is not None:
+        task, _created = task_create(
+            actor=None,
+            account=account,
+            owner=owner,
+            title=firing.rule.name[:200],
+            due_date=due_in_business_days(version.due_in_business_days, today=tenant_today()),
+            reason=reason,
+            evidence_url=firing.evidence,
+            evidence_label=label,
+            priority=_PRIORITY.get(firing.priority, TaskPriority.MEDIUM),
+            origin=TaskOrigin.RULE,
+            origin_id=firing.rule_id,
+            dedup_key=core.dedup_key(firing.rule_id, firing.account_id),
+        )
+        firing.task = task
+        link = reverse("tasks:detail", args=[task.pk])
+    if core.Action.NOTIFY in actions and firing.delivery == Delivery.IMMEDIATE and owner:
+        notify_member(
+            member=owner,
+            kind="rule",
+            title=f"{firing.rule.name}: {account.name}"[:200],
+            body=reason,
+            link=link,
+            priority=str(_PRIORITY.get(firing.priority, TaskPriority.MEDIUM)),
+            account=account,
+        )
+    if core.Action.WEBHOOK in actions:
+        emit_event(event_type=RULE_FIRED, data=_event_data(firing, version))
+    firing.acted_at = timezone.now()
+    firing.save(update_fields=["task", "acted_at"])
+
+
+def _event_data(firing: Firing, version: RuleVersion) -> dict[str, object]:
+    return {
+        "rule": {"id": firing.rule_id, "name": firing.rule.name, "version": version.version},
+        "account": account_ref(firing.account),
+        "day": firing.day.isoformat(),
+        "trigger": version.trigger,
+        "value": firing.value,
+        "priority": _PRIORITY.get(firing.priority, TaskPriority.MEDIUM).value,
+        "task_id": firing.task_id,
+    }

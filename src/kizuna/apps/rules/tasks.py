@@ -1,0 +1,87 @@
+"""The rules app's periodic jobs (``SCHEDULE``, run by ``kizuna.apps.jobs``):
+
+- ``rules.evaluate``, every business day after the jobs that make the signals (onboarding
+  states, usage summaries and drops, health scores, coverage, MRR): the day's evaluation, then
+  its firings carried out;
+- ``rules.reevaluate``, every minute when a signal came since the day's evaluation (a usage
+  drop, a rescore, an onboarding transition): the day evaluated again (what already fired
+  stays, what is new fires) and carried out;
+- ``rules.act_pending``, every minute while firings wait to be carried out (a run killed
+  half-way, a firing that failed): they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.tasks import task
+
+from kizuna.apps.health.models import HealthScore
+from kizuna.apps.onboarding.models import OnboardingTransition
+from kizuna.apps.rules.evaluation import firings_act, rules_evaluate
+from kizuna.apps.rules.models import EvaluationRun, Firing
+from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.apps.usage.models import UsageDropSignal
+from kizuna.core.schedule import daily, every_minute
+
+
+def _report(day: dt.date) -> str:
+    run = rules_evaluate(day=day)
+    acted, failed = firings_act()
+    return f"{run.firings} firing(s) on {day}, {acted} acted on, {failed} failed"
+
+
+@task
+def evaluate(day: str) -> str:
+    """Evaluate the enabled rules on ``day`` (ISO) and carry out what fired."""
+    return _report(dt.date.fromisoformat(day))
+
+
+@task
+def reevaluate(day: str) -> str:
+    """Evaluate today again after new signals, and carry out what is new."""
+    return _report(tenant_today())
+
+
+@task
+def act_pending(day: str) -> str:
+    acted, failed = firings_act()
+    return f"{acted} firing(s) acted on, {failed} failed"
+
+
+def has_new_signals() -> bool:
+    """A signal came after today's evaluation finished (none before it ran: the daily job
+    goes first)."""
+    run = EvaluationRun.objects.filter(day=tenant_today()).first()
+    if run is None or run.finished_at is None:
+        return False
+    since = run.finished_at
+    return (
+        UsageDropSignal.objects.filter(created_at__gt=since).exists()
+        or HealthScore.objects.filter(scored_at__gt=since).exists()
+        or OnboardingTransition.objects.filter(recorded_at__gt=since).exists()
+    )
+
+
+def has_pending_firings() -> bool:
+    return Firing.objects.filter(acted_at__isnull=True).exists()
+
+
+SCHEDULE = (
+    daily(
+        "rules.evaluate",
+        evaluate,
+        after=(
+            "onboarding.evaluate",  # onboarding states and setup
+            "usage.refresh_summaries",  # usage drops
+            "health.refresh_scores",  # grades and red
+            "coverage.refresh_snapshots",  # who falls out of coverage
+            "customers.refresh_account_mrr",  # MRR (filters) and contraction
+            "tasks.wake_snoozed",  # a woken task holds its rule's key again
+        ),
+    ),
+    every_minute("rules.reevaluate", reevaluate, after=("rules.evaluate",), when=has_new_signals),
+    every_minute(
+        "rules.act_pending", act_pending, after=("rules.evaluate",), when=has_pending_firings
+    ),
+)
