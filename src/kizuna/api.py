@@ -21,6 +21,7 @@ from kizuna.apps.customers.api import router as customers_router
 from kizuna.apps.health.api import router as health_router
 from kizuna.apps.notify.api import router as notify_router
 from kizuna.apps.onboarding.api import router as onboarding_router
+from kizuna.apps.playbooks.api import router as playbooks_router
 from kizuna.apps.revenue.api import router as revenue_router
 from kizuna.apps.rules.api import router as rules_router
 from kizuna.apps.segments.api import router as segments_router
@@ -108,3 +109,4 @@ api.add_router("/", health_router)
 api.add_router("/", tasks_router)
 api.add_router("/", notify_router)
 api.add_router("/", rules_router)
+api.add_router("/", playbooks_router)

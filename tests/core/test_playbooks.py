@@ -136,3 +136,23 @@ def test_ties_on_the_due_date_go_by_order() -> None:
     p = progress([StepState(5, same, False), StepState(4, same, False)], today=same)
     assert p.next_step is not None and p.next_step.order == 4
     assert p.overdue == ()
+
+
+def test_a_step_already_past_at_the_start_is_due_on_the_start_day() -> None:
+    # 120 days before 2026-09-01 is 5/4, but the run starts on Sunday 2026-07-05: due Monday 7/6
+    step = Step(1, -120, "renewal")
+    assert due_date(step, started_on=date(2026, 7, 5), anchor_date=date(2026, 9, 1)) == date(
+        2026, 7, 6
+    )
+    # a run started on 12/30 is due after the closure: Monday 2027-01-04
+    assert due_date(
+        Step(2, -30, "renewal"), started_on=date(2026, 12, 30), anchor_date=date(2027, 1, 10)
+    ) == date(2027, 1, 4)
+
+
+def test_without_the_year_end_closure_12_31_is_worked() -> None:
+    # 2027-01-03 minus 3 days is Thursday 12/31: worked without the closure
+    step, start, renewal = Step(1, -3, "renewal"), date(2026, 1, 5), date(2027, 1, 3)
+    worked = due_date(step, started_on=start, anchor_date=renewal, year_end_closure=False)
+    assert worked == date(2026, 12, 31)
+    assert due_date(step, started_on=start, anchor_date=renewal) == date(2026, 12, 28)

@@ -17,6 +17,11 @@ closure 12/29–1/3; see ``core.business_days``) is moved to a business day:
   off, and a step never lands before its start);
 - ``"none"``: the calendar date is kept as it is.
 
+**Never before the start.** A step whose date has already passed when the run starts (120
+days before a renewal that is 60 days away) is due on the start day instead, moved to the next
+business day when that is closed: the work is still worth doing, and is due at once.
+``year_end_closure`` is the company's setting (``core.business_days``).
+
 Offsets are bounded by ``MAX_OFFSET_DAYS`` (about ten years). An offset outside the bound, a
 renewal step without an anchor date, or a due date outside the years the calendar knows
 (``business_days.FIRST_YEAR``–``LAST_YEAR``, so year 1 and year 9999 included) raises
@@ -94,8 +99,8 @@ def _shift(day: dt.date, days: int) -> dt.date:
         raise ValueError(f"{day} {days:+d} days is outside the calendar") from None
 
 
-def _previous_business_day_on_or_before(day: dt.date) -> dt.date:
-    while not business_days.is_business_day(day):
+def _previous_business_day_on_or_before(day: dt.date, *, year_end_closure: bool) -> dt.date:
+    while not business_days.is_business_day(day, year_end_closure=year_end_closure):
         try:
             day = day - _ONE_DAY
         except OverflowError:
@@ -103,7 +108,13 @@ def _previous_business_day_on_or_before(day: dt.date) -> dt.date:
     return day
 
 
-def due_date(step: Step, *, started_on: dt.date, anchor_date: dt.date | None = None) -> dt.date:
+def due_date(
+    step: Step,
+    *,
+    started_on: dt.date,
+    anchor_date: dt.date | None = None,
+    year_end_closure: bool = True,
+) -> dt.date:
     """The step's due date for a run started on ``started_on`` (see the module's rules)."""
     check_step(step)
     if step.anchor == "renewal":
@@ -118,22 +129,33 @@ def due_date(step: Step, *, started_on: dt.date, anchor_date: dt.date | None = N
             f"the due date {day} is outside the business calendar's years "
             f"{business_days.FIRST_YEAR}-{business_days.LAST_YEAR}"
         )
+    closure = year_end_closure
     if step.rounding == "none":
-        return day
-    if step.anchor == "renewal" and step.offset_days < 0:
-        return _previous_business_day_on_or_before(day)
-    return business_days.next_business_day_on_or_after(day)
+        due = day
+    elif step.anchor == "renewal" and step.offset_days < 0:
+        due = _previous_business_day_on_or_before(day, year_end_closure=closure)
+    else:
+        due = business_days.next_business_day_on_or_after(day, year_end_closure=closure)
+    if due < started_on:
+        return business_days.next_business_day_on_or_after(started_on, year_end_closure=closure)
+    return due
 
 
 def due_dates(
-    steps: Sequence[Step], *, started_on: dt.date, anchor_date: dt.date | None = None
+    steps: Sequence[Step],
+    *,
+    started_on: dt.date,
+    anchor_date: dt.date | None = None,
+    year_end_closure: bool = True,
 ) -> dict[int, dt.date]:
     """``{order: due date}`` for every step; duplicate orders raise ``ValueError``."""
     orders = [s.order for s in steps]
     if len(set(orders)) != len(orders):
         raise ValueError("step orders must be unique")
     return {
-        s.order: due_date(s, started_on=started_on, anchor_date=anchor_date)
+        s.order: due_date(
+            s, started_on=started_on, anchor_date=anchor_date, year_end_closure=year_end_closure
+        )
         for s in sorted(steps, key=lambda s: s.order)
     }
 

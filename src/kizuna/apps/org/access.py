@@ -291,6 +291,7 @@ class MemberPermissions:
     export: bool
     team_tasks: bool
     view_rules: bool = False
+    view_playbooks: bool = False
 
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
@@ -308,6 +309,7 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         export=can_export(member),
         team_tasks=can_view_team_tasks(member),
         view_rules=can_view_rules(member),
+        view_playbooks=can_view_playbooks(member),
     )
 
 
@@ -523,3 +525,27 @@ def can_edit_rules(user: User | AnonymousUser) -> bool:
 def require_rules_edit(user: User | AnonymousUser) -> None:
     if not can_edit_rules(user):
         raise PermissionDenied
+
+
+# --- playbooks: ordered steps started on an account -------------------------------------
+
+
+def can_view_playbooks(user: User | AnonymousUser) -> bool:
+    """Read the playbooks, their steps and their runs: every active member."""
+    return _active(user)
+
+
+def can_edit_playbooks(user: User | AnonymousUser) -> bool:
+    """Create and edit playbooks and their steps: admins (CS ops), as for the rules."""
+    return _has_role(user, Role.ADMIN)
+
+
+def require_playbooks_edit(user: User | AnonymousUser) -> None:
+    if not can_edit_playbooks(user):
+        raise PermissionDenied
+
+
+def can_run_playbook(user: User, account: AccountFields) -> bool:
+    """Start a playbook on an account, or cancel its run: whoever may edit the account (the
+    run opens tasks on it, as a manual task would)."""
+    return can_edit_account(user, account)

@@ -29,11 +29,15 @@ from kizuna.apps.org.access import (
     access_member,
     account_permissions,
     can_create_task,
+    can_run_playbook,
     can_view_import_runs,
     can_view_other_members,
 )
 from kizuna.apps.org.models import User
 from kizuna.apps.pages.selectors import account_list_rows, account_page_data
+from kizuna.apps.playbooks.forms import StartForm
+from kizuna.apps.playbooks.models import RunState
+from kizuna.apps.playbooks.selectors import runs_with_progress
 from kizuna.apps.tasks.selectors import tasks_for_today, tasks_of_account
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.usage.views import ops_page
@@ -103,6 +107,10 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
         account_tasks=tasks_of_account(account_id=account.pk),
         today=today,
         can_add_task=can_create_task(request.user, account),
+        playbook_runs=runs_with_progress(
+            account.playbook_runs.filter(state=RunState.RUNNING), today=today
+        ),
+        playbook_start_form=StartForm() if can_run_playbook(request.user, account) else None,
         nav="accounts",
         can_edit=account_perms.edit,
         account_perms=account_perms,
