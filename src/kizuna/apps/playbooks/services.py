@@ -44,15 +44,19 @@ MAX_STEPS = 50
 STEP_FIELDS = ("order", "title", "offset_days", "anchor", "rounding", "priority")
 
 
+def _invalid(field: str, message: Any, code: str) -> ValidationError:
+    """A ``ValidationError`` on ``field`` whose one error carries ``code`` (the API's
+    machine-readable reason)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _person(actor: User | None) -> bool:
     return actor is not None and actor.is_authenticated
 
 
 def _refuse_nul(field: str, text: str) -> None:
     if "\x00" in text:
-        raise ValidationError(
-            {field: _("Null characters are not allowed.")}, code="null_characters_not_allowed"
-        )
+        raise _invalid(field, _("Null characters are not allowed."), "null_characters_not_allowed")
 
 
 def _whole(*values: object) -> bool:
@@ -67,21 +71,19 @@ def _step_field_label(name: str) -> str:
 def _clean_steps(steps: Sequence[Mapping[str, Any]]) -> list[PlaybookStep]:
     """The steps as unsaved ``PlaybookStep`` rows, each checked; orders unique."""
     if not steps:
-        raise ValidationError({"steps": _("Add at least one step.")}, code="required")
+        raise _invalid("steps", _("Add at least one step."), "required")
     if len(steps) > MAX_STEPS:
-        raise ValidationError(
-            {"steps": _("A playbook has at most %(n)s steps.") % {"n": MAX_STEPS}}, code="invalid"
+        raise _invalid(
+            "steps", _("A playbook has at most %(n)s steps.") % {"n": MAX_STEPS}, "invalid"
         )
     rows: list[PlaybookStep] = []
     for n, data in enumerate(steps, start=1):
         order, offset = data.get("order"), data.get("offset_days")
         if not isinstance(order, int) or not isinstance(offset, int) or not _whole(order, offset):
-            raise ValidationError(
-                {
-                    "steps": _("Step %(n)s: give the order and the days as whole numbers.")
-                    % {"n": n}
-                },
-                code="invalid",
+            raise _invalid(
+                "steps",
+                _("Step %(n)s: give the order and the days as whole numbers.") % {"n": n},
+                "invalid",
             )
         title = str(data.get("title") or "").strip()
         _refuse_nul("steps", title)
@@ -101,18 +103,15 @@ def _clean_steps(steps: Sequence[Mapping[str, Any]]) -> list[PlaybookStep]:
                 for field, field_messages in error.message_dict.items()
                 for message in field_messages
             ]
-            raise ValidationError(
-                {
-                    "steps": [
-                        _("Step %(n)s: %(error)s") % {"n": order, "error": m} for m in messages
-                    ]
-                },
-                code="invalid",
+            raise _invalid(
+                "steps",
+                [_("Step %(n)s: %(error)s") % {"n": order, "error": m} for m in messages],
+                "invalid",
             ) from None
         rows.append(row)
     orders = [row.order for row in rows]
     if len(set(orders)) != len(orders):
-        raise ValidationError({"steps": _("Each step needs its own order.")}, code="invalid")
+        raise _invalid("steps", _("Each step needs its own order."), "invalid")
     return sorted(rows, key=lambda row: row.order)
 
 
@@ -121,7 +120,7 @@ def _clean_playbook(name: str, description: str) -> tuple[str, str]:
     _refuse_nul("name", name)
     _refuse_nul("description", description or "")
     if not name:
-        raise ValidationError({"name": _("This field is required.")}, code="required")
+        raise _invalid("name", _("This field is required."), "required")
     return name, description or ""
 
 
@@ -236,17 +235,16 @@ def playbook_start(
     if (existing := running_run(playbook, account)) is not None:
         return existing, False
     if not playbook.active:
-        raise ValidationError({"playbook": _("This playbook is not active.")}, code="inactive")
+        raise _invalid("playbook", _("This playbook is not active."), "inactive")
     steps = list(playbook.steps.all())
     if not steps:
-        raise ValidationError({"playbook": _("This playbook has no steps.")}, code="no_steps")
+        raise _invalid("playbook", _("This playbook has no steps."), "no_steps")
     today = tenant_today()
     if anchor_date is None and any(s.anchor == Anchor.RENEWAL for s in steps):
         anchor_date = account_next_renewal(account, today=today)
         if anchor_date is None:
-            raise ValidationError(
-                {"anchor_date": _("The account has no renewal date ahead. Give one.")},
-                code="no_renewal",
+            raise _invalid(
+                "anchor_date", _("The account has no renewal date ahead. Give one."), "no_renewal"
             )
     try:
         dues = due_dates(
@@ -256,15 +254,15 @@ def playbook_start(
             year_end_closure=tenant_settings_get().year_end_closure,
         )
     except ValueError:
-        raise ValidationError(
-            {"anchor_date": _("The steps' due dates fall outside the business calendar.")},
-            code="invalid",
+        raise _invalid(
+            "anchor_date", _("The steps' due dates fall outside the business calendar."), "invalid"
         ) from None
     owner = rule_task_owner(account.owner, account.team_id)
     if owner is None:
-        raise ValidationError(
-            {"account": _("The account has no owner and its team no manager to own the tasks.")},
-            code="no_owner",
+        raise _invalid(
+            "account",
+            _("The account has no owner and its team no manager to own the tasks."),
+            "no_owner",
         )
     run = PlaybookRun(
         playbook=playbook,
@@ -327,9 +325,7 @@ def playbook_run_cancel(*, actor: User, run: PlaybookRun, via: str = "web") -> P
     if not can_run_playbook(actor, run.account):
         raise PermissionDenied
     if run.state != RunState.RUNNING:
-        raise ValidationError(
-            {"state": _("Only a running playbook can be cancelled.")}, code="invalid_state"
-        )
+        raise _invalid("state", _("Only a running playbook can be cancelled."), "invalid_state")
     run.state, run.ended_at = RunState.CANCELLED, timezone.now()
     run.save(update_fields=["state", "ended_at"])
     for step in run.steps.select_related("task").filter(task__state__in=ACTIVE_STATES):
