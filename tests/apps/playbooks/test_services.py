@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from kizuna.apps.audit.models import AuditEvent
 from kizuna.apps.customers.models import Account
-from kizuna.apps.playbooks.models import Playbook, PlaybookRun, RunState
+from kizuna.apps.playbooks.models import Playbook, PlaybookRun
 from kizuna.apps.playbooks.selectors import run_progress, runs_with_progress
 from kizuna.apps.playbooks.services import (
     playbook_create,
