@@ -63,15 +63,15 @@ class DemoRule:
 
 RULES = (
     DemoRule("ヘルスが赤になった顧客", TriggerKind.HEALTH_RED, None, (), Priority.HIGH,
-             (10, 30, 35, 10, 15)),
+             (10, 25, 30, 10, 25)),
     DemoRule("利用量が急減した顧客", TriggerKind.USAGE_DROP, None, (), Priority.MEDIUM,
-             (30, 30, 20, 15, 5)),
+             (30, 25, 20, 15, 10)),
     DemoRule("オンボーディング停滞", TriggerKind.ONBOARDING_STALLED, None, (), Priority.HIGH,
-             (10, 40, 30, 10, 10)),
+             (10, 35, 30, 10, 15)),
     DemoRule("30日以内にカバー外になるハイタッチ顧客", TriggerKind.COVERAGE_DUE, 30,
-             (Segment.HIGH,), Priority.MEDIUM, (15, 55, 10, 20, 0)),
+             (Segment.HIGH,), Priority.MEDIUM, (15, 50, 10, 20, 5)),
     DemoRule("90日以内に更新を迎える顧客", TriggerKind.RENEWAL_DUE, 90, (), Priority.MEDIUM,
-             (5, 55, 20, 15, 5)),
+             (5, 50, 20, 15, 10)),
 )  # fmt: skip
 
 _FATES = ("dismissed", TaskOutcome.CONTACTED, TaskOutcome.SAVED, TaskOutcome.NO_RISK,
