@@ -133,7 +133,12 @@ def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = N
     with _timed("health", on_step):
         health_demo_load(as_of=dataset.as_of, large=len(dataset.accounts) > LARGE_DEMO)
     with _timed("rules", on_step):
-        rules_demo_load(as_of=dataset.as_of, admin=org.users["admin"], login=org.users.get("csm"))
+        rules_demo_load(
+            as_of=dataset.as_of,
+            admin=org.users["admin"],
+            login=org.users.get("csm"),
+            accounts=len(dataset.accounts),
+        )
 
 
 def last_review_day(as_of: dt.date) -> dt.date:
