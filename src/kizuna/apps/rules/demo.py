@@ -16,8 +16,9 @@ import datetime as dt
 import random
 import zoneinfo
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Max, Model
+from django.db.models import Max, QuerySet
 
 from kizuna.apps.audit.models import AuditEvent
 from kizuna.apps.customers.models import Segment
@@ -145,10 +146,15 @@ class _Mark:
 
     @classmethod
     def now(cls) -> _Mark:
-        def last(model: type[Model]) -> int:
-            return model.objects.aggregate(last=Max("pk"))["last"] or 0
+        def last(rows: QuerySet[Any]) -> int:
+            return rows.aggregate(last=Max("pk"))["last"] or 0
 
-        return cls(last(Task), last(TaskEvent), last(TaskComment), last(AuditEvent))
+        return cls(
+            last(Task.objects.all()),
+            last(TaskEvent.objects.all()),
+            last(TaskComment.objects.all()),
+            last(AuditEvent.objects.all()),
+        )
 
 
 def _at(day: dt.date, zone: zoneinfo.ZoneInfo, time: dt.time = RUN_AT) -> dt.datetime:
