@@ -168,3 +168,30 @@ def test_reasons_in_both_languages() -> None:
     with translation.override("en"):
         assert reason_text("health_fell", 2) == "Health fell by 2 grade(s)"
         assert reason_text("setup_not_done", 0) == "Setup not done 0 days after the hand-over"
+
+
+def test_hostile_rows_never_stop_the_run(world: World) -> None:
+    from kizuna.apps.org.models import Role
+    from tests.factories import SubscriptionLineFactory, UserFactory
+
+    day = tenant_today()
+    # an owner who left, an owner who is a viewer, a renewal in the year 9999, an account
+    # deleted between the evaluation and the carrying out
+    left = UserFactory(username="left", role="csm", team=world.strategic, is_active=False)
+    viewer = UserFactory(username="watcher", role=Role.VIEWER, team=world.strategic)
+    accounts = [AccountFactory(owner=owner, team=world.strategic) for owner in (left, viewer)]
+    gone = AccountFactory(owner=world.csm, team=world.strategic)
+    for account in (*accounts, gone):
+        red(account, day)
+    SubscriptionLineFactory(account=world.account, start_date=day - dt.timedelta(days=10),
+                            renewal_date=dt.date(9999, 12, 31))  # fmt: skip
+    enabled_rule(world, actions=["task"])
+    services.rule_enable(actor=world.admin, rule=services.rule_create(
+        actor=world.admin, name="更新", data={"trigger": "renewal_due", "threshold": 3650,
+                                              "actions": ["task"]}))  # fmt: skip
+    run = rules_evaluate(day=day)
+    gone.delete()
+    acted, failed = firings_act()
+    # then: the deleted account's firing went with it; the others went to the team's manager
+    assert (run.firings, acted, failed) == (3, 2, 0)
+    assert sorted(Task.objects.values_list("owner_id", flat=True)) == [world.manager.pk] * 2

@@ -4,6 +4,7 @@ settings. Every member reads; admins edit (``org.access.can_edit_rules``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +23,9 @@ from kizuna.apps.rules import selectors, services
 from kizuna.apps.rules.charts import preview_chart
 from kizuna.apps.rules.forms import AlertSettingsForm, RuleForm, initial_of
 from kizuna.apps.rules.models import Rule, RuleVersion
+from kizuna.apps.rules.record import rule_record_of
 from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.core.rules.measure import Ratio, RuleRecord
 
 
 def _require_view(request: AuthedRequest) -> None:
@@ -83,6 +86,53 @@ def rule_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "rules/edit.html", context, status=status)
 
 
+def record_rows(record: RuleRecord) -> list[tuple[str, str, str]]:
+    """The rule's record as (measure, figure, what it means) rows, in the active language."""
+
+    def ratio(value: Ratio) -> str:
+        if value.value is None:
+            return "— (0 / 0)"
+        return f"{value.value:.0%} ({value.numerator:,} / {value.denominator:,})"
+
+    wait = record.median_first_action
+    if wait is None:
+        waited = "—"
+    elif wait < dt.timedelta(days=2):
+        waited = _("%(hours).1f hours") % {"hours": wait.total_seconds() / 3600}
+    else:
+        waited = _("%(days).1f days") % {"days": wait.total_seconds() / 86400}
+    return [
+        (_("Fired"), f"{record.fired:,}", _("Times the rule fired on an account.")),
+        (_("Acted on"), f"{record.acted_on:,}", _("Firings whose task someone acted on.")),
+        (
+            _("Dismissed as not useful"),
+            f"{record.dismissed:,}",
+            _("Firings whose task was dismissed as not useful."),
+        ),
+        (
+            _("Precision"),
+            ratio(record.precision),
+            _(
+                "Of the firings 180 days old (or whose account already left or shrank), those"
+                " whose account churned or contracted within 180 days without a completed task."
+            ),
+        ),
+        (
+            _("Save rate"),
+            ratio(record.save_rate),
+            _(
+                "Of the firings with a completed task whose account's next renewal has come,"
+                " those retained at that renewal."
+            ),
+        ),
+        (
+            _("Time to first action (median)"),
+            waited,
+            _("From the task's creation to the first thing someone did on it."),
+        ),
+    ]
+
+
 @login_required
 def rule_detail(request: AuthedRequest, rule_id: int) -> HttpResponse:
     """The rule, its history and its preview; for admins, the editor (POST: preview or save
@@ -126,6 +176,7 @@ def rule_detail(request: AuthedRequest, rule_id: int) -> HttpResponse:
         "can_edit": can_edit,
         "form": form,
         "editing": request.method == "POST",
+        "record": record_rows(rule_record_of(rule, as_of=tenant_today())),
     }
     if previewed is not None and not (form is not None and form.errors):
         context.update(_preview_context(request, previewed))

@@ -10,6 +10,7 @@ raises ``ValidationError`` with a message in the member's language, keyed by fie
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -19,6 +20,8 @@ from django.utils.translation import gettext as _
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record
 from kizuna.apps.customers.models import Account
+from kizuna.apps.notify.events import TASK_COMPLETED, TASK_CREATED, account_ref
+from kizuna.apps.notify.services import emit_event
 from kizuna.apps.org.access import (
     can_act_on_task,
     can_comment_on_task,
@@ -211,7 +214,29 @@ def task_create(
         },
         via=via,
     )
+    emit_event(event_type=TASK_CREATED, data=task_event_data(task))
     return task, True
+
+
+def task_event_data(task: Task) -> dict[str, Any]:
+    """A task as the ``task.created`` and ``task.completed`` webhooks carry it
+    (docs/webhooks.md)."""
+    data: dict[str, Any] = {
+        "task": {
+            "id": task.pk,
+            "title": task.title,
+            "due_on": task.due_date.isoformat(),
+            "priority": task.priority,
+            "assignee": {"id": task.owner_id, "username": task.owner.get_username()},
+            "origin": task.origin,
+            "origin_id": task.origin_id,
+        },
+        "account": account_ref(task.account),
+    }
+    if task.state == TaskState.DONE:
+        data["task"]["outcome"] = task.outcome
+        data["task"]["completed_at"] = task.closed_at.isoformat() if task.closed_at else None
+    return data
 
 
 def _locked(task: Task) -> Task:
@@ -303,6 +328,7 @@ def task_complete(
     task = _close(task, actor, TaskState.DONE, outcome, TaskEventKind.DONE, outcome, via)
     if note.strip():
         _comment(task, actor, note, f"{label}: ")
+    emit_event(event_type=TASK_COMPLETED, data=task_event_data(task))
     return task
 
 

@@ -1,0 +1,100 @@
+"""A rule's record from its firings, their tasks and the accounts' lines afterwards; shown on
+the rule's page (docs/metrics.md, "Rules")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from kizuna.apps.customers.models import Account
+from kizuna.apps.rules import services
+from kizuna.apps.rules.models import Firing, Rule
+from kizuna.apps.rules.record import lost_on, next_renewal, rule_outcomes, rule_record_of
+from kizuna.apps.tasks.models import Task
+from kizuna.apps.tasks.services import task_complete, task_create
+from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.core.rules.measure import Ratio
+from tests.factories import AccountFactory, SubscriptionLineFactory, World
+
+pytestmark = pytest.mark.django_db
+
+
+def ago(days: int) -> dt.date:
+    return tenant_today() - dt.timedelta(days=days)
+
+
+def fire(rule: Rule, account: Account, day: dt.date, task: Task | None = None) -> Firing:
+    return Firing.objects.create(
+        rule=rule, rule_version=1, account=account, day=day, owner=account.owner, priority=2,
+        delivery="immediate", task=task, acted_at=timezone.now(),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def rule(world: World) -> Rule:
+    return services.rule_create(actor=world.admin, name="ヘルス赤", data={"trigger": "health_red"})
+
+
+def test_precision_and_save_rate_from_tasks_and_lines(world: World, rule: Rule) -> None:
+    # given: A fired 200 days ago, its task done 190 days ago, renewed 100 days ago and kept
+    a = AccountFactory(owner=world.csm, team=world.strategic)
+    SubscriptionLineFactory(account=a, start_date=ago(400), renewal_date=ago(100))
+    task, _ = task_create(actor=world.csm, account=a, owner=world.csm, title="t",
+                          due_date=tenant_today() + dt.timedelta(days=5))  # fmt: skip
+    task_complete(actor=world.csm, task=task, outcome="saved")
+    closed = timezone.now() - dt.timedelta(days=190)
+    Task.objects.filter(pk=task.pk).update(
+        closed_at=closed, first_action_at=closed, created_at=closed - dt.timedelta(hours=6)
+    )
+    fire(rule, a, ago(200), Task.objects.get(pk=task.pk))
+    # B fired 200 days ago, nobody acted; its only line ended 30 days ago (170 days later)
+    b = AccountFactory(owner=world.csm, team=world.strategic)
+    SubscriptionLineFactory(account=b, start_date=ago(400), end_date=ago(30))
+    fire(rule, b, ago(200))
+    # C fired 10 days ago: not judged yet
+    c = AccountFactory(owner=world.csm, team=world.strategic)
+    SubscriptionLineFactory(account=c, start_date=ago(400))
+    fire(rule, c, ago(10))
+    # when
+    record = rule_record_of(rule, as_of=tenant_today())
+    # then
+    assert (record.fired, record.acted_on, record.dismissed) == (3, 1, 0)
+    assert record.precision == Ratio(1, 2)
+    assert record.save_rate == Ratio(1, 1)
+    assert record.median_first_action == dt.timedelta(hours=6)
+    outcomes = {o.account_id: o for o in rule_outcomes(rule, as_of=tenant_today())}
+    assert outcomes[b.pk].lost_on == ago(30) and outcomes[a.pk].lost_on is None
+    assert outcomes[a.pk].renewal_on == ago(100) and outcomes[a.pk].retained is True
+
+
+def test_the_rule_page_shows_the_record_in_japanese_and_english(world: World, rule: Rule) -> None:
+    b = AccountFactory(owner=world.csm, team=world.strategic)
+    SubscriptionLineFactory(account=b, start_date=ago(400), end_date=ago(30))
+    fire(rule, b, ago(200))
+    client = Client()
+    client.force_login(world.manager)
+    body = client.get(f"/rules/{rule.pk}/").content.decode()
+    assert "このルールの成績" in body and "100% (1 / 1)" in body and "セーブ率" in body
+    assert "— (0 / 0)" in body  # no save rate yet: never 0 %
+    client.post("/i18n/setlang/", {"language": "en"})
+    world.manager.language = "en"
+    world.manager.save(update_fields=["language"])
+    english = client.get(f"/rules/{rule.pk}/").content.decode()
+    assert "How this rule did" in english and "Precision" in english
+
+
+def test_lost_on_and_next_renewal() -> None:
+    day = dt.date(2026, 6, 1)
+    lines = [
+        (dt.date(2026, 1, 1), dt.date(2026, 7, 1), 100, dt.date(2026, 12, 31)),
+        (dt.date(2026, 1, 1), None, 50, None),
+        (dt.date(2026, 8, 1), None, 10, dt.date(2027, 8, 1)),
+    ]
+    assert lost_on(lines, day) == dt.date(2026, 7, 1)  # 150 → 50: a contraction
+    assert lost_on(lines, dt.date(2026, 7, 1)) is None  # the rise on 8/1 is no loss
+    assert next_renewal(lines, day) == dt.date(2026, 12, 31)
+    assert next_renewal(lines, dt.date(2027, 8, 2)) is None
+    assert lost_on([], day) is None and next_renewal([], day) is None
