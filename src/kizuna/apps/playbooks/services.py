@@ -321,7 +321,11 @@ def playbook_start(
 def playbook_run_cancel(*, actor: User, run: PlaybookRun, via: str = "web") -> PlaybookRun:
     """Cancel a running run; its open and snoozed tasks are dismissed (by ``actor``, who must
     be allowed to act on them). Its closed tasks stay as they are."""
-    run = PlaybookRun.objects.select_for_update().select_related("account__owner").get(pk=run.pk)
+    run = (
+        PlaybookRun.objects.select_for_update(of=("self",))
+        .select_related("account__owner")
+        .get(pk=run.pk)
+    )
     if not can_run_playbook(actor, run.account):
         raise PermissionDenied
     if run.state != RunState.RUNNING:
