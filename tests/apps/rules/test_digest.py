@@ -33,7 +33,7 @@ from kizuna.apps.tasks.models import Task
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.apps.notify.conftest import Receiver
 from tests.apps.org.conftest import Inbox
-from tests.factories import World
+from tests.factories import AccountFactory, World
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +285,22 @@ def test_a_concurrent_second_send_of_the_day_does_nothing(world: World) -> None:
     assert digest_send(member=world.csm, day=MONDAY, now=AT_0900) is not None
     assert digest_send(member=world.csm, day=MONDAY, now=AT_0900) is None
     assert DigestSent.objects.count() == 1
+
+
+def test_a_digest_reads_a_bounded_number_of_queries(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    # given a CSM with many accounts, tasks, grade falls and held alerts
+    day = tenant_today()
+    world_data(world, day)
+    for n in range(30):
+        account = AccountFactory(owner=world.csm, team=world.strategic)
+        Account.objects.filter(pk=account.pk).update(mrr=1000 + n)
+        Task.objects.create(account=account, owner=world.csm, title=f"t{n}", due_date=day)
+        grade(account, day - dt.timedelta(days=1), 5)
+        grade(account, day, 3)
+    # then their digest takes the same few queries as a small one
+    with django_assert_max_num_queries(20):
+        digest = digest_for(world.csm, day=day)
+    assert digest.counts()["worklist"] == 30
+    assert digest.counts()["health"] == 31
