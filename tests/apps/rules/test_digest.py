@@ -18,6 +18,7 @@ from kizuna.apps.health.models import HealthScore, ScoreModelVersion
 from kizuna.apps.health.services import score_models_ensure_defaults
 from kizuna.apps.notify.models import Delivery as NotifyDelivery
 from kizuna.apps.notify.models import NotificationPreference
+from kizuna.apps.notify.services import notify_member
 from kizuna.apps.rules import services
 from kizuna.apps.rules.digest import (
     DigestItem,
@@ -304,3 +305,28 @@ def test_a_digest_reads_a_bounded_number_of_queries(
         digest = digest_for(world.csm, day=day)
     assert digest.counts()["worklist"] == 30
     assert digest.counts()["health"] == 31
+
+
+def test_a_member_on_in_a_digest_finds_their_notifications_in_it(world: World) -> None:
+    # given a CSM who takes notifications "in a digest", notified twice (one with a hostile
+    # link), and a teammate notified who takes them immediately
+    world.csm.language = "en"
+    world.csm.save()
+    opt_in(world.csm, mode="digest")
+    notify_member(
+        member=world.csm, kind="k", title="Grade C", body="line 1\n line 2", link="/accounts/1/"
+    )
+    notify_member(member=world.csm, kind="k", title="Evil", link="javascript:alert(1)")
+    notify_member(member=world.teammate, kind="k", title="Not in a digest")
+    NotificationPreference.objects.create(member=world.teammate)
+    # when their digests are read
+    mine = digest_for(world.csm, day=tenant_today())
+    theirs = digest_for(world.teammate, day=tenant_today())
+    # then the CSM's lists them, newest first; the teammate's has none
+    assert mine.sections == (
+        DigestSection("notifications", "Notifications", (
+            DigestItem("Evil", "", "/notifications/"),
+            DigestItem("Grade C", "line 1 line 2", "/accounts/1/"),
+        ), 2),
+    )  # fmt: skip
+    assert theirs.empty

@@ -34,6 +34,8 @@ from django.utils.translation import gettext as _
 
 from kizuna.apps.coverage.selectors import worklist_dues, worklist_page_rows
 from kizuna.apps.health.models import HealthScore
+from kizuna.apps.notify.models import Mode, Notification
+from kizuna.apps.notify.selectors import preference_for
 from kizuna.apps.notify.services import member_message_queue
 from kizuna.apps.onboarding.selectors import onboardings_to_push
 from kizuna.apps.org.models import User
@@ -198,6 +200,28 @@ def _firings(member: User, since: dt.datetime) -> DigestSection | None:
     return DigestSection("firings", _("Alerts held for the digest"), items, count)
 
 
+def _notifications(member: User, since: dt.datetime) -> DigestSection | None:
+    """The member's notifications since the last digest, when they take theirs "in a
+    digest" (notification settings): those were shown in the app only."""
+    if preference_for(member).mode != Mode.DIGEST:
+        return None
+    rows = Notification.objects.filter(member=member, created_at__gte=since).order_by(
+        "-created_at", "-pk"
+    )
+    count = rows.count()
+    if not count:
+        return None
+    items = tuple(
+        DigestItem(
+            str(n.title),
+            " ".join(str(n.body).split())[:200],
+            n.safe_link or reverse("notify:list"),
+        )
+        for n in rows[:TOP]
+    )
+    return DigestSection("notifications", _("Notifications"), items, count)
+
+
 def digest_for(member: User, *, day: dt.date) -> Digest:
     """The member's digest for ``day`` (see the module), in their language."""
     since = digest_since(member, day=day)
@@ -208,6 +232,7 @@ def digest_for(member: User, *, day: dt.date) -> Digest:
             _onboardings(member, day),
             _health(member, day),
             _firings(member, since),
+            _notifications(member, since),
         ]
     return Digest(member.pk, day, tuple(s for s in found if s is not None))
 
