@@ -330,3 +330,23 @@ def test_a_member_on_in_a_digest_finds_their_notifications_in_it(world: World) -
         ), 2),
     )  # fmt: skip
     assert theirs.empty
+
+
+def test_one_member_failing_never_holds_the_others_up(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kizuna.apps.rules import digest as module
+
+    opt_in(world.csm)
+    opt_in(world.teammate)
+    real = module.digest_for
+
+    def digest_for_or_fail(member: Any, *, day: dt.date) -> Any:
+        if member.pk == world.csm.pk:
+            raise RuntimeError("boom")
+        return real(member, day=day)
+
+    monkeypatch.setattr(module, "digest_for", digest_for_or_fail)
+    assert digests_send(now=AT_0900) == (0, 1)
+    assert list(DigestSent.objects.values_list("member__username", flat=True)) == ["teammate"]
+    assert digest_due(now=AT_0900)  # the CSM's is tried again next minute

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
 import zoneinfo
 from dataclasses import dataclass
 
@@ -44,6 +45,8 @@ from kizuna.apps.tasks.models import ACTIVE_STATES, Task, TaskState
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.core.business_days import is_business_day
 from kizuna.integrations.slack.digest import SlackDigestSection, slack_digest
+
+log = logging.getLogger("kizuna.rules")
 
 #: at most this many lines per section (the count says how many there are)
 TOP = 10
@@ -361,7 +364,11 @@ def digests_send(*, now: dt.datetime) -> tuple[int, int]:
     done = DigestSent.objects.filter(day=day).values("member_id")
     sent = empty = 0
     for member in digest_members().exclude(pk__in=done):
-        record = digest_send(member=member, day=day, now=now)
+        try:
+            record = digest_send(member=member, day=day, now=now)
+        except Exception:  # one member's failure (rolled back) never holds the others up
+            log.exception("morning digest of member %s on %s failed", member.pk, day)
+            continue
         if record is None:
             continue
         if record.counts:
