@@ -66,6 +66,8 @@ def japanese_left(text: str, data: list[str]) -> list[str]:
 def _data_strings() -> list[str]:
     """What the demo company typed or was given, in Japanese: not interface text."""
     from kizuna.apps.org.models import Team
+    from kizuna.apps.rules.models import Rule
+    from kizuna.apps.tasks.models import Task, TaskComment
     from kizuna.apps.touchpoints.models import Touchpoint
     from kizuna.apps.usage.models import IngestionRun, UsageSource
 
@@ -80,6 +82,9 @@ def _data_strings() -> list[str]:
         (OnboardingCriterion, ("name",)),
         (UsageSource, ("name",)),
         (IngestionRun, ("name",)),  # files and batches as they were named
+        (Rule, ("name",)),  # named by the company's admin
+        (Task, ("title", "reason")),  # a rule's task: its name, its reason in the owner's language
+        (TaskComment, ("body",)),
     ):
         present = [f for f in fields if f in {x.name for x in model._meta.get_fields()}]
         for row in model.objects.values_list(*present):

@@ -130,7 +130,8 @@ def rules_evaluate(*, day: dt.date) -> EvaluationRun:
             defaults={
                 "started_at": started,
                 "finished_at": timezone.now(),
-                "firings": len(firings),
+                # the day's firings as stored: a rerun counts those it found, not twice
+                "firings": Firing.objects.filter(day=day).count(),
                 "skipped": skipped,
             },
         )
@@ -189,7 +190,6 @@ def _act(firing: Firing) -> None:
     language = owner.language if owner is not None and owner.language else "ja"
     with translation.override(language):
         reason = reason_text(version.trigger, firing.value)
-        label = str(TriggerKind(version.trigger).label)
     link = firing.evidence
     if core.Action.TASK in actions and owner is not None:
         task, _created = task_create(
@@ -200,7 +200,7 @@ def _act(firing: Firing) -> None:
             due_date=due_in_business_days(version.due_in_business_days, today=tenant_today()),
             reason=reason,
             evidence_url=firing.evidence,
-            evidence_label=label,
+            evidence_label=reason[:200],
             priority=_PRIORITY.get(firing.priority, TaskPriority.MEDIUM),
             origin=TaskOrigin.RULE,
             origin_id=firing.rule_id,
