@@ -57,6 +57,7 @@ DECLARED = {
     ),
     "rules.reevaluate": ("minute", ("rules.evaluate",)),
     "rules.act_pending": ("minute", ("rules.evaluate",)),
+    "rules.morning_digest": ("minute", ("rules.evaluate", "rules.act_pending")),
 }
 
 

@@ -16,7 +16,7 @@ import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db.models import Q
 
 from kizuna.apps.notify.http import PostFailed, post_json
@@ -136,9 +136,11 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
 
 def _send_email(delivery: Delivery) -> None:
     payload = delivery.payload
-    message = EmailMessage(
+    message = EmailMultiAlternatives(
         str(payload.get("subject", "")), str(payload.get("body", "")), to=[delivery.target]
     )
+    if payload.get("html"):  # a digest: plain text and a simple HTML alternative
+        message.attach_alternative(str(payload["html"]), "text/html")
     try:
         mailers.default.send_messages([message])
     except (OSError, smtplib.SMTPException) as error:

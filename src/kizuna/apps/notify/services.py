@@ -138,6 +138,41 @@ def notify_member(
 
 
 @transaction.atomic
+def member_message_queue(
+    *,
+    member: User,
+    kind: str,
+    event_id: str,
+    email: Mapping[str, str] | None = None,
+    slack: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> list[Delivery]:
+    """Queue a message the caller wrote (a digest) to the member's channels: the e-mail
+    payload (``subject``, ``body``, optionally ``html``) when they take e-mail and have an
+    address, the Slack payload when they take Slack and have a webhook URL. No in-app
+    notification; quiet hours are not applied (the caller picks the time). An inactive
+    member gets nothing. Returns the deliveries written (sent when the transaction commits)."""
+    now = now or timezone.now()
+    if not member.is_active:
+        return []
+    preference = preference_for(member)
+    wanted: list[tuple[str, str, Mapping[str, Any]]] = []
+    if email is not None and preference.email and member.email:
+        wanted.append((Channel.EMAIL, member.email, email))
+    if slack is not None and preference.slack and preference.slack_webhook_url:
+        wanted.append((Channel.SLACK, preference.slack_webhook_url, slack))
+    deliveries = []
+    for channel, target, payload in wanted:
+        delivery = Delivery.objects.create(
+            channel=channel, target=target[:500], event_type=kind[:64], event_id=event_id[:64],
+            payload=dict(payload), member=member, created_at=now,
+        )  # fmt: skip
+        delivery_enqueue(delivery.pk)
+        deliveries.append(delivery)
+    return deliveries
+
+
+@transaction.atomic
 def emit_event(
     *, event_type: str, data: Mapping[str, Any], occurred_at: dt.datetime | None = None
 ) -> list[Delivery]:

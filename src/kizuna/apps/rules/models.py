@@ -179,3 +179,21 @@ class AlertSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+
+class DigestSent(models.Model):
+    """A member's morning digest of a day was queued (its deliveries written in the same
+    transaction): the digest job never sends a member a second one that day."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent at"))
+    counts = models.JSONField(default=dict)  # section key → count
+
+    class Meta:
+        verbose_name = _("morning digest sent")
+        verbose_name_plural = _("morning digests sent")
+        constraints = [models.UniqueConstraint(fields=["member", "day"], name="digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} ({self.day})"

@@ -7,7 +7,10 @@
   drop, a rescore, an onboarding transition): the day evaluated again (what already fired
   stays, what is new fires) and carried out;
 - ``rules.act_pending``, every minute while firings wait to be carried out (a run killed
-  half-way, a firing that failed): they are.
+  half-way, a firing that failed): they are;
+- ``rules.morning_digest``, every minute on a business day from the digest time
+  (``AlertSettings.digest_time``, company time) while an opted-in member has no digest for
+  the day: each gets theirs (``rules.digest``), once.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.tasks import task
+from django.utils import timezone
 
 from kizuna.apps.health.models import HealthScore
 from kizuna.apps.onboarding.models import OnboardingTransition
+from kizuna.apps.rules.digest import digest_due, digests_send
 from kizuna.apps.rules.evaluation import firings_act, rules_evaluate
 from kizuna.apps.rules.models import EvaluationRun, Firing
 from kizuna.apps.tenant.selectors import tenant_today
@@ -47,6 +52,17 @@ def reevaluate(day: str) -> str:
 def act_pending(day: str) -> str:
     acted, failed = firings_act()
     return f"{acted} firing(s) acted on, {failed} failed"
+
+
+@task
+def morning_digest(day: str) -> str:
+    """Today's morning digest for each opted-in member who has not had it."""
+    sent, empty = digests_send(now=timezone.now())
+    return f"{sent} digest(s) sent, {empty} empty"
+
+
+def is_digest_time() -> bool:
+    return digest_due(now=timezone.now())
 
 
 def has_new_signals() -> bool:
@@ -83,5 +99,11 @@ SCHEDULE = (
     every_minute("rules.reevaluate", reevaluate, after=("rules.evaluate",), when=has_new_signals),
     every_minute(
         "rules.act_pending", act_pending, after=("rules.evaluate",), when=has_pending_firings
+    ),
+    every_minute(
+        "rules.morning_digest",
+        morning_digest,
+        after=("rules.evaluate", "rules.act_pending"),
+        when=is_digest_time,
     ),
 )
