@@ -117,6 +117,7 @@ def _pages() -> list[tuple[str, str]]:
         ("tasks-team", "/tasks/team/"),
         ("task-new", f"/tasks/accounts/{account_id}/new/"),
         ("rules", "/rules/"),
+        ("playbooks", "/playbooks/"),
         ("accounts", "/accounts/"),
         ("account", f"/accounts/{account_id}/"),
         ("account-edit", f"/accounts/{account_id}/edit/"),
