@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from kizuna.apps.notify.events import RULE_FIRED, account_ref
 from kizuna.apps.notify.services import emit_event, notify_member
 from kizuna.apps.org.access import rule_task_owner
-from kizuna.apps.rules.models import Delivery, EvaluationRun, Firing, Rule, RuleVersion, TriggerKind
+from kizuna.apps.rules.models import Delivery, EvaluationRun, Firing, RuleVersion, TriggerKind
 from kizuna.apps.rules.selectors import alert_settings, rule_of
 from kizuna.apps.rules.signals import DEFAULT_MAX_DAYS, account_facts, signals_between
 from kizuna.apps.tasks.models import ACTIVE_STATES, Task, TaskOrigin, TaskPriority
@@ -50,12 +50,11 @@ _PRIORITY = {3: TaskPriority.HIGH, 2: TaskPriority.MEDIUM, 1: TaskPriority.LOW}
 
 def enabled_versions() -> list[RuleVersion]:
     """The current version of every enabled rule, by rule id."""
-    versions = []
-    for rule in Rule.objects.filter(enabled=True).order_by("pk"):
-        current = rule.versions.order_by("-version").first()
-        if current is not None:
-            versions.append(current)
-    return versions
+    latest: dict[int, RuleVersion] = {}
+    rows = RuleVersion.objects.filter(rule__enabled=True).order_by("rule_id", "-version")
+    for version in rows:
+        latest.setdefault(version.rule_id, version)
+    return list(latest.values())
 
 
 def _state(day: dt.date, rule_ids: Sequence[int]) -> core.State:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from kizuna.apps.customers.models import SubscriptionLine
 from kizuna.apps.rules.models import Firing, Rule
+from kizuna.apps.rules.signals import mrr_on
 from kizuna.apps.tasks.models import TaskState
 from kizuna.core.rules.measure import FiringOutcome, RuleRecord, rule_record
 
@@ -30,7 +31,7 @@ def _lines(account_ids: Iterable[int]) -> dict[int, list[_Line]]:
 
 
 def _mrr_on(lines: Sequence[_Line], day: dt.date) -> int:
-    return sum(mrr for start, end, mrr, _r in lines if start <= day and (end is None or day < end))
+    return mrr_on(((start, end, mrr) for start, end, mrr, _r in lines), day)
 
 
 def lost_on(lines: Sequence[_Line], after: dt.date) -> dt.date | None:

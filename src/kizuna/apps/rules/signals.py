@@ -333,7 +333,9 @@ def _lines_of_changing_accounts(
     return lines
 
 
-def _mrr_on(lines: list[tuple[dt.date, dt.date | None, int]], day: dt.date) -> int:
+def mrr_on(lines: Iterable[tuple[dt.date, dt.date | None, int]], day: dt.date) -> int:
+    """An account's MRR on ``day`` from its lines (start, end exclusive or None, MRR): the sum
+    over the lines running that day, as the account's cached MRR counts it."""
     return sum(mrr for start, end, mrr in lines if start <= day and (end is None or day < end))
 
 
@@ -341,7 +343,7 @@ def _mrr_contraction(days: _Range, _max_days: int) -> Iterable[Signal]:
     for account_id, lines in sorted(_lines_of_changing_accounts(days).items()):
         changes = {start for start, _e, _m in lines} | {end for _s, end, _m in lines if end}
         for day in sorted(d for d in changes if days[0] <= d <= days[1]):
-            before, after = _mrr_on(lines, _shifted(day, -1)), _mrr_on(lines, day)
+            before, after = mrr_on(lines, _shifted(day, -1)), mrr_on(lines, day)
             if 0 < after < before:
                 url = _account_url(account_id, "#lines")
                 yield Signal(account_id, day, _K.MRR_CONTRACTION, before - after, url)
