@@ -13,6 +13,7 @@ from kizuna.apps.tasks.models import TaskPriority
 from kizuna.core.playbooks import MAX_OFFSET_DAYS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TITLE_INPUT = forms.TextInput(attrs={"size": 30})
 
 
 class PlaybookForm(forms.Form):
@@ -33,8 +34,12 @@ class PlaybookForm(forms.Form):
 
 class StepForm(forms.Form):
     order = forms.IntegerField(label=_("Order"), min_value=1, max_value=999)
-    title_ja = forms.CharField(label=_("Title (Japanese)"), max_length=200, required=False)
-    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    title_ja = forms.CharField(
+        label=_("Title (Japanese)"), max_length=200, required=False, widget=TITLE_INPUT
+    )
+    title_en = forms.CharField(
+        label=_("Title (English)"), max_length=200, required=False, widget=TITLE_INPUT
+    )
     offset_days = forms.IntegerField(
         label=_("Days"),
         min_value=-MAX_OFFSET_DAYS,
