@@ -93,6 +93,19 @@ def test_a_step_needs_a_title_in_one_language(world: World, kick_off: Playbook) 
         PlaybookStep.objects.create(playbook=kick_off, order=9, offset_days=0, anchor="start")
 
 
+def test_a_lone_title_is_the_japanese_one(world: World) -> None:
+    # callers written before the two languages (a rule's tests, scripts) still create steps
+    playbook = playbook_create(
+        actor=world.admin,
+        name="P",
+        steps=[
+            {"order": 1, "title": "電話", "offset_days": 0},
+            {"order": 2, "title": "無視", "title_ja": "", "title_en": "Mail", "offset_days": 1},
+        ],
+    )
+    assert [(s.title_ja, s.title_en) for s in playbook.steps.all()] == [("電話", ""), ("", "Mail")]
+
+
 def test_deactivate_and_activate_are_audited_and_admins_only(
     world: World, kick_off: Playbook
 ) -> None:

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record
@@ -35,6 +36,7 @@ from kizuna.apps.playbooks.models import (
     dedup_key,
 )
 from kizuna.apps.playbooks.selectors import account_next_renewal, running_run
+from kizuna.apps.tasks.messages import message_of, message_render
 from kizuna.apps.tasks.models import ACTIVE_STATES, TaskOrigin, TaskPriority
 from kizuna.apps.tasks.services import task_create, task_dismiss
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
@@ -70,7 +72,9 @@ def _step_field_label(name: str) -> str:
 
 
 def _clean_steps(steps: Sequence[Mapping[str, Any]]) -> list[PlaybookStep]:
-    """The steps as unsaved ``PlaybookStep`` rows, each checked; orders unique."""
+    """The steps as unsaved ``PlaybookStep`` rows, each checked; orders unique. A step gives
+    ``title_ja`` and/or ``title_en``; a lone ``title`` (as callers wrote before the two
+    languages) is read as ``title_ja``."""
     if not steps:
         raise _invalid("steps", _("Add at least one step."), "required")
     if len(steps) > MAX_STEPS:
@@ -86,7 +90,8 @@ def _clean_steps(steps: Sequence[Mapping[str, Any]]) -> list[PlaybookStep]:
                 _("Step %(n)s: give the order and the days as whole numbers.") % {"n": n},
                 "invalid",
             )
-        title_ja = str(data.get("title_ja") or "").strip()
+        # "title" alone (the one title of a step before the split) is the Japanese title
+        title_ja = str(data.get("title_ja", data.get("title")) or "").strip()
         title_en = str(data.get("title_en") or "").strip()
         _refuse_nul("steps", title_ja + title_en)
         if not title_ja and not title_en:
@@ -317,17 +322,18 @@ def playbook_start(
     link = reverse("playbooks:detail", args=[playbook.pk])
     language = owner.language or settings.LANGUAGE_CODE
     for step in steps:
+        reason = message_of(
+            gettext_noop("Step %(n)s of the playbook “%(name)s”."), n=step.order, name=playbook.name
+        )
         with translation.override(language):
-            reason = _("Step %(n)s of the playbook “%(name)s”.") % {
-                "n": step.order,
-                "name": playbook.name,
-            }
+            stored_reason = message_render(reason)  # the text kept: in the owner's language
         task, _created = task_create(
             actor=by,
             account=account,
             owner=owner,
             title=step_title(step.title_ja, step.title_en, language),
-            reason=reason,
+            reason=stored_reason,
+            reason_message=reason,
             evidence_url=link,
             evidence_label=playbook.name[:200],
             priority=step.priority,
