@@ -18,6 +18,7 @@ from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.onboarding.models import Onboarding, OnboardingCriterion, OnboardingPhase
 from kizuna.apps.org.models import User
+from kizuna.apps.rules.models import Rule
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.browser.conftest import ARTIFACTS
 
@@ -66,7 +67,6 @@ def japanese_left(text: str, data: list[str]) -> list[str]:
 def _data_strings() -> list[str]:
     """What the demo company typed or was given, in Japanese: not interface text."""
     from kizuna.apps.org.models import Team
-    from kizuna.apps.rules.models import Rule
     from kizuna.apps.tasks.models import Task, TaskComment
     from kizuna.apps.touchpoints.models import Touchpoint
     from kizuna.apps.usage.models import IngestionRun, UsageSource
@@ -109,7 +109,8 @@ def _pages() -> list[tuple[str, str]]:
     account_id = account.order_by("-mrr").values_list("pk", flat=True).first()
     onboarding = Onboarding.objects.order_by("state", "pk").first()
     model = ScoreModelVersion.objects.order_by("pk").first()
-    assert account_id and onboarding and model
+    rule_id = Rule.objects.order_by("pk").values_list("pk", flat=True).first()
+    assert account_id and onboarding and model and rule_id
     return [
         ("today", "/today/"),
         ("today-of-a-csm", "/today/?csm=csm"),
@@ -117,6 +118,8 @@ def _pages() -> list[tuple[str, str]]:
         ("tasks-team", "/tasks/team/"),
         ("task-new", f"/tasks/accounts/{account_id}/new/"),
         ("rules", "/rules/"),
+        ("rule", f"/rules/{rule_id}/"),
+        ("notifications", "/notifications/"),
         ("playbooks", "/playbooks/"),
         ("accounts", "/accounts/"),
         ("account", f"/accounts/{account_id}/"),

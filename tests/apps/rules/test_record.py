@@ -4,6 +4,7 @@ the rule's page (docs/metrics.md, "Rules")."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -16,6 +17,7 @@ from kizuna.apps.rules.record import lost_on, next_renewal, rule_outcomes, rule_
 from kizuna.apps.tasks.models import Task
 from kizuna.apps.tasks.services import task_complete, task_create
 from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.core.calendar import add_years
 from kizuna.core.rules.measure import Ratio
 from tests.factories import AccountFactory, SubscriptionLineFactory, World
 
@@ -98,3 +100,64 @@ def test_lost_on_and_next_renewal() -> None:
     assert next_renewal(lines, day) == dt.date(2026, 12, 31)
     assert next_renewal(lines, dt.date(2027, 8, 2)) is None
     assert lost_on([], day) is None and next_renewal([], day) is None
+
+
+def test_past_renewals_are_the_anniversaries_before_the_next_one() -> None:
+    # a line renewing on 1 August (next: 2027), one that ended on its anniversary, one with
+    # no known term
+    kept = (dt.date(2024, 8, 1), None, 100, dt.date(2027, 8, 1))
+    ended = (dt.date(2025, 3, 1), dt.date(2026, 3, 1), 50, None)
+    unknown = (dt.date(2020, 1, 1), None, 10, None)
+    assert next_renewal([kept], dt.date(2026, 6, 10)) == dt.date(2026, 8, 1)
+    assert next_renewal([kept], dt.date(2026, 8, 1)) == dt.date(2026, 8, 1)  # on the day
+    assert next_renewal([kept], dt.date(2026, 8, 2)) == dt.date(2027, 8, 1)
+    assert next_renewal([kept], dt.date(2024, 8, 1)) == dt.date(2025, 8, 1)  # not its start
+    assert next_renewal([ended], dt.date(2025, 12, 1)) == dt.date(2026, 3, 1)
+    assert next_renewal([ended], dt.date(2026, 3, 2)) is None
+    assert next_renewal([unknown], dt.date(2026, 6, 10)) is None
+    # 29 February renews on 28 February in a common year; the calendar's ends are no error
+    leap = (dt.date(2024, 2, 29), None, 1, dt.date(2028, 2, 29))
+    assert next_renewal([leap], dt.date(2025, 1, 1)) == dt.date(2025, 2, 28)
+    far = (dt.date(1, 1, 1), None, 1, dt.date(9999, 12, 31))
+    assert next_renewal([far], dt.date(9999, 6, 1)) == dt.date(9999, 12, 31)
+    assert next_renewal([far], dt.date(1, 1, 1)) == dt.date(2, 1, 1)
+
+
+def test_a_task_done_before_a_past_anniversary_is_judged_at_it(world: World, rule: Rule) -> None:
+    # given: a line started 500 days ago, next renewal in 230 days; its anniversary 135 days
+    # ago came after the task was done 150 days ago, and the account kept its MRR
+    a = AccountFactory(owner=world.csm, team=world.strategic)
+    start = ago(500)
+    SubscriptionLineFactory(account=a, start_date=start, renewal_date=add_years(start, 2))
+    task, _ = task_create(actor=world.csm, account=a, owner=world.csm, title="t",
+                          due_date=tenant_today() + dt.timedelta(days=5))  # fmt: skip
+    task_complete(actor=world.csm, task=task, outcome="saved")
+    closed = timezone.now() - dt.timedelta(days=150)
+    Task.objects.filter(pk=task.pk).update(closed_at=closed, created_at=closed)
+    fire(rule, a, ago(160), Task.objects.get(pk=task.pk))
+    # when
+    (outcome,) = rule_outcomes(rule, as_of=tenant_today())
+    # then: the renewal judged is that anniversary, and the account was retained
+    assert outcome.renewal_on == add_years(start, 1) and outcome.retained is True
+    assert rule_record_of(rule, as_of=tenant_today()).save_rate == Ratio(1, 1)
+
+
+def test_firings_nobody_could_own_are_counted_and_explained(world: World) -> None:
+    # given: a rule that opens tasks fired on an account nobody owns (no task), and a rule
+    # that only notifies fired on the CSM's account (no task either, by design)
+    tasks = services.rule_create(
+        actor=world.admin, name="t", data={"trigger": "health_red", "actions": ["task"]}
+    )
+    alerts = services.rule_create(
+        actor=world.admin, name="n", data={"trigger": "health_red", "actions": ["notify"]}
+    )
+    orphan = AccountFactory(owner=None, team=None)
+    fire(tasks, orphan, ago(3))
+    fire(alerts, world.account, ago(3))
+    # when / then: only the first counts as "no one to own the task"
+    assert rule_record_of(tasks, as_of=tenant_today()).unowned == 1
+    assert rule_record_of(alerts, as_of=tenant_today()).unowned == 0
+    client = Client()
+    client.force_login(world.manager)
+    body = client.get(f"/rules/{tasks.pk}/").content.decode()
+    assert re.search(r"タスクの担当者なし</th><td class=\"num\">1</td>", body), body[-3000:]

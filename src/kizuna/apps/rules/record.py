@@ -10,9 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from kizuna.apps.customers.models import SubscriptionLine
-from kizuna.apps.rules.models import Firing, Rule
+from kizuna.apps.rules.models import Firing, Rule, RuleAction, RuleVersion
 from kizuna.apps.rules.signals import mrr_on
 from kizuna.apps.tasks.models import TaskState
+from kizuna.core.calendar import add_years
 from kizuna.core.rules.measure import FiringOutcome, RuleRecord, rule_record
 
 _Line = tuple[dt.date, dt.date | None, int, dt.date | None]  # start, end, MRR, renewal
@@ -45,8 +46,33 @@ def lost_on(lines: Sequence[_Line], after: dt.date) -> dt.date | None:
 
 
 def next_renewal(lines: Sequence[_Line], on_or_after: dt.date) -> dt.date | None:
-    dates = [r for _s, _e, _m, r in lines if r is not None and r >= on_or_after]
+    """The first renewal on or after ``on_or_after`` of any of the lines. A line's renewals:
+    its last known one (its ``renewal_date``, the next one as the CRM keeps it; for a line
+    that ended without one, its end: the renewal it did not make) and, before that, the yearly
+    anniversaries of its start (renewals already passed, which no line keeps). A line with
+    neither a renewal date nor an end has no known term: no renewal."""
+    dates = []
+    for start, end, _mrr, renewal in lines:
+        last = renewal if renewal is not None else end
+        if last is None:
+            continue
+        if last >= on_or_after:
+            dates.append(last)
+        anniversary = _first_anniversary(start, on_or_after)
+        if anniversary is not None and anniversary < last:
+            dates.append(anniversary)
     return min(dates, default=None)
+
+
+def _first_anniversary(start: dt.date, on_or_after: dt.date) -> dt.date | None:
+    """The first yearly anniversary of ``start`` (one year after it at the earliest) on or
+    after ``on_or_after``; None past the year 9999."""
+    years = max(on_or_after.year - start.year, 1)
+    try:
+        day = add_years(start, years)
+        return day if day >= on_or_after else add_years(start, years + 1)
+    except ValueError:
+        return None
 
 
 def rule_outcomes(rule: Rule, *, as_of: dt.date) -> list[FiringOutcome]:
@@ -56,6 +82,10 @@ def rule_outcomes(rule: Rule, *, as_of: dt.date) -> list[FiringOutcome]:
         .order_by("day", "pk")
     )
     lines = _lines(f.account_id for f in firings)
+    opens_tasks = {
+        v: RuleAction.TASK in actions
+        for v, actions in RuleVersion.objects.filter(rule=rule).values_list("version", "actions")
+    }
     outcomes = []
     for firing in firings:
         held = lines.get(firing.account_id, [])
@@ -79,6 +109,12 @@ def rule_outcomes(rule: Rule, *, as_of: dt.date) -> list[FiringOutcome]:
                 lost_on=lost_on(held, firing.day),
                 renewal_on=renewal,
                 retained=retained,
+                # carried out, its version opens tasks, and no task: nobody could own it
+                unowned=(
+                    task is None
+                    and firing.acted_at is not None
+                    and opens_tasks.get(firing.rule_version, False)
+                ),
             )
         )
     return outcomes
