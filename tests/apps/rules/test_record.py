@@ -91,9 +91,9 @@ def test_the_rule_page_shows_the_record_in_japanese_and_english(world: World, ru
 def test_lost_on_and_next_renewal() -> None:
     day = dt.date(2026, 6, 1)
     lines = [
-        (dt.date(2026, 1, 1), dt.date(2026, 7, 1), 100, dt.date(2026, 12, 31)),
-        (dt.date(2026, 1, 1), None, 50, None),
-        (dt.date(2026, 8, 1), None, 10, dt.date(2027, 8, 1)),
+        (dt.date(2026, 1, 1), dt.date(2026, 7, 1), 100, dt.date(2026, 12, 31), 1),
+        (dt.date(2026, 1, 1), None, 50, None, 1),
+        (dt.date(2026, 8, 1), None, 10, dt.date(2027, 8, 1), 1),
     ]
     assert lost_on(lines, day) == dt.date(2026, 7, 1)  # 150 → 50: a contraction
     assert lost_on(lines, dt.date(2026, 7, 1)) is None  # the rise on 8/1 is no loss
@@ -102,33 +102,35 @@ def test_lost_on_and_next_renewal() -> None:
     assert lost_on([], day) is None and next_renewal([], day) is None
 
 
-def test_past_renewals_are_the_anniversaries_before_the_next_one() -> None:
-    # a line renewing on 1 August (next: 2027), one that ended on its anniversary, one with
-    # no known term
-    kept = (dt.date(2024, 8, 1), None, 100, dt.date(2027, 8, 1))
-    ended = (dt.date(2025, 3, 1), dt.date(2026, 3, 1), 50, None)
-    unknown = (dt.date(2020, 1, 1), None, 10, None)
+def test_past_renewals_are_the_term_boundaries_of_a_renewing_line() -> None:
+    # a yearly line renewing on 1 August (next: 2027), one that ended on its boundary, a
+    # monthly one (no renewal work), a two-year one
+    kept = (dt.date(2024, 8, 1), None, 100, dt.date(2027, 8, 1), 12)
+    ended = (dt.date(2025, 3, 1), dt.date(2026, 3, 1), 50, None, 12)
+    monthly = (dt.date(2020, 1, 1), None, 10, None, 1)
+    two_years = (dt.date(2025, 4, 1), None, 10, None, 24)
     assert next_renewal([kept], dt.date(2026, 6, 10)) == dt.date(2026, 8, 1)
     assert next_renewal([kept], dt.date(2026, 8, 1)) == dt.date(2026, 8, 1)  # on the day
     assert next_renewal([kept], dt.date(2026, 8, 2)) == dt.date(2027, 8, 1)
     assert next_renewal([kept], dt.date(2024, 8, 1)) == dt.date(2025, 8, 1)  # not its start
     assert next_renewal([ended], dt.date(2025, 12, 1)) == dt.date(2026, 3, 1)
     assert next_renewal([ended], dt.date(2026, 3, 2)) is None
-    assert next_renewal([unknown], dt.date(2026, 6, 10)) is None
-    # 29 February renews on 28 February in a common year; the calendar's ends are no error
-    leap = (dt.date(2024, 2, 29), None, 1, dt.date(2028, 2, 29))
-    assert next_renewal([leap], dt.date(2025, 1, 1)) == dt.date(2025, 2, 28)
-    far = (dt.date(1, 1, 1), None, 1, dt.date(9999, 12, 31))
-    assert next_renewal([far], dt.date(9999, 6, 1)) == dt.date(9999, 12, 31)
-    assert next_renewal([far], dt.date(1, 1, 1)) == dt.date(2, 1, 1)
+    assert next_renewal([monthly], dt.date(2026, 6, 10)) is None
+    assert next_renewal([two_years], dt.date(2026, 6, 10)) == dt.date(2027, 4, 1)
+    # the calendar's ends are no error
+    far = (dt.date(1, 1, 1), None, 1, dt.date(9999, 12, 1), 12)
+    assert next_renewal([far], dt.date(9999, 6, 1)) == dt.date(9999, 12, 1)
+    assert next_renewal([far], dt.date(1, 1, 1)) == dt.date(1, 12, 1)  # anchored on the renewal
 
 
 def test_a_task_done_before_a_past_anniversary_is_judged_at_it(world: World, rule: Rule) -> None:
-    # given: a line started 500 days ago, next renewal in 230 days; its anniversary 135 days
-    # ago came after the task was done 150 days ago, and the account kept its MRR
+    # given: a yearly line started 500 days ago, next renewal in 230 days; its term boundary
+    # 135 days ago came after the task was done 150 days ago, and the account kept its MRR
     a = AccountFactory(owner=world.csm, team=world.strategic)
     start = ago(500)
-    SubscriptionLineFactory(account=a, start_date=start, renewal_date=add_years(start, 2))
+    SubscriptionLineFactory(
+        account=a, start_date=start, renewal_date=add_years(start, 2), billing_period="annual"
+    )
     task, _ = task_create(actor=world.csm, account=a, owner=world.csm, title="t",
                           due_date=tenant_today() + dt.timedelta(days=5))  # fmt: skip
     task_complete(actor=world.csm, task=task, outcome="saved")

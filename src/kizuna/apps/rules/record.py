@@ -1,7 +1,8 @@
 """A rule's record from what happened after it fired (``core.rules.measure``, docs/metrics.md
 "Rules"): each firing with its task, the first churn or contraction of its account after it,
 and the account's next renewal after the task was done (from the subscription lines: a line's
-``renewal_date``; retained when the account still has MRR on that day)."""
+``renewal_date``, or a term boundary of a renewing line as ``core.renewals`` derives them;
+retained when the account still has MRR on that day)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from kizuna.apps.customers.models import SubscriptionLine
 from kizuna.apps.rules.models import Firing, Rule, RuleAction, RuleVersion
 from kizuna.apps.rules.signals import mrr_on
 from kizuna.apps.tasks.models import TaskState
-from kizuna.core.calendar import add_years
+from kizuna.core.calendar import add_months
+from kizuna.core.renewals.generate import MAX_TERM, Line, boundaries, term_of
 from kizuna.core.rules.measure import FiringOutcome, RuleRecord, rule_record
 
-_Line = tuple[dt.date, dt.date | None, int, dt.date | None]  # start, end, MRR, renewal
+#: start, end, MRR, renewal date, contract term in months (``core.renewals.term_of``)
+_Line = tuple[dt.date, dt.date | None, int, dt.date | None, int]
 
 
 def _lines(account_ids: Iterable[int]) -> dict[int, list[_Line]]:
@@ -24,21 +27,22 @@ def _lines(account_ids: Iterable[int]) -> dict[int, list[_Line]]:
     ids = sorted(set(account_ids))
     for start in range(0, len(ids), 5000):
         rows = SubscriptionLine.objects.filter(account_id__in=ids[start : start + 5000])
-        for account_id, start_date, end_date, mrr, renewal in rows.values_list(
-            "account_id", "start_date", "end_date", "mrr", "renewal_date"
-        ):
-            lines[account_id].append((start_date, end_date, mrr, renewal))
+        for account_id, start_date, end_date, mrr, renewal, period, term in rows.values_list(
+            "account_id", "start_date", "end_date", "mrr", "renewal_date", "billing_period",
+            "term_months",
+        ):  # fmt: skip
+            lines[account_id].append((start_date, end_date, mrr, renewal, term_of(period, term)))
     return lines
 
 
 def _mrr_on(lines: Sequence[_Line], day: dt.date) -> int:
-    return mrr_on(((start, end, mrr) for start, end, mrr, _r in lines), day)
+    return mrr_on(((start, end, mrr) for start, end, mrr, _r, _t in lines), day)
 
 
 def lost_on(lines: Sequence[_Line], after: dt.date) -> dt.date | None:
     """The first day after ``after`` on which the account's MRR falls (a churn or a
     contraction), or None."""
-    changes = sorted({s for s, _e, _m, _r in lines} | {e for _s, e, _m, _r in lines if e})
+    changes = sorted({line[0] for line in lines} | {line[1] for line in lines if line[1]})
     for day in changes:
         if day > after and _mrr_on(lines, day) < _mrr_on(lines, day - dt.timedelta(days=1)):
             return day
@@ -46,33 +50,21 @@ def lost_on(lines: Sequence[_Line], after: dt.date) -> dt.date | None:
 
 
 def next_renewal(lines: Sequence[_Line], on_or_after: dt.date) -> dt.date | None:
-    """The first renewal on or after ``on_or_after`` of any of the lines. A line's renewals:
-    its last known one (its ``renewal_date``, the next one as the CRM keeps it; for a line
-    that ended without one, its end: the renewal it did not make) and, before that, the yearly
-    anniversaries of its start (renewals already passed, which no line keeps). A line with
-    neither a renewal date nor an end has no known term: no renewal."""
+    """The first renewal on or after ``on_or_after`` of any of the lines: a line's
+    ``renewal_date`` (the next one, as the CRM keeps it), or the first due term boundary of a
+    line that renews (a term of a year or more: ``core.renewals.generate.boundaries``, which
+    also gives the renewals already passed, and the one a line ended on)."""
     dates = []
-    for start, end, _mrr, renewal in lines:
-        last = renewal if renewal is not None else end
-        if last is None:
-            continue
-        if last >= on_or_after:
-            dates.append(last)
-        anniversary = _first_anniversary(start, on_or_after)
-        if anniversary is not None and anniversary < last:
-            dates.append(anniversary)
+    for start, end, _mrr, renewal, term in lines:
+        if renewal is not None and renewal >= on_or_after:
+            dates.append(renewal)
+        try:
+            until = add_months(on_or_after, MAX_TERM)
+        except ValueError:  # past the year 9999
+            until = dt.date.max
+        line = Line(0, 0, 0, start, end, 0, term, renewal)
+        dates.extend(boundaries(line, until=until, since=on_or_after)[:1])
     return min(dates, default=None)
-
-
-def _first_anniversary(start: dt.date, on_or_after: dt.date) -> dt.date | None:
-    """The first yearly anniversary of ``start`` (one year after it at the earliest) on or
-    after ``on_or_after``; None past the year 9999."""
-    years = max(on_or_after.year - start.year, 1)
-    try:
-        day = add_years(start, years)
-        return day if day >= on_or_after else add_years(start, years + 1)
-    except ValueError:
-        return None
 
 
 def rule_outcomes(rule: Rule, *, as_of: dt.date) -> list[FiringOutcome]:
