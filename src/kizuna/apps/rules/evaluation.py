@@ -252,7 +252,8 @@ def _act(firing: Firing) -> None:
         )
         firing.task = task
         link = reverse("tasks:detail", args=[task.pk])
-    if core.Action.NOTIFY in actions and firing.delivery == Delivery.IMMEDIATE and owner:
+    # held for the digest: in the app at once, marked so; the channels wait for the digest
+    if core.Action.NOTIFY in actions and firing.delivery != Delivery.NONE and owner:
         notify_member(
             member=owner,
             kind="rule",
@@ -261,6 +262,7 @@ def _act(firing: Firing) -> None:
             link=link,
             priority=str(_PRIORITY.get(firing.priority, TaskPriority.MEDIUM)),
             account=account,
+            interrupt=firing.delivery == Delivery.IMMEDIATE,
         )
     if core.Action.PLAYBOOK in actions and version.playbook is not None:
         with translation.override(language):
