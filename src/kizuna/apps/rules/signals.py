@@ -32,12 +32,14 @@ facts (``account_facts``) are the accounts' as of one day.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from itertools import pairwise
 
-from django.db.models import OuterRef, Q, Subquery
-from django.urls import reverse
+from django.db.models import F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import RowNumber
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from kizuna.apps.coverage.frames import accounts_today, touch_window_start, touches_between
 from kizuna.apps.customers.models import Account, Phase, SubscriptionLine
@@ -77,6 +79,7 @@ def signals_between(
     if start > end:
         return []
     wanted = set(TriggerKind) if kinds is None else set(kinds)
+    scores = _ScoresOnce()  # both health kinds read the same scores
     producers: dict[TriggerKind, Callable[[_Range, int], Iterable[Signal]]] = {
         _K.ONBOARDING_STALLED: _onboarding_state(OnboardingState.STALLED, _K.ONBOARDING_STALLED),
         _K.ONBOARDING_EXPECTED_CHURN: _onboarding_state(
@@ -84,8 +87,8 @@ def signals_between(
         ),
         _K.SETUP_NOT_DONE: _setup_not_done,
         _K.USAGE_DROP: _usage_drops,
-        _K.HEALTH_FELL: _health_fell,
-        _K.HEALTH_RED: _health_red,
+        _K.HEALTH_FELL: functools.partial(_health_fell, scores=scores),
+        _K.HEALTH_RED: functools.partial(_health_red, scores=scores),
         _K.COVERAGE_DUE: _coverage_due,
         _K.MRR_CONTRACTION: _mrr_contraction,
         _K.RENEWAL_DUE: _renewal_due,
@@ -145,7 +148,22 @@ def _shifted(day: dt.date, days: int) -> dt.date:
 
 
 def _account_url(account_id: int, anchor: str) -> str:
-    return reverse("customers:account_detail", args=[account_id]) + anchor
+    return _path("customers:account_detail", account_id) + anchor
+
+
+def _path(name: str, pk: int) -> str:
+    """``reverse(name, args=[pk])`` for a view taking one integer: reversed once per URL
+    configuration and script prefix, the id put in its place (a year of signals is hundreds
+    of thousands of links)."""
+    head, tail = _path_parts(name, get_urlconf(), get_script_prefix())
+    return f"{head}{pk}{tail}"
+
+
+@functools.lru_cache(maxsize=32)
+def _path_parts(name: str, urlconf: object, prefix: str) -> tuple[str, str]:
+    marker = 9_876_543_210_123
+    head, _marker, tail = reverse(name, args=[marker]).partition(str(marker))
+    return head, tail
 
 
 # --- onboarding ---------------------------------------------------------------------------
@@ -184,7 +202,7 @@ def _onboarding_state(state: str, kind: TriggerKind) -> Callable[[_Range, int], 
         )
         accounts = dict(Onboarding.objects.filter(pk__in=ids).values_list("pk", "account_id"))
         for onboarding_id, periods in _state_periods(ids).items():
-            url = reverse("onboarding:detail", args=[onboarding_id])
+            url = _path("onboarding:detail", onboarding_id)
             for since, until, held in periods:
                 if held != state:
                     continue
@@ -240,7 +258,7 @@ def _setup_not_done(days: _Range, _max_days: int) -> Iterable[Signal]:
     done = _setup_done_on([(pk, template) for pk, template, _a, _s in rows])
     periods = _state_periods([pk for pk, *_ in rows])
     for pk, _template, account_id, started_on in rows:
-        url = reverse("onboarding:detail", args=[pk])
+        url = _path("onboarding:detail", pk)
         for since, until, state in periods.get(pk, []):
             if state not in OPEN_STATES:
                 continue
@@ -260,29 +278,61 @@ def _usage_drops(days: _Range, _max_days: int) -> Iterable[Signal]:
         yield Signal(account_id, day, _K.USAGE_DROP, None, _account_url(account_id, "#usage"))
 
 
-def _scores(days: _Range) -> dict[int, list[tuple[dt.date, int | None, str]]]:
-    """Per account its scores (day, grade, colour) from the lookback before the range to its
-    end, in order."""
-    first = _shifted(days[0], -SCORE_LOOKBACK_DAYS)
-    rows = HealthScore.objects.filter(day__range=(first, days[1])).order_by("account_id", "day")
+_Scores = dict[int, list[tuple[dt.date, int | None, str]]]
+
+
+def _scores(days: _Range) -> _Scores:
+    """Per account its scores (day, grade, colour) in order: its latest in the lookback
+    before the range (the state the range starts from, at most ``SCORE_LOOKBACK_DAYS`` old),
+    then those of the range. The earlier ones of the lookback change no signal of the range,
+    and are not read (a window function keeps one row per account in the database)."""
+    first, last = _shifted(days[0], -SCORE_LOOKBACK_DAYS), _shifted(days[0], -1)
+    columns = ("account_id", "day", "grade", "rag")
     scores: defaultdict[int, list[tuple[dt.date, int | None, str]]] = defaultdict(list)
-    for account_id, day, grade, rag in rows.values_list("account_id", "day", "grade", "rag"):
+    if first <= last < days[0]:
+        latest = Window(RowNumber(), partition_by=[F("account_id")], order_by=F("day").desc())
+        before = (
+            HealthScore.objects.filter(day__range=(first, last))
+            .annotate(latest=latest)
+            .filter(latest=1)
+            .values_list(*columns)
+        )
+        for account_id, day, grade, rag in before:
+            scores[account_id].append((day, grade, rag))
+    rows = HealthScore.objects.filter(day__range=days).order_by("account_id", "day")
+    for account_id, day, grade, rag in rows.values_list(*columns):
         scores[account_id].append((day, grade, rag))
     return scores
 
 
-def _health_fell(days: _Range, _max_days: int) -> Iterable[Signal]:
-    for account_id, scores in _scores(days).items():
-        for (_before, old, _c), (day, new, _rag) in pairwise(scores):
+class _ScoresOnce:
+    """``_scores`` of a range, read on the first call only."""
+
+    def __init__(self) -> None:
+        self._read: dict[_Range, _Scores] = {}
+
+    def __call__(self, days: _Range) -> _Scores:
+        if days not in self._read:
+            self._read[days] = _scores(days)
+        return self._read[days]
+
+
+def _health_fell(
+    days: _Range, _max_days: int, *, scores: Callable[[_Range], _Scores] = _scores
+) -> Iterable[Signal]:
+    for account_id, scores_of in scores(days).items():
+        for (_before, old, _c), (day, new, _rag) in pairwise(scores_of):
             if days[0] <= day and old is not None and new is not None and new < old:
                 url = _account_url(account_id, "#health")
                 yield Signal(account_id, day, _K.HEALTH_FELL, old - new, url)
 
 
-def _health_red(days: _Range, _max_days: int) -> Iterable[Signal]:
-    for account_id, scores in _scores(days).items():
-        ends = [day for day, _g, _r in scores[1:]] + [None]
-        for (since, _grade, rag), until in zip(scores, ends, strict=True):
+def _health_red(
+    days: _Range, _max_days: int, *, scores: Callable[[_Range], _Scores] = _scores
+) -> Iterable[Signal]:
+    for account_id, scores_of in scores(days).items():
+        ends = [day for day, _g, _r in scores_of[1:]] + [None]
+        for (since, _grade, rag), until in zip(scores_of, ends, strict=True):
             if rag != "red":
                 continue
             first, last = _clip(since, until, days)
