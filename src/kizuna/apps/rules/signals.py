@@ -36,8 +36,9 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from itertools import pairwise
+from typing import Any
 
-from django.db.models import F, OuterRef, Q, Subquery, Window
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.urls import get_script_prefix, get_urlconf, reverse
 
@@ -170,13 +171,15 @@ def _path_parts(name: str, urlconf: object, prefix: str) -> tuple[str, str]:
 
 
 def _state_periods(
-    onboarding_ids: Collection[int] | None = None,
+    onboarding_ids: Collection[int] | QuerySet[Any] | None = None,
 ) -> dict[int, list[tuple[dt.date, dt.date | None, str]]]:
     """Per onboarding, its states as (from, until exclusive or None, state), from its
-    transitions in order."""
+    transitions in order. ``onboarding_ids``: a list, or a query of ids (no variable per
+    id: SQLite bounds a statement's variables)."""
     rows = OnboardingTransition.objects.order_by("onboarding_id", "on", "id")
     if onboarding_ids is not None:
-        rows = rows.filter(onboarding_id__in=list(onboarding_ids))
+        ids = onboarding_ids if isinstance(onboarding_ids, QuerySet) else list(onboarding_ids)
+        rows = rows.filter(onboarding_id__in=ids)
     periods: defaultdict[int, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
     for onboarding_id, on, state in rows.values_list("onboarding_id", "on", "to_state"):
         held = periods[onboarding_id]
@@ -195,11 +198,7 @@ def _clip(since: dt.date, until: dt.date | None, days: _Range) -> tuple[dt.date,
 
 def _onboarding_state(state: str, kind: TriggerKind) -> Callable[[_Range, int], Iterable[Signal]]:
     def produce(days: _Range, _max_days: int) -> Iterable[Signal]:
-        ids = set(
-            OnboardingTransition.objects.filter(to_state=state).values_list(
-                "onboarding_id", flat=True
-            )
-        )
+        ids = _open_in(days).filter(transitions__to_state=state).values("pk")
         accounts = dict(Onboarding.objects.filter(pk__in=ids).values_list("pk", "account_id"))
         for onboarding_id, periods in _state_periods(ids).items():
             url = _path("onboarding:detail", onboarding_id)
@@ -213,9 +212,28 @@ def _onboarding_state(state: str, kind: TriggerKind) -> Callable[[_Range, int], 
     return produce
 
 
-def _setup_done_on(onboardings: list[tuple[int, int]]) -> dict[int, dt.date]:
+def _open_in(days: _Range) -> QuerySet[Onboarding]:
+    """The onboardings that may be open on a day of the range: their state on its first day
+    (their last transition on or before it) is open, or a transition comes after that day.
+    Those closed for the whole range give no onboarding signal and are not read."""
+    state_then = (
+        OnboardingTransition.objects.filter(onboarding_id=OuterRef("pk"), on__lte=days[0])
+        .order_by("-on", "-id")
+        .values("to_state")[:1]
+    )
+    later = OnboardingTransition.objects.filter(on__gt=days[0]).values("onboarding_id")
+    return (
+        Onboarding.objects.annotate(state_then=Subquery(state_then))
+        .filter(Q(state_then__in=OPEN_STATES) | Q(pk__in=later))
+        .distinct()
+    )
+
+
+def _setup_done_on(
+    onboardings: list[tuple[int, int]], ids: QuerySet[Any] | None = None
+) -> dict[int, dt.date]:
     """Per onboarding (id, template id) the day its setup phase was done: the day its last
-    criterion was met, when all are."""
+    criterion was met, when all are. ``ids``: the same onboardings as a query of ids."""
     templates = {template for _pk, template in onboardings}
     first_phase = dict(
         OnboardingPhase.objects.filter(template_id__in=templates)
@@ -234,8 +252,9 @@ def _setup_done_on(onboardings: list[tuple[int, int]]) -> dict[int, dt.date]:
     ).values_list("phase_id", "pk"):
         criteria[phase_id].add(criterion_id)
     met: defaultdict[int, dict[int, dt.date]] = defaultdict(dict)
+    wanted = ids if ids is not None else [pk for pk, _t in onboardings]
     for onboarding_id, criterion_id, met_on in CriterionCheck.objects.filter(
-        onboarding_id__in=[pk for pk, _t in onboardings]
+        onboarding_id__in=wanted
     ).values_list("onboarding_id", "criterion_id", "met_on"):
         held_on = met[onboarding_id].get(criterion_id)
         if held_on is None or met_on < held_on:
@@ -250,13 +269,11 @@ def _setup_done_on(onboardings: list[tuple[int, int]]) -> dict[int, dt.date]:
 
 
 def _setup_not_done(days: _Range, _max_days: int) -> Iterable[Signal]:
-    rows = list(
-        Onboarding.objects.filter(started_on__lte=days[1]).values_list(
-            "pk", "template_id", "account_id", "started_on"
-        )
-    )
-    done = _setup_done_on([(pk, template) for pk, template, _a, _s in rows])
-    periods = _state_periods([pk for pk, *_ in rows])
+    onboardings = _open_in(days).filter(started_on__lte=days[1])
+    rows = list(onboardings.values_list("pk", "template_id", "account_id", "started_on"))
+    ids = Onboarding.objects.filter(pk__in=onboardings.values("pk")).values("pk")
+    done = _setup_done_on([(pk, template) for pk, template, _a, _s in rows], ids)
+    periods = _state_periods(ids)
     for pk, _template, account_id, started_on in rows:
         url = _path("onboarding:detail", pk)
         for since, until, state in periods.get(pk, []):
