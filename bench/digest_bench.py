@@ -193,8 +193,11 @@ def medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
     return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 
-def line(name: str, wall: float, cpu: float, base: float | None = None, note: str = "") -> None:
-    ratio = f"{wall / base:6.2f}x" if base else "       "
+def line(
+    name: str, wall: float, cpu: float, base: tuple[float, float] | None = None, note: str = ""
+) -> None:
+    """A row: wall and CPU seconds, and each as a ratio to the baseline's (``base``)."""
+    ratio = f"{wall / base[0]:6.2f}x {cpu / base[1]:6.2f}x" if base else " " * 15
     print(f"  {name:<48s} {wall:8.3f} s wall {cpu:8.3f} s CPU  {ratio}  {note}", flush=True)
 
 
@@ -228,10 +231,10 @@ def bench_digests(day: dt.date, runs: int, alone_count: int, profile: bool) -> N
         wall, cpu, _r = timed(rolled_back(lambda: digests_send(now=now)))
         job_times.append((wall, cpu))
     alone = medians(alone_times)
-    line("baseline: digest_for one by one (scaled)", *alone, alone[0],
+    line("baseline: digest_for one by one (scaled)", *alone, alone,
          f"{len(sample)} members × {len(members) / len(sample):g}")  # fmt: skip
-    line("digests_for (every source read once)", *medians(batch_times), alone[0], "goal < 10 s")
-    line("the job: digests_send (rendered, queued)", *medians(job_times), alone[0], "rolled back")
+    line("digests_for (every source read once)", *medians(batch_times), alone, "goal < 10 s")
+    line("the job: digests_send (rendered, queued)", *medians(job_times), alone, "rolled back")
     if profile:
         profiled("digests_for", lambda: digests_for(members, day=day))
 
@@ -291,7 +294,7 @@ def bench_evaluation(day: dt.date, runs: int, profile: bool) -> None:
         if pandas_run is not None:
             wall, cpu, _r = timed(pandas_run)
             times["pandas"].append((wall, cpu))
-    base = medians(times["pandas"])[0] if times["pandas"] else None
+    base = medians(times["pandas"]) if times["pandas"] else None
     if times["pandas"]:
         line("baseline: rules_pandas on the same inputs", *medians(times["pandas"]), base)
     else:
@@ -377,7 +380,7 @@ def main() -> None:
     prepare(day)
     print(f"{args.accounts:,} accounts, {MEMBERS} CSMs, SQLite {data_dir}; load: "
           f"{os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}; "
-          f"medians of {args.runs} runs; ratio: wall / the baseline's wall")  # fmt: skip
+          f"medians of {args.runs} runs; ratios: wall and CPU / the baseline's")  # fmt: skip
     if args.only != "evaluation":
         bench_digests(day, args.runs, args.one_by_one, args.profile)
     if args.only != "digests":
