@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "kizuna.apps.health",
     "kizuna.apps.imports",
     "kizuna.apps.tasks",
+    "kizuna.apps.renewals",
     "kizuna.apps.playbooks",
     "kizuna.apps.rules",
     "kizuna.apps.pages",
