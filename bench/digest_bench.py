@@ -245,7 +245,8 @@ def bench_evaluation(day: dt.date, runs: int, profile: bool) -> None:
     from kizuna.apps.rules.signals import account_facts, signals_between
     from kizuna.core.rules.evaluate import evaluate
 
-    rules = [rule_of(v) for v in evaluation.enabled_versions()]
+    versions = evaluation.enabled_versions()
+    rules = [rule_of(v) for v in versions]
     kinds = {rule.trigger.kind for rule in rules}
     ahead = evaluation._days_ahead(rules)
     budget = alert_settings().weekly_budget
@@ -257,7 +258,7 @@ def bench_evaluation(day: dt.date, runs: int, profile: bool) -> None:
         return account_facts(on=day)
 
     def read_state() -> Any:
-        return evaluation._state(day, [rule.id for rule in rules])
+        return evaluation._state(day, versions)
 
     signals, facts, state = read_signals(), read_facts(), read_state()
 
