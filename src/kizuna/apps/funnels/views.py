@@ -65,6 +65,8 @@ def funnels_page(request: AuthedRequest) -> HttpResponse:
     today = tenant_today()
     first, last = form.range(today, DEFAULT_MONTHS)
     cut = form.chosen_cut()
+    if not form.is_bound:  # show the range the figures are for
+        form = FunnelFilterForm(initial={"first": first, "last": last})
     computed_at = timezone.now()
     data = funnel_data(as_of=today, first_month=first, last_month=last, cut=cut)
     if request.GET.get("format") == "csv":
