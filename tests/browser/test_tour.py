@@ -142,6 +142,7 @@ def _pages() -> list[tuple[str, str]]:
         ("health-model", f"/health/models/{model.pk}/"),
         ("health-explanation", f"/accounts/{account_id}/#health"),
         ("revenue", "/revenue/"),
+        ("funnels", "/funnels/"),
         ("coverage", "/coverage/"),
         ("coverage-uncovered", "/coverage/uncovered/?segment=high"),
         ("load", "/load/"),
