@@ -326,12 +326,15 @@ def test_a_member_on_in_a_digest_finds_their_notifications_in_it(world: World) -
         member=world.csm, kind="k", title="Grade C", body="line 1\n line 2", link="/accounts/1/"
     )
     notify_member(member=world.csm, kind="k", title="Evil", link="javascript:alert(1)")
+    # an alert held for the digest has its own section: it is not listed twice
+    notify_member(member=world.csm, kind="rule", title="Held", interrupt=False)
     notify_member(member=world.teammate, kind="k", title="Not in a digest")
     NotificationPreference.objects.create(member=world.teammate)
     # when their digests are read
     mine = digest_for(world.csm, day=tenant_today())
     theirs = digest_for(world.teammate, day=tenant_today())
     # then the CSM's lists them, newest first; the teammate's has none
+    assert digests_for([world.csm], day=tenant_today())[world.csm.pk].sections == mine.sections
     assert mine.sections == (
         DigestSection("notifications", "Notifications", (
             DigestItem("Evil", "", "/notifications/"),

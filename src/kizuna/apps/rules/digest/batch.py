@@ -160,7 +160,10 @@ def _notifications(ids: list[int], floor: dt.datetime) -> dict[int, list[Notific
     )
     if not digest_mode:
         return None
-    rows = Notification.objects.filter(member_id__in=digest_mode, created_at__gte=floor)
+    # an alert held for the digest is in its own section already
+    rows = Notification.objects.filter(
+        member_id__in=digest_mode, created_at__gte=floor, held_for_digest=False
+    )
     found: dict[int, list[Notification]] = {member_id: [] for member_id in digest_mode}
     for notification in rows.order_by("-created_at", "-pk"):
         found[notification.member_id].append(notification)

@@ -253,9 +253,10 @@ def _notifications(member: User, since: dt.datetime) -> DigestSection | None:
     digest" (notification settings): those were shown in the app only."""
     if preference_for(member).mode != Mode.DIGEST:
         return None
-    rows = Notification.objects.filter(member=member, created_at__gte=since).order_by(
-        "-created_at", "-pk"
-    )
+    # an alert held for the digest is in its own section already
+    rows = Notification.objects.filter(
+        member=member, created_at__gte=since, held_for_digest=False
+    ).order_by("-created_at", "-pk")
     count = rows.count()
     return notifications_section([notification_item(n) for n in rows[:TOP]] if count else [], count)
 
