@@ -186,6 +186,14 @@ def reason_message(kind: str, value: int | None) -> Message:
             return message_of(gettext_noop("MRR fell by %(amount)s a month"), amount=f"{value:,}")
         if kind == TriggerKind.RENEWAL_DUE:
             return message_of(gettext_noop("Renewal in %(days)s day(s)"), days=value)
+        if kind == TriggerKind.RENEWAL_PLAN_MISSING:
+            return message_of(
+                gettext_noop("No closing plan; the renewal is in %(days)s day(s)"), days=value
+            )
+        if kind == TriggerKind.PLAN_REVIEW_OVERDUE:
+            return message_of(
+                gettext_noop("The closing plan's review is %(days)s day(s) overdue"), days=value
+            )
     with translation.override(None):  # no catalog: the label's msgid itself
         return message_of(str(TriggerKind(kind).label))
 

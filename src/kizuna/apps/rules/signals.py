@@ -23,7 +23,13 @@ tasks, and the preview's replay reads a task as open while its signal stays. Per
   day before's and still above 0 (a fall to 0 is a churn, not a contraction); value = the
   fall, minor units a month;
 - ``renewal_due``: each day an account has a line running with a renewal date within
-  ``max_days`` days (value = days to the nearest, 0 on the day itself).
+  ``max_days`` days, or an open renewal (``renewals.Renewal``, derived from the lines' terms)
+  within them (value = days to the nearest, 0 on the day itself);
+- ``renewal_plan_missing`` / ``plan_review_overdue``: each day a renewal is flagged by its
+  touch model's review cadence (``core.renewals.cadence.plan_flags``; value = days to the
+  renewal / days the review is overdue). A past day reads the plan as existing from the day it
+  was created and the reviews signed off up to that day; the plan's next review date is read
+  from its last review on (before it, one cadence after the previous review).
 
 Each reads its data with a few queries over the range (not one per day), and the filter
 facts (``account_facts``) are the accounts' as of one day.
@@ -54,9 +60,17 @@ from kizuna.apps.onboarding.models import (
     OnboardingState,
     OnboardingTransition,
 )
+from kizuna.apps.renewals.models import OPEN_STAGES, PlanReview, Renewal
+from kizuna.apps.renewals.selectors import cadences
 from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.usage.models import UsageDropSignal
 from kizuna.core.coverage import coverage_due, index_touches
+from kizuna.core.renewals.cadence import (
+    PLAN_MISSING,
+    REVIEW_OVERDUE,
+    plan_flags,
+    review_due_on,
+)
 from kizuna.core.rules.model import AccountFacts, Signal, TriggerKind
 
 #: how far back a health score is read for the state before the range
@@ -93,6 +107,8 @@ def signals_between(
         _K.COVERAGE_DUE: _coverage_due,
         _K.MRR_CONTRACTION: _mrr_contraction,
         _K.RENEWAL_DUE: _renewal_due,
+        _K.RENEWAL_PLAN_MISSING: functools.partial(_plan_flag, flag=PLAN_MISSING),
+        _K.PLAN_REVIEW_OVERDUE: functools.partial(_plan_flag, flag=REVIEW_OVERDUE),
     }
     found: list[Signal] = []
     for kind in TriggerKind:
@@ -425,6 +441,13 @@ def _renewal_due(days: _Range, max_days: int) -> Iterable[Signal]:
     for account_id, start, end, renewal in rows:
         if renewal is not None:
             renewals[account_id].append((start, end, renewal))
+    # the renewals derived from the lines' terms (a line imported without a renewal date);
+    # each is "running" up to its date
+    derived = Renewal.objects.filter(
+        date__range=(days[0], last_renewal), no_longer_due=False, stage__in=OPEN_STAGES
+    ).values_list("account_id", "date")
+    for account_id, renewal in derived:
+        renewals[account_id].append((dt.date.min, None, renewal))
     for account_id, lines in sorted(renewals.items()):
         url = _account_url(account_id, "#lines")
         for day in _days(*days):
@@ -435,3 +458,63 @@ def _renewal_due(days: _Range, max_days: int) -> Iterable[Signal]:
             ]
             if ahead and min(ahead) <= max_days:
                 yield Signal(account_id, day, _K.RENEWAL_DUE, min(ahead), url)
+
+
+def _plan_flag(days: _Range, _max_days: int, *, flag: str) -> Iterable[Signal]:
+    """Each day of the range a renewal carries ``flag`` (see the module's docstring)."""
+    by_segment = cadences()
+    ahead = max((c.plan_from_days for c in by_segment.values()), default=0)
+    rows = list(
+        Renewal.objects.filter(
+            date__range=(days[0], _shifted(days[1], ahead)), no_longer_due=False
+        ).values_list(
+            "pk",
+            "account_id",
+            "date",
+            "stage",
+            "account__segment",
+            "plan__created_at",
+            "plan__next_review_on",
+        )
+    )
+    reviews: defaultdict[int, list[dt.date]] = defaultdict(list)
+    planned = [row[0] for row in rows if row[5] is not None]
+    for start in range(0, len(planned), 500):
+        for renewal_id, reviewed_on in PlanReview.objects.filter(
+            plan__renewal_id__in=planned[start : start + 500]
+        ).values_list("plan__renewal_id", "reviewed_on"):
+            reviews[renewal_id].append(reviewed_on)
+    kind = _K.RENEWAL_PLAN_MISSING if flag == PLAN_MISSING else _K.PLAN_REVIEW_OVERDUE
+    for pk, account_id, date, stage, segment, planned_at, next_review_on in rows:
+        cadence = by_segment.get(segment)
+        if cadence is None:
+            continue
+        reviewed = sorted(reviews.get(pk, ()))
+        plan_day = planned_at.date() if planned_at is not None else None
+        url = _account_url(account_id, "#renewals")
+        for day in _days(*days):
+            last = max((d for d in reviewed if d <= day), default=None)
+            # the plan's next review date was set at its last review (or its creation)
+            current_next = next_review_on if last == (reviewed[-1] if reviewed else None) else None
+            flags = plan_flags(
+                today=day,
+                renewal_date=date,
+                is_open=stage in OPEN_STAGES or day < date,
+                cadence=cadence,
+                has_plan=plan_day is not None and plan_day <= day,
+                next_review_on=current_next,
+                last_review_on=last,
+            )
+            if flag not in flags:
+                continue
+            if flag == PLAN_MISSING:
+                value = (date - day).days
+            else:
+                due = review_due_on(
+                    renewal_date=date,
+                    cadence=cadence,
+                    next_review_on=current_next,
+                    last_review_on=last,
+                )
+                value = (day - due).days
+            yield Signal(account_id, day, kind, value, url)
