@@ -1,8 +1,6 @@
 """REST endpoints for CSQLs (``/api/v1/csqls``): list with filters, get one, raise one on an
 account, move its state or hand it to another sales owner. docs/renewals.md, "CSQLs"."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any, Literal
 
