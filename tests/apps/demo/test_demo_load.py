@@ -78,7 +78,7 @@ def test_it_tells_how_long_each_step_took_in_the_load_order(db: object) -> None:
     demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo", on_step=steps.append)
     assert [s.step for s in steps] == [
         "generate", "org", "customers", "touchpoints", "segments", "revenue", "usage",
-        "onboarding", "health", "rules",
+        "onboarding", "health", "expansion", "rules",
     ]  # fmt: skip
     assert all(0 <= s.seconds < 600 for s in steps)
     # nothing to load the second time: no step

@@ -43,6 +43,7 @@ def test_raise_copies_reasons_team_and_day_and_is_audited(world: World) -> None:
     assert (csql.state, csql.raised_on, csql.team_id, csql.raised_by_id) == (
         "proposed", TODAY, world.strategic.pk, world.csm.pk,
     )  # fmt: skip
+    assert csql.window_ends_on == dt.date(2026, 12, 31)  # June + 6 months
     assert csql.reasons == [
         {"code": "healthy", "points": 20.0, "details": {"grade": 5}},
         {"code": "seats_nearly_full", "points": 0.0, "details": {"ratio": 0.9}},

@@ -142,14 +142,16 @@ def csql_raise(
     owner, owner_name = _sales_owner(sales_owner, sales_owner_name)
     if approach_score is not None and not 0 <= approach_score <= 100:
         raise ValidationError({"approach_score": _("Give a score from 0 to 100.")}, code="invalid")
-    now = timezone.now()
+    now, today = timezone.now(), tenant_today()
+    window = expansion_settings_get().window_months
     csql = Csql(
         account=account,
         product=product,
         raised_by=actor,
         team_id=actor.team_id,
-        raised_on=tenant_today(),
+        raised_on=today,
         raised_at=now,
+        window_ends_on=core.window_ends_on(today, window),
         reasons=_clean_reasons(reasons),
         approach_score=approach_score,
         note=note,
@@ -261,8 +263,9 @@ def csql_hand_to(
 
 
 def expansion_settings_get() -> ExpansionSettings:
-    settings, _created = ExpansionSettings.objects.get_or_create(pk=1)
-    return settings
+    """The company's CSQL settings; the defaults (not saved) until an admin changes them, so
+    that reading them never writes (two raises at once would wait on each other's insert)."""
+    return ExpansionSettings.objects.filter(pk=1).first() or ExpansionSettings(pk=1)
 
 
 @transaction.atomic
@@ -270,7 +273,7 @@ def expansion_settings_set(
     *, actor: User, window_months: int, via: str = "web"
 ) -> ExpansionSettings:
     _require(can_edit_expansion_settings(actor))
-    settings = ExpansionSettings.objects.select_for_update().get(pk=expansion_settings_get().pk)
+    settings, _created = ExpansionSettings.objects.select_for_update().get_or_create(pk=1)
     before = settings.window_months
     settings.window_months = window_months
     settings.full_clean()
