@@ -64,8 +64,8 @@ def test_raise_list_and_filters(world: World) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["?month=0001-01", "?month=9999-12", "?month=2026-13", "?month=26-1", "?team=nope", "?csm=nobody",
-     "?state=open", "?account_id=0", "?account_id=99999999999999999999"],
+    ["?month=0001-01", "?month=9999-12", "?month=2026-13", "?month=26-1", "?team=nope",
+     "?csm=nobody", "?state=open", "?account_id=0", "?account_id=99999999999999999999"],
 )  # fmt: skip
 def test_hostile_filters_answer_4xx_or_empty(world: World, query: str) -> None:
     response = api(world.viewer, "get", "/csqls" + query)
