@@ -214,3 +214,18 @@ def test_the_window_setting_is_bounded(world: World, months: int) -> None:
 def test_only_admins_change_the_window(world: World) -> None:
     with pytest.raises(PermissionDenied):
         services.expansion_settings_set(actor=world.manager, window_months=3)
+
+
+def test_the_job_survives_csqls_raised_in_year_1_and_9999(world: World) -> None:
+    # given rows written straight to the table (legacy data): raised in year 1 and in 9999
+    SubscriptionLineFactory(account=world.account, product=world.product)
+    old = raise_one(world)
+    Csql.objects.filter(pk=old.pk).update(raised_on=D(1, 1, 1), state="accepted")
+    future = raise_one(world, account=world.other_account)
+    Csql.objects.filter(pk=future.pk).update(raised_on=D(9999, 12, 31))
+    # when the job runs, then the old one is lost after its window and the future one waits
+    assert csqls_refresh(today=TODAY) == 2
+    old.refresh_from_db()
+    future.refresh_from_db()
+    assert (old.state, old.lost_reason, old.window_ends_on) == ("lost", "no_expansion", D(1, 7, 31))
+    assert (future.state, future.window_ends_on) == ("proposed", D(9999, 12, 31))
