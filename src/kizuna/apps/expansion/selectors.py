@@ -105,6 +105,14 @@ class ConversionRow:
     figures: core.Conversion
 
 
+def conversion_total(filters: CsqlFilters) -> core.Conversion:
+    """Every CSQL the filters keep, counted together (the board's figures)."""
+    values = csqls_filtered(filters).values_list(
+        "pk", "raised_by_id", "team_id", "raised_on", "state", "attributed_mrr"
+    )
+    return core.conversion_total(core.CsqlRow(*v) for v in values)
+
+
 def conversion_rows(
     filters: CsqlFilters, *, cut: Cut, by_month: bool = True
 ) -> tuple[list[ConversionRow], core.Conversion]:

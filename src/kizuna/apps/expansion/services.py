@@ -310,7 +310,7 @@ def _write_decisions(decisions: list[core.Decision], states: dict[int, str], tod
     current = {
         c.pk: c
         for c in Csql.objects.only(
-            "attributed_mrr", "window_ends_on", "state", "closed_on", "lost_reason"
+            "account_id", "attributed_mrr", "window_ends_on", "state", "closed_on", "lost_reason"
         )
     }
     stored: dict[int, dict[dt.date, int]] = {}

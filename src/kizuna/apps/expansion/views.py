@@ -77,12 +77,11 @@ def board(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         rows = (_csql_csv_row(c) for c in selectors.csqls_filtered(filters).iterator())
         return _csv("csqls", CSQL_CSV_HEADER, rows)
-    _rows, total = selectors.conversion_rows(filters, cut="csm", by_month=False)
     context = {
         "nav": "csqls",
         "form": form,
         "columns": selectors.csql_board(filters),
-        "total": total,
+        "total": selectors.conversion_total(filters),
         "limit": selectors.COLUMN_LIMIT,
         "can_configure": can_edit_expansion_settings(request.user),
         "window": services.expansion_settings_get().window_months,
