@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "kizuna.apps.expansion",
     "kizuna.apps.imports",
     "kizuna.apps.tasks",
+    "kizuna.apps.renewals",
     "kizuna.apps.playbooks",
     "kizuna.apps.rules",
     "kizuna.apps.pages",

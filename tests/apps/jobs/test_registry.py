@@ -53,9 +53,11 @@ DECLARED = {
             "health.refresh_scores",
             "coverage.refresh_snapshots",
             "customers.refresh_account_mrr",
+            "renewals.refresh",
             "tasks.wake_snoozed",
         ),
     ),
+    "renewals.refresh": ("day", ("customers.refresh_account_mrr", "health.refresh_scores")),
     "rules.reevaluate": ("minute", ("rules.evaluate",)),
     "rules.act_pending": ("minute", ("rules.evaluate",)),
     "rules.morning_digest": ("minute", ("rules.evaluate", "rules.act_pending")),
@@ -76,6 +78,7 @@ def test_the_apps_declare_the_daily_chain_in_the_order_it_always_ran() -> None:
         "onboarding.evaluate",
         "health.refresh_scores",
         "health.backtest_models",
+        "renewals.refresh",
         "rules.evaluate",
     ]
     # each job is its app's own task, found in that app's tasks.py
@@ -154,5 +157,6 @@ def test_only_kizunas_apps_with_a_tasks_module_are_read() -> None:
         "kizuna.apps.expansion.tasks",
         "kizuna.apps.imports.tasks",
         "kizuna.apps.tasks.tasks",
+        "kizuna.apps.renewals.tasks",
         "kizuna.apps.rules.tasks",
     ]

@@ -42,6 +42,7 @@ def test_it_runs_each_job_once_per_day(world: World) -> None:
         "onboarding.evaluate",
         "health.refresh_scores",
         "health.backtest_models",
+        "renewals.refresh",
         "rules.evaluate",
     ]
     assert again == []

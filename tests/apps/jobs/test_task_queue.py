@@ -82,6 +82,7 @@ def test_the_scheduler_queues_the_days_first_job_and_the_worker_runs_the_chain(
         "kizuna.apps.onboarding.evaluate",
         "kizuna.apps.health.refresh_scores",
         "kizuna.apps.health.backtest_models",
+        "kizuna.apps.renewals.refresh",
         "kizuna.apps.rules.evaluate",
     ]
     assert {r.status for r in results.values()} == {TaskResultStatus.SUCCESSFUL}

@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -250,6 +250,13 @@ class SubscriptionLine(models.Model):
         help_text=_("The first day the line is no longer active. Empty while it runs."),
     )
     renewal_date = models.DateField(_("renewal date"), null=True, blank=True)
+    term_months = models.PositiveSmallIntegerField(
+        _("contract term (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Empty: 12 for an annual line, 1 for a monthly one. 24 or 36 for multi-year."),
+    )
     external_id = models.CharField(
         _("external ID"), max_length=64, null=True, blank=True, unique=True
     )

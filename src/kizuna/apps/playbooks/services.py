@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record
@@ -34,6 +35,7 @@ from kizuna.apps.playbooks.models import (
     dedup_key,
 )
 from kizuna.apps.playbooks.selectors import account_next_renewal, running_run
+from kizuna.apps.tasks.messages import message_of, message_render
 from kizuna.apps.tasks.models import ACTIVE_STATES, TaskOrigin, TaskPriority
 from kizuna.apps.tasks.services import task_create, task_dismiss
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
@@ -282,13 +284,16 @@ def playbook_start(
         return existing, False
     link = reverse("playbooks:detail", args=[playbook.pk])
     for step in steps:
+        reason = message_of(
+            gettext_noop("Step %(n)s of the playbook “%(name)s”."), n=step.order, name=playbook.name
+        )
         task, _created = task_create(
             actor=by,
             account=account,
             owner=owner,
             title=step.title,
-            reason=_("Step %(n)s of the playbook “%(name)s”.")
-            % {"n": step.order, "name": playbook.name},
+            reason=message_render(reason),
+            reason_message=reason,
             evidence_url=link,
             evidence_label=playbook.name[:200],
             priority=step.priority,

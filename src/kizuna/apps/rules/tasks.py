@@ -93,6 +93,7 @@ SCHEDULE = (
             "health.refresh_scores",  # grades and red
             "coverage.refresh_snapshots",  # who falls out of coverage
             "customers.refresh_account_mrr",  # MRR (filters) and contraction
+            "renewals.refresh",  # renewals due, plans missing or overdue
             "tasks.wake_snoozed",  # a woken task holds its rule's key again
         ),
     ),

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RenewalsConfig(AppConfig):
+    name = "kizuna.apps.renewals"
+    label = "renewals"
+    verbose_name = _("Renewals")
