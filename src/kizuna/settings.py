@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "kizuna.apps.usage",
     "kizuna.apps.onboarding",
     "kizuna.apps.health",
+    "kizuna.apps.expansion",
     "kizuna.apps.imports",
     "kizuna.apps.tasks",
     "kizuna.apps.renewals",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("rules/", include("kizuna.apps.rules.urls")),
     path("imports/", include("kizuna.apps.imports.urls")),
     path("tasks/", include("kizuna.apps.tasks.urls")),
+    path("csqls/", include("kizuna.apps.expansion.urls")),
     path("playbooks/", include("kizuna.apps.playbooks.urls")),
     path("funnels/", include("kizuna.apps.funnels.urls")),
     path("export/", include("kizuna.apps.exports.urls")),

@@ -14,6 +14,7 @@ import pytest
 
 from kizuna.apps.customers.models import Account, Contact
 from kizuna.apps.demo.services import demo_load_if_empty
+from kizuna.apps.expansion.models import Csql
 from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.onboarding.models import Onboarding, OnboardingCriterion, OnboardingPhase
@@ -33,6 +34,7 @@ ALLOWED = {
     "HubSpot", "Slack", "Bearer", "Authorization", "SaaS", "ops", "CS", "LTV", "ROC", "JST",
     "UTC", "Asia", "Tokyo", "Cookie", "OpenAPI", "XLSX", "CRM", "QBR", "Excel", "Google",
     "Outlook", "REST", "ARPA", "OCR", "Lines", "ZIP", "Teams", "Webhook",
+    "CSQL",  # LayerX's word for an expansion lead from CS, written so in Japanese too
     "date",  # a column name to type in a backtest table ("account_id, date, …")
 }  # fmt: skip
 WORD = re.compile(r"(?<![A-Za-z0-9_@./:-])[A-Za-z]{3,}(?![A-Za-z0-9_@/-])")
@@ -88,6 +90,7 @@ def _data_strings() -> list[str]:
         (Playbook, ("name", "description")),  # named and described by the company's admin
         (Task, ("title", "reason")),  # a rule's task: its name, its reason in the owner's language
         (TaskComment, ("body",)),
+        (Csql, ("note", "sales_owner_name", "lost_note")),  # typed by the CSM and sales
     ):
         present = [f for f in fields if f in {x.name for x in model._meta.get_fields()}]
         for row in model.objects.values_list(*present):
@@ -114,7 +117,8 @@ def _pages() -> list[tuple[str, str]]:
     model = ScoreModelVersion.objects.order_by("pk").first()
     playbook_id = PlaybookRun.objects.order_by("pk").values_list("playbook_id", flat=True).first()
     rule_id = Rule.objects.order_by("pk").values_list("pk", flat=True).first()
-    assert account_id and onboarding and model and playbook_id and rule_id
+    csql = Csql.objects.filter(months__isnull=False).order_by("pk").first()
+    assert account_id and onboarding and model and playbook_id and rule_id and csql
     return [
         ("today", "/today/"),
         ("today-of-a-csm", "/today/?csm=csm"),
@@ -141,6 +145,11 @@ def _pages() -> list[tuple[str, str]]:
         ("health-models", "/health/models/"),
         ("health-model", f"/health/models/{model.pk}/"),
         ("health-explanation", f"/accounts/{account_id}/#health"),
+        ("csqls", "/csqls/"),
+        ("csql-conversion", "/csqls/conversion/"),
+        ("csql", f"/csqls/{csql.pk}/"),
+        ("csql-new", f"/csqls/new/?account={account_id}"),
+        ("csql-settings", "/csqls/settings/"),
         ("revenue", "/revenue/"),
         ("funnels", "/funnels/"),
         ("coverage", "/coverage/"),

@@ -18,6 +18,7 @@ from kizuna.core.schedule import daily, every_minute
 #: what each job runs after, and why (the comments in each app's tasks.py)
 DECLARED = {
     "customers.refresh_account_mrr": ("day", ()),
+    "expansion.refresh_csqls": ("day", ("customers.refresh_account_mrr",)),
     "segments.expire_exceptions": ("day", ()),
     "coverage.refresh_snapshots": (
         "day",
@@ -68,6 +69,7 @@ def test_the_apps_declare_the_daily_chain_in_the_order_it_always_ran() -> None:
     assert {job.name: (job.every, job.after) for job in jobs} == DECLARED
     assert [job.name for job in registry.daily_jobs()] == [
         "customers.refresh_account_mrr",
+        "expansion.refresh_csqls",
         "segments.expire_exceptions",
         "coverage.refresh_snapshots",
         "revenue.refresh_snapshots",
@@ -152,6 +154,7 @@ def test_only_kizunas_apps_with_a_tasks_module_are_read() -> None:
         "kizuna.apps.usage.tasks",
         "kizuna.apps.onboarding.tasks",
         "kizuna.apps.health.tasks",
+        "kizuna.apps.expansion.tasks",
         "kizuna.apps.imports.tasks",
         "kizuna.apps.tasks.tasks",
         "kizuna.apps.renewals.tasks",

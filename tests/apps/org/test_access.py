@@ -287,3 +287,50 @@ def test_the_layout_and_list_offer_what_the_member_may_do(world: World, persona:
     assert (reverse("admin:index") in html) is (persona == "admin")
     assert (reverse("customers:account_create") in html) is (persona in {"manager", "admin"})
     assert (reverse("touchpoints:import_upload") in html) is (persona != "viewer")
+
+
+# --- CSQLs ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "raise_", "change"),
+    [
+        ("csm", True, False),  # the raiser: the hand-off is to sales
+        ("teammate", True, True),  # the sales owner
+        ("manager", True, True),  # the raiser's manager
+        ("outsider", True, False),  # reads and raises on any account, moves nothing of others
+        ("viewer", False, False),
+        ("admin", True, True),
+    ],
+)
+def test_who_raises_and_moves_a_csql(
+    world: World, persona: str, raise_: bool, change: bool
+) -> None:
+    from types import SimpleNamespace
+
+    csql = SimpleNamespace(raised_by=world.csm, sales_owner_id=world.teammate.pk)
+    user = getattr(world, persona)
+    assert access.can_raise_csql(user, world.account) is raise_
+    assert access.can_raise_csql(user, world.other_account) is raise_
+    assert access.can_change_csql(user, csql) is change
+
+
+def test_csql_rules_for_a_crm_sales_owner_a_teamless_raiser_and_an_inactive_member(
+    world: World,
+) -> None:
+    from types import SimpleNamespace
+
+    crm_owned = SimpleNamespace(raised_by=world.csm, sales_owner_id=None)
+    assert [access.can_change_csql(getattr(world, p), crm_owned) for p in PERSONAS] == [
+        False, False, True, False, False, True,
+    ]  # fmt: skip
+    world.csm.team = None
+    teamless = SimpleNamespace(raised_by=world.csm, sales_owner_id=None)
+    assert access.can_change_csql(world.manager, teamless) is False
+    world.manager.is_active = False
+    assert access.can_raise_csql(world.manager, world.account) is False
+    assert access.can_own_csql(world.viewer) is False
+    assert access.can_own_csql(world.teammate) is True
+    assert [access.can_edit_expansion_settings(getattr(world, p)) for p in PERSONAS] == [
+        False, False, False, False, False, True,
+    ]  # fmt: skip

@@ -11,9 +11,10 @@ the parts it reads:
 6. ``usage.demo``: usage through the store of record, summaries (accounts, lines);
 7. ``onboarding.demo``: templates, onboardings and their criteria (lines, usage);
 8. ``health.demo``: twelve weeks of scores (everything above);
-9. ``rules.demo``: the enabled rules and half a year of their firings and tasks, worked
+9. ``expansion.demo``: a year of CSQLs and their attributed expansion (lines, health scores);
+10. ``rules.demo``: the enabled rules and half a year of their firings and tasks, worked
    through by their owners (the signals of 6–8; the admin and the members of 1);
-10. ``playbooks.demo``: three playbooks and their runs at various stages (accounts, lines,
+11. ``playbooks.demo``: three playbooks and their runs at various stages (accounts, lines,
     health scores of 2 and 8).
 """
 
@@ -29,6 +30,7 @@ from django.db import transaction
 
 from kizuna.apps.customers.demo import customers_demo_load
 from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.expansion.demo import expansion_demo_load
 from kizuna.apps.health.demo import health_demo_load
 from kizuna.apps.onboarding.demo import onboarding_demo_load
 from kizuna.apps.org.demo import org_demo_load
@@ -135,6 +137,8 @@ def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = N
         onboarding_demo_load(dataset=dataset, accounts=customers.accounts)
     with _timed("health", on_step):
         health_demo_load(as_of=dataset.as_of, large=len(dataset.accounts) > LARGE_DEMO)
+    with _timed("expansion", on_step):
+        expansion_demo_load(as_of=dataset.as_of, sales=None)
     with _timed("rules", on_step):
         rules_demo_load(
             as_of=dataset.as_of,

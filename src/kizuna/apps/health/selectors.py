@@ -19,7 +19,7 @@ from kizuna.apps.front.charts import Chart
 from kizuna.apps.health import charts
 from kizuna.apps.health.frames import input_frames
 from kizuna.apps.health.models import HealthScore, Sentiment
-from kizuna.core.health.approach import approach_scores
+from kizuna.core.health.approach import Approach, approach_scores
 from kizuna.core.health.explain import explain
 from kizuna.core.health.inputs import inputs_over
 from kizuna.core.health.model import Component, ScoreModel, score
@@ -292,6 +292,28 @@ def grade_preview(*, model: ScoreModel, today: dt.date) -> GradePreview:
 
 def approach_list(*, today: dt.date, top: int = 100) -> list[ApproachRow]:
     """Accounts ready for an expansion conversation, best first, with worded reasons."""
+    ranked = _approach_ranked(today=today, top=top)
+    by_pk = Account.objects.select_related("owner").in_bulk([a.account_id for a in ranked])
+    return [
+        ApproachRow(
+            account=by_pk[a.account_id],
+            score=a.score,
+            reasons=tuple((r.points, approach_reason(r.code, r.details)) for r in a.reasons),
+        )
+        for a in ranked
+        if a.account_id in by_pk
+    ]
+
+
+def approach_for_account(account_id: int, *, today: dt.date) -> Approach | None:
+    """One account's approach score with its reasons (codes and numbers), as the approach
+    list ranks it today; None when it is not ranked (no grade, grade 1–2, no points). A CSQL
+    copies these reasons when it is raised (``expansion``)."""
+    ranked = _approach_ranked(today=today, top=None)
+    return next((a for a in ranked if a.account_id == account_id), None)
+
+
+def _approach_ranked(*, today: dt.date, top: int | None) -> list[Approach]:
     day = latest_score_day()
     if day is None:
         return []
@@ -328,17 +350,7 @@ def approach_list(*, today: dt.date, top: int = 100) -> list[ApproachRow]:
         on="account_id",
         how="left",
     )
-    ranked = approach_scores(frame, top=top)
-    by_pk = Account.objects.select_related("owner").in_bulk([a.account_id for a in ranked])
-    return [
-        ApproachRow(
-            account=by_pk[a.account_id],
-            score=a.score,
-            reasons=tuple((r.points, approach_reason(r.code, r.details)) for r in a.reasons),
-        )
-        for a in ranked
-        if a.account_id in by_pk
-    ]
+    return approach_scores(frame, top=len(frame) if top is None else top)
 
 
 def approach_reason(code: str, details: dict[str, Any]) -> str:

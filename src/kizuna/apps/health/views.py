@@ -38,7 +38,7 @@ from kizuna.apps.health.services import (
     score_model_publish,
     sentiment_set,
 )
-from kizuna.apps.org.access import can_manage_tenant, can_upload_backtest
+from kizuna.apps.org.access import can_manage_tenant, can_raise_csql, can_upload_backtest
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.health.model import ScoreModel
 
@@ -67,7 +67,9 @@ def portfolio(request: AuthedRequest) -> HttpResponse:
 def approach(request: AuthedRequest) -> HttpResponse:
     """Accounts ready for an expansion conversation (the approach score), with reasons."""
     rows = selectors.approach_list(today=tenant_today())
-    return render(request, "health/approach.html", {"nav": "health", "rows": rows})
+    raisable = {r.account.pk for r in rows if can_raise_csql(request.user, r.account)}
+    context = {"nav": "health", "rows": rows, "raisable": raisable}
+    return render(request, "health/approach.html", context)
 
 
 @login_required

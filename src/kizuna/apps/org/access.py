@@ -567,3 +567,52 @@ def can_view_funnels(user: User | AnonymousUser) -> bool:
 def require_funnels_view(user: User | AnonymousUser) -> None:
     if not can_view_funnels(user):
         raise PermissionDenied
+
+
+# --- CSQLs (expansion leads handed to sales) ----------------------------------------------
+
+
+class CsqlFields(Protocol):
+    """What the CSQL rules read of a CSQL (``expansion.models.Csql``): who raised it and its
+    sales owner (a member, or None when only a CRM user's name is given)."""
+
+    @property
+    def raised_by(self) -> User: ...
+
+    @property
+    def sales_owner_id(self) -> int | None: ...
+
+
+def can_raise_csql(user: User | AnonymousUser, account: AccountFields) -> bool:
+    """Raise a CSQL on an account: any active member who works accounts (a CSM, a manager, an
+    admin) on any account they can see, which is every account; never a viewer."""
+    return _has_role(user, Role.ADMIN, Role.MANAGER, Role.CSM)
+
+
+def can_change_csql(user: User | AnonymousUser, csql: CsqlFields) -> bool:
+    """Move a CSQL's state (accept, win, lose) or its sales owner: its sales owner (a member
+    who is not a viewer), a manager of the raiser's team, an admin. The raiser alone may not:
+    the hand-off is to sales, and the raiser's manager stands in for them."""
+    if not _has_role(user, Role.ADMIN, Role.MANAGER, Role.CSM):
+        return False
+    if _has_role(user, Role.ADMIN) or csql.sales_owner_id == user.pk:
+        return True
+    team_id = csql.raised_by.team_id
+    member: User = user  # type: ignore[assignment]
+    return _has_role(user, Role.MANAGER) and team_id is not None and member.team_id == team_id
+
+
+def can_own_csql(member: User) -> bool:
+    """Whom a CSQL may be handed to as its sales owner: an active member who is not a viewer
+    (a CRM user's name may be given instead)."""
+    return _has_role(member, Role.ADMIN, Role.MANAGER, Role.CSM)
+
+
+def csql_sales_owner_candidates() -> QuerySet[User]:
+    """The members a CSQL may be handed to (``can_own_csql``), by team and username."""
+    return task_owner_candidates()
+
+
+def can_edit_expansion_settings(user: User | AnonymousUser) -> bool:
+    """Change the attribution window: CS ops admins, like every company setting."""
+    return _has_role(user, Role.ADMIN)

@@ -29,6 +29,7 @@ from kizuna.apps.org.access import (
     access_member,
     account_permissions,
     can_create_task,
+    can_raise_csql,
     can_run_playbook,
     can_view_import_runs,
     can_view_other_members,
@@ -107,6 +108,7 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
         account_tasks=tasks_of_account(account_id=account.pk),
         today=today,
         can_add_task=can_create_task(request.user, account),
+        can_raise_csql=can_raise_csql(request.user, account),
         playbook_runs=runs_with_progress(
             account.playbook_runs.filter(state=RunState.RUNNING), today=today
         ),
