@@ -246,3 +246,42 @@ def test_the_layout_and_list_offer_what_the_member_may_do(world: World, persona:
     assert (reverse("admin:index") in html) is (persona == "admin")
     assert (reverse("customers:account_create") in html) is (persona in {"manager", "admin"})
     assert (reverse("touchpoints:import_upload") in html) is (persona != "viewer")
+
+
+# --- renewals ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "work", "sign_off"),
+    [
+        ("csm", True, False),
+        ("teammate", False, False),
+        ("manager", True, True),
+        ("outsider", False, False),
+        ("viewer", False, False),
+        ("admin", True, True),
+    ],
+)
+def test_who_works_a_renewal_and_who_signs_off_its_review(
+    world: World, persona: str, work: bool, sign_off: bool
+) -> None:
+    # given a renewal of the CSM's account (team strategic)
+    user = getattr(world, persona)
+    # then its owner, the team's manager and admins work it; only the manager and admins sign off
+    assert access.renewal_permissions(user, world.account) == access.RenewalPermissions(
+        work=work, sign_off=sign_off
+    )
+    # and on another team's account only admins do either
+    assert access.renewal_permissions(user, world.other_account) == access.RenewalPermissions(
+        work=persona == "admin", sign_off=persona == "admin"
+    )
+    assert access.can_view_renewals(user)
+    assert access.can_edit_review_cadence(user) is (persona == "admin")
+
+
+def test_an_inactive_manager_signs_off_nothing(world: World) -> None:
+    world.manager.is_active = False
+    assert not access.can_sign_off_review(world.manager, world.account)
+    assert not access.can_view_renewals(world.manager)
+    with pytest.raises(PermissionDenied):
+        access.require_review_cadence_edit(world.manager)
