@@ -23,6 +23,7 @@ urlpatterns = [
     path("imports/", include("kizuna.apps.imports.urls")),
     path("tasks/", include("kizuna.apps.tasks.urls")),
     path("playbooks/", include("kizuna.apps.playbooks.urls")),
+    path("renewals/", include("kizuna.apps.renewals.urls")),
     path("export/", include("kizuna.apps.exports.urls")),
     path("notifications/", include("kizuna.apps.notify.urls")),
     path("", include("kizuna.apps.front.urls")),

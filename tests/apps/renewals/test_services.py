@@ -216,9 +216,7 @@ def test_a_sign_off_moves_the_next_review_by_the_cadence(world: Any, renewal: Re
         plan_from_days=120,
         review_every_days=180,
     )
-    services.review_sign_off(
-        actor=world.manager, renewal=renewal, reviewed_on=dt.date(2026, 4, 30)
-    )
+    services.review_sign_off(actor=world.manager, renewal=renewal, reviewed_on=dt.date(2026, 4, 30))
     plan.refresh_from_db()
     assert plan.next_review_on == RENEWAL
     assert list(plan.reviews.values_list("reviewed_on", flat=True)) == [
