@@ -60,8 +60,12 @@ def test_the_pipeline_totals_and_flags(world: Any, pipeline: dict[str, Renewal])
     assert response.status_code == 200
     totals = response.context["totals"]
     # then three renewals, 12 × (100,000 + 300,000 + 20,000) at stake
-    assert (totals.count, totals.arr, totals.open_arr, totals.flagged) == (3, 5_040_000,
-                                                                           5_040_000, 2)  # fmt: skip
+    assert (totals.count, totals.arr, totals.open_arr, totals.flagged) == (
+        3,
+        5_040_000,
+        5_040_000,
+        2,
+    )
     by_status = {t.key: (t.count, t.arr) for t in totals.by_status}
     assert by_status == {
         "plan_missing": (1, 1_200_000),
@@ -186,8 +190,12 @@ def test_admins_keep_the_cadence(world: Any) -> None:
         "high": (180, "on", 120, 30), "low": (180, "on", 60, 45),
         "tech": (90, "", 30, 90), "community": (90, "", 30, 90),
     }.items():  # fmt: skip
-        data |= {f"{segment}-lead_days": lead, f"{segment}-plan_required": required,
-                 f"{segment}-plan_from_days": start, f"{segment}-review_every_days": every}  # fmt: skip
+        data |= {
+            f"{segment}-lead_days": lead,
+            f"{segment}-plan_required": required,
+            f"{segment}-plan_from_days": start,
+            f"{segment}-review_every_days": every,
+        }
     assert _client(world.manager).get(url).status_code == 200
     assert _client(world.manager).post(url, data).status_code == 403
     assert _client(world.admin).post(url, {**data, "low-review_every_days": 0}).status_code == 400
