@@ -18,6 +18,7 @@ from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.onboarding.models import Onboarding, OnboardingCriterion, OnboardingPhase
 from kizuna.apps.org.models import User
+from kizuna.apps.renewals.models import Renewal
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.browser.conftest import ARTIFACTS
 
@@ -109,7 +110,8 @@ def _pages() -> list[tuple[str, str]]:
     account_id = account.order_by("-mrr").values_list("pk", flat=True).first()
     onboarding = Onboarding.objects.order_by("state", "pk").first()
     model = ScoreModelVersion.objects.order_by("pk").first()
-    assert account_id and onboarding and model
+    renewal = Renewal.objects.filter(plan__isnull=False).order_by("date", "pk").first()
+    assert account_id and onboarding and model and renewal
     return [
         ("today", "/today/"),
         ("today-of-a-csm", "/today/?csm=csm"),
@@ -118,6 +120,9 @@ def _pages() -> list[tuple[str, str]]:
         ("task-new", f"/tasks/accounts/{account_id}/new/"),
         ("rules", "/rules/"),
         ("playbooks", "/playbooks/"),
+        ("renewals", "/renewals/"),
+        ("renewal", f"/renewals/{renewal.pk}/"),
+        ("renewals-cadence", "/renewals/cadence/"),
         ("accounts", "/accounts/"),
         ("account", f"/accounts/{account_id}/"),
         ("account-edit", f"/accounts/{account_id}/edit/"),

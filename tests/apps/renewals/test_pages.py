@@ -202,3 +202,19 @@ def test_admins_keep_the_cadence(world: Any) -> None:
     assert not ReviewCadence.objects.exists()
     assert _client(world.admin).post(url, data).status_code == 302
     assert ReviewCadence.objects.get(segment="low").review_every_days == 45
+
+
+def test_the_account_page_links_its_next_renewal(world: Any, renewal: Renewal) -> None:
+    html = (
+        _client(world.viewer)
+        .get(reverse("customers:account_detail", args=[world.account.pk]))
+        .content.decode()
+    )
+    assert 'id="next-renewal"' in html
+    assert reverse("renewals:detail", args=[renewal.pk]) in html
+    other = (
+        _client(world.viewer)
+        .get(reverse("customers:account_detail", args=[world.other_account.pk]))
+        .content.decode()
+    )
+    assert "今後の未完了のリニューアルはありません。" in other

@@ -55,10 +55,16 @@ class PipelineFilterForm(forms.Form):
     """The pipeline's filters; a value that does not validate (a stale link) is ignored."""
 
     first = forms.DateField(
-        label=_("From"), required=False, widget=MONTH_INPUT, input_formats=["%Y-%m"]
+        label=pgettext_lazy("month range", "From"),
+        required=False,
+        widget=MONTH_INPUT,
+        input_formats=["%Y-%m"],
     )
     last = forms.DateField(
-        label=_("To"), required=False, widget=MONTH_INPUT, input_formats=["%Y-%m"]
+        label=pgettext_lazy("month range", "To"),
+        required=False,
+        widget=MONTH_INPUT,
+        input_formats=["%Y-%m"],
     )
     segment = forms.ChoiceField(
         label=_("Touch model"), required=False, choices=[("", _("All")), *Segment.choices]
@@ -142,7 +148,7 @@ class PlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     next_review_on = _day_field(
-        _("Next review"),
+        pgettext_lazy("closing plan", "Next review"),
         required=False,
         help_text=_("A manager's sign-off moves it on by the touch model's cadence."),
     )

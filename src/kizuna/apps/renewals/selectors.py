@@ -277,9 +277,11 @@ def renewal_detail(renewal: Renewal, *, today: dt.date) -> dict[str, Any]:
 
 
 def account_next_renewal(account_id: int, *, today: dt.date) -> Renewal | None:
-    """The account's first open renewal on or after ``today`` (the account page's panel)."""
+    """The account's first open renewal on or after ``today``, with its plan (the account
+    page's panel): one query."""
     return (
-        Renewal.objects.filter(
+        Renewal.objects.select_related("plan")
+        .filter(
             account_id=account_id,
             date__gte=today,
             no_longer_due=False,

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -258,7 +259,7 @@ def review_sign_off(request: AuthedRequest, renewal_id: int) -> HttpResponse:
         messages.success(
             request,
             _("Review signed off. Next review: %(day)s.")
-            % {"day": following.isoformat() if following else "—"},
+            % {"day": date_format(following, "SHORT_DATE_FORMAT") if following else "—"},
         )
     return redirect("renewals:detail", renewal.pk)
 
