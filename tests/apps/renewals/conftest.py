@@ -14,9 +14,10 @@ RENEWAL = dt.date(2026, 9, 1)
 
 @pytest.fixture
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
+    from kizuna.apps.pages import views as pages_views
     from kizuna.apps.renewals import api, services, views
 
-    for module in (services, views, api):
+    for module in (services, views, api, pages_views):
         monkeypatch.setattr(module, "tenant_today", lambda *args: TODAY, raising=False)
     return TODAY
 

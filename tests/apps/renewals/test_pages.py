@@ -79,6 +79,8 @@ def test_the_pipeline_totals_and_flags(world: Any, pipeline: dict[str, Renewal])
         (dt.date(2026, 7, 1), 1), (dt.date(2026, 8, 1), 0), (dt.date(2026, 9, 1), 1),
     ]  # fmt: skip
     assert {t.key: t.count for t in totals.by_stage}["plan_drafted"] == 1
+    # nothing is due yet: no renewal rate, never 0 %
+    assert (totals.rate.due, totals.rate.logo_rate, totals.rate.amount_rate) == (0, None, None)
     html = response.content.decode()
     assert "計画なし" in html and "レビュー期限切れ" in html
     assert "Plan missing" not in html
@@ -218,3 +220,28 @@ def test_the_account_page_links_its_next_renewal(world: Any, renewal: Renewal) -
         .content.decode()
     )
     assert "今後の未完了のリニューアルはありません。" in other
+
+
+def test_the_pipeline_reads_the_renewal_rate_of_renewals_whose_date_has_come(
+    world: Any, renewal: Renewal
+) -> None:
+    # given three past renewals in 2026-02: renewed with expansion (100,000 → 120,000),
+    # downgraded (100,000 → 40,000), churned (50,000 → 0)
+    for name, due, after, outcome in [
+        ("株式会社一", 100_000, 120_000, "renewed"),
+        ("株式会社二", 100_000, 40_000, "downgraded"),
+        ("株式会社三", 50_000, 0, "churned"),
+    ]:
+        Renewal.objects.create(
+            account=AccountFactory(name=name), date=dt.date(2026, 2, 10), mrr_due=due,
+            mrr_after=after, outcome=outcome, stage=outcome,
+        )  # fmt: skip
+    response = _client(world.viewer).get(
+        reverse("renewals:pipeline"), {"first": "2026-01", "last": "2026-03"}
+    )
+    rate = response.context["totals"].rate
+    # then logo = 2 / 3, amount = (100,000 + 40,000 + 0) / 250,000 = 0.56
+    assert (rate.due, rate.renewed, rate.mrr_due, rate.mrr_kept) == (3, 2, 250_000, 140_000)
+    assert rate.logo_rate == pytest.approx(2 / 3)
+    assert rate.amount_rate == pytest.approx(0.56)
+    assert "66.7% / 56.0%" in response.content.decode()

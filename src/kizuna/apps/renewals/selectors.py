@@ -29,7 +29,8 @@ from kizuna.core.renewals.cadence import (
     plan_flags,
     window_opens,
 )
-from kizuna.core.renewals.generate import Line, term_of
+from kizuna.core.renewals.generate import Line, RenewalRate, renewal_rate, term_of
+from kizuna.core.renewals.generate import Renewal as CoreRenewal
 
 #: UPWARD: the larger the account, the earlier and more often a plan is reviewed; a tech-touch
 #: renewal has no plan, only reminders
@@ -212,6 +213,8 @@ class PipelineTotals:
     by_stage: list[Total]
     by_call: list[Total]
     by_status: list[Total]
+    #: over the rows whose date has come (their outcome read from the lines)
+    rate: RenewalRate
 
 
 def _totals(rows: list[PipelineRow], key: Any, order: list[Any]) -> list[Total]:
@@ -234,6 +237,18 @@ def pipeline_totals(rows: list[PipelineRow], filters: PipelineFilters) -> Pipeli
         by_stage=_totals(rows, lambda r: r.renewal.stage, list(Stage.values)),
         by_call=_totals(rows, lambda r: r.renewal.forecast_call, [*ForecastCall.values, ""]),
         by_status=_totals(rows, lambda r: r.status, list(PLAN_STATUSES)),
+        rate=renewal_rate(
+            CoreRenewal(
+                r.renewal.account_id,
+                r.renewal.date,
+                (),
+                (),
+                r.renewal.mrr_due,
+                r.renewal.mrr_after,
+                r.renewal.outcome or None,
+            )
+            for r in rows
+        ),
     )
 
 
