@@ -271,9 +271,9 @@ def test_who_works_a_renewal_and_who_signs_off_its_review(
     assert access.renewal_permissions(user, world.account) == access.RenewalPermissions(
         work=work, sign_off=sign_off
     )
-    # and on another team's account only admins do either
+    # and on another team's account (the outsider's) its owner works it, only admins sign off
     assert access.renewal_permissions(user, world.other_account) == access.RenewalPermissions(
-        work=persona == "admin", sign_off=persona == "admin"
+        work=persona in {"outsider", "admin"}, sign_off=persona == "admin"
     )
     assert access.can_view_renewals(user)
     assert access.can_edit_review_cadence(user) is (persona == "admin")
