@@ -110,7 +110,12 @@ def _pages() -> list[tuple[str, str]]:
     account_id = account.order_by("-mrr").values_list("pk", flat=True).first()
     onboarding = Onboarding.objects.order_by("state", "pk").first()
     model = ScoreModelVersion.objects.order_by("pk").first()
-    renewal = Renewal.objects.filter(plan__isnull=False).order_by("date", "pk").first()
+    # a renewal with a closing plan when the small demo has one, else the next one
+    renewals = Renewal.objects.order_by("date", "pk")
+    renewal = (
+        renewals.filter(plan__isnull=False).first()
+        or renewals.filter(date__gte=tenant_today()).first()
+    )
     assert account_id and onboarding and model and renewal
     return [
         ("today", "/today/"),
