@@ -18,7 +18,9 @@ from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.onboarding.models import Onboarding, OnboardingCriterion, OnboardingPhase
 from kizuna.apps.org.models import User
+from kizuna.apps.playbooks.models import PlaybookRun
 from kizuna.apps.renewals.models import Renewal
+from kizuna.apps.rules.models import Rule
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.browser.conftest import ARTIFACTS
 
@@ -67,7 +69,7 @@ def japanese_left(text: str, data: list[str]) -> list[str]:
 def _data_strings() -> list[str]:
     """What the demo company typed or was given, in Japanese: not interface text."""
     from kizuna.apps.org.models import Team
-    from kizuna.apps.rules.models import Rule
+    from kizuna.apps.playbooks.models import Playbook
     from kizuna.apps.tasks.models import Task, TaskComment
     from kizuna.apps.touchpoints.models import Touchpoint
     from kizuna.apps.usage.models import IngestionRun, UsageSource
@@ -84,6 +86,7 @@ def _data_strings() -> list[str]:
         (UsageSource, ("name",)),
         (IngestionRun, ("name",)),  # files and batches as they were named
         (Rule, ("name",)),  # named by the company's admin
+        (Playbook, ("name", "description")),  # named and described by the company's admin
         (Task, ("title", "reason")),  # a rule's task: its name, its reason in the owner's language
         (TaskComment, ("body",)),
     ):
@@ -116,7 +119,9 @@ def _pages() -> list[tuple[str, str]]:
         renewals.filter(plan__isnull=False).first()
         or renewals.filter(date__gte=tenant_today()).first()
     )
-    assert account_id and onboarding and model and renewal
+    playbook_id = PlaybookRun.objects.order_by("pk").values_list("playbook_id", flat=True).first()
+    rule_id = Rule.objects.order_by("pk").values_list("pk", flat=True).first()
+    assert account_id and onboarding and model and playbook_id and rule_id and renewal
     return [
         ("today", "/today/"),
         ("today-of-a-csm", "/today/?csm=csm"),
@@ -124,10 +129,14 @@ def _pages() -> list[tuple[str, str]]:
         ("tasks-team", "/tasks/team/"),
         ("task-new", f"/tasks/accounts/{account_id}/new/"),
         ("rules", "/rules/"),
+        ("rule", f"/rules/{rule_id}/"),
+        ("notifications", "/notifications/"),
         ("playbooks", "/playbooks/"),
         ("renewals", "/renewals/"),
         ("renewal", f"/renewals/{renewal.pk}/"),
         ("renewals-cadence", "/renewals/cadence/"),
+        ("playbook", f"/playbooks/{playbook_id}/"),
+        ("playbook-edit", f"/playbooks/{playbook_id}/edit/"),
         ("accounts", "/accounts/"),
         ("account", f"/accounts/{account_id}/"),
         ("account-edit", f"/accounts/{account_id}/edit/"),
@@ -143,6 +152,7 @@ def _pages() -> list[tuple[str, str]]:
         ("health-model", f"/health/models/{model.pk}/"),
         ("health-explanation", f"/accounts/{account_id}/#health"),
         ("revenue", "/revenue/"),
+        ("funnels", "/funnels/"),
         ("coverage", "/coverage/"),
         ("coverage-uncovered", "/coverage/uncovered/?segment=high"),
         ("load", "/load/"),

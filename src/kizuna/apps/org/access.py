@@ -294,6 +294,7 @@ class MemberPermissions:
     view_playbooks: bool = False
     view_renewals: bool = False
     edit_review_cadence: bool = False
+    view_funnels: bool = False
 
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
@@ -314,6 +315,7 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         view_playbooks=can_view_playbooks(member),
         view_renewals=can_view_renewals(member),
         edit_review_cadence=can_edit_review_cadence(member),
+        view_funnels=can_view_funnels(member),
     )
 
 
@@ -599,3 +601,18 @@ def renewal_permissions(user: User, account: AccountFields) -> RenewalPermission
     return RenewalPermissions(
         work=can_work_renewal(user, account), sign_off=can_sign_off_review(user, account)
     )
+
+# --- the two CS funnels: company figures per cohort, no account named ----------------------
+
+
+def can_view_funnels(user: User | AnonymousUser) -> bool:
+    """Read both CS funnels (page, CSV, API): every active member. Viewers, managers and
+    admins read the company's figures; CSMs too, as they read the onboarding and revenue
+    dashboards: the funnels name no account, and LayerX shares its funnels with the whole CS
+    team so that everyone sees where accounts are lost."""
+    return _active(user)
+
+
+def require_funnels_view(user: User | AnonymousUser) -> None:
+    if not can_view_funnels(user):
+        raise PermissionDenied

@@ -12,8 +12,8 @@ from django.utils.translation import pgettext
 
 from kizuna.apps.customers.models import Account, Product, Segment
 from kizuna.apps.org.models import Team
-from kizuna.apps.rules.models import AlertSettings, Rule, RuleAction, RuleVersion
-from kizuna.apps.rules.signals import account_facts, signals_between
+from kizuna.apps.rules.models import AlertSettings, Rule, RuleAction, RuleVersion, TriggerKind
+from kizuna.apps.rules.signals import DEFAULT_MAX_DAYS, account_facts, signals_between
 from kizuna.core.rules import model as core
 from kizuna.core.rules.model import COMPARE, Compare
 from kizuna.core.rules.preview import Preview, preview
@@ -24,20 +24,57 @@ class RuleRow:
     rule: Rule
     current: RuleVersion | None
 
+    @property
+    def trigger(self) -> str:
+        """The current version's trigger with its threshold, in the active language."""
+        if self.current is None:
+            return "—"
+        return trigger_text(self.current.trigger, self.current.threshold)
+
+
+def trigger_text(kind: str, threshold: int | None) -> str:
+    """A trigger as a CS team says it, with the rule's own threshold in place of "N" ("Setup
+    not done by day 14", "Renewal within 90 days"), in the active language. Without a
+    threshold: the kinds "within N days" read their signals up to ``DEFAULT_MAX_DAYS`` ahead,
+    and say so; the others say the kind alone."""
+    days = threshold if threshold is not None else DEFAULT_MAX_DAYS
+    if kind == TriggerKind.SETUP_NOT_DONE:
+        if threshold is None:
+            return _("Setup not done after the kick-off")
+        return _("Setup not done by day %(n)s") % {"n": f"{threshold:,}"}
+    if kind == TriggerKind.HEALTH_FELL and threshold is not None:
+        return _("Health fell %(n)s grade(s) or more") % {"n": threshold}
+    if kind == TriggerKind.COVERAGE_DUE:
+        return _("Falls out of coverage within %(n)s days") % {"n": f"{days:,}"}
+    if kind == TriggerKind.MRR_CONTRACTION and threshold is not None:
+        return _("MRR contracted by %(amount)s or more a month") % {"amount": f"{threshold:,}"}
+    if kind == TriggerKind.RENEWAL_DUE:
+        return _("Renewal within %(n)s days") % {"n": f"{days:,}"}
+    return str(TriggerKind(kind).label)
+
 
 def rule_current_version(rule: Rule) -> RuleVersion | None:
     """The rule's latest version (what it does now), or None for a rule without any."""
-    return RuleVersion.objects.filter(rule=rule).order_by("-version").first()
+    return (
+        RuleVersion.objects.filter(rule=rule)
+        .select_related("playbook")
+        .order_by("-version")
+        .first()
+    )
 
 
 def rule_versions(rule: Rule) -> QuerySet[RuleVersion]:
     """Every version of the rule, newest first, with who saved each."""
-    return RuleVersion.objects.filter(rule=rule).select_related("created_by").order_by("-version")
+    return (
+        RuleVersion.objects.filter(rule=rule)
+        .select_related("created_by", "playbook")
+        .order_by("-version")
+    )
 
 
 def rules_list() -> list[RuleRow]:
     """Every rule with its current version, in the order they were created (two queries)."""
-    newest_first = RuleVersion.objects.order_by("-version")
+    newest_first = RuleVersion.objects.select_related("playbook").order_by("-version")
     rules = Rule.objects.prefetch_related(Prefetch("versions", queryset=newest_first))
     return [RuleRow(rule, next(iter(rule.versions.all()), None)) for rule in rules]
 
@@ -104,7 +141,7 @@ def version_terms(version: RuleVersion) -> list[tuple[str, str]]:
     its history): the trigger and threshold, each filter that narrows, the actions, the
     priority, the cool-down and the task's due days."""
     sep = pgettext("list separator", ", ")
-    rows = [(_("Trigger"), version.get_trigger_display())]
+    rows = [(_("Trigger"), trigger_text(version.trigger, version.threshold))]
     if version.threshold is not None:
         at_least = COMPARE[core.TriggerKind(version.trigger)] is Compare.AT_LEAST
         text = _("at least %(n)s") if at_least else _("at most %(n)s")
@@ -125,9 +162,13 @@ def version_terms(version: RuleVersion) -> list[tuple[str, str]]:
         low = f"{version.mrr_min:,}" if version.mrr_min is not None else ""
         high = f"{version.mrr_max:,}" if version.mrr_max is not None else ""
         rows.append((_("MRR"), f"{low} – {high}"))
-    labels = dict(RuleAction.choices)  # in the choices' order: task, notify, webhook
+    labels = dict(RuleAction.choices)  # in the choices' order: task, notify, webhook, playbook
     rows += [
         (_("Actions"), sep.join(str(label) for a, label in labels.items() if a in version.actions)),
+    ]
+    if version.playbook is not None:
+        rows.append((_("Playbook"), version.playbook.name))
+    rows += [
         (_("Priority"), version.get_priority_display()),
         (_("Cool-down (days)"), str(version.cooldown_days)),
         (_("Task due in (business days)"), str(version.due_in_business_days)),
