@@ -602,6 +602,7 @@ def renewal_permissions(user: User, account: AccountFields) -> RenewalPermission
         work=can_work_renewal(user, account), sign_off=can_sign_off_review(user, account)
     )
 
+
 # --- the two CS funnels: company figures per cohort, no account named ----------------------
 
 
