@@ -44,6 +44,10 @@ LATE_IMPORTS: dict[tuple[str, str], str] = {
         "each app's tasks.py is collected and the task signals are connected in"
         " AppConfig.ready(), once every app's models are loaded"
     ),
+    ("kizuna/apps/renewals/apps.py", "kizuna.apps.renewals"): (
+        "the receivers that refresh renewals when subscription lines change are connected in"
+        " AppConfig.ready(), once the models are loaded"
+    ),
     ("kizuna/cli/demo.py", "kizuna.apps.demo.services"): AFTER_SETUP,
     ("kizuna/cli/demo.py", "kizuna.apps.jobs.services"): AFTER_SETUP,
     ("kizuna/cli/demo.py", "kizuna.apps.tenant.selectors"): AFTER_SETUP,

@@ -24,6 +24,7 @@ urlpatterns = [
     path("tasks/", include("kizuna.apps.tasks.urls")),
     path("csqls/", include("kizuna.apps.expansion.urls")),
     path("playbooks/", include("kizuna.apps.playbooks.urls")),
+    path("renewals/", include("kizuna.apps.renewals.urls")),
     path("funnels/", include("kizuna.apps.funnels.urls")),
     path("export/", include("kizuna.apps.exports.urls")),
     path("notifications/", include("kizuna.apps.notify.urls")),

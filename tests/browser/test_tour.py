@@ -20,6 +20,7 @@ from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.onboarding.models import Onboarding, OnboardingCriterion, OnboardingPhase
 from kizuna.apps.org.models import User
 from kizuna.apps.playbooks.models import PlaybookRun
+from kizuna.apps.renewals.models import Renewal
 from kizuna.apps.rules.models import Rule
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.browser.conftest import ARTIFACTS
@@ -115,10 +116,16 @@ def _pages() -> list[tuple[str, str]]:
     account_id = account.order_by("-mrr").values_list("pk", flat=True).first()
     onboarding = Onboarding.objects.order_by("state", "pk").first()
     model = ScoreModelVersion.objects.order_by("pk").first()
+    # a renewal with a closing plan when the small demo has one, else the next one
+    renewals = Renewal.objects.order_by("date", "pk")
+    renewal = (
+        renewals.filter(plan__isnull=False).first()
+        or renewals.filter(date__gte=tenant_today()).first()
+    )
     playbook_id = PlaybookRun.objects.order_by("pk").values_list("playbook_id", flat=True).first()
     rule_id = Rule.objects.order_by("pk").values_list("pk", flat=True).first()
     csql = Csql.objects.filter(months__isnull=False).order_by("pk").first()
-    assert account_id and onboarding and model and playbook_id and rule_id and csql
+    assert account_id and onboarding and model and playbook_id and rule_id and csql and renewal
     return [
         ("today", "/today/"),
         ("today-of-a-csm", "/today/?csm=csm"),
@@ -129,6 +136,9 @@ def _pages() -> list[tuple[str, str]]:
         ("rule", f"/rules/{rule_id}/"),
         ("notifications", "/notifications/"),
         ("playbooks", "/playbooks/"),
+        ("renewals", "/renewals/"),
+        ("renewal", f"/renewals/{renewal.pk}/"),
+        ("renewals-cadence", "/renewals/cadence/"),
         ("playbook", f"/playbooks/{playbook_id}/"),
         ("playbook-edit", f"/playbooks/{playbook_id}/edit/"),
         ("accounts", "/accounts/"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from django.db.models import Sum
 from django.test import Client
@@ -12,9 +13,12 @@ from kizuna.apps.customers.models import Account, Contact, SubscriptionLine
 from kizuna.apps.demo.services import StepTime, demo_load_if_empty
 from kizuna.apps.jobs.services import jobs_run_due_runs
 from kizuna.apps.org.models import User
+from kizuna.apps.renewals.models import ClosingPlan, PlanReview
+from kizuna.apps.renewals.selectors import PipelineFilters, pipeline_rows
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.cli.demo import step_line
+from kizuna.core.calendar import add_months
 from kizuna.demo.generator import generate
 
 
@@ -78,12 +82,12 @@ def test_it_tells_how_long_each_step_took_in_the_load_order(db: object) -> None:
     demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo", on_step=steps.append)
     assert [s.step for s in steps] == [
         "generate", "org", "customers", "touchpoints", "segments", "revenue", "usage",
-        "onboarding", "health", "expansion", "rules", "playbooks",
+        "onboarding", "health", "renewals", "expansion", "rules", "playbooks",
     ]  # fmt: skip
     assert all(0 <= s.seconds < 600 for s in steps)
     # nothing to load the second time: no step
     demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo", on_step=steps.append)
-    assert len(steps) == 12
+    assert len(steps) == 13
 
 
 def test_the_daily_jobs_after_the_load_report_their_time(db: object) -> None:
@@ -93,3 +97,23 @@ def test_the_daily_jobs_after_the_load_report_their_time(db: object) -> None:
     assert "onboarding.evaluate" in [r.name for r in runs]
     assert all(r.status == "ok" and r.seconds is not None and r.seconds >= 0 for r in runs)
     assert step_line("onboarding", 12.345) == "  onboarding        12.3 s"
+
+
+def test_it_gives_the_open_renewals_believable_work(db: object) -> None:
+    # given the demo company of 200 accounts
+    demo_load_if_empty(accounts=200, seed=7, password="kizuna-demo")
+    today = tenant_today()
+    rows = pipeline_rows(
+        PipelineFilters(first_month=today.replace(day=1), last_month=add_months(today, 6)),
+        today=today,
+    )
+    statuses = Counter(row.status for row in rows)
+    # then renewals ahead have plans, some overdue for review and some missing, calls on most
+    # of those in their window, and reviews signed off by managers only
+    assert statuses["planned"] >= 3
+    assert statuses["review_overdue"] >= 1
+    assert statuses["plan_missing"] >= 1
+    worked = [row for row in rows if row.status in {"planned", "review_overdue", "plan_missing"}]
+    assert sum(1 for row in worked if row.renewal.forecast_call) > len(worked) // 2
+    assert set(PlanReview.objects.values_list("reviewed_by__role", flat=True)) == {"manager"}
+    assert ClosingPlan.objects.exclude(decision_maker="").count() == ClosingPlan.objects.count()

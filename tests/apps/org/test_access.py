@@ -334,3 +334,42 @@ def test_csql_rules_for_a_crm_sales_owner_a_teamless_raiser_and_an_inactive_memb
     assert [access.can_edit_expansion_settings(getattr(world, p)) for p in PERSONAS] == [
         False, False, False, False, False, True,
     ]  # fmt: skip
+
+
+# --- renewals ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "work", "sign_off"),
+    [
+        ("csm", True, False),
+        ("teammate", False, False),
+        ("manager", True, True),
+        ("outsider", False, False),
+        ("viewer", False, False),
+        ("admin", True, True),
+    ],
+)
+def test_who_works_a_renewal_and_who_signs_off_its_review(
+    world: World, persona: str, work: bool, sign_off: bool
+) -> None:
+    # given a renewal of the CSM's account (team strategic)
+    user = getattr(world, persona)
+    # then its owner, the team's manager and admins work it; only the manager and admins sign off
+    assert access.renewal_permissions(user, world.account) == access.RenewalPermissions(
+        work=work, sign_off=sign_off
+    )
+    # and on another team's account (the outsider's) its owner works it, only admins sign off
+    assert access.renewal_permissions(user, world.other_account) == access.RenewalPermissions(
+        work=persona in {"outsider", "admin"}, sign_off=persona == "admin"
+    )
+    assert access.can_view_renewals(user)
+    assert access.can_edit_review_cadence(user) is (persona == "admin")
+
+
+def test_an_inactive_manager_signs_off_nothing(world: World) -> None:
+    world.manager.is_active = False
+    assert not access.can_sign_off_review(world.manager, world.account)
+    assert not access.can_view_renewals(world.manager)
+    with pytest.raises(PermissionDenied):
+        access.require_review_cadence_edit(world.manager)

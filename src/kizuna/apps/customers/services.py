@@ -36,6 +36,7 @@ from kizuna.apps.customers.models import (
     SubscriptionLine,
 )
 from kizuna.apps.customers.selectors import account_parent_links
+from kizuna.apps.customers.signals import subscription_lines_changed
 from kizuna.apps.org.access import (
     can_change_phase,
     can_create_account_in_team,
@@ -261,6 +262,7 @@ def subscription_line_create(
     _check_currency(line)
     audited_save(line, actor=actor, fields=[*LINE_FIELDS, "mrr"], before=None, via=via)
     account_refresh_mrr(account_ids=[account.pk], on=tenant_today())
+    subscription_lines_changed.send(sender=SubscriptionLine, account_ids=[account.pk])
     return line
 
 
@@ -270,10 +272,14 @@ def subscription_line_update(
 ) -> SubscriptionLine:
     fields = [*LINE_FIELDS, "mrr"]
     before = model_snapshot(line, fields)
+    was_of = line.account_id
     _assign(line, data, LINE_FIELDS)
     _check_currency(line)
     audited_save(line, actor=actor, fields=fields, before=before, via=via)
     account_refresh_mrr(account_ids=[line.account_id], on=tenant_today())
+    subscription_lines_changed.send(
+        sender=SubscriptionLine, account_ids=sorted({was_of, line.account_id})
+    )
     return line
 
 

@@ -28,6 +28,7 @@ from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import EventRow, audit_event_row, audit_insert
 from kizuna.apps.customers.models import Account, Contact, Industry, Product, SubscriptionLine
 from kizuna.apps.customers.services import account_refresh_mrr, accounts_mark_health_stale
+from kizuna.apps.customers.signals import subscription_lines_changed
 from kizuna.apps.imports.models import (
     REJECTS_KEPT,
     ImportKind,
@@ -781,6 +782,7 @@ def _write_lines(writing: Writing) -> list[EventRow]:
     if touched:
         account_refresh_mrr(account_ids=sorted(touched), on=tenant_today())
         accounts_mark_health_stale(account_ids=touched)
+        subscription_lines_changed.send(sender=SubscriptionLine, account_ids=sorted(touched))
     return events
 
 

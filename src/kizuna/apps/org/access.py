@@ -292,6 +292,8 @@ class MemberPermissions:
     team_tasks: bool
     view_rules: bool = False
     view_playbooks: bool = False
+    view_renewals: bool = False
+    edit_review_cadence: bool = False
     view_funnels: bool = False
 
 
@@ -311,6 +313,8 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         team_tasks=can_view_team_tasks(member),
         view_rules=can_view_rules(member),
         view_playbooks=can_view_playbooks(member),
+        view_renewals=can_view_renewals(member),
+        edit_review_cadence=can_edit_review_cadence(member),
         view_funnels=can_view_funnels(member),
     )
 
@@ -551,6 +555,52 @@ def can_run_playbook(user: User, account: AccountFields) -> bool:
     """Start a playbook on an account, or cancel its run: whoever may edit the account (the
     run opens tasks on it, as a manual task would)."""
     return can_edit_account(user, account)
+
+
+# --- renewals: stage, forecast call, closing plans and their reviews ---------------------
+
+
+def can_view_renewals(user: User | AnonymousUser) -> bool:
+    """Read the renewal pipeline, a renewal, its closing plan and review history: every active
+    member (viewers read)."""
+    return _active(user)
+
+
+def can_work_renewal(user: User, account: AccountFields) -> bool:
+    """Set a renewal's stage and forecast call, and create or edit its closing plan: whoever
+    may edit the account (its owner CSM, a manager of its team, an admin; never a viewer)."""
+    return can_edit_account(user, account)
+
+
+def can_sign_off_review(user: User, account: AccountFields) -> bool:
+    """Sign off a closing plan's review: a manager of the account's team (or its owner's team)
+    and admins. The CSM who wrote the plan does not review it."""
+    return _has_role(user, Role.ADMIN, Role.MANAGER) and can_edit_account(user, account)
+
+
+def can_edit_review_cadence(user: User | AnonymousUser) -> bool:
+    """Keep the review cadence per touch model (lead days, plan required, from and every how
+    many days): CS ops admins, who own the company's business settings."""
+    return _has_role(user, Role.ADMIN)
+
+
+def require_review_cadence_edit(user: User | AnonymousUser) -> None:
+    if not can_edit_review_cadence(user):
+        raise PermissionDenied
+
+
+@dataclass(frozen=True)
+class RenewalPermissions:
+    """What one member may do on one renewal's page (``{% if renewal_perms.sign_off %}``)."""
+
+    work: bool
+    sign_off: bool
+
+
+def renewal_permissions(user: User, account: AccountFields) -> RenewalPermissions:
+    return RenewalPermissions(
+        work=can_work_renewal(user, account), sign_off=can_sign_off_review(user, account)
+    )
 
 
 # --- the two CS funnels: company figures per cohort, no account named ----------------------

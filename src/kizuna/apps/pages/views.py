@@ -39,6 +39,7 @@ from kizuna.apps.pages.selectors import account_list_rows, account_page_data
 from kizuna.apps.playbooks.forms import StartForm
 from kizuna.apps.playbooks.models import RunState
 from kizuna.apps.playbooks.selectors import runs_with_progress
+from kizuna.apps.renewals.selectors import account_next_renewal
 from kizuna.apps.tasks.selectors import tasks_for_today, tasks_of_account
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.usage.views import ops_page
@@ -113,6 +114,7 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
             account.playbook_runs.filter(state=RunState.RUNNING), today=today
         ),
         playbook_start_form=StartForm() if can_run_playbook(request.user, account) else None,
+        next_renewal=account_next_renewal(account.pk, today=today),
         nav="accounts",
         can_edit=account_perms.edit,
         account_perms=account_perms,

@@ -6,3 +6,6 @@ class RenewalsConfig(AppConfig):
     name = "kizuna.apps.renewals"
     label = "renewals"
     verbose_name = _("Renewals")
+
+    def ready(self) -> None:
+        from kizuna.apps.renewals import receivers  # noqa: F401  (connects the receivers)

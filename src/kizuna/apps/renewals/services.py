@@ -10,18 +10,40 @@ when nobody worked on it, otherwise kept and marked *no longer due* (docs/renewa
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from kizuna.apps.audit.models import AuditAction
+from kizuna.apps.audit.services import audit_record, audited_save, model_snapshot, snapshot_diff
 from kizuna.apps.customers.models import Account
-from kizuna.apps.renewals.models import CLOSED_STAGES, ClosingPlan, Renewal, Stage
+from kizuna.apps.org.access import (
+    can_sign_off_review,
+    can_work_renewal,
+    require_review_cadence_edit,
+    task_owner_candidates,
+)
+from kizuna.apps.org.models import User
+from kizuna.apps.renewals.models import (
+    CLOSED_STAGES,
+    OPEN_STAGES,
+    ClosingPlan,
+    ForecastCall,
+    PlanReview,
+    PlanStep,
+    Renewal,
+    ReviewCadence,
+    Stage,
+)
 from kizuna.apps.renewals.selectors import DEFAULT_CADENCES, cadences, renewing_lines
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.calendar import add_years
+from kizuna.core.renewals.cadence import next_review_after
 from kizuna.core.renewals.generate import renewals_from_lines
 from kizuna.db.bulk import bulk_insert, bulk_update_rows
 
@@ -57,10 +79,7 @@ def renewals_refresh(
     def lead(account_id: int) -> int:
         return by_segment.get(segment_of.get(account_id, ""), default).lead_days
 
-    lines = renewing_lines()
-    if account_ids is not None:
-        wanted = set(account_ids)
-        lines = (line for line in lines if line.account_id in wanted)
+    lines = renewing_lines(account_ids)
     derived = renewals_from_lines(lines, today=today, lead_days=lead, since=since)
     with transaction.atomic():
         existing = _existing(since, account_ids)
@@ -183,3 +202,301 @@ def _gone(
             no_longer_due=True, refreshed_at=now, updated_at=now
         )
     return len(delete), len(mark)
+
+
+# --- people's work: stage, forecast call, closing plan, review sign-off -----------------
+
+#: a closing plan has at most this many steps
+MAX_STEPS = 50
+#: the dates a plan, a step or a review may carry: anything else is a typo or a probe
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+PLAN_FIELDS = ("risks", "decision_maker", "decision_process", "next_review_on")
+_TEXT_LIMITS = {"risks": 4000, "decision_maker": 200, "decision_process": 4000, "note": 4000}
+
+
+def _invalid(field: str, message: Any, code: str) -> ValidationError:
+    """A ``ValidationError`` on ``field`` carrying ``code`` (the API's machine-readable reason)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _clean_text(field: str, value: object) -> str:
+    text = "" if value is None else str(value)
+    if "\x00" in text:
+        raise _invalid(field, _("Null characters are not allowed."), "null_characters_not_allowed")
+    text = text.strip()
+    limit = _TEXT_LIMITS.get(field, 200)
+    if len(text) > limit:
+        raise _invalid(field, _("At most %(n)s characters.") % {"n": limit}, "max_length")
+    return text
+
+
+def _clean_day(field: str, value: object, *, required: bool = False) -> dt.date | None:
+    if value is None or value == "":
+        if required:
+            raise _invalid(field, _("This field is required."), "required")
+        return None
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise _invalid(field, _("Enter a valid date."), "invalid")
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise _invalid(field, _("Give a date from 2000 to 2099."), "out_of_range")
+    return value
+
+
+def _locked(renewal: Renewal) -> Renewal:
+    return (
+        Renewal.objects.select_for_update(of=("self",))
+        .select_related("account__owner")
+        .get(pk=renewal.pk)
+    )
+
+
+def _require_open(renewal: Renewal) -> None:
+    if not renewal.is_open:
+        raise _invalid(
+            "stage",
+            _("This renewal is closed: its stage follows from the subscription lines."),
+            "closed",
+        )
+
+
+def _record(
+    actor: User,
+    renewal: Renewal,
+    instance: Any,
+    changes: dict[str, Any],
+    via: str,
+    *,
+    created: bool = False,
+) -> None:
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            instance=instance,
+            account_id=renewal.account_id,
+            changes=changes,
+            via=via,
+        )
+
+
+@transaction.atomic
+def renewal_set_stage(*, actor: User, renewal: Renewal, stage: str, via: str = "web") -> Renewal:
+    """Move an open renewal to one of the stages people set (not started, plan drafted, in
+    negotiation, committed). Renewed, downgraded and churned follow from the lines only."""
+    renewal = _locked(renewal)
+    if not can_work_renewal(actor, renewal.account):
+        raise PermissionDenied
+    if stage not in OPEN_STAGES:
+        raise _invalid(
+            "stage",
+            _("Choose not started, plan drafted, in negotiation or committed."),
+            "invalid_choice",
+        )
+    _require_open(renewal)
+    before = renewal.stage
+    if before != stage:
+        renewal.stage = stage
+        renewal.save(update_fields=["stage", "updated_at"])
+        _record(actor, renewal, renewal, {"stage": [before, stage]}, via)
+    return renewal
+
+
+@transaction.atomic
+def renewal_set_call(*, actor: User, renewal: Renewal, call: str, via: str = "web") -> Renewal:
+    """Set (or clear, with "") the CSM's forecast call of an open renewal."""
+    renewal = _locked(renewal)
+    if not can_work_renewal(actor, renewal.account):
+        raise PermissionDenied
+    if call not in {"", *ForecastCall.values}:
+        raise _invalid(
+            "forecast_call", _("Choose commit, likely, at risk or lost."), "invalid_choice"
+        )
+    _require_open(renewal)
+    before = renewal.forecast_call
+    if before != call:
+        renewal.forecast_call = call
+        renewal.save(update_fields=["forecast_call", "updated_at"])
+        _record(actor, renewal, renewal, {"forecast_call": [before, call]}, via)
+    return renewal
+
+
+def _clean_steps(steps: Sequence[Mapping[str, Any]]) -> list[PlanStep]:
+    """The steps as unsaved rows, numbered in the order given; each checked."""
+    if len(steps) > MAX_STEPS:
+        raise _invalid(
+            "steps", _("A closing plan has at most %(n)s steps.") % {"n": MAX_STEPS}, "too_many"
+        )
+    owner_ids = {s.get("owner_id") for s in steps if s.get("owner_id") is not None}
+    owners = {
+        u.pk: u
+        for u in task_owner_candidates().filter(
+            pk__in=[
+                pk
+                for pk in owner_ids
+                if isinstance(pk, int) and not isinstance(pk, bool) and 0 < pk < 2**63
+            ]
+        )
+    }
+    rows: list[PlanStep] = []
+    for n, data in enumerate(steps, start=1):
+        try:
+            title = _clean_text("title", data.get("title"))
+            if not title:
+                raise _invalid("title", _("This field is required."), "required")
+            owner_id = data.get("owner_id")
+            if owner_id is not None and owner_id not in owners:
+                raise _invalid("owner_id", _("Choose an active member."), "invalid_choice")
+            due_on = _clean_day("due_on", data.get("due_on"))
+            done_on = _clean_day("done_on", data.get("done_on"))
+        except ValidationError as error:
+            messages = [m for ms in error.message_dict.values() for m in ms]
+            raise _invalid(
+                "steps",
+                [_("Step %(n)s: %(error)s") % {"n": n, "error": m} for m in messages],
+                "invalid",
+            ) from None
+        rows.append(
+            PlanStep(order=n, title=title, owner_id=owner_id, due_on=due_on, done_on=done_on)
+        )
+    return rows
+
+
+def _steps_snapshot(rows: Sequence[PlanStep]) -> list[dict[str, Any]]:
+    return [
+        {
+            "title": row.title,
+            "owner_id": row.owner_id,
+            "due_on": row.due_on.isoformat() if row.due_on else None,
+            "done_on": row.done_on.isoformat() if row.done_on else None,
+        }
+        for row in rows
+    ]
+
+
+@transaction.atomic
+def plan_save(
+    *,
+    actor: User,
+    renewal: Renewal,
+    risks: str = "",
+    decision_maker: str = "",
+    decision_process: str = "",
+    next_review_on: dt.date | None = None,
+    steps: Sequence[Mapping[str, Any]] = (),
+    via: str = "web",
+) -> ClosingPlan:
+    """Create or replace the closing plan of an open renewal with its steps (each: title,
+    owner_id, due_on, done_on; kept in the order given). Saving the first plan moves a renewal
+    *not started* to *plan drafted*."""
+    renewal = _locked(renewal)
+    if not can_work_renewal(actor, renewal.account):
+        raise PermissionDenied
+    _require_open(renewal)
+    values = {
+        "risks": _clean_text("risks", risks),
+        "decision_maker": _clean_text("decision_maker", decision_maker),
+        "decision_process": _clean_text("decision_process", decision_process),
+        "next_review_on": _clean_day("next_review_on", next_review_on),
+    }
+    rows = _clean_steps(steps)
+    plan = ClosingPlan.objects.filter(renewal=renewal).first()
+    created = plan is None
+    if plan is None:
+        plan = ClosingPlan(renewal=renewal, created_by=actor)
+        before: dict[str, Any] = dict.fromkeys([*PLAN_FIELDS, "steps"])
+        before["steps"] = []
+    else:
+        before = model_snapshot(plan, list(PLAN_FIELDS))
+        before["steps"] = _steps_snapshot(list(plan.steps.all()))
+    for field, value in values.items():
+        setattr(plan, field, value)
+    plan.save()
+    plan.steps.all().delete()
+    for row in rows:
+        row.plan = plan
+    PlanStep.objects.bulk_create(rows)
+    after = {**model_snapshot(plan, list(PLAN_FIELDS)), "steps": _steps_snapshot(rows)}
+    changes = snapshot_diff(before, after)
+    _record(actor, renewal, plan, changes, via, created=created)
+    if renewal.stage == Stage.NOT_STARTED:
+        renewal.stage = Stage.PLAN_DRAFTED
+        renewal.save(update_fields=["stage", "updated_at"])
+        _record(actor, renewal, renewal, {"stage": [Stage.NOT_STARTED, Stage.PLAN_DRAFTED]}, via)
+    return plan
+
+
+@transaction.atomic
+def review_sign_off(
+    *,
+    actor: User,
+    renewal: Renewal,
+    note: str = "",
+    reviewed_on: dt.date | None = None,
+    via: str = "web",
+) -> PlanReview:
+    """A manager of the account's team (or an admin) signs off the review of the renewal's
+    closing plan on ``reviewed_on`` (default: today; never in the future). The plan's next
+    review moves to one cadence later (the account's touch model), never after the renewal
+    date (``core.renewals.cadence.next_review_after``)."""
+    renewal = _locked(renewal)
+    if not can_sign_off_review(actor, renewal.account):
+        raise PermissionDenied
+    _require_open(renewal)
+    plan = ClosingPlan.objects.select_for_update().filter(renewal=renewal).first()
+    if plan is None:
+        raise _invalid("plan", _("This renewal has no closing plan to review."), "no_plan")
+    today = tenant_today()
+    day = _clean_day("reviewed_on", reviewed_on) or today
+    if day > today:
+        raise _invalid("reviewed_on", _("A review cannot be signed off ahead."), "future")
+    text = _clean_text("note", note)
+    review = PlanReview.objects.create(plan=plan, reviewed_on=day, reviewed_by=actor, note=text)
+    cadence = cadences().get(renewal.account.segment, DEFAULT_CADENCES["high"])
+    following = next_review_after(day, renewal.date, cadence)
+    before = plan.next_review_on
+    plan.next_review_on = following
+    plan.save(update_fields=["next_review_on", "updated_at"])
+    _record(
+        actor,
+        renewal,
+        review,
+        {"reviewed_on": [None, day.isoformat()], "note": [None, text]},
+        via,
+        created=True,
+    )
+    if before != following:
+        _record(
+            actor,
+            renewal,
+            plan,
+            {"next_review_on": [before.isoformat() if before else None, following.isoformat()]},
+            via,
+        )
+    return review
+
+
+@transaction.atomic
+def cadence_save(
+    *,
+    actor: User,
+    segment: str,
+    lead_days: int,
+    plan_required: bool,
+    plan_from_days: int,
+    review_every_days: int,
+    via: str = "web",
+) -> ReviewCadence:
+    """Store one touch model's review cadence (admins; audited). New lead days take effect at
+    the next refresh."""
+    require_review_cadence_edit(actor)
+    row = ReviewCadence.objects.filter(segment=segment).first()
+    before = None if row is None else model_snapshot(row, list(CADENCE_FIELDS))
+    row = row or ReviewCadence(segment=segment)
+    row.lead_days, row.plan_required = lead_days, plan_required
+    row.plan_from_days, row.review_every_days = plan_from_days, review_every_days
+    audited_save(row, actor=actor, fields=list(CADENCE_FIELDS), before=before, via=via)
+    return row
+
+
+CADENCE_FIELDS = ("segment", "lead_days", "plan_required", "plan_from_days", "review_every_days")
