@@ -23,6 +23,8 @@ urlpatterns = [
     path("imports/", include("kizuna.apps.imports.urls")),
     path("tasks/", include("kizuna.apps.tasks.urls")),
     path("playbooks/", include("kizuna.apps.playbooks.urls")),
+    # the renewal forecast (its own URL module, beside the renewals pipeline's)
+    path("renewals/forecast/", include("kizuna.apps.renewals.urls_forecast")),
     path("export/", include("kizuna.apps.exports.urls")),
     path("notifications/", include("kizuna.apps.notify.urls")),
     path("", include("kizuna.apps.front.urls")),

@@ -549,3 +549,18 @@ def can_run_playbook(user: User, account: AccountFields) -> bool:
     """Start a playbook on an account, or cancel its run: whoever may edit the account (the
     run opens tasks on it, as a manual task would)."""
     return can_edit_account(user, account)
+
+
+# --- renewals: the calibrated forecast ---------------------------------------------------
+
+
+def can_view_renewal_forecast(user: User | AnonymousUser) -> bool:
+    """Read the renewal forecast, its calibration and its backtest: every active member,
+    CSMs included, whole. It is a company figure built from every renewal (as every member
+    reads every account), and a CSM compares their calls with it."""
+    return _active(user)
+
+
+def require_renewal_forecast_view(user: User | AnonymousUser) -> None:
+    if not can_view_renewal_forecast(user):
+        raise PermissionDenied
