@@ -192,3 +192,19 @@ def test_the_api_needs_a_token(world: World) -> None:
     answer = Client().get("/api/v1/renewals/calibration")
     assert answer.status_code == 401
     assert json.loads(answer.content)["error"]["code"] == "unauthenticated"
+
+
+def test_the_demo_calls_open_renewals_mostly_by_grade(world: World, book: dict[str, Any]) -> None:
+    # given the book's two open renewals called; their calls cleared
+    from kizuna.apps.renewals.demo_forecast import _calls
+
+    Renewal.objects.update(forecast_call="")
+    # when the demo calls the open renewals of the next 180 days
+    called = _calls(TODAY, seed=15)
+    # then each open one is called or left empty, never a closed one
+    calls = dict(Renewal.objects.filter(date__gt=TODAY).values_list("date", "forecast_call"))
+    assert called == sum(1 for call in calls.values() if call)
+    assert set(calls.values()) <= {"", "commit", "likely", "at_risk", "lost"}
+    assert set(Renewal.objects.filter(date__lte=TODAY).values_list("forecast_call", flat=True)) == {
+        ""
+    }

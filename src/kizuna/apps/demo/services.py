@@ -30,6 +30,7 @@ from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.health.demo import health_demo_load
 from kizuna.apps.onboarding.demo import onboarding_demo_load
 from kizuna.apps.org.demo import org_demo_load
+from kizuna.apps.renewals.demo_forecast import forecast_demo_load
 from kizuna.apps.revenue.demo import revenue_demo_load
 from kizuna.apps.rules.demo import rules_demo_load
 from kizuna.apps.segments.demo import segments_demo_load
@@ -132,6 +133,8 @@ def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = N
         onboarding_demo_load(dataset=dataset, accounts=customers.accounts)
     with _timed("health", on_step):
         health_demo_load(as_of=dataset.as_of, large=len(dataset.accounts) > LARGE_DEMO)
+    with _timed("forecast", on_step):
+        forecast_demo_load(as_of=dataset.as_of, large=len(dataset.accounts) > LARGE_DEMO)
     with _timed("rules", on_step):
         rules_demo_load(
             as_of=dataset.as_of,
