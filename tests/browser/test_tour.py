@@ -18,6 +18,7 @@ from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.onboarding.models import Onboarding, OnboardingCriterion, OnboardingPhase
 from kizuna.apps.org.models import User
+from kizuna.apps.playbooks.models import PlaybookRun
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.browser.conftest import ARTIFACTS
 
@@ -66,6 +67,7 @@ def japanese_left(text: str, data: list[str]) -> list[str]:
 def _data_strings() -> list[str]:
     """What the demo company typed or was given, in Japanese: not interface text."""
     from kizuna.apps.org.models import Team
+    from kizuna.apps.playbooks.models import Playbook
     from kizuna.apps.rules.models import Rule
     from kizuna.apps.tasks.models import Task, TaskComment
     from kizuna.apps.touchpoints.models import Touchpoint
@@ -83,6 +85,7 @@ def _data_strings() -> list[str]:
         (UsageSource, ("name",)),
         (IngestionRun, ("name",)),  # files and batches as they were named
         (Rule, ("name",)),  # named by the company's admin
+        (Playbook, ("name", "description")),  # named and described by the company's admin
         (Task, ("title", "reason")),  # a rule's task: its name, its reason in the owner's language
         (TaskComment, ("body",)),
     ):
@@ -109,7 +112,8 @@ def _pages() -> list[tuple[str, str]]:
     account_id = account.order_by("-mrr").values_list("pk", flat=True).first()
     onboarding = Onboarding.objects.order_by("state", "pk").first()
     model = ScoreModelVersion.objects.order_by("pk").first()
-    assert account_id and onboarding and model
+    playbook_id = PlaybookRun.objects.order_by("pk").values_list("playbook_id", flat=True).first()
+    assert account_id and onboarding and model and playbook_id
     return [
         ("today", "/today/"),
         ("today-of-a-csm", "/today/?csm=csm"),
@@ -118,6 +122,8 @@ def _pages() -> list[tuple[str, str]]:
         ("task-new", f"/tasks/accounts/{account_id}/new/"),
         ("rules", "/rules/"),
         ("playbooks", "/playbooks/"),
+        ("playbook", f"/playbooks/{playbook_id}/"),
+        ("playbook-edit", f"/playbooks/{playbook_id}/edit/"),
         ("accounts", "/accounts/"),
         ("account", f"/accounts/{account_id}/"),
         ("account-edit", f"/accounts/{account_id}/edit/"),

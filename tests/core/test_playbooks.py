@@ -15,6 +15,7 @@ from kizuna.core.playbooks import (
     due_date,
     due_dates,
     progress,
+    step_title,
 )
 
 
@@ -156,3 +157,24 @@ def test_without_the_year_end_closure_12_31_is_worked() -> None:
     worked = due_date(step, started_on=start, anchor_date=renewal, year_end_closure=False)
     assert worked == date(2026, 12, 31)
     assert due_date(step, started_on=start, anchor_date=renewal) == date(2026, 12, 28)
+
+
+@pytest.mark.parametrize(
+    ("ja", "en", "language", "expected"),
+    [
+        ("キックオフ", "Kick-off", "ja", "キックオフ"),
+        ("キックオフ", "Kick-off", "en", "Kick-off"),
+        ("キックオフ", "Kick-off", "en-us", "Kick-off"),
+        ("キックオフ", "Kick-off", None, "キックオフ"),  # no language: Japanese, the default
+        ("キックオフ", "Kick-off", "fr", "キックオフ"),
+        ("キックオフ", "", "en", "キックオフ"),  # English blank: the Japanese one
+        ("キックオフ", "   ", "en", "キックオフ"),  # blank is blank, spaces or not
+        ("", "Kick-off", "ja", "Kick-off"),  # Japanese blank: the English one
+        (" キックオフ ", "", "ja", "キックオフ"),
+        ("", "", "ja", ""),
+    ],
+)
+def test_a_step_title_in_a_language_falls_back_to_the_other(
+    ja: str, en: str, language: str | None, expected: str
+) -> None:
+    assert step_title(ja, en, language) == expected

@@ -30,6 +30,9 @@ renewal step without an anchor date, or a due date outside the years the calenda
 **Progress.** A step is *closed* when its task is done or dismissed. ``progress`` counts the
 closed steps, names the next open step (earliest due date, then lowest order), and lists the
 open steps whose due date is before today (overdue). A run with every step closed is complete.
+
+**Titles.** A step has a Japanese and an English title; ``step_title`` picks the one of a
+language, falling back to the other when it is blank.
 """
 
 from __future__ import annotations
@@ -90,6 +93,14 @@ def check_step(step: Step) -> None:
         raise ValueError(
             f"offset must be {-MAX_OFFSET_DAYS} to {MAX_OFFSET_DAYS} days, not {step.offset_days}"
         )
+
+
+def step_title(title_ja: str, title_en: str, language: str | None) -> str:
+    """The title in ``language`` (``"en…"``: English; anything else, None included: Japanese),
+    or the other language's title when that one is blank; "" when both are."""
+    english = (language or "ja").startswith("en")
+    first, second = (title_en, title_ja) if english else (title_ja, title_en)
+    return first.strip() or second.strip()
 
 
 def _shift(day: dt.date, days: int) -> dt.date:

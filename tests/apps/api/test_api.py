@@ -106,6 +106,14 @@ def test_it_creates_a_line_and_derives_account_mrr(world: World) -> None:
     assert AuditEvent.objects.filter(entity="subscriptionline", via="api").count() == 1
 
 
+def test_a_multi_year_line_keeps_its_term(world: World) -> None:
+    body = line_body(billing_period="annual", billing_amount=1200000, term_months=36)
+    response = Api(world.csm).send("post", f"/accounts/{world.account.pk}/subscription-lines", body)
+    assert response.status_code == 201, response.json()
+    assert response.json()["term_months"] == 36
+    assert SubscriptionLine.objects.get().term_months == 36
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -118,6 +126,9 @@ def test_it_creates_a_line_and_derives_account_mrr(world: World) -> None:
         (line_body(start_date="2026-02-30"), "start_date"),
         (line_body(billing_amount="lots"), "billing_amount"),
         (line_body(external_id="x" * 65), "external_id"),
+        (line_body(term_months=0), "term_months"),
+        (line_body(term_months=121), "term_months"),
+        (line_body(term_months=10**20), "term_months"),
     ],
 )
 def test_it_rejects_a_bad_line_naming_the_field_and_saves_nothing(

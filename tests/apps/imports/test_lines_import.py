@@ -207,3 +207,29 @@ def test_the_command_imports_lines_with_its_exit_status(
     )
     assert main(["import", "lines", str(path)]) == 2
     assert "monthly_amount" in capsys.readouterr().err
+
+
+def test_a_contract_term_and_renewal_date_are_imported_and_make_the_line_renew(
+    sf_accounts: None,
+) -> None:
+    from kizuna.apps.renewals.models import Renewal
+    from kizuna.apps.renewals.services import renewals_refresh
+
+    text = (
+        "subscription_id,customer_id,start_date,monthly_amount,product,renewal_date,term_months\n"
+        "sub-1,0015g00000AbCdE,2025-04-01,120000,expense,2027-04-01,24\n"
+        "sub-2,0015g00000AbCdF,2025-04-01,80000,expense,,\n"
+    )
+    assert _import(text).plan.summary == "created 2, updated 0, unchanged 0, rejected 0"
+    line = SubscriptionLine.objects.get(external_id="sub-1")
+    assert (line.term_months, line.renewal_date) == (24, dt.date(2027, 4, 1))
+    assert _import(text).plan.summary == "created 0, updated 0, unchanged 2, rejected 0"
+    changed = text.replace(",24\n", ",12\n")
+    assert _import(changed).plan.summary == "created 0, updated 1, unchanged 1, rejected 0"
+    renewals_refresh(today=dt.date(2026, 11, 1))
+    # a monthly line with a 12-month term renews every year from its renewal date's anchor
+    # (the next inside the 180 days ahead); the line without a term is monthly and never does
+    assert list(Renewal.objects.values_list("account__external_crm_id", "date", "mrr_due")) == [
+        ("0015g00000AbCdE", dt.date(2026, 4, 1), 120000),
+        ("0015g00000AbCdE", dt.date(2027, 4, 1), 120000),
+    ]

@@ -172,6 +172,47 @@ def test_member_permissions_for_the_layout(
     assert perms.export is admin is access.can_export(getattr(world, persona))
 
 
+@pytest.mark.parametrize(
+    ("persona", "edit", "run_own", "run_other"),
+    [
+        ("csm", False, True, False),
+        ("teammate", False, False, False),
+        ("manager", False, True, False),
+        ("outsider", False, False, True),
+        ("viewer", False, False, False),
+        ("admin", True, True, True),
+    ],
+)
+def test_playbooks_are_read_by_all_edited_by_admins_run_by_account_editors(
+    world: World, persona: str, edit: bool, run_own: bool, run_other: bool
+) -> None:
+    # every member reads the playbooks (as every member sees the accounts); only admins
+    # create, edit, activate and deactivate them; whoever edits an account starts and cancels
+    # its runs
+    user = getattr(world, persona)
+    assert access.can_view_playbooks(user) is True
+    assert access.can_edit_playbooks(user) is edit
+    assert access.member_permissions(user).view_playbooks is True
+    if edit:
+        access.require_playbooks_edit(user)
+    else:
+        with pytest.raises(PermissionDenied):
+            access.require_playbooks_edit(user)
+    assert access.can_run_playbook(user, world.account) is run_own
+    assert access.can_run_playbook(user, world.other_account) is run_other
+
+
+def test_an_inactive_or_anonymous_member_reads_and_edits_no_playbook(world: World) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    world.admin.is_active = False
+    for user in (world.admin, AnonymousUser()):
+        assert access.can_view_playbooks(user) is False
+        assert access.can_edit_playbooks(user) is False
+        with pytest.raises(PermissionDenied):
+            access.require_playbooks_edit(user)
+
+
 def test_an_inactive_member_may_do_nothing(world: World) -> None:
     world.admin.is_active = False
     assert access.member_permissions(world.admin) == access.MemberPermissions(

@@ -11,10 +11,10 @@ import pytest
 TODAY = dt.date(2026, 4, 28)
 RENEWAL = dt.date(2026, 9, 1)
 STEPS: list[dict[str, Any]] = [
-    {"order": 1, "title": "キックオフ", "offset_days": 0, "anchor": "start", "priority": "high"},
-    {"order": 2, "title": "初回フォロー", "offset_days": 3, "anchor": "start"},
-    {"order": 3, "title": "更新準備", "offset_days": -120, "anchor": "renewal"},
-    {"order": 4, "title": "更新確認", "offset_days": -30, "anchor": "renewal"},
+    {"order": 1, "title_ja": "キックオフ", "offset_days": 0, "anchor": "start", "priority": "high"},
+    {"order": 2, "title_ja": "初回フォロー", "offset_days": 3, "anchor": "start"},
+    {"order": 3, "title_ja": "更新準備", "offset_days": -120, "anchor": "renewal"},
+    {"order": 4, "title_ja": "更新確認", "offset_days": -30, "anchor": "renewal"},
 ]
 #: 4/28 itself; 5/1 (Friday); 5/4 (みどりの日) → 5/1 before the renewal; Sunday 8/2 → 7/31
 DUES = {

@@ -37,6 +37,8 @@ def test_list_get_start_runs_and_cancel(
     assert got["steps"][2] == {
         "order": 3,
         "title": "更新準備",
+        "title_ja": "更新準備",
+        "title_en": "",
         "offset_days": -120,
         "anchor": "renewal",
         "rounding": "auto",

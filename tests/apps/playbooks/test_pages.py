@@ -65,7 +65,7 @@ def test_an_admin_creates_a_playbook_with_the_form(world: World) -> None:
         "steps-MIN_NUM_FORMS": "0",
         "steps-MAX_NUM_FORMS": "50",
         "steps-0-order": "1",
-        "steps-0-title": "更新の打診",
+        "steps-0-title_ja": "更新の打診",
         "steps-0-offset_days": "-120",
         "steps-0-anchor": "renewal",
         "steps-0-rounding": "auto",

@@ -229,7 +229,7 @@ def test_an_edit_leaves_running_runs_as_they_were(
         playbook=playbook,
         name="オンボーディング v2",
         description=playbook.description,
-        steps=[{"order": 1, "title": "新しいキックオフ", "offset_days": 1, "anchor": "start"}],
+        steps=[{"order": 1, "title_ja": "新しいキックオフ", "offset_days": 1, "anchor": "start"}],
     )
     assert [s.title for s in run.steps.all()] == [
         "キックオフ",
@@ -260,21 +260,21 @@ def test_hostile_renewal_dates_are_refused_without_writing(
     "steps",
     [
         [],
-        [{"order": 1, "title": "x", "offset_days": 10**9, "anchor": "start"}],
-        [{"order": 1, "title": "x", "offset_days": -3661, "anchor": "renewal"}],
-        [{"order": 1, "title": "x", "offset_days": None, "anchor": "start"}],
-        [{"order": True, "title": "x", "offset_days": 0, "anchor": "start"}],
-        [{"order": 0, "title": "x", "offset_days": 0, "anchor": "start"}],
-        [{"order": 1, "title": "", "offset_days": 0, "anchor": "start"}],
-        [{"order": 1, "title": "a\x00b", "offset_days": 0, "anchor": "start"}],
-        [{"order": 1, "title": "x" * 201, "offset_days": 0, "anchor": "start"}],
-        [{"order": 1, "title": "x", "offset_days": 0, "anchor": "end"}],
-        [{"order": 1, "title": "x", "offset_days": 0, "anchor": "start", "priority": "urgent"}],
+        [{"order": 1, "title_ja": "x", "offset_days": 10**9, "anchor": "start"}],
+        [{"order": 1, "title_ja": "x", "offset_days": -3661, "anchor": "renewal"}],
+        [{"order": 1, "title_ja": "x", "offset_days": None, "anchor": "start"}],
+        [{"order": True, "title_ja": "x", "offset_days": 0, "anchor": "start"}],
+        [{"order": 0, "title_ja": "x", "offset_days": 0, "anchor": "start"}],
+        [{"order": 1, "title_ja": "", "offset_days": 0, "anchor": "start"}],
+        [{"order": 1, "title_ja": "a\x00b", "offset_days": 0, "anchor": "start"}],
+        [{"order": 1, "title_ja": "x" * 201, "offset_days": 0, "anchor": "start"}],
+        [{"order": 1, "title_ja": "x", "offset_days": 0, "anchor": "end"}],
+        [{"order": 1, "title_ja": "x", "offset_days": 0, "anchor": "start", "priority": "urgent"}],
         [
-            {"order": 1, "title": "x", "offset_days": 0, "anchor": "start"},
-            {"order": 1, "title": "y", "offset_days": 3, "anchor": "start"},
+            {"order": 1, "title_ja": "x", "offset_days": 0, "anchor": "start"},
+            {"order": 1, "title_ja": "y", "offset_days": 3, "anchor": "start"},
         ],
-        [{"order": n, "title": "x", "offset_days": 0, "anchor": "start"} for n in range(1, 52)],
+        [{"order": n, "title_ja": "x", "offset_days": 0, "anchor": "start"} for n in range(1, 52)],
     ],
 )
 def test_hostile_steps_are_refused(world: World, steps: list[dict[str, Any]]) -> None:

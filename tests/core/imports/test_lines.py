@@ -132,7 +132,38 @@ def test_every_reject_reason_with_its_line() -> None:
         "no_product",
         "unknown_product",
         "deal_not_won",  # a deal export's (below)
+        "bad_term",  # below
     } == set(LINE_REJECT_CODES)
+
+
+def test_a_renewal_date_and_a_contract_term_are_read_and_checked() -> None:
+    header = "subscription_id,customer_id,start_date,monthly_amount,renewal_date,term_months\n"
+    rows, rejected = _read(
+        "L1,A1,2025-04-01,1000,2027-04-01,24\n"  # 2 good: two years
+        "L2,A1,2025-04-01,1000,,\n"  # 3 good: neither
+        "L3,A1,2025-04-01,1000,2026-02-30,12\n"  # 4 bad_date
+        "L4,A1,2025-04-01,1000,,0\n"  # 5 bad_term
+        "L5,A1,2025-04-01,1000,,121\n"  # 6 bad_term
+        "L6,A1,2025-04-01,1000,,12.5\n"  # 7 bad_term
+        "L7,A1,2025-04-01,1000,,99999999999999999999999\n"  # 8 bad_term
+        "L8,A1,2025-04-01,1000,9999-12-31,１２\n",  # 9 good: full-width digits
+        header=header,
+    )
+    assert [(r.external_id, r.renewal_date, r.term_months) for r in rows] == [
+        ("L1", dt.date(2027, 4, 1), 24),
+        ("L2", None, None),
+        ("L8", dt.date(9999, 12, 31), 12),
+    ]
+    assert [(r.line, r.code) for r in rejected] == [
+        (4, "bad_date"),
+        (5, "bad_term"),
+        (6, "bad_term"),
+        (7, "bad_term"),
+        (8, "bad_term"),
+    ]
+    assert rows[0].given == frozenset(
+        {"account", "start_date", "mrr", "renewal_date", "term_months"}
+    )
 
 
 def test_the_revenue_file_columns_are_read_and_others_ignored() -> None:

@@ -215,3 +215,17 @@ def test_evaluation_at_the_ends_of_the_calendar() -> None:
         result = evaluate([rule], [Signal(1, day, K.USAGE_DROP), Signal(2, day, K.USAGE_DROP)],
                           ACCOUNTS, state, day=day, weekly_budget=1)  # fmt: skip
         assert [f.account_id for f in result.firings] == [1]
+
+
+def test_a_running_playbook_holds_its_rule_back_on_that_account_only() -> None:
+    # given: rule 7 starts a playbook; its playbook still runs on account 1 (started by
+    # rule 7) and on account 2 for rule 8 only; account 3's open task belongs to rule 7
+    rule = Rule(id=7, trigger=Trigger(K.USAGE_DROP), actions=frozenset({Action.PLAYBOOK}))
+    state = State(playbooks_running={(7, 1), (8, 2)}, open_keys={dedup_key(7, 3)})
+    signals = [Signal(a, DAY, K.USAGE_DROP) for a in (1, 2, 3, 4)]
+    # when
+    result = evaluate([rule], signals, ACCOUNTS, state, day=DAY, weekly_budget=None)
+    # then: 2 and 4 fire; 1 waits for its run, 3 for its task (the task's reason comes first)
+    assert [f.account_id for f in result.firings] == [2, 4]
+    assert result.skipped == {(7, "playbook_running"): 1, (7, "task_open"): 1}
+    assert result.firings[0].actions == frozenset({Action.PLAYBOOK})

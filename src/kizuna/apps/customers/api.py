@@ -269,6 +269,9 @@ class LineOut(Schema):
     start_date: dt.date
     end_date: dt.date | None = Field(description="exclusive; null while the line runs")
     renewal_date: dt.date | None
+    term_months: int | None = Field(
+        description="contract term in months; null: 12 for an annual line, 1 for a monthly one"
+    )
     external_id: str | None
 
     @staticmethod
@@ -277,7 +280,7 @@ class LineOut(Schema):
 
 
 class LinePatch(Schema):
-    """The fields to change. `null` only for seats, end, renewal date and external ID."""
+    """The fields to change. `null` only for seats, end, renewal date, term and external ID."""
 
     product: str = omittable(max_length=50, description="product code")
     currency: str = omittable(min_length=3, max_length=3)
@@ -287,6 +290,7 @@ class LinePatch(Schema):
     start_date: dt.date = omittable()
     end_date: dt.date | None = None
     renewal_date: dt.date | None = None
+    term_months: Annotated[int, Field(ge=1, le=120)] | None = None
     external_id: Annotated[str, Field(max_length=64)] | None = None
 
 

@@ -156,6 +156,7 @@ class SubscriptionLineForm(forms.ModelForm[SubscriptionLine]):
             "start_date",
             "end_date",
             "renewal_date",
+            "term_months",
             "external_id",
         ]
         widgets = {"start_date": DATE, "end_date": DATE, "renewal_date": DATE}

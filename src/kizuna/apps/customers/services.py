@@ -77,6 +77,7 @@ LINE_FIELDS = [
     "start_date",
     "end_date",
     "renewal_date",
+    "term_months",
     "external_id",
 ]
 

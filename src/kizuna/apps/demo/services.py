@@ -12,7 +12,9 @@ the parts it reads:
 7. ``onboarding.demo``: templates, onboardings and their criteria (lines, usage);
 8. ``health.demo``: twelve weeks of scores (everything above);
 9. ``rules.demo``: the enabled rules and half a year of their firings and tasks, worked
-   through by their owners (the signals of 6–8; the admin and the members of 1).
+   through by their owners (the signals of 6–8; the admin and the members of 1);
+10. ``playbooks.demo``: three playbooks and their runs at various stages (accounts, lines,
+    health scores of 2 and 8).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.health.demo import health_demo_load
 from kizuna.apps.onboarding.demo import onboarding_demo_load
 from kizuna.apps.org.demo import org_demo_load
+from kizuna.apps.playbooks.demo import playbooks_demo_load
 from kizuna.apps.renewals.demo_forecast import forecast_demo_load
 from kizuna.apps.revenue.demo import revenue_demo_load
 from kizuna.apps.rules.demo import rules_demo_load
@@ -141,6 +144,10 @@ def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = N
             admin=org.users["admin"],
             login=org.users.get("csm"),
             accounts=len(dataset.accounts),
+        )
+    with _timed("playbooks", on_step):
+        playbooks_demo_load(
+            as_of=dataset.as_of, admin=org.users["admin"], login=org.users.get("csm")
         )
 
 

@@ -38,6 +38,7 @@ REASONS: dict[str, StrOrPromise] = {
     "other_currency": gettext_lazy("The currency is not this company's."),
     "no_product": gettext_lazy("No product is given, and the company sells several."),
     "unknown_product": gettext_lazy("No product has this code."),
+    "bad_term": gettext_lazy("The contract term is not a whole number of months from 1 to 120."),
     "deal_not_won": gettext_lazy(
         "The deal is not closed won: only won deals are subscription lines (its stage is shown)."
     ),

@@ -664,7 +664,7 @@ def _existing_lines(ids: Iterable[str]) -> dict[str, Existing]:
     found: dict[str, Existing] = {}
     ordered = sorted(ids)
     fields = ["id", "external_id", "account__external_crm_id", "product__code"]
-    fields += ["start_date", "end_date", "mrr", "seats"]
+    fields += ["start_date", "end_date", "mrr", "seats", "renewal_date", "term_months"]
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start : start + _CHUNK]
         for row in SubscriptionLine.objects.filter(external_id__in=chunk).values(*fields):

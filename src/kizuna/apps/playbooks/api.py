@@ -1,9 +1,12 @@
-"""REST endpoints for playbooks (``/api/v1/…``): list and read playbooks with their steps,
-start one on an account, list a playbook's runs with their progress, cancel a run.
-docs/actions.md, *Playbooks*."""
+"""REST endpoints for playbooks (``/api/v1/…``): list and read playbooks with their steps
+(every member); create, replace, activate and deactivate them (admins); start one on an account,
+list a playbook's runs with their progress, cancel a run. docs/actions.md, *Playbooks*.
+
+An edit changes the runs started afterwards only: a running run keeps the steps it copied and
+the tasks it opened."""
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -13,20 +16,47 @@ from ninja.pagination import paginate
 from kizuna.apps.api.schemas import Day, Id, Pages, errors
 from kizuna.apps.customers.access import access_account
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.org.access import can_run_playbook, can_view_playbooks
+from kizuna.apps.org.access import can_run_playbook, can_view_playbooks, require_playbooks_edit
 from kizuna.apps.playbooks import selectors, services
-from kizuna.apps.playbooks.models import Playbook, PlaybookRun
+from kizuna.apps.playbooks.models import TITLE_LENGTH, Playbook, PlaybookRun
 from kizuna.apps.tenant.selectors import tenant_today
-from kizuna.core.playbooks import Progress
+from kizuna.core.playbooks import MAX_OFFSET_DAYS, Progress
 
 router = Router(tags=["playbooks"])
 
 RunStateName = Literal["running", "completed", "cancelled"]
+AnchorName = Literal["start", "renewal"]
+RoundingName = Literal["auto", "none"]
+PriorityName = Literal["high", "medium", "low"]
+Title = Annotated[str, Field(max_length=TITLE_LENGTH)]
+
+
+class StepIn(Schema):
+    order: Annotated[int, Field(ge=1, le=999, description="the step's place; unique")]
+    title_ja: Title = Field("", description="Japanese title; blank: the English one is used")
+    title_en: Title = Field("", description="English title; blank: the Japanese one is used")
+    offset_days: Annotated[int, Field(ge=-MAX_OFFSET_DAYS, le=MAX_OFFSET_DAYS)] = Field(
+        description="calendar days after the anchor; negative: before it"
+    )
+    anchor: AnchorName = "start"
+    rounding: RoundingName = "auto"
+    priority: PriorityName = "medium"
+
+
+class PlaybookIn(Schema):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(max_length=4000)] = ""
+    active: bool = Field(True, description="only an active playbook can be started")
+    steps: list[StepIn] = Field(
+        min_length=1, max_length=services.MAX_STEPS, description="every step, replacing any"
+    )
 
 
 class StepOut(Schema):
     order: int
-    title: str
+    title: str = Field(description="in the member's language, else the other one")
+    title_ja: str
+    title_en: str
     offset_days: int = Field(description="calendar days after the anchor; negative: before it")
     anchor: str = Field(description="start or renewal")
     rounding: str = Field(
@@ -50,7 +80,9 @@ class PlaybookOut(Schema):
 
 class RunStepOut(Schema):
     order: int
-    title: str
+    title: str = Field(description="in the member's language, else the other one")
+    title_ja: str
+    title_en: str
     task_id: int
     due_date: dt.date
     task_state: str = Field(description="open, snoozed, done or dismissed")
@@ -109,6 +141,8 @@ def _step(step: Any) -> dict[str, Any]:
     return {
         "order": step.order,
         "title": step.title,
+        "title_ja": step.title_ja,
+        "title_en": step.title_en,
         "task_id": step.task_id,
         "due_date": step.task.due_date,
         "task_state": step.task.state,
@@ -168,6 +202,78 @@ def list_playbooks(request: AuthedRequest, active: bool | None = None) -> Any:
 @router.get("/playbooks/{playbook_id}", response={200: PlaybookOut, **errors(403, 404)})
 def get_playbook(request: AuthedRequest, playbook_id: Id) -> Playbook:
     return _playbook(request, playbook_id)
+
+
+def _edited(playbook: Playbook) -> Playbook:
+    return selectors.playbooks_list().get(pk=playbook.pk)
+
+
+@router.post(
+    "/playbooks",
+    response={201: PlaybookOut, **errors(403)},
+    summary="Create a playbook (admins)",
+)
+def create_playbook(request: AuthedRequest, payload: PlaybookIn) -> Status[Playbook]:
+    """A new playbook with its steps. 400 when two steps share an order or a step has no
+    title in either language."""
+    require_playbooks_edit(request.user)
+    playbook = services.playbook_create(
+        actor=request.user,
+        name=payload.name,
+        description=payload.description,
+        active=payload.active,
+        steps=[step.dict() for step in payload.steps],
+        via="api",
+    )
+    return Status(201, _edited(playbook))
+
+
+@router.put(
+    "/playbooks/{playbook_id}",
+    response={200: PlaybookOut, **errors(403, 404)},
+    summary="Replace a playbook and its steps (admins)",
+)
+def update_playbook(request: AuthedRequest, playbook_id: Id, payload: PlaybookIn) -> Playbook:
+    """Replaces the name, description, state and every step. Runs already started keep the
+    steps they copied and the tasks they opened; the next run follows the new steps."""
+    require_playbooks_edit(request.user)
+    playbook = _playbook(request, playbook_id)
+    services.playbook_update(
+        actor=request.user,
+        playbook=playbook,
+        name=payload.name,
+        description=payload.description,
+        active=payload.active,
+        steps=[step.dict() for step in payload.steps],
+        via="api",
+    )
+    return _edited(playbook)
+
+
+def _set_active(request: AuthedRequest, playbook_id: int, active: bool) -> Playbook:
+    require_playbooks_edit(request.user)
+    playbook = _playbook(request, playbook_id)
+    services.playbook_set_active(actor=request.user, playbook=playbook, active=active, via="api")
+    return _edited(playbook)
+
+
+@router.post(
+    "/playbooks/{playbook_id}/deactivate",
+    response={200: PlaybookOut, **errors(403, 404)},
+    summary="Deactivate a playbook (admins)",
+)
+def deactivate_playbook(request: AuthedRequest, playbook_id: Id) -> Playbook:
+    """It can no longer be started, by a member or a rule; its running runs go on."""
+    return _set_active(request, playbook_id, False)
+
+
+@router.post(
+    "/playbooks/{playbook_id}/activate",
+    response={200: PlaybookOut, **errors(403, 404)},
+    summary="Activate a playbook (admins)",
+)
+def activate_playbook(request: AuthedRequest, playbook_id: Id) -> Playbook:
+    return _set_active(request, playbook_id, True)
 
 
 @router.get("/playbooks/{playbook_id}/runs", response={200: list[RunOut], **errors(403, 404)})

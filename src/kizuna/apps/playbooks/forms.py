@@ -13,6 +13,7 @@ from kizuna.apps.tasks.models import TaskPriority
 from kizuna.core.playbooks import MAX_OFFSET_DAYS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TITLE_INPUT = forms.TextInput(attrs={"size": 30})
 
 
 class PlaybookForm(forms.Form):
@@ -33,7 +34,12 @@ class PlaybookForm(forms.Form):
 
 class StepForm(forms.Form):
     order = forms.IntegerField(label=_("Order"), min_value=1, max_value=999)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title_ja = forms.CharField(
+        label=_("Title (Japanese)"), max_length=200, required=False, widget=TITLE_INPUT
+    )
+    title_en = forms.CharField(
+        label=_("Title (English)"), max_length=200, required=False, widget=TITLE_INPUT
+    )
     offset_days = forms.IntegerField(
         label=_("Days"),
         min_value=-MAX_OFFSET_DAYS,
@@ -49,6 +55,13 @@ class StepForm(forms.Form):
     priority = forms.ChoiceField(
         label=_("Priority"), choices=TaskPriority.choices, initial=TaskPriority.MEDIUM
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        titled = (data.get("title_ja") or "").strip() or (data.get("title_en") or "").strip()
+        if self.has_changed() and not data.get("DELETE") and not titled:
+            self.add_error("title_ja", _("Give a title in Japanese or in English."))
+        return data
 
 
 StepFormSet = forms.formset_factory(StepForm, extra=3, can_delete=True, max_num=50)
@@ -69,7 +82,8 @@ def initial_of(playbook: Playbook | None) -> tuple[dict[str, Any], list[dict[str
     steps = [
         {
             "order": s.order,
-            "title": s.title,
+            "title_ja": s.title_ja,
+            "title_en": s.title_en,
             "offset_days": s.offset_days,
             "anchor": s.anchor,
             "rounding": s.rounding,

@@ -2,8 +2,10 @@
 the run's start or before (or after) the account's renewal; a run of a playbook on one account
 opens one task per step and follows them (docs/actions.md, *Playbooks*).
 
-A run keeps its own copy of each step (``PlaybookRunStep``: title, due date, its task), so an
-edit of the playbook changes the runs started afterwards, never a running one. The tasks are
+A run keeps its own copy of each step (``PlaybookRunStep``: titles, due date, its task), so an
+edit of the playbook changes the runs started afterwards, never a running one. A step has a
+Japanese and an English title (either may be blank, not both); ``title`` is the one of the
+active language, falling back to the other (``core.playbooks.step_title``). The tasks are
 ordinary tasks (``origin="playbook"``, ``origin_id`` the run's id, ``dedup_key``
 ``playbook:<run>:step:<order>``); a run is *completed* the moment its last open task is done
 or dismissed (the receiver at the end of this module)."""
@@ -19,10 +21,13 @@ from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.apps.tasks.models import ACTIVE_STATES, Task, TaskOrigin, TaskPriority
-from kizuna.core.playbooks import MAX_OFFSET_DAYS
+from kizuna.core.playbooks import MAX_OFFSET_DAYS, step_title
+
+TITLE_LENGTH = 200
 
 
 class Anchor(models.TextChoices):
@@ -68,7 +73,8 @@ class PlaybookStep(models.Model):
     order = models.PositiveSmallIntegerField(
         _("order"), validators=[MinValueValidator(1), MaxValueValidator(999)]
     )
-    title = models.CharField(_("title"), max_length=200)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=TITLE_LENGTH, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=TITLE_LENGTH, blank=True)
     offset_days = models.IntegerField(
         _("days"),
         validators=[MinValueValidator(-MAX_OFFSET_DAYS), MaxValueValidator(MAX_OFFSET_DAYS)],
@@ -89,11 +95,18 @@ class PlaybookStep(models.Model):
         verbose_name_plural = _("playbook steps")
         ordering = ["playbook", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["playbook", "order"], name="playbooks_step_order")
+            models.UniqueConstraint(fields=["playbook", "order"], name="playbooks_step_order"),
+            models.CheckConstraint(
+                condition=~Q(title_ja="", title_en=""), name="playbooks_step_has_a_title"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.title}"
+
+    @property
+    def title(self) -> str:
+        return step_title(self.title_ja, self.title_en, get_language())
 
 
 class PlaybookRun(models.Model):
@@ -150,7 +163,8 @@ class PlaybookRunStep(models.Model):
         PlaybookRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="steps"
     )
     order = models.PositiveSmallIntegerField(_("order"))
-    title = models.CharField(_("title"), max_length=200)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=TITLE_LENGTH, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=TITLE_LENGTH, blank=True)
     due_on = models.DateField(_("due date"))
     task = models.ForeignKey(
         Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="+"
@@ -166,6 +180,10 @@ class PlaybookRunStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.title}"
+
+    @property
+    def title(self) -> str:
+        return step_title(self.title_ja, self.title_en, get_language())
 
 
 def dedup_key(run_id: int, order: int) -> str:

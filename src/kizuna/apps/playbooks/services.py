@@ -1,6 +1,6 @@
-"""Writes of the playbooks: create and edit a playbook with its steps (admins; audited),
-start a playbook on an account (one task per step; idempotent while a run is running), cancel a
-run (its open tasks are dismissed). docs/actions.md, *Playbooks*.
+"""Writes of the playbooks: create and edit a playbook with its steps, activate and deactivate
+it (admins; audited), start a playbook on an account (one task per step; idempotent while a
+run is running), cancel a run (its open tasks are dismissed). docs/actions.md, *Playbooks*.
 
 A member is checked here against ``kizuna.apps.org.access`` (``PermissionDenied``); a wrong
 value raises ``ValidationError`` keyed by field, in the member's language.
@@ -12,11 +12,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record
@@ -34,14 +36,15 @@ from kizuna.apps.playbooks.models import (
     dedup_key,
 )
 from kizuna.apps.playbooks.selectors import account_next_renewal, running_run
+from kizuna.apps.tasks.messages import message_of, message_render
 from kizuna.apps.tasks.models import ACTIVE_STATES, TaskOrigin, TaskPriority
 from kizuna.apps.tasks.services import task_create, task_dismiss
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
-from kizuna.core.playbooks import Step, due_dates
+from kizuna.core.playbooks import Step, due_dates, step_title
 
 #: a playbook has at most this many steps (each becomes a task on every run)
 MAX_STEPS = 50
-STEP_FIELDS = ("order", "title", "offset_days", "anchor", "rounding", "priority")
+STEP_FIELDS = ("order", "title_ja", "title_en", "offset_days", "anchor", "rounding", "priority")
 
 
 def _invalid(field: str, message: Any, code: str) -> ValidationError:
@@ -69,7 +72,9 @@ def _step_field_label(name: str) -> str:
 
 
 def _clean_steps(steps: Sequence[Mapping[str, Any]]) -> list[PlaybookStep]:
-    """The steps as unsaved ``PlaybookStep`` rows, each checked; orders unique."""
+    """The steps as unsaved ``PlaybookStep`` rows, each checked; orders unique. A step gives
+    ``title_ja`` and/or ``title_en``; a lone ``title`` (as callers wrote before the two
+    languages) is read as ``title_ja``."""
     if not steps:
         raise _invalid("steps", _("Add at least one step."), "required")
     if len(steps) > MAX_STEPS:
@@ -85,11 +90,20 @@ def _clean_steps(steps: Sequence[Mapping[str, Any]]) -> list[PlaybookStep]:
                 _("Step %(n)s: give the order and the days as whole numbers.") % {"n": n},
                 "invalid",
             )
-        title = str(data.get("title") or "").strip()
-        _refuse_nul("steps", title)
+        # "title" alone (the one title of a step before the split) is the Japanese title
+        title_ja = str(data.get("title_ja", data.get("title")) or "").strip()
+        title_en = str(data.get("title_en") or "").strip()
+        _refuse_nul("steps", title_ja + title_en)
+        if not title_ja and not title_en:
+            raise _invalid(
+                "steps",
+                _("Step %(n)s: give a title in Japanese or in English.") % {"n": order},
+                "required",
+            )
         row = PlaybookStep(
             order=order,
-            title=title,
+            title_ja=title_ja,
+            title_en=title_en,
             offset_days=offset,
             anchor=data.get("anchor") or Anchor.START,
             rounding=data.get("rounding") or Rounding.AUTO,
@@ -213,6 +227,30 @@ def playbook_update(
 
 
 @transaction.atomic
+def playbook_set_active(
+    *, actor: User, playbook: Playbook, active: bool, via: str = "web"
+) -> Playbook:
+    """Activate or deactivate a playbook (admins). A deactivated playbook cannot be started
+    (by a member or a rule); its running runs go on, their tasks untouched. Audited when it
+    changes; setting the state it has already writes nothing."""
+    require_playbooks_edit(actor)
+    playbook = Playbook.objects.select_for_update().get(pk=playbook.pk)
+    if playbook.active == active:
+        return playbook
+    playbook.active = active
+    playbook.save(update_fields=["active"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=playbook,
+        account_id=None,
+        changes={"active": [not active, active]},
+        via=via,
+    )
+    return playbook
+
+
+@transaction.atomic
 def playbook_start(
     *,
     account: Account,
@@ -229,7 +267,8 @@ def playbook_start(
     does (``rule_id``). ``anchor_date`` is the renewal date the steps anchored on the renewal
     count from; None takes the account's next renewal date. Each task goes to the account's
     owner, or its team's manager (``org.access.rule_task_owner``), due as
-    ``core.playbooks.due_date`` says."""
+    ``core.playbooks.due_date`` says, titled in the owner's language (the step's other title
+    when that one is blank), its reason in the owner's language too."""
     if _person(by) and not can_run_playbook(by, account):  # type: ignore[arg-type]
         raise PermissionDenied
     if (existing := running_run(playbook, account)) is not None:
@@ -281,14 +320,20 @@ def playbook_start(
             raise
         return existing, False
     link = reverse("playbooks:detail", args=[playbook.pk])
+    language = owner.language or settings.LANGUAGE_CODE
     for step in steps:
+        reason = message_of(
+            gettext_noop("Step %(n)s of the playbook “%(name)s”."), n=step.order, name=playbook.name
+        )
+        with translation.override(language):
+            stored_reason = message_render(reason)  # the text kept: in the owner's language
         task, _created = task_create(
             actor=by,
             account=account,
             owner=owner,
-            title=step.title,
-            reason=_("Step %(n)s of the playbook “%(name)s”.")
-            % {"n": step.order, "name": playbook.name},
+            title=step_title(step.title_ja, step.title_en, language),
+            reason=stored_reason,
+            reason_message=reason,
             evidence_url=link,
             evidence_label=playbook.name[:200],
             priority=step.priority,
@@ -299,7 +344,12 @@ def playbook_start(
             via=via,
         )
         PlaybookRunStep.objects.create(
-            run=run, order=step.order, title=step.title, due_on=dues[step.order], task=task
+            run=run,
+            order=step.order,
+            title_ja=step.title_ja,
+            title_en=step.title_en,
+            due_on=dues[step.order],
+            task=task,
         )
     audit_record(
         actor=by,

@@ -34,7 +34,7 @@ TriggerCode = Literal[
     "renewal_due",
 ]
 SegmentCode = Literal["high", "low", "tech", "community"]
-ActionCode = Literal["task", "notify", "webhook"]
+ActionCode = Literal["task", "notify", "webhook", "playbook"]
 Code = Annotated[str, Field(min_length=1, max_length=50)]
 Amount = Annotated[int, Field(ge=0, le=BIG)]
 
@@ -54,7 +54,14 @@ class AlertRuleVersionIn(Schema):
     grades: list[Annotated[int, Field(ge=1, le=5)]] = Field([], max_length=5)
     mrr_min: Amount | None = None
     mrr_max: Amount | None = None
-    actions: list[ActionCode] = Field(["task", "notify"], min_length=1, max_length=3)
+    actions: list[ActionCode] = Field(["task", "notify"], min_length=1, max_length=4)
+    playbook_id: Annotated[int, Field(ge=1, le=BIG)] | None = Field(
+        None,
+        description=(
+            "the playbook the action `playbook` starts on the account (active); "
+            "required with that action, refused without it"
+        ),
+    )
     priority: Annotated[int, Field(ge=1, le=3, description="3 high, 2 medium, 1 low")] = 2
     cooldown_days: Annotated[int, Field(ge=0, le=3650)] = 14
     due_in_business_days: Annotated[int, Field(ge=0, le=250)] = 2
@@ -76,6 +83,8 @@ class AlertRuleVersionOut(Schema):
     mrr_min: int | None
     mrr_max: int | None
     actions: list[str]
+    playbook_id: int | None = Field(description="the playbook the action `playbook` starts")
+    playbook_name: str | None = None
     priority: int
     cooldown_days: int
     due_in_business_days: int
@@ -86,6 +95,10 @@ class AlertRuleVersionOut(Schema):
     @staticmethod
     def resolve_created_by(obj: RuleVersion) -> str | None:
         return obj.created_by.username if obj.created_by else None
+
+    @staticmethod
+    def resolve_playbook_name(obj: RuleVersion) -> str | None:
+        return obj.playbook.name if obj.playbook is not None else None
 
 
 class AlertRuleOut(Schema):
@@ -130,6 +143,12 @@ def _preview_out(result: Preview) -> dict[str, Any]:
     return {"matching_today": result.matching_today, "weeks": result.weeks}
 
 
+def _version_data(payload: AlertRuleVersionIn) -> dict[str, Any]:
+    """The body as ``services.rule_data_clean`` takes it (the playbook by its id)."""
+    data = payload.dict(exclude={"name", "note", "playbook_id"})
+    return {**data, "playbook": payload.playbook_id}
+
+
 def _viewable(request: AuthedRequest) -> None:
     if not can_view_rules(request.user):
         raise PermissionDenied
@@ -147,7 +166,7 @@ def list_rules(request: AuthedRequest) -> Any:
 def preview_draft(request: AuthedRequest, payload: AlertRuleVersionIn) -> Any:
     """What a rule with this body would match and do, saving nothing."""
     _viewable(request)
-    cleaned = services.rule_data_clean(payload.dict())
+    cleaned = services.rule_data_clean(_version_data(payload))
     draft = RuleVersion(version=0, **cleaned)
     return _preview_out(selectors.rule_preview(draft, today=tenant_today()))
 
@@ -166,9 +185,12 @@ def get_rule(request: AuthedRequest, rule_id: Id) -> Any:
 def create_rule(request: AuthedRequest, payload: AlertRuleIn) -> Status[dict[str, Any]]:
     """A new rule, disabled, with its version 1."""
     require_rules_edit(request.user)
-    data = payload.dict(exclude={"name", "note"})
     rule = services.rule_create(
-        actor=request.user, name=payload.name, data=data, note=payload.note, via="api"
+        actor=request.user,
+        name=payload.name,
+        data=_version_data(payload),
+        note=payload.note,
+        via="api",
     )
     return Status(201, _rule_out(rule))
 
@@ -186,7 +208,7 @@ def update_rule(request: AuthedRequest, rule_id: Id, payload: AlertRuleIn) -> An
     services.rule_update(
         actor=request.user,
         rule=rule,
-        data=payload.dict(exclude={"name", "note"}),
+        data=_version_data(payload),
         note=payload.note,
         name=payload.name,
         via="api",

@@ -9,8 +9,9 @@ Both are safe to repeat and to kill half-way (docs/actions.md, "The worker"):
   (rule, account, day) constraint ignoring those already there.
 - Each firing is acted on in a transaction with the mark ``acted_at``: a kill loses a whole
   batch or nothing, and the next run acts on the firings without the mark. The task it opens
-  is found again by its dedup key (``tasks.services.task_create``), the alert and the webhook
-  go out with the mark, never without it.
+  is found again by its dedup key (``tasks.services.task_create``), the playbook run it starts
+  by the one-running-run constraint (``playbooks.services.playbook_start``), the alert and the
+  webhook go out with the mark, never without it.
 """
 
 from __future__ import annotations
@@ -24,14 +25,24 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kizuna.apps.notify.events import RULE_FIRED, account_ref
 from kizuna.apps.notify.services import emit_event, notify_member
 from kizuna.apps.org.access import rule_task_owner
-from kizuna.apps.rules.models import Delivery, EvaluationRun, Firing, RuleVersion, TriggerKind
+from kizuna.apps.playbooks.models import PlaybookRun, RunState
+from kizuna.apps.playbooks.services import playbook_start
+from kizuna.apps.rules.models import (
+    Delivery,
+    EvaluationRun,
+    Firing,
+    RuleAction,
+    RuleVersion,
+    TriggerKind,
+)
 from kizuna.apps.rules.selectors import alert_settings, rule_of
 from kizuna.apps.rules.signals import DEFAULT_MAX_DAYS, account_facts, signals_between
+from kizuna.apps.tasks.messages import Message, message_of, message_render
 from kizuna.apps.tasks.models import ACTIVE_STATES, Task, TaskOrigin, TaskPriority
 from kizuna.apps.tasks.services import due_in_business_days, task_create
 from kizuna.apps.tenant.selectors import tenant_today
@@ -57,7 +68,28 @@ def enabled_versions() -> list[RuleVersion]:
     return list(latest.values())
 
 
-def _state(day: dt.date, rule_ids: Sequence[int]) -> core.State:
+def _playbooks_running(day: dt.date, versions: Sequence[RuleVersion]) -> set[tuple[int, int]]:
+    """The (rule, account) pairs whose rule starts a playbook that still runs on the account,
+    but for the pairs that fired today (a rerun of the day decides as the first run did)."""
+    rules_of: dict[int, list[int]] = {}
+    for version in versions:
+        if RuleAction.PLAYBOOK in version.actions and version.playbook_id is not None:
+            rules_of.setdefault(version.playbook_id, []).append(version.rule_id)
+    if not rules_of:
+        return set()
+    running = PlaybookRun.objects.filter(state=RunState.RUNNING, playbook_id__in=rules_of)
+    pairs = {
+        (rule_id, account_id)
+        for playbook_id, account_id in running.values_list("playbook_id", "account_id")
+        for rule_id in rules_of[playbook_id]
+    }
+    rule_ids = [rule_id for ids in rules_of.values() for rule_id in ids]
+    todays = Firing.objects.filter(day=day, rule_id__in=rule_ids)
+    return pairs - set(todays.values_list("rule_id", "account_id"))
+
+
+def _state(day: dt.date, versions: Sequence[RuleVersion]) -> core.State:
+    rule_ids = [version.rule_id for version in versions]
     before = Firing.objects.filter(rule_id__in=rule_ids, day__lt=day)
     last_fired = {
         (row["rule_id"], row["account_id"]): row["last"]
@@ -77,7 +109,7 @@ def _state(day: dt.date, rule_ids: Sequence[int]) -> core.State:
     interruptions = {
         row["owner_id"]: row["n"] for row in week.values("owner_id").annotate(n=Count("pk"))
     }
-    return core.State(last_fired, open_keys, interruptions)
+    return core.State(last_fired, open_keys, interruptions, _playbooks_running(day, versions))
 
 
 def _days_ahead(rules: Sequence[core.Rule]) -> int:
@@ -92,7 +124,8 @@ def _days_ahead(rules: Sequence[core.Rule]) -> int:
 def rules_evaluate(*, day: dt.date) -> EvaluationRun:
     """Evaluate every enabled rule on ``day`` and record what fires (not yet acted on)."""
     started = timezone.now()
-    rules = [rule_of(version) for version in enabled_versions()]
+    versions = enabled_versions()
+    rules = [rule_of(version) for version in versions]
     firings: list[Firing] = []
     skipped: dict[str, dict[str, int]] = {}
     if rules:
@@ -102,7 +135,7 @@ def rules_evaluate(*, day: dt.date) -> EvaluationRun:
             rules,
             signals,
             account_facts(on=day),
-            _state(day, [rule.id for rule in rules]),
+            _state(day, versions),
             day=day,
             weekly_budget=alert_settings().weekly_budget,
         )
@@ -137,20 +170,29 @@ def rules_evaluate(*, day: dt.date) -> EvaluationRun:
     return run
 
 
-def reason_text(kind: str, value: int | None) -> str:
-    """Why a rule fired, in the active language (the task's reason, the alert's body)."""
+def reason_message(kind: str, value: int | None) -> Message:
+    """Why a rule fired, un-translated (``tasks.messages``): the task keeps it and shows it in
+    each reader's language."""
     if value is not None:
         if kind == TriggerKind.SETUP_NOT_DONE:
-            return _("Setup not done %(days)s days after the hand-over") % {"days": value}
+            return message_of(
+                gettext_noop("Setup not done %(days)s days after the hand-over"), days=value
+            )
         if kind == TriggerKind.HEALTH_FELL:
-            return _("Health fell by %(grades)s grade(s)") % {"grades": value}
+            return message_of(gettext_noop("Health fell by %(grades)s grade(s)"), grades=value)
         if kind == TriggerKind.COVERAGE_DUE:
-            return _("Falls out of coverage in %(days)s day(s)") % {"days": value}
+            return message_of(gettext_noop("Falls out of coverage in %(days)s day(s)"), days=value)
         if kind == TriggerKind.MRR_CONTRACTION:
-            return _("MRR fell by %(amount)s a month") % {"amount": f"{value:,}"}
+            return message_of(gettext_noop("MRR fell by %(amount)s a month"), amount=f"{value:,}")
         if kind == TriggerKind.RENEWAL_DUE:
-            return _("Renewal in %(days)s day(s)") % {"days": value}
-    return str(TriggerKind(kind).label)
+            return message_of(gettext_noop("Renewal in %(days)s day(s)"), days=value)
+    with translation.override(None):  # no catalog: the label's msgid itself
+        return message_of(str(TriggerKind(kind).label))
+
+
+def reason_text(kind: str, value: int | None) -> str:
+    """Why a rule fired, in the active language (the alert's body, the task's stored text)."""
+    return message_render(reason_message(kind, value))
 
 
 def firings_act(*, limit: int | None = None) -> tuple[int, int]:
@@ -182,13 +224,16 @@ def firings_act(*, limit: int | None = None) -> tuple[int, int]:
 
 
 def _act(firing: Firing) -> None:
-    version = RuleVersion.objects.get(rule_id=firing.rule_id, version=firing.rule_version)
+    version = RuleVersion.objects.select_related("playbook").get(
+        rule_id=firing.rule_id, version=firing.rule_version
+    )
     actions = set(version.actions)
     account = firing.account
     owner = rule_task_owner(firing.owner, account.team_id)
     language = owner.language if owner is not None and owner.language else "ja"
+    message = reason_message(version.trigger, firing.value)
     with translation.override(language):
-        reason = reason_text(version.trigger, firing.value)
+        reason = message_render(message)
     link = firing.evidence
     if core.Action.TASK in actions and owner is not None:
         task, _created = task_create(
@@ -198,8 +243,8 @@ def _act(firing: Firing) -> None:
             title=firing.rule.name[:200],
             due_date=due_in_business_days(version.due_in_business_days, today=tenant_today()),
             reason=reason,
+            reason_message=message,
             evidence_url=firing.evidence,
-            evidence_label=reason[:200],
             priority=_PRIORITY.get(firing.priority, TaskPriority.MEDIUM),
             origin=TaskOrigin.RULE,
             origin_id=firing.rule_id,
@@ -217,10 +262,40 @@ def _act(firing: Firing) -> None:
             priority=str(_PRIORITY.get(firing.priority, TaskPriority.MEDIUM)),
             account=account,
         )
+    if core.Action.PLAYBOOK in actions and version.playbook is not None:
+        with translation.override(language):
+            firing.playbook_run = _playbook_start(firing, version)
     if core.Action.WEBHOOK in actions:
         emit_event(event_type=RULE_FIRED, data=_event_data(firing, version))
     firing.acted_at = timezone.now()
-    firing.save(update_fields=["task", "acted_at"])
+    firing.save(update_fields=["task", "playbook_run", "acted_at"])
+
+
+def _playbook_start(firing: Firing, version: RuleVersion) -> PlaybookRun | None:
+    """Start the rule's playbook on the firing's account, or find it running there (nothing
+    new is started). A playbook that cannot start there (made inactive since, without steps,
+    no renewal date ahead, nobody to own its tasks) is logged and skipped: the firing's other
+    actions go ahead, and it is not tried again."""
+    assert version.playbook is not None
+    try:
+        run, _created = playbook_start(
+            account=firing.account,
+            playbook=version.playbook,
+            by=None,
+            rule_id=firing.rule_id,
+            via="job",
+        )
+    except ValidationError as error:
+        found = error.error_dict.values() if hasattr(error, "error_dict") else [error.error_list]
+        codes = sorted({e.code or "invalid" for errors in found for e in errors})
+        logger.warning(
+            "rules: firing %s started no playbook %s: %s",
+            firing.pk,
+            version.playbook_id,
+            ", ".join(codes),
+        )
+        return None
+    return run
 
 
 def _event_data(firing: Firing, version: RuleVersion) -> dict[str, object]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kizuna.apps.customers.models import Product, Segment
 from kizuna.apps.org.models import Team
+from kizuna.apps.playbooks.models import Playbook
 from kizuna.apps.rules.models import AlertSettings, Priority, RuleAction, RuleVersion, TriggerKind
 from kizuna.apps.rules.services import BIG, DEFAULTS, VERSION_FIELDS, rule_data_clean
 
@@ -47,6 +48,15 @@ class RuleForm(forms.Form):
     mrr_max = forms.IntegerField(label=_("MRR up to"), required=False, min_value=0, max_value=BIG)
     actions = forms.MultipleChoiceField(
         label=_("Actions"), choices=RuleAction.choices, widget=CHECKBOXES
+    )
+    playbook = forms.ModelChoiceField(
+        label=_("Playbook"),
+        queryset=Playbook.objects.order_by("name", "pk"),
+        required=False,
+        help_text=_(
+            "Only with the action “Start a playbook”: the playbook started on the account "
+            "(an active one). While it runs there, the rule stays quiet on the account."
+        ),
     )
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
     cooldown_days = forms.IntegerField(label=_("Cool-down (days)"), min_value=0, max_value=3650)

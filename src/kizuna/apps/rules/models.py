@@ -39,6 +39,7 @@ class RuleAction(models.TextChoices):
     TASK = "task", _("Open a task")
     NOTIFY = "notify", _("Notify the owner")
     WEBHOOK = "webhook", _("Send a webhook")
+    PLAYBOOK = "playbook", _("Start a playbook")
 
 
 class Delivery(models.TextChoices):
@@ -78,6 +79,17 @@ class RuleVersion(models.Model):
     mrr_min = models.BigIntegerField(_("MRR from"), null=True, blank=True)
     mrr_max = models.BigIntegerField(_("MRR up to"), null=True, blank=True)
     actions = models.JSONField(_("actions"), default=list)
+    #: the playbook the "start a playbook" action starts (none without that action). PROTECT:
+    #: a version is history and must keep saying which playbook it started, so a playbook
+    #: a rule version names cannot be deleted (make it inactive instead)
+    playbook = models.ForeignKey(
+        "playbooks.Playbook",
+        verbose_name=_("playbook"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.MEDIUM
     )
@@ -126,6 +138,15 @@ class Firing(models.Model):
     #: without the task action, or an account nobody can own a task of
     task = models.ForeignKey(
         "tasks.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    #: the playbook run the firing started (or found running); none without the action, or
+    #: when the playbook could not start on the account (logged)
+    playbook_run = models.ForeignKey(
+        "playbooks.PlaybookRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     #: when its actions (task, alert, webhook) were carried out, in one transaction with
     #: them: a firing without it is acted on by the next run, never twice

@@ -27,17 +27,26 @@ class RuleRow:
 
 def rule_current_version(rule: Rule) -> RuleVersion | None:
     """The rule's latest version (what it does now), or None for a rule without any."""
-    return RuleVersion.objects.filter(rule=rule).order_by("-version").first()
+    return (
+        RuleVersion.objects.filter(rule=rule)
+        .select_related("playbook")
+        .order_by("-version")
+        .first()
+    )
 
 
 def rule_versions(rule: Rule) -> QuerySet[RuleVersion]:
     """Every version of the rule, newest first, with who saved each."""
-    return RuleVersion.objects.filter(rule=rule).select_related("created_by").order_by("-version")
+    return (
+        RuleVersion.objects.filter(rule=rule)
+        .select_related("created_by", "playbook")
+        .order_by("-version")
+    )
 
 
 def rules_list() -> list[RuleRow]:
     """Every rule with its current version, in the order they were created (two queries)."""
-    newest_first = RuleVersion.objects.order_by("-version")
+    newest_first = RuleVersion.objects.select_related("playbook").order_by("-version")
     rules = Rule.objects.prefetch_related(Prefetch("versions", queryset=newest_first))
     return [RuleRow(rule, next(iter(rule.versions.all()), None)) for rule in rules]
 
@@ -125,9 +134,13 @@ def version_terms(version: RuleVersion) -> list[tuple[str, str]]:
         low = f"{version.mrr_min:,}" if version.mrr_min is not None else ""
         high = f"{version.mrr_max:,}" if version.mrr_max is not None else ""
         rows.append((_("MRR"), f"{low} – {high}"))
-    labels = dict(RuleAction.choices)  # in the choices' order: task, notify, webhook
+    labels = dict(RuleAction.choices)  # in the choices' order: task, notify, webhook, playbook
     rows += [
         (_("Actions"), sep.join(str(label) for a, label in labels.items() if a in version.actions)),
+    ]
+    if version.playbook is not None:
+        rows.append((_("Playbook"), version.playbook.name))
+    rows += [
         (_("Priority"), version.get_priority_display()),
         (_("Cool-down (days)"), str(version.cooldown_days)),
         (_("Task due in (business days)"), str(version.due_in_business_days)),

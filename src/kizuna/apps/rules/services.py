@@ -5,7 +5,8 @@ overwrite), enable and disable it, keep the company's alert settings. Every writ
 What a version holds (``VERSION_FIELDS``) is checked here, for the pages and the API alike
 (``rule_data_clean``): a threshold only for the kinds with a value, within that kind's bounds;
 grades 1–5; an MRR range that is not upside down; at least one action; touch models, products
-and teams that exist (by code).
+and teams that exist (by code); a playbook, active, exactly when the action "start a playbook"
+is chosen.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from kizuna.apps.audit.services import audit_record, audited_save, model_snapsho
 from kizuna.apps.customers.models import Product, Segment
 from kizuna.apps.org.access import require_rules_edit
 from kizuna.apps.org.models import Team, User
+from kizuna.apps.playbooks.models import Playbook
 from kizuna.apps.rules.models import (
     AlertSettings,
     Priority,
@@ -46,6 +48,7 @@ VERSION_FIELDS = [
     "mrr_min",
     "mrr_max",
     "actions",
+    "playbook",
     "priority",
     "cooldown_days",
     "due_in_business_days",
@@ -70,6 +73,7 @@ DEFAULTS: dict[str, Any] = {
     "mrr_min": None,
     "mrr_max": None,
     "actions": [RuleAction.TASK.value, RuleAction.NOTIFY.value],
+    "playbook": None,
     "priority": Priority.MEDIUM.value,
     "cooldown_days": 14,
     "due_in_business_days": 2,
@@ -182,6 +186,31 @@ def _actions(errors: _Errors, value: Any) -> list[str]:
     return sorted(actions)
 
 
+def _playbook(errors: _Errors, value: Any, actions: list[str]) -> Playbook | None:
+    """The playbook the "start a playbook" action starts: given (a ``Playbook`` or its id),
+    existing and active exactly when that action is chosen."""
+    if value is None or value == "":
+        if RuleAction.PLAYBOOK in actions:
+            errors.add("playbook", _("Choose the playbook to start."))
+        return None
+    if isinstance(value, Playbook):
+        playbook: Playbook | None = value
+    elif isinstance(value, int) and not isinstance(value, bool) and 0 < value <= BIG:
+        playbook = Playbook.objects.filter(pk=value).first()
+    else:
+        playbook = None
+    if playbook is None:
+        errors.add("playbook", _("Unknown playbook."))
+        return None
+    if RuleAction.PLAYBOOK not in actions:
+        errors.add(
+            "playbook", _("Choose the action “Start a playbook”, or leave the playbook empty.")
+        )
+    elif not playbook.active:
+        errors.add("playbook", _("This playbook is not active."))
+    return playbook
+
+
 def rule_data_clean(data: Mapping[str, Any]) -> dict[str, Any]:
     """The version fields of ``data`` (missing ones at their defaults), checked and put in
     their stored form (lists sorted and without repeats); a ``ValidationError`` naming each bad
@@ -196,6 +225,7 @@ def rule_data_clean(data: Mapping[str, Any]) -> dict[str, Any]:
     priority = data["priority"]
     if priority not in Priority.values or isinstance(priority, bool):
         errors.add("priority", _("Choose a priority."))
+    actions = _actions(errors, data["actions"])
     cleaned = {
         "trigger": trigger,
         "threshold": threshold,
@@ -205,7 +235,8 @@ def rule_data_clean(data: Mapping[str, Any]) -> dict[str, Any]:
         "grades": _grades(errors, data["grades"]),
         "mrr_min": mrr_min,
         "mrr_max": mrr_max,
-        "actions": _actions(errors, data["actions"]),
+        "actions": actions,
+        "playbook": _playbook(errors, data["playbook"], actions),
         "priority": priority,
         "cooldown_days": _integer(
             errors, "cooldown_days", data["cooldown_days"], *DAYS, optional=False

@@ -27,14 +27,26 @@ Outcome = Literal["contacted", "saved", "no_risk", "churned_anyway"]
 Priority = Literal["high", "medium", "low"]
 
 
+class TaskReasonMessageOut(Schema):
+    msgid: str
+    params: dict[str, str | int]
+
+
 class TaskOut(Schema):
     id: int
     account_id: int
     owner: str = Field(description="username of the member who owns the task")
     title: str
-    reason: str
+    reason: str = Field(
+        description="in the caller's language: a rule's or a playbook's reason rendered from "
+        "reason_message, a manual task's own text"
+    )
+    reason_message: TaskReasonMessageOut | None = Field(
+        description="the reason un-translated, when a rule or a playbook wrote it: the "
+        "message id (the English source text) and its parameters"
+    )
     evidence_url: str
-    evidence_label: str
+    evidence_label: str = Field(description="in the caller's language, like reason")
     priority: str
     due_date: dt.date
     overdue: bool = Field(description="open and due before the company's today")
@@ -50,6 +62,21 @@ class TaskOut(Schema):
     @staticmethod
     def resolve_owner(obj: Task) -> str:
         return str(obj.owner.username)
+
+    @staticmethod
+    def resolve_reason(obj: Task) -> str:
+        return obj.reason_shown
+
+    @staticmethod
+    def resolve_reason_message(obj: Task) -> dict[str, Any] | None:
+        message = obj.reason_message
+        if not message or not isinstance(message.get("msgid"), str):
+            return None
+        return {"msgid": message["msgid"], "params": message.get("params") or {}}
+
+    @staticmethod
+    def resolve_evidence_label(obj: Task) -> str:
+        return obj.evidence_shown
 
     @staticmethod
     def resolve_overdue(obj: Task, context: dict[str, Any]) -> bool:

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kizuna.apps.tasks.messages import message_render
+
 
 class TaskPriority(models.TextChoices):
     HIGH = "high", _("High")
@@ -56,6 +58,10 @@ class Task(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     reason = models.TextField(_("reason"), max_length=4000, blank=True)
+    #: the reason a rule or a playbook wrote, un-translated ({"msgid", "params"}:
+    #: ``tasks.messages``), shown in the reader's language (``reason_shown``); empty for a
+    #: manual task (its free text is ``reason``) and for the rule tasks made before it existed
+    reason_message = models.JSONField(_("reason (message)"), default=dict, blank=True)
     evidence_url = models.CharField(_("evidence link"), max_length=500, blank=True)
     evidence_label = models.CharField(_("evidence"), max_length=200, blank=True)
     priority = models.CharField(
@@ -124,6 +130,21 @@ class Task(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_STATES
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the active language: the message rendered, else the stored text
+        (a manual task's own words; an older rule task's reason in its first owner's
+        language)."""
+        return message_render(self.reason_message) or self.reason
+
+    @property
+    def evidence_shown(self) -> str:
+        """The evidence link's label: the stored one, else (a task whose reason is a message)
+        the reason in the active language."""
+        if self.evidence_label:
+            return self.evidence_label
+        return self.reason_shown if self.reason_message else ""
 
 
 class TaskComment(models.Model):

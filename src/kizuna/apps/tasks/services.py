@@ -10,6 +10,7 @@ raises ``ValidationError`` with a message in the member's language, keyed by fie
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +31,7 @@ from kizuna.apps.org.access import (
     can_reassign_task,
 )
 from kizuna.apps.org.models import User
+from kizuna.apps.tasks.messages import message_clean
 from kizuna.apps.tasks.models import (
     ACTIVE_STATES,
     Task,
@@ -148,6 +150,7 @@ def task_create(
     title: str,
     due_date: dt.date,
     reason: str = "",
+    reason_message: Mapping[str, Any] | None = None,
     evidence_url: str = "",
     evidence_label: str = "",
     priority: str = TaskPriority.MEDIUM,
@@ -161,7 +164,11 @@ def task_create(
     loses at the database's unique constraint, inside a savepoint, and gets the winner's task.
 
     A member (``actor``) must be allowed to create a task on the account (``can_create_task``)
-    and the owner must be able to own one (``can_own_task``)."""
+    and the owner must be able to own one (``can_own_task``).
+
+    ``reason_message`` is the reason un-translated (``tasks.messages.message_of``), shown in
+    each reader's language; ``reason`` then keeps it as text (the owner's language), what is
+    shown should the message ever fail to render."""
     if _person(actor):
         _require(can_create_task(actor, account))  # type: ignore[arg-type]
     if dedup_key and (existing := _active_with_key(dedup_key)) is not None:
@@ -177,11 +184,16 @@ def task_create(
     )
     _check_evidence_url(evidence_url)
     _check_due_date(due_date, tenant_today())
+    try:
+        message = message_clean(reason_message)
+    except ValidationError as error:
+        raise ValidationError({"reason_message": error.messages}, code="invalid") from None
     task = Task(
         account=account,
         owner=owner,
         title=title,
         reason=reason,
+        reason_message=message,
         evidence_url=evidence_url,
         evidence_label=evidence_label,
         priority=priority,

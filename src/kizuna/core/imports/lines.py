@@ -6,8 +6,10 @@ the one ``kizuna revenue`` reads (docs/metrics.md), so one file feeds both:
 
 - ``subscription_id`` (the line's id, upsert key), ``customer_id`` (**the account's CRM id**),
   ``start_date``, ``monthly_amount`` (whole minor units, ≥ 0) are required; ``end_date``
-  (exclusive; empty while the line runs), ``product`` (a product code), ``seats`` and
-  ``currency`` are optional;
+  (exclusive; empty while the line runs), ``product`` (a product code), ``seats``,
+  ``currency``, ``renewal_date`` (the next renewal) and ``term_months`` (the contract term,
+  1 to 120; 12 makes a line billed monthly renew every year: docs/renewals.md) are optional;
+  a term outside 1–120 is ``bad_term``;
 - a date is ``YYYY-MM-DD`` (``YYYY/MM/DD`` too, full-width digits too); the end must be after
   the start (``end_before_start``);
 - a line's account is the account with that CRM id (whatever CRM it came from); a row whose
@@ -51,11 +53,24 @@ LINE_FIELDS = (
     "seats",
     "currency",
     "stage",
+    "renewal_date",
+    "term_months",
 )
 LINE_REQUIRED = ("external_id", "account_id", "start_date", "monthly_amount")
 #: the line's values an import compares and writes (``account``: the account's CRM id,
 #: ``product``: the product's code, ``mrr``: the monthly amount)
-LINE_UPDATE_FIELDS = ("account", "product", "start_date", "end_date", "mrr", "seats")
+LINE_UPDATE_FIELDS = (
+    "account",
+    "product",
+    "start_date",
+    "end_date",
+    "mrr",
+    "seats",
+    "renewal_date",
+    "term_months",
+)
+#: the longest contract term a line takes, in months (``SubscriptionLine.term_months``)
+MAX_TERM_MONTHS = 120
 
 #: why a line row is rejected (docs/imports.md lists each)
 LINE_REJECT_CODES = (
@@ -77,6 +92,7 @@ LINE_REJECT_CODES = (
     "no_product",
     "unknown_product",
     "deal_not_won",
+    "bad_term",
 )
 
 #: a deal stage that makes a deal a line, folded (NFKC, case-folded, spaces removed): HubSpot's
@@ -110,6 +126,8 @@ class LineRow:
     product: str = ""
     end_date: dt.date | None = None
     seats: int | None = None
+    renewal_date: dt.date | None = None
+    term_months: int | None = None
 
 
 _DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
@@ -148,7 +166,8 @@ def parse_amount(text: str, *, maximum: int) -> tuple[int | None, str]:
 
 def _given(values: Mapping[str, str]) -> frozenset[str]:
     given = {"account", "start_date", "mrr"}
-    given.update(name for name in ("product", "end_date", "seats") if name in values)
+    optional = ("product", "end_date", "seats", "renewal_date", "term_months")
+    given.update(name for name in optional if name in values)
     return frozenset(given)
 
 
@@ -183,6 +202,12 @@ def _line_row(
     seats, problem = parse_count(values.get("seats", ""), maximum=limits.max_seats)
     if problem:
         return Rejected(line, problem, normalise(values["seats"])[:80])
+    renewal, problem = parse_date(values.get("renewal_date", ""))
+    if problem:
+        return Rejected(line, problem, normalise(values["renewal_date"])[:80])
+    term, problem = parse_count(values.get("term_months", ""), maximum=MAX_TERM_MONTHS)
+    if problem or term == 0:
+        return Rejected(line, "bad_term", normalise(values["term_months"])[:80])
     given_currency = normalise(values.get("currency", "")).upper()
     if given_currency and given_currency != currency:
         return Rejected(line, "other_currency", given_currency[:8])
@@ -196,6 +221,8 @@ def _line_row(
         product=normalise(values.get("product", "")),
         end_date=end,
         seats=seats,
+        renewal_date=renewal,
+        term_months=term,
     )
 
 
@@ -234,6 +261,8 @@ def _row_values(row: LineRow, product: str) -> dict[str, object]:
         "end_date": row.end_date,
         "mrr": row.mrr,
         "seats": row.seats,
+        "renewal_date": row.renewal_date,
+        "term_months": row.term_months,
     }
     given = row.given | {"product"}
     return {name: value for name, value in values.items() if name in given}
@@ -293,6 +322,8 @@ KIZUNA_LINES = AccountFormat(
         "monthly_amount": ("monthly_amount", "mrr"),
         "seats": ("seats",),
         "currency": ("currency",),
+        "renewal_date": ("renewal_date", "next_renewal_date"),
+        "term_months": ("term_months", "contract_term_months"),
     },
     fields=LINE_FIELDS,
     required=LINE_REQUIRED,

@@ -11,7 +11,10 @@ why it stayed quiet):
 4. ``cooling_down``: the rule fired on the account less than ``cooldown_days`` days ago
    (fired on day d, it may fire again from d + cooldown_days);
 5. ``task_open``: the rule's task on the account (``dedup_key``) is still open or snoozed:
-   the rule neither opens another nor alerts again while it is.
+   the rule neither opens another nor alerts again while it is;
+6. ``playbook_running``: the rule starts a playbook and that playbook still runs on the
+   account (``State.playbooks_running``): as with its open task, the rule stays quiet on the
+   account (no second run, no alert) until the run is completed or cancelled.
 
 An account with several signals of one kind on the day counts once, with its strongest value
 (the largest for an "at least" trigger, the smallest for an "at most" one).
@@ -112,6 +115,8 @@ def _skip_reason(
         return "cooling_down"
     if dedup_key(rule.id, account.account_id) in state.open_keys:
         return "task_open"
+    if (rule.id, account.account_id) in state.playbooks_running:
+        return "playbook_running"
     return ""
 
 

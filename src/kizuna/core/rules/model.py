@@ -67,6 +67,7 @@ class Action(enum.StrEnum):
     TASK = "task"  # open a task for the account's owner
     NOTIFY = "notify"  # tell the owner (in-app, and their channels)
     WEBHOOK = "webhook"  # send the event to the company's webhook endpoints
+    PLAYBOOK = "playbook"  # start the rule's playbook on the account (the app says which)
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,11 @@ def dedup_key(rule_id: int, account_id: int) -> str:
 @dataclass(frozen=True)
 class State:
     """What earlier evaluations left: the last day each (rule, account) fired, the dedup keys
-    of the tasks still open or snoozed, and the interruptions each owner had this week."""
+    of the tasks still open or snoozed, the interruptions each owner had this week, and the
+    (rule, account) pairs whose playbook (the rule's "start a playbook" action) still runs on
+    the account."""
 
     last_fired: dict[tuple[int, int], dt.date] = field(default_factory=dict)
     open_keys: Collection[str] = frozenset()
     interruptions: dict[int, int] = field(default_factory=dict)
+    playbooks_running: Collection[tuple[int, int]] = frozenset()
