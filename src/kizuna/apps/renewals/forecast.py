@@ -12,7 +12,9 @@ Limits, stated (docs/renewals.md, *The forecast*):
 - the outcome is the one the lines give today (late CRM corrections included).
 
 The result is computed once per company day and kept in the cache for an hour (like a
-draft's backtest on the health pages); it is a few group-bys over the renewals.
+draft's backtest on the health pages). Every stored grade since the oldest renewal − 120 days
+is read: fine for monthly or a year of daily scores, too many for years of daily scores at
+100,000 accounts (bench/README.md, *Renewals*, says what to do next).
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ def renewal_frame() -> pl.DataFrame:
     the CSM's call: one query."""
     rows = (
         Renewal.objects.filter(no_longer_due=False)
+        .order_by()
         .values_list(
             "account_id", "date", "account__segment", "mrr_due", "mrr_after", "forecast_call"
         )
@@ -86,7 +89,7 @@ def grade_frame(*, since: dt.date | None = None) -> pl.DataFrame:
     scores = HealthScore.objects.filter(grade__isnull=False)
     if since is not None:
         scores = scores.filter(day__gte=since)
-    rows = scores.values_list("account_id", "day", "grade").iterator(chunk_size=50_000)
+    rows = scores.order_by().values_list("account_id", "day", "grade").iterator(chunk_size=50_000)
     return pl.DataFrame(list(rows), schema=_GRADES, orient="row")
 
 
