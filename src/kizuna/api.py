@@ -18,6 +18,7 @@ from kizuna.apps.api.schemas import ERROR_DESCRIPTIONS, documented_components
 from kizuna.apps.assignments.api import router as assignments_router
 from kizuna.apps.coverage.api import router as coverage_router
 from kizuna.apps.customers.api import router as customers_router
+from kizuna.apps.funnels.api import router as funnels_router
 from kizuna.apps.health.api import router as health_router
 from kizuna.apps.notify.api import router as notify_router
 from kizuna.apps.onboarding.api import router as onboarding_router
@@ -112,3 +113,4 @@ api.add_router("/", notify_router)
 api.add_router("/", rules_router)
 api.add_router("/", playbooks_router)
 api.add_router("/", renewals_forecast_router)
+api.add_router("/", funnels_router)

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "kizuna.apps.imports",
     "kizuna.apps.tasks",
     "kizuna.apps.renewals",
+    "kizuna.apps.funnels",
     "kizuna.apps.playbooks",
     "kizuna.apps.rules",
     "kizuna.apps.pages",

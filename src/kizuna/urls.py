@@ -25,6 +25,7 @@ urlpatterns = [
     path("playbooks/", include("kizuna.apps.playbooks.urls")),
     # the renewal forecast (its own URL module, beside the renewals pipeline's)
     path("renewals/forecast/", include("kizuna.apps.renewals.urls_forecast")),
+    path("funnels/", include("kizuna.apps.funnels.urls")),
     path("export/", include("kizuna.apps.exports.urls")),
     path("notifications/", include("kizuna.apps.notify.urls")),
     path("", include("kizuna.apps.front.urls")),

@@ -19,6 +19,7 @@ from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.onboarding.models import Onboarding, OnboardingCriterion, OnboardingPhase
 from kizuna.apps.org.models import User
 from kizuna.apps.playbooks.models import PlaybookRun
+from kizuna.apps.rules.models import Rule
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.browser.conftest import ARTIFACTS
 
@@ -68,7 +69,6 @@ def _data_strings() -> list[str]:
     """What the demo company typed or was given, in Japanese: not interface text."""
     from kizuna.apps.org.models import Team
     from kizuna.apps.playbooks.models import Playbook
-    from kizuna.apps.rules.models import Rule
     from kizuna.apps.tasks.models import Task, TaskComment
     from kizuna.apps.touchpoints.models import Touchpoint
     from kizuna.apps.usage.models import IngestionRun, UsageSource
@@ -113,7 +113,8 @@ def _pages() -> list[tuple[str, str]]:
     onboarding = Onboarding.objects.order_by("state", "pk").first()
     model = ScoreModelVersion.objects.order_by("pk").first()
     playbook_id = PlaybookRun.objects.order_by("pk").values_list("playbook_id", flat=True).first()
-    assert account_id and onboarding and model and playbook_id
+    rule_id = Rule.objects.order_by("pk").values_list("pk", flat=True).first()
+    assert account_id and onboarding and model and playbook_id and rule_id
     return [
         ("today", "/today/"),
         ("today-of-a-csm", "/today/?csm=csm"),
@@ -121,6 +122,8 @@ def _pages() -> list[tuple[str, str]]:
         ("tasks-team", "/tasks/team/"),
         ("task-new", f"/tasks/accounts/{account_id}/new/"),
         ("rules", "/rules/"),
+        ("rule", f"/rules/{rule_id}/"),
+        ("notifications", "/notifications/"),
         ("playbooks", "/playbooks/"),
         ("playbook", f"/playbooks/{playbook_id}/"),
         ("playbook-edit", f"/playbooks/{playbook_id}/edit/"),
@@ -139,6 +142,7 @@ def _pages() -> list[tuple[str, str]]:
         ("health-model", f"/health/models/{model.pk}/"),
         ("health-explanation", f"/accounts/{account_id}/#health"),
         ("revenue", "/revenue/"),
+        ("funnels", "/funnels/"),
         ("coverage", "/coverage/"),
         ("coverage-uncovered", "/coverage/uncovered/?segment=high"),
         ("load", "/load/"),

@@ -109,6 +109,10 @@ _STAFF: Final[tuple[tuple[str, str, str, str | None], ...]] = (
     # enablement (1:N tech touch: webinars, manuals, support)
     ("goto.m", "後藤 美穂", "csm", ENABLEMENT),
     ("kondo.y", "近藤 陽介", "csm", ENABLEMENT),
+    # the enablement team's manager: tech-touch accounts are pooled (no named owner), so the
+    # tasks rules open on them go to her (org.access.rule_task_owner), who hands them out.
+    # Listed last so the members above keep their order (the generator deals books by it).
+    ("kikuchi.e", "菊地 絵美", "manager", ENABLEMENT),
 )
 
 USERS: Final[tuple[DemoUser, ...]] = tuple(

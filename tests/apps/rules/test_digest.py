@@ -10,7 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.utils import translation
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from kizuna.apps.customers.models import Account
@@ -19,6 +21,11 @@ from kizuna.apps.health.services import score_models_ensure_defaults
 from kizuna.apps.notify.models import Delivery as NotifyDelivery
 from kizuna.apps.notify.models import NotificationPreference
 from kizuna.apps.notify.services import notify_member
+from kizuna.apps.onboarding.services import (
+    onboardings_evaluate,
+    onboardings_start,
+    template_version_create,
+)
 from kizuna.apps.rules import services
 from kizuna.apps.rules.digest import (
     DigestItem,
@@ -27,14 +34,16 @@ from kizuna.apps.rules.digest import (
     digest_email,
     digest_for,
     digest_send,
+    digests_for,
     digests_send,
 )
 from kizuna.apps.rules.models import AlertSettings, DigestSent, Firing
 from kizuna.apps.tasks.models import Task
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.apps.notify.conftest import Receiver
+from tests.apps.onboarding.conftest import phases
 from tests.apps.org.conftest import Inbox
-from tests.factories import AccountFactory, World
+from tests.factories import AccountFactory, SubscriptionLineFactory, World
 
 pytestmark = pytest.mark.django_db
 
@@ -317,12 +326,15 @@ def test_a_member_on_in_a_digest_finds_their_notifications_in_it(world: World) -
         member=world.csm, kind="k", title="Grade C", body="line 1\n line 2", link="/accounts/1/"
     )
     notify_member(member=world.csm, kind="k", title="Evil", link="javascript:alert(1)")
+    # an alert held for the digest has its own section: it is not listed twice
+    notify_member(member=world.csm, kind="rule", title="Held", interrupt=False)
     notify_member(member=world.teammate, kind="k", title="Not in a digest")
     NotificationPreference.objects.create(member=world.teammate)
     # when their digests are read
     mine = digest_for(world.csm, day=tenant_today())
     theirs = digest_for(world.teammate, day=tenant_today())
     # then the CSM's lists them, newest first; the teammate's has none
+    assert digests_for([world.csm], day=tenant_today())[world.csm.pk].sections == mine.sections
     assert mine.sections == (
         DigestSection("notifications", "Notifications", (
             DigestItem("Evil", "", "/notifications/"),
@@ -335,18 +347,109 @@ def test_a_member_on_in_a_digest_finds_their_notifications_in_it(world: World) -
 def test_one_member_failing_never_holds_the_others_up(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kizuna.apps.rules import digest as module
+    from kizuna.apps.rules.digest import send as module
 
     opt_in(world.csm)
     opt_in(world.teammate)
-    real = module.digest_for
+    real = module.digest_build
 
-    def digest_for_or_fail(member: Any, *, day: dt.date) -> Any:
+    def digest_build_or_fail(member: Any, *, reads: Any) -> Any:
         if member.pk == world.csm.pk:
             raise RuntimeError("boom")
-        return real(member, day=day)
+        return real(member, reads=reads)
 
-    monkeypatch.setattr(module, "digest_for", digest_for_or_fail)
+    monkeypatch.setattr(module, "digest_build", digest_build_or_fail)
     assert digests_send(now=AT_0900) == (0, 1)
     assert list(DigestSent.objects.values_list("member__username", flat=True)) == ["teammate"]
     assert digest_due(now=AT_0900)  # the CSM's is tried again next minute
+
+
+def many_members_data(world: World, day: dt.date, members: list[Any]) -> None:
+    """For each member: accounts on the worklist (never touched, touched long ago), new,
+    overdue, snoozed and done tasks, grade falls and a rise, held
+    firings (one before their last digest), notifications in a digest, a stalled onboarding
+    on the CSM's account, and a digest sent the day before for every other member."""
+    now = timezone.now()
+    world_data(world, day)
+    stalled_onboarding(world, day)
+    rule = services.rule_create(actor=world.admin, name="利用減", data={"trigger": "usage_drop"})
+    for n, member in enumerate(members):
+        member.language = ("ja", "en")[n % 2]
+        member.save()
+        opt_in(member, mode="digest" if n % 2 else "immediate")
+        if n % 2:
+            DigestSent.objects.create(
+                member=member,
+                day=day - dt.timedelta(days=1),
+                sent_at=now - dt.timedelta(hours=2),
+            )
+        for k in range(12 + n):
+            account = AccountFactory(owner=member, team=world.strategic, name=f"顧客{n}-{k:02d}")
+            Account.objects.filter(pk=account.pk).update(mrr=1000 * (k + 1))
+            Task.objects.create(
+                account=account, owner=member, title=f"t{n}-{k}",
+                due_date=day - dt.timedelta(days=k - 5),
+                state=("open", "snoozed", "done")[k % 3],
+            )  # fmt: skip
+            grade(account, day - dt.timedelta(days=1), 5 - k % 3)
+            grade(account, day, 3)
+            Firing.objects.create(
+                rule=rule, rule_version=1, account=account, day=day - dt.timedelta(days=k % 2),
+                owner=member, priority=1 + k % 3, delivery="digest", evidence=f"e{k}",
+            )  # fmt: skip
+        notify_member(member=member, kind="k", title=f"n{n}", body="b", link="/accounts/")
+    Firing.objects.filter(owner__in=members).filter(day__lt=day).update(
+        created_at=now - dt.timedelta(hours=3)
+    )  # before the last digest of those who had one
+
+
+def stalled_onboarding(world: World, day: dt.date) -> None:
+    template_version_create(actor=None, product=world.product, phases=phases())
+    SubscriptionLineFactory(
+        account=world.account, product=world.product, start_date=day - dt.timedelta(days=10)
+    )
+    onboardings_start(as_of=day)
+    onboardings_evaluate(as_of=day)
+
+
+def test_every_digest_read_at_once_equals_each_read_alone(world: World) -> None:
+    # given four members with every kind of news, in Japanese and English, some with a
+    # digest sent yesterday and some taking their notifications in a digest
+    day = tenant_today()
+    members = [world.csm, world.teammate, world.manager, world.outsider]
+    many_members_data(world, day, members)
+    # when their digests are read at once and one by one
+    batch = digests_for(members, day=day)
+    alone = {member.pk: digest_for(member, day=day) for member in members}
+    # then they are the same, and there is something in every section
+    assert batch == alone
+    keys = {key for digest in batch.values() for key in digest.counts()}
+    assert keys == {
+        "worklist", "tasks_new", "tasks_overdue", "onboardings", "health", "firings",
+        "notifications",
+    }  # fmt: skip
+    assert batch[world.csm.pk].counts()["onboardings"] == 1
+    assert len(batch[world.teammate.pk].sections[0].items) == 10  # TOP of 14 lines
+
+
+def test_the_digests_of_many_members_take_as_many_queries_as_of_one(world: World) -> None:
+    # given two members, then five, each with news in every section (one of the first two
+    # takes notifications in a digest)
+    day = tenant_today()
+    members = [world.csm, world.teammate, world.manager, world.outsider, world.admin]
+    many_members_data(world, day, members)
+    # when their digests are read at once
+    with CaptureQueriesContext(connection) as two:
+        digests_for(members[:2], day=day)
+    with CaptureQueriesContext(connection) as five:
+        found = digests_for(members, day=day)
+    # then five cost no more queries than two, and few
+    assert len(five.captured_queries) <= len(two.captured_queries) <= 17
+    assert all(not digest.empty for digest in found.values())
+
+
+def test_an_inactive_member_or_an_empty_batch_reads_nothing_wrong(world: World) -> None:
+    assert digests_for([], day=tenant_today()) == {}
+    empty = digests_for([world.viewer], day=tenant_today())
+    assert empty == {world.viewer.pk: digest_for(world.viewer, day=tenant_today())}
+    assert empty[world.viewer.pk].empty

@@ -212,3 +212,36 @@ def test_the_pages_in_english(world: World, rule: Rule) -> None:
     assert "at most 60" in html
     assert "Accounts matching today: 0" in html
     assert ">Rules</a>" in client.get("/rules/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("trigger", "threshold", "japanese", "english"),
+    [
+        ("setup_not_done", 14, "14日目までに初期設定未完了", "Setup not done by day 14"),
+        ("setup_not_done", None, "キックオフ後も初期設定未完了",
+         "Setup not done after the kick-off"),
+        ("coverage_due", 30, "30日以内にカバー外になる", "Falls out of coverage within 30 days"),
+        ("coverage_due", None, "120日以内にカバー外になる",
+         "Falls out of coverage within 120 days"),
+        ("renewal_due", 3650, "3,650日以内に更新", "Renewal within 3,650 days"),
+        ("health_fell", 2, "ヘルスが2段階以上低下", "Health fell 2 grade(s) or more"),
+        ("mrr_contraction", 9_223_372_036_854_775_807, "MRRが月9,223,372,036,854,775,807以上縮小",
+         "MRR contracted by 9,223,372,036,854,775,807 or more a month"),
+        ("health_red", None, "ヘルスが赤に", "Health turned red"),
+    ],
+)  # fmt: skip
+def test_the_trigger_says_the_rules_own_threshold_not_n(
+    world: World, trigger: str, threshold: int | None, japanese: str, english: str
+) -> None:
+    # given a rule with a threshold (or none: "within N days" reads 120 days ahead)
+    rule = services.rule_create(
+        actor=world.admin, name="閾値", data={"trigger": trigger, "threshold": threshold}
+    )
+    for language, text in (("ja", japanese), ("en", english)):
+        client = client_for(world.csm, language)
+        # when the list and the rule's page are read, then each says the threshold
+        listed = client.get("/rules/").content.decode()
+        assert f"<td>{text}</td>" in listed, (language, text)
+        detail = client.get(f"/rules/{rule.pk}/").content.decode()
+        assert f"<dd>{text}</dd>" in detail, (language, text)
+        assert " N " not in listed and "N日" not in listed and "N days" not in detail

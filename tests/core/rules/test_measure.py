@@ -79,3 +79,15 @@ def test_the_ends_of_the_calendar() -> None:
     assert record.precision == Ratio(1, 1)
     late = [FiringOutcome(1, dt.date(9999, 12, 1), lost_on=dt.date(9999, 12, 31))]
     assert rule_record(late, as_of=dt.date(9999, 12, 31)).precision == Ratio(1, 1)
+
+
+def test_firings_nobody_could_own_are_counted_apart() -> None:
+    outcomes = [
+        FiringOutcome(1, ago(5), unowned=True),
+        FiringOutcome(2, ago(5), unowned=True),
+        FiringOutcome(3, ago(5), task_done=True),
+        FiringOutcome(4, AS_OF + dt.timedelta(days=1), unowned=True),  # after as_of: ignored
+    ]
+    record = rule_record(outcomes, as_of=AS_OF)
+    assert (record.fired, record.acted_on, record.unowned) == (3, 1, 2)
+    assert rule_record([], as_of=AS_OF).unowned == 0

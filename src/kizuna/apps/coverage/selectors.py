@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from kizuna.apps.coverage.frames import accounts_today
 from kizuna.apps.coverage.models import CoverageSnapshot, Scope
-from kizuna.apps.coverage.touches import last_touches
+from kizuna.apps.coverage.touches import last_touches, last_touches_of_owners
 from kizuna.apps.customers.models import Account, Segment
 from kizuna.apps.org.models import Role, Team, User
 from kizuna.apps.segments.frames import coverage_policies
@@ -156,6 +156,23 @@ def worklist_dues(*, member: User, today: dt.date) -> list[CoverageDue]:
     (``worklist_page_rows``). Reads only the columns the core needs."""
     accounts = active_accounts().filter(owner=member).only(*_DUE_FIELDS)
     return _dues(list(accounts), today=today)
+
+
+def worklists_dues(*, member_ids: Collection[int], today: dt.date) -> dict[int, list[CoverageDue]]:
+    """``worklist_dues`` of each of ``member_ids`` (absent: an empty worklist), read at once:
+    the accounts in one query, their last touches in one (``last_touches_of_owners``), one
+    ``coverage_due``; each member's lines in the same order as ``worklist_dues``."""
+    ids = list(member_ids)
+    accounts = list(active_accounts().filter(owner_id__in=ids).only(*_DUE_FIELDS))
+    if not accounts:
+        return {}
+    touches = last_touches_of_owners(owner_ids=ids, today=today).values()
+    dues = coverage_due(accounts_today(accounts), touches, coverage_policies(), as_of=today)
+    by_member: dict[int, list[CoverageDue]] = {}
+    for due in dues:  # the core's order is total: each member's share keeps it
+        if due.owner_id is not None:
+            by_member.setdefault(due.owner_id, []).append(due)
+    return by_member
 
 
 def worklist_page_rows(dues: Iterable[CoverageDue]) -> list[tuple[CoverageDue, Account]]:

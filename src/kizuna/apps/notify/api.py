@@ -49,6 +49,7 @@ class NotificationOut(Schema):
     account_id: int | None
     created_at: dt.datetime
     read_at: dt.datetime | None
+    held_for_digest: bool  # shown in the app only; its message comes in the morning digest
 
 
 @router.get("/notifications", response={200: list[NotificationOut], **errors(403)})

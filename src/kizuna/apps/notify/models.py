@@ -50,6 +50,9 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    #: shown in the app only, its messages held for the morning digest (a rule's alert past
+    #: the weekly budget, or a rule that says "in the digest"): it interrupts nobody
+    held_for_digest = models.BooleanField(_("held for the morning digest"), default=False)
 
     class Meta:
         verbose_name = _("notification")

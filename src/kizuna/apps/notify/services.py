@@ -104,17 +104,20 @@ def notify_member(
     priority: str = Priority.MEDIUM,
     account: Account | None = None,
     now: dt.datetime | None = None,
+    interrupt: bool = True,
 ) -> Notification:
     """Tell ``member``: always an in-app notification; and, unless they take a digest, one
     delivery per channel they have on (e-mail, Slack, Teams), sent at once or, in their quiet
     hours (company time), held until those end. An inactive member gets the in-app
-    notification only."""
+    notification only. ``interrupt=False`` (a rule's alert held for the morning digest): the
+    in-app notification only, marked ``held_for_digest``; the digest carries the message."""
     now = now or timezone.now()
     if priority not in Priority.values:
         raise ValueError(f"unknown priority: {priority!r}")
     notification = Notification.objects.create(
         member=member, kind=kind[:64], title=" ".join(title.split())[:200], body=body,
         link=link[:500], priority=priority, account=account, created_at=now,
+        held_for_digest=not interrupt,
     )  # fmt: skip
     event_id = f"ntf_{notification.pk}"
     Delivery.objects.create(
@@ -123,7 +126,7 @@ def notify_member(
         state=DeliveryState.SENT, attempts=1, sent_at=now, created_at=now,
     )  # fmt: skip
     preference = preference_for(member)
-    if not member.is_active or preference.mode == Mode.DIGEST:
+    if not interrupt or not member.is_active or preference.mode == Mode.DIGEST:
         return notification
     zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
     hold = quiet_hours_end(now, zone=zone, start=preference.quiet_start, end=preference.quiet_end)

@@ -202,18 +202,68 @@ def onboardings_to_push(
     return [(o, push_reason(o, today=today)) for o in rows[:limit]], len(rows)
 
 
+@dataclass(frozen=True)
+class PushLists:
+    """``onboardings_to_push`` of several owners, read at once (``onboardings_to_push_of``):
+    per owner the first rows and the total; ``reason`` words a row's reason in the active
+    language from the last transitions read with them (no query)."""
+
+    rows: dict[int, list[Onboarding]]
+    counts: dict[int, int]
+    last: dict[int, OnboardingTransition]
+    names: dict[str, str]
+    labels: dict[str, str]
+
+    def reason(self, o: Onboarding, *, today: dt.date) -> str:
+        """``push_reason`` of one of the rows."""
+        if o.state == OnboardingState.IN_PROGRESS and o.current_target_on:
+            return _late_reason(o, today=today)
+        t = self.last.get(o.pk)
+        text = reason_text(t.reason, t.details, self.names, self.labels) if t else ""
+        return text or str(o.get_state_display())
+
+
+def onboardings_to_push_of(*, owner_ids: Sequence[int], today: dt.date, limit: int) -> PushLists:
+    """``onboardings_to_push`` of each of ``owner_ids`` in five queries whatever their number:
+    the onboardings, then the last transitions, phase names and criterion labels of the rows
+    shown (``_last_transitions``)."""
+    rows = list(
+        board_onboardings(user=None).filter(
+            Q(state__in=[OnboardingState.STALLED, OnboardingState.EXPECTED_CHURN])
+            | Q(current_target_on__lt=today),
+            account__owner_id__in=list(owner_ids),
+        )
+    )
+    rows.sort(
+        key=lambda o: (STATE_RANK[OnboardingState(o.state)], o.current_target_on or today, o.pk)
+    )
+    by_owner: dict[int, list[Onboarding]] = {}
+    for o in rows:
+        if o.account.owner_id is not None:
+            by_owner.setdefault(o.account.owner_id, []).append(o)
+    shown = {owner: found[:limit] for owner, found in by_owner.items()}
+    last, names, labels = _last_transitions([o for found in shown.values() for o in found])
+    counts = {owner: len(found) for owner, found in by_owner.items()}
+    return PushLists(shown, counts, last, names, labels)
+
+
 def push_reason(o: Onboarding, *, today: dt.date) -> str:
     """Why an onboarding needs a push: the reason of its last transition, or, for one still
     in progress, how late its current phase is."""
     if o.state == OnboardingState.IN_PROGRESS and o.current_target_on:
-        late = (today - o.current_target_on).days
-        phase = o.current_phase.name if o.current_phase else ""
-        return ngettext(
-            "Phase “%(phase)s” is %(days)d day past its target (%(target)s).",
-            "Phase “%(phase)s” is %(days)d days past its target (%(target)s).",
-            late,
-        ) % {"phase": phase, "days": late, "target": date_format(o.current_target_on)}
+        return _late_reason(o, today=today)
     return _last_reason(o) or str(o.get_state_display())
+
+
+def _late_reason(o: Onboarding, *, today: dt.date) -> str:
+    target = o.current_target_on or today
+    late = (today - target).days
+    phase = o.current_phase.name if o.current_phase else ""
+    return ngettext(
+        "Phase “%(phase)s” is %(days)d day past its target (%(target)s).",
+        "Phase “%(phase)s” is %(days)d days past its target (%(target)s).",
+        late,
+    ) % {"phase": phase, "days": late, "target": date_format(target)}
 
 
 STATE_RANK = {
@@ -522,10 +572,22 @@ def dashboard_data(
 def _with_last_reasons(onboardings: list[Onboarding]) -> list[tuple[Onboarding, str]]:
     """Each onboarding with the reason of its last transition ("" without one), as
     ``_last_reason`` words it, in three queries for the whole list."""
+    last, names, labels = _last_transitions(onboardings)
+    return [
+        (o, reason_text(t.reason, t.details, names, labels) if (t := last.get(o.pk)) else "")
+        for o in onboardings
+    ]
+
+
+def _last_transitions(
+    onboardings: list[Onboarding],
+) -> tuple[dict[int, OnboardingTransition], dict[str, str], dict[str, str]]:
+    """Each onboarding's last transition, and the names of the phases and labels of the
+    criteria its reason may name, in three queries for the whole list."""
     last: dict[int, OnboardingTransition] = {}
-    for transition in OnboardingTransition.objects.filter(onboarding__in=onboardings).order_by(
-        "onboarding_id", "-on", "-id"
-    ):
+    for transition in OnboardingTransition.objects.filter(
+        onboarding_id__in=[o.pk for o in onboardings]
+    ).order_by("onboarding_id", "-on", "-id"):
         last.setdefault(transition.onboarding_id, transition)
     templates = {o.template_id for o in onboardings if o.pk in last}
     # phase and criterion ids are unique across templates: one map serves every template
@@ -534,10 +596,7 @@ def _with_last_reasons(onboardings: list[Onboarding]) -> list[tuple[Onboarding, 
         str(c.pk): c.label
         for c in OnboardingCriterion.objects.filter(phase__template_id__in=templates)
     }
-    return [
-        (o, reason_text(t.reason, t.details, names, labels) if (t := last.get(o.pk)) else "")
-        for o in onboardings
-    ]
+    return last, names, labels
 
 
 def _last_reason(o: Onboarding) -> str:

@@ -292,6 +292,7 @@ class MemberPermissions:
     team_tasks: bool
     view_rules: bool = False
     view_playbooks: bool = False
+    view_funnels: bool = False
 
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
@@ -310,6 +311,7 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         team_tasks=can_view_team_tasks(member),
         view_rules=can_view_rules(member),
         view_playbooks=can_view_playbooks(member),
+        view_funnels=can_view_funnels(member),
     )
 
 
@@ -563,4 +565,20 @@ def can_view_renewal_forecast(user: User | AnonymousUser) -> bool:
 
 def require_renewal_forecast_view(user: User | AnonymousUser) -> None:
     if not can_view_renewal_forecast(user):
+        raise PermissionDenied
+
+
+# --- the two CS funnels: company figures per cohort, no account named ----------------------
+
+
+def can_view_funnels(user: User | AnonymousUser) -> bool:
+    """Read both CS funnels (page, CSV, API): every active member. Viewers, managers and
+    admins read the company's figures; CSMs too, as they read the onboarding and revenue
+    dashboards: the funnels name no account, and LayerX shares its funnels with the whole CS
+    team so that everyone sees where accounts are lost."""
+    return _active(user)
+
+
+def require_funnels_view(user: User | AnonymousUser) -> None:
+    if not can_view_funnels(user):
         raise PermissionDenied

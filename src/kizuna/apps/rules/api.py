@@ -32,6 +32,8 @@ TriggerCode = Literal[
     "coverage_due",
     "mrr_contraction",
     "renewal_due",
+    "renewal_plan_missing",
+    "plan_review_overdue",
 ]
 SegmentCode = Literal["high", "low", "tech", "community"]
 ActionCode = Literal["task", "notify", "webhook", "playbook"]
@@ -44,7 +46,8 @@ class AlertRuleVersionIn(Schema):
     threshold: Amount | None = Field(
         None,
         description=(
-            "only for setup_not_done, coverage_due, renewal_due (days, 0–3650), health_fell "
+            "only for setup_not_done, coverage_due, renewal_due, renewal_plan_missing, "
+            "plan_review_overdue (days, 0–3650), health_fell "
             "(grades fallen, 1–4), mrr_contraction (minor units a month); null: any value"
         ),
     )

@@ -5,6 +5,11 @@ evaluation run on every seventh day of the past half year (``rules_evaluate`` an
 their owners (``tasks.services``): most done with an outcome, some dismissed as not useful,
 some of the accounts lost anyway, the recent ones still open on 今日.
 
+Every firing has someone to act: an account's owner, or for the pooled tech-touch accounts
+(no named owner) the enablement team's manager (``org.access.rule_task_owner``). The renewal
+rule leaves tech touch out: those renewals run on their own (notices, self-serve), and a
+human task for each would flood the pool's manager.
+
 The evaluation and the tasks' services stamp "now"; each day's rows are then moved back to
 that day in bulk (the firings, the run, the tasks, their events, comments and audit), so the
 history reads as it would have happened. Seeded: the same demo gives the same history.
@@ -76,8 +81,8 @@ RULES = (
              (10, 35, 30, 10, 15)),
     DemoRule("30日以内にカバー外になるハイタッチ顧客", TriggerKind.COVERAGE_DUE, 30,
              (Segment.HIGH,), Priority.MEDIUM, (15, 50, 10, 20, 5)),
-    DemoRule("90日以内に更新を迎える顧客", TriggerKind.RENEWAL_DUE, 90, (), Priority.MEDIUM,
-             (5, 50, 20, 15, 10)),
+    DemoRule("90日以内に更新を迎える担当顧客", TriggerKind.RENEWAL_DUE, 90,
+             (Segment.HIGH, Segment.LOW), Priority.MEDIUM, (5, 50, 20, 15, 10)),
 )  # fmt: skip
 
 _FATES = ("dismissed", TaskOutcome.CONTACTED, TaskOutcome.SAVED, TaskOutcome.NO_RISK,

@@ -186,6 +186,14 @@ def reason_message(kind: str, value: int | None) -> Message:
             return message_of(gettext_noop("MRR fell by %(amount)s a month"), amount=f"{value:,}")
         if kind == TriggerKind.RENEWAL_DUE:
             return message_of(gettext_noop("Renewal in %(days)s day(s)"), days=value)
+        if kind == TriggerKind.RENEWAL_PLAN_MISSING:
+            return message_of(
+                gettext_noop("No closing plan; the renewal is in %(days)s day(s)"), days=value
+            )
+        if kind == TriggerKind.PLAN_REVIEW_OVERDUE:
+            return message_of(
+                gettext_noop("The closing plan's review is %(days)s day(s) overdue"), days=value
+            )
     with translation.override(None):  # no catalog: the label's msgid itself
         return message_of(str(TriggerKind(kind).label))
 
@@ -252,7 +260,8 @@ def _act(firing: Firing) -> None:
         )
         firing.task = task
         link = reverse("tasks:detail", args=[task.pk])
-    if core.Action.NOTIFY in actions and firing.delivery == Delivery.IMMEDIATE and owner:
+    # held for the digest: in the app at once, marked so; the channels wait for the digest
+    if core.Action.NOTIFY in actions and firing.delivery != Delivery.NONE and owner:
         notify_member(
             member=owner,
             kind="rule",
@@ -261,6 +270,7 @@ def _act(firing: Firing) -> None:
             link=link,
             priority=str(_PRIORITY.get(firing.priority, TaskPriority.MEDIUM)),
             account=account,
+            interrupt=firing.delivery == Delivery.IMMEDIATE,
         )
     if core.Action.PLAYBOOK in actions and version.playbook is not None:
         with translation.override(language):

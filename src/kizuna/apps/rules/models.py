@@ -27,6 +27,11 @@ class TriggerKind(models.TextChoices):
     COVERAGE_DUE = CoreTriggerKind.COVERAGE_DUE, _("Falls out of coverage within N days")
     MRR_CONTRACTION = CoreTriggerKind.MRR_CONTRACTION, _("MRR contracted")
     RENEWAL_DUE = CoreTriggerKind.RENEWAL_DUE, _("Renewal within N days")
+    RENEWAL_PLAN_MISSING = (
+        CoreTriggerKind.RENEWAL_PLAN_MISSING,
+        _("Renewal without a closing plan"),
+    )
+    PLAN_REVIEW_OVERDUE = CoreTriggerKind.PLAN_REVIEW_OVERDUE, _("Closing plan review overdue")
 
 
 class Priority(models.IntegerChoices):

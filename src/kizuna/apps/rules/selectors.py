@@ -12,8 +12,8 @@ from django.utils.translation import pgettext
 
 from kizuna.apps.customers.models import Account, Product, Segment
 from kizuna.apps.org.models import Team
-from kizuna.apps.rules.models import AlertSettings, Rule, RuleAction, RuleVersion
-from kizuna.apps.rules.signals import account_facts, signals_between
+from kizuna.apps.rules.models import AlertSettings, Rule, RuleAction, RuleVersion, TriggerKind
+from kizuna.apps.rules.signals import DEFAULT_MAX_DAYS, account_facts, signals_between
 from kizuna.core.rules import model as core
 from kizuna.core.rules.model import COMPARE, Compare
 from kizuna.core.rules.preview import Preview, preview
@@ -23,6 +23,38 @@ from kizuna.core.rules.preview import Preview, preview
 class RuleRow:
     rule: Rule
     current: RuleVersion | None
+
+    @property
+    def trigger(self) -> str:
+        """The current version's trigger with its threshold, in the active language."""
+        if self.current is None:
+            return "—"
+        return trigger_text(self.current.trigger, self.current.threshold)
+
+
+def trigger_text(kind: str, threshold: int | None) -> str:
+    """A trigger as a CS team says it, with the rule's own threshold in place of "N" ("Setup
+    not done by day 14", "Renewal within 90 days"), in the active language. Without a
+    threshold: the kinds "within N days" read their signals up to ``DEFAULT_MAX_DAYS`` ahead,
+    and say so; the others say the kind alone."""
+    days = threshold if threshold is not None else DEFAULT_MAX_DAYS
+    if kind == TriggerKind.SETUP_NOT_DONE:
+        if threshold is None:
+            return _("Setup not done after the kick-off")
+        return _("Setup not done by day %(n)s") % {"n": f"{threshold:,}"}
+    if kind == TriggerKind.HEALTH_FELL and threshold is not None:
+        return _("Health fell %(n)s grade(s) or more") % {"n": threshold}
+    if kind == TriggerKind.COVERAGE_DUE:
+        return _("Falls out of coverage within %(n)s days") % {"n": f"{days:,}"}
+    if kind == TriggerKind.MRR_CONTRACTION and threshold is not None:
+        return _("MRR contracted by %(amount)s or more a month") % {"amount": f"{threshold:,}"}
+    if kind == TriggerKind.RENEWAL_DUE:
+        return _("Renewal within %(n)s days") % {"n": f"{days:,}"}
+    if kind == TriggerKind.RENEWAL_PLAN_MISSING and threshold is not None:
+        return _("No closing plan with the renewal within %(n)s days") % {"n": f"{threshold:,}"}
+    if kind == TriggerKind.PLAN_REVIEW_OVERDUE and threshold is not None:
+        return _("Closing plan review overdue by %(n)s days or more") % {"n": f"{threshold:,}"}
+    return str(TriggerKind(kind).label)
 
 
 def rule_current_version(rule: Rule) -> RuleVersion | None:
@@ -113,7 +145,7 @@ def version_terms(version: RuleVersion) -> list[tuple[str, str]]:
     its history): the trigger and threshold, each filter that narrows, the actions, the
     priority, the cool-down and the task's due days."""
     sep = pgettext("list separator", ", ")
-    rows = [(_("Trigger"), version.get_trigger_display())]
+    rows = [(_("Trigger"), trigger_text(version.trigger, version.threshold))]
     if version.threshold is not None:
         at_least = COMPARE[core.TriggerKind(version.trigger)] is Compare.AT_LEAST
         text = _("at least %(n)s") if at_least else _("at most %(n)s")

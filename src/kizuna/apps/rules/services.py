@@ -60,6 +60,8 @@ THRESHOLD_BOUNDS: dict[str, tuple[int, int]] = {
     TriggerKind.SETUP_NOT_DONE: DAYS,
     TriggerKind.COVERAGE_DUE: DAYS,
     TriggerKind.RENEWAL_DUE: DAYS,
+    TriggerKind.RENEWAL_PLAN_MISSING: DAYS,
+    TriggerKind.PLAN_REVIEW_OVERDUE: DAYS,
     TriggerKind.MRR_CONTRACTION: (0, BIG),
     TriggerKind.HEALTH_FELL: (1, 4),
 }

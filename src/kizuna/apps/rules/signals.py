@@ -23,7 +23,13 @@ tasks, and the preview's replay reads a task as open while its signal stays. Per
   day before's and still above 0 (a fall to 0 is a churn, not a contraction); value = the
   fall, minor units a month;
 - ``renewal_due``: each day an account has a line running with a renewal date within
-  ``max_days`` days (value = days to the nearest, 0 on the day itself).
+  ``max_days`` days, or an open renewal (``renewals.Renewal``, derived from the lines' terms)
+  within them (value = days to the nearest, 0 on the day itself);
+- ``renewal_plan_missing`` / ``plan_review_overdue``: each day a renewal is flagged by its
+  touch model's review cadence (``core.renewals.cadence.plan_flags``; value = days to the
+  renewal / days the review is overdue). A past day reads the plan as existing from the day it
+  was created and the reviews signed off up to that day; the plan's next review date is read
+  from its last review on (before it, one cadence after the previous review).
 
 Each reads its data with a few queries over the range (not one per day), and the filter
 facts (``account_facts``) are the accounts' as of one day.
@@ -32,12 +38,15 @@ facts (``account_facts``) are the accounts' as of one day.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from itertools import pairwise
+from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
-from django.urls import reverse
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from kizuna.apps.coverage.frames import accounts_today, touch_window_start, touches_between
 from kizuna.apps.customers.models import Account, Phase, SubscriptionLine
@@ -51,9 +60,17 @@ from kizuna.apps.onboarding.models import (
     OnboardingState,
     OnboardingTransition,
 )
+from kizuna.apps.renewals.models import OPEN_STAGES, PlanReview, Renewal
+from kizuna.apps.renewals.selectors import cadences
 from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.usage.models import UsageDropSignal
 from kizuna.core.coverage import coverage_due, index_touches
+from kizuna.core.renewals.cadence import (
+    PLAN_MISSING,
+    REVIEW_OVERDUE,
+    plan_flags,
+    review_due_on,
+)
 from kizuna.core.rules.model import AccountFacts, Signal, TriggerKind
 
 #: how far back a health score is read for the state before the range
@@ -77,6 +94,7 @@ def signals_between(
     if start > end:
         return []
     wanted = set(TriggerKind) if kinds is None else set(kinds)
+    scores = _ScoresOnce()  # both health kinds read the same scores
     producers: dict[TriggerKind, Callable[[_Range, int], Iterable[Signal]]] = {
         _K.ONBOARDING_STALLED: _onboarding_state(OnboardingState.STALLED, _K.ONBOARDING_STALLED),
         _K.ONBOARDING_EXPECTED_CHURN: _onboarding_state(
@@ -84,11 +102,13 @@ def signals_between(
         ),
         _K.SETUP_NOT_DONE: _setup_not_done,
         _K.USAGE_DROP: _usage_drops,
-        _K.HEALTH_FELL: _health_fell,
-        _K.HEALTH_RED: _health_red,
+        _K.HEALTH_FELL: functools.partial(_health_fell, scores=scores),
+        _K.HEALTH_RED: functools.partial(_health_red, scores=scores),
         _K.COVERAGE_DUE: _coverage_due,
         _K.MRR_CONTRACTION: _mrr_contraction,
         _K.RENEWAL_DUE: _renewal_due,
+        _K.RENEWAL_PLAN_MISSING: functools.partial(_plan_flag, flag=PLAN_MISSING),
+        _K.PLAN_REVIEW_OVERDUE: functools.partial(_plan_flag, flag=REVIEW_OVERDUE),
     }
     found: list[Signal] = []
     for kind in TriggerKind:
@@ -145,20 +165,37 @@ def _shifted(day: dt.date, days: int) -> dt.date:
 
 
 def _account_url(account_id: int, anchor: str) -> str:
-    return reverse("customers:account_detail", args=[account_id]) + anchor
+    return _path("customers:account_detail", account_id) + anchor
+
+
+def _path(name: str, pk: int) -> str:
+    """``reverse(name, args=[pk])`` for a view taking one integer: reversed once per URL
+    configuration and script prefix, the id put in its place (a year of signals is hundreds
+    of thousands of links)."""
+    head, tail = _path_parts(name, get_urlconf(), get_script_prefix())
+    return f"{head}{pk}{tail}"
+
+
+@functools.lru_cache(maxsize=32)
+def _path_parts(name: str, urlconf: object, prefix: str) -> tuple[str, str]:
+    marker = 9_876_543_210_123
+    head, _marker, tail = reverse(name, args=[marker]).partition(str(marker))
+    return head, tail
 
 
 # --- onboarding ---------------------------------------------------------------------------
 
 
 def _state_periods(
-    onboarding_ids: Collection[int] | None = None,
+    onboarding_ids: Collection[int] | QuerySet[Any] | None = None,
 ) -> dict[int, list[tuple[dt.date, dt.date | None, str]]]:
     """Per onboarding, its states as (from, until exclusive or None, state), from its
-    transitions in order."""
+    transitions in order. ``onboarding_ids``: a list, or a query of ids (no variable per
+    id: SQLite bounds a statement's variables)."""
     rows = OnboardingTransition.objects.order_by("onboarding_id", "on", "id")
     if onboarding_ids is not None:
-        rows = rows.filter(onboarding_id__in=list(onboarding_ids))
+        ids = onboarding_ids if isinstance(onboarding_ids, QuerySet) else list(onboarding_ids)
+        rows = rows.filter(onboarding_id__in=ids)
     periods: defaultdict[int, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
     for onboarding_id, on, state in rows.values_list("onboarding_id", "on", "to_state"):
         held = periods[onboarding_id]
@@ -177,14 +214,10 @@ def _clip(since: dt.date, until: dt.date | None, days: _Range) -> tuple[dt.date,
 
 def _onboarding_state(state: str, kind: TriggerKind) -> Callable[[_Range, int], Iterable[Signal]]:
     def produce(days: _Range, _max_days: int) -> Iterable[Signal]:
-        ids = set(
-            OnboardingTransition.objects.filter(to_state=state).values_list(
-                "onboarding_id", flat=True
-            )
-        )
+        ids = _open_in(days).filter(transitions__to_state=state).values("pk")
         accounts = dict(Onboarding.objects.filter(pk__in=ids).values_list("pk", "account_id"))
         for onboarding_id, periods in _state_periods(ids).items():
-            url = reverse("onboarding:detail", args=[onboarding_id])
+            url = _path("onboarding:detail", onboarding_id)
             for since, until, held in periods:
                 if held != state:
                     continue
@@ -195,9 +228,28 @@ def _onboarding_state(state: str, kind: TriggerKind) -> Callable[[_Range, int], 
     return produce
 
 
-def _setup_done_on(onboardings: list[tuple[int, int]]) -> dict[int, dt.date]:
+def _open_in(days: _Range) -> QuerySet[Onboarding]:
+    """The onboardings that may be open on a day of the range: their state on its first day
+    (their last transition on or before it) is open, or a transition comes after that day.
+    Those closed for the whole range give no onboarding signal and are not read."""
+    state_then = (
+        OnboardingTransition.objects.filter(onboarding_id=OuterRef("pk"), on__lte=days[0])
+        .order_by("-on", "-id")
+        .values("to_state")[:1]
+    )
+    later = OnboardingTransition.objects.filter(on__gt=days[0]).values("onboarding_id")
+    return (
+        Onboarding.objects.annotate(state_then=Subquery(state_then))
+        .filter(Q(state_then__in=OPEN_STATES) | Q(pk__in=later))
+        .distinct()
+    )
+
+
+def _setup_done_on(
+    onboardings: list[tuple[int, int]], ids: QuerySet[Any] | None = None
+) -> dict[int, dt.date]:
     """Per onboarding (id, template id) the day its setup phase was done: the day its last
-    criterion was met, when all are."""
+    criterion was met, when all are. ``ids``: the same onboardings as a query of ids."""
     templates = {template for _pk, template in onboardings}
     first_phase = dict(
         OnboardingPhase.objects.filter(template_id__in=templates)
@@ -216,8 +268,9 @@ def _setup_done_on(onboardings: list[tuple[int, int]]) -> dict[int, dt.date]:
     ).values_list("phase_id", "pk"):
         criteria[phase_id].add(criterion_id)
     met: defaultdict[int, dict[int, dt.date]] = defaultdict(dict)
+    wanted = ids if ids is not None else [pk for pk, _t in onboardings]
     for onboarding_id, criterion_id, met_on in CriterionCheck.objects.filter(
-        onboarding_id__in=[pk for pk, _t in onboardings]
+        onboarding_id__in=wanted
     ).values_list("onboarding_id", "criterion_id", "met_on"):
         held_on = met[onboarding_id].get(criterion_id)
         if held_on is None or met_on < held_on:
@@ -232,15 +285,13 @@ def _setup_done_on(onboardings: list[tuple[int, int]]) -> dict[int, dt.date]:
 
 
 def _setup_not_done(days: _Range, _max_days: int) -> Iterable[Signal]:
-    rows = list(
-        Onboarding.objects.filter(started_on__lte=days[1]).values_list(
-            "pk", "template_id", "account_id", "started_on"
-        )
-    )
-    done = _setup_done_on([(pk, template) for pk, template, _a, _s in rows])
-    periods = _state_periods([pk for pk, *_ in rows])
+    onboardings = _open_in(days).filter(started_on__lte=days[1])
+    rows = list(onboardings.values_list("pk", "template_id", "account_id", "started_on"))
+    ids = Onboarding.objects.filter(pk__in=onboardings.values("pk")).values("pk")
+    done = _setup_done_on([(pk, template) for pk, template, _a, _s in rows], ids)
+    periods = _state_periods(ids)
     for pk, _template, account_id, started_on in rows:
-        url = reverse("onboarding:detail", args=[pk])
+        url = _path("onboarding:detail", pk)
         for since, until, state in periods.get(pk, []):
             if state not in OPEN_STATES:
                 continue
@@ -260,29 +311,61 @@ def _usage_drops(days: _Range, _max_days: int) -> Iterable[Signal]:
         yield Signal(account_id, day, _K.USAGE_DROP, None, _account_url(account_id, "#usage"))
 
 
-def _scores(days: _Range) -> dict[int, list[tuple[dt.date, int | None, str]]]:
-    """Per account its scores (day, grade, colour) from the lookback before the range to its
-    end, in order."""
-    first = _shifted(days[0], -SCORE_LOOKBACK_DAYS)
-    rows = HealthScore.objects.filter(day__range=(first, days[1])).order_by("account_id", "day")
+_Scores = dict[int, list[tuple[dt.date, int | None, str]]]
+
+
+def _scores(days: _Range) -> _Scores:
+    """Per account its scores (day, grade, colour) in order: its latest in the lookback
+    before the range (the state the range starts from, at most ``SCORE_LOOKBACK_DAYS`` old),
+    then those of the range. The earlier ones of the lookback change no signal of the range,
+    and are not read (a window function keeps one row per account in the database)."""
+    first, last = _shifted(days[0], -SCORE_LOOKBACK_DAYS), _shifted(days[0], -1)
+    columns = ("account_id", "day", "grade", "rag")
     scores: defaultdict[int, list[tuple[dt.date, int | None, str]]] = defaultdict(list)
-    for account_id, day, grade, rag in rows.values_list("account_id", "day", "grade", "rag"):
+    if first <= last < days[0]:
+        latest = Window(RowNumber(), partition_by=[F("account_id")], order_by=F("day").desc())
+        before = (
+            HealthScore.objects.filter(day__range=(first, last))
+            .annotate(latest=latest)
+            .filter(latest=1)
+            .values_list(*columns)
+        )
+        for account_id, day, grade, rag in before:
+            scores[account_id].append((day, grade, rag))
+    rows = HealthScore.objects.filter(day__range=days).order_by("account_id", "day")
+    for account_id, day, grade, rag in rows.values_list(*columns):
         scores[account_id].append((day, grade, rag))
     return scores
 
 
-def _health_fell(days: _Range, _max_days: int) -> Iterable[Signal]:
-    for account_id, scores in _scores(days).items():
-        for (_before, old, _c), (day, new, _rag) in pairwise(scores):
+class _ScoresOnce:
+    """``_scores`` of a range, read on the first call only."""
+
+    def __init__(self) -> None:
+        self._read: dict[_Range, _Scores] = {}
+
+    def __call__(self, days: _Range) -> _Scores:
+        if days not in self._read:
+            self._read[days] = _scores(days)
+        return self._read[days]
+
+
+def _health_fell(
+    days: _Range, _max_days: int, *, scores: Callable[[_Range], _Scores] = _scores
+) -> Iterable[Signal]:
+    for account_id, scores_of in scores(days).items():
+        for (_before, old, _c), (day, new, _rag) in pairwise(scores_of):
             if days[0] <= day and old is not None and new is not None and new < old:
                 url = _account_url(account_id, "#health")
                 yield Signal(account_id, day, _K.HEALTH_FELL, old - new, url)
 
 
-def _health_red(days: _Range, _max_days: int) -> Iterable[Signal]:
-    for account_id, scores in _scores(days).items():
-        ends = [day for day, _g, _r in scores[1:]] + [None]
-        for (since, _grade, rag), until in zip(scores, ends, strict=True):
+def _health_red(
+    days: _Range, _max_days: int, *, scores: Callable[[_Range], _Scores] = _scores
+) -> Iterable[Signal]:
+    for account_id, scores_of in scores(days).items():
+        ends = [day for day, _g, _r in scores_of[1:]] + [None]
+        for (since, _grade, rag), until in zip(scores_of, ends, strict=True):
             if rag != "red":
                 continue
             first, last = _clip(since, until, days)
@@ -358,6 +441,13 @@ def _renewal_due(days: _Range, max_days: int) -> Iterable[Signal]:
     for account_id, start, end, renewal in rows:
         if renewal is not None:
             renewals[account_id].append((start, end, renewal))
+    # the renewals derived from the lines' terms (a line imported without a renewal date);
+    # each is "running" up to its date
+    derived = Renewal.objects.filter(
+        date__range=(days[0], last_renewal), no_longer_due=False, stage__in=OPEN_STAGES
+    ).values_list("account_id", "date")
+    for account_id, renewal in derived:
+        renewals[account_id].append((dt.date.min, None, renewal))
     for account_id, lines in sorted(renewals.items()):
         url = _account_url(account_id, "#lines")
         for day in _days(*days):
@@ -368,3 +458,63 @@ def _renewal_due(days: _Range, max_days: int) -> Iterable[Signal]:
             ]
             if ahead and min(ahead) <= max_days:
                 yield Signal(account_id, day, _K.RENEWAL_DUE, min(ahead), url)
+
+
+def _plan_flag(days: _Range, _max_days: int, *, flag: str) -> Iterable[Signal]:
+    """Each day of the range a renewal carries ``flag`` (see the module's docstring)."""
+    by_segment = cadences()
+    ahead = max((c.plan_from_days for c in by_segment.values()), default=0)
+    rows = list(
+        Renewal.objects.filter(
+            date__range=(days[0], _shifted(days[1], ahead)), no_longer_due=False
+        ).values_list(
+            "pk",
+            "account_id",
+            "date",
+            "stage",
+            "account__segment",
+            "plan__created_at",
+            "plan__next_review_on",
+        )
+    )
+    reviews: defaultdict[int, list[dt.date]] = defaultdict(list)
+    planned = [row[0] for row in rows if row[5] is not None]
+    for start in range(0, len(planned), 500):
+        for renewal_id, reviewed_on in PlanReview.objects.filter(
+            plan__renewal_id__in=planned[start : start + 500]
+        ).values_list("plan__renewal_id", "reviewed_on"):
+            reviews[renewal_id].append(reviewed_on)
+    kind = _K.RENEWAL_PLAN_MISSING if flag == PLAN_MISSING else _K.PLAN_REVIEW_OVERDUE
+    for pk, account_id, date, stage, segment, planned_at, next_review_on in rows:
+        cadence = by_segment.get(segment)
+        if cadence is None:
+            continue
+        reviewed = sorted(reviews.get(pk, ()))
+        plan_day = planned_at.date() if planned_at is not None else None
+        url = _account_url(account_id, "#renewals")
+        for day in _days(*days):
+            last = max((d for d in reviewed if d <= day), default=None)
+            # the plan's next review date was set at its last review (or its creation)
+            current_next = next_review_on if last == (reviewed[-1] if reviewed else None) else None
+            flags = plan_flags(
+                today=day,
+                renewal_date=date,
+                is_open=stage in OPEN_STAGES or day < date,
+                cadence=cadence,
+                has_plan=plan_day is not None and plan_day <= day,
+                next_review_on=current_next,
+                last_review_on=last,
+            )
+            if flag not in flags:
+                continue
+            if flag == PLAN_MISSING:
+                value = (date - day).days
+            else:
+                due = review_due_on(
+                    renewal_date=date,
+                    cadence=cadence,
+                    next_review_on=current_next,
+                    last_review_on=last,
+                )
+                value = (day - due).days
+            yield Signal(account_id, day, kind, value, url)

@@ -105,6 +105,14 @@ def record_rows(record: RuleRecord) -> list[tuple[str, str, str]]:
         (_("Fired"), f"{record.fired:,}", _("Times the rule fired on an account.")),
         (_("Acted on"), f"{record.acted_on:,}", _("Firings whose task someone acted on.")),
         (
+            _("No one to own the task"),
+            f"{record.unowned:,}",
+            _(
+                "Firings that opened no task: the account has no owner and its team no active"
+                " manager. Give the account an owner, or the team a manager."
+            ),
+        ),
+        (
             _("Dismissed as not useful"),
             f"{record.dismissed:,}",
             _("Firings whose task was dismissed as not useful."),

@@ -170,7 +170,7 @@ class TaskComment(models.Model):
 
 
 class TaskEventKind(models.TextChoices):
-    CREATED = "created", _("Created")
+    CREATED = "created", pgettext_lazy("task event", "Created")  # not "created at"
     SNOOZED = "snoozed", _("Snoozed")
     WOKE = "woke", _("Woke up")
     REOPENED = "reopened", _("Reopened")

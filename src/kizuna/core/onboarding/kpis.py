@@ -437,10 +437,17 @@ def _period_row(
     return PeriodCompletion(by, value, first, last, size, on_time, rate, target, meets)
 
 
+def completed_on_time(as_of: dt.date) -> pl.Expr:
+    """True for an onboarding completed on or before its target date and on or before
+    ``as_of`` (the funnel's ``completed_on_time``; the account-count funnel of
+    ``kizuna.core.funnels`` reads the same expression, so the two cannot disagree)."""
+    return _on_or_before("completed_on", as_of) & _on_or_before("completed_on", "target_on")
+
+
 def _funnel_flags(as_of: dt.date) -> dict[str, pl.Expr]:
     """The ``FUNNEL_NODES`` after ``handed_over`` as boolean expressions of one onboarding."""
     completed = _on_or_before("completed_on", as_of)
-    on_time = completed & _on_or_before("completed_on", "target_on")
+    on_time = completed_on_time(as_of)
     ended = _on_or_before("ended_on", as_of)
     renewal_due = _on_or_before("first_renewal_on", as_of)
     churned_at_renewal = renewal_due & _on_or_before("ended_on", "first_renewal_on")

@@ -54,12 +54,32 @@ def plan_flags(
     if not has_plan:
         needed = cadence.plan_required and opens <= today
         return frozenset({PLAN_MISSING}) if needed else frozenset()
+    due = review_due_on(
+        renewal_date=renewal_date,
+        cadence=cadence,
+        next_review_on=next_review_on,
+        last_review_on=last_review_on,
+    )
+    return frozenset({REVIEW_OVERDUE}) if due < today else frozenset()
+
+
+def review_due_on(
+    *,
+    renewal_date: dt.date,
+    cadence: Cadence,
+    next_review_on: dt.date | None,
+    last_review_on: dt.date | None,
+) -> dt.date:
+    """When a plan's next review is due: its next review date when set, else one cadence after
+    the last review (or, never reviewed, after the day the plan window opened). The review is
+    overdue from the day after."""
     if next_review_on is not None:
-        return frozenset({REVIEW_OVERDUE}) if next_review_on < today else frozenset()
-    since = last_review_on or opens
-    if since <= today and (today - since).days > cadence.every_days:
-        return frozenset({REVIEW_OVERDUE})
-    return frozenset()
+        return next_review_on
+    since = last_review_on or window_opens(renewal_date, cadence)
+    try:
+        return since + dt.timedelta(days=cadence.every_days)
+    except OverflowError:
+        return dt.date.max
 
 
 def next_review_after(reviewed_on: dt.date, renewal_date: dt.date, cadence: Cadence) -> dt.date:

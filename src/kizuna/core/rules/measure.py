@@ -4,7 +4,10 @@ Per firing (a rule firing on an account on a day), the app gives a ``FiringOutco
 rule's firings up to ``as_of``:
 
 - **fired**: the firings; **acted on**: those whose task someone acted on (a first action:
-  a comment, a snooze, done); **dismissed**: those whose task was dismissed as not useful.
+  a comment, a snooze, done); **dismissed**: those whose task was dismissed as not useful;
+  **unowned**: those that opened no task because nobody could own it (an account without an
+  owner in a team without an active manager), so that a gap between fired and acted on is
+  explained.
 - **precision**: of the firings whose 180 days are over (``fired_on + 180 ≤ as_of``) or whose
   account already churned or contracted within them, the share whose account churned or
   contracted within 180 days of the firing (``fired_on < lost_on ≤ fired_on + 180``) without
@@ -37,6 +40,7 @@ class FiringOutcome:
     lost_on: dt.date | None = None  # the first churn or contraction after the firing
     renewal_on: dt.date | None = None  # the account's next renewal after the completion
     retained: bool | None = None  # kept at that renewal (None: not known yet)
+    unowned: bool = False  # carried out without a task: nobody could own it
 
 
 @dataclass(frozen=True)
@@ -57,11 +61,12 @@ class RuleRecord:
     precision: Ratio
     save_rate: Ratio
     median_first_action: dt.timedelta | None
+    unowned: int = 0
 
 
 def rule_record(outcomes: Iterable[FiringOutcome], *, as_of: dt.date) -> RuleRecord:
     """The record of a rule's firings up to ``as_of`` (later ones are ignored)."""
-    fired = acted = dismissed = 0
+    fired = acted = dismissed = unowned = 0
     judged = lost = completed = retained = 0
     waits: list[dt.timedelta] = []
     for outcome in outcomes:
@@ -69,6 +74,7 @@ def rule_record(outcomes: Iterable[FiringOutcome], *, as_of: dt.date) -> RuleRec
             continue
         fired += 1
         dismissed += outcome.task_dismissed
+        unowned += outcome.unowned
         if outcome.first_action_after is not None or outcome.task_done:
             acted += 1
         if outcome.first_action_after is not None:
@@ -92,6 +98,7 @@ def rule_record(outcomes: Iterable[FiringOutcome], *, as_of: dt.date) -> RuleRec
         precision=Ratio(lost, judged),
         save_rate=Ratio(retained, completed),
         median_first_action=_median(waits),
+        unowned=unowned,
     )
 
 

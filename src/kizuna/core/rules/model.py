@@ -7,11 +7,14 @@ onboarding stalled (``onboarding_stalled``), an onboarding expected to churn
 grade fell (``health_fell``, value = grades fallen) or is red (``health_red``), the account
 falls out of coverage in N days (``coverage_due``, value = days left), MRR contracted
 (``mrr_contraction``, value = the contraction, minor units a month), a renewal in N days
-(``renewal_due``, value = days left).
+(``renewal_due``, value = days left), a renewal inside its closing-plan window without a
+plan (``renewal_plan_missing``, value = days to the renewal), a closing plan's review overdue
+(``plan_review_overdue``, value = days overdue).
 
 A rule's **trigger** names one kind and, for the kinds with a value, a threshold: the value
-must be at least it (``setup_not_done``, ``health_fell``, ``mrr_contraction``) or at most it
-(``coverage_due``, ``renewal_due``). The **filter** narrows the accounts (empty = any):
+must be at least it (``setup_not_done``, ``health_fell``, ``mrr_contraction``,
+``plan_review_overdue``) or at most it (``coverage_due``, ``renewal_due``,
+``renewal_plan_missing``). The **filter** narrows the accounts (empty = any):
 segments, products (any of the account's), teams, health grades, an MRR range (inclusive).
 """
 
@@ -33,6 +36,8 @@ class TriggerKind(enum.StrEnum):
     COVERAGE_DUE = "coverage_due"
     MRR_CONTRACTION = "mrr_contraction"
     RENEWAL_DUE = "renewal_due"
+    RENEWAL_PLAN_MISSING = "renewal_plan_missing"
+    PLAN_REVIEW_OVERDUE = "plan_review_overdue"
 
 
 class Compare(enum.Enum):
@@ -52,6 +57,8 @@ COMPARE: dict[TriggerKind, Compare] = {
     TriggerKind.COVERAGE_DUE: Compare.AT_MOST,
     TriggerKind.MRR_CONTRACTION: Compare.AT_LEAST,
     TriggerKind.RENEWAL_DUE: Compare.AT_MOST,
+    TriggerKind.RENEWAL_PLAN_MISSING: Compare.AT_MOST,
+    TriggerKind.PLAN_REVIEW_OVERDUE: Compare.AT_LEAST,
 }
 
 
