@@ -25,6 +25,7 @@ from kizuna.apps.notify.api import router as notify_router
 from kizuna.apps.onboarding.api import router as onboarding_router
 from kizuna.apps.playbooks.api import router as playbooks_router
 from kizuna.apps.renewals.api import router as renewals_router
+from kizuna.apps.renewals.api_forecast import router as renewals_forecast_router
 from kizuna.apps.revenue.api import router as revenue_router
 from kizuna.apps.rules.api import router as rules_router
 from kizuna.apps.segments.api import router as segments_router
@@ -113,6 +114,8 @@ api.add_router("/", tasks_router)
 api.add_router("/", notify_router)
 api.add_router("/", rules_router)
 api.add_router("/", playbooks_router)
+# the forecast's fixed paths (/renewals/forecast) before a renewal's (/renewals/{id})
+api.add_router("/", renewals_forecast_router)
 api.add_router("/", renewals_router)
 api.add_router("/", funnels_router)
 api.add_router("/", expansion_router)

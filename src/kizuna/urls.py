@@ -24,6 +24,8 @@ urlpatterns = [
     path("tasks/", include("kizuna.apps.tasks.urls")),
     path("csqls/", include("kizuna.apps.expansion.urls")),
     path("playbooks/", include("kizuna.apps.playbooks.urls")),
+    # the renewal forecast (its own URL module, beside the renewals pipeline's)
+    path("renewals/forecast/", include("kizuna.apps.renewals.urls_forecast")),
     path("renewals/", include("kizuna.apps.renewals.urls")),
     path("funnels/", include("kizuna.apps.funnels.urls")),
     path("export/", include("kizuna.apps.exports.urls")),

@@ -139,6 +139,7 @@ def _pages() -> list[tuple[str, str]]:
         ("renewals", "/renewals/"),
         ("renewal", f"/renewals/{renewal.pk}/"),
         ("renewals-cadence", "/renewals/cadence/"),
+        ("renewals-forecast", "/renewals/forecast/"),
         ("playbook", f"/playbooks/{playbook_id}/"),
         ("playbook-edit", f"/playbooks/{playbook_id}/edit/"),
         ("accounts", "/accounts/"),

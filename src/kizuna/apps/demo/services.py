@@ -11,12 +11,14 @@ the parts it reads:
 6. ``usage.demo``: usage through the store of record, summaries (accounts, lines);
 7. ``onboarding.demo``: templates, onboardings and their criteria (lines, usage);
 8. ``health.demo``: twelve weeks of scores (everything above);
-9. ``renewals.demo``: renewals derived from the lines, and the work on the open ones (calls,
-   closing plans, reviews; the health colours of 8);
-10. ``expansion.demo``: a year of CSQLs and their attributed expansion (lines, health scores);
-11. ``rules.demo``: the enabled rules and half a year of their firings and tasks, worked
+9. ``renewals.demo_forecast``: the renewals derived from the lines, monthly health scores
+   back-filled over two years (the forecast's history), the CSMs' calls by grade;
+10. ``renewals.demo``: the work on the open renewals (calls, closing plans, reviews; the
+    health colours of 8);
+11. ``expansion.demo``: a year of CSQLs and their attributed expansion (lines, health scores);
+12. ``rules.demo``: the enabled rules and half a year of their firings and tasks, worked
     through by their owners (the signals of 6–8; the admin and the members of 1);
-12. ``playbooks.demo``: three playbooks and their runs at various stages (accounts, lines,
+13. ``playbooks.demo``: three playbooks and their runs at various stages (accounts, lines,
     health scores of 2 and 8).
 """
 
@@ -38,6 +40,7 @@ from kizuna.apps.onboarding.demo import onboarding_demo_load
 from kizuna.apps.org.demo import org_demo_load
 from kizuna.apps.playbooks.demo import playbooks_demo_load
 from kizuna.apps.renewals.demo import renewals_demo_load
+from kizuna.apps.renewals.demo_forecast import forecast_demo_load
 from kizuna.apps.revenue.demo import revenue_demo_load
 from kizuna.apps.rules.demo import rules_demo_load
 from kizuna.apps.segments.demo import segments_demo_load
@@ -140,6 +143,8 @@ def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = N
         onboarding_demo_load(dataset=dataset, accounts=customers.accounts)
     with _timed("health", on_step):
         health_demo_load(as_of=dataset.as_of, large=len(dataset.accounts) > LARGE_DEMO)
+    with _timed("forecast", on_step):
+        forecast_demo_load(as_of=dataset.as_of, large=len(dataset.accounts) > LARGE_DEMO)
     with _timed("renewals", on_step):
         renewals_demo_load(as_of=dataset.as_of)
     with _timed("expansion", on_step):

@@ -603,6 +603,21 @@ def renewal_permissions(user: User, account: AccountFields) -> RenewalPermission
     )
 
 
+# --- renewals: the calibrated forecast ---------------------------------------------------
+
+
+def can_view_renewal_forecast(user: User | AnonymousUser) -> bool:
+    """Read the renewal forecast, its calibration and its backtest: every active member,
+    CSMs included, whole. It is a company figure built from every renewal (as every member
+    reads every account), and a CSM compares their calls with it."""
+    return _active(user)
+
+
+def require_renewal_forecast_view(user: User | AnonymousUser) -> None:
+    if not can_view_renewal_forecast(user):
+        raise PermissionDenied
+
+
 # --- the two CS funnels: company figures per cohort, no account named ----------------------
 
 
