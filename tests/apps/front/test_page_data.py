@@ -73,6 +73,7 @@ DJANGO_TEMPLATES = ("django/forms/",)
 #: key: the page reads it through the typed view named.
 STORED_JSON: dict[str, str] = {
     "AuditEvent.changes": "read through AuditEvent.change_rows (ChangeRow)",
+    "Csql.reasons": "read through expansion's reason rows (points, text) on the CSQL's pages",
     "HealthScore.inputs": "read through health.selectors.account_health (HealthPart)",
     "HealthScore.points": "read through health.selectors (HealthPart, GradeDrop.reasons)",
     "IngestionRun.rejected_reasons": "read through IngestionRun.reason_counts (ReasonCount)",
@@ -83,6 +84,7 @@ STORED_JSON: dict[str, str] = {
     "ScoreModelVersion.spec": "read through ScoreModelVersion.as_core (ScoreModel)",
     "SegmentReview.moves": "read through move_count and segments.selectors.review_moved_rows",
     "SegmentReview.summary": "read through SegmentReview.figures (ReviewSummary)",
+    "Task.reason_message": "read through Task.reason_shown (tasks.messages.message_render)",
     "TouchpointImport.mapping": "the mapping form's initial values; no template reads it",
     "TouchpointImport.rejected_rows": "read through touchpoints.imports.import_rejected_rows",
     "UsageSummary.top_users": "read through UsageSummary.top_user_rows (TopUser)",

@@ -95,7 +95,7 @@ def test_the_page_shows_both_funnels_in_japanese_by_default(world: World, book: 
     assert "顧客数ベースのCSファネル" in page and "収益ベースのCSファネル" in page
     assert 'id="funnels-as-of"' in page
     rows = response.context["account_rows"]
-    assert [(r["cohort_month"], r["contracted"], r["renewed"]) for r in rows] == [
+    assert [(r.cohort_month, r.contracted, r.renewed) for r in rows] == [
         (FEB, 0, 0),
         (JAN, 3, 2),
     ]

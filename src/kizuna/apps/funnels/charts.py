@@ -4,11 +4,10 @@ rate written after each bar."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
 from kizuna.apps.front import charts
+from kizuna.apps.funnels.rows import AccountFunnelRow, RevenueFunnelRow
 from kizuna.core.money import format_money
 
 WIDTH = 1180
@@ -24,15 +23,15 @@ def _pct_tick(value: float) -> str:
     return f"{value:.0f}%"
 
 
-def account_chart(totals: dict[str, Any]) -> charts.Chart:
+def account_chart(totals: AccountFunnelRow) -> charts.Chart:
     """One bar per node: its rate (of its own denominator), and "count / denominator"."""
     nodes = [
-        (_("Contracted"), totals["contracted"], totals["contracted"], 0),
-        (_("Handed over to onboarding"), totals["handed_over"], totals["contracted"], 1),
-        (_("Onboarded on time"), totals["onboarded_on_time"], totals["handed_over"], 1),
-        (_("Adopted at 6 months"), totals["adopted"], totals["adoption_due"], 1),
-        (_("Renewed at the first renewal"), totals["renewed"], totals["renewal_due"], 1),
-        (_("Expanded within 12 months"), totals["expanded"], totals["expansion_due"], 1),
+        (_("Contracted"), totals.contracted, totals.contracted, 0),
+        (_("Handed over to onboarding"), totals.handed_over, totals.contracted, 1),
+        (_("Onboarded on time"), totals.onboarded_on_time, totals.handed_over, 1),
+        (_("Adopted at 6 months"), totals.adopted, totals.adoption_due, 1),
+        (_("Renewed at the first renewal"), totals.renewed, totals.renewal_due, 1),
+        (_("Expanded within 12 months"), totals.expanded, totals.expansion_due, 1),
     ]
     rows = []
     for label, count, base, indent in nodes:
@@ -55,28 +54,28 @@ def account_chart(totals: dict[str, Any]) -> charts.Chart:
     )
 
 
-def revenue_chart(totals: dict[str, Any], currency: str) -> charts.Chart | None:
+def revenue_chart(totals: RevenueFunnelRow, currency: str) -> charts.Chart | None:
     """New MRR of the cohorts whose month 12 has come → lost → retained → expansion → net."""
-    base = totals["due_new_mrr"]
-    if not totals["due_accounts"]:
+    base = totals.due_new_mrr
+    if not totals.due_accounts:
         return None
     steps = [
         (_("New MRR"), base, charts.TOTAL, 0),
-        (_("Churned"), totals["churned_mrr"], LOST, 1),
-        (_("Contraction"), totals["contraction_mrr"], LOST, 1),
-        (_("Retained (GRR basis)"), totals["retained_mrr"], charts.BAR, 0),
-        (_("Expansion"), totals["expansion_mrr"], charts.UP, 1),
-        (_("With expansion (NRR basis)"), totals["net_mrr"], charts.BAR, 0),
+        (_("Churned"), totals.churned_mrr, LOST, 1),
+        (_("Contraction"), totals.contraction_mrr, LOST, 1),
+        (_("Retained (GRR basis)"), totals.retained_mrr, charts.BAR, 0),
+        (_("Expansion"), totals.expansion_mrr, charts.UP, 1),
+        (_("With expansion (NRR basis)"), totals.net_mrr, charts.BAR, 0),
     ]
     rows = [
         charts.HBar(
             label,
             float(amount),
-            f"{format_money(int(amount), currency)} ({pct(amount / base if base else None)})",
+            f"{format_money(amount, currency)} ({pct(amount / base if base else None)})",
             colour,
             indent,
         )
-        for label, amount, colour, indent in steps
+        for label, amount, colour, indent in ((a, b or 0, c, d) for a, b, c, d in steps)
     ]
     return charts.hbar_chart(
         rows,

@@ -4,7 +4,7 @@ per-cohort tables; ``?format=csv&table=<name>`` downloads one table with the sam
 from __future__ import annotations
 
 import csv
-from typing import Any, Final
+from typing import Final
 
 import polars as pl
 from django.contrib.auth.decorators import login_required
@@ -15,6 +15,7 @@ from django.utils import timezone
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.funnels import charts
 from kizuna.apps.funnels.forms import FunnelFilterForm
+from kizuna.apps.funnels.rows import AccountFunnelRow, RevenueFunnelRow, funnel_rows, typed_row
 from kizuna.apps.funnels.selectors import DEFAULT_MONTHS, FunnelData, cut_labels, funnel_data
 from kizuna.apps.org.access import require_funnels_view
 from kizuna.apps.tenant.selectors import tenant_today
@@ -46,17 +47,6 @@ def _csv(name: str, data: FunnelData) -> HttpResponse:
     return response
 
 
-def _rows(frame: pl.DataFrame, cut: str | None, labels: dict[str, str]) -> list[dict[str, Any]]:
-    """The rows of a funnel frame for the template, newest cohort first, with the cut's label."""
-    rows = list(frame.iter_rows(named=True))
-    if "cohort_month" in frame.columns:
-        rows.sort(key=lambda row: row["cohort_month"], reverse=True)
-    for row in rows:
-        value = row.get(cut) if cut else None
-        row["label"] = labels.get(value, value) if value is not None else None
-    return rows
-
-
 @login_required
 def funnels_page(request: AuthedRequest) -> HttpResponse:
     require_funnels_view(request.user)
@@ -75,8 +65,8 @@ def funnels_page(request: AuthedRequest) -> HttpResponse:
             raise Http404
         return _csv(name, data)
     labels = dict(cut_labels(cut))
-    account_all = data.account_all.row(0, named=True)
-    revenue_all = data.revenue_all.row(0, named=True)
+    account_all = typed_row(AccountFunnelRow, data.account_all.row(0, named=True), None)
+    revenue_all = typed_row(RevenueFunnelRow, data.revenue_all.row(0, named=True), None)
     currency = request.tenant.currency
     query = request.GET.copy()
     query.pop("format", None)
@@ -91,10 +81,14 @@ def funnels_page(request: AuthedRequest) -> HttpResponse:
         "revenue_all": revenue_all,
         "account_chart": charts.account_chart(account_all),
         "revenue_chart": charts.revenue_chart(revenue_all, currency),
-        "account_rows": _rows(data.accounts, cut, labels),
-        "account_totals": _rows(data.account_totals, cut, labels) if cut else [],
-        "revenue_rows": _rows(data.revenue, cut, labels),
-        "revenue_totals": _rows(data.revenue_totals, cut, labels) if cut else [],
+        "account_rows": funnel_rows(AccountFunnelRow, data.accounts, cut, labels),
+        "account_totals": funnel_rows(AccountFunnelRow, data.account_totals, cut, labels)
+        if cut
+        else [],
+        "revenue_rows": funnel_rows(RevenueFunnelRow, data.revenue, cut, labels),
+        "revenue_totals": funnel_rows(RevenueFunnelRow, data.revenue_totals, cut, labels)
+        if cut
+        else [],
         "currency": currency,
         "query": query.urlencode(),
         "computed_at": computed_at,

@@ -7,6 +7,8 @@ work a renewal; managers and admins sign off; admins keep the cadence."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -43,6 +45,16 @@ from kizuna.apps.renewals.forms import (
 from kizuna.apps.renewals.models import ForecastCall, Renewal, Stage
 from kizuna.apps.tenant.selectors import tenant_today
 
+
+@dataclass(frozen=True)
+class PipelineLabels:
+    """The words for each stage, forecast call and plan status, by code."""
+
+    status: Mapping[str, str]
+    stage: Mapping[str, str]
+    call: Mapping[str, str]
+
+
 #: the pipeline's table shows this many rows; the totals and the CSV count every row
 TABLE_ROWS = 500
 
@@ -76,9 +88,14 @@ def pipeline(request: AuthedRequest) -> HttpResponse:
         "rows": rows[:TABLE_ROWS],
         "more": max(0, len(rows) - TABLE_ROWS),
         "totals": selectors.pipeline_totals(rows, filters),
-        "status_labels": labels,
-        "stage_labels": dict(Stage.choices),
-        "call_labels": {**dict(ForecastCall.choices), "": _("(no call yet)")},
+        "labels": PipelineLabels(
+            status=labels,
+            stage={code: str(label) for code, label in Stage.choices},
+            call={
+                **{code: str(label) for code, label in ForecastCall.choices},
+                "": _("(no call yet)"),
+            },
+        ),
         "as_of": selectors.refreshed_at(),
         "today": today,
         "csv_query": _with_format(request),
