@@ -24,7 +24,7 @@ from kizuna.apps.expansion import selectors, services
 from kizuna.apps.expansion.access import access_csql
 from kizuna.apps.expansion.forms import BoardFilterForm, HandForm, MoveForm, RaiseForm, SettingsForm
 from kizuna.apps.expansion.models import Csql
-from kizuna.apps.front.form_helpers import form_page
+from kizuna.apps.front.form_helpers import form_action_run, form_page
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import (
     can_change_csql,
@@ -145,15 +145,9 @@ def _apply(
 ) -> HttpResponse:
     if not can_change_csql(request.user, csql):
         raise PermissionDenied
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
-        else:
-            messages.success(request, done)
-            return redirect("expansion:detail", csql.pk)
+    if form_action_run(form, action):
+        messages.success(request, done)
+        return redirect("expansion:detail", csql.pk)
     return _detail(request, csql, status=400, **{name: form})
 
 

@@ -4,9 +4,11 @@ irreversible action (``confirmed``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -48,3 +50,18 @@ def confirmed(request: HttpRequest) -> bool:
         return True
     messages.error(request, _("Tick the confirmation box first. Nothing has been changed."))
     return False
+
+
+def form_action_run(form: BaseForm, action: Callable[[dict[str, Any]], object]) -> bool:
+    """Validate ``form`` and run ``action(cleaned_data)``: True when it ran. A value the
+    action refuses (``ValidationError`` keyed by field, in the member's language) comes back
+    on the form, on its field when the form has one, else above it."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+        return False
+    return True

@@ -7,7 +7,7 @@ work a renewal; managers and admins sign off; admins keep the cadence."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,48 +181,61 @@ def renewal_detail(request: AuthedRequest, renewal_id: int) -> HttpResponse:
     return _detail(request, _renewal(renewal_id))
 
 
-@login_required
-@require_POST
-def renewal_stage(request: AuthedRequest, renewal_id: int) -> HttpResponse:
+def _set_field(
+    request: AuthedRequest,
+    renewal_id: int,
+    form: StageForm | CallForm,
+    *,
+    invalid: str,
+    apply: Callable[[Renewal, Any], object],
+    done: str,
+) -> HttpResponse:
+    """Set one field of a renewal from ``form`` (its only field) and go back to the renewal's
+    page with what happened."""
     renewal = _renewal(renewal_id)
-    form = StageForm(request.POST)
     if not renewal_permissions(request.user, renewal.account).work:
         raise PermissionDenied
     if not form.is_valid():
-        messages.error(request, _("Choose not started, plan drafted, in negotiation or committed."))
+        messages.error(request, invalid)
         return redirect("renewals:detail", renewal.pk)
     try:
-        services.renewal_set_stage(
-            actor=request.user, renewal=renewal, stage=form.cleaned_data["stage"]
-        )
+        apply(renewal, next(iter(form.cleaned_data.values())))
     except ValidationError as error:
         for text in _error_text(error):
             messages.error(request, text)
     else:
-        messages.success(request, _("Stage saved."))
+        messages.success(request, done)
     return redirect("renewals:detail", renewal.pk)
+
+
+@login_required
+@require_POST
+def renewal_stage(request: AuthedRequest, renewal_id: int) -> HttpResponse:
+    return _set_field(
+        request,
+        renewal_id,
+        StageForm(request.POST),
+        invalid=_("Choose not started, plan drafted, in negotiation or committed."),
+        apply=lambda renewal, stage: services.renewal_set_stage(
+            actor=request.user, renewal=renewal, stage=stage
+        ),
+        done=_("Stage saved."),
+    )
 
 
 @login_required
 @require_POST
 def renewal_call(request: AuthedRequest, renewal_id: int) -> HttpResponse:
-    renewal = _renewal(renewal_id)
-    form = CallForm(request.POST)
-    if not renewal_permissions(request.user, renewal.account).work:
-        raise PermissionDenied
-    if not form.is_valid():
-        messages.error(request, _("Choose commit, likely, at risk or lost."))
-        return redirect("renewals:detail", renewal.pk)
-    try:
-        services.renewal_set_call(
-            actor=request.user, renewal=renewal, call=form.cleaned_data["forecast_call"]
-        )
-    except ValidationError as error:
-        for text in _error_text(error):
-            messages.error(request, text)
-    else:
-        messages.success(request, _("Forecast call saved."))
-    return redirect("renewals:detail", renewal.pk)
+    return _set_field(
+        request,
+        renewal_id,
+        CallForm(request.POST),
+        invalid=_("Choose commit, likely, at risk or lost."),
+        apply=lambda renewal, call: services.renewal_set_call(
+            actor=request.user, renewal=renewal, call=call
+        ),
+        done=_("Forecast call saved."),
+    )
 
 
 @login_required

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kizuna.apps.customers.access import access_account
-from kizuna.apps.front.form_helpers import account_form_page, confirmed
+from kizuna.apps.front.form_helpers import account_form_page, confirmed, form_action_run
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import (
     access_member,
@@ -119,15 +119,9 @@ def _apply(
 ) -> HttpResponse:
     """Validate ``form``, run ``action(cleaned_data)``; a refused value comes back on the form
     (status 400, in the member's language); success goes back to the task with ``done``."""
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
-        else:
-            messages.success(request, done)
-            return redirect("tasks:detail", task.pk)
+    if form_action_run(form, action):
+        messages.success(request, done)
+        return redirect("tasks:detail", task.pk)
     return _detail_page(request, task, status=400, **{name: form})
 
 
