@@ -38,6 +38,11 @@ def test_a_renewal_without_a_plan_inside_its_window(world: World, renewal: Renew
         (account, D(2026, 5, 4), 120),
         (account, D(2026, 5, 5), 119),
     ]
+    # each links to the renewal's page (its plan and reviews)
+    (signal,) = signals_between(
+        start=D(2026, 5, 4), end=D(2026, 5, 4), kinds={K.RENEWAL_PLAN_MISSING}
+    )
+    assert signal.evidence == f"/renewals/{renewal.pk}/"
     # a plan made on 5/5 (its creation time is "now" in the test: backdate it)
     plan = ClosingPlan.objects.create(renewal=renewal)
     ClosingPlan.objects.filter(pk=plan.pk).update(

@@ -491,7 +491,7 @@ def _plan_flag(days: _Range, _max_days: int, *, flag: str) -> Iterable[Signal]:
             continue
         reviewed = sorted(reviews.get(pk, ()))
         plan_day = planned_at.date() if planned_at is not None else None
-        url = _account_url(account_id, "#renewals")
+        url = _path("renewals:detail", pk)  # the renewal, its plan and its reviews
         for day in _days(*days):
             last = max((d for d in reviewed if d <= day), default=None)
             # the plan's next review date was set at its last review (or its creation)
