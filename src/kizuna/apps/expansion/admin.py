@@ -22,6 +22,9 @@ class CsqlAdmin(admin.ModelAdmin[Csql]):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a CSQL is moved (and audited) through expansion.services
+
 
 @admin.register(CsqlMonth)
 class CsqlMonthAdmin(admin.ModelAdmin[CsqlMonth]):
@@ -32,3 +35,6 @@ class CsqlMonthAdmin(admin.ModelAdmin[CsqlMonth]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a CSQL is moved (and audited) through expansion.services
