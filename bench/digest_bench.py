@@ -312,29 +312,13 @@ def pandas_baseline(
     rules: Any, signals: Any, facts: Any, state: Any, day: dt.date, budget: int | None
 ) -> Callable[[], list[tuple[int, int, str]]] | None:
     try:
-        import pandas as pd
+        import pandas  # noqa: F401  (the baseline needs it; absent: no baseline)
     except ImportError:
         return None
     sys.path.insert(0, str(Path(__file__).parent))
     import rules_pandas
 
-    frames = {
-        "signals": pd.DataFrame(
-            [(s.account_id, s.day, s.kind.value, s.value) for s in signals],
-            columns=["account_id", "day", "kind", "value"],
-        ),
-        "accounts": pd.DataFrame(
-            [
-                (a.account_id, a.owner_id, a.segment, a.team, a.products, a.grade, a.mrr)
-                for a in facts.values()
-            ],
-            columns=["account_id", "owner_id", "segment", "team", "products", "grade", "mrr"],
-        ),
-        "fired": pd.DataFrame(
-            [(rule, account, on) for (rule, account), on in state.last_fired.items()],
-            columns=["rule_id", "account_id", "day"],
-        ),
-    }
+    frames = rules_pandas.input_frames(signals, facts.values(), state.last_fired)
 
     def run() -> list[tuple[int, int, str]]:
         out = rules_pandas.evaluate(

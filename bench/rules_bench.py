@@ -109,28 +109,12 @@ def main() -> None:
 
     runners: dict[str, Callable[[], list[tuple[int, int, str]]]] = {"core": core}
     try:
-        import pandas as pd
+        import pandas  # noqa: F401  (the baseline needs it; absent: no baseline)
         import rules_pandas
     except ImportError:
         print("pandas is not installed: run with `uv run --with pandas`; the core alone")
     else:
-        frames = {
-            "signals": pd.DataFrame(
-                [(s.account_id, s.day, s.kind.value, s.value) for s in signals],
-                columns=["account_id", "day", "kind", "value"],
-            ),
-            "accounts": pd.DataFrame(
-                [
-                    (a.account_id, a.owner_id, a.segment, a.team, a.products, a.grade, a.mrr)
-                    for a in accounts.values()
-                ],
-                columns=["account_id", "owner_id", "segment", "team", "products", "grade", "mrr"],
-            ),
-            "fired": pd.DataFrame(
-                [(rule, account, on) for (rule, account), on in state.last_fired.items()],
-                columns=["rule_id", "account_id", "day"],
-            ),
-        }
+        frames = rules_pandas.input_frames(signals, accounts.values(), state.last_fired)
 
         def baseline() -> list[tuple[int, int, str]]:
             out = rules_pandas.evaluate(

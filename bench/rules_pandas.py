@@ -11,10 +11,42 @@ same deliveries. Run it with ``uv run --with pandas python bench/rules_bench.py`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from kizuna.core.rules.model import COMPARE, Action, Compare, Priority, Rule
+from kizuna.core.rules.model import (
+    COMPARE,
+    AccountFacts,
+    Action,
+    Compare,
+    Priority,
+    Rule,
+    Signal,
+)
+
+
+def input_frames(
+    signals: Iterable[Signal],
+    accounts: Iterable[AccountFacts],
+    last_fired: Mapping[tuple[int, int], dt.date],
+) -> dict[str, pd.DataFrame]:
+    """The core's inputs as the frames ``evaluate`` reads: signals, accounts, last firings."""
+    return {
+        "signals": pd.DataFrame(
+            [(s.account_id, s.day, s.kind.value, s.value) for s in signals],
+            columns=["account_id", "day", "kind", "value"],
+        ),
+        "accounts": pd.DataFrame(
+            [(a.account_id, a.owner_id, a.segment, a.team, a.products, a.grade, a.mrr)
+             for a in accounts],
+            columns=["account_id", "owner_id", "segment", "team", "products", "grade", "mrr"],
+        ),
+        "fired": pd.DataFrame(
+            [(rule, account, on) for (rule, account), on in last_fired.items()],
+            columns=["rule_id", "account_id", "day"],
+        ),
+    }  # fmt: skip
 
 
 def evaluate(
