@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.renewals.models import Renewal
-from kizuna.db.rows import plain_rows
+from kizuna.db.rows import plain_frame, plain_rows
 from tests.factories import World
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +50,21 @@ def test_a_json_or_datetime_column_is_refused(world: World) -> None:
     for column in ("line_ids", "created_at"):
         with pytest.raises(ValueError, match="plain_rows cannot read"):
             next(plain_rows(Renewal.objects.values_list("pk", column)))
+
+
+def test_a_frame_holds_the_same_values_and_an_empty_query_gives_an_empty_frame(
+    world: World,
+) -> None:
+    # given: renewals at the ends of the calendar, a null MRR after
+    Renewal.objects.create(account=world.account, date=dt.date(9999, 12, 31), mrr_due=HUGE)
+    Renewal.objects.create(account=world.other_account, date=dt.date(1, 1, 1), mrr_after=0)
+    schema = {"account_id": pl.Int64, "date": pl.Date, "mrr_due": pl.Int64,
+              "mrr_after": pl.Int64}  # fmt: skip
+    query = Renewal.objects.order_by("pk").values_list(*schema)
+    # when
+    frame = plain_frame(query, schema)
+    empty = plain_frame(query.filter(mrr_due=-1), schema)
+    # then
+    assert frame.rows() == list(query)
+    assert frame.schema == pl.Schema(schema)
+    assert empty.is_empty() and empty.schema == pl.Schema(schema)
