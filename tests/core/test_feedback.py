@@ -86,4 +86,5 @@ def test_a_shipped_request_tells_each_logger_and_account_owner_once() -> None:
         Requester(logged_by=None, account_owner=None),
     ]
     assert ship_recipients(requesters) == [3, 4, 7, 9]
+    assert ship_recipients(iter(requesters)) == [3, 4, 7, 9]  # read once, as a query's rows
     assert ship_recipients([]) == []

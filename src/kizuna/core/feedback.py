@@ -108,5 +108,7 @@ class Requester:
 def ship_recipients(requesters: Iterable[Requester]) -> list[int]:
     """The members told when a request ships: everyone who logged a feedback on it and every
     owner of a requesting account, each once, by id."""
-    ids = {r.logged_by for r in requesters} | {r.account_owner for r in requesters}
+    ids: set[int | None] = set()
+    for r in requesters:
+        ids.update((r.logged_by, r.account_owner))
     return sorted(i for i in ids if i is not None)

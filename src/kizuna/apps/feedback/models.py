@@ -164,7 +164,7 @@ class Feedback(models.Model):
         related_name="feedback",
     )
     text = models.TextField(_("feedback"), max_length=MAX_TEXT)
-    source = models.CharField(_("source"), max_length=16, choices=FeedbackSource.choices)
+    source = models.CharField(_("logged from"), max_length=16, choices=FeedbackSource.choices)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("logged by"),

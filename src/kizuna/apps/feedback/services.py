@@ -42,6 +42,11 @@ from kizuna.core import feedback as core
 SHIPPED_KIND = "feature_request_shipped"
 
 
+def _invalid(field: str, message: str, code: str) -> ValidationError:
+    """A refusal of ``field`` whose code a client reads (``error_dict[field][0].code``)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -52,18 +57,15 @@ def _text(field: str, value: str, *, limit: int, required: bool) -> str:
     characters, or is empty and ``required``."""
     value = (value or "").strip()
     if "\x00" in value:
-        raise ValidationError(
-            {field: _("Null characters are not allowed.")}, code="null_characters_not_allowed"
-        )
+        raise _invalid(field, _("Null characters are not allowed."), "null_characters_not_allowed")
     if required and not value:
-        raise ValidationError({field: _("This field is required.")}, code="required")
+        raise _invalid(field, _("This field is required."), "required")
     if len(value) > limit:
-        raise ValidationError(
-            {
-                field: _("Keep it to %(limit)d characters (it has %(count)d).")
-                % {"limit": limit, "count": len(value)}
-            },
-            code="max_length",
+        raise _invalid(
+            field,
+            _("Keep it to %(limit)d characters (it has %(count)d).")
+            % {"limit": limit, "count": len(value)},
+            "max_length",
         )
     return value
 
@@ -75,17 +77,11 @@ def _check_parts(
     feature_request: FeatureRequest | None,
 ) -> None:
     if contact is not None and contact.account_id != account.pk:
-        raise ValidationError(
-            {"contact": _("This contact is not one of the account's.")}, code="invalid"
-        )
+        raise _invalid("contact", _("This contact is not one of the account's."), "invalid")
     if touchpoint is not None and touchpoint.account_id != account.pk:
-        raise ValidationError(
-            {"touchpoint": _("This touchpoint is not one of the account's.")}, code="invalid"
-        )
+        raise _invalid("touchpoint", _("This touchpoint is not one of the account's."), "invalid")
     if feature_request is not None and feature_request.status == RequestStatus.DECLINED:
-        raise ValidationError(
-            {"feature_request": _("This feature request was declined.")}, code="declined"
-        )
+        raise _invalid("feature_request", _("This feature request was declined."), "declined")
 
 
 @transaction.atomic
@@ -106,7 +102,7 @@ def feedback_log(
     The product is the request's when one is named, else ``product`` (or none)."""
     _require(can_log_feedback(actor, account))
     if source not in FeedbackSource.values:
-        raise ValidationError({"source": _("Unknown source.")}, code="invalid")
+        raise _invalid("source", _("Unknown source."), "invalid")
     text = _text("text", text, limit=MAX_TEXT, required=True)
     _check_parts(account, contact, touchpoint, feature_request)
     feedback = Feedback.objects.create(
@@ -237,12 +233,11 @@ def feature_request_set_status(
     _require(can_decide_feature_request(actor, product_owner_id=request.product.owner_id))
     note = _text("note", note, limit=1000, required=False)
     if not core.can_move(request.status, status):
-        raise ValidationError(
-            {
-                "status": _("A request that is %(status)s cannot move there.")
-                % {"status": request.get_status_display()}
-            },
-            code="invalid_status",
+        raise _invalid(
+            "status",
+            _("A request that is %(status)s cannot move there.")
+            % {"status": request.get_status_display()},
+            "invalid_status",
         )
     before, now = request.status, timezone.now()
     request.status = status
