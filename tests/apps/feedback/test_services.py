@@ -70,7 +70,10 @@ def test_the_longest_text_is_kept_whole(fw: FeedbackWorld) -> None:
 def test_another_accounts_contact_or_touchpoint_is_refused(fw: FeedbackWorld) -> None:
     elsewhere = ContactFactory(account=fw.big)
     touchpoint = TouchpointFactory(account=fw.big, csm=fw.w.csm)
-    for parts, field in (({"contact": elsewhere}, "contact"), ({"touchpoint": touchpoint}, "touchpoint")):  # noqa: E501
+    for parts, field in (
+        ({"contact": elsewhere}, "contact"),
+        ({"touchpoint": touchpoint}, "touchpoint"),
+    ):  # noqa: E501
         with pytest.raises(ValidationError) as error:
             services.feedback_log(
                 actor=fw.w.csm, account=fw.w.account, text="x", source="account_page", **parts
@@ -107,7 +110,9 @@ def test_an_inactive_member_logs_nothing(fw: FeedbackWorld) -> None:
     [("teammate", True), ("admin", True), ("csm", False), ("manager", False),
      ("outsider", False), ("viewer", False)],
 )  # fmt: skip
-def test_the_product_owner_and_admins_decide(fw: FeedbackWorld, persona: str, allowed: bool) -> None:
+def test_the_product_owner_and_admins_decide(
+    fw: FeedbackWorld, persona: str, allowed: bool
+) -> None:
     request = open_request(fw)
     actor = getattr(fw.w, persona)
     if allowed:
@@ -180,7 +185,9 @@ def test_hostile_titles_are_refused(fw: FeedbackWorld) -> None:
 def test_the_author_edits_while_new_then_only_the_owner(fw: FeedbackWorld) -> None:
     request = open_request(fw)
     log(fw.w.csm, fw.w.account, request)
-    other_product = type(fw.w.product).objects.create(code="invoice", name_ja="請求書", name_en="Invoice")
+    other_product = type(fw.w.product).objects.create(
+        code="invoice", name_ja="請求書", name_en="Invoice"
+    )
     services.feature_request_update(
         actor=fw.w.csm, feature_request=request, title="CSV 出力(月次)", product=other_product
     )
