@@ -127,7 +127,7 @@ def test_hostile_feature_requests(fw: FeedbackWorld) -> None:
             fw.w.viewer, "post", "/feature-requests", {"product": "expense", "title": "x"}
         ).status_code
         == 403
-    )  # noqa: E501
+    )
     assert api(fw.w.csm, "get", "/feature-requests/999999").status_code == 404
     assert api(fw.w.csm, "get", "/feature-requests?status=bogus").status_code == 400
     assert api(fw.w.csm, "get", "/feature-requests?owner=nobody").status_code == 400

@@ -50,7 +50,7 @@ def test_the_board_ranks_by_mrr_weight_with_filters_and_csv(fw: FeedbackWorld) -
     assert (
         client.get(reverse("feedback:board") + "?status=x&product=99999999999999999999").status_code
         == 200
-    )  # noqa: E501
+    )
 
 
 def test_the_account_panel_logs_feedback_and_links_a_request(fw: FeedbackWorld) -> None:

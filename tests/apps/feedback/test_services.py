@@ -18,7 +18,7 @@ from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.core.feedback import Weight
 from tests.apps.feedback.conftest import FeedbackWorld, log, open_request
 from tests.apps.org.conftest import Inbox
-from tests.factories import AccountFactory, ContactFactory, TouchpointFactory
+from tests.factories import AccountFactory, ContactFactory, ProductFactory, TouchpointFactory
 
 
 def test_it_logs_feedback_with_its_parts_and_the_requests_product(fw: FeedbackWorld) -> None:
@@ -73,7 +73,7 @@ def test_another_accounts_contact_or_touchpoint_is_refused(fw: FeedbackWorld) ->
     for parts, field in (
         ({"contact": elsewhere}, "contact"),
         ({"touchpoint": touchpoint}, "touchpoint"),
-    ):  # noqa: E501
+    ):
         with pytest.raises(ValidationError) as error:
             services.feedback_log(
                 actor=fw.w.csm, account=fw.w.account, text="x", source="account_page", **parts
@@ -185,9 +185,7 @@ def test_hostile_titles_are_refused(fw: FeedbackWorld) -> None:
 def test_the_author_edits_while_new_then_only_the_owner(fw: FeedbackWorld) -> None:
     request = open_request(fw)
     log(fw.w.csm, fw.w.account, request)
-    other_product = type(fw.w.product).objects.create(
-        code="invoice", name_ja="請求書", name_en="Invoice"
-    )
+    other_product = ProductFactory(code="invoice", name_ja="請求書", name_en="Invoice")
     services.feature_request_update(
         actor=fw.w.csm, feature_request=request, title="CSV 出力(月次)", product=other_product
     )
