@@ -101,7 +101,7 @@ def _request(
         requesters_notified_at=decided if status == RequestStatus.SHIPPED else None,
     )  # fmt: skip
     owner = product.owner
-    path = [("", RequestStatus.NEW, created)]
+    path: list[tuple[str, str, dt.datetime]] = [("", RequestStatus.NEW, created)]
     if status != RequestStatus.NEW:
         planned = created + dt.timedelta(days=20)
         if status != RequestStatus.DECLINED:
