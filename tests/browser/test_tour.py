@@ -15,7 +15,7 @@ import pytest
 from kizuna.apps.customers.models import Account, Contact
 from kizuna.apps.demo.services import demo_load_if_empty
 from kizuna.apps.expansion.models import Csql
-from kizuna.apps.feedback.models import FeatureRequest
+from kizuna.apps.feedback.models import FeatureRequest, Feedback
 from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.onboarding.models import Onboarding, OnboardingCriterion, OnboardingPhase
@@ -93,6 +93,8 @@ def _data_strings() -> list[str]:
         (Task, ("title", "reason")),  # a rule's task: its name, its reason in the owner's language
         (TaskComment, ("body",)),
         (Csql, ("note", "sales_owner_name", "lost_note")),  # typed by the CSM and sales
+        (FeatureRequest, ("title", "description")),  # typed by the CSMs and product owners
+        (Feedback, ("text",)),  # what the customers said, as logged
     ):
         present = [f for f in fields if f in {x.name for x in model._meta.get_fields()}]
         for row in model.objects.values_list(*present):
