@@ -132,3 +132,23 @@ def test_hostile_feature_requests(fw: FeedbackWorld) -> None:
     assert api(fw.w.csm, "get", "/feature-requests?status=bogus").status_code == 400
     assert api(fw.w.csm, "get", "/feature-requests?owner=nobody").status_code == 400
     assert not FeatureRequest.objects.exists()
+
+
+def test_naming_the_request_of_a_logged_feedback(fw: FeedbackWorld) -> None:
+    # given a feedback logged without a request, and a request of the teammate's product
+    feedback = log(fw.w.csm, fw.big, None)
+    request = open_request(fw)
+    path = f"/feedback/{feedback.pk}"
+    # the outsider (neither the account's nor the product's) may not; the product owner may
+    assert api(fw.w.outsider, "patch", path, {"feature_request_id": request.pk}).status_code == 403
+    done = api(fw.w.teammate, "patch", path, {"feature_request_id": request.pk})
+    assert done.status_code == 200 and done.json()["feature_request_id"] == request.pk
+    got = api(fw.w.viewer, "get", f"/feature-requests/{request.pk}").json()
+    assert (got["accounts"], got["mrr_weight"]) == (1, 300_000)
+    assert (
+        api(fw.w.csm, "patch", "/feedback/999999", {"feature_request_id": request.pk}).status_code
+        == 404
+    )  # noqa: E501
+    bad = api(fw.w.csm, "patch", path, {"feature_request_id": 999999})
+    assert bad.status_code == 400 and "feature_request_id" in bad.json()["error"]["fields"]
+    assert api(fw.w.csm, "patch", path, {"feature_request_id": None}).status_code == 400

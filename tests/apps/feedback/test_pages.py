@@ -182,3 +182,17 @@ def test_the_feedback_list_and_its_csv(fw: FeedbackWorld) -> None:
     unnamed = _csv(client.get(reverse("feedback:list") + "?format=csv&linked=no"))
     assert [r[-1] for r in unnamed[1:]] == ["画面が重い"]
     assert client.get(reverse("feedback:list") + "?page=999999").status_code == 200
+
+
+def test_naming_a_request_from_the_list(fw: FeedbackWorld) -> None:
+    feedback = log(fw.w.csm, fw.small, None, text="画面が重い")
+    request = open_request(fw)
+    owner = client_for(fw.w.teammate)
+    assert f"/feedback/{feedback.pk}/link/" in owner.get(reverse("feedback:list")).content.decode()
+    url = reverse("feedback:link", args=[feedback.pk])
+    assert "画面が重い" in owner.get(url).content.decode()
+    assert client_for(fw.w.outsider).post(url, {"feature_request": request.pk}).status_code == 403
+    assert owner.post(url, {"feature_request": "abc"}).status_code == 400
+    assert owner.post(url, {"feature_request": request.pk}).status_code == 302
+    assert Feedback.objects.get().feature_request_id == request.pk
+    assert owner.get(reverse("feedback:link", args=[999999])).status_code == 404

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -199,6 +200,24 @@ def create_feedback(request: AuthedRequest, payload: FeedbackIn) -> Status[Feedb
         via="api",
     )
     return Status(201, feedback)
+
+
+class FeedbackPatch(Schema):
+    feature_request_id: Id = Field(description="the request the feedback asks for")
+
+
+@router.patch("/feedback/{feedback_id}", response={200: FeedbackOut, **errors(403, 404)})
+def update_feedback(request: AuthedRequest, feedback_id: Id, payload: FeedbackPatch) -> Feedback:
+    """Name the feature request a logged feedback asks for: whoever may log feedback on its
+    account, the owner of the request's product, an admin (else 403)."""
+    feedback = Feedback.objects.filter(pk=feedback_id).first()
+    if feedback is None:
+        raise Http404
+    target = _part(FeatureRequest, payload.feature_request_id, "feature_request_id")
+    assert target is not None
+    return services.feedback_link(
+        actor=request.user, feedback=feedback, feature_request=target, via="api"
+    )
 
 
 @router.get("/feature-requests", response={200: list[FeatureRequestOut]})

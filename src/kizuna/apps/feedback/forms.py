@@ -122,3 +122,13 @@ class FeedbackFilterForm(forms.Form):
         choices=[("", _("All")), ("yes", _("Named")), ("no", _("Not named yet"))],
         required=False,
     )
+
+
+class LinkForm(forms.Form):
+    feature_request = RequestChoice(
+        queryset=FeatureRequest.objects.none(), label=_("Feature request")
+    )
+
+    def __init__(self, *args: Any, requests: QuerySet[FeatureRequest], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["feature_request"].queryset = requests  # type: ignore[attr-defined]

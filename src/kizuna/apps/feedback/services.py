@@ -32,6 +32,7 @@ from kizuna.apps.org.access import (
     can_create_feature_request,
     can_decide_feature_request,
     can_edit_feature_request,
+    can_link_feedback,
     can_log_feedback,
 )
 from kizuna.apps.org.models import User
@@ -125,6 +126,37 @@ def feedback_log(
             "feature_request": [None, feature_request.pk if feature_request else None],
             "source": [None, source],
         },
+        via=via,
+    )
+    return feedback
+
+
+@transaction.atomic
+def feedback_link(
+    *, actor: User, feedback: Feedback, feature_request: FeatureRequest, via: str = "web"
+) -> Feedback:
+    """Name the request a logged feedback asks for (or another one): whoever may log feedback
+    on its account, the owner of the request's product, an admin (``can_link_feedback``). The
+    feedback takes the request's product; a declined request takes no more asks. A request
+    that has shipped already tells nobody again."""
+    feedback = (
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("account__owner")
+        .get(pk=feedback.pk)
+    )
+    owner_id = feature_request.product.owner_id
+    _require(can_link_feedback(actor, feedback.account, product_owner_id=owner_id))
+    _check_parts(feedback.account, None, None, feature_request)
+    before = feedback.feature_request_id
+    feedback.feature_request = feature_request
+    feedback.product = feature_request.product
+    feedback.save(update_fields=["feature_request", "product"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=feedback,
+        account_id=feedback.account_id,
+        changes={"feature_request": [before, feature_request.pk]},
         via=via,
     )
     return feedback

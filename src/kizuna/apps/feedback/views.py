@@ -29,6 +29,7 @@ from kizuna.apps.feedback.access import access_feature_request, may_decide, may_
 from kizuna.apps.feedback.forms import (
     BoardFilterForm,
     FeedbackFilterForm,
+    LinkForm,
     RequestForm,
     StatusForm,
     feedback_form,
@@ -144,8 +145,45 @@ def feedback_list(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _csv("feedback", FEEDBACK_CSV_HEADER, map(_feedback_csv_row, qs.iterator()))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"nav": "feedback", "form": form, "page": page}
+    context = {
+        "nav": "feedback",
+        "form": form,
+        "page": page,
+        "can_link": can_create_feature_request(request.user),
+    }
     return render(request, "feedback/list.html", context)
+
+
+@login_required
+def feedback_link(request: AuthedRequest, feedback_id: int) -> HttpResponse:
+    """Name the feature request a logged feedback asks for (triage from the list)."""
+    _require_view(request)
+    feedback = Feedback.objects.select_related("account").filter(pk=feedback_id).first()
+    if feedback is None:
+        raise Http404
+    form = LinkForm(request.POST or None, requests=selectors.open_requests())
+    form.fields["feature_request"].help_text = feedback.text[:300]  # what was said
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_link(
+                actor=request.user,
+                feedback=feedback,
+                feature_request=form.cleaned_data["feature_request"],
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, _("Feature request named."))
+            return redirect("feedback:list")
+    heading = _("Name the feature request: %(account)s") % {"account": feedback.account.name}
+    return form_page(
+        request,
+        form,
+        heading=heading,
+        cancel_url=reverse("feedback:list"),
+        nav="feedback",
+    )
 
 
 def _where_from(request: AuthedRequest) -> tuple[Account, Touchpoint | None]:

@@ -737,3 +737,14 @@ def can_edit_feature_request(
         and created_by_id == user.pk
         and can_create_feature_request(user)
     )
+
+
+def can_link_feedback(
+    user: User | AnonymousUser, account: AccountFields, *, product_owner_id: int | None
+) -> bool:
+    """Name (or change) the feature request a logged feedback asks for: whoever may log
+    feedback on its account, and the owner of the request's product (who triages what
+    reaches them), and admins."""
+    return can_log_feedback(user, account) or can_decide_feature_request(
+        user, product_owner_id=product_owner_id
+    )
