@@ -148,7 +148,7 @@ def test_naming_the_request_of_a_logged_feedback(fw: FeedbackWorld) -> None:
     assert (
         api(fw.w.csm, "patch", "/feedback/999999", {"feature_request_id": request.pk}).status_code
         == 404
-    )  # noqa: E501
+    )
     bad = api(fw.w.csm, "patch", path, {"feature_request_id": 999999})
     assert bad.status_code == 400 and "feature_request_id" in bad.json()["error"]["fields"]
     assert api(fw.w.csm, "patch", path, {"feature_request_id": None}).status_code == 400
