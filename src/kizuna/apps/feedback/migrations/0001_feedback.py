@@ -12,7 +12,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0010_product_owner'),
-        ('touchpoints', '0006_touchpoint_account_window_index'),
+        # the touchpoint model as first created: the later touchpoints migrations change nothing
+        # it refers to (a test moves them back and forth with every other app at its latest)
+        ('touchpoints', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
