@@ -21,6 +21,7 @@ from kizuna.apps.customers.access import access_account
 from kizuna.apps.customers.forms import AccountFilterForm
 from kizuna.apps.customers.models import Account
 from kizuna.apps.customers.selectors import account_list as select_accounts
+from kizuna.apps.feedback.panel import account_feedback_panel
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.health.selectors import grade_drop_rows, grade_drops
 from kizuna.apps.imports.selectors import import_runs_latest
@@ -115,6 +116,7 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
         ),
         playbook_start_form=StartForm() if can_run_playbook(request.user, account) else None,
         next_renewal=account_next_renewal(account.pk, today=today),
+        feedback_panel=account_feedback_panel(request.user, account),
         nav="accounts",
         can_edit=account_perms.edit,
         account_perms=account_perms,
