@@ -143,7 +143,8 @@ DEFAULT_TOPICS: Final[tuple[Topic, ...]] = (
         _keywords(
             "使いやすい|使いにくい|使い勝手|使いづらい|つかいやすい|つかいにくい|"
             "操作|分かりにくい|わかりにくい|分かりやすい|わかりやすい|直感|画面|"
-            "UI|UX|usability|easy to use|hard to use|intuitive|confusing|user-friendly|user friendly"
+            "UI|UX|usability|easy to use|hard to use|intuitive|confusing|"
+            "user-friendly|user friendly"
         ),
     ),
     Topic(
