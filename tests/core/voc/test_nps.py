@@ -417,3 +417,10 @@ def test_duplicate_rows_count_as_given() -> None:
     # the core counts the rows it gets; one answer per invitation is the survey app's rule
     cells = nps_report([answer(10), answer(10)], [], APRIL)
     assert cell(cells, "all", None, "month", APRIL_2026).responses == 2
+
+
+def test_cut_values_in_order_numbers_by_number_none_last() -> None:
+    answers = [answer(9, product=10), answer(9, product=None), answer(9, product=2)]
+    cells = nps_report(answers, [], APRIL)
+    products = [c.value for c in cells if c.cut == "product" and c.period.kind == "fiscal_year"]
+    assert products == [2, 10, None]

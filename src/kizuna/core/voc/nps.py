@@ -39,7 +39,13 @@ import polars as pl
 
 from kizuna.core.calendar import DEFAULT_FISCAL_YEAR_START_MONTH
 from kizuna.core.revenue.lines import month_index_expr
-from kizuna.core.voc.periods import PERIOD_KINDS, Period, PeriodKind, periods_between
+from kizuna.core.voc.periods import (
+    PERIOD_KINDS,
+    Period,
+    PeriodKind,
+    period_index_expr,
+    periods_between,
+)
 from kizuna.core.voc.rows import (
     ANSWERS_SCHEMA,
     CSAT,
@@ -188,24 +194,23 @@ class ReportOptions:
     min_responses: int = DEFAULT_MIN_RESPONSES
 
 
-def _as_frame(
-    rows: pl.DataFrame | Sequence[SurveyAnswerRow] | Sequence[SurveyInvitationRow],
-    schema: dict[str, pl.DataType],
-    kind: Kind,
-) -> pl.DataFrame:
-    if isinstance(rows, pl.DataFrame):
-        frame = rows.select(list(schema))
-    elif schema is ANSWERS_SCHEMA:
-        frame = answers_frame([r for r in rows if isinstance(r, SurveyAnswerRow)])
-    else:
-        frame = invitations_frame([r for r in rows if isinstance(r, SurveyInvitationRow)])
-    if schema is ANSWERS_SCHEMA:
-        low, high = SCORE_RANGES[kind]
-        score = pl.col("score")
-        bad = frame.filter((pl.col("kind") == kind) & ~score.is_between(low, high)).height
-        if bad:
-            raise ValueError(f"{bad} {kind} scores outside {low}-{high}: validate_answers first")
+def _answers(answers: pl.DataFrame | Sequence[SurveyAnswerRow], kind: Kind) -> pl.DataFrame:
+    frame = (
+        answers.select(list(ANSWERS_SCHEMA))
+        if isinstance(answers, pl.DataFrame)
+        else answers_frame(answers)
+    )
+    low, high = SCORE_RANGES[kind]
+    bad = frame.filter((pl.col("kind") == kind) & ~pl.col("score").is_between(low, high)).height
+    if bad:
+        raise ValueError(f"{bad} {kind} scores outside {low}-{high}: validate_answers first")
     return frame
+
+
+def _invitations(invitations: pl.DataFrame | Sequence[SurveyInvitationRow]) -> pl.DataFrame:
+    if isinstance(invitations, pl.DataFrame):
+        return invitations.select(list(INVITATIONS_SCHEMA))
+    return invitations_frame(invitations)
 
 
 def _fine(
@@ -253,10 +258,7 @@ def _rollup(
     """Sums of the measures per (cut value, period index)."""
     column = _CUT_COLUMN[cut]
     value = pl.col(column) if column else pl.lit(None)
-    month = pl.col("month")
-    start = options.fiscal_start_month
-    span = {"month": 1, "quarter": 3, "fiscal_year": 12}[kind_of_period]
-    period = month if span == 1 else (month - (start - 1)) // span
+    period = period_index_expr(kind_of_period, pl.col("month"), options.fiscal_start_month)
     measures = _MEASURES[kind]
     sums = fine.group_by(value.alias("value"), period.alias("period")).agg(
         pl.col(m).sum().fill_null(0).cast(pl.Int64) for m in measures
@@ -264,10 +266,11 @@ def _rollup(
     return {(row[0], row[1]): row[2:] for row in sums.iter_rows()}
 
 
-def _sort_key(value: object) -> tuple[bool, str, int]:
-    if value is None:
-        return (True, "", 0)
-    return (False, value, 0) if isinstance(value, str) else (False, "", int(str(value)))
+def _sort_key(value: object) -> tuple[bool, int, str]:
+    """Cut values in order: numbers (products) by number, words by code point, None last."""
+    if isinstance(value, int):
+        return (False, value, "")
+    return (value is None, 0, str(value))
 
 
 def _grid(
@@ -300,8 +303,8 @@ def nps_report(
     ``INVITATIONS_SCHEMA``; only ``kind == "nps"`` rows count. A score outside 0–10 raises
     ``ValueError`` (run ``validate_answers`` first)."""
     fine = _fine(
-        _as_frame(answers, ANSWERS_SCHEMA, NPS),
-        _as_frame(invitations, INVITATIONS_SCHEMA, NPS),
+        _answers(answers, NPS),
+        _invitations(invitations),
         NPS,
         options,
     )
@@ -343,8 +346,8 @@ def csat_report(
     """CSAT share and mean and the response rate per cut value × period, as ``nps_report``
     over the ``kind == "csat"`` rows (a score outside 1–5 raises ``ValueError``)."""
     fine = _fine(
-        _as_frame(answers, ANSWERS_SCHEMA, CSAT),
-        _as_frame(invitations, INVITATIONS_SCHEMA, CSAT),
+        _answers(answers, CSAT),
+        _invitations(invitations),
         CSAT,
         options,
     )

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final, Literal
 
+import polars as pl
+
 from kizuna.core.calendar import (
     DEFAULT_FISCAL_YEAR_START_MONTH,
     fiscal_year,
@@ -84,6 +86,13 @@ class Period:
 
 def period_index(kind: PeriodKind, month: int, fiscal_start_month: int) -> int:
     """The index of the period of ``kind`` holding the month with index ``month``."""
+    if kind == "month":
+        return month
+    return (month - (fiscal_start_month - 1)) // _SPAN[kind]
+
+
+def period_index_expr(kind: PeriodKind, month: pl.Expr, fiscal_start_month: int) -> pl.Expr:
+    """Polars expression: ``period_index`` of an integer month-index expression."""
     if kind == "month":
         return month
     return (month - (fiscal_start_month - 1)) // _SPAN[kind]

@@ -43,7 +43,8 @@ class SurveyAnswerRow:
 
 @dataclass(frozen=True, slots=True)
 class SurveyInvitationRow:
-    """One invitation sent on ``sent_on``; ``answered`` once its contact answered it."""
+    """One invitation sent on ``sent_on`` (only invitations actually sent: not the scheduled,
+    skipped or never-sent ones); ``answered`` once its contact answered it."""
 
     account_id: int
     segment: str
