@@ -33,6 +33,7 @@ _AS_IS = frozenset(
         "PositiveBigIntegerField",
         "PositiveIntegerField",
         "PositiveSmallIntegerField",
+        "SlugField",
         "SmallIntegerField",
         "TextField",
     }

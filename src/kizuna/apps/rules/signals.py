@@ -72,6 +72,7 @@ from kizuna.core.renewals.cadence import (
     review_due_on,
 )
 from kizuna.core.rules.model import AccountFacts, Signal, TriggerKind
+from kizuna.db.rows import plain_rows
 
 #: how far back a health score is read for the state before the range
 SCORE_LOOKBACK_DAYS = 35
@@ -130,7 +131,7 @@ def account_facts(*, on: dt.date) -> dict[int, AccountFacts]:
     )
     products: defaultdict[int, set[str]] = defaultdict(set)
     running = SubscriptionLine.objects.filter(_running_on(on))
-    for account_id, code in running.values_list("account_id", "product__code"):
+    for account_id, code in plain_rows(running.values_list("account_id", "product__code")):
         products[account_id].add(code)
     return {
         pk: AccountFacts(
@@ -142,7 +143,7 @@ def account_facts(*, on: dt.date) -> dict[int, AccountFacts]:
             grade=grade,
             mrr=mrr,
         )
-        for pk, owner_id, segment, team, grade, mrr in rows
+        for pk, owner_id, segment, team, grade, mrr in plain_rows(rows)
     }
 
 
