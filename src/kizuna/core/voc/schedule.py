@@ -49,6 +49,7 @@ from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
 from kizuna.core.calendar import add_months, month_index
+from kizuna.core.delivery import quiet_hours_end
 
 TriggerName = Literal["line_start", "recurring", "onboarding_done", "touchpoint"]
 SkipReasonName = Literal[
@@ -175,21 +176,12 @@ def send_after(now: datetime, *, quiet_start: int, quiet_end: int, zone: ZoneInf
     """``now`` when it is outside the quiet hours in ``zone``, else the next ``quiet_end``
     o'clock there (aware, in ``zone``). Quiet hours run from ``quiet_start`` o'clock
     (inclusive) to ``quiet_end`` o'clock (exclusive), across midnight when start > end; equal
-    hours mean no quiet hours. ``ValueError`` for a naive ``now``."""
+    hours mean no quiet hours (``kizuna.core.delivery.quiet_hours_end``, as notifications).
+    ``ValueError`` for a naive ``now``."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
-    local = now.astimezone(zone)
-    hour = local.hour
-    if quiet_start == quiet_end:
-        return now
-    if quiet_start < quiet_end:
-        quiet = quiet_start <= hour < quiet_end
-    else:
-        quiet = hour >= quiet_start or hour < quiet_end
-    if not quiet:
-        return now
-    day = local.date() if hour < quiet_end else local.date() + timedelta(days=1)
-    return datetime.combine(day, time(quiet_end), tzinfo=zone)
+    end = quiet_hours_end(now, zone=zone, start=time(quiet_start % 24), end=time(quiet_end % 24))
+    return end if end is not None else now
 
 
 def _shift(day: date, days: int) -> date | None:
