@@ -557,6 +557,25 @@ def can_run_playbook(user: User, account: AccountFields) -> bool:
     return can_edit_account(user, account)
 
 
+# --- surveys: NPS / CSAT programs ----------------------------------------------------------
+
+
+def can_view_survey_programs(user: User | AnonymousUser) -> bool:
+    """Read the survey programs and their schedules: every active member."""
+    return _active(user)
+
+
+def can_edit_survey_programs(user: User | AnonymousUser) -> bool:
+    """Create and edit survey programs (who is asked, when, the texts): admins (CS ops), as
+    for the rules and the playbooks."""
+    return _has_role(user, Role.ADMIN)
+
+
+def require_survey_programs_edit(user: User | AnonymousUser) -> None:
+    if not can_edit_survey_programs(user):
+        raise PermissionDenied
+
+
 # --- renewals: stage, forecast call, closing plans and their reviews ---------------------
 
 

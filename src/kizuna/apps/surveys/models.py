@@ -237,6 +237,8 @@ class SurveyInvitation(models.Model):
     #: not before this moment (quiet hours in company time push a send to the next morning)
     send_after = models.DateTimeField(_("send after"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    #: failed attempts to send it (``core.delivery``'s back-off; skipped after the last)
+    send_attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("link expires at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
