@@ -42,6 +42,13 @@ class AnswerForm(forms.Form):
         assert isinstance(score, forms.TypedChoiceField)
         score.choices = [(str(value), str(value)) for value in range(low, high + 1)]
 
+    def clean_score(self) -> int:
+        """One score: a post carrying two (a tampered form) is refused, not guessed at."""
+        values = self.data.getlist("score") if hasattr(self.data, "getlist") else []
+        if len(values) > 1:
+            raise ValidationError(self.fields["score"].error_messages["required"])
+        return int(self.cleaned_data["score"])
+
 
 class ProgramForm(forms.ModelForm[SurveyProgram]):
     contact_roles = forms.MultipleChoiceField(
