@@ -28,6 +28,8 @@ class Survey:
 
 def survey_world(world: World) -> Survey:
     program = program_defaults_ensure()
+    program.active = True  # created switched off
+    program.save()
     account = world.account
     return Survey(
         program=program,

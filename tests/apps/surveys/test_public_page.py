@@ -142,10 +142,20 @@ def test_an_answered_link_replays_only_within_its_window(world: World) -> None:
         signing.dumps([10**12, "x"], salt=SALT),
         signing.dumps([1, None], salt=SALT),
     ],
+    ids=[
+        "nonsense",
+        "huge",
+        "nul",
+        "dots",
+        "other-salt",
+        "not-a-list",
+        "bool-id",
+        "text-id",
+        "no-such-id",
+        "no-nonce",
+    ],
 )
-def test_a_bad_or_tampered_token_gets_the_friendly_not_valid_page(
-    world: World, token: str
-) -> None:
+def test_a_bad_or_tampered_token_gets_the_friendly_not_valid_page(world: World, token: str) -> None:
     survey = survey_world(world)
     sent(survey)
     client = Client(raise_request_exception=True)

@@ -80,8 +80,9 @@ class SendReport:
 @transaction.atomic
 def program_defaults_ensure() -> SurveyProgram:
     """The default program "NPS 30/90日" (NPS at day 30 and 90 after a line starts, asked of
-    decision makers and administrators), created on first use; an existing one (even
-    deactivated or edited) is left as it is."""
+    decision makers and administrators), created on first use — switched off: e-mails to
+    customers start only once CS ops switch it on. An existing one (even deactivated or
+    edited) is left as it is."""
     program = SurveyProgram.objects.filter(code=DEFAULT_PROGRAM_CODE).first()
     if program is not None:
         return program
@@ -97,6 +98,7 @@ def program_defaults_ensure() -> SurveyProgram:
         contact_roles=["decision_maker", "admin"],
         # day 30 and day 90 are 60 days apart: both are asked, two lines started together once
         throttle_days=60,
+        active=False,
     )
     for offset in (30, 90):
         SurveySchedule.objects.create(
