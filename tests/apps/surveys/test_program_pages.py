@@ -63,7 +63,8 @@ def test_every_member_reads_the_list_and_only_admins_edit(world: World) -> None:
     assert "契約開始の30日後" in body
     assert "/surveys/programs/new/" not in body
     assert as_member(world.csm).get("/surveys/programs/new/").status_code == 403
-    assert as_member(world.manager).post("/surveys/programs/new/", program_data()).status_code == 403
+    refused = as_member(world.manager).post("/surveys/programs/new/", program_data())
+    assert refused.status_code == 403
     edit = f"/surveys/programs/{survey.program.pk}/"
     assert as_member(world.viewer).get(edit).status_code == 403
     assert as_member(world.admin).get(edit).status_code == 200
@@ -108,9 +109,8 @@ def test_an_edit_deactivates_a_schedule_that_sent_invitations(world: World) -> N
     day30.refresh_from_db()
     assert day30.active is False  # kept: its invitations name it
     assert SurveyInvitation.objects.filter(schedule=day30).count() == 2
-    assert list(SurveySchedule.objects.filter(active=True).values_list("offset_days", flat=True)) == [
-        120
-    ]
+    active = SurveySchedule.objects.filter(active=True)
+    assert list(active.values_list("offset_days", flat=True)) == [120]
     event = AuditEvent.objects.get(entity="surveyprogram", action="update")
     assert event.changes["contact_roles"] == [["decision_maker", "admin"], ["decision_maker"]]
 
