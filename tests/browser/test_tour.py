@@ -22,6 +22,7 @@ from kizuna.apps.org.models import User
 from kizuna.apps.playbooks.models import PlaybookRun
 from kizuna.apps.renewals.models import Renewal
 from kizuna.apps.rules.models import Rule
+from kizuna.apps.surveys.services import program_defaults_ensure
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.browser.conftest import ARTIFACTS
 
@@ -35,6 +36,7 @@ ALLOWED = {
     "HubSpot", "Slack", "Bearer", "Authorization", "SaaS", "ops", "CS", "LTV", "ROC", "JST",
     "UTC", "Asia", "Tokyo", "Cookie", "OpenAPI", "XLSX", "CRM", "QBR", "Excel", "Google",
     "Outlook", "REST", "ARPA", "OCR", "Lines", "ZIP", "Teams", "Webhook",
+    "CSAT",  # customer satisfaction (1-5), written so in Japanese too, as NPS
     "CSQL",  # LayerX's word for an expansion lead from CS, written so in Japanese too
     "date",  # a column name to type in a backtest table ("account_id, date, …")
 }  # fmt: skip
@@ -72,6 +74,7 @@ def _data_strings() -> list[str]:
     """What the demo company typed or was given, in Japanese: not interface text."""
     from kizuna.apps.org.models import Team
     from kizuna.apps.playbooks.models import Playbook
+    from kizuna.apps.surveys.models import SurveyProgram
     from kizuna.apps.tasks.models import Task, TaskComment
     from kizuna.apps.touchpoints.models import Touchpoint
     from kizuna.apps.usage.models import IngestionRun, UsageSource
@@ -92,6 +95,8 @@ def _data_strings() -> list[str]:
         (Task, ("title", "reason")),  # a rule's task: its name, its reason in the owner's language
         (TaskComment, ("body",)),
         (Csql, ("note", "sales_owner_name", "lost_note")),  # typed by the CSM and sales
+        # a survey's name and texts, as CS ops wrote them
+        (SurveyProgram, ("name_ja", "question_ja", "comment_prompt_ja")),
     ):
         present = [f for f in fields if f in {x.name for x in model._meta.get_fields()}]
         for row in model.objects.values_list(*present):
@@ -125,6 +130,7 @@ def _pages() -> list[tuple[str, str]]:
     playbook_id = PlaybookRun.objects.order_by("pk").values_list("playbook_id", flat=True).first()
     rule_id = Rule.objects.order_by("pk").values_list("pk", flat=True).first()
     csql = Csql.objects.filter(months__isnull=False).order_by("pk").first()
+    survey_program_id = program_defaults_ensure().pk
     assert account_id and onboarding and model and playbook_id and rule_id and csql and renewal
     return [
         ("today", "/today/"),
@@ -161,6 +167,9 @@ def _pages() -> list[tuple[str, str]]:
         ("csql", f"/csqls/{csql.pk}/"),
         ("csql-new", f"/csqls/new/?account={account_id}"),
         ("csql-settings", "/csqls/settings/"),
+        ("survey-programs", "/surveys/programs/"),
+        ("survey-program-new", "/surveys/programs/new/"),
+        ("survey-program", f"/surveys/programs/{survey_program_id}/"),
         ("revenue", "/revenue/"),
         ("funnels", "/funnels/"),
         ("coverage", "/coverage/"),
