@@ -20,7 +20,7 @@ from kizuna.apps.surveys.services import (
     invitations_send_due,
     program_defaults_ensure,
 )
-from kizuna.apps.surveys.tasks import invite
+from kizuna.apps.surveys.tasks import has_waiting, invite
 from kizuna.apps.surveys.tokens import invitation_from_token
 from tests.apps.org.conftest import Inbox
 from tests.apps.surveys.helpers import DUE, MORNING, survey_world
@@ -211,3 +211,21 @@ def test_the_daily_job_creates_and_sends(world: World, smtp_server: Inbox) -> No
     statuses = list(SurveyInvitation.objects.values_list("status", flat=True))
     assert sorted(statuses) in (["scheduled", "scheduled"], ["sent", "sent"])
     assert len(smtp_server.messages) == statuses.count(InvitationStatus.SENT)
+
+
+def test_the_minute_job_wakes_only_when_something_is_due(world: World) -> None:
+    survey_world(world)
+    assert has_waiting() is False
+    invitations_create(today=DUE, now=MORNING)  # send_after = MORNING, long past
+    assert has_waiting() is True
+    now = dt.datetime.now(dt.UTC)
+    SurveyInvitation.objects.update(
+        status="sent", sent_at=now, expires_at=now + dt.timedelta(days=14)
+    )
+    assert has_waiting() is False
+    SurveyInvitation.objects.update(sent_at=now - dt.timedelta(days=2))
+    assert has_waiting() is True
+    SurveyInvitation.objects.update(reminded_at=now)
+    assert has_waiting() is False
+    SurveyInvitation.objects.update(expires_at=now)
+    assert has_waiting() is True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -28,14 +29,16 @@ def invite(day: str) -> str:
 
 
 def has_waiting() -> bool:
-    """Anything to send, remind or expire: a scheduled invitation now due, or a sent one."""
+    """Anything to do: a scheduled invitation now due, a link whose time is up, or a sent one
+    old enough for a reminder (no program reminds sooner than a day)."""
     now = timezone.now()
-    waiting = SurveyInvitation.objects.filter(
-        status=InvitationStatus.SCHEDULED, send_after__lte=now
+    sent = Q(status=InvitationStatus.SENT)
+    due = (
+        Q(status=InvitationStatus.SCHEDULED, send_after__lte=now)
+        | (sent & Q(expires_at__lte=now))
+        | (sent & Q(reminded_at__isnull=True, sent_at__lte=now - dt.timedelta(days=1)))
     )
-    return (
-        waiting.exists() or SurveyInvitation.objects.filter(status=InvitationStatus.SENT).exists()
-    )
+    return SurveyInvitation.objects.filter(due).exists()
 
 
 @task

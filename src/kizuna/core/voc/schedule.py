@@ -338,11 +338,15 @@ def _decide(
 ) -> DayPlan:
     to_send: list[PlannedInvitation] = []
     skipped: list[PlannedInvitation] = []
+    after_by_program: dict[int, datetime] = {}
     for candidate in found:
         program = program_by_id[candidate.schedule.program_id]
-        after = send_after(
-            now, quiet_start=program.quiet_start, quiet_end=program.quiet_end, zone=zone
-        )
+        after = after_by_program.get(program.program_id)
+        if after is None:
+            after = send_after(
+                now, quiet_start=program.quiet_start, quiet_end=program.quiet_end, zone=zone
+            )
+            after_by_program[program.program_id] = after
         for contact in _asked_contacts(candidate, program, contacts_by_account):
             line = candidate.line
             key = (
