@@ -43,7 +43,7 @@ def schedule(
 def contact(contact_id: int, role: str = "decision_maker", **kw: object) -> ContactRow:
     defaults: dict[str, object] = {"account_id": 10, "email": f"c{contact_id}@example.jp"}
     defaults.update(kw)
-    return ContactRow(contact_id=contact_id, role=role, **defaults)  # type: ignore[arg-type]
+    return ContactRow(contact_id=contact_id, contact_role=role, **defaults)  # type: ignore[arg-type]
 
 
 def plan(today: date, **kw: object):  # type: ignore[no-untyped-def]

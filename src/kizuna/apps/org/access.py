@@ -295,6 +295,7 @@ class MemberPermissions:
     view_renewals: bool = False
     edit_review_cadence: bool = False
     view_funnels: bool = False
+    view_survey_programs: bool = False
 
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
@@ -316,6 +317,7 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         view_renewals=can_view_renewals(member),
         edit_review_cadence=can_edit_review_cadence(member),
         view_funnels=can_view_funnels(member),
+        view_survey_programs=can_view_survey_programs(member),
     )
 
 

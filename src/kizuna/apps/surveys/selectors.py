@@ -185,7 +185,7 @@ def _contact_rows(account_ids: set[int]) -> list[ContactRow]:
             ContactRow(
                 contact_id=pk,
                 account_id=account_id,
-                role=role,
+                contact_role=role,
                 email=email or "",
                 language=setting.language if setting else "ja",
                 active=not (setting and setting.opted_out),

@@ -91,7 +91,7 @@ class AccountRow:
 class ContactRow:
     contact_id: int
     account_id: int
-    role: str
+    contact_role: str
     email: str = ""
     language: str = "ja"
     active: bool = True
@@ -390,7 +390,7 @@ def _asked_contacts(
         wanted = set(candidate.contact_ids)
         contacts = [contact for contact in contacts if contact.contact_id in wanted]
     roles = program.contact_roles
-    chosen = [contact for contact in contacts if not roles or contact.role in roles]
+    chosen = [contact for contact in contacts if not roles or contact.contact_role in roles]
     return sorted(chosen, key=lambda contact: contact.contact_id)
 
 
