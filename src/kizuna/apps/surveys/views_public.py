@@ -35,9 +35,7 @@ class PublicPage:
     question: str = ""
     comment_prompt: str = ""
     scores: tuple[int, ...] = ()
-    low_label: bool = True
     answered_score: int | None = None
-    expires_at: object = None
 
 
 def _message(
@@ -51,7 +49,7 @@ def _message(
 def _limited(request: HttpRequest, token: str) -> bool:
     address = client_ip_address(request) or "unknown"
     by_address = ratelimit.hit(ratelimit.PER_ADDRESS, address)
-    by_token = ratelimit.hit(ratelimit.PER_TOKEN, token[: 2 * 200])
+    by_token = ratelimit.hit(ratelimit.PER_TOKEN, token[:400])
     return not (by_address and by_token)
 
 
@@ -64,7 +62,6 @@ def _page(invitation: SurveyInvitation, answer: SurveyAnswer | None) -> PublicPa
         comment_prompt=program.comment_prompt_in(invitation.language),
         scores=tuple(range(program.score_min, program.score_max + 1)),
         answered_score=int(answer.score) if answer is not None else None,
-        expires_at=invitation.expires_at,
     )
 
 
