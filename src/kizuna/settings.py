@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "kizuna.apps.rules",
     "kizuna.apps.pages",
     "kizuna.apps.exports",
+    "kizuna.apps.surveys",
 ]
 
 MIDDLEWARE = [

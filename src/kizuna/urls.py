@@ -31,6 +31,9 @@ urlpatterns = [
     path("funnels/", include("kizuna.apps.funnels.urls")),
     path("export/", include("kizuna.apps.exports.urls")),
     path("notifications/", include("kizuna.apps.notify.urls")),
+    path("surveys/", include("kizuna.apps.surveys.urls")),
+    # the public survey answer page (no sign-in; a signed link from the survey e-mail)
+    path("s/", include("kizuna.apps.surveys.urls_public")),
     path("", include("kizuna.apps.front.urls")),
     path("", include("kizuna.apps.front.token_urls")),
 ]

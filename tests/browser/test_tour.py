@@ -23,6 +23,7 @@ from kizuna.apps.org.models import User
 from kizuna.apps.playbooks.models import PlaybookRun
 from kizuna.apps.renewals.models import Renewal
 from kizuna.apps.rules.models import Rule
+from kizuna.apps.surveys.services import program_defaults_ensure
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.browser.conftest import ARTIFACTS
 
@@ -36,6 +37,7 @@ ALLOWED = {
     "HubSpot", "Slack", "Bearer", "Authorization", "SaaS", "ops", "CS", "LTV", "ROC", "JST",
     "UTC", "Asia", "Tokyo", "Cookie", "OpenAPI", "XLSX", "CRM", "QBR", "Excel", "Google",
     "Outlook", "REST", "ARPA", "OCR", "Lines", "ZIP", "Teams", "Webhook",
+    "CSAT",  # customer satisfaction (1-5), written so in Japanese too, as NPS
     "CSQL",  # LayerX's word for an expansion lead from CS, written so in Japanese too
     "date",  # a column name to type in a backtest table ("account_id, date, …")
 }  # fmt: skip
@@ -73,6 +75,7 @@ def _data_strings() -> list[str]:
     """What the demo company typed or was given, in Japanese: not interface text."""
     from kizuna.apps.org.models import Team
     from kizuna.apps.playbooks.models import Playbook
+    from kizuna.apps.surveys.models import SurveyProgram
     from kizuna.apps.tasks.models import Task, TaskComment
     from kizuna.apps.touchpoints.models import Touchpoint
     from kizuna.apps.usage.models import IngestionRun, UsageSource
@@ -95,6 +98,8 @@ def _data_strings() -> list[str]:
         (Csql, ("note", "sales_owner_name", "lost_note")),  # typed by the CSM and sales
         (FeatureRequest, ("title", "description")),  # typed by the CSMs and product owners
         (Feedback, ("text",)),  # what the customers said, as logged
+        # a survey's name and texts, as CS ops wrote them
+        (SurveyProgram, ("name_ja", "question_ja", "comment_prompt_ja")),
     ):
         present = [f for f in fields if f in {x.name for x in model._meta.get_fields()}]
         for row in model.objects.values_list(*present):
@@ -129,6 +134,7 @@ def _pages() -> list[tuple[str, str]]:
     rule_id = Rule.objects.order_by("pk").values_list("pk", flat=True).first()
     csql = Csql.objects.filter(months__isnull=False).order_by("pk").first()
     feature_request = FeatureRequest.objects.filter(feedback__isnull=False).order_by("pk").first()
+    survey_program_id = program_defaults_ensure().pk
     assert account_id and onboarding and model and playbook_id and rule_id and csql and renewal
     assert feature_request
     return [
@@ -171,6 +177,9 @@ def _pages() -> list[tuple[str, str]]:
         ("feedback-new", f"/feedback/new/?account={account_id}"),
         ("feature-request", f"/feedback/requests/{feature_request.pk}/"),
         ("feature-request-new", "/feedback/requests/new/"),
+        ("survey-programs", "/surveys/programs/"),
+        ("survey-program-new", "/surveys/programs/new/"),
+        ("survey-program", f"/surveys/programs/{survey_program_id}/"),
         ("revenue", "/revenue/"),
         ("funnels", "/funnels/"),
         ("coverage", "/coverage/"),

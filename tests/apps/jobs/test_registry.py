@@ -61,6 +61,8 @@ DECLARED = {
     "rules.reevaluate": ("minute", ("rules.evaluate",)),
     "rules.act_pending": ("minute", ("rules.evaluate",)),
     "rules.morning_digest": ("minute", ("rules.evaluate", "rules.act_pending")),
+    "surveys.invite": ("day", ("customers.refresh_account_mrr", "onboarding.evaluate")),
+    "surveys.send_due": ("minute", ("surveys.invite",)),
 }
 
 
@@ -80,6 +82,7 @@ def test_the_apps_declare_the_daily_chain_in_the_order_it_always_ran() -> None:
         "health.backtest_models",
         "renewals.refresh",
         "rules.evaluate",
+        "surveys.invite",
     ]
     # each job is its app's own task, found in that app's tasks.py
     for job in jobs:
@@ -159,4 +162,5 @@ def test_only_kizunas_apps_with_a_tasks_module_are_read() -> None:
         "kizuna.apps.tasks.tasks",
         "kizuna.apps.renewals.tasks",
         "kizuna.apps.rules.tasks",
+        "kizuna.apps.surveys.tasks",
     ]

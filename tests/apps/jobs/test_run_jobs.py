@@ -44,6 +44,7 @@ def test_it_runs_each_job_once_per_day(world: World) -> None:
         "health.backtest_models",
         "renewals.refresh",
         "rules.evaluate",
+        "surveys.invite",
     ]
     assert again == []
     state = JobState.objects.get(name="customers.refresh_account_mrr")

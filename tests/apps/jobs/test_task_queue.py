@@ -69,7 +69,7 @@ def test_the_scheduler_queues_the_days_first_job_and_the_worker_runs_the_chain(
     )
     # when the worker runs the queue
     ran = tasks_run_queued()
-    # then each job queued the next: the eleven ran one after another in their order, ok
+    # then each job queued the next: the thirteen ran one after another in their order, ok
     results = {str(r.id): r for r in DBTaskResult.objects.all()}
     assert [results[i].task_path.rsplit("tasks.", 1)[0] + results[i].task_name for i in ran] == [
         "kizuna.apps.customers.refresh_account_mrr",
@@ -84,6 +84,7 @@ def test_the_scheduler_queues_the_days_first_job_and_the_worker_runs_the_chain(
         "kizuna.apps.health.backtest_models",
         "kizuna.apps.renewals.refresh",
         "kizuna.apps.rules.evaluate",
+        "kizuna.apps.surveys.invite",
     ]
     assert {r.status for r in results.values()} == {TaskResultStatus.SUCCESSFUL}
     states = {s.name: s for s in JobState.objects.all()}

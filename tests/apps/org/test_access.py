@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.test import Client
@@ -373,3 +374,17 @@ def test_an_inactive_manager_signs_off_nothing(world: World) -> None:
     assert not access.can_view_renewals(world.manager)
     with pytest.raises(PermissionDenied):
         access.require_review_cadence_edit(world.manager)
+
+
+def test_every_member_reads_the_survey_programs_and_only_admins_edit_them(world: World) -> None:
+    for user in (world.csm, world.manager, world.viewer, world.admin):
+        assert access.can_view_survey_programs(user) is True
+        assert access.member_permissions(user).view_survey_programs is True
+    assert access.can_edit_survey_programs(world.admin) is True
+    for user in (world.csm, world.manager, world.viewer, AnonymousUser()):
+        assert access.can_edit_survey_programs(user) is False
+        with pytest.raises(PermissionDenied):
+            access.require_survey_programs_edit(user)
+    world.admin.is_active = False
+    assert access.can_edit_survey_programs(world.admin) is False
+    assert access.can_view_survey_programs(AnonymousUser()) is False

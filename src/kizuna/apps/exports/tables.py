@@ -14,6 +14,8 @@ out, each with its reason (docs/export.md):
   again and members set their channels again (their in-app notifications are exported);
 - ``org.User.password``: password hashes never leave the server; restored members set a new
   password (``kizuna manage changepassword NAME``);
+- ``surveys.SurveyInvitation.nonce``: the secret part of each survey link; the links of a
+  restored copy do not open;
 - the many-to-many tables of members to Django's groups and permissions (Kizuna gives rights by
   role, never through them); sessions, login attempts and lockouts (django-axes), the task
   queue and other tables of the libraries Kizuna runs on are not in the ``kizuna.apps``
@@ -47,6 +49,10 @@ EXCLUDED_TABLES: dict[str, str] = {
 #: columns left out, by model label → column → reason
 EXCLUDED_COLUMNS: dict[str, dict[str, str]] = {
     "org.User": {"password": "password hashes stay on the server; members set a new password"},
+    "surveys.SurveyInvitation": {
+        "nonce": "the secret part of each survey link stays on the server; a restored copy's "
+        "links do not open"
+    },
 }
 #: tables a fresh database already has rows in (seeded by data migrations); a restore replaces
 #: their rows with the export's

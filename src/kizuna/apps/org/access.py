@@ -296,6 +296,7 @@ class MemberPermissions:
     edit_review_cadence: bool = False
     view_funnels: bool = False
     view_feedback: bool = False
+    view_survey_programs: bool = False
 
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
@@ -318,6 +319,7 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         edit_review_cadence=can_edit_review_cadence(member),
         view_funnels=can_view_funnels(member),
         view_feedback=can_view_feedback(member),
+        view_survey_programs=can_view_survey_programs(member),
     )
 
 
@@ -557,6 +559,25 @@ def can_run_playbook(user: User, account: AccountFields) -> bool:
     """Start a playbook on an account, or cancel its run: whoever may edit the account (the
     run opens tasks on it, as a manual task would)."""
     return can_edit_account(user, account)
+
+
+# --- surveys: NPS / CSAT programs ----------------------------------------------------------
+
+
+def can_view_survey_programs(user: User | AnonymousUser) -> bool:
+    """Read the survey programs and their schedules: every active member."""
+    return _active(user)
+
+
+def can_edit_survey_programs(user: User | AnonymousUser) -> bool:
+    """Create and edit survey programs (who is asked, when, the texts): admins (CS ops), as
+    for the rules and the playbooks."""
+    return _has_role(user, Role.ADMIN)
+
+
+def require_survey_programs_edit(user: User | AnonymousUser) -> None:
+    if not can_edit_survey_programs(user):
+        raise PermissionDenied
 
 
 # --- renewals: stage, forecast call, closing plans and their reviews ---------------------
