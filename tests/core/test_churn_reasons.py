@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from kizuna.core.churn_reasons import (
-    Cell,
     CategoryTotal,
+    Cell,
     Event,
     Line,
     ReasonRow,
@@ -25,7 +25,12 @@ AS_OF = D(2026, 11, 30)
 
 
 def line(
-    pk: int, start: dt.date, end: dt.date | None, mrr: int, product: str = "expense", account: int = 1
+    pk: int,
+    start: dt.date,
+    end: dt.date | None,
+    mrr: int,
+    product: str = "expense",
+    account: int = 1,
 ) -> Line:
     return Line(pk, account, product, start, end, mrr)
 

@@ -31,6 +31,11 @@ from kizuna.apps.tenant.selectors import tenant_today
 DUPLICATE = "duplicate"
 
 
+def _error(field: str, message: str, code: str) -> ValidationError:
+    """A refusal keyed by ``field`` whose code a caller (the API) can read."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -38,28 +43,22 @@ def _require(allowed: bool) -> None:
 
 def _clean_note(note: str) -> str:
     if "\x00" in note:
-        raise ValidationError(
-            {"note": _("Null characters are not allowed.")}, code="null_characters_not_allowed"
-        )
+        raise _error("note", _("Null characters are not allowed."), "null_characters_not_allowed")
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise ValidationError(
-            {"note": _("Keep the note to %(max)s characters.") % {"max": f"{NOTE_MAX:,}"}},
-            code="too_long",
-        )
+        message = _("Keep the note to %(max)s characters.") % {"max": f"{NOTE_MAX:,}"}
+        raise _error("note", message, "too_long")
     return note
 
 
 def _check_category(category: ChurnReasonCategory | None) -> ChurnReasonCategory:
     if category is None or not category.active:
-        raise ValidationError({"category": _("Choose a reason.")}, code="invalid")
+        raise _error("category", _("Choose a reason."), "invalid")
     return category
 
 
 def _no_event() -> ValidationError:
-    return ValidationError(
-        {"churned_on": _("The subscription lines show no churn on this day.")}, code="no_event"
-    )
+    return _error("churned_on", _("The subscription lines show no churn on this day."), "no_event")
 
 
 @transaction.atomic
@@ -178,9 +177,7 @@ def churn_reason_update(
     reason = ChurnReason.objects.select_for_update().select_related("account").get(pk=reason.pk)
     _require(can_record_churn_reason(actor, reason.account))
     if reason.is_missing:
-        raise ValidationError(
-            {"category": _("No reason is recorded for this churn yet.")}, code="missing"
-        )
+        raise _error("category", _("No reason is recorded for this churn yet."), "missing")
     before = {"category": reason.category.key if reason.category else None, "note": reason.note}
     if category is not None and category.pk != reason.category_id:
         reason.category = _check_category(category)

@@ -237,7 +237,7 @@ def category_edit(request: AuthedRequest, category_id: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        heading=_("Churn reason category: %(key)s") % {"key": category.key},
+        heading=_("Churn reason category: %(name)s") % {"name": category.name},
         cancel_url=reverse("churnreasons:categories"),
         nav="churn",
     )
