@@ -177,7 +177,7 @@ def create_churn_reason(request: AuthedRequest, payload: ReasonIn) -> Status[Chu
     return Status(201, selectors.access_reason(reason.pk))
 
 
-@router.patch("/churn-reasons/{reason_id}", response={200: ReasonOut, **errors(403, 404)})
+@router.patch("/churn-reasons/{int:reason_id}", response={200: ReasonOut, **errors(403, 404)})
 def update_churn_reason(request: AuthedRequest, reason_id: Id, payload: ReasonPatch) -> Any:
     """Correct a recorded reason's category or note (the earlier values stay in the audit
     trail); a missing one is recorded with POST."""
