@@ -81,9 +81,17 @@ def _write_losses(reason: ChurnReason, event: core.Event, products: dict[str, in
 
 
 @transaction.atomic
-def churn_events_refresh(*, today: dt.date, account_ids: Iterable[int] | None = None) -> int:
+def churn_events_refresh(
+    *,
+    today: dt.date,
+    account_ids: Iterable[int] | None = None,
+    since: dt.date | None = None,
+    ask: bool = True,
+) -> int:
     """Bring the churn-reason rows of ``account_ids`` (every account when None) in step with
-    the lines as of ``today``; how many rows were created, changed or deleted."""
+    the lines as of ``today``; how many rows were created, changed or deleted. New rows are
+    made for events from ``since`` on (default: ``ASK_WITHIN_DAYS`` back); ``ask`` False
+    opens no task (the demo's history)."""
     ids = None if account_ids is None else sorted(set(account_ids))
     events = {e.key: e for e in core.churn_events(core_lines(ids), as_of=today)}
     rows = (
@@ -92,7 +100,7 @@ def churn_events_refresh(*, today: dt.date, account_ids: Iterable[int] | None = 
     current = {(r.account_id, r.line_id, r.churned_on): r for r in rows}
     losses = _losses_of(current.values())
     products = dict(Product.objects.values_list("code", "pk"))
-    since = core.ask_since(today)
+    since = core.ask_since(today) if since is None else since
     changed = 0
     for key, row in current.items():
         event = events.get(key)
@@ -106,11 +114,13 @@ def churn_events_refresh(*, today: dt.date, account_ids: Iterable[int] | None = 
             _write_losses(row, event, products)
             changed += 1
     new = [e for k, e in events.items() if k not in current and e.churned_on >= since]
-    changed += _create(new, products, today)
+    changed += _create(new, products, today, ask=ask)
     return changed
 
 
-def _create(events: list[core.Event], products: dict[str, int], today: dt.date) -> int:
+def _create(
+    events: list[core.Event], products: dict[str, int], today: dt.date, *, ask: bool
+) -> int:
     if not events:
         return 0
     accounts = Account.objects.select_related("owner").in_bulk(
@@ -128,7 +138,7 @@ def _create(events: list[core.Event], products: dict[str, int], today: dt.date) 
             detected_at=now,
         )
         _write_losses(reason, event, products)
-        if (today - event.churned_on).days <= TASK_WITHIN_DAYS:
+        if ask and (today - event.churned_on).days <= TASK_WITHIN_DAYS:
             _ask_owner(reason, account, today)
     return len(events)
 
