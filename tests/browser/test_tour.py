@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from kizuna.apps.churnreasons.models import ChurnReason, ChurnReasonCategory
 from kizuna.apps.customers.models import Account, Contact
 from kizuna.apps.demo.services import demo_load_if_empty
 from kizuna.apps.expansion.models import Csql
@@ -92,6 +93,7 @@ def _data_strings() -> list[str]:
         (Task, ("title", "reason")),  # a rule's task: its name, its reason in the owner's language
         (TaskComment, ("body",)),
         (Csql, ("note", "sales_owner_name", "lost_note")),  # typed by the CSM and sales
+        (ChurnReason, ("note",)),  # typed by the CSM
     ):
         present = [f for f in fields if f in {x.name for x in model._meta.get_fields()}]
         for row in model.objects.values_list(*present):
@@ -125,7 +127,10 @@ def _pages() -> list[tuple[str, str]]:
     playbook_id = PlaybookRun.objects.order_by("pk").values_list("playbook_id", flat=True).first()
     rule_id = Rule.objects.order_by("pk").values_list("pk", flat=True).first()
     csql = Csql.objects.filter(months__isnull=False).order_by("pk").first()
+    churn = ChurnReason.objects.order_by("category", "-churned_on", "pk").first()
+    category_id = ChurnReasonCategory.objects.order_by("order").values_list("pk", flat=True)[0]
     assert account_id and onboarding and model and playbook_id and rule_id and csql and renewal
+    assert churn
     return [
         ("today", "/today/"),
         ("today-of-a-csm", "/today/?csm=csm"),
@@ -161,6 +166,13 @@ def _pages() -> list[tuple[str, str]]:
         ("csql", f"/csqls/{csql.pk}/"),
         ("csql-new", f"/csqls/new/?account={account_id}"),
         ("csql-settings", "/csqls/settings/"),
+        ("churn-reasons", "/churn-reasons/?scope=all"),
+        ("churn-reasons-recorded", "/churn-reasons/?status=recorded&scope=all"),
+        ("churn-reason", f"/churn-reasons/{churn.pk}/"),
+        ("churn-report", "/churn-reasons/report/"),
+        ("churn-report-product", "/churn-reasons/report/?period=quarter&cut=product"),
+        ("churn-categories", "/churn-reasons/categories/"),
+        ("churn-category", f"/churn-reasons/categories/{category_id}/"),
         ("revenue", "/revenue/"),
         ("funnels", "/funnels/"),
         ("coverage", "/coverage/"),

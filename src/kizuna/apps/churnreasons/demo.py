@@ -62,7 +62,8 @@ def _kind(reason: ChurnReason) -> str:
 
 def _draw(rng: random.Random, kind: str) -> str:
     keys, weights = zip(*WEIGHTS[kind], strict=True)
-    return rng.choices(keys, weights=weights)[0]
+    choice: str = rng.choices(keys, weights=weights)[0]
+    return choice
 
 
 def churnreasons_demo_load(*, as_of: dt.date, admin: User) -> int:
