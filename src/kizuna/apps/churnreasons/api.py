@@ -24,7 +24,7 @@ from kizuna.apps.tenant.selectors import tenant_settings_get
 router = Router(tags=["churn-reasons"])
 
 
-class CategoryOut(Schema):
+class ChurnCategoryOut(Schema):
     key: str
     name_ja: str
     name_en: str
@@ -32,7 +32,7 @@ class CategoryOut(Schema):
     order: int
 
 
-class ReasonOut(Schema):
+class ChurnReasonOut(Schema):
     id: int
     account_id: int
     line_id: int | None = Field(description="the cancelled line; null when the account churned")
@@ -58,14 +58,14 @@ class ReasonOut(Schema):
         return obj.recorded_by.username if obj.recorded_by else None
 
 
-class ReasonFiltersIn(Schema):
+class ChurnReasonFiltersIn(Schema):
     status: Literal["missing", "recorded"] | None = None
     account_id: Id | None = None
     since: Day | None = Field(None, description="churned on or after")
     until: Day | None = Field(None, description="churned on or before")
 
 
-class ReasonIn(Schema):
+class ChurnReasonIn(Schema):
     account_id: Id
     line_id: Id | None = Field(None, description="the cancelled line; omit for the account")
     churned_on: Day
@@ -73,19 +73,19 @@ class ReasonIn(Schema):
     note: str = Field("", max_length=NOTE_MAX)
 
 
-class ReasonPatch(Schema):
+class ChurnReasonPatch(Schema):
     category: str = omittable(max_length=40, description="category key")
     note: str = omittable(max_length=NOTE_MAX)
 
 
-class ReportIn(Schema):
+class ChurnReportIn(Schema):
     period: Literal["month", "quarter", "fiscal_year"] = "month"
     cut: Literal["none", "segment", "product"] = "none"
     since: Day | None = Field(None, description="churned on or after")
     until: Day | None = Field(None, description="churned on or before")
 
 
-class CellOut(Schema):
+class ChurnReportCellOut(Schema):
     period: str = Field(description="2026-11, FY2026-Q3 or FY2026")
     group: str = Field(description="segment or product code; empty without a cut")
     category: str
@@ -95,7 +95,7 @@ class CellOut(Schema):
     mrr_share: float | None = Field(description="of the period's (and group's) lost MRR")
 
 
-class TotalOut(Schema):
+class ChurnReportTotalOut(Schema):
     category: str
     count: int
     lost_mrr: int
@@ -103,13 +103,13 @@ class TotalOut(Schema):
     mrr_share: float | None
 
 
-class ReportOut(Schema):
+class ChurnReportOut(Schema):
     period: str
     cut: str
     count: int
     lost_mrr: int
-    cells: list[CellOut]
-    totals: list[TotalOut]
+    cells: list[ChurnReportCellOut]
+    totals: list[ChurnReportTotalOut]
 
 
 def _require_view(request: AuthedRequest) -> None:
@@ -124,16 +124,16 @@ def _category(key: str) -> ChurnReasonCategory:
     return category
 
 
-@router.get("/churn-reasons/categories", response={200: list[CategoryOut]})
+@router.get("/churn-reasons/categories", response={200: list[ChurnCategoryOut]})
 def list_churn_categories(request: AuthedRequest) -> Any:
     """The taxonomy in its order, offered and retired categories alike."""
     _require_view(request)
     return ChurnReasonCategory.objects.order_by("order", "key")
 
 
-@router.get("/churn-reasons", response={200: list[ReasonOut]})
+@router.get("/churn-reasons", response={200: list[ChurnReasonOut]})
 @paginate(Pages, page_size=50)
-def list_churn_reasons(request: AuthedRequest, filters: Query[ReasonFiltersIn]) -> Any:
+def list_churn_reasons(request: AuthedRequest, filters: Query[ChurnReasonFiltersIn]) -> Any:
     """Every churn event with its reason (``status=missing``: those still without one), latest
     churn first."""
     _require_view(request)
@@ -147,8 +147,8 @@ def list_churn_reasons(request: AuthedRequest, filters: Query[ReasonFiltersIn]) 
     )
 
 
-@router.post("/churn-reasons", response={201: ReasonOut, **errors(403, 404, 409)})
-def create_churn_reason(request: AuthedRequest, payload: ReasonIn) -> Status[ChurnReason]:
+@router.post("/churn-reasons", response={201: ChurnReasonOut, **errors(403, 404, 409)})
+def create_churn_reason(request: AuthedRequest, payload: ChurnReasonIn) -> Status[ChurnReason]:
     """Record why an account churned (no ``line_id``) or a line was cancelled on
     ``churned_on``: the account's owner, a manager of its team or an admin (else 403). 400
     when the lines show no such churn; 409 ``conflict`` when it has a reason already."""
@@ -177,8 +177,8 @@ def create_churn_reason(request: AuthedRequest, payload: ReasonIn) -> Status[Chu
     return Status(201, selectors.access_reason(reason.pk))
 
 
-@router.patch("/churn-reasons/{int:reason_id}", response={200: ReasonOut, **errors(403, 404)})
-def update_churn_reason(request: AuthedRequest, reason_id: Id, payload: ReasonPatch) -> Any:
+@router.patch("/churn-reasons/{int:reason_id}", response={200: ChurnReasonOut, **errors(403, 404)})
+def update_churn_reason(request: AuthedRequest, reason_id: Id, payload: ChurnReasonPatch) -> Any:
     """Correct a recorded reason's category or note (the earlier values stay in the audit
     trail); a missing one is recorded with POST."""
     reason = selectors.access_reason(reason_id)
@@ -195,8 +195,8 @@ def update_churn_reason(request: AuthedRequest, reason_id: Id, payload: ReasonPa
     return selectors.access_reason(reason_id)
 
 
-@router.get("/churn-reasons/report", response={200: ReportOut})
-def churn_reason_report(request: AuthedRequest, params: Query[ReportIn]) -> Any:
+@router.get("/churn-reasons/report", response={200: ChurnReportOut})
+def churn_reason_report(request: AuthedRequest, params: Query[ChurnReportIn]) -> Any:
     """The recorded reasons per period and cut, by count and by lost MRR (docs/metrics.md,
     "Churn reasons")."""
     _require_view(request)
