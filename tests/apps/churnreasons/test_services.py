@@ -296,3 +296,16 @@ def test_only_admins_edit_the_taxonomy_and_it_is_audited(world: World) -> None:
         services.churn_category_create(actor=world.admin, key="support", name_ja="a", name_en="b")
     with pytest.raises(ValidationError):
         services.churn_category_create(actor=world.admin, key="bad key!", name_ja="a", name_en="b")
+
+
+def test_the_default_taxonomy_comes_back_into_an_emptied_database() -> None:
+    # given a database whose categories were removed, but one renamed
+    ChurnReasonCategory.objects.exclude(key="price").delete()
+    ChurnReasonCategory.objects.filter(key="price").update(name_ja="料金")
+    # when the defaults are ensured (twice)
+    added = services.churn_categories_ensure()
+    again = services.churn_categories_ensure()
+    # then the seven missing ones are back, the edited one is kept
+    assert (added, again) == (7, 0)
+    assert ChurnReasonCategory.objects.get(key="price").name_ja == "料金"
+    assert ChurnReasonCategory.objects.count() == 8

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 
 from kizuna.apps.churnreasons.detection import churn_events_refresh
 from kizuna.apps.churnreasons.models import ChurnReason, ChurnReasonCategory
+from kizuna.apps.churnreasons.services import churn_categories_ensure
 from kizuna.apps.org.models import User
 
 SEED = 16
@@ -69,6 +70,7 @@ def _draw(rng: random.Random, kind: str) -> str:
 def churnreasons_demo_load(*, as_of: dt.date, admin: User) -> int:
     """Find every churn event of the demo's lines, record most of their reasons; how many were
     recorded."""
+    churn_categories_ensure()
     churn_events_refresh(today=as_of, since=dt.date.min, ask=False)
     categories = {c.key: c for c in ChurnReasonCategory.objects.all()}
     rng = random.Random(SEED)

@@ -26,6 +26,7 @@ from kizuna.apps.org.models import User
 from kizuna.apps.tasks.models import ACTIVE_STATES, Task, TaskOutcome
 from kizuna.apps.tasks.services import task_complete
 from kizuna.apps.tenant.selectors import tenant_today
+from kizuna.core.churn_reasons import DEFAULT_CATEGORIES
 
 #: the code of the error a second reason for one churn event raises
 DUPLICATE = "duplicate"
@@ -202,6 +203,19 @@ def churn_reason_update(
 # --- the taxonomy ---------------------------------------------------------------------------
 
 CATEGORY_FIELDS = ("key", "name_ja", "name_en", "active", "order")
+
+
+def churn_categories_ensure() -> int:
+    """The default taxonomy (``core.churn_reasons.DEFAULT_CATEGORIES``), as the data migration
+    seeds it, for a database emptied since (the demo loader calls it); a category that exists
+    keeps its names as edited. How many were added."""
+    added = 0
+    for n, (key, name_ja, name_en) in enumerate(DEFAULT_CATEGORIES, start=1):
+        _category, created = ChurnReasonCategory.objects.get_or_create(
+            key=key, defaults={"name_ja": name_ja, "name_en": name_en, "order": n * 10}
+        )
+        added += created
+    return added
 
 
 def _check_names(name_ja: str, name_en: str) -> None:
