@@ -20,6 +20,7 @@ from kizuna.apps.churnreasons.api import router as churnreasons_router
 from kizuna.apps.coverage.api import router as coverage_router
 from kizuna.apps.customers.api import router as customers_router
 from kizuna.apps.expansion.api import router as expansion_router
+from kizuna.apps.feedback.api import router as feedback_router
 from kizuna.apps.funnels.api import router as funnels_router
 from kizuna.apps.health.api import router as health_router
 from kizuna.apps.notify.api import router as notify_router
@@ -120,4 +121,5 @@ api.add_router("/", renewals_forecast_router)
 api.add_router("/", renewals_router)
 api.add_router("/", funnels_router)
 api.add_router("/", expansion_router)
+api.add_router("/", feedback_router)
 api.add_router("/", churnreasons_router)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kizuna.apps.onboarding",
     "kizuna.apps.health",
     "kizuna.apps.expansion",
+    "kizuna.apps.feedback",
     "kizuna.apps.imports",
     "kizuna.apps.tasks",
     "kizuna.apps.renewals",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("imports/", include("kizuna.apps.imports.urls")),
     path("tasks/", include("kizuna.apps.tasks.urls")),
     path("csqls/", include("kizuna.apps.expansion.urls")),
+    path("feedback/", include("kizuna.apps.feedback.urls")),
     path("playbooks/", include("kizuna.apps.playbooks.urls")),
     # the renewal forecast (its own URL module, beside the renewals pipeline's)
     path("renewals/forecast/", include("kizuna.apps.renewals.urls_forecast")),

@@ -16,6 +16,7 @@ from kizuna.apps.churnreasons.models import ChurnReason, ChurnReasonCategory
 from kizuna.apps.customers.models import Account, Contact
 from kizuna.apps.demo.services import demo_load_if_empty
 from kizuna.apps.expansion.models import Csql
+from kizuna.apps.feedback.models import FeatureRequest, Feedback
 from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.onboarding.models import Onboarding, OnboardingCriterion, OnboardingPhase
@@ -93,6 +94,8 @@ def _data_strings() -> list[str]:
         (Task, ("title", "reason")),  # a rule's task: its name, its reason in the owner's language
         (TaskComment, ("body",)),
         (Csql, ("note", "sales_owner_name", "lost_note")),  # typed by the CSM and sales
+        (FeatureRequest, ("title", "description")),  # typed by the CSMs and product owners
+        (Feedback, ("text",)),  # what the customers said, as logged
         (ChurnReason, ("note",)),  # typed by the CSM
     ):
         present = [f for f in fields if f in {x.name for x in model._meta.get_fields()}]
@@ -129,8 +132,9 @@ def _pages() -> list[tuple[str, str]]:
     csql = Csql.objects.filter(months__isnull=False).order_by("pk").first()
     churn = ChurnReason.objects.order_by("category", "-churned_on", "pk").first()
     category_id = ChurnReasonCategory.objects.order_by("order").values_list("pk", flat=True)[0]
+    feature_request = FeatureRequest.objects.filter(feedback__isnull=False).order_by("pk").first()
     assert account_id and onboarding and model and playbook_id and rule_id and csql and renewal
-    assert churn
+    assert feature_request and churn
     return [
         ("today", "/today/"),
         ("today-of-a-csm", "/today/?csm=csm"),
@@ -166,6 +170,11 @@ def _pages() -> list[tuple[str, str]]:
         ("csql", f"/csqls/{csql.pk}/"),
         ("csql-new", f"/csqls/new/?account={account_id}"),
         ("csql-settings", "/csqls/settings/"),
+        ("feedback", "/feedback/"),
+        ("feedback-list", "/feedback/log/"),
+        ("feedback-new", f"/feedback/new/?account={account_id}"),
+        ("feature-request", f"/feedback/requests/{feature_request.pk}/"),
+        ("feature-request-new", "/feedback/requests/new/"),
         ("churn-reasons", "/churn-reasons/?scope=all"),
         ("churn-reasons-recorded", "/churn-reasons/?status=recorded&scope=all"),
         ("churn-reason", f"/churn-reasons/{churn.pk}/"),

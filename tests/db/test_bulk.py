@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import models
+from django.db import IntegrityError, models, transaction
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.touchpoints.models import Touchpoint
-from kizuna.apps.usage.models import UsageSummary
+from kizuna.apps.usage.models import UsageDropSignal, UsageSummary
 from kizuna.db.bulk import bulk_insert, bulk_insert_ids, bulk_update_rows
 from tests.factories import AccountFactory, World
 
@@ -147,3 +147,43 @@ def test_update_rows_refuses_unknown_or_repeated_fields(world: World) -> None:
         with pytest.raises(ValueError):
             bulk_update_rows(SubscriptionLine, fields, [])
     assert bulk_update_rows(SubscriptionLine, ["mrr"], []) == 0
+
+
+DROP = ["account_id", "as_of", "method", "recent", "baseline", "value", "threshold", "created_at"]
+
+
+def test_repeated_days_and_instants_are_written_as_each_row_gives_them(world: World) -> None:
+    # given: the same instant in two time zones, more distinct days than the remembered ones
+    # (the memo is cleared and refilled), and the first days again for another account
+    tokyo = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    utc = dt.datetime(2026, 11, 25, 0, 0, tzinfo=dt.UTC)
+    days = [dt.date(2000, 1, 1) + dt.timedelta(days=n) for n in range(5000)]
+    rows = [
+        (world.account.pk, day, "share", 1, 1.0, 1.0, 1.0, tokyo if n % 2 else utc)
+        for n, day in enumerate(days)
+    ]
+    rows += [(world.other_account.pk, days[n], "share", 1, 1.0, 1.0, 1.0, tokyo) for n in (0, 1)]
+    # when
+    bulk_insert(UsageDropSignal, DROP, rows)
+    # then: every row's own day, every instant the same moment
+    stored = values(UsageDropSignal, ["account_id", "as_of", "created_at"])
+    assert [(a, d) for a, d, _t in stored] == [(a, d) for a, d, *_rest in rows]
+    assert {t for _a, _d, t in stored} == {utc}
+
+
+def test_conflicting_rows_are_left_out_when_asked(world: World) -> None:
+    # given: a signal already there, then the same key again twice and a new one
+    at = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+    day = dt.date(2026, 11, 25)
+    bulk_insert(UsageDropSignal, DROP, [(world.account.pk, day, "share", 1, 1.0, 1.0, 1.0, at)])
+    again = [
+        (world.account.pk, day, "share", 2, 1.0, 1.0, 1.0, at),
+        (world.account.pk, day, "share", 3, 1.0, 1.0, 1.0, at),
+        (world.account.pk, day, "robust_z", 4, 1.0, 1.0, 1.0, at),
+    ]
+    # when: without the flag the database refuses the whole batch
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert(UsageDropSignal, DROP, again)
+    bulk_insert(UsageDropSignal, DROP, again, ignore_conflicts=True)
+    # then: the first row kept as it was, the new one added
+    assert values(UsageDropSignal, ["method", "recent"]) == [("share", 1), ("robust_z", 4)]

@@ -26,6 +26,8 @@ DEFAULT_FISCAL_YEAR_START_MONTH = 4
 
 _FIRST_INDEX = 1 * 12  # month_index(date(1, 1, 1))
 _LAST_INDEX = 9999 * 12 + 11  # month_index(date(9999, 12, 1))
+#: days of each month (index 1–12) outside a leap year
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def month_index(day: date) -> int:
@@ -88,9 +90,18 @@ def add_months(day: date, months: int) -> date:
     clamped to that month's last day: 2026-01-31 + 1 → 2026-02-28, 2026-03-31 − 1 →
     2026-02-28, 2024-01-31 + 1 → 2024-02-29. ``ValueError`` outside the years 1–9999.
 
-    Not reversible after a clamp: (2026-01-31 + 1) − 1 = 2026-01-28."""
-    start = month_start_after(day, months)
-    return start.replace(day=min(day.day, days_in_month(start)))
+    Not reversible after a clamp: (2026-01-31 + 1) − 1 = 2026-01-28.
+
+    Plain arithmetic (the renewals derive millions of term boundaries with it)."""
+    index = day.year * 12 + day.month - 1 + months
+    if not _FIRST_INDEX <= index <= _LAST_INDEX:
+        raise ValueError(f"month index {index} is outside the years 1-9999")
+    year, month = divmod(index, 12)
+    month += 1
+    last = _MONTH_DAYS[month]
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        last = 29
+    return date(year, month, min(day.day, last))
 
 
 def add_years(day: date, years: int) -> date:

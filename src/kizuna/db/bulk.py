@@ -34,10 +34,13 @@ def bulk_insert(
     rows: Iterable[Sequence[Any]],
     *,
     batch: int = 10_000,
+    ignore_conflicts: bool = False,
 ) -> int:
     """Insert ``rows``, each the values of ``fields`` (attribute names: ``account_id`` for a
-    foreign key), into ``model``'s table; returns the rows written. No ``save()``, no signals,
+    foreign key), into ``model``'s table; returns the rows given. No ``save()``, no signals,
     no primary keys returned; the caller's transaction holds the whole write.
+    ``ignore_conflicts``: a row that would break a unique constraint is left out (``ON
+    CONFLICT DO NOTHING``, SQLite and PostgreSQL alike), as ``bulk_create`` leaves it.
 
     A value is prepared as ``bulk_create`` prepares it (``Field.get_db_prep_save``: dates,
     times, JSON, decimals …) unless it is a plain int, str or bool for a field that takes
@@ -66,6 +69,8 @@ def bulk_insert(
         f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names})"
         f" VALUES ({', '.join(['%s'] * (len(columns) + len(defaults)))})"
     )
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
     written = 0
     with connection.cursor() as cursor:
         for chunk in batched(rows, batch):
@@ -75,6 +80,10 @@ def bulk_insert(
     return written
 
 
+#: prepared dates and times remembered per column, up to this many distinct values
+_MEMO_SIZE = 4096
+
+
 def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     def prepare(value: Any) -> Any:
         return field.get_db_prep_save(value, connection)
@@ -82,7 +91,29 @@ def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     def as_is(value: Any) -> Any:  # an enum member or a lazy string still goes through Django
         return value if value is None or type(value) in _PLAIN else prepare(value)
 
-    return as_is if isinstance(field, _AS_IS) else prepare
+    memo: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        # a day or an instant repeats across rows (a load's ``now``, a month's first day):
+        # Django's preparation of it (time zone, the driver's text) is done once per value
+        if type(value) not in _MEMO_TYPES:
+            return prepare(value)
+        try:
+            return memo[value]
+        except KeyError:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            prepared = memo[value] = prepare(value)
+            return prepared
+
+    if isinstance(field, _AS_IS):
+        return as_is
+    if isinstance(field, models.DateField | models.TimeField):  # DateTimeField is a DateField
+        return remembered
+    return prepare
+
+
+_MEMO_TYPES = frozenset({dt.date, dt.datetime, dt.time})
 
 
 def _default(model: type[models.Model], field: models.Field[Any, Any]) -> Any:

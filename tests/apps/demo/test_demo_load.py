@@ -83,7 +83,8 @@ def test_it_tells_how_long_each_step_took_in_the_load_order(db: object) -> None:
     demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo", on_step=steps.append)
     assert [s.step for s in steps] == [
         "generate", "org", "customers", "touchpoints", "segments", "revenue", "usage",
-        "onboarding", "health", "forecast", "renewals", "expansion", "churnreasons", "rules",
+        "onboarding", "health", "forecast", "renewals", "expansion", "feedback", "churnreasons",
+        "rules",
         "playbooks",
     ]  # fmt: skip
     assert all(0 <= s.seconds < 600 for s in steps)

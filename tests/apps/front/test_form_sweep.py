@@ -21,6 +21,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from kizuna.apps.feedback.services import feature_request_create
 from tests.apps.front.url_conf import SKIPPED_PREFIXES, Ids, page_urls
 from tests.factories import ContactFactory, SubscriptionLineFactory, TouchpointFactory
 
@@ -107,6 +108,9 @@ def sweep_world(world: Any, settings: Any, tmp_path: Any) -> Any:
     world.contact = ContactFactory(account=world.account)
     world.line = SubscriptionLineFactory(account=world.account, product=world.product)
     world.touchpoint = TouchpointFactory(account=world.account, csm=world.csm, created_by=world.csm)
+    world.feature_request = feature_request_create(
+        actor=world.csm, product=world.product, title="CSV 出力"
+    )
     return world
 
 
@@ -121,6 +125,7 @@ def _urls(w: Any) -> list[str]:
         "touchpoint_id": lambda: [str(w.touchpoint.pk)],
         "pk": lambda: [str(p) for p in ScoreModelVersion.objects.values_list("pk", flat=True)[:1]],
         "code": lambda: [w.product.code],
+        "request_id": lambda: [str(w.feature_request.pk)],
         "segment": lambda: list(CoveragePolicy.objects.values_list("segment", flat=True)[:1]),
         "day": lambda: [dt.date(2026, 1, 5).isoformat()],
     }

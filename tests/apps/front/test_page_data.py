@@ -36,6 +36,7 @@ from django.urls import reverse
 from kizuna.apps.audit.models import AuditAction, AuditEvent
 from kizuna.apps.customers.models import Account, Product
 from kizuna.apps.demo.services import demo_load_if_empty
+from kizuna.apps.feedback.models import FeatureRequest
 from kizuna.apps.health.models import ScoreModelVersion
 from kizuna.apps.health.selectors import grade_drops
 from kizuna.apps.imports.services import accounts_import
@@ -172,6 +173,7 @@ def demo_company(db: Any, settings: Any, tmp_path: Path) -> dict[str, str]:
         "review_id": str(review.pk),
         "segment": "high",
         "code": str(Product.objects.values_list("code", flat=True).first()),
+        "request_id": str(FeatureRequest.objects.values_list("pk", flat=True).first()),
         "onboarding/pk": str(Onboarding.objects.order_by("state", "pk").first().pk),  # type: ignore[union-attr]
         "health/pk": str(ScoreModelVersion.objects.values_list("pk", flat=True).first()),
         "member_with_drops": dropped.username,

@@ -12,6 +12,7 @@ from kizuna.core.renewals.generate import (
     DOWNGRADED,
     RENEWED,
     Line,
+    accounts_with_events,
     boundaries,
     outcome_of,
     renewal_rate,
@@ -207,3 +208,39 @@ def test_renewal_rate_exact_and_empty() -> None:
     assert (empty.due, empty.logo_rate, empty.amount_rate) == (0, None, None)
     upcoming = renewals_from_lines([line(1, D(2025, 8, 1))], today=TODAY)
     assert renewal_rate(upcoming).logo_rate is None
+
+
+# --- accounts_with_events -----------------------------------------------------------------
+
+
+def _line(account: int, start: dt.date, *, end: dt.date | None = None, term: int = 12) -> Line:
+    return Line(account, account, 1, start, end, 100, term)
+
+
+def test_events_are_boundaries_that_came_or_entered_the_window() -> None:
+    lines = [
+        _line(1, dt.date(2025, 3, 1)),  # boundary 2026-03-01: comes on that day
+        _line(2, dt.date(2025, 8, 28)),  # 2026-08-28: 180 days after 2026-03-01
+        _line(3, dt.date(2025, 8, 29)),  # 2026-08-29: one day too far
+        _line(4, dt.date(2025, 2, 28)),  # 2026-02-28: came the day before (after = that day)
+        _line(5, dt.date(2025, 3, 1), end=dt.date(2026, 2, 1)),  # ended before its boundary
+        _line(6, dt.date(2026, 2, 1), term=1),  # monthly: never renews
+    ]
+    found = accounts_with_events(
+        lines, after=dt.date(2026, 2, 28), through=dt.date(2026, 3, 1), lead_days=180
+    )
+    assert found == {1, 2}
+
+
+def test_events_use_each_accounts_lead_and_stay_inside_the_calendar() -> None:
+    lines = [_line(1, dt.date(2025, 6, 1)), _line(2, dt.date(2025, 6, 1)),
+             _line(3, dt.date(9998, 12, 31))]  # fmt: skip
+    leads = {1: 92, 2: 30, 3: 10**6}
+    found = accounts_with_events(
+        lines, after=dt.date(2026, 2, 28), through=dt.date(2026, 3, 1), lead_days=leads.__getitem__
+    )
+    # 2026-06-01 is 92 days after 2026-03-01; 9999-12-31 is a million days away, farther
+    assert found == {1}
+    assert (
+        accounts_with_events(lines, after=dt.date(2026, 3, 1), through=dt.date(2026, 3, 1)) == set()
+    )

@@ -21,7 +21,7 @@ from kizuna.apps.org.admin import admin_actor
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin[Product]):
-    list_display = ["code", "name_ja", "name_en", "is_active"]
+    list_display = ["code", "name_ja", "name_en", "is_active", "owner"]
     fields = tuple(PRODUCT_FIELDS)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -25,6 +25,17 @@ class Product(models.Model):
     name_ja = models.CharField(_("name (Japanese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
     is_active = models.BooleanField(_("sold"), default=True)
+    # the product owner (プロダクトオーナー): feedback and feature requests about the product go
+    # to them, and they decide a request's status (docs/feedback.md)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("product owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_products",
+        help_text=_("Feature requests about this product are routed to this member."),
+    )
 
     class Meta:
         ordering = ["code"]

@@ -332,7 +332,7 @@ def accounts_mark_health_stale(*, account_ids: Iterable[int]) -> int:
 
 # --- products (the catalogue the subscription lines sell) ---------------------------------
 
-PRODUCT_FIELDS = ["code", "name_ja", "name_en", "is_active"]
+PRODUCT_FIELDS = ["code", "name_ja", "name_en", "is_active", "owner"]
 
 
 @transaction.atomic

@@ -16,10 +16,12 @@ the parts it reads:
 10. ``renewals.demo``: the work on the open renewals (calls, closing plans, reviews; the
     health colours of 8);
 11. ``expansion.demo``: a year of CSQLs and their attributed expansion (lines, health scores);
-11b. ``churnreasons.demo``: the churn events found in the lines, most with a recorded reason;
-12. ``rules.demo``: the enabled rules and half a year of their firings and tasks, worked
+12. ``feedback.demo``: the products' owners, feature requests and a year of feedback from
+    the accounts using each product (lines, members of 1), a couple shipped;
+13. ``churnreasons.demo``: the churn events found in the lines, most with a recorded reason;
+14. ``rules.demo``: the enabled rules and half a year of their firings and tasks, worked
     through by their owners (the signals of 6–8; the admin and the members of 1);
-13. ``playbooks.demo``: three playbooks and their runs at various stages (accounts, lines,
+15. ``playbooks.demo``: three playbooks and their runs at various stages (accounts, lines,
     health scores of 2 and 8).
 """
 
@@ -37,6 +39,7 @@ from kizuna.apps.churnreasons.demo import churnreasons_demo_load
 from kizuna.apps.customers.demo import customers_demo_load
 from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.expansion.demo import expansion_demo_load
+from kizuna.apps.feedback.demo import feedback_demo_load
 from kizuna.apps.health.demo import health_demo_load
 from kizuna.apps.onboarding.demo import onboarding_demo_load
 from kizuna.apps.org.demo import org_demo_load
@@ -151,6 +154,9 @@ def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = N
         renewals_demo_load(as_of=dataset.as_of)
     with _timed("expansion", on_step):
         expansion_demo_load(as_of=dataset.as_of, sales=None)
+    with _timed("feedback", on_step):
+        owners = [org.users[name] for name in ("manager", "admin") if name in org.users]
+        feedback_demo_load(as_of=dataset.as_of, owners=owners)
     with _timed("churnreasons", on_step):
         churnreasons_demo_load(as_of=dataset.as_of, admin=org.users["admin"])
     with _timed("rules", on_step):

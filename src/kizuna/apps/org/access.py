@@ -295,6 +295,7 @@ class MemberPermissions:
     view_renewals: bool = False
     edit_review_cadence: bool = False
     view_funnels: bool = False
+    view_feedback: bool = False
 
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
@@ -316,6 +317,7 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         view_renewals=can_view_renewals(member),
         edit_review_cadence=can_edit_review_cadence(member),
         view_funnels=can_view_funnels(member),
+        view_feedback=can_view_feedback(member),
     )
 
 
@@ -681,6 +683,71 @@ def csql_sales_owner_candidates() -> QuerySet[User]:
 def can_edit_expansion_settings(user: User | AnonymousUser) -> bool:
     """Change the attribution window: CS ops admins, like every company setting."""
     return _has_role(user, Role.ADMIN)
+
+
+# --- feedback and feature requests (voice of the customer) ---------------------------------
+
+
+def can_view_feedback(user: User | AnonymousUser) -> bool:
+    """Read the feedback, the feature requests, their weights and requesting accounts: every
+    active member (as every member reads every account; product managers read the voice of
+    the customer too)."""
+    return _active(user)
+
+
+def can_log_feedback(user: User | AnonymousUser, account: AccountFields) -> bool:
+    """Log what an account said (from a touchpoint, the account page or the API): whoever
+    works the account, as for a touchpoint (``can_log_touchpoint``): its owner CSM, a manager
+    of its team, an admin. Never a viewer; a CSM of another team does not log on it."""
+    return _active(user) and can_edit_account(user, account)  # type: ignore[arg-type]
+
+
+def can_create_feature_request(user: User | AnonymousUser) -> bool:
+    """Open a feature request on a product (often while logging the feedback that asks for
+    it): any active member who works accounts; never a viewer."""
+    return _has_role(user, Role.ADMIN, Role.MANAGER, Role.CSM)
+
+
+def _owns_product(user: User | AnonymousUser, product_owner_id: int | None) -> bool:
+    if not _has_role(user, Role.ADMIN, Role.MANAGER, Role.CSM):
+        return False
+    return product_owner_id is not None and product_owner_id == user.pk
+
+
+def can_decide_feature_request(user: User | AnonymousUser, *, product_owner_id: int | None) -> bool:
+    """Move a feature request's status (plan, ship, decline): the product's owner (an active
+    member who is not a viewer) and CS ops admins. The CSM who asked does not decide."""
+    return _has_role(user, Role.ADMIN) or _owns_product(user, product_owner_id)
+
+
+def can_edit_feature_request(
+    user: User | AnonymousUser,
+    *,
+    product_owner_id: int | None,
+    created_by_id: int | None,
+    status: str,
+) -> bool:
+    """Correct a feature request's title, description or product: who may decide it, and
+    its author while it is still new (before the product owner has looked at it)."""
+    if can_decide_feature_request(user, product_owner_id=product_owner_id):
+        return True
+    return (
+        status == "new"
+        and created_by_id is not None
+        and created_by_id == user.pk
+        and can_create_feature_request(user)
+    )
+
+
+def can_link_feedback(
+    user: User | AnonymousUser, account: AccountFields, *, product_owner_id: int | None
+) -> bool:
+    """Name (or change) the feature request a logged feedback asks for: whoever may log
+    feedback on its account, and the owner of the request's product (who triages what
+    reaches them), and admins."""
+    return can_log_feedback(user, account) or can_decide_feature_request(
+        user, product_owner_id=product_owner_id
+    )
 
 
 # --- churn reasons (解約理由) ----------------------------------------------------------------

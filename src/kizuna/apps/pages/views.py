@@ -22,6 +22,7 @@ from kizuna.apps.customers.access import access_account
 from kizuna.apps.customers.forms import AccountFilterForm
 from kizuna.apps.customers.models import Account
 from kizuna.apps.customers.selectors import account_list as select_accounts
+from kizuna.apps.feedback.panel import account_feedback_panel
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.health.selectors import grade_drop_rows, grade_drops
 from kizuna.apps.imports.selectors import import_runs_latest
@@ -117,6 +118,7 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
         ),
         playbook_start_form=StartForm() if can_run_playbook(request.user, account) else None,
         next_renewal=account_next_renewal(account.pk, today=today),
+        feedback_panel=account_feedback_panel(request.user, account),
         churn_reasons=account_churn_reasons(account.pk),
         can_record_churn_reason=can_record_churn_reason(request.user, account),
         nav="accounts",

@@ -44,6 +44,7 @@ from kizuna.core.renewals.forecast import (
     with_grades_on,
     with_lead_grades,
 )
+from kizuna.db.rows import plain_frame
 
 CACHE_SECONDS = 3600
 _RENEWALS = {
@@ -79,9 +80,8 @@ def renewal_frame() -> pl.DataFrame:
         .values_list(
             "account_id", "date", "account__segment", "mrr_due", "mrr_after", "forecast_call"
         )
-        .iterator(chunk_size=20_000)
     )
-    return pl.DataFrame(list(rows), schema=_RENEWALS, orient="row")
+    return plain_frame(rows, _RENEWALS)
 
 
 def grade_frame(*, since: dt.date | None = None) -> pl.DataFrame:
@@ -89,8 +89,7 @@ def grade_frame(*, since: dt.date | None = None) -> pl.DataFrame:
     scores = HealthScore.objects.filter(grade__isnull=False)
     if since is not None:
         scores = scores.filter(day__gte=since)
-    rows = scores.order_by().values_list("account_id", "day", "grade").iterator(chunk_size=50_000)
-    return pl.DataFrame(list(rows), schema=_GRADES, orient="row")
+    return plain_frame(scores.order_by().values_list("account_id", "day", "grade"), _GRADES)
 
 
 def _grades_since(renewals: pl.DataFrame, first: dt.date) -> dt.date | None:

@@ -100,6 +100,9 @@ class Renewal(models.Model):
     )
     #: the lines no longer produce this renewal, but people worked on it: kept, not counted
     no_longer_due = models.BooleanField(_("no longer due"), default=False)
+    #: the derived values above (lines, products, MRR due and after, outcome) in one text,
+    #: which the daily refresh compares instead of decoding each row's JSON
+    derived = models.TextField(default="", blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     refreshed_at = models.DateTimeField(_("refreshed"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -209,3 +212,25 @@ class PlanReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.reviewed_on:%Y-%m-%d}"
+
+
+class RefreshRun(models.Model):
+    """One run of the daily renewals refresh: for which day, whether it derived every account
+    or only those whose renewals the day changes (docs/renewals.md, *The daily refresh*)."""
+
+    day = models.DateField(_("day"))
+    full = models.BooleanField(_("every account"), default=True)
+    accounts = models.PositiveIntegerField(_("accounts"), null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("renewals refresh")
+        verbose_name_plural = _("renewals refreshes")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {'full' if self.full else 'day'}"

@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
 
 from kizuna.apps.customers.models import Segment, SubscriptionLine
 from kizuna.apps.renewals.models import (
@@ -31,6 +31,7 @@ from kizuna.core.renewals.cadence import (
 )
 from kizuna.core.renewals.generate import Line, RenewalRate, renewal_rate, term_of
 from kizuna.core.renewals.generate import Renewal as CoreRenewal
+from kizuna.db.rows import plain_rows
 
 #: UPWARD: the larger the account, the earlier and more often a plan is reviewed; a tech-touch
 #: renewal has no plan, only reminders
@@ -57,12 +58,17 @@ def cadences() -> dict[str, Cadence]:
     return found
 
 
-def renewing_lines(account_ids: Collection[int] | None = None) -> Iterator[Line]:
-    """Every subscription line (of ``account_ids`` when given, at most a few thousand), as the
-    core reads it; the core keeps those whose term renews (a year or longer)."""
+def renewing_lines(
+    account_ids: Collection[int] | None = None, *, running_after: dt.date | None = None
+) -> Iterator[Line]:
+    """Every subscription line (of ``account_ids`` when given, at most a few thousand; running
+    after ``running_after`` when given: no end, or an end after it), as the core reads it; the
+    core keeps those whose term renews (a year or longer)."""
     lines = SubscriptionLine.objects.all()
     if account_ids is not None:
         lines = lines.filter(account_id__in=sorted(account_ids))
+    if running_after is not None:
+        lines = lines.filter(Q(end_date__isnull=True) | Q(end_date__gt=running_after))
     rows = lines.values_list(
         "pk",
         "account_id",
@@ -73,8 +79,8 @@ def renewing_lines(account_ids: Collection[int] | None = None) -> Iterator[Line]
         "billing_period",
         "term_months",
         "renewal_date",
-    ).iterator(chunk_size=20_000)
-    for pk, account_id, product_id, start, end, mrr, billing, term, renewal in rows:
+    )
+    for pk, account_id, product_id, start, end, mrr, billing, term, renewal in plain_rows(rows):
         months = term_of(billing, term)
         yield Line(pk, account_id, product_id, start, end, int(mrr), months, renewal)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -36,6 +36,7 @@ from kizuna.apps.renewals.models import (
     ForecastCall,
     PlanReview,
     PlanStep,
+    RefreshRun,
     Renewal,
     ReviewCadence,
     Stage,
@@ -44,12 +45,16 @@ from kizuna.apps.renewals.selectors import DEFAULT_CADENCES, cadences, renewing_
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.calendar import add_years
 from kizuna.core.renewals.cadence import next_review_after
-from kizuna.core.renewals.generate import renewals_from_lines
+from kizuna.core.renewals.generate import Renewal as CoreRenewal
+from kizuna.core.renewals.generate import accounts_with_events, renewals_from_lines
 from kizuna.db.bulk import bulk_insert, bulk_update_rows
+from kizuna.db.rows import plain_rows
 
 #: past renewals are kept this many years back: the history the forecast is calibrated on
 HISTORY_YEARS = 6
-_DERIVED = ("line_ids", "products", "mrr_due", "mrr_after", "outcome", "stage", "no_longer_due")
+_DERIVED = (
+    "line_ids", "products", "mrr_due", "mrr_after", "outcome", "stage", "no_longer_due", "derived"
+)  # fmt: skip
 _CHUNK = 500
 
 
@@ -89,8 +94,8 @@ def renewals_refresh(
         updates: list[tuple[Any, ...]] = []
         unchanged = 0
         for renewal in derived:
-            key = (renewal.account_id, renewal.date)
-            row = existing.pop(key, None)
+            digest = derived_text(renewal)
+            row = existing.pop((renewal.account_id, renewal.date), None)
             if row is None:
                 stage = renewal.outcome or Stage.NOT_STARTED
                 inserts.append(
@@ -105,35 +110,40 @@ def renewals_refresh(
                         stage,
                         "",
                         False,
+                        digest,
                         now,
                         now,
                         now,
                     )
                 )
                 continue
-            pk, stored = row[0], row[1:]
-            stage = _stage(renewal.outcome, stored[5], has_plan=pk in planned)
-            values = (
-                list(renewal.line_ids),
-                list(renewal.products),
-                renewal.mrr_due,
-                renewal.mrr_after,
-                renewal.outcome or "",
-                stage,
-                False,
-            )
-            if values == stored[:7]:
+            stage = _stage(renewal.outcome, row.stage, has_plan=row.pk in planned)
+            if digest == row.derived and stage == row.stage and not row.no_longer_due:
                 unchanged += 1
-            else:
-                updates.append((*values, now, now, pk))
+                continue
+            updates.append(
+                (
+                    list(renewal.line_ids),
+                    list(renewal.products),
+                    renewal.mrr_due,
+                    renewal.mrr_after,
+                    renewal.outcome or "",
+                    stage,
+                    False,
+                    digest,
+                    now,
+                    now,
+                    row.pk,
+                )
+            )
         deleted, marked = _gone(existing, planned, now)
         if inserts:
             bulk_insert(
                 Renewal,
                 (
                     "account_id", "date", "line_ids", "products", "mrr_due", "mrr_after",
-                    "outcome", "stage", "forecast_call", "no_longer_due", "created_at",
-                    "refreshed_at", "updated_at",
+                    "outcome", "stage", "forecast_call", "no_longer_due", "derived",
+                    "created_at", "refreshed_at", "updated_at",
                 ),
                 inserts,
             )  # fmt: skip
@@ -148,6 +158,74 @@ def renewals_refresh(
     )
 
 
+#: the daily refresh derives every account again at least this often (an account's touch model
+#: may have changed, and with it how far ahead its renewals are created)
+FULL_EVERY_DAYS = 7
+
+
+def renewals_refresh_daily(*, today: dt.date) -> tuple[RefreshRun, RefreshResult]:
+    """The daily job's refresh: every account when the last full run is more than
+    ``FULL_EVERY_DAYS`` old (or none), a review cadence changed since, or the last run is not
+    of an earlier day in that week; otherwise only the accounts whose renewals move from the
+    last run's day to ``today`` (``core.renewals.generate.accounts_with_events``). Changed
+    lines refresh their accounts when they are written (``renewals.receivers``), so the lines
+    are the same as at the last run. Recorded as a ``RefreshRun``."""
+    started = timezone.now()
+    last = RefreshRun.objects.filter(day__lt=today).order_by("-day", "-started_at").first()
+    last_full = RefreshRun.objects.filter(full=True, day__lte=today).order_by("-started_at").first()
+    changed_cadence = (
+        last_full is not None
+        and ReviewCadence.objects.filter(updated_at__gt=last_full.started_at).exists()
+    )
+    full = (
+        last is None
+        or last_full is None
+        or (today - last_full.day).days >= FULL_EVERY_DAYS
+        or changed_cadence
+        or (today - last.day).days >= FULL_EVERY_DAYS
+    )
+    accounts: set[int] | None = None
+    if full:
+        result = renewals_refresh(today=today)
+    else:
+        assert last is not None
+        by_segment = cadences()
+        segment_of = dict(Account.objects.values_list("pk", "segment"))
+        default = DEFAULT_CADENCES["high"]
+        accounts = accounts_with_events(
+            renewing_lines(running_after=last.day),  # an ended line has no boundary after
+            after=last.day,
+            through=today,
+            lead_days=lambda pk: by_segment.get(segment_of.get(pk, ""), default).lead_days,
+        )
+        result = (
+            renewals_refresh(today=today, account_ids=accounts)
+            if accounts
+            else RefreshResult(0, 0, 0, 0, 0)
+        )
+    run = RefreshRun.objects.create(
+        day=today,
+        full=full,
+        accounts=None if accounts is None else len(accounts),
+        created=result.created,
+        updated=result.updated,
+        deleted=result.deleted,
+        started_at=started,
+        finished_at=timezone.now(),
+    )
+    return run, result
+
+
+def derived_text(renewal: CoreRenewal) -> str:
+    """The derived values of a renewal as one text (``Renewal.derived``): equal texts, equal
+    values."""
+    after = "" if renewal.mrr_after is None else renewal.mrr_after
+    return (
+        f"{','.join(map(str, renewal.line_ids))}|{','.join(map(str, renewal.products))}"
+        f"|{renewal.mrr_due}|{after}|{renewal.outcome or ''}"
+    )
+
+
 def _stage(outcome: str | None, stored: str, *, has_plan: bool) -> str:
     """The stage after a refresh: the outcome once the date has come; a stage a person set
     stays; an outcome that went away (the date moved on) opens the renewal again."""
@@ -158,20 +236,30 @@ def _stage(outcome: str | None, stored: str, *, has_plan: bool) -> str:
     return stored
 
 
+class _Stored(NamedTuple):
+    pk: int
+    derived: str
+    stage: str
+    no_longer_due: bool
+    forecast_call: str
+
+
 def _existing(
     since: dt.date, account_ids: Collection[int] | None
-) -> dict[tuple[int, dt.date], tuple[Any, ...]]:
+) -> dict[tuple[int, dt.date], _Stored]:
+    """The stored renewals from ``since`` on, by (account, date): what the refresh compares
+    (the derived text, not the JSON columns)."""
     rows = Renewal.objects.filter(date__gte=since)
     if account_ids is not None:
         rows = rows.filter(account_id__in=list(account_ids))
-    found: dict[tuple[int, dt.date], tuple[Any, ...]] = {}
-    for pk, account_id, day, *values, call in rows.values_list(
-        "pk", "account_id", "date", *_DERIVED, "forecast_call"
-    ).iterator(chunk_size=20_000):
-        values[0] = list(values[0])
-        values[1] = list(values[1])
-        found[(account_id, day)] = (pk, *values, call)
-    return found
+    return {
+        (account_id, day): _Stored(pk, derived, stage, no_longer_due, call)
+        for pk, account_id, day, derived, stage, no_longer_due, call in plain_rows(
+            rows.values_list(
+                "pk", "account_id", "date", "derived", "stage", "no_longer_due", "forecast_call"
+            )
+        )
+    }
 
 
 def _with_plans(since: dt.date, account_ids: Collection[int] | None) -> set[int]:
@@ -182,19 +270,22 @@ def _with_plans(since: dt.date, account_ids: Collection[int] | None) -> set[int]
 
 
 def _gone(
-    rows: dict[tuple[int, dt.date], tuple[Any, ...]], planned: set[int], now: dt.datetime
+    rows: dict[tuple[int, dt.date], _Stored], planned: set[int], now: dt.datetime
 ) -> tuple[int, int]:
     """Renewals the lines no longer produce: deleted when untouched, else marked."""
     delete: list[int] = []
     mark: list[int] = []
-    for pk, *values in rows.values():
-        stage, no_longer_due, call = values[5], values[6], values[7]
-        touched = pk in planned or call or stage not in (Stage.NOT_STARTED, *CLOSED_STAGES)
+    for row in rows.values():
+        touched = (
+            row.pk in planned
+            or row.forecast_call
+            or row.stage not in (Stage.NOT_STARTED, *CLOSED_STAGES)
+        )
         if touched:
-            if not no_longer_due:
-                mark.append(pk)
+            if not row.no_longer_due:
+                mark.append(row.pk)
         else:
-            delete.append(pk)
+            delete.append(row.pk)
     for start in range(0, len(delete), _CHUNK):
         Renewal.objects.filter(pk__in=delete[start : start + _CHUNK]).delete()
     for start in range(0, len(mark), _CHUNK):

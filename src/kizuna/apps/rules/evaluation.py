@@ -48,6 +48,7 @@ from kizuna.apps.tasks.services import due_in_business_days, task_create
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.rules import model as core
 from kizuna.core.rules.evaluate import evaluate
+from kizuna.db.bulk import bulk_insert
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,10 @@ ACT_BATCH = 200
 #: the farthest "within N days" a rule may ask for (the editor's bound)
 MAX_DAYS_AHEAD = 3650
 
+_FIRING_COLUMNS = (
+    "rule_id", "rule_version", "account_id", "day", "owner_id", "priority", "delivery", "value",
+    "evidence",
+)  # fmt: skip
 _PRIORITY = {3: TaskPriority.HIGH, 2: TaskPriority.MEDIUM, 1: TaskPriority.LOW}
 
 
@@ -126,7 +131,7 @@ def rules_evaluate(*, day: dt.date) -> EvaluationRun:
     started = timezone.now()
     versions = enabled_versions()
     rules = [rule_of(version) for version in versions]
-    firings: list[Firing] = []
+    firings: list[tuple[object, ...]] = []
     skipped: dict[str, dict[str, int]] = {}
     if rules:
         kinds = {rule.trigger.kind for rule in rules}
@@ -140,23 +145,24 @@ def rules_evaluate(*, day: dt.date) -> EvaluationRun:
             weekly_budget=alert_settings().weekly_budget,
         )
         firings = [
-            Firing(
-                rule_id=f.rule_id,
-                rule_version=f.rule_version,
-                account_id=f.account_id,
-                day=f.day,
-                owner_id=f.owner_id,
-                priority=int(f.priority),
-                delivery=f.delivery.value,
-                value=f.value,
-                evidence=f.evidence[:300],
+            (
+                f.rule_id,
+                f.rule_version,
+                f.account_id,
+                f.day,
+                f.owner_id,
+                int(f.priority),
+                f.delivery.value,
+                f.value,
+                f.evidence[:300],
             )
             for f in evaluation.firings
         ]
         for (rule_id, reason), count in sorted(evaluation.skipped.items()):
             skipped.setdefault(str(rule_id), {})[reason] = count
     with transaction.atomic():
-        Firing.objects.bulk_create(firings, batch_size=1000, ignore_conflicts=True)
+        # a rerun's firings are there already: the (rule, account, day) constraint drops them
+        bulk_insert(Firing, _FIRING_COLUMNS, firings, ignore_conflicts=True)
         run, _created = EvaluationRun.objects.update_or_create(
             day=day,
             defaults={

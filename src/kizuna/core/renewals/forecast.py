@@ -231,9 +231,16 @@ def with_lead_grades(
 
 
 def with_grades_on(renewals: pl.DataFrame, grades: pl.DataFrame, day: dt.date) -> pl.DataFrame:
-    """``renewals`` with ``grade``: each account's grade as of ``day``."""
+    """``renewals`` with ``grade``: each account's grade as of ``day``. Only the grades of the
+    tolerance window before ``day`` can be that grade: the others are left out before the
+    join (the backtest asks for eight days among years of daily grades)."""
     keys = renewals.select("account_id", pl.lit(day, dtype=pl.Date).alias("_asked"))
-    return renewals.with_columns(grades_as_of(keys, grades, day_column="_asked"))
+    try:
+        first = day - dt.timedelta(days=GRADE_TOLERANCE_DAYS)
+    except OverflowError:
+        first = dt.date.min
+    window = grades.filter(pl.col("day").cast(pl.Date).is_between(first, day))
+    return renewals.with_columns(grades_as_of(keys, window, day_column="_asked"))
 
 
 # -- fiscal quarters ----------------------------------------------------------------------

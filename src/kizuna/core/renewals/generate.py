@@ -140,6 +140,40 @@ def renewals_from_lines(
     return renewals
 
 
+def accounts_with_events(
+    lines: Iterable[Line],
+    *,
+    after: dt.date,
+    through: dt.date,
+    lead_days: int | Callable[[int], int] = 180,
+) -> set[int]:
+    """The accounts whose renewals change when the day moves from ``after`` to ``through``
+    with the same lines: a term boundary *b* whose date came (``after < b ≤ through``: its
+    outcome is due) or that entered the account's window (``after < b − lead ≤ through``: a
+    new renewal). The lines being the same, no other account's renewals change."""
+    lead_of = (lambda _account: lead_days) if isinstance(lead_days, int) else lead_days
+    found: set[int] = set()
+    if after >= through:
+        return found
+    first = after + dt.timedelta(days=1)
+    leads: dict[int, int] = {}
+    for line in lines:
+        if line.account_id in found:
+            continue
+        lead = leads.get(line.account_id)
+        if lead is None:
+            lead = leads[line.account_id] = max(0, lead_of(line.account_id))
+        try:
+            last = through + dt.timedelta(days=lead)
+        except OverflowError:
+            last = dt.date.max
+        for day in boundaries(line, until=last, since=first):
+            if day <= through or (day - after).days > lead >= (day - through).days:
+                found.add(line.account_id)
+                break
+    return found
+
+
 def _account_renewals(
     account_id: int,
     lines: list[Line],
@@ -148,19 +182,25 @@ def _account_renewals(
     since: dt.date | None,
 ) -> list[Renewal]:
     due: defaultdict[dt.date, list[Line]] = defaultdict(list)
+    by_product: defaultdict[int, list[Line]] = defaultdict(list)
     for line in lines:
+        by_product[line.product].append(line)
         for day in boundaries(line, until=until, since=since):
             due[day].append(line)
     found = []
     for day in sorted(due):
-        day_lines = sorted(due[day], key=lambda line: line.line_id)
+        day_lines = due[day]
+        if len(day_lines) > 1:
+            day_lines.sort(key=lambda line: line.line_id)
         products = tuple(sorted({line.product for line in day_lines}))
         mrr_due = sum(line.mrr for line in day_lines)
         after = outcome = None
         if day <= today:
-            after = sum(
-                line.mrr for line in lines if line.product in products and line.active_on(day)
-            )
+            after = 0
+            for product in products:
+                for line in by_product[product]:
+                    if line.start <= day and (line.end is None or day < line.end):
+                        after += line.mrr
             outcome = outcome_of(mrr_due, after)
         found.append(
             Renewal(
