@@ -1,0 +1,1 @@
+"""Voice of the customer: survey schedules, NPS / CSAT analysis and comment topics (pure)."""
