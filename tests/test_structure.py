@@ -30,6 +30,10 @@ LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("kizuna/apps/audit/apps.py", "kizuna.apps.audit"): (
         "signal receivers are connected in AppConfig.ready(), once the models are loaded"
     ),
+    ("kizuna/apps/churnreasons/apps.py", "kizuna.apps.churnreasons"): (
+        "the receivers that find churn events when subscription lines change are connected in"
+        " AppConfig.ready(), once the models are loaded"
+    ),
     ("kizuna/apps/customers/apps.py", "kizuna.apps.customers.forms"): (
         "the filter choices' receivers are connected in AppConfig.ready(), once the models"
         " are loaded"

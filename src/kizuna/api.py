@@ -16,6 +16,7 @@ from kizuna.apps.api.auth import ApiTokenAuth
 from kizuna.apps.api.errors import install_error_handlers
 from kizuna.apps.api.schemas import ERROR_DESCRIPTIONS, documented_components
 from kizuna.apps.assignments.api import router as assignments_router
+from kizuna.apps.churnreasons.api import router as churnreasons_router
 from kizuna.apps.coverage.api import router as coverage_router
 from kizuna.apps.customers.api import router as customers_router
 from kizuna.apps.expansion.api import router as expansion_router
@@ -121,3 +122,4 @@ api.add_router("/", renewals_router)
 api.add_router("/", funnels_router)
 api.add_router("/", expansion_router)
 api.add_router("/", feedback_router)
+api.add_router("/", churnreasons_router)

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "kizuna.apps.imports",
     "kizuna.apps.tasks",
     "kizuna.apps.renewals",
+    "kizuna.apps.churnreasons",
     "kizuna.apps.funnels",
     "kizuna.apps.playbooks",
     "kizuna.apps.rules",

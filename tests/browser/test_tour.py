@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from kizuna.apps.churnreasons.models import ChurnReason, ChurnReasonCategory
 from kizuna.apps.customers.models import Account, Contact
 from kizuna.apps.demo.services import demo_load_if_empty
 from kizuna.apps.expansion.models import Csql
@@ -100,6 +101,7 @@ def _data_strings() -> list[str]:
         (Feedback, ("text",)),  # what the customers said, as logged
         # a survey's name and texts, as CS ops wrote them
         (SurveyProgram, ("name_ja", "question_ja", "comment_prompt_ja")),
+        (ChurnReason, ("note",)),  # typed by the CSM
     ):
         present = [f for f in fields if f in {x.name for x in model._meta.get_fields()}]
         for row in model.objects.values_list(*present):
@@ -133,10 +135,12 @@ def _pages() -> list[tuple[str, str]]:
     playbook_id = PlaybookRun.objects.order_by("pk").values_list("playbook_id", flat=True).first()
     rule_id = Rule.objects.order_by("pk").values_list("pk", flat=True).first()
     csql = Csql.objects.filter(months__isnull=False).order_by("pk").first()
+    churn = ChurnReason.objects.order_by("category", "-churned_on", "pk").first()
+    category_id = ChurnReasonCategory.objects.order_by("order").values_list("pk", flat=True)[0]
     feature_request = FeatureRequest.objects.filter(feedback__isnull=False).order_by("pk").first()
     survey_program_id = program_defaults_ensure().pk
     assert account_id and onboarding and model and playbook_id and rule_id and csql and renewal
-    assert feature_request
+    assert feature_request and churn
     return [
         ("today", "/today/"),
         ("today-of-a-csm", "/today/?csm=csm"),
@@ -180,6 +184,13 @@ def _pages() -> list[tuple[str, str]]:
         ("survey-programs", "/surveys/programs/"),
         ("survey-program-new", "/surveys/programs/new/"),
         ("survey-program", f"/surveys/programs/{survey_program_id}/"),
+        ("churn-reasons", "/churn-reasons/?scope=all"),
+        ("churn-reasons-recorded", "/churn-reasons/?status=recorded&scope=all"),
+        ("churn-reason", f"/churn-reasons/{churn.pk}/"),
+        ("churn-report", "/churn-reasons/report/"),
+        ("churn-report-product", "/churn-reasons/report/?period=quarter&cut=product"),
+        ("churn-categories", "/churn-reasons/categories/"),
+        ("churn-category", f"/churn-reasons/categories/{category_id}/"),
         ("revenue", "/revenue/"),
         ("funnels", "/funnels/"),
         ("coverage", "/coverage/"),

@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
+from kizuna.apps.churnreasons.models import ChurnReason
 from kizuna.apps.customers.models import Account, Contact, SubscriptionLine
 from kizuna.apps.demo.services import StepTime, demo_load_if_empty
 from kizuna.apps.jobs.services import jobs_run_due_runs
@@ -82,13 +83,13 @@ def test_it_tells_how_long_each_step_took_in_the_load_order(db: object) -> None:
     demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo", on_step=steps.append)
     assert [s.step for s in steps] == [
         "generate", "org", "customers", "touchpoints", "segments", "revenue", "usage",
-        "onboarding", "health", "forecast", "renewals", "expansion", "feedback", "rules",
-        "playbooks",
+        "onboarding", "health", "forecast", "renewals", "expansion", "feedback", "churnreasons",
+        "rules", "playbooks",
     ]  # fmt: skip
     assert all(0 <= s.seconds < 600 for s in steps)
     # nothing to load the second time: no step
     demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo", on_step=steps.append)
-    assert len(steps) == 15
+    assert len(steps) == 16
 
 
 def test_the_daily_jobs_after_the_load_report_their_time(db: object) -> None:
@@ -118,3 +119,25 @@ def test_it_gives_the_open_renewals_believable_work(db: object) -> None:
     assert sum(1 for row in worked if row.renewal.forecast_call) > len(worked) // 2
     assert set(PlanReview.objects.values_list("reviewed_by__role", flat=True)) == {"manager"}
     assert ClosingPlan.objects.exclude(decision_maker="").count() == ClosingPlan.objects.count()
+
+
+def test_it_gives_the_churned_accounts_and_cancelled_lines_believable_reasons(db: object) -> None:
+    # given the demo company of 200 accounts
+    demo_load_if_empty(accounts=200, seed=7, password="kizuna-demo")
+    today = tenant_today()
+    reasons = list(ChurnReason.objects.select_related("category"))
+    # then every churned account has its churn found, and most older churns have a reason
+    churned = set(Account.objects.filter(phase="churned", mrr=0).values_list("pk", flat=True))
+    whole = {r.account_id for r in reasons if r.line_id is None}
+    assert churned and churned <= whole
+    older = [r for r in reasons if (today - r.churned_on).days > 30]
+    recorded = [r for r in older if r.category is not None]
+    assert len(recorded) >= 0.8 * len(older)
+    assert all(r.recorded_at and r.recorded_at.date() > r.churned_on for r in recorded)
+    assert all(r.lost_mrr == sum(r.losses.values_list("mrr", flat=True)) for r in reasons)
+    # and the reasons spread over the taxonomy, the most common no more than half of them
+    counts = Counter(r.category.key for r in recorded if r.category)
+    assert len(counts) >= 5
+    assert counts.most_common(1)[0][1] <= len(recorded) / 2
+    # and nothing recent was recorded by the demo: the missing tab has work to show
+    assert all(r.category is None for r in reasons if (today - r.churned_on).days <= 30)

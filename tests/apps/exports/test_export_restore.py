@@ -231,7 +231,9 @@ def test_an_empty_kizuna_exports_and_restores(db: Any, settings: Any, tmp_path: 
     assert counts["customers_account"] == 0
     assert counts["tenant_tenantsettings"] == 1
     assert counts["segments_coveragepolicy"] == 4
-    assert sum(counts.values()) == 6  # the seeded settings, policies and onboarding policy
+    assert counts["churnreasons_churnreasoncategory"] == 8
+    # the seeded settings, policies, onboarding policy and churn-reason taxonomy
+    assert sum(counts.values()) == 14
     seeded = every_row()
     fresh_database(settings, tmp_path / "usage2")
     export_restore(folder=tmp_path / "export")

@@ -19,6 +19,7 @@ from kizuna.core.schedule import daily, every_minute
 DECLARED = {
     "customers.refresh_account_mrr": ("day", ()),
     "expansion.refresh_csqls": ("day", ("customers.refresh_account_mrr",)),
+    "churnreasons.refresh_churn_events": ("day", ("customers.refresh_account_mrr",)),
     "segments.expire_exceptions": ("day", ()),
     "coverage.refresh_snapshots": (
         "day",
@@ -71,6 +72,7 @@ def test_the_apps_declare_the_daily_chain_in_the_order_it_always_ran() -> None:
     assert {job.name: (job.every, job.after) for job in jobs} == DECLARED
     assert [job.name for job in registry.daily_jobs()] == [
         "customers.refresh_account_mrr",
+        "churnreasons.refresh_churn_events",
         "expansion.refresh_csqls",
         "segments.expire_exceptions",
         "coverage.refresh_snapshots",
@@ -161,6 +163,7 @@ def test_only_kizunas_apps_with_a_tasks_module_are_read() -> None:
         "kizuna.apps.imports.tasks",
         "kizuna.apps.tasks.tasks",
         "kizuna.apps.renewals.tasks",
+        "kizuna.apps.churnreasons.tasks",
         "kizuna.apps.rules.tasks",
         "kizuna.apps.surveys.tasks",
     ]

@@ -33,6 +33,7 @@ def test_it_runs_each_job_once_per_day(world: World) -> None:
     again = jobs_run_due(day=dt.date(2026, 11, 30))
     assert [name for name, _report in first] == [
         "customers.refresh_account_mrr",
+        "churnreasons.refresh_churn_events",
         "expansion.refresh_csqls",
         "segments.expire_exceptions",
         "coverage.refresh_snapshots",

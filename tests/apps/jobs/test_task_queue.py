@@ -69,10 +69,11 @@ def test_the_scheduler_queues_the_days_first_job_and_the_worker_runs_the_chain(
     )
     # when the worker runs the queue
     ran = tasks_run_queued()
-    # then each job queued the next: the thirteen ran one after another in their order, ok
+    # then each job queued the next: each ran one after another in their order, ok
     results = {str(r.id): r for r in DBTaskResult.objects.all()}
     assert [results[i].task_path.rsplit("tasks.", 1)[0] + results[i].task_name for i in ran] == [
         "kizuna.apps.customers.refresh_account_mrr",
+        "kizuna.apps.churnreasons.refresh_churn_events",
         "kizuna.apps.expansion.refresh_csqls",
         "kizuna.apps.segments.expire_exceptions",
         "kizuna.apps.coverage.refresh_snapshots",

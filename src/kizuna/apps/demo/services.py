@@ -18,9 +18,10 @@ the parts it reads:
 11. ``expansion.demo``: a year of CSQLs and their attributed expansion (lines, health scores);
 12. ``feedback.demo``: the products' owners, feature requests and a year of feedback from
     the accounts using each product (lines, members of 1), a couple shipped;
-13. ``rules.demo``: the enabled rules and half a year of their firings and tasks, worked
+13. ``churnreasons.demo``: the churn events found in the lines, most with a recorded reason;
+14. ``rules.demo``: the enabled rules and half a year of their firings and tasks, worked
     through by their owners (the signals of 6–8; the admin and the members of 1);
-14. ``playbooks.demo``: three playbooks and their runs at various stages (accounts, lines,
+15. ``playbooks.demo``: three playbooks and their runs at various stages (accounts, lines,
     health scores of 2 and 8).
 """
 
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from kizuna.apps.churnreasons.demo import churnreasons_demo_load
 from kizuna.apps.customers.demo import customers_demo_load
 from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.expansion.demo import expansion_demo_load
@@ -155,6 +157,8 @@ def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = N
     with _timed("feedback", on_step):
         owners = [org.users[name] for name in ("manager", "admin") if name in org.users]
         feedback_demo_load(as_of=dataset.as_of, owners=owners)
+    with _timed("churnreasons", on_step):
+        churnreasons_demo_load(as_of=dataset.as_of, admin=org.users["admin"])
     with _timed("rules", on_step):
         rules_demo_load(
             as_of=dataset.as_of,

@@ -57,7 +57,12 @@ EXCLUDED_COLUMNS: dict[str, dict[str, str]] = {
 #: tables a fresh database already has rows in (seeded by data migrations); a restore replaces
 #: their rows with the export's
 SEEDED_TABLES = frozenset(
-    {"tenant.TenantSettings", "segments.CoveragePolicy", "onboarding.OnboardingPolicy"}
+    {
+        "tenant.TenantSettings",
+        "segments.CoveragePolicy",
+        "onboarding.OnboardingPolicy",
+        "churnreasons.ChurnReasonCategory",
+    }
 )
 
 _INTEGERS = (models.IntegerField, models.AutoField, models.BigAutoField, models.SmallAutoField)

@@ -769,3 +769,30 @@ def can_link_feedback(
     return can_log_feedback(user, account) or can_decide_feature_request(
         user, product_owner_id=product_owner_id
     )
+
+
+# --- churn reasons (解約理由) ----------------------------------------------------------------
+
+
+def can_record_churn_reason(user: User | AnonymousUser, account: AccountFields) -> bool:
+    """Record or correct why an account churned or a line was cancelled: whoever may edit the
+    account (its owner CSM, a manager of its team, an admin; never a viewer)."""
+    return _active(user) and can_edit_account(user, account)  # type: ignore[arg-type]
+
+
+def can_view_churn_reasons(user: User | AnonymousUser) -> bool:
+    """Read the reasons, the missing list and the report (page, CSV, API): every active member,
+    as every member reads every account."""
+    return _active(user)
+
+
+def can_edit_churn_taxonomy(user: User | AnonymousUser) -> bool:
+    """Add, rename, reorder and retire churn-reason categories: CS ops admins, who own the
+    company's business settings."""
+    return _has_role(user, Role.ADMIN)
+
+
+def churn_reason_scope(user: User) -> WorkScope:
+    """Whose churn events the missing list shows by default: a CSM their own accounts', a
+    manager their team's, an admin or a viewer everyone's (``default_work_scope``)."""
+    return default_work_scope(user)

@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.functional import cached_property
 
+from kizuna.apps.churnreasons.selectors import account_churn_reasons
 from kizuna.apps.coverage import selectors as coverage_selectors
 from kizuna.apps.customers.access import access_account
 from kizuna.apps.customers.forms import AccountFilterForm
@@ -31,6 +32,7 @@ from kizuna.apps.org.access import (
     account_permissions,
     can_create_task,
     can_raise_csql,
+    can_record_churn_reason,
     can_run_playbook,
     can_view_import_runs,
     can_view_other_members,
@@ -117,6 +119,8 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
         playbook_start_form=StartForm() if can_run_playbook(request.user, account) else None,
         next_renewal=account_next_renewal(account.pk, today=today),
         feedback_panel=account_feedback_panel(request.user, account),
+        churn_reasons=account_churn_reasons(account.pk),
+        can_record_churn_reason=can_record_churn_reason(request.user, account),
         nav="accounts",
         can_edit=account_perms.edit,
         account_perms=account_perms,
