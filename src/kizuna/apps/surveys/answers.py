@@ -94,37 +94,48 @@ def _zone() -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
 
 
-def tenure_days(account_id: int, when: dt.datetime, zone: zoneinfo.ZoneInfo) -> int | None:
-    """Days from the account's earliest line start running on ``when``'s day, or None."""
+def _line_spans(account_ids: Collection[int]) -> dict[int, list[tuple[dt.date, dt.date | None]]]:
+    spans: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for account, start, end in SubscriptionLine.objects.filter(
+        account_id__in=account_ids
+    ).values_list("account_id", "start_date", "end_date"):
+        spans.setdefault(account, []).append((start, end))
+    return spans
+
+
+def tenure_days(
+    spans: list[tuple[dt.date, dt.date | None]], when: dt.datetime, zone: zoneinfo.ZoneInfo
+) -> int | None:
+    """Days from the earliest start of the lines running on ``when``'s day, or None."""
     day = when.astimezone(zone).date()
-    starts = [
-        line.start_date
-        for line in SubscriptionLine.objects.filter(account_id=account_id, start_date__lte=day)
-        if line.is_active_on(day)
-    ]
+    starts = [start for start, end in spans if start <= day and (end is None or day < end)]
     return (day - min(starts)).days if starts else None
 
 
-def _answer(row: AnswerRow, source: str, programs: dict[str, SurveyProgram]) -> SurveyAnswer:
-    contact = Contact.objects.get(pk=row.contact_id)
-    program = programs[row.program]
-    return SurveyAnswer(
-        program=program,
-        kind=program.kind,
-        account_id=contact.account_id,
-        contact=contact,
-        email=contact.email,
-        score=row.score,
-        comment=row.comment,
-        answered_at=row.answered_at,
-        tenure_days=tenure_days(contact.account_id, row.answered_at, _zone()),
-        source=source,
-        external_id=row.external_id,
-    )
-
-
-def _programs() -> dict[str, SurveyProgram]:
-    return {program.code: program for program in SurveyProgram.objects.exclude(code="")}
+def _answers(rows: list[AnswerRow], source: str) -> list[SurveyAnswer]:
+    zone = _zone()
+    programs = {program.code: program for program in SurveyProgram.objects.exclude(code="")}
+    contacts = Contact.objects.in_bulk({row.contact_id for row in rows})
+    spans = _line_spans({contact.account_id for contact in contacts.values()})
+    answers = []
+    for row in rows:
+        contact, program = contacts[row.contact_id], programs[row.program]
+        answers.append(
+            SurveyAnswer(
+                program=program,
+                kind=program.kind,
+                account_id=contact.account_id,
+                contact=contact,
+                email=contact.email,
+                score=row.score,
+                comment=row.comment,
+                answered_at=row.answered_at,
+                tenure_days=tenure_days(spans.get(contact.account_id, []), row.answered_at, zone),
+                source=source,
+                external_id=row.external_id,
+            )
+        )
+    return answers
 
 
 def answers_import(
@@ -140,10 +151,7 @@ def answers_import(
     with transaction.atomic():
         rows, rejected = read_answer_rows(table, _directory(), zone=zone, today=today)
         if not dry_run and rows:
-            programs = _programs()
-            SurveyAnswer.objects.bulk_create(
-                [_answer(row, AnswerSource.IMPORT, programs) for row in rows]
-            )
+            SurveyAnswer.objects.bulk_create(_answers(rows, AnswerSource.IMPORT), batch_size=1000)
     return AnswerImportResult(
         encoding=encoding, created=len(rows), rejected=tuple(rejected), dry_run=dry_run
     )
@@ -197,6 +205,6 @@ def answer_post(
         )
         if rejected:
             raise AnswerRefused(rejected[0].code)
-        answer = _answer(rows[0], AnswerSource.API, _programs())
+        answer = _answers(rows, AnswerSource.API)[0]
         answer.save()
     return answer
