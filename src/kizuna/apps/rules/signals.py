@@ -48,7 +48,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from kizuna.apps.coverage.frames import accounts_today, touch_window_start, touches_between
+from kizuna.apps.coverage.frames import touch_window_start, touches_between
 from kizuna.apps.customers.models import Account, Phase, SubscriptionLine
 from kizuna.apps.health.models import HealthScore
 from kizuna.apps.onboarding.models import (
@@ -64,7 +64,7 @@ from kizuna.apps.renewals.models import OPEN_STAGES, PlanReview, Renewal
 from kizuna.apps.renewals.selectors import cadences
 from kizuna.apps.segments.frames import coverage_policies
 from kizuna.apps.usage.models import UsageDropSignal
-from kizuna.core.coverage import coverage_due, index_touches
+from kizuna.core.coverage import AccountAtDate, coverage_due, index_touches
 from kizuna.core.renewals.cadence import (
     PLAN_MISSING,
     REVIEW_OVERDUE,
@@ -380,9 +380,10 @@ def _health_red(
 
 
 def _coverage_due(days: _Range, max_days: int) -> Iterable[Signal]:
-    accounts = accounts_today(
-        Account.objects.filter(mrr__gt=0).only("pk", "segment", "owner", "team", "mrr")
+    rows = Account.objects.filter(mrr__gt=0).values_list(
+        "pk", "segment", "owner_id", "team_id", "mrr"
     )
+    accounts = [AccountAtDate(*row) for row in plain_rows(rows)]  # today's active accounts
     if not accounts:
         return
     policies = coverage_policies()
