@@ -1,5 +1,6 @@
-"""``kizuna import accounts|contacts|lines|members FILE``: bring accounts, contacts, subscription
-lines or members in from a CRM export or Kizuna's own files (docs/imports.md).
+"""``kizuna import accounts|contacts|lines|members|answers FILE``: bring accounts, contacts,
+subscription lines or members in from a CRM export or Kizuna's own files, and survey answers
+from a survey tool's export (docs/imports.md).
 
     kizuna import accounts|contacts|lines|members FILE [--format salesforce|hubspot|kizuna]
                                          [--mapping MAPPING.json] [--dry-run] [--accept-drift]
@@ -83,6 +84,14 @@ def register(subparsers: Any) -> None:
             "--accept-drift", action="store_true", help="import although a column is gone"
         )
         command.set_defaults(handler=run, noun=kind)
+    answers = kinds.add_parser(
+        "answers",
+        help="import survey answers from a survey tool's CSV export (email, score, comment, "
+        "answered_at, program, external_id; docs/imports.md)",
+    )
+    answers.add_argument("path", type=Path, metavar="FILE")
+    answers.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
+    answers.set_defaults(handler=run_answers)
 
 
 def _refused(path: Path, code: str, detail: str) -> int:
@@ -131,6 +140,29 @@ def run(args: argparse.Namespace) -> int:
     from kizuna.apps.imports.services import KINDS, run_import
 
     return _run(args, partial(run_import, KINDS[args.noun]), args.noun)
+
+
+def run_answers(args: argparse.Namespace) -> int:
+    """``kizuna import answers FILE``: every rejected row, then ``created N, rejected R``."""
+    setup()
+    from kizuna.apps.surveys.answers import answers_import
+
+    path: Path = args.path
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        print(f"{error}", file=sys.stderr)
+        return REFUSED
+    try:
+        result = answers_import(data=data, dry_run=args.dry_run)
+    except FileRefused as refusal:
+        return _refused(path, refusal.code, refusal.detail)
+    print(f"{path.name}: {result.encoding}")
+    for reject in result.rejected:
+        value = f" ({reject.value})" if reject.value else ""
+        print(f"  line {reject.line}: rejected: {reject.code}{value}")
+    print(("dry run, nothing written: " if args.dry_run else "") + result.summary)
+    return REJECTED if result.rejected else OK
 
 
 def _run(args: argparse.Namespace, service: Callable[..., ImportResult], noun: str) -> int:

@@ -580,6 +580,17 @@ def require_survey_programs_edit(user: User | AnonymousUser) -> None:
         raise PermissionDenied
 
 
+def can_view_survey_answers(user: User | AnonymousUser) -> bool:
+    """Read the survey answers and invitations (API): every active member, as the programs."""
+    return _active(user)
+
+
+def can_post_survey_answers(user: User | AnonymousUser) -> bool:
+    """Post an answer from an in-product survey or import a survey tool's export: admins
+    (CS ops), who own data imports."""
+    return _has_role(user, Role.ADMIN)
+
+
 # --- renewals: stage, forecast call, closing plans and their reviews ---------------------
 
 

@@ -334,6 +334,8 @@ class SurveyAnswer(models.Model):
     #: True once a later answer through the same link replaced this one's score or comment
     #: (the earlier answers are ``revisions``)
     replaced = models.BooleanField(_("replaced"), default=False)
+    #: the survey tool's id of an imported answer (the import's duplicate key), else ""
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
