@@ -22,6 +22,8 @@ class Limit:
     window: int  # seconds
 
 
+_clock = time.time
+
 #: per client address: a whole office behind one address answers, so it is generous
 PER_ADDRESS = Limit("ip", 120, 3600)
 #: per link: a person answers (and corrects) a handful of times
@@ -30,7 +32,7 @@ PER_TOKEN = Limit("token", 30, 3600)
 
 def hit(rule: Limit, key: str, *, now: float | None = None) -> bool:
     """Count one hit of ``key`` under ``rule``; False once the window's limit is passed."""
-    moment = time.time() if now is None else now
+    moment = _clock() if now is None else now
     window = int(moment // rule.window)
     digest = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:32]
     name = f"kizuna:surveys:rl:{rule.scope}:{window}:{digest}"
