@@ -10,7 +10,7 @@ when nobody worked on it, otherwise kept and marked *no longer due* (docs/renewa
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -74,18 +74,10 @@ def renewals_refresh(
     the difference. Idempotent: a second run with the same lines changes nothing."""
     today = today or tenant_today()
     since = add_years(today, -HISTORY_YEARS)
-    by_segment = cadences()
-    accounts = Account.objects.all()
-    if account_ids is not None:
-        accounts = accounts.filter(pk__in=list(account_ids))
-    segment_of = dict(accounts.values_list("pk", "segment"))
-    default = DEFAULT_CADENCES["high"]
-
-    def lead(account_id: int) -> int:
-        return by_segment.get(segment_of.get(account_id, ""), default).lead_days
-
     lines = renewing_lines(account_ids)
-    derived = renewals_from_lines(lines, today=today, lead_days=lead, since=since)
+    derived = renewals_from_lines(
+        lines, today=today, lead_days=_lead_days(account_ids), since=since
+    )
     with transaction.atomic():
         existing = _existing(since, account_ids)
         planned = _with_plans(since, account_ids)
@@ -189,14 +181,11 @@ def renewals_refresh_daily(*, today: dt.date) -> tuple[RefreshRun, RefreshResult
         result = renewals_refresh(today=today)
     else:
         assert last is not None
-        by_segment = cadences()
-        segment_of = dict(Account.objects.values_list("pk", "segment"))
-        default = DEFAULT_CADENCES["high"]
         accounts = accounts_with_events(
             renewing_lines(running_after=last.day),  # an ended line has no boundary after
             after=last.day,
             through=today,
-            lead_days=lambda pk: by_segment.get(segment_of.get(pk, ""), default).lead_days,
+            lead_days=_lead_days(None),
         )
         result = (
             renewals_refresh(today=today, account_ids=accounts)
@@ -214,6 +203,18 @@ def renewals_refresh_daily(*, today: dt.date) -> tuple[RefreshRun, RefreshResult
         finished_at=timezone.now(),
     )
     return run, result
+
+
+def _lead_days(account_ids: Collection[int] | None) -> Callable[[int], int]:
+    """How many days ahead each account's renewals are created: its touch model's cadence
+    (stored or default), read once for every account (or ``account_ids``)."""
+    by_segment = cadences()
+    accounts = Account.objects.all()
+    if account_ids is not None:
+        accounts = accounts.filter(pk__in=list(account_ids))
+    segment_of = dict(accounts.values_list("pk", "segment"))
+    default = DEFAULT_CADENCES["high"]
+    return lambda account_id: by_segment.get(segment_of.get(account_id, ""), default).lead_days
 
 
 def derived_text(renewal: CoreRenewal) -> str:
