@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kizuna.core.voc.categories import NpsCategory, nps_category
@@ -329,7 +329,10 @@ class SurveyAnswer(models.Model):
     answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
     tenure_days = models.IntegerField(_("days since the line started"), null=True, blank=True)
     source = models.CharField(
-        _("source"), max_length=8, choices=AnswerSource.choices, default=AnswerSource.LINK
+        pgettext_lazy("survey answer", "source"),
+        max_length=8,
+        choices=AnswerSource.choices,
+        default=AnswerSource.LINK,
     )
     #: True once a later answer through the same link replaced this one's score or comment
     #: (the earlier answers are ``revisions``)
