@@ -262,7 +262,8 @@ def run_pandas(f: dict[str, Any]) -> Any:
         x = x[~met | named.reindex(x.index, fill_value=True)]
     x = x.merge(f["schedules"][["schedule_id", "program_id"]], on="schedule_id")
     x = x.merge(programs, on="program_id", suffixes=("", "_program"))
-    x = x[x.apply(lambda r: not r["contact_roles"] or r["contact_role"] in r["contact_roles"], axis=1)]
+    wanted = x.apply(lambda r: not r["contact_roles"] or r["contact_role"] in r["contact_roles"], 1)
+    x = x[wanted]
     # decision order, one invitation per key, none already made
     x = x.sort_values(
         ["due_on", "schedule_id", "line_start", "line_id", "account_id", "contact_id"],
@@ -305,9 +306,9 @@ def run_pandas(f: dict[str, Any]) -> Any:
 
 def _core_rows(plan: core.DayPlan) -> set[tuple[Any, ...]]:
     return {
-        (p.schedule_id, p.contact_id, p.line_id or -1, p.due_on, p.skip_reason or "")
-        + (p.tenure_days, p.language)
+        (p.schedule_id, p.contact_id, p.line_id or -1, p.due_on, p.skip_reason or "", *rest)
         for p in plan.all
+        for rest in [(p.tenure_days, p.language)]
     }
 
 
@@ -316,8 +317,15 @@ def _pandas_rows(x: Any) -> set[tuple[Any, ...]]:
     for r in x.itertuples():
         tenure = None if r.line_id == -1 else int(r.tenure_days)
         rows.add(
-            (r.schedule_id, r.contact_id, r.line_id, r.due_on.date(), r.skip_reason)
-            + (tenure, r.language)
+            (
+                r.schedule_id,
+                r.contact_id,
+                r.line_id,
+                r.due_on.date(),
+                r.skip_reason,
+                tenure,
+                r.language,
+            )
         )
     return rows
 
