@@ -28,6 +28,16 @@ meeting (every role, 90 days). Today is 2026-11-30 with ``--catch-up`` days caug
   reasons with ``np.select``, the throttle from the history merged per contact and, for today,
   the first invitation per contact in decision order).
 
+Then, with ``--db-accounts N`` (default 10,000; 0 skips it), the daily job's step
+``surveys.services.invitations_create`` through the database (SQLite in
+``var/bench/survey-invite-N/``, made once and reused): N accounts (4 % churned), 3 N contacts,
+1.3 N lines started over six years, the default NPS program switched on, and a yearly NPS on
+the line's anniversary. Timed as the job runs it (the adapter ``schedule_inputs`` reads the
+due window's rows, the core plans, the invitations are inserted), rolled back after each run;
+the adapter alone too. The job's figure at 100,000 accounts is this one × 100,000 / N,
+printed as an extrapolation (the adapter reads only the due window, so it grows with the
+invitations due, about linearly with the accounts).
+
 Before timing, the two plans are compared invitation by invitation (key, skip reason, tenure,
 language, send-after): the run stops if they differ. Then each engine: one discarded warm-up,
 ``--runs`` timed runs, the median wall time and CPU time (``time.process_time``) and the
@@ -39,10 +49,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import os
 import random
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from kizuna.core.voc import schedule as core
@@ -337,12 +349,133 @@ def _time(run: Callable[[Any], Any], data: Any) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - used
 
 
+class Rollback(Exception):
+    """Raised inside a timed transaction so that it leaves nothing behind."""
+
+
+def _db_company(n_accounts: int) -> None:
+    """The database company of ``n_accounts`` accounts (see the module docstring), unless the
+    data dir holds it already."""
+    from django.core.management import call_command
+
+    from kizuna.apps.customers.models import Account, Contact, Product, SubscriptionLine
+    from kizuna.apps.surveys.models import SurveyProgram, SurveySchedule
+    from kizuna.apps.surveys.services import program_defaults_ensure
+
+    call_command("migrate", verbosity=0)
+    if Account.objects.count() == n_accounts:
+        return
+    if Account.objects.exists():
+        raise SystemExit("the bench data dir holds another company: remove it first")
+    rng = random.Random(16)
+    product = Product.objects.create(code="bench", name_ja="ベンチ", name_en="Bench")
+    Account.objects.bulk_create(
+        [
+            Account(
+                name=f"株式会社ベンチ{i}", phase="churned" if rng.random() < 0.04 else "adoption"
+            )
+            for i in range(n_accounts)
+        ],
+        batch_size=2000,
+    )
+    ids = list(Account.objects.values_list("pk", flat=True))
+    Contact.objects.bulk_create(
+        [
+            Contact(
+                account_id=rng.choice(ids),
+                name=f"担当{i}",
+                email="" if rng.random() < 0.03 else f"c{i}@example.jp",
+                role=rng.choice(("decision_maker", "admin", "user", "user")),
+            )
+            for i in range(3 * n_accounts)
+        ],
+        batch_size=2000,
+    )
+    lines = []
+    for pk in ids:
+        for _ in range(2 if rng.random() < 0.3 else 1):
+            start = TODAY - dt.timedelta(days=rng.randint(0, 6 * 365))
+            lines.append(
+                SubscriptionLine(
+                    account_id=pk,
+                    product=product,
+                    currency="JPY",
+                    billing_amount=10_000,
+                    mrr=10_000,
+                    start_date=start,
+                )
+            )
+    SubscriptionLine.objects.bulk_create(lines, batch_size=2000)
+    program = program_defaults_ensure()
+    program.active = True
+    program.save()
+    yearly = SurveyProgram.objects.create(
+        code="nps-yearly", kind="nps", name_ja="年次NPS", question_ja="？", throttle_days=90
+    )
+    SurveySchedule.objects.create(
+        program=yearly, trigger="recurring", offset_days=0, every_months=12
+    )
+
+
+def run_db(n_accounts: int, runs: int) -> None:
+    """The job's step through the database (see the module docstring)."""
+    data_dir = (
+        Path(__file__).resolve().parent.parent / "var" / "bench" / f"survey-invite-{n_accounts}"
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["KIZUNA_DATA_DIR"] = str(data_dir)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kizuna.settings")
+    import logging
+
+    import django
+
+    django.setup()
+    logging.getLogger("kizuna.surveys").setLevel(logging.WARNING)  # a line per skipped one
+    from django.db import transaction
+
+    from kizuna.apps.surveys.selectors import schedule_inputs
+    from kizuna.apps.surveys.services import CATCH_UP_DAYS, invitations_create
+
+    started = time.perf_counter()
+    _db_company(n_accounts)
+    print(f"database: {n_accounts:,} accounts ready in {time.perf_counter() - started:.1f} s")
+
+    def job() -> Any:
+        try:
+            with transaction.atomic():
+                report = invitations_create(today=TODAY, now=NOW)
+                raise Rollback(report)
+        except Rollback as done:
+            return done.args[0]
+
+    def adapter() -> Any:
+        return schedule_inputs(today=TODAY, catch_up_days=CATCH_UP_DAYS, time_zone=ZONE)
+
+    report = job()
+    print(f"invitations_create: {report.line()}")
+    for name, step in (("invitations_create", job), ("schedule_inputs", adapter)):
+        walls, cpus = [], []
+        for _ in range(runs):
+            wall, cpu = _time(lambda _data, step=step: step(), None)
+            walls.append(wall)
+            cpus.append(cpu)
+        wall, cpu = statistics.median(walls), statistics.median(cpus)
+        scale = 100_000 / n_accounts
+        print(
+            f"  {name:18} wall {wall:6.2f} s   CPU {cpu:6.2f} s   "
+            f"(× {scale:g}, extrapolated to 100,000 accounts: ~{wall * scale:.1f} s wall, "
+            f"~{cpu * scale:.1f} s CPU)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--contacts", type=int, default=300_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--catch-up", type=int, default=3)
+    parser.add_argument("--db-accounts", type=int, default=10_000)
     args = parser.parse_args()
     started = time.perf_counter()
     data = synthetic(args.accounts, args.contacts, args.catch_up)
@@ -385,6 +518,9 @@ def main() -> None:
         wall = statistics.median(walls["pandas"]) / statistics.median(walls["kizuna"])
         cpu = statistics.median(cpus["pandas"]) / statistics.median(cpus["kizuna"])
         print(f"  pandas / kizuna: {wall:.1f}× wall, {cpu:.1f}× CPU")
+    if args.db_accounts:
+        print(f"the job through the database, medians of {args.runs} runs after one run:")
+        run_db(args.db_accounts, args.runs)
 
 
 if __name__ == "__main__":

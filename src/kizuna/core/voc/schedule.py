@@ -243,22 +243,49 @@ class _LinesByStart:
             day += timedelta(days=1)
 
     def recurring(self, base: date, every: int) -> Iterator[LineRow]:
-        """The lines for which ``base`` may be ``add_months(start, k × every)``, k ≥ 1: those
-        that started ``k × every`` months earlier on ``base``'s day of the month, or on a later
-        day when ``base`` is its month's last day (the clamp). ``_recurring_due`` checks."""
+        """The lines ``recurring_start_days`` names for ``base`` (``_recurring_due`` checks)."""
         if self.first is None:
             return
-        last_day = days_in_month(base) == base.day
-        index = month_index(base) - every
-        while index >= month_index(self.first):
-            month = month_from_index(index)
-            length = days_in_month(month)
-            if base.day <= length:
-                yield from self.by_start.get(month.replace(day=base.day), ())
-            if last_day:
-                for day in range(base.day + 1, length + 1):
-                    yield from self.by_start.get(month.replace(day=day), ())
-            index -= every
+        for start in _anniversary_starts(base, every, self.first):
+            yield from self.by_start.get(start, ())
+
+
+def _anniversary_starts(base: date, every: int, earliest: date) -> Iterator[date]:
+    """The start days, from ``earliest`` on, for which ``base`` may be
+    ``add_months(start, k × every)`` with k ≥ 1: ``k × every`` months earlier on ``base``'s day
+    of the month, or on a later day when ``base`` is its month's last day (the clamp)."""
+    last_day = days_in_month(base) == base.day
+    index = month_index(base) - every
+    while index >= month_index(earliest):
+        month = month_from_index(index)
+        length = days_in_month(month)
+        if base.day <= length:
+            yield month.replace(day=base.day)
+        if last_day:
+            for day in range(base.day + 1, length + 1):
+                yield month.replace(day=day)
+        index -= every
+
+
+def recurring_start_days(
+    schedule: ScheduleRow, *, today: date, catch_up_days: int, earliest: date, limit: int
+) -> list[date] | None:
+    """The start days of the lines a ``recurring`` schedule may find due in the window (the
+    database adapter reads only those lines), or None when there are more than ``limit``
+    (a very old earliest start asked every month: read every line instead)."""
+    every = schedule.every_months
+    if not every or every < 1:
+        return []
+    days: list[date] = []
+    for day in _window(today, catch_up_days):
+        base = _shift(day, -schedule.offset_days)
+        if base is None:
+            continue
+        for start in _anniversary_starts(base, every, earliest):
+            days.append(start)
+            if len(days) > limit:
+                return None
+    return sorted(set(days))
 
 
 def _line_candidates(
