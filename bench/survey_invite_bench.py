@@ -462,11 +462,13 @@ def run_db(n_accounts: int, runs: int) -> None:
             cpus.append(cpu)
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         scale = 100_000 / n_accounts
-        print(
-            f"  {name:18} wall {wall:6.2f} s   CPU {cpu:6.2f} s   "
-            f"(× {scale:g}, extrapolated to 100,000 accounts: ~{wall * scale:.1f} s wall, "
+        guess = (
+            f"   (× {scale:g}, extrapolated to 100,000 accounts: ~{wall * scale:.1f} s wall, "
             f"~{cpu * scale:.1f} s CPU)"
+            if n_accounts != 100_000
+            else "   (measured at 100,000 accounts)"
         )
+        print(f"  {name:18} wall {wall:6.2f} s   CPU {cpu:6.2f} s{guess}")
 
 
 def main() -> None:

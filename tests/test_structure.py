@@ -66,7 +66,6 @@ LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("kizuna/cli/export.py", "kizuna.apps.exports.services"): AFTER_SETUP,
     ("kizuna/cli/health.py", "kizuna.apps.health.models"): AFTER_SETUP,
     ("kizuna/cli/imports.py", "kizuna.apps.imports.services"): AFTER_SETUP,
-    ("kizuna/cli/imports.py", "kizuna.apps.surveys.answers"): AFTER_SETUP,
     ("kizuna/cli/init.py", "kizuna.apps.customers.models"): AFTER_SETUP,
     ("kizuna/cli/init.py", "kizuna.apps.customers.services"): AFTER_SETUP,
     ("kizuna/cli/init.py", "kizuna.apps.org.access"): AFTER_SETUP,

@@ -387,3 +387,33 @@ def test_a_10_mb_file_is_refused_whole_as_too_large(world: World, survey: Survey
     run = ImportRun.objects.get()
     assert (run.status, run.error, run.created) == ("refused", "too_large", 0)
     assert not SurveyAnswer.objects.exists()
+
+
+def test_the_command_line_records_the_run_and_its_event(
+    world: World, survey: Survey, tmp_path: Path, capsys: Any
+) -> None:
+    from kizuna.cli import imports
+
+    path = tmp_path / "nps.csv"
+    path.write_bytes(_text(*GOOD, "nobody@example.jp,5,,2026-01-16,,").encode())
+    code = imports.run_answers(type("Args", (), {"path": path, "dry_run": False})())
+    assert code == imports.REJECTED
+    assert capsys.readouterr().out.splitlines() == [
+        "nps.csv: utf-8",
+        "  line 4: rejected: unknown_contact (nobody@example.jp)",
+        "created 2, rejected 1",
+    ]
+    run = ImportRun.objects.get()
+    assert (run.kind, run.via, run.actor, run.created, run.rejected) == (
+        "answers",
+        "cli",
+        None,
+        2,
+        1,
+    )
+    event = AuditEvent.objects.get(entity="importrun")
+    assert (event.via, event.changes["created"], event.changes["rejected"]) == (
+        "cli",
+        [None, 2],
+        [None, 1],
+    )
