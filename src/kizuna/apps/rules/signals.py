@@ -49,7 +49,11 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from kizuna.apps.coverage.frames import touch_window_start, touches_between
+from kizuna.apps.coverage.frames import (
+    latest_touches_between,
+    touch_window_start,
+    touches_between,
+)
 from kizuna.apps.customers.models import Account, Phase, SubscriptionLine
 from kizuna.apps.health.models import HealthScore
 from kizuna.apps.onboarding.models import (
@@ -437,7 +441,11 @@ def _coverage_due(days: _Range, max_days: int) -> Iterable[Signal]:
         first = dt.date.min
     # the touchpoints' query reads up to the day after the last: never past the calendar
     days = (days[0], min(days[1], _shifted(dt.date.max, -1)))
-    touches = index_touches(touches_between(first, days[1]))
+    # before the range only each account's latest touch of each kind can count; in it, all
+    before = (
+        latest_touches_between(first, days[0] - dt.timedelta(days=1)) if first < days[0] else []
+    )
+    touches = index_touches(before + touches_between(days[0], days[1]))
     for day in _days(*days):
         for due in coverage_due(accounts, touches, policies, as_of=day):
             if due.days_left is not None and 0 < due.days_left <= max_days:
