@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kizuna.apps.customers.models import Contact, SubscriptionLine
+from kizuna.apps.surveys.followups import followups_for_answers
 from kizuna.apps.surveys.models import AnswerSource, SurveyAnswer, SurveyProgram
 from kizuna.apps.surveys.services import DEFAULT_PROGRAM_CODE
 from kizuna.apps.tenant.selectors import tenant_settings_get
@@ -151,7 +152,11 @@ def answers_import(
     with transaction.atomic():
         rows, rejected = read_answer_rows(table, _directory(), zone=zone, today=today)
         if not dry_run and rows:
-            SurveyAnswer.objects.bulk_create(_answers(rows, AnswerSource.IMPORT), batch_size=1000)
+            created = SurveyAnswer.objects.bulk_create(
+                _answers(rows, AnswerSource.IMPORT), batch_size=1000
+            )
+            # the detractors' follow-ups (an answer without its id is caught by the minute job)
+            followups_for_answers(answer_ids=[a.pk for a in created if a.pk is not None])
     return AnswerImportResult(
         encoding=encoding, created=len(rows), rejected=tuple(rejected), dry_run=dry_run
     )
@@ -207,4 +212,5 @@ def answer_post(
             raise AnswerRefused(rejected[0].code)
         answer = _answers(rows, AnswerSource.API)[0]
         answer.save()
+        followups_for_answers(answer_ids=[answer.pk], now=now)
     return answer

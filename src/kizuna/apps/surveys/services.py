@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kizuna.apps.surveys import sending
+from kizuna.apps.surveys.followups import followups_for_answers
 from kizuna.apps.surveys.models import (
     AnswerSource,
     InvitationStatus,
@@ -311,6 +312,8 @@ def answer_through_link(
     SurveyInvitation.objects.filter(pk=invitation.pk).update(
         status=InvitationStatus.ANSWERED, answered_at=now
     )
+    # a detractor's follow-up opened (or a replaced answer's read again)
+    followups_for_answers(answer_ids=[answer.pk], now=now)
     return answer
 
 
