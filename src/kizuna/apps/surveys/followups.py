@@ -194,14 +194,12 @@ def followups_refresh(
             "pk", "occurred_at"
         )
     )
-    tasks = dict(
-        Task.objects.filter(
-            pk__in=[task for _pk, _t, task in found if task],
-            state=TaskState.DONE,
-            outcome=TaskOutcome.CONTACTED,
-            closed_at__isnull=False,
-        ).values_list("pk", "closed_at")
-    )
+    closed = Task.objects.filter(
+        pk__in=[task for _pk, _t, task in found if task],
+        state=TaskState.DONE,
+        outcome=TaskOutcome.CONTACTED,
+    ).values_list("pk", "closed_at")
+    tasks = {pk: at for pk, at in closed if at is not None}
     marked = 0
     for pk, touchpoint_id, task_id in found:
         contacts = []
