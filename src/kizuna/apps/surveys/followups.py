@@ -25,7 +25,7 @@ from collections.abc import Collection
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,19 +141,18 @@ def _reread(
     return int(values.get("withdrawn_at") is not None)
 
 
-def followups_missing() -> list[int]:
+def followups_missing() -> QuerySet[SurveyAnswer]:
     """The NPS answers of 0–6 without a follow-up (written past the answer services)."""
-    return list(
-        SurveyAnswer.objects.filter(
-            kind=SurveyKind.NPS, score__gte=0, score__lte=DETRACTOR_MAX, followup__isnull=True
-        ).values_list("pk", flat=True)[: CHUNK * 20]
+    return SurveyAnswer.objects.filter(
+        kind=SurveyKind.NPS, score__gte=0, score__lte=DETRACTOR_MAX, followup__isnull=True
     )
 
 
 def followups_sync(*, now: dt.datetime | None = None) -> tuple[int, int]:
     """Open the missing follow-ups, then mark the new ones contacted that were: (opened,
     contacted)."""
-    opened, _withdrawn = followups_for_answers(answer_ids=followups_missing(), now=now)
+    missing = list(followups_missing().values_list("pk", flat=True)[: CHUNK * 20])
+    opened, _withdrawn = followups_for_answers(answer_ids=missing, now=now)
     return opened, followups_refresh(now=now)
 
 

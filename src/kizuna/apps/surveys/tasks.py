@@ -60,7 +60,7 @@ def send_due(day: str) -> str:
 def has_followup_work() -> bool:
     """A detractor's answer without its follow-up, or a new follow-up whose first contact
     came (a human touchpoint after the answer, or its task closed as contacted)."""
-    if followups_missing():
+    if followups_missing().exists():
         return True
     now = timezone.now()
     touched = Touchpoint.objects.filter(
