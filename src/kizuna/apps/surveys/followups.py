@@ -221,7 +221,7 @@ def followups_refresh(
 
 def _locked(followup: DetractorFollowUp) -> DetractorFollowUp:
     return (
-        DetractorFollowUp.objects.select_for_update()
+        DetractorFollowUp.objects.select_for_update(of=("self",))
         .select_related("account", "account__owner")
         .get(pk=followup.pk)
     )
