@@ -24,6 +24,7 @@ from kizuna.apps.audit.services import EventRow
 from kizuna.apps.customers.models import Contact, SubscriptionLine
 from kizuna.apps.imports.models import ImportKind
 from kizuna.apps.imports.services import KindSpec, Writing
+from kizuna.apps.surveys.followups import followups_for_answers
 from kizuna.apps.surveys.models import AnswerSource, SurveyAnswer, SurveyProgram
 from kizuna.apps.surveys.services import DEFAULT_PROGRAM_CODE, answer_audit_created
 from kizuna.apps.tenant.selectors import tenant_settings_get
@@ -159,7 +160,11 @@ def answers_import(
     with transaction.atomic():
         rows, rejected = read_answer_rows(table, _directory(), zone=zone, today=today)
         if not dry_run and rows:
-            SurveyAnswer.objects.bulk_create(_answers(rows, AnswerSource.IMPORT), batch_size=1000)
+            created = SurveyAnswer.objects.bulk_create(
+                _answers(rows, AnswerSource.IMPORT), batch_size=1000
+            )
+            # the detractors' follow-ups (an answer without its id is caught by the minute job)
+            followups_for_answers(answer_ids=[a.pk for a in created if a.pk is not None])
     return AnswerImportResult(
         encoding=encoding, created=len(rows), rejected=tuple(rejected), dry_run=dry_run
     )
@@ -197,7 +202,11 @@ def _write_answers(writing: Writing) -> list[EventRow]:
     """Write the plan's answers; the run's audit event stands for them (``audit_run``)."""
     rows: list[AnswerRow] = writing.context
     if rows:
-        SurveyAnswer.objects.bulk_create(_answers(rows, AnswerSource.IMPORT), batch_size=1000)
+        created = SurveyAnswer.objects.bulk_create(
+            _answers(rows, AnswerSource.IMPORT), batch_size=1000
+        )
+        # the detractors' follow-ups (an answer without its id is caught by the minute job)
+        followups_for_answers(answer_ids=[a.pk for a in created if a.pk is not None])
     writing.progress(len(rows), len(rows))
     return []
 
@@ -266,4 +275,5 @@ def answer_post(
         answer = _answers(rows, AnswerSource.API)[0]
         answer.save()
         answer_audit_created(answer, actor=actor, via="api")
+        followups_for_answers(answer_ids=[answer.pk], now=now)
     return answer

@@ -16,11 +16,21 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kizuna.apps.surveys.followup_models import (
+    ContactVia,
+    DetractorFollowUp,
+    FollowUpStatus,
+    ReferralSuggestion,
+)
 from kizuna.core.voc.categories import NpsCategory, nps_category
 
 __all__ = [
     "AnswerSource",
+    "ContactVia",
+    "DetractorFollowUp",
+    "FollowUpStatus",
     "InvitationStatus",
+    "ReferralSuggestion",
     "SkipReason",
     "SurveyAnswer",
     "SurveyAnswerRevision",
@@ -87,6 +97,12 @@ class SurveyProgram(models.Model):
         _("remind after (days)"),
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    #: a detractor's follow-up is due this many business days after the answer's day
+    detractor_sla_days = models.PositiveSmallIntegerField(
+        _("detractor follow-up due in (business days)"),
+        default=2,
+        validators=[MinValueValidator(0), MaxValueValidator(30)],
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)

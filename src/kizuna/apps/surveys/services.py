@@ -22,6 +22,7 @@ from django.utils import timezone
 from kizuna.apps.audit.models import AuditAction
 from kizuna.apps.audit.services import audit_record
 from kizuna.apps.surveys import sending
+from kizuna.apps.surveys.followups import followups_for_answers
 from kizuna.apps.surveys.models import (
     AnswerSource,
     InvitationStatus,
@@ -315,6 +316,8 @@ def answer_through_link(
     SurveyInvitation.objects.filter(pk=invitation.pk).update(
         status=InvitationStatus.ANSWERED, answered_at=now
     )
+    # a detractor's follow-up opened (or a replaced answer's read again)
+    followups_for_answers(answer_ids=[answer.pk], now=now)
     return answer
 
 
