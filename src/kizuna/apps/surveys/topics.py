@@ -4,6 +4,7 @@ changed keyword shows on the next page load, and a page tags at most one page of
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -99,19 +100,32 @@ class Piece:
     marked: bool = False
 
 
-def _origins(comment: str) -> tuple[str, list[int]] | None:
-    """The comment normalised character by character, with the index in ``comment`` each
-    normalised character came from; None when that differs from ``normalize_text`` of the
-    whole (characters that compose across each other, such as half-width ｶ + ﾞ)."""
-    out: list[str] = []
-    origin: list[int] = []
+def _clusters(comment: str) -> list[tuple[int, int]]:
+    """The comment cut into runs that normalise on their own: a character and the marks that
+    compose with it (half-width ﾞ ﾟ after ｶ, a combining accent)."""
+    runs: list[tuple[int, int]] = []
     for index, char in enumerate(comment):
-        piece = normalize_text(char) if not char.isspace() else " "
+        folded = unicodedata.normalize("NFKC", char)
+        if runs and folded and unicodedata.combining(folded[0]):
+            runs[-1] = (runs[-1][0], index + 1)
+        else:
+            runs.append((index, index + 1))
+    return runs
+
+
+def _origins(comment: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """The comment normalised run by run, with the span in ``comment`` each normalised
+    character came from; None when that differs from ``normalize_text`` of the whole."""
+    out: list[str] = []
+    origin: list[tuple[int, int]] = []
+    for start, end in _clusters(comment):
+        run = comment[start:end]
+        piece = " " if run.isspace() else normalize_text(run)
         for c in piece:
             if c == " " and (not out or out[-1] == " "):
                 continue
             out.append(c)
-            origin.append(index)
+            origin.append((start, end))
     while out and out[-1] == " ":
         out.pop()
         origin.pop()
@@ -129,7 +143,7 @@ def highlight(comment: str, matches: Sequence[TopicMatch]) -> list[Piece]:
     else:
         text = comment
         _normal, origin = traced
-        spans = [(origin[m.start], origin[m.end - 1] + 1) for m in matches if m.end > m.start]
+        spans = [(origin[m.start][0], origin[m.end - 1][1]) for m in matches if m.end > m.start]
     pieces: list[Piece] = []
     at = 0
     for start, end in sorted(spans):
