@@ -212,7 +212,13 @@ def test_hostile_drill_parameters_are_refused(world: World, params: dict[str, st
 def test_drill_down_of_an_unknown_value_is_empty_not_an_error(world: World) -> None:
     analysis_world(world)
     client = as_member(world.viewer)
-    for params in ({"segment": "x" * 500}, {"product": "424242"}, {"page": "999999"}):
+    for params in (
+        {"segment": "x" * 500},
+        {"segment": "\x00high"},
+        {"phase": "\x00"},
+        {"product": "424242"},
+        {"page": "999999"},
+    ):
         response = client.get("/surveys/nps/answers/", {**RANGE, **params})
         assert response.status_code == 200
 

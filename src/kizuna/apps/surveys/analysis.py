@@ -287,12 +287,22 @@ def parse_drill(params: Mapping[str, str], *, default_kind: Kind | None = NPS) -
         kind=kind,
         first=first,
         last=last,
-        segment=(params.get("segment") or "").strip()[:40] or None,
+        segment=_text(params, "segment"),
         product=product,
-        phase=(params.get("phase") or "").strip()[:40] or None,
+        phase=_text(params, "phase"),
         tenure=tenure,
         category=category,
     )
+
+
+def _text(params: Mapping[str, str], name: str) -> str | None:
+    """A parameter compared with stored text: without NUL (no database stores it), at most 40
+    characters, None when blank."""
+    return clean_text(params.get(name) or "")[:40] or None
+
+
+def clean_text(text: str) -> str:
+    return text.replace("\x00", "").strip()
 
 
 def category_q(category: str) -> Q:

@@ -455,7 +455,7 @@ def comments_page(request: AuthedRequest) -> HttpResponse:
     except QueryRefused as refusal:
         errors.append(refusal.message)
         drill = None
-    text = (params.get("q") or "")[:MAX_QUERY]
+    text = analysis.clean_text(params.get("q") or "")[:MAX_QUERY]
     topics = active_topics()
     topic_key = (params.get("topic") or "").strip()
     chosen = next((t for t in topics if t.key == topic_key), None)
