@@ -184,7 +184,7 @@ def _num(value: float | None, digits: int = 1) -> str:
 NPS_CSV = (
     "cut", "value", "period", "first_day", "last_day", "nps", "ci_low", "ci_high",
     "small_sample", "responses", "promoters", "passives", "detractors", "invitations",
-    "answered_invitations", "response_rate",
+    "answered_invitations", "response_rate", "label",
 )  # fmt: skip
 CSAT_CSV = (
     "cut", "value", "period", "first_day", "last_day", "csat", "csat_mean", "small_sample",
@@ -223,6 +223,7 @@ def _nps_csv(report: analysis.Report, labels: dict[object, str]) -> HttpResponse
                 c.invitations,
                 c.answered_invitations,
                 _num(c.response_rate, 4),
+                labels.get(c.value, ""),
             ]
             for c in report.nps
         ),
