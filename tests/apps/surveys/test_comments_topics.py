@@ -207,3 +207,28 @@ def test_only_admins_edit_topics(world: World, who: str) -> None:
 def test_topics_csv(world: World) -> None:
     response = as_member(world.viewer).get("/surveys/topics/", {"format": "csv"})
     assert response.content.decode().startswith("key,name_ja,name_en,active,keywords")
+
+
+def test_an_answer_replaced_through_its_link_is_searched_by_its_new_comment(world: World) -> None:
+    from kizuna.apps.surveys.services import answer_through_link
+    from tests.apps.surveys.helpers import survey_world
+    from tests.apps.surveys.test_public_page import sent
+
+    invitation = sent(survey_world(world))
+    first = answer_through_link(invitation=invitation, score=3, comment="りょうきんが高い")
+    assert first.comment_normalized == "リョウキンガ高イ"
+    again = answer_through_link(invitation=invitation, score=9, comment="ｻﾎﾟｰﾄ最高")
+    assert again.pk == first.pk
+    assert SurveyAnswer.objects.get(pk=first.pk).comment_normalized == "サポート最高"
+
+
+def test_the_pages_speak_english_to_an_english_member(world: World) -> None:
+    world.viewer.language = "en"
+    world.viewer.save()
+    client = as_member(world.viewer)
+    nps = client.get("/surveys/nps/").content.decode()
+    assert "Day 30 vs day 90 by product" in nps and "First day" in nps
+    comments = client.get("/surveys/comments/").content.decode()
+    assert "Survey comments" in comments
+    topics = client.get("/surveys/topics/").content.decode()
+    assert "Price" in topics and "Comment topics" in topics
