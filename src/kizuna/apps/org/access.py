@@ -585,6 +585,21 @@ def can_view_survey_answers(user: User | AnonymousUser) -> bool:
     return _active(user)
 
 
+def can_view_survey_analysis(user: User | AnonymousUser) -> bool:
+    """Read the NPS / CSAT analysis and the comments (pages, API): every active member."""
+    return _active(user)
+
+
+def can_edit_survey_topics(user: User | AnonymousUser) -> bool:
+    """Edit the topics comments are tagged with: admins (CS ops), as the programs."""
+    return _has_role(user, Role.ADMIN)
+
+
+def require_survey_topics_edit(user: User | AnonymousUser) -> None:
+    if not can_edit_survey_topics(user):
+        raise PermissionDenied
+
+
 def can_post_survey_answers(user: User | AnonymousUser) -> bool:
     """Post an answer from an in-product survey or import a survey tool's export: admins
     (CS ops), who own data imports."""

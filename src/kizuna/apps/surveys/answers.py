@@ -39,6 +39,7 @@ from kizuna.core.voc.answer_import import (
     answer_columns,
     read_answer_rows,
 )
+from kizuna.core.voc.topics import normalize_text
 
 #: an answer file's largest size (a larger one is refused whole, ``too_large``)
 MAX_ANSWER_FILE_BYTES = 5 * 1024 * 1024
@@ -138,6 +139,7 @@ def _answers(rows: list[AnswerRow], source: str) -> list[SurveyAnswer]:
                 email=contact.email,
                 score=row.score,
                 comment=row.comment,
+                comment_normalized=normalize_text(row.comment),
                 answered_at=row.answered_at,
                 tenure_days=tenure_days(spans.get(contact.account_id, []), row.answered_at, zone),
                 source=source,

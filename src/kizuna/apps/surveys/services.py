@@ -40,6 +40,7 @@ from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.core.delivery import MAX_ATTEMPTS, retry_delay
 from kizuna.core.voc.categories import SCORE_RANGE
 from kizuna.core.voc.schedule import PlannedInvitation, plan_invitations, send_after
+from kizuna.core.voc.topics import normalize_text
 
 log = logging.getLogger("kizuna.surveys")
 
@@ -384,7 +385,11 @@ def _answer_replace(answer: SurveyAnswer, score: int, comment: str, now: dt.date
     )
     before = {name: _audited(name, getattr(answer, name)) for name in _REPLACED_FIELDS}
     SurveyAnswer.objects.filter(pk=answer.pk).update(
-        score=score, comment=comment, answered_at=now, replaced=True
+        score=score,
+        comment=comment,
+        comment_normalized=normalize_text(comment),
+        answered_at=now,
+        replaced=True,
     )
     answer.refresh_from_db()
     after = {name: _audited(name, getattr(answer, name)) for name in _REPLACED_FIELDS}

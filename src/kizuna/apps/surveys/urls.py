@@ -1,9 +1,9 @@
-"""The survey pages, mounted at /surveys/: the programs, the detractor follow-ups and one
-answer's page."""
+"""The survey pages, mounted at /surveys/: the programs, the analysis, comments and topics,
+the detractor follow-ups and one answer's page."""
 
 from django.urls import path
 
-from kizuna.apps.surveys import views, views_followup
+from kizuna.apps.surveys import views, views_followup, views_nps
 
 app_name = "surveys"
 
@@ -28,4 +28,10 @@ urlpatterns = [
         views_followup.followup_contacted,
         name="followup_contacted",
     ),
+    path("nps/", views_nps.nps_page, name="nps"),
+    path("nps/answers/", views_nps.nps_answers, name="nps_answers"),
+    path("comments/", views_nps.comments_page, name="comments"),
+    path("topics/", views_nps.topic_list, name="topic_list"),
+    path("topics/new/", views_nps.topic_create, name="topic_create"),
+    path("topics/<int:topic_id>/", views_nps.topic_edit, name="topic_edit"),
 ]
