@@ -20,9 +20,9 @@ from kizuna.apps.health import charts
 from kizuna.apps.health.frames import input_frames
 from kizuna.apps.health.models import HealthScore, Sentiment
 from kizuna.core.health.approach import Approach, approach_scores
-from kizuna.core.health.backtest import VOC_INPUTS, VocEffect
+from kizuna.core.health.backtest import VocEffect
 from kizuna.core.health.explain import explain
-from kizuna.core.health.inputs import inputs_over
+from kizuna.core.health.inputs import VOC_INPUTS, inputs_over
 from kizuna.core.health.model import Component, ScoreModel, score
 
 COMPONENT_LABELS = {

@@ -179,13 +179,17 @@ def _grade_changes_emit(
 
 
 @transaction.atomic
-def health_scores_refresh_days(*, days: list[dt.date]) -> int:
-    """``health_scores_refresh`` for several days, reading the data once (a back-fill). The
+def health_scores_refresh_days(*, days: list[dt.date], account_ids: list[int] | None = None) -> int:
+    """``health_scores_refresh`` for several days, reading the data once (a back-fill), of the
+    accounts ``account_ids`` only when given (their rows of those days are replaced). The
     current phase and touch model of each account choose its model for every day."""
-    rows = _scored_rows(days=days, account_ids=None)
+    rows = _scored_rows(days=days, account_ids=account_ids)
     if rows is None:
         return 0
-    HealthScore.objects.filter(day__in=days).delete()
+    replaced = HealthScore.objects.filter(day__in=days)
+    if account_ids is not None:
+        replaced = replaced.filter(account_id__in=account_ids)
+    replaced.delete()
     return _insert_scores(rows)
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from kizuna.apps.customers.models import Contact, SubscriptionLine
 from kizuna.apps.surveys.models import AnswerSource, SurveyAnswer, SurveyProgram
-from kizuna.apps.surveys.services import DEFAULT_PROGRAM_CODE
+from kizuna.apps.surveys.services import DEFAULT_PROGRAM_CODE, after_answers_saved
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.core.imports.accounts import Rejected
 from kizuna.core.imports.columns import FileRefused
@@ -151,7 +151,10 @@ def answers_import(
     with transaction.atomic():
         rows, rejected = read_answer_rows(table, _directory(), zone=zone, today=today)
         if not dry_run and rows:
-            SurveyAnswer.objects.bulk_create(_answers(rows, AnswerSource.IMPORT), batch_size=1000)
+            created = SurveyAnswer.objects.bulk_create(
+                _answers(rows, AnswerSource.IMPORT), batch_size=1000
+            )
+            after_answers_saved(answers=created)
     return AnswerImportResult(
         encoding=encoding, created=len(rows), rejected=tuple(rejected), dry_run=dry_run
     )
@@ -207,4 +210,5 @@ def answer_post(
             raise AnswerRefused(rejected[0].code)
         answer = _answers(rows, AnswerSource.API)[0]
         answer.save()
+        after_answers_saved(answers=[answer])
     return answer

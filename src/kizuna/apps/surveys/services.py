@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import secrets
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -311,7 +312,17 @@ def answer_through_link(
     SurveyInvitation.objects.filter(pk=invitation.pk).update(
         status=InvitationStatus.ANSWERED, answered_at=now
     )
+    after_answers_saved(answers=[answer])
     return answer
+
+
+def after_answers_saved(*, answers: Sequence[SurveyAnswer]) -> None:
+    """What follows new answers, however they were saved (the link, an import, the API, the
+    demo's bulk insert): the place for work every new answer needs, called once per batch
+    after the rows exist. Nothing is needed yet."""
+    if not answers:
+        return
+    log.debug("survey answers saved: %d", len(answers))
 
 
 def _answer_create(

@@ -26,12 +26,13 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from kizuna.core.health.inputs import VOC_INPUTS
 from kizuna.core.health.model import Component, ScoreModel, score
 
 
@@ -172,9 +173,6 @@ def prediction_days(first: date, last: date, *, every_days: int = 7) -> list[dat
     return days
 
 
-#: the inputs from survey answers (``kizuna.core.health.inputs``): the score's voice of the
-#: customer
-VOC_INPUTS: Final = frozenset({"nps_last", "csat_mean"})
 VocVerdict = Literal["improves", "does_not_improve", "not_enough_data"]
 
 

@@ -39,6 +39,9 @@ import polars as pl
 WINDOW = 28
 #: the survey answers ``nps_last`` and ``csat_mean`` read: those of the days (as_of − 365, as_of]
 VOC_WINDOW = 365
+#: the inputs from survey answers: optional, as many companies run no survey (a history table
+#: without them is read as having no answers)
+VOC_INPUTS = frozenset({"nps_last", "csat_mean"})
 #: the scores an answer of each kind may have (both inclusive); others are not read
 VOC_RANGE = {"nps": (0, 10), "csat": (1, 5)}
 SCHEMAS: dict[str, pl.Schema] = {
