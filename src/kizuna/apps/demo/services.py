@@ -167,8 +167,9 @@ def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = N
         churnreasons_demo_load(as_of=dataset.as_of, admin=org.users["admin"])
     with _timed("surveys", on_step):
         large = len(dataset.accounts) > LARGE_DEMO
-        answered = surveys_demo_load(as_of=dataset.as_of, grades=grade_history())
-        # the accounts an answer can count for in the recent scores (13 weeks of VOC_WINDOW)
+        answered = surveys_demo_load(as_of=dataset.as_of, grades=grade_history(), large=large)
+        # the accounts whose answers the recent scores (13 weeks back) read: answered within
+        # VOC_WINDOW days before the oldest of those days
         since = dt.datetime.combine(dataset.as_of, dt.time(), dt.UTC) - dt.timedelta(
             days=VOC_WINDOW + 7 * 13 + 1
         )

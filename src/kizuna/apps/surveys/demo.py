@@ -4,7 +4,8 @@ The default program "NPS 30/90日" is switched on, with two more programs a CS t
 runs: a relationship NPS every six months of a line, and a CSAT the day after a meeting. Their
 invitations over the two years up to ``as_of`` are planned by the same rules as the daily job
 (``kizuna.core.voc.schedule.plan_invitations``, every account counted as a customer on the day
-it was asked: the line's end decides), then about half of them are answered.
+it was asked: the line's end decides), then about half of them are answered. A large
+load-test demo has 90 days of them and no relationship NPS.
 
 Scores follow the account's health and what happened next: the mean NPS rises with the grade
 the account had when asked, and falls by ``CHURN_PENALTY`` points when the account churned in
@@ -44,6 +45,9 @@ from kizuna.core.voc.schedule import AccountRow, PlannedInvitation, plan_invitat
 
 #: the days of invitations the demo has, up to its ``as_of``
 HISTORY_DAYS = 730
+#: … in a large load-test demo, which has no relationship NPS either: planning a recurring
+#: schedule looks at every line on every day of the window
+LARGE_HISTORY_DAYS = 90
 #: the share of the invitations sent that are answered
 RESPONSE_RATE = 0.5
 #: NPS points taken off an answer when the account churned within a year after it
@@ -114,15 +118,16 @@ def surveys_demo_load(
     *,
     as_of: dt.date,
     grades: Mapping[int, Sequence[tuple[dt.date, int]]],
+    large: bool = False,
     seed: int = 17,
 ) -> dict[int, dt.datetime]:
     """Programs, two years of invitations and about half of them answered (see the module
     docstring); ``grades`` are each account's (day, grade) scores, oldest first. Returns when
     each account answered last."""
     rng = random.Random(seed)
-    programs = _programs()
+    programs = _programs(relationship=not large)
     zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
-    plan, emails = _plan(as_of, zone)
+    plan, emails = _plan(as_of, zone, LARGE_HISTORY_DAYS if large else HISTORY_DAYS)
     churn_on = _churn_days()
     invitations = [_invitation(planned, programs, rng, as_of, zone) for planned in plan]
     SurveyInvitation.objects.bulk_create(invitations, batch_size=2000)
@@ -141,22 +146,11 @@ def surveys_demo_load(
     return last
 
 
-def _programs() -> dict[int, SurveyProgram]:
+def _programs(*, relationship: bool) -> dict[int, SurveyProgram]:
     nps = program_defaults_ensure()
     SurveyProgram.objects.filter(pk=nps.pk).update(active=True)
-    relationship = SurveyProgram.objects.create(
-        code="nps-relationship",
-        kind=SurveyKind.NPS,
-        name_ja="リレーションシップNPS（半年ごと）",
-        name_en="Relationship NPS (every six months)",
-        question_ja=nps.question_ja,
-        question_en=nps.question_en,
-        comment_prompt_ja=nps.comment_prompt_ja,
-        comment_prompt_en=nps.comment_prompt_en,
-        contact_roles=["decision_maker", "admin", "champion"],
-        throttle_days=60,
-    )
-    SurveySchedule.objects.create(program=relationship, trigger=Trigger.RECURRING, every_months=6)
+    if relationship:
+        _relationship_program(nps)
     csat = SurveyProgram.objects.create(
         code="csat-meeting",
         kind=SurveyKind.CSAT,
@@ -174,13 +168,30 @@ def _programs() -> dict[int, SurveyProgram]:
     return {p.pk: p for p in SurveyProgram.objects.filter(active=True)}
 
 
+def _relationship_program(nps: SurveyProgram) -> None:
+    """An NPS every six months of a line, asked of champions too (the same question)."""
+    relationship = SurveyProgram.objects.create(
+        code="nps-relationship",
+        kind=SurveyKind.NPS,
+        name_ja="リレーションシップNPS（半年ごと）",
+        name_en="Relationship NPS (every six months)",
+        question_ja=nps.question_ja,
+        question_en=nps.question_en,
+        comment_prompt_ja=nps.comment_prompt_ja,
+        comment_prompt_en=nps.comment_prompt_en,
+        contact_roles=["decision_maker", "admin", "champion"],
+        throttle_days=60,
+    )
+    SurveySchedule.objects.create(program=relationship, trigger=Trigger.RECURRING, every_months=6)
+
+
 def _plan(
-    as_of: dt.date, zone: zoneinfo.ZoneInfo
+    as_of: dt.date, zone: zoneinfo.ZoneInfo, days: int
 ) -> tuple[tuple[PlannedInvitation, ...], dict[int, str]]:
-    """Every invitation due in the ``HISTORY_DAYS`` up to ``as_of``, as the daily job would
+    """Every invitation due in the ``days`` up to ``as_of``, as the daily job would
     have planned them (an account is asked while a line of it runs: today's churned accounts
     were customers then, so every account counts as active), and the contacts' e-mails."""
-    inputs = schedule_inputs(today=as_of, catch_up_days=HISTORY_DAYS, time_zone=zone.key)
+    inputs = schedule_inputs(today=as_of, catch_up_days=days, time_zone=zone.key)
     accounts = [AccountRow(row.account_id, True) for row in inputs.accounts]
     noon = dt.datetime.combine(as_of, dt.time(12), zone)
     plan = plan_invitations(
@@ -195,7 +206,7 @@ def _plan(
         today=as_of,
         now=noon,
         time_zone=zone.key,
-        catch_up_days=HISTORY_DAYS,
+        catch_up_days=days,
     )
     return plan.all, {row.contact_id: row.email for row in inputs.contacts}
 
