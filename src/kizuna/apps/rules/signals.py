@@ -41,6 +41,7 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
@@ -96,12 +97,15 @@ def signals_between(
         return []
     wanted = set(TriggerKind) if kinds is None else set(kinds)
     scores = _ScoresOnce()  # both health kinds read the same scores
+    onboardings = _OnboardingsOnce()  # the three onboarding kinds read the same onboardings
     producers: dict[TriggerKind, Callable[[_Range, int], Iterable[Signal]]] = {
-        _K.ONBOARDING_STALLED: _onboarding_state(OnboardingState.STALLED, _K.ONBOARDING_STALLED),
-        _K.ONBOARDING_EXPECTED_CHURN: _onboarding_state(
-            OnboardingState.EXPECTED_CHURN, _K.ONBOARDING_EXPECTED_CHURN
+        _K.ONBOARDING_STALLED: _onboarding_state(
+            OnboardingState.STALLED, _K.ONBOARDING_STALLED, onboardings
         ),
-        _K.SETUP_NOT_DONE: _setup_not_done,
+        _K.ONBOARDING_EXPECTED_CHURN: _onboarding_state(
+            OnboardingState.EXPECTED_CHURN, _K.ONBOARDING_EXPECTED_CHURN, onboardings
+        ),
+        _K.SETUP_NOT_DONE: functools.partial(_setup_not_done, onboardings=onboardings),
         _K.USAGE_DROP: _usage_drops,
         _K.HEALTH_FELL: functools.partial(_health_fell, scores=scores),
         _K.HEALTH_RED: functools.partial(_health_red, scores=scores),
@@ -186,10 +190,12 @@ def _path_parts(name: str, urlconf: object, prefix: str) -> tuple[str, str]:
 
 # --- onboarding ---------------------------------------------------------------------------
 
+_Periods = dict[int, list[tuple[dt.date, dt.date | None, str]]]
+
 
 def _state_periods(
     onboarding_ids: Collection[int] | QuerySet[Any] | None = None,
-) -> dict[int, list[tuple[dt.date, dt.date | None, str]]]:
+) -> _Periods:
     """Per onboarding, its states as (from, until exclusive or None, state), from its
     transitions in order. ``onboarding_ids``: a list, or a query of ids (no variable per
     id: SQLite bounds a statement's variables)."""
@@ -213,11 +219,45 @@ def _clip(since: dt.date, until: dt.date | None, days: _Range) -> tuple[dt.date,
     return max(since, days[0]), last
 
 
-def _onboarding_state(state: str, kind: TriggerKind) -> Callable[[_Range, int], Iterable[Signal]]:
+@dataclass(frozen=True, slots=True)
+class _OpenOnboardings:
+    """The onboardings that may be open on a day of a range (``_open_in``): (id, template id,
+    account id, started on) each, and their states over time (``_state_periods``)."""
+
+    rows: list[tuple[int, int, int, dt.date]]
+    periods: _Periods
+
+
+class _OnboardingsOnce:
+    """The open onboardings of a range and their states, read on the first call only: the
+    stalled, expected-churn and setup-not-done kinds share one read."""
+
+    def __init__(self) -> None:
+        self._read: dict[_Range, _OpenOnboardings] = {}
+
+    def __call__(self, days: _Range) -> _OpenOnboardings:
+        if days not in self._read:
+            ids = _open_in(days).values("pk")
+            columns = ("pk", "template_id", "account_id", "started_on")
+            rows = list(plain_rows(Onboarding.objects.filter(pk__in=ids).values_list(*columns)))
+            periods = _state_periods(ids)
+            self._read[days] = _OpenOnboardings(rows, periods)
+        return self._read[days]
+
+
+def _onboarding_state(
+    state: str,
+    kind: TriggerKind,
+    onboardings: Callable[[_Range], _OpenOnboardings] | None = None,
+) -> Callable[[_Range, int], Iterable[Signal]]:
+    read = onboardings if onboardings is not None else _OnboardingsOnce()
+
     def produce(days: _Range, _max_days: int) -> Iterable[Signal]:
-        ids = _open_in(days).filter(transitions__to_state=state).values("pk")
-        accounts = dict(Onboarding.objects.filter(pk__in=ids).values_list("pk", "account_id"))
-        for onboarding_id, periods in _state_periods(ids).items():
+        found = read(days)
+        accounts = {pk: account_id for pk, _t, account_id, _s in found.rows}
+        for onboarding_id, periods in found.periods.items():
+            if not any(held == state for _since, _until, held in periods):
+                continue
             url = _path("onboarding:detail", onboarding_id)
             for since, until, held in periods:
                 if held != state:
@@ -285,15 +325,19 @@ def _setup_done_on(
     return done
 
 
-def _setup_not_done(days: _Range, _max_days: int) -> Iterable[Signal]:
-    onboardings = _open_in(days).filter(started_on__lte=days[1])
-    rows = list(onboardings.values_list("pk", "template_id", "account_id", "started_on"))
-    ids = Onboarding.objects.filter(pk__in=onboardings.values("pk")).values("pk")
+def _setup_not_done(
+    days: _Range,
+    _max_days: int,
+    *,
+    onboardings: Callable[[_Range], _OpenOnboardings] | None = None,
+) -> Iterable[Signal]:
+    found = (onboardings or _OnboardingsOnce())(days)
+    rows = [row for row in found.rows if row[3] <= days[1]]
+    ids = _open_in(days).filter(started_on__lte=days[1]).values("pk")
     done = _setup_done_on([(pk, template) for pk, template, _a, _s in rows], ids)
-    periods = _state_periods(ids)
     for pk, _template, account_id, started_on in rows:
         url = _path("onboarding:detail", pk)
-        for since, until, state in periods.get(pk, []):
+        for since, until, state in found.periods.get(pk, []):
             if state not in OPEN_STATES:
                 continue
             first, last = _clip(since, until, days)
