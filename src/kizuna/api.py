@@ -32,6 +32,8 @@ from kizuna.apps.revenue.api import router as revenue_router
 from kizuna.apps.rules.api import router as rules_router
 from kizuna.apps.segments.api import router as segments_router
 from kizuna.apps.surveys.api import router as surveys_router
+from kizuna.apps.surveys.api_followup import router as surveys_followup_router
+from kizuna.apps.surveys.api_nps import router as surveys_nps_router
 from kizuna.apps.tasks.api import router as tasks_router
 from kizuna.apps.touchpoints.api import router as touchpoints_router
 from kizuna.apps.usage.api import router as usage_router
@@ -125,3 +127,5 @@ api.add_router("/", expansion_router)
 api.add_router("/", feedback_router)
 api.add_router("/", churnreasons_router)
 api.add_router("/", surveys_router)
+api.add_router("/", surveys_followup_router)
+api.add_router("/", surveys_nps_router)

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kizuna.apps.coverage.frames import latest_touches_between
 from kizuna.apps.coverage.touches import last_touches, qualifying_touchpoints
 from kizuna.apps.customers.models import Account
 from kizuna.apps.health.frames import input_frames
@@ -220,3 +221,27 @@ def test_a_past_day_reads_no_touch_dated_after_it(
         "account__name", "kind"
     )
     assert sorted(counted) == [("tomorrow", "meeting")]
+
+
+def test_the_latest_touch_of_each_kind_is_read_per_local_day(world: World) -> None:
+    """``latest_touches_between`` keeps, per account and kind, the latest touch of the range
+    by its local (Tokyo) day: a call at 23:30 JST on the last day is in, one at 00:10 JST the
+    day after is not, and only the later of two meetings is kept."""
+    account = AccountFactory(owner=world.csm, team=world.strategic)
+
+    def touch(kind: str, when: dt.datetime) -> None:
+        TouchpointFactory(account=account, csm=world.csm, kind=kind, occurred_at=when)
+
+    touch("meeting", dt.datetime(2026, 10, 1, 10, 0, tzinfo=JST))
+    touch("meeting", dt.datetime(2026, 10, 20, 10, 0, tzinfo=JST))
+    touch("call", dt.datetime(2026, 10, 31, 23, 30, tzinfo=JST))
+    touch("call", dt.datetime(2026, 11, 1, 0, 10, tzinfo=JST))
+    touch("email", dt.datetime(2026, 9, 30, 23, 59, tzinfo=JST))  # before the range
+
+    found = latest_touches_between(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+
+    assert sorted((t.account_id, t.kind, t.day) for t in found) == [
+        (account.pk, "call", dt.date(2026, 10, 31)),
+        (account.pk, "meeting", dt.date(2026, 10, 20)),
+    ]
+    assert latest_touches_between(dt.date(2026, 12, 1), dt.date(2026, 12, 31)) == []

@@ -13,6 +13,7 @@ from kizuna.core.imports.accounts import REJECT_CODES
 from kizuna.core.imports.contacts import CONTACT_REJECT_CODES
 from kizuna.core.imports.lines import LINE_REJECT_CODES
 from kizuna.core.imports.members import MEMBER_REJECT_CODES
+from kizuna.core.voc.answer_import import ANSWER_REJECT_CODES
 
 GUIDE = (Path(__file__).parents[3] / "docs" / "imports.md").read_text(encoding="utf-8")
 CODES = [
@@ -20,6 +21,7 @@ CODES = [
     *(("contacts", code) for code in CONTACT_REJECT_CODES),
     *(("lines", code) for code in LINE_REJECT_CODES),
     *(("members", code) for code in MEMBER_REJECT_CODES),
+    *(("answers", code) for code in ANSWER_REJECT_CODES),
 ]
 
 

@@ -64,6 +64,7 @@ DECLARED = {
     "rules.morning_digest": ("minute", ("rules.evaluate", "rules.act_pending")),
     "surveys.invite": ("day", ("customers.refresh_account_mrr", "onboarding.evaluate")),
     "surveys.send_due": ("minute", ("surveys.invite",)),
+    "surveys.followups": ("minute", ("surveys.invite",)),
 }
 
 

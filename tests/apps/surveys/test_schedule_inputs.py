@@ -67,3 +67,35 @@ def test_a_recurring_schedule_reads_lines_started_long_ago(world: World) -> None
     invitations_create(today=DUE, now=MORNING, catch_up_days=0)
     rows = SurveyInvitation.objects.values_list("schedule_id", "tenure_days", "status")
     assert sorted(rows) == [(schedule.pk, 546, "scheduled"), (schedule.pk, 546, "scheduled")]
+
+
+def test_a_recurring_schedule_reads_only_the_lines_whose_anniversary_is_due(
+    world: World,
+) -> None:
+    from kizuna.apps.surveys.selectors import schedule_inputs
+    from tests.factories import SubscriptionLineFactory
+
+    survey = survey_world(world)
+    only(survey.program, "recurring", offset_days=0, every_months=1)
+    survey.line.start_date = dt.date(2025, 12, 31)  # clamped: due on 2026-02-28
+    survey.line.save()
+    started = {
+        day: SubscriptionLineFactory(
+            account=survey.account, product=world.product, start_date=day
+        ).pk
+        for day in (
+            dt.date(2026, 1, 28),  # due 2026-02-28
+            dt.date(2026, 1, 29),  # due 2026-02-28 (clamped)
+            dt.date(2020, 2, 29),  # 72 months later, clamped: due 2026-02-28
+            dt.date(2026, 1, 27),  # due 2026-02-27: outside the window
+            dt.date(2026, 2, 28),  # no whole month yet
+        )
+    }
+    inputs = schedule_inputs(today=dt.date(2026, 2, 28), catch_up_days=0, time_zone="Asia/Tokyo")
+    read = {row.line_id for row in inputs.lines}
+    assert read == {
+        survey.line.pk,
+        started[dt.date(2026, 1, 28)],
+        started[dt.date(2026, 1, 29)],
+        started[dt.date(2020, 2, 29)],
+    }

@@ -19,6 +19,7 @@ from kizuna.core.voc.schedule import (
     TouchpointRow,
     TriggerName,
     plan_invitations,
+    recurring_start_days,
     send_after,
 )
 
@@ -316,3 +317,43 @@ def test_an_invitation_due_in_quiet_hours_is_sent_later_not_skipped() -> None:
     result = plan(date(2026, 3, 2), lines=[line], now=night)
     assert summary(result) == [(100, 1, 7, "2026-03-02", 30, None)]
     assert result.to_send[0].send_after == datetime(2026, 3, 3, 8, 0, tzinfo=TOKYO)
+
+
+def test_the_start_days_a_recurring_schedule_reads() -> None:
+    yearly = ScheduleRow(1, 1, "recurring", 0, every_months=12)
+    days = recurring_start_days(
+        yearly, today=date(2026, 2, 28), catch_up_days=1, earliest=date(2023, 6, 1), limit=100
+    )
+    # the 27th and the 28th (the month's end: the 29th of a leap year too), one, two years back
+    assert days == [
+        date(2024, 2, 27),
+        date(2024, 2, 28),
+        date(2024, 2, 29),
+        date(2025, 2, 27),
+        date(2025, 2, 28),
+    ]
+    monthly = ScheduleRow(2, 1, "recurring", 3, every_months=1)
+    assert recurring_start_days(
+        monthly, today=date(2026, 3, 4), catch_up_days=0, earliest=date(2025, 12, 1), limit=100
+    ) == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+    assert (
+        recurring_start_days(
+            monthly, today=date(2026, 3, 4), catch_up_days=0, earliest=date(1, 1, 1), limit=100
+        )
+        is None
+    )
+    never = ScheduleRow(3, 1, "recurring", 0, every_months=0)
+    assert (
+        recurring_start_days(
+            never, today=date(2026, 3, 4), catch_up_days=0, earliest=date(1, 1, 1), limit=100
+        )
+        == []
+    )
+    # a due day before year 1 reads nothing
+    far = ScheduleRow(4, 1, "recurring", 10**6, every_months=1)
+    assert (
+        recurring_start_days(
+            far, today=date(2026, 3, 4), catch_up_days=0, earliest=date(1, 1, 1), limit=100
+        )
+        == []
+    )

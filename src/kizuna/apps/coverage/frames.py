@@ -8,7 +8,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
 
-from django.db.models import Q, Sum, TextField
+from django.db.models import Max, Q, Sum, TextField
 from django.db.models.functions import Cast
 
 from kizuna.apps.assignments.models import AssignmentChange
@@ -117,9 +117,32 @@ def touches_between(
     # day is worked out once per minute (every time zone's offset is whole minutes) instead
     # of building an aware datetime per row.
     at = rows.annotate(at=Cast("occurred_at", TextField())).values_list("account_id", "kind", "at")
+    return _local_touches(plain_rows(at), zone)
+
+
+def latest_touches_between(first_day: dt.date, last_day: dt.date) -> list[Touch]:
+    """Per account and kind, its latest touchpoint whose local date is in [first_day,
+    last_day] (one row each, grouped in the database). What coverage reads of the days before
+    the one it is worked out for: only each account's latest qualifying touch counts, and the
+    latest of each kind gives it whatever kinds a segment's policy counts (the local day of
+    the latest instant is the latest local day)."""
+    zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
+    start = dt.datetime.combine(first_day, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    rows = (
+        Touchpoint.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+        .order_by()
+        .values("account_id", "kind")
+        .annotate(at=Cast(Max("occurred_at"), TextField()))
+        .values_list("account_id", "kind", "at")
+    )
+    return _local_touches(plain_rows(rows), zone)
+
+
+def _local_touches(rows: Iterable[tuple[int, str, str]], zone: zoneinfo.ZoneInfo) -> list[Touch]:
     day_of: dict[str, dt.date] = {}
     touches = []
-    for account_id, kind, text in plain_rows(at):
+    for account_id, kind, text in rows:
         minute = text[:16]
         day = day_of.get(minute)
         if day is None:

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from kizuna.apps.expansion.models import Csql, CsqlState
 from kizuna.apps.health.selectors import approach_for_account, approach_reason
 from kizuna.apps.org.models import Team, User
+from kizuna.apps.surveys.models import SurveyAnswer, SurveyKind
 from kizuna.core import expansion as core
 from kizuna.core.calendar import month_end
 
@@ -70,12 +72,26 @@ def csql_board(filters: CsqlFilters) -> list[Column]:
     return columns
 
 
+#: the reason a CSQL raised from a promoter's survey answer carries (score, comment)
+NPS_PROMOTER = "nps_promoter"
+#: the most of the answer's comment a reason keeps
+PROMOTER_COMMENT_MAX = 300
+
+
+def _reason_text(code: str, details: dict[str, Any]) -> str:
+    if code == NPS_PROMOTER:
+        text = _("NPS promoter: scored %(score)s") % {"score": details["score"]}
+        comment = details.get("comment")
+        return f"{text} 「{comment}」" if comment else text
+    return approach_reason(code, details)
+
+
 def reason_texts(reasons: Any) -> list[tuple[float, str]]:
     """A CSQL's stored reasons as (points, worded reason) in the reader's language."""
     out = []
     for item in reasons if isinstance(reasons, list) else []:
         try:
-            out.append((float(item["points"]), approach_reason(item["code"], item["details"])))
+            out.append((float(item["points"]), _reason_text(item["code"], item["details"])))
         except (KeyError, TypeError, ValueError):
             continue
     return out
@@ -85,6 +101,20 @@ def reason_texts(reasons: Any) -> list[tuple[float, str]]:
 class Prefill:
     score: float | None
     reasons: list[dict[str, Any]]
+
+
+def promoter_reason(account_id: int, answer_id: int) -> dict[str, Any] | None:
+    """The reason a CSQL raised from a promoter's answer (NPS 9–10 of this account) copies
+    in: its score, its comment (the first ``PROMOTER_COMMENT_MAX`` characters) and its id;
+    None for another answer."""
+    answer = SurveyAnswer.objects.filter(
+        pk=answer_id, account_id=account_id, kind=SurveyKind.NPS, score__gte=9, score__lte=10
+    ).first()
+    if answer is None:
+        return None
+    details = {"score": answer.score, "answer_id": answer.pk}
+    comment = answer.comment.strip()[:PROMOTER_COMMENT_MAX]
+    return {"code": NPS_PROMOTER, "points": 0, "details": details | {"comment": comment}}
 
 
 def approach_prefill(account_id: int, *, today: dt.date) -> Prefill:

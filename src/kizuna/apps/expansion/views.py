@@ -190,6 +190,17 @@ def hand(request: AuthedRequest, csql_id: int) -> HttpResponse:
     )
 
 
+def _with_promoter(prefill: selectors.Prefill, account_id: int, answer: str) -> selectors.Prefill:
+    """``?answer=<id>``: a promoter's survey answer of the account adds its reason (score,
+    comment) first; another id adds nothing."""
+    if not answer.isdigit() or len(answer) > 18:
+        return prefill
+    reason = selectors.promoter_reason(account_id, int(answer))
+    if reason is None:
+        return prefill
+    return selectors.Prefill(prefill.score, [reason, *prefill.reasons])
+
+
 @login_required
 def raise_csql(request: AuthedRequest) -> HttpResponse:
     """Raise a CSQL on ``?account=<id>``, the approach score's reasons copied in."""
@@ -201,6 +212,7 @@ def raise_csql(request: AuthedRequest) -> HttpResponse:
     if not can_raise_csql(request.user, account):
         raise PermissionDenied
     prefill = selectors.approach_prefill(account.pk, today=tenant_today(request.tenant))
+    prefill = _with_promoter(prefill, account.pk, request.GET.get("answer", ""))
     form = RaiseForm(request.POST or None, candidates=csql_sales_owner_candidates())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -2,8 +2,9 @@
 
 ``import_folder_sync`` imports the exports dropped in ``settings.IMPORT_DIR``, kind by kind in
 the order one needs the other: every ``members*.csv`` (the CRM user ids owners are matched by),
-then ``accounts*.csv``, ``contacts*.csv`` and ``lines*.csv`` / ``lines*.parquet`` (each kind in
-name order; the case of the name does not matter), each through the import service of its kind
+then ``accounts*.csv``, ``contacts*.csv`` and ``lines*.csv`` / ``lines*.parquet``, then the kinds
+other apps register (``answers*.csv``, survey answers, after the contacts they name) (each kind
+in name order; the case of the name does not matter), each through the import service of its kind
 with ``via="folder"``, exactly as ``kizuna import accounts FILE`` would.
 An imported file (rows rejected or not) is moved to ``done/``; a refused one to ``refused/``,
 its reason kept as a run (the ops page lists it). One bad file never stops the others.
@@ -25,6 +26,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -33,11 +35,13 @@ from django.utils import timezone
 
 from kizuna.apps.imports.models import ImportKind, ImportRun, RunStatus
 from kizuna.apps.imports.services import (
+    KINDS,
     ImportResult,
     accounts_import,
     contacts_import,
     lines_import,
     members_import,
+    run_import,
 )
 from kizuna.core.imports.columns import FileRefused
 
@@ -60,6 +64,15 @@ SERVICES: tuple[tuple[str, Service], ...] = (
 #: the file name endings each kind takes (the line file may be Parquet, as ``kizuna revenue``
 #: reads it)
 SUFFIXES: dict[str, tuple[str, ...]] = {ImportKind.LINES: (".csv", ".parquet")}
+
+
+def services() -> tuple[tuple[str, Service], ...]:
+    """``SERVICES``, then the kinds other apps registered (``services.register_kind``)."""
+    known = {str(kind) for kind, _service in SERVICES}
+    added = tuple(
+        (code, partial(run_import, spec)) for code, spec in KINDS.items() if code not in known
+    )
+    return (*SERVICES, *added)
 
 
 @dataclass
@@ -93,7 +106,7 @@ def import_dir() -> Path:
 def _kind(name: str) -> str | None:
     """The kind of a file the folder imports (``accounts``, …), else None."""
     folded = name.casefold()
-    for kind, _service in SERVICES:
+    for kind, _service in services():
         if folded.startswith(kind) and folded.endswith(SUFFIXES.get(kind, (".csv",))):
             return str(kind)
     return None
@@ -105,7 +118,7 @@ def drop_files(directory: Path) -> list[tuple[str, Path]]:
         names = sorted(os.listdir(directory))
     except OSError:
         return []
-    order = {kind: at for at, (kind, _service) in enumerate(SERVICES)}
+    order = {kind: at for at, (kind, _service) in enumerate(services())}
     found = [(kind, directory / name) for name in names if (kind := _kind(name)) is not None]
     return sorted(found, key=lambda item: (order[item[0]], item[1].name))
 
@@ -174,7 +187,7 @@ def shown_name(name: str) -> str:
 
 
 def _import_one(kind: str, path: Path, result: FolderSync) -> None:
-    service = dict(SERVICES)[kind]
+    service = dict(services())[kind]
     started = timezone.now()
     name = shown_name(path.name)
     try:

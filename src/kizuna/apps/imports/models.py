@@ -21,6 +21,8 @@ class ImportKind(models.TextChoices):
     CONTACTS = "contacts", _("Contacts")
     LINES = "lines", _("Subscription lines")
     MEMBERS = "members", _("Members and teams")
+    #: registered by ``apps.surveys`` (``services.register_kind``)
+    ANSWERS = "answers", _("Survey answers")
 
 
 class ImportFormat(models.TextChoices):

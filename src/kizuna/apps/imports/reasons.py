@@ -46,6 +46,23 @@ REASONS: dict[str, StrOrPromise] = {
     "unknown_role": gettext_lazy("The role is not one of admin, manager, CSM or viewer."),
     "unknown_team": gettext_lazy("No team has this code or name."),
     "inactive_user": gettext_lazy("The CRM user is inactive: not imported."),
+    # survey answers (``ANSWER_REJECT_CODES`` of ``core.voc.answer_import``)
+    "missing_email": gettext_lazy("The contact's e-mail address is empty."),
+    "unknown_contact": gettext_lazy(
+        "No contact has this e-mail address (or two contacts share it)."
+    ),
+    "unknown_program": gettext_lazy(
+        "No survey program has this code (or there is no default NPS program)."
+    ),
+    "bad_score": gettext_lazy("The score is not a whole number."),
+    "score_out_of_range": gettext_lazy(
+        "The score is outside the program's scale (NPS 0–10, CSAT 1–5)."
+    ),
+    "comment_too_long": gettext_lazy("The comment is longer than 5,000 characters."),
+    "duplicate": gettext_lazy(
+        "The answer is already stored, or on an earlier row of the file (same id, or same "
+        "contact, program and time)."
+    ),
 }
 #: reasons a kind words differently from the account's
 KIND_REASONS: dict[str, dict[str, StrOrPromise]] = {
@@ -55,6 +72,12 @@ KIND_REASONS: dict[str, dict[str, StrOrPromise]] = {
     },
     "members": {"name_too_long": gettext_lazy("The name is longer than 100 characters.")},
     "lines": {"bad_number": gettext_lazy("The seats are not a whole number of 0 or more.")},
+    "answers": {
+        "bad_date": gettext_lazy(
+            "The answer time is not a date or time (ISO), or is before 2000 or after tomorrow."
+        ),
+        "id_too_long": gettext_lazy("The answer's id is longer than 100 characters."),
+    },
 }
 REFUSALS: dict[str, StrOrPromise] = {
     "too_large": gettext_lazy("The file is too large."),
@@ -83,6 +106,7 @@ KINDS: dict[str, StrOrPromise] = {
     "contacts": pgettext_lazy("import kind", "Contacts"),
     "lines": gettext_lazy("Subscription lines"),
     "members": gettext_lazy("Members and teams"),
+    "answers": gettext_lazy("Survey answers"),
 }
 STATUSES: dict[str, StrOrPromise] = {
     "imported": pgettext_lazy("import status", "Imported"),

@@ -20,6 +20,7 @@ RUNS_SHOWN = 20
 class ImportRunRow:
     id: int
     kind: StrOrPromise
+    kind_code: str
     source: StrOrPromise
     file_name: str
     status: str
@@ -41,6 +42,7 @@ class RejectedLine:
     line: int
     reason: StrOrPromise
     value: str
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def _row(run: ImportRun) -> ImportRunRow:
     return ImportRunRow(
         id=run.pk,
         kind=reasons.KINDS.get(run.kind, run.kind),
+        kind_code=run.kind,
         source=_source(run.source),
         file_name=run.file_name,
         status=run.status,
@@ -92,6 +95,7 @@ def import_run_detail(*, run_id: int) -> ImportRunDetail | None:
             line=int(item.get("line", 0)),
             reason=reasons.reason(run.kind, str(item.get("code", ""))),
             value=str(item.get("value") or ""),
+            code=str(item.get("code", "")),
         )
         for item in run.rejects
         if isinstance(item, dict)

@@ -173,13 +173,14 @@ def _members() -> tuple[list[Member], dict[int, User]]:
     return members, users
 
 
-def _table(data: bytes) -> tuple[Table, str]:
+def _table(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> tuple[Table, str]:
     """The file's header and rows, and its encoding (``parquet`` for a Parquet file);
-    ``FileRefused`` when it is neither a CSV nor a Parquet file."""
+    ``FileRefused`` when it is neither a CSV nor a Parquet file, or larger than
+    ``max_bytes``."""
     try:
         if is_parquet(data):
-            return read_parquet_table(data, max_bytes=MAX_FILE_BYTES), "parquet"
-        text, encoding = decode(data, max_bytes=MAX_FILE_BYTES)
+            return read_parquet_table(data, max_bytes=max_bytes), "parquet"
+        text, encoding = decode(data, max_bytes=max_bytes)
         return read_table(text), encoding
     except CsvError as error:
         raise FileRefused(error.code) from None
@@ -224,6 +225,11 @@ class KindSpec:
     #: headers that mark a file of another kind (a Contact.csv has ``Id`` and ``Name`` too,
     #: but also ``AccountId``): such a file is refused whole (``wrong_kind``)
     foreign_headers: frozenset[str] = frozenset()
+    #: the largest file of this kind (a larger one is refused whole, ``too_large``)
+    max_bytes: int = MAX_FILE_BYTES
+    #: records that are only ever created (survey answers): the run's audit event, with its
+    #: counts, stands for them, instead of one event per record (``write`` returns none)
+    audit_run: bool = False
 
 
 def import_plan(
@@ -236,7 +242,7 @@ def import_plan(
 ) -> Planned:
     """Read and plan an import of ``spec``'s kind without writing. Raises ``FileRefused``
     when the file cannot be imported at all."""
-    table, encoding = _table(data)
+    table, encoding = _table(data, spec.max_bytes)
     foreign = [h for h in table.headers if normalise(h).casefold() in spec.foreign_headers]
     if foreign:
         raise FileRefused("wrong_kind", foreign[0])
@@ -314,8 +320,24 @@ def _write(
 ) -> ImportRun:
     plan = writing.plan
     writing.progress(0, len(plan.created) + len(plan.updated))
-    audit_insert(spec.write(writing))
-    return _finish(plan, writing.source, saved, run)
+    events = spec.write(writing)
+    run = _finish(plan, writing.source, saved, run)
+    if spec.audit_run:
+        events.append(_run_event(writing, run))
+    audit_insert(events)
+    return run
+
+
+def _run_event(writing: Writing, run: ImportRun) -> EventRow:
+    """The one audit event of an import whose records get none of their own: the run, with
+    its file and counts."""
+    changes: dict[str, list[object]] = {
+        "kind": [None, run.kind],
+        "file_name": [None, run.file_name],
+        "created": [None, run.created],
+        "rejected": [None, run.rejected],
+    }
+    return _event(writing, AuditAction.CREATE, ImportRun, run.pk, None, changes)
 
 
 def _refused_run(
@@ -943,6 +965,13 @@ MEMBERS = KindSpec(
 KINDS: dict[str, KindSpec] = {
     spec.kind.value: spec for spec in (ACCOUNTS, CONTACTS, LINES, MEMBERS)
 }
+
+
+def register_kind(spec: KindSpec) -> None:
+    """Add a kind that an app above this one imports (survey answers: ``apps.surveys``,
+    from its ``AppConfig.ready``): the page, the command line, the drop folder and the runs
+    then treat it as they treat the kinds above."""
+    KINDS[spec.kind.value] = spec
 
 
 #: ``run_import`` of accounts: upsert by the CRM id, the owner on created accounts

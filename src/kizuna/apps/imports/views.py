@@ -1,4 +1,5 @@
-"""The import pages (accounts, contacts, subscription lines, members): upload, dry run, then
+"""The import pages (accounts, contacts, subscription lines, members, survey answers): upload,
+dry run, then
 the import of the same file, confirmed. One view and one template for every kind; what a kind
 says differently (its title, its counts' names, its reasons) is in ``KIND_TEXTS``.
 
@@ -9,6 +10,7 @@ dry run instead of being imported. Admins only (``org.access.can_import_accounts
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -62,6 +64,9 @@ class KindText:
     missing: StrOrPromise
     kept: StrOrPromise
     file_help: StrOrPromise
+    #: False for records that are only ever created (survey answers): no updated, unchanged
+    #: or missing records to show
+    upserts: bool = True
 
 
 _CSV_HELP = gettext_lazy(
@@ -143,6 +148,28 @@ KIND_TEXTS: dict[str, KindText] = {
         kept=gettext_lazy("They are kept as they are: an import never deactivates a member."),
         file_help=_CSV_HELP,
     ),
+    "answers": KindText(
+        title=gettext_lazy("Import survey answers"),
+        id_label=gettext_lazy("Answer ID or e-mail"),
+        intro=gettext_lazy(
+            "Upload the answers a survey tool or a spreadsheet collected, as a CSV with the "
+            "columns email, score, comment, answered_at and, optional, program and "
+            "external_id. Each answer belongs to the contact with that e-mail. An answer "
+            "already stored (same id, or same contact, program and time) is rejected as a "
+            "duplicate: importing the same file again adds nothing."
+        ),
+        created=gettext_lazy("New answers"),
+        updated=gettext_lazy("New answers"),
+        no_updates=gettext_lazy("No answer changes."),
+        confirm=gettext_lazy("I understand that these answers are added now."),
+        missing=gettext_lazy("Answers not in the file"),
+        kept=gettext_lazy("They are kept as they are."),
+        file_help=gettext_lazy(
+            "CSV in UTF-8, UTF-16 or Shift_JIS (what Excel saves), up to 5 MB. The columns "
+            "and every rejection reason are described in the import guide (docs/imports.md)."
+        ),
+        upserts=False,
+    ),
 }
 
 
@@ -207,6 +234,8 @@ _MODELS: dict[str, type[Model]] = {
     "lines": SubscriptionLine,
     "members": User,
 }
+#: the import tabs, in the order one needs the other
+TAB_ORDER = ("accounts", "contacts", "lines", "members", "answers")
 
 
 def _label(kind: str, name: str) -> StrOrPromise:
@@ -290,7 +319,7 @@ def _wants_import(request: AuthedRequest, form: AccountImportForm, digest: str) 
 def record_import(request: AuthedRequest, kind: str) -> HttpResponse:
     if not can_import_accounts(request.user):
         raise PermissionDenied
-    if kind not in KINDS:
+    if kind not in KINDS or kind not in KIND_TEXTS:
         raise Http404
     form = AccountImportForm(request.POST or None, request.FILES or None)
     page = None
@@ -321,7 +350,7 @@ def record_import(request: AuthedRequest, kind: str) -> HttpResponse:
         "page": page,
         "kind": kind,
         "text": KIND_TEXTS[kind],
-        "kinds": [(code, KIND_TEXTS[code].title) for code in KIND_TEXTS],
+        "kinds": [(code, KIND_TEXTS[code].title) for code in TAB_ORDER if code in KINDS],
         "nav": "accounts",
     }
     status = 400 if form.errors else 200
@@ -337,3 +366,31 @@ def import_run(request: AuthedRequest, run_id: int) -> HttpResponse:
     if detail is None:
         raise Http404
     return render(request, "imports/run_detail.html", {"detail": detail, "nav": "usage"})
+
+
+def _cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: the file's values came from outside, and one that
+    starts like a formula (``=``, ``+``, ``@``, ``-`` and no number) is prefixed by ``'``."""
+    risky = value[:1] in ("=", "+", "@", "\t", "\r")
+    risky = risky or (value[:1] == "-" and not value[1:2].isdigit())
+    return "'" + value if risky else value
+
+
+@login_required
+def import_run_rejects(request: AuthedRequest, run_id: int) -> HttpResponse:
+    """A run's rejected rows as CSV (UTF-8 with a BOM, as Excel opens it): row, reason code,
+    reason in the reader's language, value."""
+    if not can_view_import_runs(request.user):
+        raise PermissionDenied
+    detail = import_run_detail(run_id=run_id)
+    if detail is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"kizuna-import-{run_id}-rejected.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, lineterminator="\r\n")
+    writer.writerow([_("Row"), _("Reason code"), _("Reason"), _("Value")])
+    for row in detail.rejected:
+        writer.writerow([row.line, row.code, str(row.reason), _cell(row.value)])
+    return response

@@ -585,10 +585,58 @@ def can_view_survey_answers(user: User | AnonymousUser) -> bool:
     return _active(user)
 
 
+def can_view_survey_analysis(user: User | AnonymousUser) -> bool:
+    """Read the NPS / CSAT analysis and the comments (pages, API): every active member."""
+    return _active(user)
+
+
+def can_edit_survey_topics(user: User | AnonymousUser) -> bool:
+    """Edit the topics comments are tagged with: admins (CS ops), as the programs."""
+    return _has_role(user, Role.ADMIN)
+
+
+def require_survey_topics_edit(user: User | AnonymousUser) -> None:
+    if not can_edit_survey_topics(user):
+        raise PermissionDenied
+
+
 def can_post_survey_answers(user: User | AnonymousUser) -> bool:
     """Post an answer from an in-product survey or import a survey tool's export: admins
     (CS ops), who own data imports."""
     return _has_role(user, Role.ADMIN)
+
+
+# --- surveys: detractor follow-ups and promoters (closing the loop) -----------------------
+
+
+def detractor_followup_scope(user: User) -> WorkScope:
+    """Whose detractor follow-ups the list shows: a CSM their own accounts', a manager their
+    team's, an admin or a viewer everyone's (``default_work_scope``)."""
+    return default_work_scope(user)
+
+
+def can_view_detractor_followups(user: User | AnonymousUser) -> bool:
+    """Read the follow-up list and one answer's page: every active member (within the scope
+    above for the list; an answer's page, as every account, is read by every member)."""
+    return _active(user)
+
+
+def can_work_detractor_followup(
+    user: User | AnonymousUser, account: AccountFields, *, owner_id: int | None
+) -> bool:
+    """Mark a detractor's follow-up contacted or resolve it: its owner or the account's
+    owner (a CSM), a manager of the account's team or of its owner's team, an admin; never
+    a viewer. So a CSM never resolves another CSM's follow-up."""
+    if not _has_role(user, Role.ADMIN, Role.MANAGER, Role.CSM):
+        return False
+    member: User = user  # type: ignore[assignment]
+    return owner_id == member.pk or can_edit_account(member, account)
+
+
+def can_suggest_referral(user: User | AnonymousUser, account: AccountFields) -> bool:
+    """Suggest a promoter's account for a referral: as raising a CSQL (``can_raise_csql``),
+    any active member who works accounts."""
+    return _has_role(user, Role.ADMIN, Role.MANAGER, Role.CSM)
 
 
 # --- renewals: stage, forecast call, closing plans and their reviews ---------------------

@@ -34,6 +34,7 @@ TriggerCode = Literal[
     "renewal_due",
     "renewal_plan_missing",
     "plan_review_overdue",
+    "nps_detractor",
 ]
 SegmentCode = Literal["high", "low", "tech", "community"]
 ActionCode = Literal["task", "notify", "webhook", "playbook"]
@@ -48,7 +49,8 @@ class AlertRuleVersionIn(Schema):
         description=(
             "only for setup_not_done, coverage_due, renewal_due, renewal_plan_missing, "
             "plan_review_overdue (days, 0–3650), health_fell "
-            "(grades fallen, 1–4), mrr_contraction (minor units a month); null: any value"
+            "(grades fallen, 1–4), mrr_contraction (minor units a month), nps_detractor "
+            "(the highest score, 0–6); null: any value"
         ),
     )
     segments: list[SegmentCode] = Field([], max_length=4)

@@ -83,6 +83,8 @@ RULES = (
              (Segment.HIGH,), Priority.MEDIUM, (15, 50, 10, 20, 5)),
     DemoRule("90日以内に更新を迎える担当顧客", TriggerKind.RENEWAL_DUE, 90,
              (Segment.HIGH, Segment.LOW), Priority.MEDIUM, (5, 50, 20, 15, 10)),
+    DemoRule("NPS批判者へのフォロー", TriggerKind.NPS_DETRACTOR, None, (), Priority.HIGH,
+             (5, 60, 15, 15, 5)),
 )  # fmt: skip
 
 _FATES = ("dismissed", TaskOutcome.CONTACTED, TaskOutcome.SAVED, TaskOutcome.NO_RISK,

@@ -42,6 +42,7 @@ from kizuna.apps.rules.models import (
 )
 from kizuna.apps.rules.selectors import alert_settings, rule_of
 from kizuna.apps.rules.signals import DEFAULT_MAX_DAYS, account_facts, signals_between
+from kizuna.apps.surveys.followups import followup_task_attach
 from kizuna.apps.tasks.messages import Message, message_of, message_render
 from kizuna.apps.tasks.models import ACTIVE_STATES, Task, TaskOrigin, TaskPriority
 from kizuna.apps.tasks.services import due_in_business_days, task_create
@@ -121,6 +122,8 @@ def _days_ahead(rules: Sequence[core.Rule]) -> int:
     """How far ahead the "within N days" signals are read: the largest threshold asked."""
     wanted = [DEFAULT_MAX_DAYS]
     for rule in rules:
+        if rule.trigger.kind is core.TriggerKind.NPS_DETRACTOR:
+            continue  # its threshold is a score, not days
         if core.COMPARE[rule.trigger.kind] is core.Compare.AT_MOST:
             wanted.append(rule.trigger.threshold or DEFAULT_MAX_DAYS)
     return min(max(wanted), MAX_DAYS_AHEAD)
@@ -196,6 +199,8 @@ def reason_message(kind: str, value: int | None) -> Message:
             return message_of(
                 gettext_noop("No closing plan; the renewal is in %(days)s day(s)"), days=value
             )
+        if kind == TriggerKind.NPS_DETRACTOR:
+            return message_of(gettext_noop("NPS detractor: scored %(score)s"), score=value)
         if kind == TriggerKind.PLAN_REVIEW_OVERDUE:
             return message_of(
                 gettext_noop("The closing plan's review is %(days)s day(s) overdue"), days=value
@@ -266,6 +271,8 @@ def _act(firing: Firing) -> None:
         )
         firing.task = task
         link = reverse("tasks:detail", args=[task.pk])
+        if version.trigger == TriggerKind.NPS_DETRACTOR:  # the follow-ups name their task
+            followup_task_attach(account_id=firing.account_id, day=firing.day, task=task)
     # held for the digest: in the app at once, marked so; the channels wait for the digest
     if core.Action.NOTIFY in actions and firing.delivery != Delivery.NONE and owner:
         notify_member(

@@ -29,7 +29,7 @@ class RuleForm(forms.Form):
         help_text=_(
             "Only for the triggers with a value: days since kick-off (setup, at least), grades "
             "fallen (1–4, at least), the monthly MRR contraction (at least), days left (coverage "
-            "and renewal, at most). Empty: any value."
+            "and renewal, at most), the score (NPS detractor, 0–6, at most). Empty: any value."
         ),
     )
     segments = forms.MultipleChoiceField(

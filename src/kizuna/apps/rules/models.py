@@ -32,6 +32,7 @@ class TriggerKind(models.TextChoices):
         _("Renewal without a closing plan"),
     )
     PLAN_REVIEW_OVERDUE = CoreTriggerKind.PLAN_REVIEW_OVERDUE, _("Closing plan review overdue")
+    NPS_DETRACTOR = CoreTriggerKind.NPS_DETRACTOR, _("NPS detractor not yet contacted")
 
 
 class Priority(models.IntegerChoices):

@@ -52,6 +52,8 @@ def trigger_text(kind: str, threshold: int | None) -> str:
         return _("Renewal within %(n)s days") % {"n": f"{days:,}"}
     if kind == TriggerKind.RENEWAL_PLAN_MISSING and threshold is not None:
         return _("No closing plan with the renewal within %(n)s days") % {"n": f"{threshold:,}"}
+    if kind == TriggerKind.NPS_DETRACTOR and threshold is not None:
+        return _("NPS detractor (score %(n)s or lower) not yet contacted") % {"n": threshold}
     if kind == TriggerKind.PLAN_REVIEW_OVERDUE and threshold is not None:
         return _("Closing plan review overdue by %(n)s days or more") % {"n": f"{threshold:,}"}
     return str(TriggerKind(kind).label)

@@ -64,6 +64,7 @@ THRESHOLD_BOUNDS: dict[str, tuple[int, int]] = {
     TriggerKind.PLAN_REVIEW_OVERDUE: DAYS,
     TriggerKind.MRR_CONTRACTION: (0, BIG),
     TriggerKind.HEALTH_FELL: (1, 4),
+    TriggerKind.NPS_DETRACTOR: (0, 6),
 }
 GRADES = range(1, 6)
 DEFAULTS: dict[str, Any] = {

@@ -29,7 +29,12 @@ tasks, and the preview's replay reads a task as open while its signal stays. Per
   touch model's review cadence (``core.renewals.cadence.plan_flags``; value = days to the
   renewal / days the review is overdue). A past day reads the plan as existing from the day it
   was created and the reviews signed off up to that day; the plan's next review date is read
-  from its last review on (before it, one cadence after the previous review).
+  from its last review on (before it, one cadence after the previous review);
+- ``nps_detractor``: each day a detractor's follow-up (``surveys.DetractorFollowUp``: an NPS
+  answer of 0–6, whatever its source) waits for its first contact: from the answer's company
+  day up to the day of its first contact, its resolution or its withdrawal (a replaced answer
+  no longer a detractor's), exclusive; value = the score. So a detractor answered on a
+  Saturday fires on the next evaluated day, and a contacted one never fires again.
 
 Each reads its data with a few queries over the range (not one per day), and the filter
 facts (``account_facts``) are the accounts' as of one day.
@@ -39,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -49,7 +55,11 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from kizuna.apps.coverage.frames import touch_window_start, touches_between
+from kizuna.apps.coverage.frames import (
+    latest_touches_between,
+    touch_window_start,
+    touches_between,
+)
 from kizuna.apps.customers.models import Account, Phase, SubscriptionLine
 from kizuna.apps.health.models import HealthScore
 from kizuna.apps.onboarding.models import (
@@ -64,6 +74,9 @@ from kizuna.apps.onboarding.models import (
 from kizuna.apps.renewals.models import OPEN_STAGES, PlanReview, Renewal
 from kizuna.apps.renewals.selectors import cadences
 from kizuna.apps.segments.frames import coverage_policies
+from kizuna.apps.surveys.followups import company_day
+from kizuna.apps.surveys.models import DetractorFollowUp
+from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.usage.models import UsageDropSignal
 from kizuna.core.coverage import AccountAtDate, coverage_due, index_touches
 from kizuna.core.renewals.cadence import (
@@ -114,6 +127,7 @@ def signals_between(
         _K.RENEWAL_DUE: _renewal_due,
         _K.RENEWAL_PLAN_MISSING: functools.partial(_plan_flag, flag=PLAN_MISSING),
         _K.PLAN_REVIEW_OVERDUE: functools.partial(_plan_flag, flag=REVIEW_OVERDUE),
+        _K.NPS_DETRACTOR: _nps_detractors,
     }
     found: list[Signal] = []
     for kind in TriggerKind:
@@ -437,7 +451,11 @@ def _coverage_due(days: _Range, max_days: int) -> Iterable[Signal]:
         first = dt.date.min
     # the touchpoints' query reads up to the day after the last: never past the calendar
     days = (days[0], min(days[1], _shifted(dt.date.max, -1)))
-    touches = index_touches(touches_between(first, days[1]))
+    # before the range only each account's latest touch of each kind can count; in it, all
+    before = (
+        latest_touches_between(first, days[0] - dt.timedelta(days=1)) if first < days[0] else []
+    )
+    touches = index_touches(before + touches_between(days[0], days[1]))
     for day in _days(*days):
         for due in coverage_due(accounts, touches, policies, as_of=day):
             if due.days_left is not None and 0 < due.days_left <= max_days:
@@ -564,3 +582,38 @@ def _plan_flag(days: _Range, _max_days: int, *, flag: str) -> Iterable[Signal]:
                 )
                 value = (day - due).days
             yield Signal(account_id, day, kind, value, url)
+
+
+# --- voice of the customer ----------------------------------------------------------------
+
+
+def _instant(day: dt.date) -> dt.datetime:
+    """Midnight UTC of ``day``, held at the ends of the calendar."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def _nps_detractors(days: _Range, _max_days: int) -> Iterable[Signal]:
+    zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
+    # a company day starts at most 14 hours before or after midnight UTC: a day each side
+    first, last = _instant(_shifted(days[0], -1)), _instant(_shifted(days[1], 1))
+    ended = Q(first_contact_at__gte=first) | Q(resolved_at__gte=first) | Q(withdrawn_at__gte=first)
+    waiting = Q(first_contact_at__isnull=True, resolved_at__isnull=True, withdrawn_at__isnull=True)
+    rows = (
+        DetractorFollowUp.objects.filter(answered_at__lte=last)
+        .filter(waiting | ended)
+        .values_list(
+            "answer_id", "account_id", "score", "answered_at", "first_contact_at", "resolved_at",
+            "withdrawn_at",
+        )
+        .order_by("answered_at", "pk")
+    )  # fmt: skip
+    for answer_id, account_id, score, answered_at, *ends in rows:
+        since = company_day(answered_at, zone)
+        stops = [company_day(end, zone) for end in ends if end is not None]
+        until = min(stops) if stops else None
+        if until is not None and until <= since:
+            continue
+        url = _path("surveys:answer_detail", answer_id)
+        start, stop = _clip(since, until, days)
+        for day in _days(start, stop):
+            yield Signal(account_id, day, _K.NPS_DETRACTOR, score, url)

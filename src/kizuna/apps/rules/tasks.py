@@ -4,8 +4,8 @@
   states, usage summaries and drops, health scores, coverage, MRR): the day's evaluation, then
   its firings carried out;
 - ``rules.reevaluate``, every minute when a signal came since the day's evaluation (a usage
-  drop, a rescore, an onboarding transition): the day evaluated again (what already fired
-  stays, what is new fires) and carried out;
+  drop, a rescore, an onboarding transition, a detractor's follow-up opened): the day
+  evaluated again (what already fired stays, what is new fires) and carried out;
 - ``rules.act_pending``, every minute while firings wait to be carried out (a run killed
   half-way, a firing that failed): they are;
 - ``rules.morning_digest``, every minute on a business day from the digest time
@@ -25,6 +25,7 @@ from kizuna.apps.onboarding.models import OnboardingTransition
 from kizuna.apps.rules.digest import digest_due, digests_send
 from kizuna.apps.rules.evaluation import firings_act, rules_evaluate
 from kizuna.apps.rules.models import EvaluationRun, Firing
+from kizuna.apps.surveys.models import DetractorFollowUp
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.usage.models import UsageDropSignal
 from kizuna.core.schedule import daily, every_minute
@@ -76,6 +77,7 @@ def has_new_signals() -> bool:
         UsageDropSignal.objects.filter(created_at__gt=since).exists()
         or HealthScore.objects.filter(scored_at__gt=since).exists()
         or OnboardingTransition.objects.filter(recorded_at__gt=since).exists()
+        or DetractorFollowUp.objects.filter(created_at__gt=since).exists()
     )
 
 

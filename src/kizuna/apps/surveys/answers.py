@@ -2,9 +2,12 @@
 one answer posted through the API (``answer_post``). docs/surveys.md, docs/imports.md.
 
 Both check an answer the same way (``core.voc.answer_import``) and give the same reason
-codes; an imported answer has source ``import``, a posted one ``api``. Each answer belongs to
-its contact's account; ``tenure_days`` counts from the account's earliest line start that is
-running (started, not ended) on the answer's day, when there is one.
+codes; an imported answer has source ``import``, a posted one ``api``. The import is also a
+kind of ``apps.imports`` (``ANSWERS``, registered by this app's ``ready``): the upload page
+with its dry run, the runs and their rejected rows, the drop folder; such an import records
+one audit event for its run (its counts), a posted answer one event of its own. Each answer
+belongs to its contact's account; ``tenure_days`` counts from the account's earliest line
+start that is running (started, not ended) on the answer's day, when there is one.
 """
 
 from __future__ import annotations
@@ -17,19 +20,26 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from kizuna.apps.audit.services import EventRow
 from kizuna.apps.customers.models import Contact, SubscriptionLine
+from kizuna.apps.imports.models import ImportKind
+from kizuna.apps.imports.services import KindSpec, Writing
+from kizuna.apps.surveys.followups import followups_for_answers
 from kizuna.apps.surveys.models import AnswerSource, SurveyAnswer, SurveyProgram
-from kizuna.apps.surveys.services import DEFAULT_PROGRAM_CODE, after_answers_saved
+from kizuna.apps.surveys.services import DEFAULT_PROGRAM_CODE, answer_audit_created
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.core.imports.accounts import Rejected
-from kizuna.core.imports.columns import FileRefused
+from kizuna.core.imports.columns import AccountFormat, FileRefused, ImportMapping
 from kizuna.core.imports.files import CsvError, Table, decode, read_table
+from kizuna.core.imports.plan import Change, Plan
 from kizuna.core.voc.answer_import import (
+    ANSWER_FORMAT,
     AnswerRow,
     Directory,
     answer_columns,
     read_answer_rows,
 )
+from kizuna.core.voc.topics import normalize_text
 
 #: an answer file's largest size (a larger one is refused whole, ``too_large``)
 MAX_ANSWER_FILE_BYTES = 5 * 1024 * 1024
@@ -129,6 +139,7 @@ def _answers(rows: list[AnswerRow], source: str) -> list[SurveyAnswer]:
                 email=contact.email,
                 score=row.score,
                 comment=row.comment,
+                comment_normalized=normalize_text(row.comment),
                 answered_at=row.answered_at,
                 tenure_days=tenure_days(spans.get(contact.account_id, []), row.answered_at, zone),
                 source=source,
@@ -154,10 +165,63 @@ def answers_import(
             created = SurveyAnswer.objects.bulk_create(
                 _answers(rows, AnswerSource.IMPORT), batch_size=1000
             )
-            after_answers_saved(answers=created)
+            # the detractors' follow-ups (an answer without its id is caught by the minute job)
+            followups_for_answers(answer_ids=[a.pk for a in created if a.pk is not None])
     return AnswerImportResult(
         encoding=encoding, created=len(rows), rejected=tuple(rejected), dry_run=dry_run
     )
+
+
+def _plan_answers(
+    table: Table, columns: dict[str, int], answer_format: AccountFormat, mapping: ImportMapping
+) -> tuple[Plan, list[AnswerRow]]:
+    """The import service's plan of an answer file: every good row created (an answer is
+    never updated: a row already stored is a ``duplicate``), every other row rejected."""
+    zone = _zone()
+    today = timezone.localdate(timezone.now(), zone)
+    rows, rejected = read_answer_rows(table, _directory(), zone=zone, today=today, columns=columns)
+    created = tuple(
+        Change(
+            line=row.line,
+            external_id=row.external_id or row.email,
+            values={"email": row.email, "program": row.program, "score": row.score},
+        )
+        for row in rows
+    )
+    plan = Plan(
+        created=created,
+        updated=(),
+        unchanged=(),
+        rejected=tuple(rejected),
+        missing=(),
+        unmatched_owners=(),
+        owner_differs=(),
+    )
+    return plan, rows
+
+
+def _write_answers(writing: Writing) -> list[EventRow]:
+    """Write the plan's answers; the run's audit event stands for them (``audit_run``)."""
+    rows: list[AnswerRow] = writing.context
+    if rows:
+        created = SurveyAnswer.objects.bulk_create(
+            _answers(rows, AnswerSource.IMPORT), batch_size=1000
+        )
+        # the detractors' follow-ups (an answer without its id is caught by the minute job)
+        followups_for_answers(answer_ids=[a.pk for a in created if a.pk is not None])
+    writing.progress(len(rows), len(rows))
+    return []
+
+
+#: survey answers as a kind of ``apps.imports``: one generic CSV format, at most 5 MB
+ANSWERS = KindSpec(
+    ImportKind.ANSWERS,
+    {ANSWER_FORMAT.code: ANSWER_FORMAT},
+    _plan_answers,
+    _write_answers,
+    max_bytes=MAX_ANSWER_FILE_BYTES,
+    audit_run=True,
+)
 
 
 class AnswerRefused(Exception):
@@ -177,9 +241,11 @@ def answer_post(
     comment: str,
     answered_at: dt.datetime | None,
     now: dt.datetime | None = None,
+    actor: object = None,
 ) -> SurveyAnswer:
-    """Record one answer posted through the API (source ``api``); ``AnswerRefused`` with the
-    import's reason code when it would be rejected there."""
+    """Record one answer posted through the API (source ``api``) and its audit event (by
+    ``actor``, the token's member); ``AnswerRefused`` with the import's reason code when it
+    would be rejected there."""
     now = now or timezone.now()
     zone = _zone()
     if contact is None:
@@ -210,5 +276,6 @@ def answer_post(
             raise AnswerRefused(rejected[0].code)
         answer = _answers(rows, AnswerSource.API)[0]
         answer.save()
-        after_answers_saved(answers=[answer])
+        answer_audit_created(answer, actor=actor, via="api")
+        followups_for_answers(answer_ids=[answer.pk], now=now)
     return answer

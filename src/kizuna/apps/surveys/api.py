@@ -170,6 +170,7 @@ def create_survey_answer(request: AuthedRequest, payload: AnswerIn) -> Status[An
             score=payload.score,
             comment=payload.comment,
             answered_at=payload.answered_at,
+            actor=request.user,
         )
     except AnswerRefused as refusal:
         return _refused(refusal.code)

@@ -14,8 +14,9 @@ grade does not). CSAT follows the same way on its 1–5 scale. Comments are shor
 English) sentences that name the topics of ``kizuna.core.voc.topics`` (料金, サポート,
 使いにくい, 機能, 遅い, 導入, 連携 …). Everything is drawn from one seeded generator.
 
-Rows are inserted in bulk; ``after_answers_saved`` is then told of the answers, as every other
-way of saving answers does.
+Rows are inserted in bulk (each answer with its normalised comment, as every bulk write keeps
+it); the detractors then get their follow-ups from ``followups_for_answers``, as answers
+through the link, an import or the API do.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import zoneinfo
 from collections.abc import Mapping, Sequence
 
 from kizuna.apps.customers.models import SubscriptionLine
+from kizuna.apps.surveys.followups import followups_for_answers
 from kizuna.apps.surveys.models import (
     AnswerSource,
     InvitationStatus,
@@ -39,9 +41,10 @@ from kizuna.apps.surveys.models import (
     Trigger,
 )
 from kizuna.apps.surveys.selectors import schedule_inputs
-from kizuna.apps.surveys.services import after_answers_saved, program_defaults_ensure
+from kizuna.apps.surveys.services import program_defaults_ensure
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.core.voc.schedule import AccountRow, PlannedInvitation, plan_invitations
+from kizuna.core.voc.topics import normalize_text
 
 #: the days of invitations the demo has, up to its ``as_of``
 HISTORY_DAYS = 730
@@ -137,7 +140,10 @@ def surveys_demo_load(
         if invitation.status == InvitationStatus.ANSWERED
     ]
     SurveyAnswer.objects.bulk_create(answers, batch_size=2000)
-    after_answers_saved(answers=answers)
+    followups_for_answers(
+        answer_ids=[a.pk for a in answers if a.pk is not None],
+        now=dt.datetime.combine(as_of, dt.time(12), zone),
+    )
     last: dict[int, dt.datetime] = {}
     for answer in answers:
         last[answer.account_id] = max(
@@ -296,6 +302,7 @@ def _answer(
         product_id=invitation.product_id,
         score=score,
         comment=comment,
+        comment_normalized=normalize_text(comment),
         answered_at=invitation.answered_at,
         tenure_days=invitation.tenure_days,
         source=AnswerSource.LINK,

@@ -75,12 +75,24 @@ class ProgramForm(forms.ModelForm[SurveyProgram]):
             "quiet_end",
             "link_valid_days",
             "remind_after_days",
+            "detractor_sla_days",
             "active",
         ]
         widgets = {
             "question_ja": forms.Textarea(attrs={"rows": 2}),
             "question_en": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # left empty: the model's default (2 business days)
+        self.fields["detractor_sla_days"].required = False
+
+    def clean_detractor_sla_days(self) -> int:
+        value = self.cleaned_data.get("detractor_sla_days")
+        if value is None:
+            return int(SurveyProgram._meta.get_field("detractor_sla_days").get_default())
+        return int(value)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

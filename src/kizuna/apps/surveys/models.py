@@ -10,17 +10,30 @@ a signed link to the public answer page (``kizuna.apps.surveys.tokens``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kizuna.apps.surveys.followup_models import (
+    ContactVia,
+    DetractorFollowUp,
+    FollowUpStatus,
+    ReferralSuggestion,
+)
 from kizuna.core.voc.categories import NpsCategory, nps_category
+from kizuna.core.voc.topics import Topic, normalize_text
 
 __all__ = [
     "AnswerSource",
+    "ContactVia",
+    "DetractorFollowUp",
+    "FollowUpStatus",
     "InvitationStatus",
+    "ReferralSuggestion",
     "SkipReason",
     "SurveyAnswer",
     "SurveyAnswerRevision",
@@ -29,6 +42,7 @@ __all__ = [
     "SurveyKind",
     "SurveyProgram",
     "SurveySchedule",
+    "SurveyTopic",
     "Trigger",
     "nps_category",
 ]
@@ -87,6 +101,12 @@ class SurveyProgram(models.Model):
         _("remind after (days)"),
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    #: a detractor's follow-up is due this many business days after the answer's day
+    detractor_sla_days = models.PositiveSmallIntegerField(
+        _("detractor follow-up due in (business days)"),
+        default=2,
+        validators=[MinValueValidator(0), MaxValueValidator(30)],
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -326,10 +346,18 @@ class SurveyAnswer(models.Model):
         _("score"), validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
     comment = models.TextField(_("comment"), blank=True, max_length=5000)
+    #: ``core.voc.topics.normalize_text(comment)``, kept by ``save`` and by every bulk write,
+    #: so that the comment search is a plain ``contains`` of the normalised query
+    comment_normalized = models.TextField(
+        _("comment (normalised for search)"), blank=True, default="", editable=False
+    )
     answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
     tenure_days = models.IntegerField(_("days since the line started"), null=True, blank=True)
     source = models.CharField(
-        _("source"), max_length=8, choices=AnswerSource.choices, default=AnswerSource.LINK
+        pgettext_lazy("survey answer", "source"),
+        max_length=8,
+        choices=AnswerSource.choices,
+        default=AnswerSource.LINK,
     )
     #: True once a later answer through the same link replaced this one's score or comment
     #: (the earlier answers are ``revisions``)
@@ -360,6 +388,13 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.score} ({self.answered_at:%Y-%m-%d})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.comment_normalized = normalize_text(self.comment or "")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "comment" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "comment_normalized"}
+        super().save(*args, **kwargs)
 
     @property
     def category(self) -> NpsCategory | None:
@@ -410,3 +445,32 @@ class SurveyContactSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} ({self.language})"
+
+
+class SurveyTopic(models.Model):
+    """A topic comments are tagged with (``core.voc.topics``): a comment gets the topic when
+    one of its keywords occurs in it. CS ops (admins) edit them; each edit is audited."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    #: the keywords, Japanese and English, in the order they are tried
+    keywords = models.JSONField(_("keywords"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("comment topic")
+        verbose_name_plural = _("comment topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _in_language(self.name_ja, self.name_en)
+
+    def as_topic(self) -> Topic:
+        return Topic(self.key, self.name_ja, self.name_en, tuple(self.keywords or ()))

@@ -29,6 +29,7 @@ PROGRAM_FIELDS = (
     "quiet_end",
     "link_valid_days",
     "remind_after_days",
+    "detractor_sla_days",
     "active",
 )
 SCHEDULE_FIELDS = ("trigger", "offset_days", "every_months", "touchpoint_kind", "active")

@@ -2,7 +2,9 @@
 
 ``schedule_inputs`` is the database → core adapter of ``kizuna.core.voc.schedule``: it reads
 only what the due window can reach — the lines whose ``start + offset`` falls in it (line
-schedules), every line started before it and not ended before it (recurring schedules), the
+schedules), the lines started on a day whose anniversary may fall in it (recurring schedules,
+``recurring_start_days``; every line started before it and not ended before it when those days
+are too many), the
 onboardings completed and touchpoints logged ``offset`` days before it — then the contacts of
 those accounts and their earlier invitations back to the longest throttle.
 """
@@ -13,7 +15,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kizuna.apps.customers.models import Account, Contact, Phase, SubscriptionLine
@@ -37,6 +39,7 @@ from kizuna.core.voc.schedule import (
     ProgramRow,
     ScheduleRow,
     TouchpointRow,
+    recurring_start_days,
 )
 
 
@@ -86,6 +89,10 @@ def _shifted(day: dt.date, days: int) -> dt.date:
         return dt.date.min
 
 
+#: the most start days a recurring schedule's lines are read by (a list of dates in the query)
+RECURRING_DAYS_READ = 900
+
+
 def _line_rows(schedules: list[ScheduleRow], first: dt.date, last: dt.date) -> list[LineRow]:
     wanted = Q(pk__in=[])
     for schedule in schedules:
@@ -95,7 +102,18 @@ def _line_rows(schedules: list[ScheduleRow], first: dt.date, last: dt.date) -> l
                 start_date__lte=_shifted(last, schedule.offset_days),
             )
         elif schedule.trigger == "recurring":
-            wanted |= Q(start_date__lt=last) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
+            running = Q(start_date__lt=last) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
+            earliest = SubscriptionLine.objects.aggregate(first=Min("start_date"))["first"]
+            if earliest is None:
+                continue
+            days = recurring_start_days(
+                schedule,
+                today=last,
+                catch_up_days=(last - first).days,
+                earliest=earliest,
+                limit=RECURRING_DAYS_READ,
+            )
+            wanted |= running if days is None else running & Q(start_date__in=days)
     rows = SubscriptionLine.objects.filter(wanted).values_list(
         "pk", "account_id", "product_id", "start_date", "end_date"
     )

@@ -14,13 +14,15 @@ import datetime as dt
 import logging
 import secrets
 import zoneinfo
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kizuna.apps.audit.models import AuditAction
+from kizuna.apps.audit.services import audit_record
 from kizuna.apps.surveys import sending
+from kizuna.apps.surveys.followups import followups_for_answers
 from kizuna.apps.surveys.models import (
     AnswerSource,
     InvitationStatus,
@@ -38,6 +40,7 @@ from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.core.delivery import MAX_ATTEMPTS, retry_delay
 from kizuna.core.voc.categories import SCORE_RANGE
 from kizuna.core.voc.schedule import PlannedInvitation, plan_invitations, send_after
+from kizuna.core.voc.topics import normalize_text
 
 log = logging.getLogger("kizuna.surveys")
 
@@ -284,8 +287,10 @@ def answer_through_link(
     *, invitation: SurveyInvitation, score: int, comment: str, now: dt.datetime | None = None
 ) -> SurveyAnswer:
     """Record the contact's answer. A second answer through the same link before it expires
-    replaces the first; the first is kept as a ``SurveyAnswerRevision``. Raises
-    ``AnswerRefused`` ("expired", "score") and writes nothing then."""
+    replaces the first; the first is kept as a ``SurveyAnswerRevision``. Each is an audit
+    event on the account's history (by nobody: the contact answered; via ``link``): the
+    answer created, then the answer updated with its old and new score, comment and time.
+    Raises ``AnswerRefused`` ("expired", "score") and writes nothing then."""
     now = now or timezone.now()
     invitation = (
         SurveyInvitation.objects.select_for_update()
@@ -312,20 +317,46 @@ def answer_through_link(
     SurveyInvitation.objects.filter(pk=invitation.pk).update(
         status=InvitationStatus.ANSWERED, answered_at=now
     )
-    after_answers_saved(answers=[answer])
+    # a detractor's follow-up opened (or a replaced answer's read again)
+    followups_for_answers(answer_ids=[answer.pk], now=now)
     return answer
 
 
-def after_answers_saved(*, answers: Sequence[SurveyAnswer]) -> None:
-    """What follows new answers, however they were saved (the link, an import, the API, the
-    demo's bulk insert): the place for work every new answer needs, called once per batch
-    after the rows exist. Nothing is needed yet."""
-    if not answers:
-        return
-    log.debug("survey answers saved: %d", len(answers))
+#: the fields an answer's audit events record (and its program, by code)
+AUDITED_FIELDS = ("contact", "kind", "score", "comment", "answered_at", "source")
+
+
+def _audited(name: str, value: object) -> object:
+    if name == "contact":
+        return f"{value} (#{getattr(value, 'pk', '')})" if value is not None else None
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+def answer_audit_created(answer: SurveyAnswer, *, actor: object, via: str) -> None:
+    """The audit event of a new answer, on its account's history: its program (by code: a
+    program's name is in the language of whoever answered) and ``AUDITED_FIELDS``."""
+    changes: dict[str, list[object]] = {"program": [None, answer.program.code]}
+    for name in AUDITED_FIELDS:
+        changes[name] = [None, _audited(name, getattr(answer, name))]
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=answer,
+        account_id=answer.account_id,
+        changes=changes,
+        via=via,
+    )
 
 
 def _answer_create(
+    invitation: SurveyInvitation, score: int, comment: str, now: dt.datetime
+) -> SurveyAnswer:
+    answer = _answer_new(invitation, score, comment, now)
+    answer_audit_created(answer, actor=None, via="link")
+    return answer
+
+
+def _answer_new(
     invitation: SurveyInvitation, score: int, comment: str, now: dt.datetime
 ) -> SurveyAnswer:
     return SurveyAnswer.objects.create(
@@ -352,7 +383,30 @@ def _answer_replace(answer: SurveyAnswer, score: int, comment: str, now: dt.date
         answered_at=answer.answered_at,
         replaced_at=now,
     )
+    before = {name: _audited(name, getattr(answer, name)) for name in _REPLACED_FIELDS}
     SurveyAnswer.objects.filter(pk=answer.pk).update(
-        score=score, comment=comment, answered_at=now, replaced=True
+        score=score,
+        comment=comment,
+        comment_normalized=normalize_text(comment),
+        answered_at=now,
+        replaced=True,
     )
     answer.refresh_from_db()
+    after = {name: _audited(name, getattr(answer, name)) for name in _REPLACED_FIELDS}
+    changes = {
+        name: [before[name], after[name]]
+        for name in _REPLACED_FIELDS
+        if before[name] != after[name]
+    }
+    audit_record(
+        actor=None,
+        action=AuditAction.UPDATE,
+        instance=answer,
+        account_id=answer.account_id,
+        changes=changes,
+        via="link",
+    )
+
+
+#: what a second answer through the same link changes (``replaced``: True from then on)
+_REPLACED_FIELDS = ("score", "comment", "answered_at", "replaced")

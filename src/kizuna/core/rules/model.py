@@ -9,13 +9,15 @@ falls out of coverage in N days (``coverage_due``, value = days left), MRR contr
 (``mrr_contraction``, value = the contraction, minor units a month), a renewal in N days
 (``renewal_due``, value = days left), a renewal inside its closing-plan window without a
 plan (``renewal_plan_missing``, value = days to the renewal), a closing plan's review overdue
-(``plan_review_overdue``, value = days overdue).
+(``plan_review_overdue``, value = days overdue), an NPS detractor (an answer of 0–6) not yet
+contacted (``nps_detractor``, value = the score).
 
 A rule's **trigger** names one kind and, for the kinds with a value, a threshold: the value
 must be at least it (``setup_not_done``, ``health_fell``, ``mrr_contraction``,
 ``plan_review_overdue``) or at most it (``coverage_due``, ``renewal_due``,
-``renewal_plan_missing``). The **filter** narrows the accounts (empty = any):
-segments, products (any of the account's), teams, health grades, an MRR range (inclusive).
+``renewal_plan_missing``, ``nps_detractor``: a score of at most N). The **filter** narrows
+the accounts (empty = any): segments, products (any of the account's), teams, health
+grades, an MRR range (inclusive).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class TriggerKind(enum.StrEnum):
     RENEWAL_DUE = "renewal_due"
     RENEWAL_PLAN_MISSING = "renewal_plan_missing"
     PLAN_REVIEW_OVERDUE = "plan_review_overdue"
+    NPS_DETRACTOR = "nps_detractor"
 
 
 class Compare(enum.Enum):
@@ -59,6 +62,7 @@ COMPARE: dict[TriggerKind, Compare] = {
     TriggerKind.RENEWAL_DUE: Compare.AT_MOST,
     TriggerKind.RENEWAL_PLAN_MISSING: Compare.AT_MOST,
     TriggerKind.PLAN_REVIEW_OVERDUE: Compare.AT_LEAST,
+    TriggerKind.NPS_DETRACTOR: Compare.AT_MOST,
 }
 
 

@@ -20,12 +20,21 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from kizuna.core.imports.accounts import Rejected
-from kizuna.core.imports.columns import FileRefused
+from kizuna.core.imports.columns import AccountFormat, FileRefused
 from kizuna.core.imports.files import Table, normalise
 from kizuna.core.voc.categories import SCORE_RANGE
 
 ANSWER_FIELDS = ("email", "score", "comment", "answered_at", "program", "external_id")
 ANSWER_REQUIRED = ("email", "score", "answered_at")
+
+#: the generic format as the import service (``apps.imports``) finds its columns: each field
+#: under its own name, the headers compared without case (a mapping file may name others)
+ANSWER_FORMAT = AccountFormat(
+    code="kizuna",
+    columns={name: (name,) for name in ANSWER_FIELDS},
+    fields=ANSWER_FIELDS,
+    required=ANSWER_REQUIRED,
+)
 
 #: why an answer row is rejected (docs/imports.md lists each)
 ANSWER_REJECT_CODES = (
@@ -119,10 +128,16 @@ def parse_answered_at(text: str, zone: ZoneInfo, today: dt.date) -> dt.datetime 
 
 
 def read_answer_rows(
-    table: Table, directory: Directory, *, zone: ZoneInfo, today: dt.date
+    table: Table,
+    directory: Directory,
+    *,
+    zone: ZoneInfo,
+    today: dt.date,
+    columns: Mapping[str, int] | None = None,
 ) -> tuple[list[AnswerRow], list[Rejected]]:
-    """Every data row of ``table`` as an ``AnswerRow`` or a ``Rejected`` (ordered by line)."""
-    columns = answer_columns(table)
+    """Every data row of ``table`` as an ``AnswerRow`` or a ``Rejected`` (ordered by line);
+    ``columns`` (field → column index) as ``answer_columns`` finds them when not given."""
+    columns = answer_columns(table) if columns is None else columns
     rows: list[AnswerRow] = []
     rejected: list[Rejected] = []
     keys = set(directory.stored_keys)

@@ -48,7 +48,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
-from kizuna.core.calendar import add_months, month_index
+from kizuna.core.calendar import add_months, days_in_month, month_from_index, month_index
 from kizuna.core.delivery import quiet_hours_end
 
 TriggerName = Literal["line_start", "recurring", "onboarding_done", "touchpoint"]
@@ -208,46 +208,138 @@ def _window(today: date, catch_up_days: int) -> list[date]:
     return [day for day in days if day is not None]
 
 
+def _source_days(window: Sequence[date], offset: int) -> tuple[date, date] | None:
+    """The days ``d`` with ``d + offset`` in the window (first and last, both inclusive), or
+    None when no date is: every such ``d + offset`` is a valid date."""
+    low, high = _shift(window[0], -offset), _shift(window[-1], -offset)
+    if offset >= 0:
+        return None if high is None else (low or date.min, high)
+    return None if low is None else (low, high or date.max)
+
+
+class _LinesByStart:
+    """The lines by start day, so that a schedule looks up the few start days whose due day
+    falls in the window instead of computing every line's due day (100,000s of lines, a
+    window of a few days)."""
+
+    def __init__(self, lines: Iterable[LineRow]) -> None:
+        self.by_start: dict[date, list[LineRow]] = defaultdict(list)
+        for line in lines:
+            self.by_start[line.start_date].append(line)
+        self.first = min(self.by_start, default=None)
+
+    def started(self, low: date, high: date) -> Iterator[LineRow]:
+        """The lines that started from ``low`` to ``high`` (both inclusive)."""
+        if (high - low).days + 1 > len(self.by_start):
+            for start, lines in self.by_start.items():
+                if low <= start <= high:
+                    yield from lines
+            return
+        day = low
+        while True:
+            yield from self.by_start.get(day, ())
+            if day >= high:
+                return
+            day += timedelta(days=1)
+
+    def recurring(self, base: date, every: int) -> Iterator[LineRow]:
+        """The lines ``recurring_start_days`` names for ``base`` (``_recurring_due`` checks)."""
+        if self.first is None:
+            return
+        for start in _anniversary_starts(base, every, self.first):
+            yield from self.by_start.get(start, ())
+
+
+def _anniversary_starts(base: date, every: int, earliest: date) -> Iterator[date]:
+    """The start days, from ``earliest`` on, for which ``base`` may be
+    ``add_months(start, k × every)`` with k ≥ 1: ``k × every`` months earlier on ``base``'s day
+    of the month, or on a later day when ``base`` is its month's last day (the clamp)."""
+    last_day = days_in_month(base) == base.day
+    index = month_index(base) - every
+    while index >= month_index(earliest):
+        month = month_from_index(index)
+        length = days_in_month(month)
+        if base.day <= length:
+            yield month.replace(day=base.day)
+        if last_day:
+            for day in range(base.day + 1, length + 1):
+                yield month.replace(day=day)
+        index -= every
+
+
+def recurring_start_days(
+    schedule: ScheduleRow, *, today: date, catch_up_days: int, earliest: date, limit: int
+) -> list[date] | None:
+    """The start days of the lines a ``recurring`` schedule may find due in the window (the
+    database adapter reads only those lines), or None when there are more than ``limit``
+    (a very old earliest start asked every month: read every line instead)."""
+    every = schedule.every_months
+    if not every or every < 1:
+        return []
+    days: list[date] = []
+    for day in _window(today, catch_up_days):
+        base = _shift(day, -schedule.offset_days)
+        if base is None:
+            continue
+        for start in _anniversary_starts(base, every, earliest):
+            days.append(start)
+            if len(days) > limit:
+                return None
+    return sorted(set(days))
+
+
 def _line_candidates(
-    schedule: ScheduleRow, lines: Iterable[LineRow], window: Sequence[date]
+    schedule: ScheduleRow, lines: _LinesByStart, window: Sequence[date]
 ) -> Iterator[_Candidate]:
-    first, last = window[0], window[-1]
-    for line in lines:
-        if schedule.trigger == "line_start":
-            due = _shift(line.start_date, schedule.offset_days)
-            if due is not None and first <= due <= last:
-                yield _Candidate(schedule, line.account_id, due, line)
-        else:
-            for day in window:
-                if day > line.start_date and _recurring_due(line, schedule, day):
-                    yield _Candidate(schedule, line.account_id, day, line)
+    if schedule.trigger == "line_start":
+        days = _source_days(window, schedule.offset_days)
+        if days is None:
+            return
+        for line in lines.started(*days):
+            due = line.start_date + timedelta(days=schedule.offset_days)
+            yield _Candidate(schedule, line.account_id, due, line)
+        return
+    every = schedule.every_months
+    if not every or every < 1:
+        return
+    for day in window:
+        base = _shift(day, -schedule.offset_days)
+        if base is None:
+            continue
+        for line in lines.recurring(base, every):
+            if day > line.start_date and _recurring_due(line, schedule, day):
+                yield _Candidate(schedule, line.account_id, day, line)
 
 
 def _candidates(
     schedule: ScheduleRow,
     *,
-    lines: Sequence[LineRow],
+    lines: _LinesByStart,
     onboardings: Sequence[OnboardingDoneRow],
     touchpoints: Sequence[TouchpointRow],
     window: Sequence[date],
 ) -> Iterator[_Candidate]:
-    first, last = window[0], window[-1]
     if schedule.trigger in ("line_start", "recurring"):
         yield from _line_candidates(schedule, lines, window)
-    elif schedule.trigger == "onboarding_done":
+        return
+    days = _source_days(window, schedule.offset_days)
+    if days is None:
+        return
+    low, high = days
+    offset = timedelta(days=schedule.offset_days)
+    if schedule.trigger == "onboarding_done":
         for done in onboardings:
-            due = _shift(done.completed_on, schedule.offset_days)
-            if due is not None and first <= due <= last:
-                yield _Candidate(schedule, done.account_id, due)
+            if low <= done.completed_on <= high:
+                yield _Candidate(schedule, done.account_id, done.completed_on + offset)
     elif schedule.trigger == "touchpoint":
         for touch in touchpoints:
-            if touch.kind in NEVER_TRIGGERS:
+            if not low <= touch.day <= high or touch.kind in NEVER_TRIGGERS:
                 continue
             if schedule.touchpoint_kind and touch.kind != schedule.touchpoint_kind:
                 continue
-            due = _shift(touch.day, schedule.offset_days)
-            if due is not None and first <= due <= last:
-                yield _Candidate(schedule, touch.account_id, due, None, touch.contact_ids or None)
+            yield _Candidate(
+                schedule, touch.account_id, touch.day + offset, None, touch.contact_ids or None
+            )
 
 
 def plan_invitations(
@@ -269,39 +361,54 @@ def plan_invitations(
 
     An account missing from ``accounts`` counts as inactive; a contact of another account than
     the one due is never asked for it; an inactive program or schedule plans nothing.
+
+    The work is proportional to the invitations due, not to the rows: the lines are looked up
+    by start day, and only the contacts and earlier invitations of the accounts due are kept.
     """
     zone = ZoneInfo(time_zone)
     window = _window(today, catch_up_days)
     program_by_id = {program.program_id: program for program in programs if program.active}
-    active_accounts = {row.account_id for row in accounts if row.active}
-    contacts_by_account: dict[int, list[ContactRow]] = defaultdict(list)
-    for contact in contacts:
-        contacts_by_account[contact.account_id].append(contact)
-    line_list = list(lines)
-    onboarding_list = list(onboardings)
-    touch_list = list(touchpoints)
-    existing: set[tuple[int, int, int | None, date]] = set()
-    asked: dict[int, list[date]] = defaultdict(list)
-    for row in earlier:
-        existing.add((row.schedule_id, row.contact_id, row.line_id, row.due_on))
-        if not row.skipped:
-            asked[row.contact_id].append(row.due_on)
+    active_schedules = [
+        schedule
+        for schedule in schedules
+        if schedule.active and schedule.program_id in program_by_id
+    ]
     if not window:
         return DayPlan()
+    line_index = _LinesByStart(
+        lines if any(s.trigger in ("line_start", "recurring") for s in active_schedules) else ()
+    )
+    onboarding_list = list(onboardings)
+    touch_list = list(touchpoints)
     found: list[_Candidate] = []
-    for schedule in schedules:
-        if not schedule.active or schedule.program_id not in program_by_id:
-            continue
+    for schedule in active_schedules:
         found.extend(
             _candidates(
                 schedule,
-                lines=line_list,
+                lines=line_index,
                 onboardings=onboarding_list,
                 touchpoints=touch_list,
                 window=window,
             )
         )
     found.sort(key=_decision_order)
+    due_accounts = {candidate.account_id for candidate in found}
+    active_accounts = {
+        row.account_id for row in accounts if row.active and row.account_id in due_accounts
+    }
+    contacts_by_account: dict[int, list[ContactRow]] = defaultdict(list)
+    for contact in contacts:
+        if contact.account_id in due_accounts:
+            contacts_by_account[contact.account_id].append(contact)
+    due_contacts = {c.contact_id for rows in contacts_by_account.values() for c in rows}
+    existing: set[tuple[int, int, int | None, date]] = set()
+    asked: dict[int, list[date]] = defaultdict(list)
+    for row in earlier:
+        if row.contact_id not in due_contacts:
+            continue
+        existing.add((row.schedule_id, row.contact_id, row.line_id, row.due_on))
+        if not row.skipped:
+            asked[row.contact_id].append(row.due_on)
     return _decide(
         found,
         program_by_id=program_by_id,
