@@ -274,3 +274,12 @@ def test_the_api_refuses_hostile_queries(world: World, query: str) -> None:
     response = api_get(world.viewer, "/surveys/nps?" + query)
     assert response.status_code == 400
     assert json.loads(response.content)["error"]["message"]
+
+
+def test_every_survey_page_links_the_others(world: World) -> None:
+    """The analysis, the comments, the follow-ups, the topics and the programs share one tab
+    bar, for every member (each may read them all)."""
+    tabs = ("nps", "comments", "detractors", "topics", "programs")
+    for path in ("/surveys/nps/", "/surveys/comments/", "/surveys/detractors/"):
+        body = as_member(world.csm).get(path).content.decode()
+        assert all(f'href="/surveys/{tab}/"' in body for tab in tabs), path
