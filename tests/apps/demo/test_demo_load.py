@@ -84,12 +84,12 @@ def test_it_tells_how_long_each_step_took_in_the_load_order(db: object) -> None:
     assert [s.step for s in steps] == [
         "generate", "org", "customers", "touchpoints", "segments", "revenue", "usage",
         "onboarding", "health", "forecast", "renewals", "expansion", "feedback", "churnreasons",
-        "rules", "playbooks",
+        "rules", "surveys", "playbooks",
     ]  # fmt: skip
     assert all(0 <= s.seconds < 600 for s in steps)
     # nothing to load the second time: no step
     demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo", on_step=steps.append)
-    assert len(steps) == 16
+    assert len(steps) == 17
 
 
 def test_the_daily_jobs_after_the_load_report_their_time(db: object) -> None:

@@ -64,11 +64,11 @@ def test_the_minute_job_rescores_an_account_after_a_touch(
     assert (after.points["touch"], after.score, after.grade) == (100.0, 100.0, 5)
     assert "health.rescore_marked: 1 accounts rescored" in out.getvalue()
     assert Account.objects.get(pk=scored_world.account.pk).health_stale_since is None
-    # and the account page explains it: 100.0 of a maximum of 100.0 (10.0 with every input),
-    # naming the inputs without data
+    # and the account page explains it: 100.0 of a maximum of 100.0 (8.7 with every input:
+    # 10 of the weights' 115 with NPS and CSAT), naming the inputs without data
     page = _account_page(scored_world)
     assert "100.0 / 100.0" in page
-    assert "(10.0)" in page
+    assert "(8.7)" in page
     assert "データなし: 計算から除外" in page
     assert "アクティブユーザー ÷ 契約席数" in page.split('id="health-missing"')[1]
     assert "CSMの所感（1〜5）" in page.split('id="health-missing"')[1]

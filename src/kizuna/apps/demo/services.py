@@ -21,6 +21,11 @@ the parts it reads:
 13. ``churnreasons.demo``: the churn events found in the lines, most with a recorded reason;
 14. ``rules.demo``: the enabled rules and half a year of their firings and tasks, worked
     through by their owners (the signals of 6–8; the admin and the members of 1);
+14b. ``surveys.demo``: the NPS and CSAT programs switched on, two years of invitations and
+    answers whose scores follow each account's grades of 8–9 and its churn in the lines, the
+    detractors' follow-ups; then the recent scores of 8 again for the accounts with a recent
+    answer (NPS and CSAT are score inputs). After the rules' replay: with the follow-ups in
+    place, replaying half a year of rules took three times as long;
 15. ``playbooks.demo``: three playbooks and their runs at various stages (accounts, lines,
     health scores of 2 and 8).
 """
@@ -40,7 +45,7 @@ from kizuna.apps.customers.demo import customers_demo_load
 from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.expansion.demo import expansion_demo_load
 from kizuna.apps.feedback.demo import feedback_demo_load
-from kizuna.apps.health.demo import health_demo_load
+from kizuna.apps.health.demo import grade_history, health_demo_load, health_demo_rescore
 from kizuna.apps.onboarding.demo import onboarding_demo_load
 from kizuna.apps.org.demo import org_demo_load
 from kizuna.apps.playbooks.demo import playbooks_demo_load
@@ -49,12 +54,14 @@ from kizuna.apps.renewals.demo_forecast import forecast_demo_load
 from kizuna.apps.revenue.demo import revenue_demo_load
 from kizuna.apps.rules.demo import rules_demo_load
 from kizuna.apps.segments.demo import segments_demo_load
+from kizuna.apps.surveys.demo import surveys_demo_load
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.tenant.services import tenant_settings_ensure
 from kizuna.apps.touchpoints.demo import touchpoints_demo_load
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.apps.usage.demo import LARGE_DEMO, usage_demo_load
 from kizuna.core.calendar import month_start_before
+from kizuna.core.health.inputs import VOC_WINDOW
 from kizuna.demo.generator import generate
 from kizuna.demo.types import DemoDataset
 
@@ -166,6 +173,16 @@ def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = N
             login=org.users.get("csm"),
             accounts=len(dataset.accounts),
         )
+    with _timed("surveys", on_step):
+        large = len(dataset.accounts) > LARGE_DEMO
+        answered = surveys_demo_load(as_of=dataset.as_of, grades=grade_history(), large=large)
+        # the accounts whose answers the recent scores (13 weeks back) read: answered within
+        # VOC_WINDOW days before the oldest of those days
+        since = dt.datetime.combine(dataset.as_of, dt.time(), dt.UTC) - dt.timedelta(
+            days=VOC_WINDOW + 7 * 13 + 1
+        )
+        recent = sorted(pk for pk, at in answered.items() if at >= since)
+        health_demo_rescore(as_of=dataset.as_of, account_ids=recent, large=large)
     with _timed("playbooks", on_step):
         playbooks_demo_load(
             as_of=dataset.as_of, admin=org.users["admin"], login=org.users.get("csm")

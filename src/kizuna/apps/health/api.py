@@ -1,16 +1,20 @@
-"""REST endpoints of health: an account's latest score with its parts, and the scores of a day."""
+"""REST endpoints of health: an account's latest score with its parts, the scores of a day, and
+a model's stored backtest."""
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from kizuna.apps.api.schemas import Day, Offset, errors
 from kizuna.apps.customers.models import Account
 from kizuna.apps.front.http import AuthedRequest
-from kizuna.apps.health.models import HealthScore
-from kizuna.apps.health.selectors import latest_score_day
+from kizuna.apps.health.models import HealthScore, ScoreModelVersion
+from kizuna.apps.health.selectors import latest_score_day, voc_sentence
+from kizuna.apps.health.services import backtest_from_json, health_backtest_stored
 from kizuna.apps.tenant.selectors import tenant_today
 
 router = Router(tags=["health"])
@@ -66,3 +70,41 @@ def list_account_health_scores(
     account = get_object_or_404(Account, pk=account_id)
     since = tenant_today() - dt.timedelta(days=query.days)
     return account.health_scores.filter(day__gte=since).select_related("model").order_by("-day")
+
+
+class VocEffectOut(Schema):
+    horizon_days: int
+    rows: int = Field(description="labelled account-weeks both models scored")
+    accounts_answered: int = Field(description="accounts with a survey answer on those rows")
+    auc_with: float | None = Field(description="AUC of the model with NPS and CSAT")
+    auc_without: float | None = Field(description="AUC of the model without them")
+    verdict: str = Field(description="improves, does_not_improve or not_enough_data")
+    sentence: str = Field(description="the verdict as the page words it")
+
+
+class BacktestOut(Schema):
+    model: str
+    as_of: dt.date = Field(description="the day whose data the backtest used")
+    auc: dict[str, float | None] = Field(description="horizon in days → churn AUC")
+    voc: VocEffectOut | None = Field(description="what the survey components change")
+
+
+@router.get(
+    "/health/models/{model_id}/backtest",
+    response={200: BacktestOut, **errors(404)},
+    summary="A score model's stored backtest",
+)
+def get_model_backtest(request: AuthedRequest, model_id: int) -> Any:
+    """The backtest the daily job stored for the model version (404 until one is stored)."""
+    version = get_object_or_404(ScoreModelVersion, pk=model_id)
+    stored = health_backtest_stored(version=version)
+    if stored is None:
+        raise Http404
+    result = backtest_from_json(stored.result)
+    voc = result.voc
+    return {
+        "model": str(version),
+        "as_of": stored.as_of,
+        "auc": {str(h): r.auc for h, r in sorted(result.churn.items())},
+        "voc": None if voc is None else {**dataclasses.asdict(voc), "sentence": voc_sentence(voc)},
+    }

@@ -14,7 +14,7 @@ from kizuna.apps.health import uploads
 from kizuna.apps.health.selectors import COMPONENT_LABELS
 from kizuna.core.health.model import GREEN_FROM, RED_BELOW
 
-INPUT_CHOICES = [(name, label) for name, label in COMPONENT_LABELS.items() if name != "nps"]
+INPUT_CHOICES = list(COMPONENT_LABELS.items())
 
 
 class ComponentForm(forms.Form):

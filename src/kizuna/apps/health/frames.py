@@ -12,10 +12,11 @@ from kizuna.apps.coverage.touches import qualifying_touchpoints
 from kizuna.apps.customers.models import SubscriptionLine
 from kizuna.apps.health.models import Sentiment
 from kizuna.apps.onboarding.models import OnboardingTransition
+from kizuna.apps.surveys.models import SurveyAnswer
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.usage.frames import usage_day_frames
 from kizuna.apps.usage.models import FeatureDefinition, UsageDay
-from kizuna.core.health.inputs import SCHEMAS
+from kizuna.core.health.inputs import SCHEMAS, VOC_WINDOW
 
 
 def _frame(name: str, rows: list[tuple[Any, ...]]) -> pl.DataFrame:
@@ -27,7 +28,8 @@ def input_frames(
 ) -> dict[str, pl.DataFrame]:
     """Everything the inputs of days ``first`` … ``last`` may read (usage from 35 days
     earlier, every line, onboarding transition and sentiment, the touchpoints that are touches
-    as of ``last`` by ``coverage.touches.qualifying_touchpoints``), of the accounts
+    as of ``last`` by ``coverage.touches.qualifying_touchpoints``, the survey answers of the
+    ``VOC_WINDOW`` days up to ``last`` dated by their company day), of the accounts
     ``account_ids`` only when given (rescoring a few marked accounts)."""
     since = first - dt.timedelta(days=35)
 
@@ -88,6 +90,7 @@ def input_frames(
         ),
     )
     return {
+        "answers": _answers(of(SurveyAnswer.objects.all()), first, last, zone),
         "usage": usage,
         "features": features,
         "lines": lines,
@@ -96,6 +99,36 @@ def input_frames(
         "onboarding": onboarding,
         "sentiment": sentiment,
     }
+
+
+def _answers(rows: Any, first: dt.date, last: dt.date, zone: str) -> pl.DataFrame:
+    """(account_id, company day, kind, score) of the answers the inputs of ``first`` …
+    ``last`` may read (a day early and late, for the time zone; the core keeps the window)."""
+    try:
+        since = dt.datetime.combine(first - dt.timedelta(days=VOC_WINDOW + 1), dt.time(), dt.UTC)
+    except OverflowError:
+        since = dt.datetime.min.replace(tzinfo=dt.UTC)
+    try:
+        until = dt.datetime.combine(last + dt.timedelta(days=2), dt.time(), dt.UTC)
+    except OverflowError:
+        until = dt.datetime.max.replace(tzinfo=dt.UTC)
+    found = rows.filter(answered_at__gte=since, answered_at__lt=until).values_list(
+        "account_id", "answered_at", "kind", "score"
+    )
+    return (
+        pl.DataFrame(
+            list(found),
+            schema={
+                "account_id": pl.Int64,
+                "answered_at": pl.Datetime("us", "UTC"),
+                "kind": pl.String,
+                "score": pl.Int64,
+            },
+            orient="row",
+        )
+        .with_columns(pl.col("answered_at").dt.convert_time_zone(zone).dt.date().alias("day"))
+        .select(list(SCHEMAS["answers"]))
+    )
 
 
 def outcomes(lines: pl.DataFrame) -> pl.DataFrame:

@@ -20,8 +20,9 @@ from kizuna.apps.health import charts
 from kizuna.apps.health.frames import input_frames
 from kizuna.apps.health.models import HealthScore, Sentiment
 from kizuna.core.health.approach import Approach, approach_scores
+from kizuna.core.health.backtest import VocEffect
 from kizuna.core.health.explain import explain
-from kizuna.core.health.inputs import inputs_over
+from kizuna.core.health.inputs import VOC_INPUTS, inputs_over
 from kizuna.core.health.model import Component, ScoreModel, score
 
 COMPONENT_LABELS = {
@@ -32,7 +33,8 @@ COMPONENT_LABELS = {
     "days_to_renewal": gettext_lazy("Days to renewal"),
     "onboarding_ok": gettext_lazy("Onboarding state"),
     "sentiment": gettext_lazy("CSM sentiment (1–5)"),
-    "nps": gettext_lazy("NPS"),
+    "nps_last": gettext_lazy("NPS, latest answer (0–10)"),
+    "csat_mean": gettext_lazy("CSAT, average of a year (1–5)"),
 }
 PERCENT_INPUTS = {"active_user_ratio", "feature_adoption", "usage_trend"}
 
@@ -136,9 +138,42 @@ def format_input(name: str, value: Any) -> str:
             0.0: pgettext("onboarding state", "stalled"),
         }
         return states.get(float(value), str(value))
+    if name in VOC_INPUTS:
+        return f"{float(value):.1f}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def voc_sentence(effect: VocEffect) -> str:
+    """The backtest's verdict on the survey components in one sentence: whether NPS (and
+    CSAT) improve the AUC, from what to what, and how many accounts had an answer."""
+    params = {
+        "without": _auc_text(effect.auc_without),
+        "with": _auc_text(effect.auc_with),
+        "n": effect.accounts_answered,
+        "h": effect.horizon_days,
+    }
+    if effect.verdict == "improves":
+        text = _(
+            "NPS improves the AUC (churn within %(h)s days) from %(without)s to %(with)s;"
+            " %(n)s accounts had a survey answer."
+        )
+    elif effect.verdict == "does_not_improve":
+        text = _(
+            "NPS does not improve the AUC (churn within %(h)s days): %(without)s without it,"
+            " %(with)s with it; %(n)s accounts had a survey answer."
+        )
+    else:
+        text = _(
+            "Not enough data to tell whether NPS improves the AUC (churn within %(h)s days):"
+            " %(n)s accounts had a survey answer."
+        )
+    return text % params
+
+
+def _auc_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
 
 
 def account_health(

@@ -40,13 +40,15 @@ from kizuna.apps.org.models import User
 from kizuna.core.health.backtest import (
     BacktestResult,
     GradeRate,
+    VocEffect,
     backtest,
     check_no_leakage,
     labelled,
     prediction_days,
+    voc_effect,
 )
 from kizuna.core.health.inputs import inputs_over
-from kizuna.core.health.model import ScoreModel, score
+from kizuna.core.health.model import Component, ScoreModel, score
 from kizuna.core.health.suggest import Suggestion, suggest_weights
 from kizuna.db.bulk import bulk_insert
 
@@ -177,13 +179,17 @@ def _grade_changes_emit(
 
 
 @transaction.atomic
-def health_scores_refresh_days(*, days: list[dt.date]) -> int:
-    """``health_scores_refresh`` for several days, reading the data once (a back-fill). The
+def health_scores_refresh_days(*, days: list[dt.date], account_ids: list[int] | None = None) -> int:
+    """``health_scores_refresh`` for several days, reading the data once (a back-fill), of the
+    accounts ``account_ids`` only when given (their rows of those days are replaced). The
     current phase and touch model of each account choose its model for every day."""
-    rows = _scored_rows(days=days, account_ids=None)
+    rows = _scored_rows(days=days, account_ids=account_ids)
     if rows is None:
         return 0
-    HealthScore.objects.filter(day__in=days).delete()
+    replaced = HealthScore.objects.filter(day__in=days)
+    if account_ids is not None:
+        replaced = replaced.filter(account_id__in=account_ids)
+    replaced.delete()
     return _insert_scores(rows)
 
 
@@ -355,6 +361,9 @@ class Backtest:
     rows: pl.DataFrame | None  # the scored, labelled rows (None when read back from storage)
     first: dt.date
     last: dt.date
+    #: the AUC of the shortest horizon with and without the survey components (None in a
+    #: backtest stored before they existed)
+    voc: VocEffect | None = None
 
 
 @dataclass(frozen=True)
@@ -409,7 +418,16 @@ def backtest_of(
     }
     results = {h: backtest(seen[h], horizon_days=h) for h in horizons}
     suggestion = suggest_weights(labelled(seen[horizons[0]], horizon_days=horizons[0]), model)
-    return Backtest(results, suggestion, scored, samples.first, samples.last)
+    shortest = min(horizons)
+    voc = voc_effect(
+        samples.samples.filter(pl.col("as_of") <= data_until - dt.timedelta(days=shortest)).join(
+            samples.outcomes, on="account_id", how="left"
+        ),
+        model,
+        horizon_days=shortest,
+        voc_components=VOC_COMPONENTS,
+    )
+    return Backtest(results, suggestion, scored, samples.first, samples.last, voc)
 
 
 def health_backtest(
@@ -514,6 +532,7 @@ def backtest_as_json(result: Backtest) -> dict[str, Any]:
             "last": result.last.isoformat(),
             "churn": {str(h): dataclasses.asdict(r) for h, r in result.churn.items()},
             "suggestion": dataclasses.asdict(suggestion) if suggestion is not None else None,
+            "voc": dataclasses.asdict(result.voc) if result.voc is not None else None,
         }
     )
     return data
@@ -535,12 +554,14 @@ def backtest_from_json(data: dict[str, Any]) -> Backtest:
         for h, r in data["churn"].items()
     }
     suggestion = Suggestion(**data["suggestion"]) if data["suggestion"] is not None else None
+    voc = VocEffect(**data["voc"]) if data.get("voc") is not None else None
     return Backtest(
         churn,
         suggestion,
         None,
         dt.date.fromisoformat(data["first"]),
         dt.date.fromisoformat(data["last"]),
+        voc,
     )
 
 
@@ -568,6 +589,15 @@ def _c(
     }
 
 
+#: the survey components: of the default models, and added to a model without them when its
+#: backtest measures what they change (``kizuna.core.health.backtest.voc_effect``). An account
+#: without an answer leaves them out (its score is what it was without them).
+VOC_COMPONENTS: tuple[Component, ...] = (
+    Component("nps", "nps_last", "linear", 4, 9, 10),
+    Component("csat", "csat_mean", "linear", 2, 5, 5),
+)
+_VOC_SPECS = [_c(c.key, c.input, c.kind, c.low, c.high, c.weight) for c in VOC_COMPONENTS]
+
 DEFAULT_MODELS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     (
         "onboarding",
@@ -591,6 +621,7 @@ DEFAULT_MODELS: tuple[tuple[str, str, dict[str, Any]], ...] = (
                 _c("trend", "usage_trend", "linear", 0.5, 1.0, 20),
                 _c("touch", "days_since_touch", "linear", 120, 14, 10),
                 _c("sentiment", "sentiment", "thresholds", 2.5, 3.5, 15, red=True),
+                *_VOC_SPECS,
             ]
         },
     ),
@@ -604,6 +635,7 @@ DEFAULT_MODELS: tuple[tuple[str, str, dict[str, Any]], ...] = (
                 _c("trend", "usage_trend", "linear", 0.5, 1.0, 20),
                 _c("touch", "days_since_touch", "linear", 60, 7, 15),
                 _c("sentiment", "sentiment", "thresholds", 2.5, 3.5, 15, red=True),
+                *_VOC_SPECS,
             ]
         },
     ),

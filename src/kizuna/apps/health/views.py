@@ -92,6 +92,7 @@ def _report(result: Backtest) -> dict[str, Any]:
         "roc": charts.roc(main),
         "bars": charts.grade_bars(main),
         "leads": charts.lead_histogram(main),
+        "voc_sentence": selectors.voc_sentence(result.voc) if result.voc is not None else "",
     }
 
 

@@ -22,13 +22,18 @@ happen) — or a ready 0/1 ``label`` for external tables.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 from sklearn.metrics import roc_auc_score, roc_curve
+
+from kizuna.core.health.inputs import VOC_INPUTS
+from kizuna.core.health.model import Component, ScoreModel, score
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,3 +171,86 @@ def prediction_days(first: date, last: date, *, every_days: int = 7) -> list[dat
         days.append(day)
         day += timedelta(days=every_days)
     return days
+
+
+VocVerdict = Literal["improves", "does_not_improve", "not_enough_data"]
+
+
+@dataclass(frozen=True, slots=True)
+class VocEffect:
+    """Whether the survey components make the score predict churn better (``voc_effect``)."""
+
+    horizon_days: int
+    rows: int  # labelled rows both models scored
+    positives: int
+    accounts_answered: int  # accounts with a survey input on at least one of those rows
+    auc_with: float | None
+    auc_without: float | None
+    verdict: VocVerdict
+
+
+def voc_models(
+    model: ScoreModel, voc_components: Sequence[Component]
+) -> tuple[ScoreModel, ScoreModel | None]:
+    """The model with its survey components and without them. A model that has none gets
+    ``voc_components`` (those whose key it does not use); one with nothing but survey
+    components has no "without" (None)."""
+    own = [c for c in model.components if c.input in VOC_INPUTS]
+    others = tuple(c for c in model.components if c.input not in VOC_INPUTS)
+    keys = {c.key for c in model.components}
+    added = () if own else tuple(c for c in voc_components if c.key not in keys)
+    with_voc = dataclasses.replace(model, components=model.components + added)
+    if not others or not sum(c.weight for c in others) > 0:
+        return with_voc, None
+    return with_voc, dataclasses.replace(model, components=others)
+
+
+def voc_effect(
+    samples: pl.DataFrame,
+    model: ScoreModel,
+    *,
+    horizon_days: int,
+    voc_components: Sequence[Component] = (),
+    min_accounts: int = 5,
+) -> VocEffect:
+    """AUC (churn within ``horizon_days``) of ``model`` with and without its survey components
+    (``voc_models``) on the same rows: ``samples`` are input rows (``nps_last``, ``csat_mean``
+    and the model's other inputs) with ``churn_on``, labelled as ``backtest`` labels them; a
+    row counts when both models give it a score.
+
+    Verdict: ``not_enough_data`` when fewer than ``min_accounts`` accounts had a survey input
+    on a counted row, when either AUC is undefined (one class only, no rows) or there is no
+    model without the survey components; else ``improves`` when the AUC with them, rounded to
+    three places as shown, is above the one without, ``does_not_improve`` otherwise."""
+    with_voc, without = voc_models(model, voc_components)
+    rows = labelled(samples, horizon_days=horizon_days)
+    if without is None:
+        return VocEffect(horizon_days, 0, 0, 0, None, None, "not_enough_data")
+    for name in VOC_INPUTS:
+        if name not in rows.columns:
+            rows = rows.with_columns(pl.lit(None, dtype=pl.Float64).alias(name))
+    both = (
+        rows.with_columns(
+            score(rows, with_voc)["score"].alias("score_with"),
+            score(rows, without)["score"].alias("score_without"),
+        )
+        .filter(pl.col("score_with").is_not_null() & pl.col("score_without").is_not_null())
+        .select("account_id", "label", "score_with", "score_without", *sorted(VOC_INPUTS))
+    )
+    labels = both["label"].to_numpy().astype(np.int8)
+    answered = both.filter(pl.any_horizontal(pl.col(n).is_not_null() for n in VOC_INPUTS))
+    accounts = answered["account_id"].n_unique()
+    area_with = auc(both["score_with"].to_numpy().astype(float), labels, higher_is_positive=False)
+    area_without = auc(
+        both["score_without"].to_numpy().astype(float), labels, higher_is_positive=False
+    )
+    verdict: VocVerdict
+    if accounts < max(min_accounts, 1) or area_with is None or area_without is None:
+        verdict = "not_enough_data"
+    elif round(area_with, 3) > round(area_without, 3):
+        verdict = "improves"
+    else:
+        verdict = "does_not_improve"
+    return VocEffect(
+        horizon_days, both.height, int(labels.sum()), accounts, area_with, area_without, verdict
+    )

@@ -15,6 +15,15 @@ One row per account and ``as_of`` day, the columns a score model's components re
   completed (or revived), 0.5 while one is in progress, 0 when one is stalled, expected to
   churn or churned; null without onboardings;
 - ``sentiment``: the CSM's sentiment (1–5) in force on ``as_of`` (null: none);
+- ``nps_last``: what the account's contacts said last about recommending us — the mean NPS
+  score (0–10) of the answers given on the latest day, within the ``VOC_WINDOW`` days ending
+  ``as_of``, on which any contact of the account answered an NPS survey (several contacts
+  answering that day count alike; null: no NPS answer in the window);
+- ``csat_mean``: the mean CSAT score (1–5) of the account's answers in those days (null: none);
+- ``voc_answers``: how many answers (NPS and CSAT) those two read (0: none).
+
+  Answers are dated by their company calendar day. A null score, or one outside its kind's
+  range (NPS 0–10, CSAT 1–5), is not an answer; an answer after ``as_of`` is never read;
 - ``data_until``: the latest date of any row used (never after ``as_of``: the leakage guard).
 
 Only accounts with a line active on ``as_of`` get a row.
@@ -28,6 +37,13 @@ from datetime import date, timedelta
 import polars as pl
 
 WINDOW = 28
+#: the survey answers ``nps_last`` and ``csat_mean`` read: those of the days (as_of − 365, as_of]
+VOC_WINDOW = 365
+#: the inputs from survey answers: optional, as many companies run no survey (a history table
+#: without them is read as having no answers)
+VOC_INPUTS = frozenset({"nps_last", "csat_mean"})
+#: the scores an answer of each kind may have (both inclusive); others are not read
+VOC_RANGE = {"nps": (0, 10), "csat": (1, 5)}
 SCHEMAS: dict[str, pl.Schema] = {
     "usage": pl.Schema(
         {"account_id": pl.Int64, "day": pl.Date, "events": pl.Int64, "active_users": pl.Int64}
@@ -60,6 +76,9 @@ SCHEMAS: dict[str, pl.Schema] = {
             "until_day": pl.Date,
         }
     ),
+    "answers": pl.Schema(
+        {"account_id": pl.Int64, "day": pl.Date, "kind": pl.String, "score": pl.Int64}
+    ),
 }
 ONBOARDING_VALUE = {
     "completed": 1.0,
@@ -85,8 +104,10 @@ def inputs_on(
     touches: pl.DataFrame,
     onboarding: pl.DataFrame,
     sentiment: pl.DataFrame,
+    answers: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """The inputs of every account active on ``day`` (see the module docstring)."""
+    """The inputs of every account active on ``day`` (see the module docstring); without
+    ``answers`` the survey inputs are null."""
     active = lines.filter(
         (pl.col("start_date") <= day) & (pl.col("end_date").is_null() | (pl.col("end_date") > day))
     )
@@ -102,6 +123,7 @@ def inputs_on(
         _touch(day, touches),
         _onboarding(day, onboarding),
         _sentiment(day, sentiment),
+        _voc(day, answers if answers is not None else empty("answers")),
     ):
         frame = frame.join(part, on="account_id", how="left")
     return frame.with_columns(
@@ -109,9 +131,10 @@ def inputs_on(
         .then(pl.col("peak_users") / pl.col("seats"))
         .alias("active_user_ratio"),
         _days_to_renewal(day).alias("days_to_renewal"),
-        pl.max_horizontal("usage_until", "touch_until", "onboarding_until", "contract_start").alias(
-            "data_until"
-        ),
+        pl.col("voc_answers").fill_null(0),
+        pl.max_horizontal(
+            "usage_until", "touch_until", "onboarding_until", "voc_until", "contract_start"
+        ).alias("data_until"),
     ).select(
         "account_id",
         "as_of",
@@ -122,6 +145,9 @@ def inputs_on(
         "days_to_renewal",
         "onboarding_ok",
         "sentiment",
+        "nps_last",
+        "csat_mean",
+        "voc_answers",
         "data_until",
     )
 
@@ -199,6 +225,30 @@ def _sentiment(day: date, sentiment: pl.DataFrame) -> pl.DataFrame:
         .sort("from_day")
         .group_by("account_id")
         .agg(pl.col("value").last().cast(pl.Float64).alias("sentiment"))
+    )
+
+
+def _voc(day: date, answers: pl.DataFrame) -> pl.DataFrame:
+    """``nps_last``, ``csat_mean``, ``voc_answers`` and ``voc_until`` of the accounts with an
+    answer in the window (see the module docstring)."""
+    first = (
+        day - timedelta(days=VOC_WINDOW - 1)
+        if day - date.min >= timedelta(VOC_WINDOW)
+        else date.min
+    )
+    in_range = pl.lit(False)
+    for kind, (low, high) in VOC_RANGE.items():
+        in_range = in_range | ((pl.col("kind") == kind) & pl.col("score").is_between(low, high))
+    rows = answers.filter(
+        pl.col("day").is_between(first, day) & pl.col("score").is_not_null() & in_range
+    )
+    nps = pl.col("kind") == "nps"
+    last_nps_day = pl.col("day").filter(nps).max()
+    return rows.group_by("account_id").agg(
+        pl.col("score").filter(nps & (pl.col("day") == last_nps_day)).mean().alias("nps_last"),
+        pl.col("score").filter(pl.col("kind") == "csat").mean().alias("csat_mean"),
+        pl.len().cast(pl.Int64).alias("voc_answers"),
+        pl.col("day").max().alias("voc_until"),
     )
 
 

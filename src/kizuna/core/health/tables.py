@@ -2,6 +2,7 @@
 
 One row per account and date: ``account_id``, ``date``, one column per input of the model, and
 an outcome column that is either a date (when the account churned) or 0/1 (the label itself).
+The survey inputs (``nps_last``, ``csat_mean``) may be left out: the table then has no answers.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import BinaryIO, Literal
 
 import polars as pl
 
+from kizuna.core.health.inputs import VOC_INPUTS
 from kizuna.core.health.model import ScoreModel
 
 TableKind = Literal["csv", "parquet"]
@@ -51,7 +53,12 @@ def load_samples(path: Path, *, model: ScoreModel, outcome: str) -> pl.DataFrame
 
 def samples_from(frame: pl.DataFrame, *, model: ScoreModel, outcome: str) -> pl.DataFrame:
     """The table as backtest rows: ``account_id``, ``as_of``, the inputs, and ``churn_on`` (a
-    date outcome) or ``label`` (0/1)."""
+    date outcome) or ``label`` (0/1). A survey input the table lacks is null on every row."""
+    frame = frame.with_columns(
+        pl.lit(None, dtype=pl.Float64).alias(name)
+        for name in sorted(VOC_INPUTS)
+        if name not in frame.columns
+    )
     needed = ["account_id", "date", outcome, *model.inputs]
     missing = tuple(c for c in needed if c not in frame.columns)
     if missing:
