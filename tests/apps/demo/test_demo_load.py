@@ -16,6 +16,7 @@ from kizuna.apps.jobs.services import jobs_run_due_runs
 from kizuna.apps.org.models import User
 from kizuna.apps.renewals.models import ClosingPlan, PlanReview
 from kizuna.apps.renewals.selectors import PipelineFilters, pipeline_rows
+from kizuna.apps.surveys.demo import CALL_SUMMARIES, EMAIL_SUMMARIES
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.cli.demo import step_line
@@ -33,7 +34,9 @@ def test_it_loads_the_demo_once_into_an_empty_database(db: object) -> None:
     assert Account.objects.count() == 80 == first.accounts == second.accounts
     assert SubscriptionLine.objects.count() == len(dataset.subscription_lines)
     assert Contact.objects.count() == len(dataset.contacts)
-    assert Touchpoint.objects.count() == len(dataset.touchpoints)
+    # the generated touchpoints, and the follow-up calls and e-mails to older detractors
+    followups = Touchpoint.objects.filter(summary__in=CALL_SUMMARIES + EMAIL_SUMMARIES).count()
+    assert Touchpoint.objects.count() == len(dataset.touchpoints) + followups
     assert User.objects.count() == len(dataset.users)
     # and its group of companies (one, in an 80-account demo), each parent link as generated
     parents = {a.key: a.parent_key for a in dataset.accounts if a.parent_key is not None}

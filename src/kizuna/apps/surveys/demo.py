@@ -16,7 +16,11 @@ English) sentences that name the topics of ``kizuna.core.voc.topics`` (料金, �
 
 Rows are inserted in bulk (each answer with its normalised comment, as every bulk write keeps
 it); the detractors then get their follow-ups from ``followups_for_answers``, as answers
-through the link, an import or the API do.
+through the link, an import or the API do. The team worked them as a team does: for most
+detractors older than ``FOLLOW_UP_AFTER_DAYS`` the owner called within a few days (a call
+touchpoint, which marks the follow-up contacted as any touchpoint does), and most of those
+contacted more than ``RESOLVED_AFTER_DAYS`` ago were resolved with a note. The recent ones
+wait, so the detractor rule has a few to fire on today.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ import zoneinfo
 from collections.abc import Mapping, Sequence
 
 from kizuna.apps.customers.models import SubscriptionLine
-from kizuna.apps.surveys.followups import followups_for_answers
+from kizuna.apps.org.models import Role, User
+from kizuna.apps.surveys.followup_models import DetractorFollowUp, FollowUpStatus
+from kizuna.apps.surveys.followups import followups_for_answers, followups_refresh
 from kizuna.apps.surveys.models import (
     AnswerSource,
     InvitationStatus,
@@ -43,6 +49,7 @@ from kizuna.apps.surveys.models import (
 from kizuna.apps.surveys.selectors import schedule_inputs
 from kizuna.apps.surveys.services import program_defaults_ensure
 from kizuna.apps.tenant.selectors import tenant_settings_get
+from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.core.voc.schedule import AccountRow, PlannedInvitation, plan_invitations
 from kizuna.core.voc.topics import normalize_text
 
@@ -57,6 +64,27 @@ RESPONSE_RATE = 0.5
 CHURN_PENALTY = 3.0
 #: the grade assumed for an account without a score yet on the day it was asked
 DEFAULT_GRADE = 3
+#: detractors older than this were followed up (most of them: ``FOLLOWED_UP_SHARE``) …
+FOLLOW_UP_AFTER_DAYS = 10
+FOLLOWED_UP_SHARE = 0.9
+#: … and those contacted longer ago than this mostly resolved (``RESOLVED_SHARE``)
+RESOLVED_AFTER_DAYS = 21
+RESOLVED_SHARE = 0.8
+CALL_SUMMARIES = (
+    "NPSのご回答について電話でヒアリング。気になる点を伺い、改善策を検討します。",
+    "アンケートのコメントを受けてお電話。ご不満の点を整理し、次回の定例で対応を共有します。",
+    "NPSの回答についてご連絡。操作でお困りの点があり、設定を一緒に見直しました。",
+)
+EMAIL_SUMMARIES = (
+    "NPSのご回答へのお礼と、ご不満の点を詳しく伺うメールをお送りしました。",
+    "アンケートのコメントについて、解決方法のご案内をメールでお送りしました。",
+)
+RESOLUTION_NOTES = (
+    "ご不満の点に対応し、ご了承いただきました。",
+    "改善の予定をお伝えし、次回の定例で進捗を共有することで合意しました。",
+    "使い方のご案内で解消しました。",
+    "要望として製品チームに共有し、お客様にもお伝えしました。",
+)
 
 #: (Japanese comments, English comments) per NPS category, each naming one or two topics
 COMMENTS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -140,10 +168,9 @@ def surveys_demo_load(
         if invitation.status == InvitationStatus.ANSWERED
     ]
     SurveyAnswer.objects.bulk_create(answers, batch_size=2000)
-    followups_for_answers(
-        answer_ids=[a.pk for a in answers if a.pk is not None],
-        now=dt.datetime.combine(as_of, dt.time(12), zone),
-    )
+    now = dt.datetime.combine(as_of, dt.time(12), zone)
+    followups_for_answers(answer_ids=[a.pk for a in answers if a.pk is not None], now=now)
+    _followups_worked(now, rng)
     last: dict[int, dt.datetime] = {}
     for answer in answers:
         last[answer.account_id] = max(
@@ -319,3 +346,54 @@ def _nps_comment(rng: random.Random, score: int) -> str:
         return ""
     japanese, english = COMMENTS[category]
     return rng.choice(english) if rng.random() < 0.1 else rng.choice(japanese)
+
+
+def _followups_worked(now: dt.datetime, rng: random.Random) -> None:
+    """The team's follow-up of the older detractors (see the module docstring): a call by the
+    owner a few days after the answer, the follow-up marked contacted from it as the minute
+    job does, then most of the contacted ones resolved with a note."""
+    calls = []
+    waiting = DetractorFollowUp.objects.filter(
+        status=FollowUpStatus.NEW,
+        withdrawn_at__isnull=True,
+        answered_at__lt=now - dt.timedelta(days=FOLLOW_UP_AFTER_DAYS),
+    ).values_list("account_id", "owner_id", "answered_at")
+    # an account without an owner (tech touch, served one-to-many) hears from a CSM by e-mail
+    pool = list(User.objects.filter(role=Role.CSM, is_active=True).values_list("pk", flat=True))
+    for account_id, owner_id, answered_at in waiting.order_by("pk"):
+        if rng.random() >= FOLLOWED_UP_SHARE or (owner_id is None and not pool):
+            continue
+        when = answered_at + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(1, 6))
+        calls.append(
+            Touchpoint(
+                account_id=account_id,
+                csm_id=owner_id if owner_id is not None else rng.choice(pool),
+                kind="call" if owner_id is not None else "email",
+                occurred_at=min(when, now),
+                summary=rng.choice(CALL_SUMMARIES if owner_id is not None else EMAIL_SUMMARIES),
+            )
+        )
+    Touchpoint.objects.bulk_create(calls, batch_size=2000)
+    followups_refresh(now=now)
+    resolved = []
+    contacted = (
+        DetractorFollowUp.objects.filter(
+            status=FollowUpStatus.CONTACTED,
+            first_contact_at__lt=now - dt.timedelta(days=RESOLVED_AFTER_DAYS),
+        )
+        .order_by("pk")
+        .select_related("touchpoint")
+    )
+    for followup in contacted:
+        if rng.random() >= RESOLVED_SHARE or followup.first_contact_at is None:
+            continue
+        followup.status = FollowUpStatus.RESOLVED
+        followup.resolved_at = followup.first_contact_at + dt.timedelta(days=rng.randint(2, 20))
+        followup.resolved_by_id = followup.owner_id or (
+            followup.touchpoint.csm_id if followup.touchpoint is not None else None
+        )
+        followup.resolution_note = rng.choice(RESOLUTION_NOTES)
+        resolved.append(followup)
+    DetractorFollowUp.objects.bulk_update(
+        resolved, ["status", "resolved_at", "resolved_by", "resolution_note"], batch_size=1000
+    )
