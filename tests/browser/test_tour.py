@@ -24,6 +24,8 @@ from kizuna.apps.org.models import User
 from kizuna.apps.playbooks.models import PlaybookRun
 from kizuna.apps.renewals.models import Renewal
 from kizuna.apps.rules.models import Rule
+from kizuna.apps.surveys.followup_models import DetractorFollowUp
+from kizuna.apps.surveys.models import SurveyAnswer, SurveyTopic
 from kizuna.apps.surveys.services import program_defaults_ensure
 from kizuna.apps.tenant.selectors import tenant_today
 from tests.browser.conftest import ARTIFACTS
@@ -102,13 +104,27 @@ def _data_strings() -> list[str]:
         # a survey's name and texts, as CS ops wrote them
         (SurveyProgram, ("name_ja", "question_ja", "comment_prompt_ja")),
         (ChurnReason, ("note",)),  # typed by the CSM
+        (SurveyAnswer, ("comment",)),  # what the customers wrote
+        (DetractorFollowUp, ("resolution_note",)),  # typed by the CSM
+        (SurveyTopic, ("name_ja",)),  # CS ops' topics (their keywords below)
     ):
         present = [f for f in fields if f in {x.name for x in model._meta.get_fields()}]
         for row in model.objects.values_list(*present):
             values.update(str(v) for v in row if v)
+    for keywords in SurveyTopic.objects.values_list("keywords", flat=True):
+        values.update(str(keyword) for keyword in keywords or ())
     # people's names also appear with their two parts apart or run together
     values.update(part for v in list(values) for part in v.split(" ") if len(part) > 1)
     return [v for v in values | NAMES_AS_WRITTEN if JAPANESE.search(v)]
+
+
+def _english_data() -> list[str]:
+    """What customers wrote (survey comments, some in English) and CS ops typed in English
+    (the topics' keys, names and keywords): data, not interface text, on a Japanese page."""
+    texts = [c for c in SurveyAnswer.objects.values_list("comment", flat=True) if c]
+    for key, name_en, keywords in SurveyTopic.objects.values_list("key", "name_en", "keywords"):
+        texts += [key, name_en, *(str(k) for k in keywords or ())]
+    return texts
 
 
 def english_words(text: str, data: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
@@ -139,6 +155,10 @@ def _pages() -> list[tuple[str, str]]:
     category_id = ChurnReasonCategory.objects.order_by("order").values_list("pk", flat=True)[0]
     feature_request = FeatureRequest.objects.filter(feedback__isnull=False).order_by("pk").first()
     survey_program_id = program_defaults_ensure().pk
+    followup = DetractorFollowUp.objects.filter(status="resolved").order_by("pk").first()
+    promoter = SurveyAnswer.objects.filter(kind="nps", score__gte=9).order_by("pk").first()
+    topic_id = SurveyTopic.objects.order_by("pk").values_list("pk", flat=True).first()
+    assert followup and promoter and topic_id
     assert account_id and onboarding and model and playbook_id and rule_id and csql and renewal
     assert feature_request and churn
     return [
@@ -181,6 +201,16 @@ def _pages() -> list[tuple[str, str]]:
         ("feedback-new", f"/feedback/new/?account={account_id}"),
         ("feature-request", f"/feedback/requests/{feature_request.pk}/"),
         ("feature-request-new", "/feedback/requests/new/"),
+        ("survey-nps", "/surveys/nps/"),
+        ("survey-nps-product", "/surveys/nps/?cut=product&period=quarter"),
+        ("survey-nps-answers", "/surveys/nps/answers/?cut=all&period=year"),
+        ("survey-comments", "/surveys/comments/"),
+        ("survey-comments-search", "/surveys/comments/?q=さぽーと"),
+        ("survey-topics", "/surveys/topics/"),
+        ("survey-topic", f"/surveys/topics/{topic_id}/"),
+        ("survey-detractors", "/surveys/detractors/"),
+        ("survey-detractor", f"/surveys/answers/{followup.answer_id}/"),
+        ("survey-promoter", f"/surveys/answers/{promoter.pk}/"),
         ("survey-programs", "/surveys/programs/"),
         ("survey-program-new", "/surveys/programs/new/"),
         ("survey-program", f"/surveys/programs/{survey_program_id}/"),
@@ -228,6 +258,8 @@ def test_every_page_speaks_the_members_language_only(
         for part in re.split(r"[^A-Za-z]+", username)
     }
     data = _data_strings()
+    # what customers wrote in English, and the English keywords of CS ops' topics, are data
+    usernames |= {w.lower() for text in _english_data() for w in WORD.findall(text)}
     nav = page.eval_on_selector_all("nav.mainnav a", "links => links.map(a => a.pathname)")
     missing = [href for href in nav if href not in {url.split("?")[0] for _n, url in pages}]
     assert missing == [], f"nav links not in the tour: {missing}"

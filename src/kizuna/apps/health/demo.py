@@ -7,6 +7,7 @@ import datetime as dt
 
 from kizuna.apps.health.models import HealthScore
 from kizuna.apps.health.services import health_scores_refresh_days, score_models_ensure_defaults
+from kizuna.apps.usage.models import UsageDay
 
 
 def _recent_days(as_of: dt.date, large: bool) -> list[dt.date]:
@@ -30,9 +31,14 @@ def health_demo_rescore(*, as_of: dt.date, account_ids: list[int], large: bool =
 
 
 def grade_history() -> dict[int, list[tuple[dt.date, int]]]:
-    """Every account's (day, grade) scores, oldest first (what the demo's answers follow)."""
+    """Every account's (day, grade) scores, oldest first (what the demo's answers follow),
+    from the first day of usage on: a score of the back-fill before the demo's usage history
+    began reads no usage and says little of the account."""
     history: dict[int, list[tuple[dt.date, int]]] = {}
     rows = HealthScore.objects.filter(grade__isnull=False).order_by("account_id", "day")
+    first_usage = UsageDay.objects.order_by("day").values_list("day", flat=True).first()
+    if first_usage is not None:
+        rows = rows.filter(day__gte=first_usage)
     for account_id, day, grade in rows.values_list("account_id", "day", "grade"):
         if grade is not None:
             history.setdefault(account_id, []).append((day, grade))

@@ -47,7 +47,7 @@ from kizuna.apps.surveys.models import (
     Trigger,
 )
 from kizuna.apps.surveys.selectors import schedule_inputs
-from kizuna.apps.surveys.services import program_defaults_ensure
+from kizuna.apps.surveys.services import program_defaults_ensure, topic_defaults_ensure
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.core.voc.schedule import AccountRow, PlannedInvitation, plan_invitations
@@ -156,6 +156,7 @@ def surveys_demo_load(
     docstring); ``grades`` are each account's (day, grade) scores, oldest first. Returns when
     each account answered last."""
     rng = random.Random(seed)
+    topic_defaults_ensure()  # the comments' topics (seeded by the migration; again if gone)
     programs = _programs(relationship=not large)
     zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
     plan, emails = _plan(as_of, zone, LARGE_HISTORY_DAYS if large else HISTORY_DAYS)

@@ -33,6 +33,7 @@ from kizuna.apps.surveys.models import (
     SurveyKind,
     SurveyProgram,
     SurveySchedule,
+    SurveyTopic,
     Trigger,
 )
 from kizuna.apps.surveys.selectors import invitations_due_to_send, schedule_inputs
@@ -40,7 +41,7 @@ from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.core.delivery import MAX_ATTEMPTS, retry_delay
 from kizuna.core.voc.categories import SCORE_RANGE
 from kizuna.core.voc.schedule import PlannedInvitation, plan_invitations, send_after
-from kizuna.core.voc.topics import normalize_text
+from kizuna.core.voc.topics import DEFAULT_TOPICS, normalize_text
 
 log = logging.getLogger("kizuna.surveys")
 
@@ -82,6 +83,27 @@ class SendReport:
 
 
 @transaction.atomic
+def topic_defaults_ensure() -> int:
+    """The default comment topics (``core.voc.topics.DEFAULT_TOPICS``) that are missing, by
+    key, created as the migration seeds them: how many. A topic CS ops edited, switched off
+    or renamed keeps its key and is left as it is; one they deleted comes back only here (the
+    demo, a database emptied by the tests)."""
+    held = set(SurveyTopic.objects.values_list("key", flat=True))
+    missing = [
+        SurveyTopic(
+            key=default.key,
+            name_ja=default.name_ja,
+            name_en=default.name_en,
+            keywords=list(default.keywords),
+            position=position,
+        )
+        for position, default in enumerate(DEFAULT_TOPICS)
+        if default.key not in held
+    ]
+    SurveyTopic.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
 def program_defaults_ensure() -> SurveyProgram:
     """The default program "NPS 30/90日" (NPS at day 30 and 90 after a line starts, asked of
     decision makers and administrators), created on first use — switched off: e-mails to
