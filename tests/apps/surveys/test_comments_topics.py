@@ -232,3 +232,22 @@ def test_the_pages_speak_english_to_an_english_member(world: World) -> None:
     assert "Survey comments" in comments
     topics = client.get("/surveys/topics/").content.decode()
     assert "Price" in topics and "Comment topics" in topics
+
+
+def test_the_default_topics_come_back_only_where_missing(db: None) -> None:
+    """``topic_defaults_ensure`` creates the default topics missing by key and leaves an
+    edited one as CS ops left it; a second call creates nothing."""
+    from kizuna.apps.surveys.models import SurveyTopic
+    from kizuna.apps.surveys.services import topic_defaults_ensure
+    from kizuna.core.voc.topics import DEFAULT_TOPICS
+
+    SurveyTopic.objects.all().delete()
+    assert topic_defaults_ensure() == len(DEFAULT_TOPICS)
+    first, second = DEFAULT_TOPICS[0].key, DEFAULT_TOPICS[1].key
+    SurveyTopic.objects.filter(key=first).update(name_ja="値段", keywords=["値段"])
+    SurveyTopic.objects.filter(key=second).delete()
+
+    assert topic_defaults_ensure() == 1
+    assert topic_defaults_ensure() == 0
+    assert SurveyTopic.objects.get(key=first).keywords == ["値段"]
+    assert SurveyTopic.objects.count() == len(DEFAULT_TOPICS)
