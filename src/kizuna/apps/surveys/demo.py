@@ -50,7 +50,7 @@ from kizuna.apps.surveys.selectors import schedule_inputs
 from kizuna.apps.surveys.services import program_defaults_ensure, topic_defaults_ensure
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.apps.touchpoints.models import Touchpoint
-from kizuna.core.voc.schedule import AccountRow, PlannedInvitation, plan_invitations
+from kizuna.core.voc.schedule import AccountRow, PlannedInvitation
 from kizuna.core.voc.topics import normalize_text
 
 #: the days of invitations the demo has, up to its ``as_of``
@@ -228,19 +228,8 @@ def _plan(
     inputs = schedule_inputs(today=as_of, catch_up_days=days, time_zone=zone.key)
     accounts = [AccountRow(row.account_id, True) for row in inputs.accounts]
     noon = dt.datetime.combine(as_of, dt.time(12), zone)
-    plan = plan_invitations(
-        programs=inputs.programs,
-        schedules=inputs.schedules,
-        accounts=accounts,
-        contacts=inputs.contacts,
-        lines=inputs.lines,
-        onboardings=inputs.onboardings,
-        touchpoints=inputs.touchpoints,
-        earlier=inputs.earlier,
-        today=as_of,
-        now=noon,
-        time_zone=zone.key,
-        catch_up_days=days,
+    plan = inputs.plan(
+        today=as_of, now=noon, time_zone=zone.key, catch_up_days=days, accounts=accounts
     )
     return plan.all, {row.contact_id: row.email for row in inputs.contacts}
 

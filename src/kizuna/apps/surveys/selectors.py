@@ -33,12 +33,14 @@ from kizuna.core.calendar import local_day
 from kizuna.core.voc.schedule import (
     AccountRow,
     ContactRow,
+    DayPlan,
     EarlierInvitation,
     LineRow,
     OnboardingDoneRow,
     ProgramRow,
     ScheduleRow,
     TouchpointRow,
+    plan_invitations,
     recurring_start_days,
 )
 
@@ -53,6 +55,31 @@ class ScheduleInputs:
     onboardings: list[OnboardingDoneRow] = field(default_factory=list)
     touchpoints: list[TouchpointRow] = field(default_factory=list)
     earlier: list[EarlierInvitation] = field(default_factory=list)
+
+    def plan(
+        self,
+        *,
+        today: dt.date,
+        now: dt.datetime,
+        time_zone: str,
+        catch_up_days: int,
+        accounts: list[AccountRow] | None = None,
+    ) -> DayPlan:
+        """``plan_invitations`` over these rows (``accounts`` instead of the read ones)."""
+        return plan_invitations(
+            programs=self.programs,
+            schedules=self.schedules,
+            accounts=self.accounts if accounts is None else accounts,
+            contacts=self.contacts,
+            lines=self.lines,
+            onboardings=self.onboardings,
+            touchpoints=self.touchpoints,
+            earlier=self.earlier,
+            today=today,
+            now=now,
+            time_zone=time_zone,
+            catch_up_days=catch_up_days,
+        )
 
 
 def programs_list() -> QuerySet[SurveyProgram]:

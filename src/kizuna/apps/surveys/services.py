@@ -40,7 +40,7 @@ from kizuna.apps.surveys.selectors import invitations_due_to_send, schedule_inpu
 from kizuna.apps.tenant.selectors import tenant_settings_get
 from kizuna.core.delivery import MAX_ATTEMPTS, retry_delay
 from kizuna.core.voc.categories import SCORE_RANGE
-from kizuna.core.voc.schedule import PlannedInvitation, plan_invitations, send_after
+from kizuna.core.voc.schedule import PlannedInvitation, send_after
 from kizuna.core.voc.topics import DEFAULT_TOPICS, normalize_text
 
 log = logging.getLogger("kizuna.surveys")
@@ -163,19 +163,8 @@ def invitations_create(
     inputs = schedule_inputs(today=today, catch_up_days=catch_up_days, time_zone=tenant.time_zone)
     if not inputs.schedules:
         return CreateReport(0, 0, 0)
-    plan = plan_invitations(
-        programs=inputs.programs,
-        schedules=inputs.schedules,
-        accounts=inputs.accounts,
-        contacts=inputs.contacts,
-        lines=inputs.lines,
-        onboardings=inputs.onboardings,
-        touchpoints=inputs.touchpoints,
-        earlier=inputs.earlier,
-        today=today,
-        now=now,
-        time_zone=tenant.time_zone,
-        catch_up_days=catch_up_days,
+    plan = inputs.plan(
+        today=today, now=now, time_zone=tenant.time_zone, catch_up_days=catch_up_days
     )
     rows = [_row(planned) for planned in plan.all]
     before = SurveyInvitation.objects.count()
