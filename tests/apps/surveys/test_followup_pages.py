@@ -228,3 +228,27 @@ def test_the_api_lists_the_scope_and_patches_the_status(world: World) -> None:
         == 404
     )
     assert api(world.csm, "patch", path, {"status": "new"}).status_code == 400
+
+
+def test_the_account_page_shows_the_latest_answers_and_their_follow_ups(world: World) -> None:
+    """The account's five latest answers (a replaced one left out), newest first, each linked
+    to its page, a detractor's with its follow-up's status; no panel without answers."""
+    survey = survey_world(world)
+    page = f"/accounts/{survey.account.pk}/"
+    assert 'id="account-surveys"' not in client_of(world.csm).get(page).content.decode()
+    answers = [
+        answer(survey, score, when=BEFORE_GW + dt.timedelta(days=day), comment=f"回答{day}")
+        for day, score in enumerate((9, 3, 7, 10, 2, 8))
+    ]
+    SurveyAnswer.objects.filter(pk=answers[5].pk).update(replaced=True)
+
+    body = client_of(world.csm).get(page).content.decode()
+    panel = body[body.index('id="account-surveys"') :]
+    shown = [a.pk for a in answers if f'data-answer="{a.pk}"' in panel]
+    assert shown == [a.pk for a in answers[:5]]
+    order = [panel.index(f'data-answer="{pk}"') for pk in shown]
+    assert order == sorted(order, reverse=True)  # the newest first
+    assert f'href="/surveys/answers/{answers[4].pk}/"' in panel
+    rows = panel.split("<tr data-answer=")[1:]
+    statuses = [row.rsplit("<td>", 1)[1].split("</td>")[0] for row in rows]
+    assert statuses == ["新規", "—", "—", "新規", "—"]  # the detractors' follow-ups, both new

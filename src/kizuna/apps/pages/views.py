@@ -43,6 +43,7 @@ from kizuna.apps.playbooks.forms import StartForm
 from kizuna.apps.playbooks.models import RunState
 from kizuna.apps.playbooks.selectors import runs_with_progress
 from kizuna.apps.renewals.selectors import account_next_renewal
+from kizuna.apps.surveys.selectors import account_survey_answers
 from kizuna.apps.tasks.selectors import tasks_for_today, tasks_of_account
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.usage.views import ops_page
@@ -120,6 +121,7 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
         next_renewal=account_next_renewal(account.pk, today=today),
         feedback_panel=account_feedback_panel(request.user, account),
         churn_reasons=account_churn_reasons(account.pk),
+        survey_answers=account_survey_answers(account.pk),
         can_record_churn_reason=can_record_churn_reason(request.user, account),
         nav="accounts",
         can_edit=account_perms.edit,

@@ -306,3 +306,17 @@ def program_rows() -> list[ProgramListRow]:
         )
         for program in programs_list()
     ]
+
+
+#: how many answers the account page shows (the latest)
+ACCOUNT_ANSWERS_SHOWN = 5
+
+
+def account_survey_answers(account_id: int) -> list[SurveyAnswer]:
+    """The account page's survey panel: the account's latest answers (not replaced, latest
+    first), each with its program, contact and a detractor's follow-up (one query)."""
+    return list(
+        SurveyAnswer.objects.filter(account_id=account_id, replaced=False)
+        .select_related("program", "contact", "followup")
+        .order_by("-answered_at", "-pk")[:ACCOUNT_ANSWERS_SHOWN]
+    )
