@@ -38,6 +38,7 @@ from kizuna.core.calendar import month_start_before
 from kizuna.core.onboarding.kpis import period_completion
 from kizuna.core.revenue import revenue_report
 from kizuna.core.usage.store import EventStore, batch_of
+from kizuna.core.voc.topics import DEFAULT_TOPICS
 from tests.factories import (
     AccountFactory,
     ProductFactory,
@@ -232,8 +233,9 @@ def test_an_empty_kizuna_exports_and_restores(db: Any, settings: Any, tmp_path: 
     assert counts["tenant_tenantsettings"] == 1
     assert counts["segments_coveragepolicy"] == 4
     assert counts["churnreasons_churnreasoncategory"] == 8
-    # the seeded settings, policies, onboarding policy and churn-reason taxonomy
-    assert sum(counts.values()) == 14
+    assert counts["surveys_surveytopic"] == len(DEFAULT_TOPICS) == 8
+    # the seeded settings, policies, onboarding policy, churn-reason taxonomy and comment topics
+    assert sum(counts.values()) == 22
     seeded = every_row()
     fresh_database(settings, tmp_path / "usage2")
     export_restore(folder=tmp_path / "export")

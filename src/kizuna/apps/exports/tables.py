@@ -62,6 +62,7 @@ SEEDED_TABLES = frozenset(
         "segments.CoveragePolicy",
         "onboarding.OnboardingPolicy",
         "churnreasons.ChurnReasonCategory",
+        "surveys.SurveyTopic",
     }
 )
 

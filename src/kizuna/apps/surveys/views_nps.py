@@ -283,25 +283,50 @@ def _matrix_csv(report: analysis.Report) -> HttpResponse:
     )
 
 
-def _query_form(query: AnalysisQuery | None, params: Any) -> dict[str, Any]:
-    return {
-        "cuts": [
+@dataclass(frozen=True)
+class QueryForm:
+    """What the analysis' filter bar shows: the choices and the values chosen (as typed when
+    the query was refused)."""
+
+    cuts: tuple[tuple[str, str], ...]
+    periods: tuple[tuple[str, str], ...]
+    cut: str
+    period: str
+    first: str
+    last: str
+
+
+CSV_TABLES = ("nps", "csat", "matrix")  # in CsvLinks' order
+
+
+@dataclass(frozen=True)
+class CsvLinks:
+    """The page's three CSV downloads (query strings)."""
+
+    nps: str
+    csat: str
+    matrix: str
+
+
+def _query_form(query: AnalysisQuery | None, params: Any) -> QueryForm:
+    return QueryForm(
+        cuts=(
             ("all", _("All answers")),
             ("segment", _("Segment")),
             ("product", _("Product")),
             ("phase", _("Lifecycle phase")),
             ("tenure", _("Tenure")),
-        ],
-        "periods": [
+        ),
+        periods=(
             ("month", _("Month")),
             ("quarter", _("Fiscal quarter")),
             ("fiscal_year", _("Fiscal year")),
-        ],
-        "cut": query.cut if query else params.get("cut", ""),
-        "period": query.period if query else params.get("period", ""),
-        "first": query.first.isoformat() if query else params.get("from", ""),
-        "last": query.last.isoformat() if query else params.get("to", ""),
-    }
+        ),
+        cut=query.cut if query else str(params.get("cut", "")),
+        period=query.period if query else str(params.get("period", "")),
+        first=query.first.isoformat() if query else str(params.get("from", "")),
+        last=query.last.isoformat() if query else str(params.get("to", "")),
+    )
 
 
 @login_required
@@ -333,14 +358,13 @@ def nps_page(request: AuthedRequest) -> HttpResponse:
         "query": query,
         "report": report,
         "matrix": _matrix(report),
-        "tenures": tenure_labels(),
+        "tenures": tuple(tenure_labels().items()),
         "nps_rows": _rows(report.nps, query, labels, "nps"),
         "csat_rows": _rows(report.csat, query, labels, "csat"),
         "chart": nps_trend_chart(report.nps, labels),
-        "csv": {
-            name: "?" + urlencode(base | {"format": "csv", "table": name})
-            for name in ("nps", "csat", "matrix")
-        },
+        "csv": CsvLinks(
+            *("?" + urlencode(base | {"format": "csv", "table": name}) for name in CSV_TABLES)
+        ),
         "min_responses": analysis.DEFAULT_MIN_RESPONSES,
         "as_of": timezone.now(),
     }
@@ -446,6 +470,16 @@ def _topic_q(topic: SurveyTopic) -> Q:
     return q
 
 
+@dataclass(frozen=True)
+class CommentFilters:
+    """The comment search's filters as the member typed them (shown back in the form)."""
+
+    category: str
+    product: str
+    first: str
+    last: str
+
+
 @login_required
 def comments_page(request: AuthedRequest) -> HttpResponse:
     _require_view(request)
@@ -473,7 +507,12 @@ def comments_page(request: AuthedRequest) -> HttpResponse:
         ],
         "q": text,
         "topic": topic_key,
-        "params": params,
+        "params": CommentFilters(
+            category=str(params.get("category", "")),
+            product=str(params.get("product", "")),
+            first=str(params.get("from", "")),
+            last=str(params.get("to", "")),
+        ),
         "can_edit": can_edit_survey_topics(request.user),
     }
     if errors or drill is None:
@@ -521,6 +560,17 @@ def topic_list(request: AuthedRequest) -> HttpResponse:
         )
     context = {"nav": "surveys", "topics": topics, "can_edit": can_edit_survey_topics(request.user)}
     return render(request, "surveys/topics.html", context)
+
+
+@dataclass(frozen=True)
+class TopicValues:
+    """A topic's fields as the edit form shows them (its keywords are shown as text)."""
+
+    key: str
+    name_ja: str
+    name_en: str
+    active: bool
+    position: int
 
 
 def _topic_values(post: Any) -> dict[str, Any]:
@@ -591,7 +641,13 @@ def _topic_editor(request: AuthedRequest, topic: SurveyTopic | None) -> HttpResp
     context = {
         "nav": "surveys",
         "topic": topic,
-        "values": values,
+        "values": TopicValues(
+            key=str(values["key"]),
+            name_ja=str(values["name_ja"]),
+            name_en=str(values["name_en"]),
+            active=bool(values["active"]),
+            position=int(values["position"]),
+        ),
         "keywords_text": "\n".join(values["keywords"]),
         "errors": errors,
     }

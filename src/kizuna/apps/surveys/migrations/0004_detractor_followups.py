@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         ('customers', '0010_product_owner'),
         ('surveys', '0003_answer_external_id'),
         ('tasks', '0002_task_reason_message'),
-        ('touchpoints', '0006_touchpoint_account_window_index'),
+        ('touchpoints', '0001_initial'),  # the model only (any later state will do)
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
