@@ -38,7 +38,9 @@ def test_cs_ops_read_the_nps_analysis_and_its_comments(
     assert page.locator("#answers-count").get_attribute("data-count") == "4"
     page.goto("/surveys/comments/?from=2026-04-01&to=2026-05-31")
     page.fill("#c-q", "さぽーと")
-    page.get_by_role("button", name="検索").click()
+    with page.expect_navigation():  # the search's page, not the one before it
+        page.get_by_role("button", name="検索").click()
+    assert "q=" in page.url
     assert page.locator("#comments tbody tr").count() == 1
     assert page.locator("#comments mark").first.inner_text() == "サポート"
     shot("survey-comments")
