@@ -29,9 +29,12 @@ def test_the_menu_groups_open_one_at_a_time_and_lead_to_their_pages(
 
     # opening another closes the first; Escape closes it too
     team.locator("summary").click()
+    team.locator(".navmenu").wait_for(state="visible")
+    revenue.locator(".navmenu").wait_for(state="hidden")  # closed by the toggle handler
     assert team.get_attribute("open") is not None
     assert revenue.get_attribute("open") is None
     page.keyboard.press("Escape")
+    team.locator(".navmenu").wait_for(state="hidden")
     assert team.get_attribute("open") is None
 
     # a page of a group: the group is marked as where the member is

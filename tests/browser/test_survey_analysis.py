@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kizuna.apps.surveys.services import program_defaults_ensure
+from kizuna.apps.surveys.services import program_defaults_ensure, topic_defaults_ensure
 from tests.apps.surveys.analysis_world import analysis_world, answer, at
 from tests.factories import build_world
 
@@ -16,6 +16,7 @@ def test_cs_ops_read_the_nps_analysis_and_its_comments(
     transactional_db: Any, page: Any, shot: Any, log_in: Any
 ) -> None:
     world = build_world()
+    topic_defaults_ensure()  # seeded by a migration: gone once an earlier test flushed
     analysis_world(world)
     answer(
         program_defaults_ensure(),
