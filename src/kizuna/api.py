@@ -19,6 +19,7 @@ from kizuna.apps.assignments.api import router as assignments_router
 from kizuna.apps.churnreasons.api import router as churnreasons_router
 from kizuna.apps.coverage.api import router as coverage_router
 from kizuna.apps.customers.api import router as customers_router
+from kizuna.apps.diagnosis.api import router as diagnosis_router
 from kizuna.apps.expansion.api import router as expansion_router
 from kizuna.apps.feedback.api import router as feedback_router
 from kizuna.apps.funnels.api import router as funnels_router
@@ -129,3 +130,4 @@ api.add_router("/", churnreasons_router)
 api.add_router("/", surveys_router)
 api.add_router("/", surveys_followup_router)
 api.add_router("/", surveys_nps_router)
+api.add_router("/", diagnosis_router)

@@ -30,6 +30,8 @@ urlpatterns = [
     path("renewals/", include("kizuna.apps.renewals.urls")),
     path("funnels/", include("kizuna.apps.funnels.urls")),
     path("churn-reasons/", include("kizuna.apps.churnreasons.urls")),
+    # the organisation diagnosis, before any other "kpis/" route (the KPI home's)
+    path("kpis/diagnosis/", include("kizuna.apps.diagnosis.urls")),
     path("export/", include("kizuna.apps.exports.urls")),
     path("notifications/", include("kizuna.apps.notify.urls")),
     path("surveys/", include("kizuna.apps.surveys.urls")),

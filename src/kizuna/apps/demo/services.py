@@ -27,7 +27,9 @@ the parts it reads:
     answer (NPS and CSAT are score inputs). After the rules' replay: with the follow-ups in
     place, replaying half a year of rules took three times as long;
 15. ``playbooks.demo``: three playbooks and their runs at various stages (accounts, lines,
-    health scores of 2 and 8).
+    health scores of 2 and 8);
+16. ``diagnosis.demo``: the calls of the worked rule and playbook tasks of 14–15, and the
+    organisation diagnosis of last month's end (today's is the daily job's).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from django.db import transaction
 from kizuna.apps.churnreasons.demo import churnreasons_demo_load
 from kizuna.apps.customers.demo import customers_demo_load
 from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.diagnosis.demo import diagnosis_demo_load
 from kizuna.apps.expansion.demo import expansion_demo_load
 from kizuna.apps.feedback.demo import feedback_demo_load
 from kizuna.apps.health.demo import grade_history, health_demo_load, health_demo_rescore
@@ -187,6 +190,8 @@ def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = N
         playbooks_demo_load(
             as_of=dataset.as_of, admin=org.users["admin"], login=org.users.get("csm")
         )
+    with _timed("diagnosis", on_step):
+        diagnosis_demo_load(as_of=dataset.as_of)
 
 
 def last_review_day(as_of: dt.date) -> dt.date:

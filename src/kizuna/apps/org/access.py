@@ -297,6 +297,7 @@ class MemberPermissions:
     view_funnels: bool = False
     view_feedback: bool = False
     view_survey_programs: bool = False
+    view_diagnosis: bool = False
 
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
@@ -320,6 +321,7 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         view_funnels=can_view_funnels(member),
         view_feedback=can_view_feedback(member),
         view_survey_programs=can_view_survey_programs(member),
+        view_diagnosis=can_view_diagnosis(member),
     )
 
 
@@ -855,3 +857,17 @@ def churn_reason_scope(user: User) -> WorkScope:
     """Whose churn events the missing list shows by default: a CSM their own accounts', a
     manager their team's, an admin or a viewer everyone's (``default_work_scope``)."""
     return default_work_scope(user)
+
+
+# --- the organisation diagnosis (the KPI home's diagnosis page) ----------------------------
+
+
+def can_view_diagnosis(user: User | AnonymousUser) -> bool:
+    """Read the organisation diagnosis (page, API): managers, CS ops admins and viewers (the
+    executives). CSMs keep 今日: the diagnosis judges the organisation, not their accounts."""
+    return _has_role(user, Role.ADMIN, Role.MANAGER, Role.VIEWER)
+
+
+def can_edit_diagnosis_settings(user: User | AnonymousUser) -> bool:
+    """Edit the diagnosis rules' thresholds: CS ops admins, who own the business settings."""
+    return _has_role(user, Role.ADMIN)
