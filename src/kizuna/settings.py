@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "kizuna.apps.pages",
     "kizuna.apps.exports",
     "kizuna.apps.surveys",
+    "kizuna.apps.kpis",
     "kizuna.apps.diagnosis",
 ]
 

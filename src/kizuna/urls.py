@@ -32,6 +32,7 @@ urlpatterns = [
     path("churn-reasons/", include("kizuna.apps.churnreasons.urls")),
     # the organisation diagnosis, before any other "kpis/" route (the KPI home's)
     path("kpis/diagnosis/", include("kizuna.apps.diagnosis.urls")),
+    path("kpis/", include("kizuna.apps.kpis.urls")),
     path("export/", include("kizuna.apps.exports.urls")),
     path("notifications/", include("kizuna.apps.notify.urls")),
     path("surveys/", include("kizuna.apps.surveys.urls")),

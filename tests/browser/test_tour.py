@@ -228,6 +228,8 @@ def _pages() -> list[tuple[str, str]]:
         ("load", "/load/"),
         ("load-preview", "/load/?preview=1"),
         ("capacity", "/capacity/"),
+        ("kpis", "/kpis/"),
+        ("kpis-targets", "/kpis/targets/"),
         ("diagnosis", "/kpis/diagnosis/"),
         ("diagnosis-settings", "/kpis/diagnosis/settings/"),
         ("diagnosis-setting", "/kpis/diagnosis/settings/leaders_span/"),

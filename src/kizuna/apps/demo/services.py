@@ -28,7 +28,9 @@ the parts it reads:
     place, replaying half a year of rules took three times as long;
 15. ``playbooks.demo``: three playbooks and their runs at various stages (accounts, lines,
     health scores of 2 and 8);
-16. ``diagnosis.demo``: the calls of the worked rule and playbook tasks of 14–15, and the
+16. ``kpis.demo``: the KPI targets of this fiscal year and the last (the admin of 1; the
+    segment targets of 5 are kept where no KPI target replaces them);
+17. ``diagnosis.demo``: the calls of the worked rule and playbook tasks of 14–15, and the
     organisation diagnosis of last month's end (today's is the daily job's).
 """
 
@@ -49,6 +51,7 @@ from kizuna.apps.diagnosis.demo import diagnosis_demo_load
 from kizuna.apps.expansion.demo import expansion_demo_load
 from kizuna.apps.feedback.demo import feedback_demo_load
 from kizuna.apps.health.demo import grade_history, health_demo_load, health_demo_rescore
+from kizuna.apps.kpis.demo import kpis_demo_load
 from kizuna.apps.onboarding.demo import onboarding_demo_load
 from kizuna.apps.org.demo import org_demo_load
 from kizuna.apps.playbooks.demo import playbooks_demo_load
@@ -190,6 +193,8 @@ def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = N
         playbooks_demo_load(
             as_of=dataset.as_of, admin=org.users["admin"], login=org.users.get("csm")
         )
+    with _timed("kpis", on_step):
+        kpis_demo_load(as_of=dataset.as_of, admin=org.users["admin"])
     with _timed("diagnosis", on_step):
         diagnosis_demo_load(as_of=dataset.as_of)
 
