@@ -87,6 +87,16 @@ def test_the_page_in_english(world: World) -> None:
     assert "1 active CS ops admins" in body
 
 
+def test_team_names_follow_the_readers_language(world: World) -> None:
+    world.strategic.name_ja, world.strategic.name_en = "戦略チーム", "Strategic team"
+    world.strategic.save()
+    diagnosis_run(day=DAY)
+    ja = client_for(world.viewer).get(PAGE).content.decode()
+    en = client_for(world.manager, "en").get(PAGE).content.decode()
+    assert "戦略チーム:CSM 2 人、マネージャー 1 人" in ja and "Strategic team" not in ja
+    assert "Strategic team: 2 CSMs, 1 managers" in en
+
+
 def test_changes_since_last_month(world: World) -> None:
     # given a run a month ago where the ops team rule failed, and today's where it holds
     old = diagnosis_run(day=dt.date(2026, 10, 31))

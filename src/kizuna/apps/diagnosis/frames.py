@@ -262,7 +262,7 @@ def team_evidence(day: dt.date) -> TeamEvidence:
         counts[team_id][role] = int(n)
     teams = Team.objects.filter(pk__in=counts)
     leads = tuple(
-        TeamLeads(t.name, counts[t.pk].get(Role.CSM, 0), counts[t.pk].get(Role.MANAGER, 0))
+        TeamLeads(t.code, counts[t.pk].get(Role.CSM, 0), counts[t.pk].get(Role.MANAGER, 0))
         for t in teams
     )
     csms, generalists = _generalists()

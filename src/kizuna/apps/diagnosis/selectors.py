@@ -17,6 +17,7 @@ from kizuna.apps.customers.models import Segment
 from kizuna.apps.diagnosis import labels
 from kizuna.apps.diagnosis.models import DiagnosisFinding, DiagnosisRun
 from kizuna.apps.diagnosis.services import rule_overrides
+from kizuna.apps.org.models import Team
 from kizuna.core.diagnosis.diagnose import Finding, diagnosis_from
 from kizuna.core.diagnosis.rules import LEVELS, PHASES, RULES, RULES_BY_KEY, Line
 
@@ -142,8 +143,14 @@ def _percent(value: Any) -> str:
     return f"{number_format(round(100 * value, 1), decimal_pos=1)}%"
 
 
-def line_text(line: Line) -> str:
-    """One evidence line in the reader's language (an unknown key shows its numbers)."""
+def team_names() -> dict[str, str]:
+    """Each team's name in the reader's language, by code (evidence stores the code)."""
+    return {team.code: team.name for team in Team.objects.all()}
+
+
+def line_text(line: Line, teams: Mapping[str, str] | None = None) -> str:
+    """One evidence line in the reader's language (an unknown key shows its numbers; a team
+    no longer there, its code)."""
     values: dict[str, Any] = dict(line.values)
     template = labels.LINES.get(line.key)
     shown = {name: _text(value) for name, value in values.items()}
@@ -152,6 +159,8 @@ def line_text(line: Line) -> str:
             shown[name] = _percent(values[name])
     if "segment" in values:
         shown["segment"] = str(dict(Segment.choices).get(values["segment"], values["segment"]))
+    if "team" in values:
+        shown["team"] = (teams or {}).get(str(values["team"]), str(values["team"]))
     if "period" in values:
         shown["period"] = str(labels.PERIODS.get(str(values["period"]), values["period"]))
     if template is None:
@@ -179,7 +188,7 @@ def _thresholds(key: str, values: Mapping[str, float]) -> tuple[ThresholdRow, ..
     )
 
 
-def finding_row(f: Finding) -> FindingRow:
+def finding_row(f: Finding, teams: Mapping[str, str] | None = None) -> FindingRow:
     url_name, link_label = labels.LINKS.get(f.link, ("", ""))
     return FindingRow(
         key=f.key,
@@ -193,7 +202,7 @@ def finding_row(f: Finding) -> FindingRow:
         holds=f.holds,
         state={True: "holds", False: "fails", None: "unknown"}[f.holds],
         verdict=str(labels.VERDICTS[f.holds]),
-        lines=tuple(line_text(line) for line in f.lines),
+        lines=tuple(line_text(line, teams) for line in f.lines),
         thresholds=_thresholds(f.key, f.thresholds),
         link_url=reverse(url_name) if url_name else "",
         link_label=str(link_label),
@@ -241,12 +250,13 @@ def _label(stage: str | None) -> str:
 
 def diagnosis_view(run: DiagnosisRun) -> DiagnosisView:
     """One stored run as the page shows it (phase and level recomputed from its findings, as
-    the job computed them)."""
+    the job computed them); three queries: its findings, the teams' names (and the run)."""
     findings = [_finding(row) for row in run.findings.all()]
     order = {rule.key: i for i, rule in enumerate(RULES)}
     findings.sort(key=lambda f: (order.get(f.key, len(order)), f.key))
     result = diagnosis_from(findings)
-    rows = tuple(finding_row(f) for f in result.findings)
+    teams = team_names()
+    rows = tuple(finding_row(f, teams) for f in result.findings)
     by_key = {row.key: row for row in rows}
     return DiagnosisView(
         day=run.day,

@@ -87,7 +87,7 @@ class AccountEvidence:
 
 @dataclass(frozen=True, slots=True)
 class TeamLeads:
-    team: str  # the team's name
+    team: str  # the team's code (the page shows its name in the reader's language)
     csms: int  # active CSMs
     managers: int  # active managers
 
