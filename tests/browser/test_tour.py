@@ -43,6 +43,7 @@ ALLOWED = {
     "CSAT",  # customer satisfaction (1-5), written so in Japanese too, as NPS
     "CSQL",  # LayerX's word for an expansion lead from CS, written so in Japanese too
     "date",  # a column name to type in a backtest table ("account_id, date, …")
+    "PMF",  # product-market fit, written so in Japanese too (PMFの達成: the seed's phases)
 }  # fmt: skip
 WORD = re.compile(r"(?<![A-Za-z0-9_@./:-])[A-Za-z]{3,}(?![A-Za-z0-9_@/-])")
 #: Data, not interface text: e-mail addresses, web addresses, token prefixes, codes.
