@@ -17,6 +17,7 @@ from kizuna.apps.org.models import User
 from kizuna.apps.renewals.models import ClosingPlan, PlanReview
 from kizuna.apps.renewals.selectors import PipelineFilters, pipeline_rows
 from kizuna.apps.surveys.demo import CALL_SUMMARIES, EMAIL_SUMMARIES
+from kizuna.apps.tasks.models import Task
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.cli.demo import step_line
@@ -36,7 +37,12 @@ def test_it_loads_the_demo_once_into_an_empty_database(db: object) -> None:
     assert Contact.objects.count() == len(dataset.contacts)
     # the generated touchpoints, and the follow-up calls and e-mails to older detractors
     followups = Touchpoint.objects.filter(summary__in=CALL_SUMMARIES + EMAIL_SUMMARIES).count()
-    assert Touchpoint.objects.count() == len(dataset.touchpoints) + followups
+    # and the calls behind the rule and playbook tasks closed "contacted" or "saved"
+    worked = Task.objects.filter(
+        origin__in=("rule", "playbook"), state="done", outcome__in=("contacted", "saved")
+    ).count()
+    assert worked > 0
+    assert Touchpoint.objects.count() == len(dataset.touchpoints) + followups + worked
     assert User.objects.count() == len(dataset.users)
     # and its group of companies (one, in an 80-account demo), each parent link as generated
     parents = {a.key: a.parent_key for a in dataset.accounts if a.parent_key is not None}
@@ -87,12 +93,12 @@ def test_it_tells_how_long_each_step_took_in_the_load_order(db: object) -> None:
     assert [s.step for s in steps] == [
         "generate", "org", "customers", "touchpoints", "segments", "revenue", "usage",
         "onboarding", "health", "forecast", "renewals", "expansion", "feedback", "churnreasons",
-        "rules", "surveys", "playbooks",
+        "rules", "surveys", "playbooks", "kpis", "diagnosis",
     ]  # fmt: skip
     assert all(0 <= s.seconds < 600 for s in steps)
     # nothing to load the second time: no step
     demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo", on_step=steps.append)
-    assert len(steps) == 17
+    assert len(steps) == 19
 
 
 def test_the_daily_jobs_after_the_load_report_their_time(db: object) -> None:
