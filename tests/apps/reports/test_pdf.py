@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +28,12 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 
 
 def text_of(pdf: bytes) -> str:
+    """The PDF's text, compared as a reader sees it: NFKC (the font maps some kanji to their
+    Kangxi radical code points, ⽉ for 月) and without white space (the extraction puts spaces
+    between scripts: "⽉次 CS レポート")."""
     reader = PdfReader(io.BytesIO(pdf))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
+    text = "".join(page.extract_text() or "" for page in reader.pages)
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def test_the_pdf_has_the_japanese_report_and_its_figures(month_data: dict[str, Any]) -> None:
@@ -62,13 +68,11 @@ def test_the_pdf_in_english(month_data: dict[str, Any]) -> None:
     client = Client()
     client.force_login(manager)
     text = text_of(client.get("/kpis/report/2024-03.pdf").content)
-    assert "Monthly CS report, Mar 2024" in text
-    assert "Top risks of the month" in text and "¥170" in text
+    assert "MonthlyCSreport,Mar2024" in text
+    assert "Toprisksofthemonth" in text and "¥170" in text
 
 
-def test_the_job_emails_the_real_pdf(
-    month_data: dict[str, Any], smtp_server: Inbox
-) -> None:
+def test_the_job_emails_the_real_pdf(month_data: dict[str, Any], smtp_server: Inbox) -> None:
     services.report_settings_set(
         actor=month_data["world"].admin, recipients="ceo@example.jp", language="ja"
     )
