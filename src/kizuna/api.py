@@ -23,6 +23,7 @@ from kizuna.apps.expansion.api import router as expansion_router
 from kizuna.apps.feedback.api import router as feedback_router
 from kizuna.apps.funnels.api import router as funnels_router
 from kizuna.apps.health.api import router as health_router
+from kizuna.apps.kpis.api import router as kpis_router
 from kizuna.apps.notify.api import router as notify_router
 from kizuna.apps.onboarding.api import router as onboarding_router
 from kizuna.apps.playbooks.api import router as playbooks_router
@@ -131,3 +132,4 @@ api.add_router("/", surveys_router)
 api.add_router("/", surveys_followup_router)
 api.add_router("/", surveys_nps_router)
 api.add_router("/", reports_router)
+api.add_router("/", kpis_router)

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "kizuna.apps.exports",
     "kizuna.apps.surveys",
     "kizuna.apps.reports",
+    "kizuna.apps.kpis",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,7 @@ urlpatterns = [
     path("renewals/", include("kizuna.apps.renewals.urls")),
     path("funnels/", include("kizuna.apps.funnels.urls")),
     path("churn-reasons/", include("kizuna.apps.churnreasons.urls")),
+    path("kpis/", include("kizuna.apps.kpis.urls")),
     path("export/", include("kizuna.apps.exports.urls")),
     path("notifications/", include("kizuna.apps.notify.urls")),
     path("surveys/", include("kizuna.apps.surveys.urls")),

@@ -27,7 +27,9 @@ the parts it reads:
     answer (NPS and CSAT are score inputs). After the rules' replay: with the follow-ups in
     place, replaying half a year of rules took three times as long;
 15. ``playbooks.demo``: three playbooks and their runs at various stages (accounts, lines,
-    health scores of 2 and 8).
+    health scores of 2 and 8);
+16. ``kpis.demo``: the KPI targets of this fiscal year and the last (the admin of 1; the
+    segment targets of 5 are kept where no KPI target replaces them).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.expansion.demo import expansion_demo_load
 from kizuna.apps.feedback.demo import feedback_demo_load
 from kizuna.apps.health.demo import grade_history, health_demo_load, health_demo_rescore
+from kizuna.apps.kpis.demo import kpis_demo_load
 from kizuna.apps.onboarding.demo import onboarding_demo_load
 from kizuna.apps.org.demo import org_demo_load
 from kizuna.apps.playbooks.demo import playbooks_demo_load
@@ -187,6 +190,8 @@ def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = N
         playbooks_demo_load(
             as_of=dataset.as_of, admin=org.users["admin"], login=org.users.get("csm")
         )
+    with _timed("kpis", on_step):
+        kpis_demo_load(as_of=dataset.as_of, admin=org.users["admin"])
 
 
 def last_review_day(as_of: dt.date) -> dt.date:

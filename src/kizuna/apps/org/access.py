@@ -873,3 +873,38 @@ def can_edit_report_recipients(user: User | AnonymousUser) -> bool:
     """Set who receives the monthly report by e-mail and in which language: CS ops admins, who
     own the company's business settings."""
     return _has_role(user, Role.ADMIN)
+# --- KPI home and targets ---------------------------------------------------------------
+
+
+def can_view_kpis(user: User | AnonymousUser) -> bool:
+    """Every active member opens the KPI home (a CSM's lands on 今日 but may look)."""
+    return _active(user)
+
+
+def can_view_kpi_cut(user: User, cut: str, value: str) -> bool:
+    """Managers, admins and viewers see any cut; a CSM the company, the segments and their own
+    figures (not a colleague's or another team's)."""
+    if not _active(user):
+        return False
+    if not _has_role(user, Role.CSM):
+        return True
+    if cut == "csm":
+        return value == user.username
+    if cut == "team":
+        return user.team is not None and value == user.team.code
+    return True
+
+
+def can_edit_kpi_targets(user: User | AnonymousUser) -> bool:
+    """CS ops admins set the targets."""
+    return _has_role(user, Role.ADMIN)
+
+
+def default_kpi_cut(user: User) -> tuple[str, str]:
+    """Whose figures the KPI home opens on: a CSM their own, a manager their team's, an admin
+    or a viewer (an executive) the company's."""
+    if _has_role(user, Role.CSM):
+        return ("csm", user.username)
+    if _has_role(user, Role.MANAGER) and user.team is not None:
+        return ("team", user.team.code)
+    return ("company", "")

@@ -10,12 +10,11 @@ LANDING = {
     # A CSM starts the day on 今日: accounts about to fall out of coverage, onboardings to
     # push, health drops.
     Role.CSM: "coverage:worklist",
-    # Managers and CS ops start on the coverage dashboard (every team, with the drill-down
-    # to the uncovered accounts); their own 今日 is one click away.
-    Role.MANAGER: "coverage:dashboard",
-    Role.ADMIN: "coverage:dashboard",
-    # Viewers read accounts.
-    Role.VIEWER: "customers:account_list",
+    # Managers, CS ops and executives (viewers) start on the KPI home: each KPI against its
+    # target and what drags it; a manager's opens on their team. 今日 is one click away.
+    Role.MANAGER: "kpis:home",
+    Role.ADMIN: "kpis:home",
+    Role.VIEWER: "kpis:home",
 }
 
 
