@@ -46,6 +46,8 @@ def test_the_figures_of_march(month_data: dict[str, Any]) -> None:
     ]
     assert (body["save_count"], body["saved_mrr"], body["risk_count"]) == (1, 60, 2)
     assert body["as_of"]["health_day"] == "2024-03-31"
+    kpis = {k["key"]: k for k in body["kpis"]["kpis"]}
+    assert "logo_churn_monthly" in kpis and body["kpis"]["fiscal_year"] == 2023
 
 
 def test_a_month_without_snapshots(world: World) -> None:

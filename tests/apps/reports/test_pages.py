@@ -45,7 +45,7 @@ def revenue_csv(client: Client, chart: str) -> list[dict[str, str]]:
 
 def test_march_figures_of_the_small_book(month_data: dict[str, Any]) -> None:
     # given the small book's snapshots, when March's report is read
-    report = monthly_report(month=MAR, currency="JPY", zone=TOKYO)
+    report = monthly_report(month=MAR, currency="JPY", zone=TOKYO, fiscal_start_month=4)
     # then the bridge is 220 + 20 expansion − 20 contraction − 50 churn = 170
     assert [(s.key, s.amount) for s in report.bridge] == [
         ("start", 220), ("new", 0), ("expansion", 20), ("reactivation", 0),
@@ -75,7 +75,7 @@ def test_march_figures_of_the_small_book(month_data: dict[str, Any]) -> None:
 
 
 def test_april_save_is_the_one_closed_after_midnight_in_tokyo(month_data: dict[str, Any]) -> None:
-    report = monthly_report(month=APR, currency="JPY", zone=TOKYO)
+    report = monthly_report(month=APR, currency="JPY", zone=TOKYO, fiscal_start_month=4)
     assert [s.task.account.name for s in report.saves] == ["株式会社A"]
     # no score in April, so no turn to red; d's renewal on 5/10 is April's risk too
     assert [(r.account.name, r.turned_red) for r in report.risks] == [("株式会社D", False)]
@@ -88,7 +88,7 @@ def test_the_report_equals_the_revenue_page_for_the_same_month(month_data: dict[
     client = client_for(world.manager)
     bridge = revenue_csv(client, "bridge")
     assert bridge[0]["month"] == "2024-04"
-    report = monthly_report(month=APR, currency="JPY", zone=TOKYO)
+    report = monthly_report(month=APR, currency="JPY", zone=TOKYO, fiscal_start_month=4)
     # then the bridge steps are the same amounts
     assert [int(row["amount"]) for row in bridge] == [step.amount for step in report.bridge]
     # and for every month, the report's end MRR and net new MRR are the revenue page's
@@ -96,7 +96,7 @@ def test_the_report_equals_the_revenue_page_for_the_same_month(month_data: dict[
         month = dt.date.fromisoformat(row["month"] + "-01")
         page = client.get(f"/kpis/report/{row['month']}/")
         assert page.status_code == 200
-        shown = monthly_report(month=month, currency="JPY", zone=TOKYO)
+        shown = monthly_report(month=month, currency="JPY", zone=TOKYO, fiscal_start_month=4)
         assert shown.company is not None
         assert shown.company.total_mrr == int(row["total_mrr"])
         assert shown.company.net_new_mrr == int(row["net_new_mrr"])
@@ -105,7 +105,7 @@ def test_the_report_equals_the_revenue_page_for_the_same_month(month_data: dict[
         assert f'data-amount="{row["net_new_mrr"]}"' in body
     # and the churn rates by segment are the revenue page's
     churn = {(r["segment"], r["month"]): r for r in revenue_csv(client, "churn")}
-    march = monthly_report(month=MAR, currency="JPY", zone=TOKYO)
+    march = monthly_report(month=MAR, currency="JPY", zone=TOKYO, fiscal_start_month=4)
     for seg in march.segments:
         expected = churn[(seg.segment, "2024-03")]
         assert text(seg.logo_churn_rate) == expected["logo_churn_rate"]
@@ -188,3 +188,28 @@ def test_without_chromium_the_page_and_the_pdf_say_so(
     response = client.get("/kpis/report/2024-03.pdf")
     assert response.status_code == 503
     assert "このサーバーではPDFを作れません" in response.content.decode()
+
+
+def test_the_kpis_are_the_kpi_homes_for_the_month(month_data: dict[str, Any]) -> None:
+    # given the KPI snapshots of the small book (the KPI job as of 2024-04-15)
+    from kizuna.apps.kpis.selectors import kpi_home
+    from kizuna.apps.kpis.services import kpi_snapshots_refresh
+
+    kpi_snapshots_refresh(today=dt.date(2024, 4, 15))
+    # when March's report is read
+    report = monthly_report(month=MAR, currency="JPY", zone=TOKYO, fiscal_start_month=4)
+    lines = {line.key: line for line in report.kpis.lines}
+    # then each KPI is the KPI home's company card as of March's end
+    home = kpi_home(today=dt.date(2024, 3, 31), fiscal_start_month=4)
+    assert [line.key for line in report.kpis.lines] == [card.key for card in home.cards]
+    for card in home.cards:
+        assert (lines[card.key].figure, lines[card.key].target) == (card.figure, card.target)
+    # and March's monthly logo churn is the revenue snapshot's: 1 of 4 accounts
+    churn = lines["logo_churn_monthly"]
+    assert churn.figure == 0.25 and churn.figure_text == "25.0%"
+    assert churn.period_label == "2024年3月"
+    assert report.kpis.fiscal_year == 2023
+    # and the page and the API show them
+    client = client_for(month_data["world"].viewer)
+    body = client.get("/kpis/report/2024-03/").content.decode()
+    assert 'data-kpi="logo_churn_monthly"' in body and "KPIと目標" in body

@@ -873,6 +873,8 @@ def can_edit_report_recipients(user: User | AnonymousUser) -> bool:
     """Set who receives the monthly report by e-mail and in which language: CS ops admins, who
     own the company's business settings."""
     return _has_role(user, Role.ADMIN)
+
+
 # --- KPI home and targets ---------------------------------------------------------------
 
 

@@ -85,9 +85,23 @@ class AsOfOut(Schema):
     renewals: dt.datetime | None = Field(description="when the renewals were last refreshed")
 
 
+class KpiOut(Schema):
+    key: str = Field(description="the KPI's key (docs/kpi-home.md)")
+    figure: float | None = Field(description="the company's figure; rates as fractions")
+    target: float | None
+    status: str = Field(description='"meets", "misses" or "" (no figure or no target)')
+
+
+class KpisOut(Schema):
+    as_of: dt.date | None = Field(description="the KPI snapshots' day; null before the first")
+    fiscal_year: int
+    kpis: list[KpiOut]
+
+
 class MonthlyReportOut(Schema):
     month: str = Field(description="YYYY-MM")
     currency: str
+    kpis: KpisOut = Field(description="the KPI home's company cards as of the month's end")
     company: CompanyOut | None = Field(description="null: no revenue snapshot of the month")
     bridge: list[BridgeStepOut]
     segments: list[SegmentOut]
@@ -121,6 +135,14 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
     return {
         "month": f"{report.month:%Y-%m}",
         "currency": report.currency,
+        "kpis": {
+            "as_of": report.kpis.as_of,
+            "fiscal_year": report.kpis.fiscal_year,
+            "kpis": [
+                {"key": k.key, "figure": k.figure, "target": k.target, "status": k.status}
+                for k in report.kpis.lines
+            ],
+        },
         "company": _company(report),
         "bridge": [{"key": step.key, "amount": step.amount} for step in report.bridge],
         "segments": [
@@ -177,4 +199,10 @@ def get_monthly_report(request: AuthedRequest, month: str) -> Any:
         raise Http404
     tenant = tenant_settings_get()
     zone = zoneinfo.ZoneInfo(tenant.time_zone)
-    return report_json(monthly_report(month=chosen, currency=tenant.currency, zone=zone))
+    report = monthly_report(
+        month=chosen,
+        currency=tenant.currency,
+        zone=zone,
+        fiscal_start_month=tenant.fiscal_year_start_month,
+    )
+    return report_json(report)

@@ -22,7 +22,12 @@ def printable_html(*, month: dt.date, language: str) -> str:
     tenant = tenant_settings_get()
     zone = zoneinfo.ZoneInfo(tenant.time_zone)
     with translation.override(language), timezone.override(zone):
-        report = monthly_report(month=month, currency=tenant.currency, zone=zone)
+        report = monthly_report(
+            month=month,
+            currency=tenant.currency,
+            zone=zone,
+            fiscal_start_month=tenant.fiscal_year_start_month,
+        )
         return render_to_string(
             "reports/print.html",
             {

@@ -1,5 +1,7 @@
 """The monthly CS report's figures, read from the owning apps' selectors (docs/monthly-report.md).
 
+- the KPIs against targets are the KPI home's company cards as of the month's end
+  (``kpis.selectors.kpi_home``);
 - the MRR bridge and the churn and expansion by segment are the month's revenue snapshot rows
   (``revenue.selectors``), the same rows the revenue page draws, never recomputed;
 - the risks are the accounts whose health turned red in the month (``health.selectors``) and
@@ -24,6 +26,7 @@ from django.utils.translation import gettext as _
 from kizuna.apps.customers.models import Account
 from kizuna.apps.front.charts import Chart
 from kizuna.apps.health.selectors import accounts_turned_red
+from kizuna.apps.kpis.selectors import KpiCard, kpi_home
 from kizuna.apps.renewals.models import Renewal
 from kizuna.apps.renewals.selectors import refreshed_at, renewals_at_risk
 from kizuna.apps.revenue import charts as revenue_charts
@@ -37,10 +40,13 @@ from kizuna.apps.revenue.selectors import (
 from kizuna.apps.tasks.models import Task
 from kizuna.apps.tasks.selectors import tasks_saved_between
 from kizuna.core.calendar import first_of_month, month_end, month_start_after, month_start_before
+from kizuna.core.kpis.catalog import shown
 from kizuna.core.segmentation import SEGMENT_ORDER
 
 #: how many accounts the risk list shows, and the saves list
 TOP: Final = 10
+#: how many months of each KPI's trend the report writes out
+TREND_SHOWN: Final = 3
 #: renewals dated up to this many days after the month's end count as the month's risks
 RENEWAL_HORIZON_DAYS: Final = 90
 _MONTH: Final = re.compile(r"(\d{4})-(\d{2})")
@@ -133,6 +139,38 @@ class ReportAsOf:
 
 
 @dataclass(frozen=True, slots=True)
+class KpiLine:
+    """One KPI of the KPI home (the company's card as of the month's end): its figure and
+    target as the KPI home writes them, "meets" / "misses" / "" (no figure or target), the last
+    months of its trend ("2024年1月 1.2%"), the cut that drags it most, and the page that
+    explains it."""
+
+    key: str
+    label: str
+    period_label: str
+    figure: float | None
+    target: float | None
+    figure_text: str
+    target_text: str
+    status: str
+    trend: tuple[str, ...]
+    drag_label: str
+    drag_text: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class KpiSection:
+    """The KPIs against targets: the KPI home's company cards as of the month's end (the
+    snapshots' day ``as_of``, computed at ``computed_at``; None before the KPI job ran)."""
+
+    as_of: dt.date | None
+    computed_at: dt.datetime | None
+    fiscal_year: int
+    lines: list[KpiLine]
+
+
+@dataclass(frozen=True, slots=True)
 class MonthlyReport:
     month: dt.date
     last_day: dt.date
@@ -148,6 +186,7 @@ class MonthlyReport:
     #: the MRR now of the accounts saved (each account once)
     saved_mrr: int
     as_of: ReportAsOf
+    kpis: KpiSection
 
 
 def bridge_steps(row: RevenueSnapshot) -> list[BridgeStep]:
@@ -235,7 +274,41 @@ def save_rows(month: dt.date, zone: zoneinfo.ZoneInfo) -> list[SaveRow]:
     ]
 
 
-def monthly_report(*, month: dt.date, currency: str, zone: zoneinfo.ZoneInfo) -> MonthlyReport:
+def _kpi_line(card: KpiCard) -> KpiLine:
+    points = [p for p in card.trend if p.figure is not None][-TREND_SHOWN:]
+    drag = card.drag
+    return KpiLine(
+        key=card.key,
+        label=card.label,
+        period_label=card.period_label,
+        figure=card.figure,
+        target=card.target,
+        figure_text=card.figure_text,
+        target_text=card.target_text,
+        status=card.status,
+        trend=tuple(f"{p.label} {shown(card.kpi, p.figure)}" for p in points),
+        drag_label=drag.label if drag else "",
+        drag_text=f"{drag.figure_text} / {drag.target_text}" if drag else "",
+        url=card.url,
+    )
+
+
+def kpi_section(month: dt.date, *, fiscal_start_month: int) -> KpiSection:
+    """The KPI home's company cards as of ``month``'s last day (``kpis.selectors.kpi_home``,
+    the same function the KPI home reads): a monthly KPI shows that month, a fiscal-year KPI
+    its year to date as the KPI snapshots hold it."""
+    home = kpi_home(today=month_end(month), fiscal_start_month=fiscal_start_month)
+    return KpiSection(
+        as_of=home.as_of,
+        computed_at=home.computed_at,
+        fiscal_year=home.fiscal_year,
+        lines=[_kpi_line(card) for card in home.cards],
+    )
+
+
+def monthly_report(
+    *, month: dt.date, currency: str, zone: zoneinfo.ZoneInfo, fiscal_start_month: int
+) -> MonthlyReport:
     """Everything the report shows for ``month`` (a month that is over: its next month
     exists)."""
     month = first_of_month(month)
@@ -259,4 +332,5 @@ def monthly_report(*, month: dt.date, currency: str, zone: zoneinfo.ZoneInfo) ->
         as_of=ReportAsOf(
             revenue=snapshots_computed_at(), health_day=health_day, renewals=refreshed_at()
         ),
+        kpis=kpi_section(month, fiscal_start_month=fiscal_start_month),
     )

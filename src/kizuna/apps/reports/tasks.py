@@ -21,8 +21,13 @@ SCHEDULE = (
     daily(
         "reports.monthly_report",
         monthly_report,
-        # the report reads the month's revenue snapshots, health scores and renewals: after the
-        # day's refreshes, so that a month closed yesterday is in them
-        after=("revenue.refresh_snapshots", "health.refresh_scores", "renewals.refresh"),
+        # the report reads the month's revenue snapshots, health scores, renewals and KPI
+        # snapshots: after the day's refreshes, so that a month closed yesterday is in them
+        after=(
+            "revenue.refresh_snapshots",
+            "health.refresh_scores",
+            "renewals.refresh",
+            "kpis.refresh_snapshots",
+        ),
     ),
 )

@@ -57,7 +57,12 @@ def page(request: AuthedRequest, month: str) -> HttpResponse:
     if chosen is None:
         raise Http404
     zone = zoneinfo.ZoneInfo(request.tenant.time_zone)
-    report = monthly_report(month=chosen, currency=request.tenant.currency, zone=zone)
+    report = monthly_report(
+        month=chosen,
+        currency=request.tenant.currency,
+        zone=zone,
+        fiscal_start_month=request.tenant.fiscal_year_start_month,
+    )
     last = last_complete_month(today)
     context = {
         "nav": NAV,
