@@ -10,12 +10,15 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.utils import timezone
 
 from kizuna.apps.audit.models import AuditEvent
 from kizuna.apps.jobs.registry import daily_jobs
 from kizuna.apps.reports import services
 from kizuna.apps.reports.models import ReportSettings, SentReport
 from kizuna.apps.reports.tasks import monthly_report
+from kizuna.apps.tenant.models import TenantSettings
 from tests.apps.org.conftest import Inbox
 from tests.factories import World
 
@@ -107,8 +110,6 @@ def test_without_the_year_end_closure_january_starts_on_the_first_weekday(
     recipients: World, smtp_server: Inbox, printed: list[tuple[dt.date, str]]
 ) -> None:
     # a company that works from 1/2 (2026: 1/1 Thu is a holiday, 1/2 Fri is not)
-    from kizuna.apps.tenant.models import TenantSettings
-
     TenantSettings.objects.update_or_create(pk=1, defaults={"year_end_closure": False})
     assert "not the first business day" in run(dt.date(2026, 1, 1))
     assert "sent to 2" in run(dt.date(2026, 1, 2))
@@ -143,8 +144,6 @@ def test_a_retry_after_the_failure_sends(
 def test_a_live_claim_of_another_run_is_respected(
     recipients: World, smtp_server: Inbox, printed: list[tuple[dt.date, str]]
 ) -> None:
-    from django.utils import timezone
-
     SentReport.objects.create(month=dt.date(2026, 11, 1), claimed_at=timezone.now())
     assert "sent already" in run(dt.date(2026, 12, 1))
     assert smtp_server.messages == []
@@ -187,8 +186,6 @@ def test_recipients_are_set_by_admins_only_and_audited(world: World) -> None:
 
 
 def test_the_recipients_page(world: World) -> None:
-    from django.test import Client
-
     admin, manager = Client(), Client()
     admin.force_login(world.admin)
     manager.force_login(world.manager)

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from kizuna.apps.kpis.selectors import kpi_home
+from kizuna.apps.kpis.services import kpi_snapshots_refresh
 from kizuna.apps.reports.selectors import (
     last_complete_month,
     monthly_report,
@@ -192,9 +194,6 @@ def test_without_chromium_the_page_and_the_pdf_say_so(
 
 def test_the_kpis_are_the_kpi_homes_for_the_month(month_data: dict[str, Any]) -> None:
     # given the KPI snapshots of the small book (the KPI job as of 2024-04-15)
-    from kizuna.apps.kpis.selectors import kpi_home
-    from kizuna.apps.kpis.services import kpi_snapshots_refresh
-
     kpi_snapshots_refresh(today=dt.date(2024, 4, 15))
     # when March's report is read
     report = monthly_report(month=MAR, currency="JPY", zone=TOKYO, fiscal_start_month=4)
