@@ -42,6 +42,7 @@ ALLOWED = {
     "Outlook", "REST", "ARPA", "OCR", "Lines", "ZIP", "Teams", "Webhook",
     "CSAT",  # customer satisfaction (1-5), written so in Japanese too, as NPS
     "CSQL",  # LayerX's word for an expansion lead from CS, written so in Japanese too
+    "PDF",  # the monthly report's download, written so in Japanese too
     "date",  # a column name to type in a backtest table ("account_id, date, …")
 }  # fmt: skip
 WORD = re.compile(r"(?<![A-Za-z0-9_@./:-])[A-Za-z]{3,}(?![A-Za-z0-9_@/-])")
@@ -222,6 +223,10 @@ def _pages() -> list[tuple[str, str]]:
         ("churn-categories", "/churn-reasons/categories/"),
         ("churn-category", f"/churn-reasons/categories/{category_id}/"),
         ("revenue", "/revenue/"),
+        ("kpi-home", "/kpis/"),
+        ("kpi-targets", "/kpis/targets/"),
+        ("monthly-report", "/kpis/report/"),
+        ("monthly-report-recipients", "/kpis/report/recipients/"),
         ("funnels", "/funnels/"),
         ("coverage", "/coverage/"),
         ("coverage-uncovered", "/coverage/uncovered/?segment=high"),
