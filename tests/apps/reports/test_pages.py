@@ -141,7 +141,8 @@ def test_the_bare_address_opens_the_last_complete_month(world: World) -> None:
 
 
 @pytest.mark.parametrize(
-    "month", ["2026-13", "0000-01", "9999-12", "2024-00", "2024-3", "２０２４-03", "abcd-ef"]
+    "month",
+    ["2026-13", "0000-01", "9999-12", "2024-00", "2024-3", "２０２４-03", "abcd-ef", "%00", "-1"],
 )
 def test_bad_months_are_not_found(world: World, month: str) -> None:
     client = client_for(world.manager)
@@ -155,6 +156,7 @@ def test_month_parsing() -> None:
     assert parse_month("0000-01") is None
     assert parse_month("2026-13") is None
     assert parse_month("2026-1") is None
+    assert parse_month("２０２６-01") is None  # full-width digits are not a month
     today = dt.date(2026, 11, 30)
     assert report_month("2026-10", today=today) == dt.date(2026, 10, 1)
     assert report_month("2026-11", today=today) is None  # not over yet

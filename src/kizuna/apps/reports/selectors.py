@@ -49,7 +49,7 @@ TOP: Final = 10
 TREND_SHOWN: Final = 3
 #: renewals dated up to this many days after the month's end count as the month's risks
 RENEWAL_HORIZON_DAYS: Final = 90
-_MONTH: Final = re.compile(r"(\d{4})-(\d{2})")
+_MONTH: Final = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only
 
 
 def parse_month(text: str) -> dt.date | None:

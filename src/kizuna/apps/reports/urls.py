@@ -6,7 +6,8 @@ app_name = "reports"
 urlpatterns = [
     path("", views.latest, name="latest"),
     path("recipients/", views.recipients, name="recipients"),
-    # any YYYY-MM: a month that does not exist or is not over yet answers 404 (the view)
-    re_path(r"^(?P<month>[0-9]{4}-[0-9]{2})/$", views.page, name="page"),
-    re_path(r"^(?P<month>[0-9]{4}-[0-9]{2})\.pdf$", views.pdf, name="pdf"),
+    # YYYY-MM: a string that is not a month, or a month not over yet, answers 404 (the view);
+    # the PDF first, so that "x.pdf" is never taken for a page to add a slash to
+    re_path(r"^(?P<month>[^/]+)\.pdf$", views.pdf, name="pdf"),
+    path("<str:month>/", views.page, name="page"),
 ]
