@@ -44,6 +44,10 @@ LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("kizuna/apps/customers/apps.py", "kizuna.apps.org.models"): (
         "the models whose saves the filter choices' receivers follow, in AppConfig.ready()"
     ),
+    ("kizuna/apps/kpis/apps.py", "kizuna.apps.kpis"): (
+        "the receivers that keep this year's KPI targets equal to the revenue targets and the"
+        " coverage policies are connected in AppConfig.ready(), once the models are loaded"
+    ),
     ("kizuna/apps/jobs/apps.py", "kizuna.apps.jobs"): (
         "each app's tasks.py is collected and the task signals are connected in"
         " AppConfig.ready(), once every app's models are loaded"

@@ -73,7 +73,7 @@ def shot(page: Any) -> Any:
 
 def sign_in(page: Any, username: str, *, password: str = PASSWORD) -> None:
     """Sign in through the login form, as a person would, and wait until the browser has left
-    the login page for where the member lands (今日 for a CSM, the coverage dashboard for CS
+    the login page for where the member lands (今日 for a CSM, the KPI home for CS
     ops)."""
     page.goto("/login/")
     page.fill("#id_username", username)

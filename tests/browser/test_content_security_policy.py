@@ -48,7 +48,7 @@ def test_pages_with_scripts_load_without_a_policy_violation(
     # when the admin opens the login page, then the pages that run scripts
     _visit(page, "/login/", console)
     log_in("admin")
-    page.wait_for_url("**/coverage/")  # CS ops land on the coverage dashboard
+    page.wait_for_url("**/kpis/")  # CS ops land on the KPI home
     for path in (
         "/accounts/",
         f"/accounts/{world.account.pk}/",

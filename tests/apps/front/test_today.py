@@ -21,9 +21,9 @@ from tests.factories import PASSWORD, World
     ("username", "landing"),
     [
         ("csm", "coverage:worklist"),
-        ("manager", "coverage:dashboard"),
-        ("admin", "coverage:dashboard"),
-        ("viewer", "customers:account_list"),
+        ("manager", "kpis:home"),
+        ("admin", "kpis:home"),
+        ("viewer", "kpis:home"),
     ],
 )
 def test_it_lands_each_role_on_its_start_page(world: World, username: str, landing: str) -> None:

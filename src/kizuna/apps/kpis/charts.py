@@ -3,6 +3,8 @@ dashed reference, drawn by the chart toolkit (axes with units, month labels)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 
 from kizuna.apps.front import charts
@@ -40,6 +42,14 @@ def trend_chart(card: KpiCard) -> charts.Chart:
     )
 
 
-def trend_charts(data: KpiHome) -> dict[str, charts.Chart]:
-    """Each card's chart, by KPI key."""
-    return {card.key: trend_chart(card) for card in data.cards}
+@dataclass(frozen=True, slots=True)
+class CardView:
+    """A card and its trend chart, as the home draws them."""
+
+    card: KpiCard
+    chart: charts.Chart
+
+
+def card_views(data: KpiHome) -> list[CardView]:
+    """Each card with its chart, in the catalog's order."""
+    return [CardView(card, trend_chart(card)) for card in data.cards]

@@ -1,7 +1,8 @@
 """Reads of the KPI app: targets (with the older tables as defaults) and the KPI home.
 
-The KPI home reads only ``KpiSnapshot`` (and the targets): one query for the rows of the
-periods shown, one for the targets; never a query per cut (docs/kpi-home.md, "Speed").
+The KPI home reads only ``KpiSnapshot`` (and the targets): one query for the cut's own rows, one
+for the rows of the cuts below it in each card's period, a few for the targets and the names;
+never a query per cut or per card (docs/kpi-home.md, "Speed").
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ from kizuna.core.calendar import (
     fiscal_year,
     fiscal_year_end,
     fiscal_year_start,
+    month_from_index,
+    month_index,
     month_start_before,
     month_starts,
 )
-from kizuna.core.kpis.catalog import KPIS, Kpi, shown
+from kizuna.core.kpis.catalog import KPI_BY_KEY, KPIS, Kpi, shown
 from kizuna.core.kpis.home import CutValue, Drag, dragging
 from kizuna.core.kpis.targets import DerivedTargets, Plan, annualised, derive, meets
 
@@ -52,12 +55,31 @@ class TargetBook:
     targets: Mapping[tuple[str, str, str], tuple[float, str]]
 
     def get(self, kpi: str, cut: str, value: str) -> float | None:
+        """The cut's own target, else the company's (a team without a target of its own is
+        held to the company's)."""
         found = self.targets.get((kpi, cut, value))
+        if found is None and _falls_back(kpi):
+            found = self.targets.get((kpi, "company", ""))
         return None if found is None else found[0]
 
     def source(self, kpi: str, cut: str, value: str) -> str:
+        """Where the target comes from: "set", "revenue", "coverage", "company" (the company's
+        target stands in for the cut's), or "" (none)."""
         found = self.targets.get((kpi, cut, value))
-        return "" if found is None else found[1]
+        if found is not None:
+            return found[1]
+        return "company" if _falls_back(kpi) and (kpi, "company", "") in self.targets else ""
+
+    def own(self, kpi: str, cut: str, value: str) -> float | None:
+        """The cut's own target only (the targets table)."""
+        found = self.targets.get((kpi, cut, value))
+        return None if found is None else found[0]
+
+
+def _falls_back(kpi: str) -> bool:
+    """A cut without a target of its own is held to the company's, except for a count (the
+    company's 200 CSQLs are no team's target)."""
+    return kpi in KPI_BY_KEY and KPI_BY_KEY[kpi].unit != "count"
 
 
 def target_book(year: int) -> TargetBook:
@@ -170,7 +192,9 @@ class DragView:
 
     @property
     def cost_text(self) -> str:
-        return shown(self.kpi, self.cost)
+        """The points the cut costs the whole (a rate in percentage points)."""
+        points = self.cost * 100 if self.kpi.unit == "rate" else self.cost
+        return _("%(points)s pt") % {"points": f"{points:.1f}"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +209,8 @@ class KpiCard:
     denominator: float | None
     target: float | None
     target_source: str
+    #: a count's annual target pro rata to the days of the fiscal year gone (None otherwise)
+    target_to_date: float | None
     meets: bool | None
     trend: tuple[TrendPoint, ...]
     drag: DragView | None
@@ -201,6 +227,10 @@ class KpiCard:
     @property
     def target_text(self) -> str:
         return shown(self.kpi, self.target)
+
+    @property
+    def target_to_date_text(self) -> str:
+        return shown(self.kpi, self.target_to_date)
 
     @property
     def count_text(self) -> str:
@@ -241,16 +271,55 @@ class KpiHome:
         return next(card for card in self.cards if card.key == key)
 
 
-def _snapshot_rows(months: list[dt.date], year_start: dt.date) -> list[KpiSnapshot]:
-    return list(
-        KpiSnapshot.objects.filter(
-            Q(period=PeriodKind.MONTH, period_start__in=months)
-            | Q(period=PeriodKind.FISCAL_YEAR, period_start=year_start)
-        ).only(
-            "kpi", "period", "period_start", "cut", "value", "figure", "numerator",
-            "denominator", "as_of", "computed_at",
-        )
-    )  # fmt: skip
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One stored KPI value, as the home reads it (a plain row, not a model instance)."""
+
+    kpi: str
+    period: str
+    period_start: dt.date
+    cut: str
+    value: str
+    figure: float | None
+    numerator: float | None
+    denominator: float | None
+    as_of: dt.date
+    computed_at: dt.datetime
+
+
+_ROW_FIELDS = (
+    "kpi", "period", "period_start", "cut", "value", "figure", "numerator", "denominator",
+    "as_of", "computed_at",
+)  # fmt: skip
+
+
+def _rows(condition: Q) -> list[Row]:
+    return [
+        Row(*values)
+        for values in KpiSnapshot.objects.filter(condition).order_by().values_list(*_ROW_FIELDS)
+    ]
+
+
+def _home_rows(
+    cut: str, value: str, months: list[dt.date], year_start: dt.date
+) -> tuple[list[Row], list[Row]]:
+    """Two queries: the cut's own rows (the trend months and the fiscal year), then the rows
+    of the cuts below it in each card's headline period (where the dragging cut is found)."""
+    periods = Q(period=PeriodKind.MONTH, period_start__in=months) | Q(
+        period=PeriodKind.FISCAL_YEAR, period_start=year_start
+    )
+    own = _rows(periods & Q(cut=cut, value=value))
+    below = list(_BELOW.get(cut, ()))
+    if not below:
+        return own, []
+    latest: dict[str, dt.date] = {}
+    for row in own:
+        if row.period == PeriodKind.MONTH:
+            latest[row.kpi] = max(row.period_start, latest.get(row.kpi, row.period_start))
+    heads = Q(period=PeriodKind.FISCAL_YEAR, period_start=year_start)
+    for kpi, month in latest.items():
+        heads |= Q(kpi=kpi, period=PeriodKind.MONTH, period_start=month)
+    return own, _rows(heads & Q(cut__in=below))
 
 
 def kpi_home(
@@ -260,17 +329,24 @@ def kpi_home(
     year = fiscal_year(today, fiscal_start_month)
     year_start = fiscal_year_start(year, fiscal_start_month)
     months = month_starts(month_start_before(first_of_month(today), TREND_MONTHS - 1), today)
-    rows = _snapshot_rows(months, year_start)
+    own, below = _home_rows(cut, value, months, year_start)
     book = target_book(year)
     labels = cut_labels()
-    by_kpi: dict[str, list[KpiSnapshot]] = defaultdict(list)
-    for row in rows:
+    by_kpi: dict[str, list[Row]] = defaultdict(list)
+    for row in below:
         by_kpi[row.kpi].append(row)
+    mine: dict[str, list[Row]] = defaultdict(list)
+    for row in own:
+        mine[row.kpi].append(row)
     cards = tuple(
-        _card(kpi, by_kpi.get(kpi.key, []), book, labels, cut, value, months, year_start, today)
+        _card(
+            kpi, mine.get(kpi.key, []), by_kpi.get(kpi.key, []), book, labels, cut, value,
+            months, year_start, today,
+        )
         for kpi in KPIS
         if cut in kpi.cuts
-    )
+    )  # fmt: skip
+    rows = own
     as_of = max((row.as_of for row in rows), default=None)
     computed = max((row.computed_at for row in rows), default=None)
     return KpiHome(
@@ -287,7 +363,8 @@ def kpi_home(
 
 def _card(
     kpi: Kpi,
-    rows: list[KpiSnapshot],
+    mine: list[Row],
+    rows: list[Row],
     book: TargetBook,
     labels: Mapping[tuple[str, str], str],
     cut: str,
@@ -296,13 +373,13 @@ def _card(
     year_start: dt.date,
     today: dt.date,
 ) -> KpiCard:
-    mine = [r for r in rows if r.cut == cut and r.value == value]
     monthly = {r.period_start: r for r in mine if r.period == PeriodKind.MONTH}
     if kpi.headline == "month":
         start = max(monthly, default=None)
         head = monthly.get(start) if start else None
         period_label = month_label(start) if start else ""
-        period, candidates = PeriodKind.MONTH, [r for r in rows if r.period_start == start]
+        period = PeriodKind.MONTH
+        candidates = [r for r in rows if r.period == period and r.period_start == start]
     else:
         start = year_start
         head = next((r for r in mine if r.period == PeriodKind.FISCAL_YEAR), None)
@@ -311,6 +388,9 @@ def _card(
         candidates = [r for r in rows if r.period == PeriodKind.FISCAL_YEAR]
     target = book.get(kpi.key, cut, value)
     figure = head.figure if head else None
+    to_date = None
+    if kpi.unit == "count" and target is not None:
+        to_date = target * year_elapsed(year_start, today)
     drag = _drag(kpi, candidates, book, labels, cut, period, start, today)
     return KpiCard(
         kpi=kpi,
@@ -323,7 +403,8 @@ def _card(
         denominator=head.denominator if head else None,
         target=target,
         target_source=book.source(kpi.key, cut, value),
-        meets=meets(kpi, figure, target),
+        target_to_date=to_date,
+        meets=meets(kpi, figure, target if to_date is None else to_date),
         trend=tuple(
             TrendPoint(m, month_label(m), monthly[m].figure if m in monthly else None)
             for m in months
@@ -333,13 +414,22 @@ def _card(
     )
 
 
+def year_elapsed(year_start: dt.date, today: dt.date) -> float:
+    """The share of the fiscal year starting ``year_start`` gone by the end of ``today``
+    (1 on its last day; 0–1)."""
+    end = month_from_index(min(month_index(year_start) + 12, month_index(dt.date.max)))
+    days = (end - year_start).days or 1
+    gone = (today - year_start).days + 1
+    return min(max(gone / days, 0.0), 1.0)
+
+
 #: the cut kinds below each cut kind, where the home looks for what drags it
 _BELOW = {"company": ("segment", "team"), "segment": ("team", "csm"), "team": ("csm",), "csm": ()}
 
 
 def _drag(
     kpi: Kpi,
-    rows: Iterable[KpiSnapshot],
+    rows: Iterable[Row],
     book: TargetBook,
     labels: Mapping[tuple[str, str], str],
     cut: str,
@@ -353,9 +443,7 @@ def _drag(
     values = [
         CutValue(
             r.cut, r.value, r.figure,
-            book.get(kpi.key, r.cut, r.value)
-            if (kpi.key, r.cut, r.value) in book.targets
-            else book.get(kpi.key, "company", ""),
+            book.get(kpi.key, r.cut, r.value),
             float(r.denominator or 0) if kpi.unit != "count" else float(r.numerator or 0),
         )
         for r in rows
@@ -386,9 +474,10 @@ def detail_url(
         return reverse("revenue:dashboard") + (f"?{urlencode(query)}" if query else "")
     if key == "coverage":
         return reverse("coverage:dashboard")
-    if key == "onboarding_completion":
-        return reverse("onboarding:dashboard")
     first = start or today
+    if key == "onboarding_completion":
+        query = {"from": f"{first:%Y-%m}", "to": f"{today:%Y-%m}"}
+        return reverse("onboarding:dashboard") + "?" + urlencode(query)
     if key == "nps":
         query = {"cut": "all", "period": "fiscal_year", "from": first.isoformat(),
                  "to": today.isoformat()}  # fmt: skip
@@ -474,7 +563,7 @@ def target_rows(book: TargetBook) -> list[TargetRow]:
             kpi=kpi,
             label=kpi_label(kpi.key),
             cells=tuple(
-                TargetCell(kpi, book.get(kpi.key, cut, value), book.source(kpi.key, cut, value))
+                TargetCell(kpi, book.own(kpi.key, cut, value), book.source(kpi.key, cut, value))
                 for cut, value, _label in columns
             ),
         )

@@ -75,7 +75,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         {
             "nav": "kpis",
             "data": data,
-            "charts": charts.trend_charts(data),
+            "cards": charts.card_views(data),
             "options": options,
             "today": today,
             "can_edit": can_edit_kpi_targets(request.user),

@@ -493,27 +493,36 @@ STUCK_PAGE_SIZE = 25
 
 
 def dashboard_data(
-    *, today: dt.date, by: Dimension, stuck_page: str | None = None
+    *,
+    today: dt.date,
+    by: Dimension,
+    stuck_page: str | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
 ) -> OnboardingDashboard:
     """Completion within the period by ``by`` against the target, the cohort table, the
-    funnel, and who is stalled and why."""
+    funnel, and who is stalled and why. ``period``: the first and last months of the
+    completion figure (default: the three whole months before this one)."""
     policy = onboarding_policy()
+    period_first, period_last = period or (
+        month_start_before(today, 3),
+        month_start_before(today, 1),
+    )
     frame = kpi_frame(as_of=today, dimensions=(by,))
     this_month = today.replace(day=1)
-    first, last_full = month_start_before(today, 11), month_start_before(today, 1)
-    period = kpis.period_completion(
+    first = month_start_before(today, 11)
+    by_value = kpis.period_completion(
         frame,
         as_of=today,
-        first_month=month_start_before(today, 3),
-        last_month=last_full,
+        first_month=period_first,
+        last_month=period_last,
         by=by,
         target=policy.completion_target,
     )
     overall = kpis.period_completion(
         frame,
         as_of=today,
-        first_month=month_start_before(today, 3),
-        last_month=last_full,
+        first_month=period_first,
+        last_month=period_last,
         target=policy.completion_target,
     )
     cohorts = kpis.completion_cohorts(frame, as_of=today, first_month=first, last_month=this_month)
@@ -553,10 +562,10 @@ def dashboard_data(
     return OnboardingDashboard(
         policy=policy,
         labels=_dimension_labels(by),
-        period=period,
+        period=by_value,
         overall=overall[0] if overall else None,
-        period_first=month_start_before(today, 3),
-        period_last=last_full,
+        period_first=period_first,
+        period_last=period_last,
         cohorts=tuple(reversed(kpis.cohort_rows(cohorts))),
         matrix_columns=tuple(values),
         matrix=matrix,

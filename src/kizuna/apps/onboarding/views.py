@@ -3,6 +3,7 @@ dashboard, and the template editor for CS ops."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -135,10 +136,27 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "by": by,
         "computed_at": timezone.now(),  # computed live from the onboardings as evaluated
         "dashboard": selectors.dashboard_data(
-            today=today, by=by, stuck_page=request.GET.get("stuck_page")
+            today=today,
+            by=by,
+            stuck_page=request.GET.get("stuck_page"),
+            period=_period(request.GET.get("from"), request.GET.get("to")),
         ),
     }
     return render(request, "onboarding/dashboard.html", context)
+
+
+def _period(first: str | None, last: str | None) -> tuple[dt.date, dt.date] | None:
+    """``?from=2026-04&to=2026-11``: the months of the completion figure (the KPI home links
+    here with its fiscal year); None (the default period) unless both are months of 2000–2099
+    in order."""
+    try:
+        low = dt.datetime.strptime(first or "", "%Y-%m").date()
+        high = dt.datetime.strptime(last or "", "%Y-%m").date()
+    except ValueError:
+        return None
+    if not (2000 <= low.year <= 2099 and 2000 <= high.year <= 2099) or low > high:
+        return None
+    return (low, high)
 
 
 @login_required
