@@ -222,6 +222,8 @@ def _pages() -> list[tuple[str, str]]:
         ("churn-report-product", "/churn-reasons/report/?period=quarter&cut=product"),
         ("churn-categories", "/churn-reasons/categories/"),
         ("churn-category", f"/churn-reasons/categories/{category_id}/"),
+        ("kpi-home", "/kpis/"),
+        ("kpi-targets", "/kpis/targets/"),
         ("revenue", "/revenue/"),
         ("kpi-home", "/kpis/"),
         ("kpi-targets", "/kpis/targets/"),

@@ -127,11 +127,21 @@ def _coverage_weights() -> dict[str, float]:
     return {value: float(total or 0) for value, total in rows}
 
 
-def kpi_targets(year: int) -> list[KpiTarget]:
-    """The targets set for ``year``, in the catalog's order."""
+@dataclass(frozen=True, slots=True)
+class SetTarget:
+    """A target set for a fiscal year, with the name of its cut."""
+
+    target: KpiTarget
+    cut_label: str
+
+
+def kpi_targets(year: int) -> list[SetTarget]:
+    """The targets set for ``year``, in the catalog's order, each with its cut's name."""
     order: dict[str, int] = {kpi.key: i for i, kpi in enumerate(KPIS)}
     rows = list(KpiTarget.objects.filter(fiscal_year=year).select_related("updated_by"))
-    return sorted(rows, key=lambda t: (order.get(t.kpi, 99), t.cut != "company", t.cut, t.value))
+    rows.sort(key=lambda t: (order.get(t.kpi, 99), t.cut != "company", t.cut, t.value))
+    labels = cut_labels()
+    return [SetTarget(row, cut_label(labels, row.cut, row.value)) for row in rows]
 
 
 # --- labels --------------------------------------------------------------------------------
