@@ -225,8 +225,6 @@ def _pages() -> list[tuple[str, str]]:
         ("kpi-home", "/kpis/"),
         ("kpi-targets", "/kpis/targets/"),
         ("revenue", "/revenue/"),
-        ("kpi-home", "/kpis/"),
-        ("kpi-targets", "/kpis/targets/"),
         ("monthly-report", "/kpis/report/"),
         ("monthly-report-recipients", "/kpis/report/recipients/"),
         ("funnels", "/funnels/"),
