@@ -30,6 +30,7 @@ from kizuna.apps.onboarding.api import router as onboarding_router
 from kizuna.apps.playbooks.api import router as playbooks_router
 from kizuna.apps.renewals.api import router as renewals_router
 from kizuna.apps.renewals.api_forecast import router as renewals_forecast_router
+from kizuna.apps.reports.api import router as reports_router
 from kizuna.apps.revenue.api import router as revenue_router
 from kizuna.apps.rules.api import router as rules_router
 from kizuna.apps.segments.api import router as segments_router
@@ -131,5 +132,6 @@ api.add_router("/", churnreasons_router)
 api.add_router("/", surveys_router)
 api.add_router("/", surveys_followup_router)
 api.add_router("/", surveys_nps_router)
+api.add_router("/", reports_router)
 api.add_router("/", kpis_router)
 api.add_router("/", diagnosis_router)

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "kizuna.apps.pages",
     "kizuna.apps.exports",
     "kizuna.apps.surveys",
+    "kizuna.apps.reports",
     "kizuna.apps.kpis",
     "kizuna.apps.diagnosis",
 ]
@@ -281,6 +282,9 @@ DEFAULT_FROM_EMAIL = env_str("KIZUNA_DEFAULT_FROM_EMAIL", "Kizuna <kizuna@localh
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where members reach this Kizuna: the links in e-mails start with it (no trailing slash).
 BASE_URL = env_str("KIZUNA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The Chromium that prints the monthly report to PDF (kizuna.apps.reports.pdf); empty: the
+# first chromium (Debian's package) or google-chrome on the PATH.
+CHROMIUM = env_str("KIZUNA_CHROMIUM", "")
 # Slack, Teams and outbound webhooks (kizuna.apps.notify): an endpoint that has not answered
 # after this many seconds counts as failed, and the delivery is retried later.
 WEBHOOK_TIMEOUT = env_int("KIZUNA_WEBHOOK_TIMEOUT", 10)

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include(pages.coverage)),
     path("", include("kizuna.apps.assignments.urls")),
     path("revenue/", include("kizuna.apps.revenue.urls")),
+    # the monthly CS report, under the KPI pages' prefix (before any "kpis/" line)
+    path("kpis/report/", include("kizuna.apps.reports.urls")),
     path("usage/", include(pages.usage)),
     path("onboarding/", include("kizuna.apps.onboarding.urls")),
     path("health/", include("kizuna.apps.health.urls")),

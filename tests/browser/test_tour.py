@@ -42,6 +42,7 @@ ALLOWED = {
     "Outlook", "REST", "ARPA", "OCR", "Lines", "ZIP", "Teams", "Webhook",
     "CSAT",  # customer satisfaction (1-5), written so in Japanese too, as NPS
     "CSQL",  # LayerX's word for an expansion lead from CS, written so in Japanese too
+    "PDF",  # the monthly report's download, written so in Japanese too
     "date",  # a column name to type in a backtest table ("account_id, date, …")
     "PMF",  # product-market fit, written so in Japanese too (PMFの達成: the seed's phases)
 }  # fmt: skip
@@ -225,6 +226,8 @@ def _pages() -> list[tuple[str, str]]:
         ("kpi-home", "/kpis/"),
         ("kpi-targets", "/kpis/targets/"),
         ("revenue", "/revenue/"),
+        ("monthly-report", "/kpis/report/"),
+        ("monthly-report-recipients", "/kpis/report/recipients/"),
         ("funnels", "/funnels/"),
         ("coverage", "/coverage/"),
         ("coverage-uncovered", "/coverage/uncovered/?segment=high"),

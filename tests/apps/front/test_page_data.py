@@ -43,6 +43,7 @@ from kizuna.apps.imports.services import accounts_import
 from kizuna.apps.jobs.services import jobs_run_due
 from kizuna.apps.onboarding.models import Onboarding
 from kizuna.apps.org.models import User
+from kizuna.apps.reports.selectors import last_complete_month
 from kizuna.apps.segments.models import SegmentRule
 from kizuna.apps.segments.services import segment_review_preview
 from kizuna.apps.tenant.selectors import tenant_today
@@ -177,6 +178,7 @@ def demo_company(db: Any, settings: Any, tmp_path: Path) -> dict[str, str]:
         "onboarding/pk": str(Onboarding.objects.order_by("state", "pk").first().pk),  # type: ignore[union-attr]
         "health/pk": str(ScoreModelVersion.objects.values_list("pk", flat=True).first()),
         "member_with_drops": dropped.username,
+        "kpis/month": f"{last_complete_month(today):%Y-%m}",  # the monthly report
         "review_query": (
             f"kind=percentile&high_share={rule.high_share}&low_share={rule.low_share}"
             f"&effective_from={today.isoformat()}&review_interval_months=6"

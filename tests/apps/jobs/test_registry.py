@@ -65,6 +65,25 @@ DECLARED = {
     "surveys.invite": ("day", ("customers.refresh_account_mrr", "onboarding.evaluate")),
     "surveys.send_due": ("minute", ("surveys.invite",)),
     "surveys.followups": ("minute", ("surveys.invite",)),
+    "kpis.refresh_snapshots": (
+        "day",
+        (
+            "revenue.refresh_snapshots",
+            "coverage.refresh_snapshots",
+            "onboarding.evaluate",
+            "renewals.refresh",
+            "expansion.refresh_csqls",
+        ),
+    ),
+    "reports.monthly_report": (
+        "day",
+        (
+            "revenue.refresh_snapshots",
+            "health.refresh_scores",
+            "renewals.refresh",
+            "kpis.refresh_snapshots",
+        ),
+    ),
 }
 
 
@@ -84,6 +103,8 @@ def test_the_apps_declare_the_daily_chain_in_the_order_it_always_ran() -> None:
         "health.refresh_scores",
         "health.backtest_models",
         "renewals.refresh",
+        "kpis.refresh_snapshots",
+        "reports.monthly_report",
         "rules.evaluate",
         "surveys.invite",
     ]
@@ -167,4 +188,6 @@ def test_only_kizunas_apps_with_a_tasks_module_are_read() -> None:
         "kizuna.apps.churnreasons.tasks",
         "kizuna.apps.rules.tasks",
         "kizuna.apps.surveys.tasks",
+        "kizuna.apps.reports.tasks",
+        "kizuna.apps.kpis.tasks",
     ]

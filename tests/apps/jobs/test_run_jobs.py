@@ -44,6 +44,8 @@ def test_it_runs_each_job_once_per_day(world: World) -> None:
         "health.refresh_scores",
         "health.backtest_models",
         "renewals.refresh",
+        "kpis.refresh_snapshots",
+        "reports.monthly_report",
         "rules.evaluate",
         "surveys.invite",
     ]

@@ -84,6 +84,8 @@ def test_the_scheduler_queues_the_days_first_job_and_the_worker_runs_the_chain(
         "kizuna.apps.health.refresh_scores",
         "kizuna.apps.health.backtest_models",
         "kizuna.apps.renewals.refresh",
+        "kizuna.apps.kpis.refresh_snapshots",
+        "kizuna.apps.reports.monthly_report",
         "kizuna.apps.rules.evaluate",
         "kizuna.apps.surveys.invite",
     ]

@@ -517,3 +517,25 @@ def _drop_reasons(
             continue
         losses.append((input_label(inputs.get(key, key)), round(float(points) - float(was), 1)))
     return sorted(losses, key=lambda item: item[1])[:2]
+
+
+def accounts_turned_red(*, first: dt.date, last: dt.date) -> tuple[dt.date | None, list[int]]:
+    """The accounts whose health turned red from ``first`` to ``last`` (both inclusive): red
+    on the latest scored day up to ``last`` (when that day is in the period) and not red on
+    the latest scored day before ``first`` (or not scored then). The day read, and the
+    account ids. Two queries on the (day, colour) rows; an account not scored on that day
+    (ended, or scored by hand earlier) is not read. The monthly report's health risks."""
+    end_day: dt.date | None = HealthScore.objects.filter(day__lte=last).aggregate(d=Max("day"))["d"]
+    if end_day is None or end_day < first:
+        return None, []
+    red = set(
+        HealthScore.objects.filter(day=end_day, rag="red").values_list("account_id", flat=True)
+    )
+    before: dt.date | None = HealthScore.objects.filter(day__lt=first).aggregate(d=Max("day"))["d"]
+    if before is not None and red:
+        red -= set(
+            HealthScore.objects.filter(
+                day=before, rag="red", account_id__in=sorted(red)
+            ).values_list("account_id", flat=True)
+        )
+    return end_day, sorted(red)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -57,10 +58,13 @@ class RefreshResult:
     as_of: dt.date
     written: dict[str, int]
     failed: dict[str, str]
+    seconds: dict[str, float]
 
     @property
     def message(self) -> str:
-        done = ", ".join(f"{name} {n}" for name, n in self.written.items())
+        done = ", ".join(
+            f"{name} {n} ({self.seconds.get(name, 0):.1f} s)" for name, n in self.written.items()
+        )
         failed = ", ".join(f"{name}: {error}" for name, error in self.failed.items())
         return f"KPI snapshots as of {self.as_of}: {done}" + (
             f"; failed {failed}" if failed else ""
@@ -101,14 +105,17 @@ def kpi_snapshots_refresh(*, today: dt.date | None = None) -> RefreshResult:
     now = timezone.now()
     written: dict[str, int] = {}
     failed: dict[str, str] = {}
+    seconds: dict[str, float] = {}
     for name, source in SOURCES.items():
+        started = time.perf_counter()
         try:
             rows = source(window)
             written[name] = _replace(name, rows, window, now)
         except Exception as error:  # one failing source must not stop the others
             log.exception("KPI source %s failed", name)
             failed[name] = f"{type(error).__name__}: {error}"
-    result = RefreshResult(as_of=today, written=written, failed=failed)
+        seconds[name] = time.perf_counter() - started
+    result = RefreshResult(as_of=today, written=written, failed=failed, seconds=seconds)
     log.info("%s", result.message)
     return result
 

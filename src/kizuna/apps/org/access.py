@@ -298,6 +298,7 @@ class MemberPermissions:
     view_feedback: bool = False
     view_survey_programs: bool = False
     view_diagnosis: bool = False
+    view_monthly_report: bool = False
 
 
 def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
@@ -322,6 +323,7 @@ def member_permissions(user: User | AnonymousUser) -> MemberPermissions:
         view_feedback=can_view_feedback(member),
         view_survey_programs=can_view_survey_programs(member),
         view_diagnosis=can_view_diagnosis(member),
+        view_monthly_report=can_view_monthly_report(member),
     )
 
 
@@ -857,6 +859,22 @@ def churn_reason_scope(user: User) -> WorkScope:
     """Whose churn events the missing list shows by default: a CSM their own accounts', a
     manager their team's, an admin or a viewer everyone's (``default_work_scope``)."""
     return default_work_scope(user)
+
+
+# --- the monthly CS report (docs/monthly-report.md) -----------------------------------------
+
+
+def can_view_monthly_report(user: User | AnonymousUser) -> bool:
+    """Read the monthly CS report (page, PDF, API): managers, CS ops admins and viewers, who
+    take it to the executive meeting. CSMs keep 今日 and the pages the report links to; the
+    report names the company's largest risks and its saves, a leadership summary."""
+    return _has_role(user, Role.ADMIN, Role.MANAGER, Role.VIEWER)
+
+
+def can_edit_report_recipients(user: User | AnonymousUser) -> bool:
+    """Set who receives the monthly report by e-mail and in which language: CS ops admins, who
+    own the company's business settings."""
+    return _has_role(user, Role.ADMIN)
 
 
 # --- KPI home and targets ---------------------------------------------------------------

@@ -311,3 +311,24 @@ def account_next_renewal(account_id: int, *, today: dt.date) -> Renewal | None:
         .order_by("date")
         .first()
     )
+
+
+#: the forecast calls that put a renewal on the monthly report's risk list
+AT_RISK_CALLS = (ForecastCall.AT_RISK, ForecastCall.LOST)
+
+
+def renewals_at_risk(*, first: dt.date, last: dt.date) -> list[Renewal]:
+    """Open renewals dated from ``first`` to ``last`` (both inclusive) whose forecast call is
+    "at risk" or "lost", the lines still due: the monthly report's renewal risks, largest MRR
+    due first. The call is the one people set now (a call has no history)."""
+    return list(
+        Renewal.objects.filter(
+            date__gte=first,
+            date__lte=last,
+            stage__in=OPEN_STAGES,
+            forecast_call__in=AT_RISK_CALLS,
+            no_longer_due=False,
+        )
+        .select_related("account__owner")
+        .order_by("-mrr_due", "date", "account_id")
+    )

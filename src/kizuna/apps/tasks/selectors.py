@@ -10,7 +10,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from kizuna.apps.org.access import WorkScope
 from kizuna.apps.org.models import User
-from kizuna.apps.tasks.models import ACTIVE_STATES, Task, TaskState
+from kizuna.apps.tasks.models import ACTIVE_STATES, Task, TaskOutcome, TaskState
 
 
 def _with_relations(tasks: QuerySet[Task]) -> QuerySet[Task]:
@@ -114,3 +114,17 @@ def tasks_filtered(
     elif overdue is False:
         tasks = tasks.exclude(state=TaskState.OPEN, due_date__lt=today)
     return _with_relations(tasks).order_by("due_date", "id")
+
+
+def tasks_saved_between(*, start: dt.datetime, end: dt.datetime) -> QuerySet[Task]:
+    """Tasks closed as done with the outcome "saved" from ``start`` (inclusive) to ``end``
+    (exclusive), aware instants: the saves the monthly report lists (docs/monthly-report.md).
+    Largest account MRR first, then the latest closed."""
+    return _with_relations(
+        Task.objects.filter(
+            state=TaskState.DONE,
+            outcome=TaskOutcome.SAVED,
+            closed_at__gte=start,
+            closed_at__lt=end,
+        )
+    ).order_by("-account__mrr", "-closed_at", "id")
