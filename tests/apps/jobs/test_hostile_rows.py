@@ -44,5 +44,5 @@ def test_it_runs_every_daily_job_over_hostile_rows(db: Any, settings: Any, tmp_p
     call_command("run_jobs", "--once", stdout=out, stderr=err)
     # then every daily job ran and ended ok
     states = {s.name: (s.last_status, s.last_message) for s in JobState.objects.all()}
-    assert len(states) == 16, out.getvalue()
+    assert len(states) == 17, out.getvalue()
     assert {name: s for name, s in states.items() if s[0] != "ok"} == {}

@@ -82,6 +82,18 @@ DECLARED = {
             "health.refresh_scores",
             "renewals.refresh",
             "kpis.refresh_snapshots",
+            "diagnosis.diagnose",
+        ),
+    ),
+    "diagnosis.diagnose": (
+        "day",
+        (
+            "coverage.refresh_snapshots",
+            "onboarding.evaluate",
+            "renewals.refresh",
+            "revenue.refresh_snapshots",
+            "health.refresh_scores",
+            "rules.evaluate",
         ),
     ),
 }
@@ -104,8 +116,9 @@ def test_the_apps_declare_the_daily_chain_in_the_order_it_always_ran() -> None:
         "health.backtest_models",
         "renewals.refresh",
         "kpis.refresh_snapshots",
-        "reports.monthly_report",
         "rules.evaluate",
+        "diagnosis.diagnose",
+        "reports.monthly_report",
         "surveys.invite",
     ]
     # each job is its app's own task, found in that app's tasks.py
@@ -165,7 +178,7 @@ def test_the_jobs_app_refuses_to_start_on_a_cycle(monkeypatch: pytest.MonkeyPatc
     )
     before = registry.schedule()
     # when the app registry gets the jobs app ready, then the start-up stops, naming the jobs
-    with pytest.raises(ImproperlyConfigured, match=r"bad\.first, health\.refresh_scores"):
+    with pytest.raises(ImproperlyConfigured, match=r"bad\.first, .*health\.refresh_scores"):
         apps.get_app_config("jobs").ready()
     assert registry.schedule() == before  # the schedule in use is untouched
 
@@ -190,4 +203,5 @@ def test_only_kizunas_apps_with_a_tasks_module_are_read() -> None:
         "kizuna.apps.surveys.tasks",
         "kizuna.apps.reports.tasks",
         "kizuna.apps.kpis.tasks",
+        "kizuna.apps.diagnosis.tasks",
     ]

@@ -45,8 +45,9 @@ def test_it_runs_each_job_once_per_day(world: World) -> None:
         "health.backtest_models",
         "renewals.refresh",
         "kpis.refresh_snapshots",
-        "reports.monthly_report",
         "rules.evaluate",
+        "diagnosis.diagnose",
+        "reports.monthly_report",
         "surveys.invite",
     ]
     assert again == []

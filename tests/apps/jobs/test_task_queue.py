@@ -85,8 +85,9 @@ def test_the_scheduler_queues_the_days_first_job_and_the_worker_runs_the_chain(
         "kizuna.apps.health.backtest_models",
         "kizuna.apps.renewals.refresh",
         "kizuna.apps.kpis.refresh_snapshots",
-        "kizuna.apps.reports.monthly_report",
         "kizuna.apps.rules.evaluate",
+        "kizuna.apps.diagnosis.diagnose",
+        "kizuna.apps.reports.monthly_report",
         "kizuna.apps.surveys.invite",
     ]
     assert {r.status for r in results.values()} == {TaskResultStatus.SUCCESSFUL}

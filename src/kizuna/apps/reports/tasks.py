@@ -28,6 +28,7 @@ SCHEDULE = (
             "health.refresh_scores",
             "renewals.refresh",
             "kpis.refresh_snapshots",
+            "diagnosis.diagnose",
         ),
     ),
 )
