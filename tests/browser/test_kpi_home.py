@@ -3,7 +3,6 @@ to the company, follows what drags GRR, and an admin sets a target through the f
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -64,4 +63,3 @@ def test_a_manager_reads_the_kpis_and_an_admin_sets_a_target(
     assert "目標を保存しました" in page.content()
     assert KpiTarget.objects.get(kpi="nps", cut="company").target == 25.0
     shot("kpi-targets")
-    _ = dt

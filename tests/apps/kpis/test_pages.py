@@ -331,4 +331,3 @@ def test_defaults_come_from_the_revenue_targets_until_a_kpi_target_is_set(world:
     rows = client_for(world.viewer).get(reverse("kpis:targets")).context["rows"]
     grr = next(r for r in rows if r.kpi.key == "grr")
     assert (grr.cells[0].target, grr.cells[0].source) == (0.9, "set")
-    _ = dt

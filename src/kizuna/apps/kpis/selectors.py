@@ -245,15 +245,13 @@ class KpiCard:
     @property
     def count_text(self) -> str:
         """What the figure is computed over ("412 / 450", "1,234 answers"), or ""."""
-        if self.denominator is None or self.kpi.unit == "count":
+        if self.denominator is None:
             return ""
         if self.kpi.key == "nps":
             return _("%(n)s answers") % {"n": f"{self.denominator:,.0f}"}
-        if self.kpi.key in ("grr", "nrr"):
-            return ""
-        if self.numerator is None:
-            return ""
-        if self.kpi.key == "renewal_rate":
+        # GRR, NRR and the renewal rate are over money (shown on their pages); a count is itself
+        counted = self.kpi.key not in ("grr", "nrr", "renewal_rate") and self.kpi.unit != "count"
+        if not counted or self.numerator is None:
             return ""
         return f"{self.numerator:,.0f} / {self.denominator:,.0f}"
 
