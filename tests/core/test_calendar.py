@@ -29,6 +29,7 @@ from kizuna.core.calendar import (
     month_index,
     month_start_after,
     month_start_before,
+    month_start_clamped,
     month_starts,
 )
 
@@ -136,6 +137,23 @@ def test_month_start_after_beyond_the_calendar_is_refused(day: date, months: int
     # given / when / then
     with pytest.raises(ValueError, match="1-9999"):
         month_start_after(day, months)
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 3, 31), -11, date(2025, 4, 1)),  # inside the calendar, as month_start_after
+        (date(9999, 6, 10), 12, date(9999, 12, 1)),  # held at the last month
+        (date(9999, 12, 31), 1, date(9999, 12, 1)),
+        (date(1, 3, 1), -12, date(1, 1, 1)),  # held at the first month
+        (date(1, 1, 1), -1, date(1, 1, 1)),
+    ],
+)
+def test_month_start_clamped_holds_at_the_calendar_edges(
+    day: date, months: int, expected: date
+) -> None:
+    # given / when / then
+    assert month_start_clamped(day, months) == expected
 
 
 def test_month_start_before_counts_back_from_the_month_of_the_day() -> None:

@@ -73,6 +73,13 @@ def month_start_before(day: date, months: int) -> date:
     return month_start_after(day, -months)
 
 
+def month_start_clamped(day: date, months: int) -> date:
+    """Like ``month_start_after`` but held at 0001-01-01 and 9999-12-01 instead of raising
+    (9999-06-10, +12 → 9999-12-01; 0001-03-01, −12 → 0001-01-01): for windows that reach past
+    the calendar's edge."""
+    return month_from_index(min(max(month_index(day) + months, _FIRST_INDEX), _LAST_INDEX))
+
+
 def month_starts(first: date, last: date) -> list[date]:
     """The first day of every month from ``first``'s month to ``last``'s month, both
     inclusive, oldest first; empty when ``first``'s month is after ``last``'s."""

@@ -39,8 +39,7 @@ from kizuna.core.calendar import (
     fiscal_year,
     fiscal_year_start,
     month_end,
-    month_from_index,
-    month_index,
+    month_start_clamped,
     month_starts,
 )
 from kizuna.core.kpis.targets import compounded
@@ -90,16 +89,6 @@ class Window:
         return fiscal_year_start(year, self.fiscal_start_month) if year >= 1 else None
 
 
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The first day of the month ``months`` before ``day``'s, or 0001-01-01 at the edge."""
-    return month_from_index(max(month_index(day) - months, month_index(dt.date.min)))
-
-
-def months_after(day: dt.date, months: int) -> dt.date:
-    """The first day of the month ``months`` after ``day``'s, or 9999-12-01 at the edge."""
-    return month_from_index(min(month_index(day) + months, month_index(dt.date.max)))
-
-
 def window_for(today: dt.date, fiscal_start_month: int) -> Window:
     """This month and the eleven before; this fiscal year and the one before."""
     this_year = fiscal_year(today, fiscal_start_month)
@@ -111,7 +100,7 @@ def window_for(today: dt.date, fiscal_start_month: int) -> Window:
     last = first_of_month(today)
     return Window(
         today=today,
-        first_month=months_before(last, TREND_MONTHS - 1),
+        first_month=month_start_clamped(last, -(TREND_MONTHS - 1)),
         last_month=last,
         fiscal_years=years,
         fiscal_start_month=fiscal_start_month,
@@ -127,7 +116,7 @@ def revenue_rows(window: Window) -> list[KpiRow]:
     """GRR, NRR (12 months), monthly and annual logo churn per month, from the revenue
     snapshots of the company, each segment and each team. The annual churn compounds the twelve
     monthly rates ending with the month (so eleven more months are read)."""
-    first = months_before(window.first_month, 11)
+    first = month_start_clamped(window.first_month, -11)
     snapshots = (
         RevenueSnapshot.objects.filter(
             month__gte=first, month__lte=window.last_month, dimension__in=list(_REVENUE_CUT)
@@ -244,7 +233,7 @@ def onboarding_rows(window: Window) -> list[KpiRow]:
                 )
             )  # fmt: skip
         for start in window.fiscal_years:
-            last = min(window.last_month, months_after(start, 11))
+            last = min(window.last_month, month_start_clamped(start, 11))
             for pooled in onboarding_kpis.period_completion(
                 frame, as_of=window.today, first_month=start, last_month=last, by=by
             ):
