@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from kizuna.apps.diagnosis.models import DiagnosisFinding
+from kizuna.apps.diagnosis.services import diagnosis_run
 from kizuna.apps.org.models import User
 from kizuna.apps.org.services import api_token_create
 from tests.factories import World
@@ -48,6 +50,29 @@ def test_the_figures_of_march(month_data: dict[str, Any]) -> None:
     assert body["as_of"]["health_day"] == "2024-03-31"
     kpis = {k["key"]: k for k in body["kpis"]["kpis"]}
     assert "logo_churn_monthly" in kpis and body["kpis"]["fiscal_year"] == 2023
+    assert body["diagnosis"] == {
+        "day": None,
+        "phase": None,
+        "level": None,
+        "next_fixes": [],
+        "changes": None,
+    }
+
+
+def test_the_diagnosis_of_march(month_data: dict[str, Any]) -> None:
+    # given two runs: the eve of March (the ops team rule failing) and its last day
+    eve = diagnosis_run(day=dt.date(2024, 2, 29))
+    DiagnosisFinding.objects.filter(run=eve, rule_key="ops_team").update(holds=False)
+    diagnosis_run(day=dt.date(2024, 3, 31))
+    # when / then
+    body = get(month_data["world"].manager, "/reports/monthly/2024-03").json()["diagnosis"]
+    assert body["day"] == "2024-03-31" and body["phase"] and body["level"]
+    assert len(body["next_fixes"]) <= 3
+    changes = body["changes"]
+    assert (changes["since_day"], changes["latest_day"]) == ("2024-02-29", "2024-03-31")
+    assert [(c["key"], c["before"], c["after"]) for c in changes["changes"]] == [
+        ("ops_team", False, True)
+    ]
 
 
 def test_a_month_without_snapshots(world: World) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from kizuna.apps.diagnosis.models import DiagnosisFinding
+from kizuna.apps.diagnosis.services import diagnosis_run
 from kizuna.apps.kpis.selectors import kpi_home
 from kizuna.apps.kpis.services import kpi_snapshots_refresh
 from kizuna.apps.reports.selectors import (
@@ -214,3 +216,31 @@ def test_the_kpis_are_the_kpi_homes_for_the_month(month_data: dict[str, Any]) ->
     client = client_for(month_data["world"].viewer)
     body = client.get("/kpis/report/2024-03/").content.decode()
     assert 'data-kpi="logo_churn_monthly"' in body and "KPIと目標" in body
+
+
+def test_the_diagnosis_of_the_month_and_its_changes(month_data: dict[str, Any]) -> None:
+    # given runs on the eve of March, its last day and in April; the ops team rule fails on
+    # the eve only
+    eve = diagnosis_run(day=dt.date(2024, 2, 29))
+    DiagnosisFinding.objects.filter(run=eve, rule_key="ops_team").update(holds=False)
+    diagnosis_run(day=dt.date(2024, 3, 31))
+    diagnosis_run(day=dt.date(2024, 4, 30))
+    # when March's report is read
+    report = monthly_report(month=MAR, currency="JPY", zone=TOKYO, fiscal_start_month=4)
+    # then it shows the run of 3/31 (not April's) and the verdict changed in March
+    view, changes = report.diagnosis.view, report.diagnosis.changes
+    assert view is not None and view.day == dt.date(2024, 3, 31)
+    assert changes is not None
+    assert (changes.since_day, changes.latest_day) == (dt.date(2024, 2, 29), dt.date(2024, 3, 31))
+    assert [(c.key, c.before, c.after) for c in changes.changes] == [("ops_team", False, True)]
+    body = client_for(month_data["world"].manager).get("/kpis/report/2024-03/").content.decode()
+    assert "組織診断" in body and "2024-02-29 の診断から 2024-03-31 の診断まで" in body
+    assert 'id="report-diagnosis-phase"' in body
+    # and February's report has one run only: nothing to compare with
+    february = monthly_report(
+        month=dt.date(2024, 2, 1), currency="JPY", zone=TOKYO, fiscal_start_month=4
+    )
+    assert february.diagnosis.view is not None and february.diagnosis.changes is None
+    # and January's none at all
+    body = client_for(month_data["world"].manager).get("/kpis/report/2024-01/").content.decode()
+    assert 'id="report-diagnosis-empty"' in body

@@ -279,8 +279,12 @@ def diagnosis_view(run: DiagnosisRun) -> DiagnosisView:
     )
 
 
-def latest_run() -> DiagnosisRun | None:
-    return DiagnosisRun.objects.order_by("-day").first()
+def latest_run(until: dt.date | None = None) -> DiagnosisRun | None:
+    """The latest stored run, or the latest on or before ``until``."""
+    runs = (
+        DiagnosisRun.objects.all() if until is None else DiagnosisRun.objects.filter(day__lte=until)
+    )
+    return runs.order_by("-day").first()
 
 
 def diagnosis_latest() -> DiagnosisView | None:
@@ -290,8 +294,8 @@ def diagnosis_latest() -> DiagnosisView | None:
 
 
 def _nearest(since: dt.date, latest: DiagnosisRun) -> DiagnosisRun | None:
-    """The run nearest ``since`` other than ``latest`` (on a tie, the earlier)."""
-    others = DiagnosisRun.objects.exclude(pk=latest.pk)
+    """The run before ``latest`` nearest ``since`` (on a tie, the earlier)."""
+    others = DiagnosisRun.objects.filter(day__lt=latest.day)
     before = others.filter(day__lte=since).order_by("-day").first()
     after = others.filter(day__gt=since).order_by("day").first()
     if before is None or after is None:
@@ -299,10 +303,11 @@ def _nearest(since: dt.date, latest: DiagnosisRun) -> DiagnosisRun | None:
     return before if (since - before.day) <= (after.day - since) else after
 
 
-def diagnosis_changes(since: dt.date) -> DiagnosisChanges | None:
-    """The verdicts that changed between the run nearest ``since`` and the latest run (None
-    with fewer than two runs). The monthly report passes the day a month before."""
-    latest = latest_run()
+def diagnosis_changes(since: dt.date, until: dt.date | None = None) -> DiagnosisChanges | None:
+    """The verdicts that changed between the run nearest ``since`` and the latest run (on or
+    before ``until`` when given); None with fewer than two such runs. The diagnosis page passes
+    the day a month before its run; the monthly report its month's eve and last day."""
+    latest = latest_run(until)
     if latest is None:
         return None
     earlier = _nearest(since, latest)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from kizuna.apps.api.schemas import errors
+from kizuna.apps.diagnosis.api import ChangesOut
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import can_view_monthly_report
 from kizuna.apps.reports.selectors import (
@@ -98,6 +99,16 @@ class KpisOut(Schema):
     kpis: list[KpiOut]
 
 
+class ReportDiagnosisOut(Schema):
+    day: dt.date | None = Field(description="the latest run on or before the month's end")
+    phase: str | None = Field(description="startup, pmf_search, pmf_reached or scale")
+    level: str | None = Field(description="reactive, insights_actions, outcomes or transform")
+    next_fixes: list[str] = Field(description="the next three things to fix (rule keys)")
+    changes: ChangesOut | None = Field(
+        description="verdicts changed since the run nearest the month's eve; null: no earlier run"
+    )
+
+
 class MonthlyReportOut(Schema):
     month: str = Field(description="YYYY-MM")
     currency: str
@@ -111,6 +122,7 @@ class MonthlyReportOut(Schema):
     save_count: int
     saved_mrr: int
     as_of: AsOfOut
+    diagnosis: ReportDiagnosisOut
 
 
 def _company(report: MonthlyReport) -> dict[str, Any] | None:
@@ -179,6 +191,18 @@ def report_json(report: MonthlyReport) -> dict[str, Any]:
             "health_day": report.as_of.health_day,
             "renewals": report.as_of.renewals,
         },
+        "diagnosis": _diagnosis(report),
+    }
+
+
+def _diagnosis(report: MonthlyReport) -> dict[str, Any]:
+    view = report.diagnosis.view
+    return {
+        "day": view.day if view else None,
+        "phase": view.phase if view else None,
+        "level": view.level if view else None,
+        "next_fixes": [f.key for f in view.next_fixes] if view else [],
+        "changes": report.diagnosis.changes,
     }
 
 

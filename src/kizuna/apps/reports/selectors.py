@@ -8,7 +8,9 @@
   the open renewals called "at risk" or "lost" from the month's first day to 90 days after its
   end (``renewals.selectors``), largest MRR first;
 - the saves are the tasks closed "saved" in the month, in the company's time zone
-  (``tasks.selectors``).
+  (``tasks.selectors``);
+- the diagnosis is the latest run on or before the month's last day, and the verdicts that
+  changed since the run nearest the month's eve (``diagnosis.selectors``).
 
 A month is shown once it is over (``last_complete_month``); a later one does not exist yet.
 """
@@ -24,6 +26,13 @@ from typing import Final
 from django.utils.translation import gettext as _
 
 from kizuna.apps.customers.models import Account
+from kizuna.apps.diagnosis.selectors import (
+    DiagnosisChanges,
+    DiagnosisView,
+    diagnosis_changes,
+    diagnosis_view,
+    latest_run,
+)
 from kizuna.apps.front.charts import Chart
 from kizuna.apps.health.selectors import accounts_turned_red
 from kizuna.apps.kpis.selectors import KpiCard, kpi_home
@@ -171,6 +180,16 @@ class KpiSection:
 
 
 @dataclass(frozen=True, slots=True)
+class DiagnosisSection:
+    """The diagnosis as it stood at the month's end (``view``, the latest run on or before its
+    last day; None: no run yet) and what changed in the month (``changes``, from the run
+    nearest the month's eve; None: no earlier run to compare with)."""
+
+    view: DiagnosisView | None
+    changes: DiagnosisChanges | None
+
+
+@dataclass(frozen=True, slots=True)
 class MonthlyReport:
     month: dt.date
     last_day: dt.date
@@ -187,6 +206,7 @@ class MonthlyReport:
     saved_mrr: int
     as_of: ReportAsOf
     kpis: KpiSection
+    diagnosis: DiagnosisSection
 
 
 def bridge_steps(row: RevenueSnapshot) -> list[BridgeStep]:
@@ -306,6 +326,16 @@ def kpi_section(month: dt.date, *, fiscal_start_month: int) -> KpiSection:
     )
 
 
+def diagnosis_section(month: dt.date) -> DiagnosisSection:
+    """The diagnosis at ``month``'s end and the verdicts changed since its eve."""
+    last = month_end(month)
+    run = latest_run(until=last)
+    if run is None:
+        return DiagnosisSection(view=None, changes=None)
+    eve = month - dt.timedelta(days=1) if month > dt.date.min else month
+    return DiagnosisSection(view=diagnosis_view(run), changes=diagnosis_changes(eve, until=last))
+
+
 def monthly_report(
     *, month: dt.date, currency: str, zone: zoneinfo.ZoneInfo, fiscal_start_month: int
 ) -> MonthlyReport:
@@ -333,4 +363,5 @@ def monthly_report(
             revenue=snapshots_computed_at(), health_day=health_day, renewals=refreshed_at()
         ),
         kpis=kpi_section(month, fiscal_start_month=fiscal_start_month),
+        diagnosis=diagnosis_section(month),
     )
