@@ -87,6 +87,41 @@ def test_renewals_in_the_plan_window_and_renewed_accounts_touched(world: World) 
     assert (found.renewed, found.renewed_untouched) == (2, 1)
 
 
+def test_the_90_days_after_a_renewal_end_at_the_91st_days_midnight_utc(world: World) -> None:
+    # given five accounts renewed on the same day, 200 days ago
+    kept_on = DAY - dt.timedelta(days=200)
+    accounts = [AccountFactory(owner=world.csm) for _ in range(5)]
+    for account in accounts:
+        Renewal.objects.create(account=account, date=kept_on, outcome="renewed", stage="renewed")
+    last_in = dt.datetime.combine(kept_on + dt.timedelta(days=90), dt.time(23, 59), dt.UTC)
+    first_out = dt.datetime.combine(kept_on + dt.timedelta(days=91), dt.time(0, 0), dt.UTC)
+    on_the_day = dt.datetime.combine(kept_on, dt.time(0, 0), dt.UTC)
+    # touched on the 90th day's last minute; on the 91st day at 00:00; on the renewal's own
+    # midnight; only the day before it (and at 00:00 on the 91st); only by a note
+    TouchpointFactory(account=accounts[0], csm=world.csm, occurred_at=last_in)
+    TouchpointFactory(account=accounts[1], csm=world.csm, occurred_at=first_out)
+    TouchpointFactory(account=accounts[2], csm=world.csm, occurred_at=on_the_day)
+    TouchpointFactory(
+        account=accounts[3], csm=world.csm, occurred_at=on_the_day - dt.timedelta(minutes=1)
+    )
+    TouchpointFactory(account=accounts[4], csm=world.csm, occurred_at=last_in, kind="note")
+    # when
+    found = frames.renewal_evidence(DAY)
+    # then the first and the third count as touched, the others not
+    assert (found.renewed, found.renewed_untouched) == (5, 3)
+
+
+def test_renewals_at_the_calendars_end_are_read_without_error(world: World) -> None:
+    # given a renewal kept on the last days the window reaches, for a day in the year 9999
+    day = dt.date(9999, 12, 31)
+    kept_on = day - dt.timedelta(days=100)
+    Renewal.objects.create(account=world.account, date=kept_on, outcome="renewed", stage="renewed")
+    TouchpointFactory(account=world.account, csm=world.csm, occurred_at=at(kept_on))
+    # when / then
+    found = frames.renewal_evidence(day)
+    assert (found.renewed, found.renewed_untouched) == (1, 0)
+
+
 def test_open_onboardings_per_owner_and_unowned(world: World) -> None:
     other = AccountFactory(owner=None)
     pooled = AccountFactory(owner=None, team=world.other_team)

@@ -33,7 +33,7 @@ from kizuna.core.assignment import (
     load_state,
     team_loads,
 )
-from kizuna.core.calendar import month_start_before
+from kizuna.core.calendar import month_start_before, month_start_clamped
 from kizuna.core.capacity import BOOK, ONBOARDING, CapacityParams, Duty, monthly_new_contracts
 
 SERVES: dict[str, str] = {
@@ -234,10 +234,13 @@ def measured_inputs(*, today: dt.date, months: int = 6) -> MeasuredInputs:
     a duty (managers and the enablement team are not capacity)."""
     active = dict(Account.objects.filter(mrr__gt=0).values_list("segment").annotate(n=Count("id")))
     firsts: dict[str, list[dt.date]] = defaultdict(list)
-    first_contracts = Account.objects.annotate(first=Min("subscription_lines__start_date"))
+    # only the first contract days that can fall in the window are read (the core counts
+    # exactly which do); the grouping stays in the database
+    first_contracts = Account.objects.annotate(first=Min("subscription_lines__start_date")).filter(
+        first__gte=month_start_clamped(today, -months), first__lte=today
+    )
     for segment, first in first_contracts.values_list("segment", "first"):
-        if first is not None:
-            firsts[segment].append(first)
+        firsts[segment].append(first)
     since = month_start_before(today, months)
     churned = dict(
         Account.objects.filter(phase=Phase.CHURNED, subscription_lines__end_date__gte=since)

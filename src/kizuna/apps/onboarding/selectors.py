@@ -368,7 +368,12 @@ _KPI_STORED_DATES = (
 )
 
 
-def kpi_frame(*, as_of: dt.date, dimensions: Sequence[Dimension] = kpis.DIMENSIONS) -> pl.DataFrame:
+def kpi_frame(
+    *,
+    as_of: dt.date,
+    dimensions: Sequence[Dimension] = kpis.DIMENSIONS,
+    target_from: dt.date | None = None,
+) -> pl.DataFrame:
     """One row per onboarding with the columns ``kizuna.core.onboarding.kpis`` reads: the
     id, the ``dimensions`` asked for (every one by default; a cut needs only its own, and each
     one left out spares a column and, for all but the product, a join) and the dates.
@@ -379,7 +384,11 @@ def kpi_frame(*, as_of: dt.date, dimensions: Sequence[Dimension] = kpis.DIMENSIO
     first renewal is a year after the first line of the onboarding's account and product
     (29 February + 1 year = 28 February, as ``kizuna.core.calendar.add_years``); a first line
     starting in the year 9999 has no representable renewal: unknown (null), which no KPI can
-    tell from a renewal after any ``as_of``."""
+    tell from a renewal after any ``as_of``.
+
+    ``target_from`` reads only the onboardings with a target day on or after it: enough for
+    the target-date cohorts from that month on (``completion_cohorts``), not for the KPIs that
+    look at every open onboarding."""
     first_line = (
         SubscriptionLine.objects.filter(
             account_id=OuterRef("account_id"), product_id=OuterRef("product_id")
@@ -396,8 +405,11 @@ def kpi_frame(*, as_of: dt.date, dimensions: Sequence[Dimension] = kpis.DIMENSIO
         )
     }
     wanted = [d for d in kpis.DIMENSIONS if d in dimensions]
+    onboardings = Onboarding.objects.all()
+    if target_from is not None:
+        onboardings = onboardings.filter(target_on__gte=target_from)
     rows = list(
-        Onboarding.objects.annotate(**dates).values_list(
+        onboardings.annotate(**dates).values_list(
             "pk", *(KPI_DIMENSION_FIELDS[d] for d in wanted), *dates
         )
     )
