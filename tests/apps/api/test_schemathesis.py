@@ -4,8 +4,9 @@ answers as documented and never with a 500.
 Schemathesis reads docs/openapi.json (``kizuna openapi --check`` keeps it equal to the code),
 generates valid and invalid requests for every operation from a fixed seed (about 15 an
 operation, some 500 in all) and sends them with an admin's token to the WSGI application over a
-small demo company, so that half the generated ids find a row. Each answer must be documented:
-its status, its content type and its body's schema (the error shape included).
+small demo company (loaded once per worker, each operation's writes undone), so that half the
+generated ids find a row. Each answer must be documented: its status, its content type and its
+body's schema (the error shape included).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -77,28 +79,41 @@ schema.app = WSGIHandler()
 schema.hook(flatmap_path_parameters)
 
 
-@pytest.fixture
-def keep_the_test_connection() -> Iterator[None]:
-    """The WSGI handler closes the database connection after each request, which would end the
-    test's transaction on PostgreSQL; Django's own test client unhooks this the same way."""
+@pytest.fixture(scope="module")
+def company(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One small demo company for every operation of a worker, loaded inside a transaction
+    that is rolled back at the end (as Django's ``TestCase.setUpTestData``): each case runs in
+    its own savepoint within it, so its writes are undone and the next case sees the same
+    company. The WSGI handler closes the database connection after each request, which would
+    end that transaction; Django's own test client unhooks this the same way."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    usage = override_settings(USAGE_DIR=tmp_path_factory.mktemp("usage"))
+    with django_db_blocker.unblock(), usage:
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            demo_load_if_empty(accounts=DEMO_ACCOUNTS, seed=7, password="kizuna-demo")
+            coverage_snapshot_fill(day=tenant_today())
+            admin = User.objects.get(username="admin")
+            _token, raw = api_token_create(user=admin, name="schemathesis")
+            yield raw
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
-def token(db: Any, settings: Any, tmp_path: Path, keep_the_test_connection: None) -> str:
-    settings.USAGE_DIR = tmp_path / "usage"
-    demo_load_if_empty(accounts=DEMO_ACCOUNTS, seed=7, password="kizuna-demo")
-    coverage_snapshot_fill(day=tenant_today())
-    _token, raw = api_token_create(user=User.objects.get(username="admin"), name="schemathesis")
-    return raw
+def token(company: str, db: Any) -> str:
+    return company
 
 
 @schema.parametrize()
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # one company per operation
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # a savepoint per operation
 def test_it_answers_every_generated_request_as_documented_never_500(case: Any, token: str) -> None:
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"},

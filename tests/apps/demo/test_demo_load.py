@@ -16,6 +16,7 @@ from kizuna.apps.jobs.services import jobs_run_due_runs
 from kizuna.apps.org.models import User
 from kizuna.apps.renewals.models import ClosingPlan, PlanReview
 from kizuna.apps.renewals.selectors import PipelineFilters, pipeline_rows
+from kizuna.apps.reports.services import report_settings_get
 from kizuna.apps.surveys.demo import CALL_SUMMARIES, EMAIL_SUMMARIES
 from kizuna.apps.tasks.models import Task
 from kizuna.apps.tenant.selectors import tenant_today
@@ -51,6 +52,10 @@ def test_it_loads_the_demo_once_into_an_empty_database(db: object) -> None:
         "external_crm_id", "parent__external_crm_id"
     )
     assert dict(stored) == parents
+    # and the monthly report goes to the admin and the managers
+    leaders = User.objects.filter(role__in=("admin", "manager"), is_active=True)
+    recipients = report_settings_get().recipient_list()
+    assert len(recipients) >= 2 and set(recipients) == {u.email for u in leaders}
 
 
 def test_it_derives_each_account_mrr_from_its_active_lines(db: object) -> None:
@@ -93,12 +98,12 @@ def test_it_tells_how_long_each_step_took_in_the_load_order(db: object) -> None:
     assert [s.step for s in steps] == [
         "generate", "org", "customers", "touchpoints", "segments", "revenue", "usage",
         "onboarding", "health", "forecast", "renewals", "expansion", "feedback", "churnreasons",
-        "rules", "surveys", "playbooks", "kpis", "diagnosis",
+        "rules", "surveys", "playbooks", "kpis", "diagnosis", "reports",
     ]  # fmt: skip
     assert all(0 <= s.seconds < 600 for s in steps)
     # nothing to load the second time: no step
     demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo", on_step=steps.append)
-    assert len(steps) == 19
+    assert len(steps) == 20
 
 
 def test_the_daily_jobs_after_the_load_report_their_time(db: object) -> None:

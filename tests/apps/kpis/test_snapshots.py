@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from kizuna.apps.kpis import frames
-from kizuna.apps.kpis.models import KpiSnapshot
+from kizuna.apps.kpis.models import KpiSnapshot, KpiTarget
 from kizuna.apps.kpis.services import kpi_snapshots_refresh
 from kizuna.apps.surveys.services import program_defaults_ensure
 from tests.apps.kpis.conftest import TODAY
@@ -173,3 +173,47 @@ def test_fiscal_year_boundaries_follow_the_company_setting(world: World) -> None
     kpi_snapshots_refresh(today=TODAY)
     assert value("csql_count", "fiscal_year", D(2026, 1, 1)) == 1
     assert value("csql_count", "fiscal_year", D(2025, 1, 1)) == 1
+
+
+def test_a_past_months_fiscal_year_is_pooled_from_its_months(world: World) -> None:
+    # given a fiscal year with NPS answers in April and November, renewals in June and
+    # October, CSQLs in May and November (the KPI job run today, 2026-11-30)
+    from kizuna.apps.kpis.selectors import kpi_home
+
+    program = program_defaults_ensure()
+    for score in (10, 9, 3):
+        answer(program, world.account, score, at(D(2026, 4, 5)))
+    answer(program, world.account, 0, at(D(2026, 11, 5)))
+    renewal(world.account, D(2026, 6, 1), 100, 80, "downgraded")
+    other = AccountFactory(owner=world.teammate, team=world.strategic)
+    renewal(other, D(2026, 10, 1), 100, 0, "churned")
+    csql(world.csm, D(2026, 5, 10))
+    csql(world.csm, D(2026, 11, 2))
+    KpiTarget.objects.create(fiscal_year=2026, cut="company", kpi="renewal_rate", target=0.9)
+    kpi_snapshots_refresh(today=TODAY)
+    # when the home is read to the end of June, pooled from the months
+    june = kpi_home(today=D(2026, 6, 30), fiscal_start_month=4, to_month_end=True)
+    # then the fiscal-year KPIs count April to June only
+    assert june.card("csql_count").figure == 1
+    renewals = june.card("renewal_rate")
+    assert (renewals.figure, renewals.numerator, renewals.denominator) == (0.8, 80, 100)
+    assert june.card("nps").figure == pytest.approx(100 * (2 - 1) / 3)
+    assert renewals.period_label == "2026年度（期首から2026年6月末まで）"
+    # and the stored year to date, read as of the same day, runs to the job's day
+    stored = kpi_home(today=D(2026, 6, 30), fiscal_start_month=4)
+    assert stored.card("csql_count").figure == 2
+    # and pooled to this month, every fiscal-year KPI equals the stored year to date, for the
+    # company and for the cut below that drags it
+    now = kpi_home(today=TODAY, fiscal_start_month=4, to_month_end=True)
+    stored_now = kpi_home(today=TODAY, fiscal_start_month=4)
+    for key in ("nps", "renewal_rate", "csql_count", "onboarding_completion"):
+        pooled_card, stored_card = now.card(key), stored_now.card(key)
+        assert pooled_card.figure == pytest.approx(stored_card.figure), key
+        assert (pooled_card.numerator, pooled_card.denominator) == (
+            stored_card.numerator,
+            stored_card.denominator,
+        ), key
+        assert (pooled_card.drag is None) == (stored_card.drag is None), key
+        if pooled_card.drag and stored_card.drag:
+            assert pooled_card.drag.label == stored_card.drag.label, key
+    assert now.card("renewal_rate").drag is not None

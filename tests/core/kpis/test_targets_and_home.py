@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from kizuna.core.kpis.catalog import KPI_KEYS, kpi, shown
+from kizuna.core.kpis.catalog import KPI_KEYS, kpi, pooled, shown
 from kizuna.core.kpis.home import CutValue, dragging
 from kizuna.core.kpis.targets import (
     Plan,
@@ -157,3 +157,30 @@ def test_target_bounds() -> None:
     assert NPS.target_bounds() == (-100.0, 100.0)
     assert CSQLS.target_bounds()[0] == 0.0
     assert not math.isnan(CSQLS.target_bounds()[1])
+
+
+@pytest.mark.parametrize(
+    ("key", "numerator", "denominator", "expected"),
+    [
+        ("renewal_rate", 900.0, 1000.0, 0.9),  # MRR kept ÷ MRR due over the months
+        ("onboarding_completion", 3.0, 4.0, 0.75),
+        ("nps", 5.0, 20.0, 25.0),  # 100 · (promoters − detractors) ÷ answers
+        ("nps", -20.0, 20.0, -100.0),
+        ("csql_count", 7.0, None, 7.0),
+        ("csql_count", 0.0, None, 0.0),
+        ("renewal_rate", 0.0, 0.0, None),  # nothing due: no rate
+        ("nps", 0.0, None, None),
+        ("onboarding_completion", 1e30, 1e30, 1.0),  # huge sums stay exact enough
+    ],
+)
+def test_pooled_months_of_a_fiscal_year_kpi(
+    key: str, numerator: float, denominator: float | None, expected: float | None
+) -> None:
+    # given / when / then
+    assert pooled(kpi(key), numerator, denominator) == expected
+
+
+@pytest.mark.parametrize("key", ["grr", "nrr", "coverage", "logo_churn_annual"])
+def test_a_monthly_snapshot_kpi_is_not_pooled(key: str) -> None:
+    with pytest.raises(ValueError, match="not pooled"):
+        pooled(kpi(key), 1.0, 2.0)

@@ -31,7 +31,9 @@ the parts it reads:
 16. ``kpis.demo``: the KPI targets of this fiscal year and the last (the admin of 1; the
     segment targets of 5 are kept where no KPI target replaces them);
 17. ``diagnosis.demo``: the calls of the worked rule and playbook tasks of 14–15, and the
-    organisation diagnosis of last month's end (today's is the daily job's).
+    organisation diagnosis of last month's end (today's is the daily job's);
+18. ``reports.demo``: the monthly report's recipients, the admin and the managers (members
+    of 1).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from kizuna.apps.org.demo import org_demo_load
 from kizuna.apps.playbooks.demo import playbooks_demo_load
 from kizuna.apps.renewals.demo import renewals_demo_load
 from kizuna.apps.renewals.demo_forecast import forecast_demo_load
+from kizuna.apps.reports.demo import reports_demo_load
 from kizuna.apps.revenue.demo import revenue_demo_load
 from kizuna.apps.rules.demo import rules_demo_load
 from kizuna.apps.segments.demo import segments_demo_load
@@ -197,6 +200,8 @@ def demo_load(*, dataset: DemoDataset, password: str, on_step: OnStep | None = N
         kpis_demo_load(as_of=dataset.as_of, admin=org.users["admin"])
     with _timed("diagnosis", on_step):
         diagnosis_demo_load(as_of=dataset.as_of)
+    with _timed("reports", on_step):
+        reports_demo_load(admin=org.users["admin"])
 
 
 def last_review_day(as_of: dt.date) -> dt.date:

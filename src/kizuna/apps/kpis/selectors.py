@@ -35,7 +35,7 @@ from kizuna.core.calendar import (
     month_start_before,
     month_starts,
 )
-from kizuna.core.kpis.catalog import KPI_BY_KEY, KPIS, Kpi, shown
+from kizuna.core.kpis.catalog import KPI_BY_KEY, KPIS, Kpi, pooled, shown
 from kizuna.core.kpis.home import CutValue, Drag, dragging
 from kizuna.core.kpis.targets import DerivedTargets, Plan, annualised, derive, meets
 
@@ -309,35 +309,84 @@ def _rows(condition: Q) -> list[Row]:
 
 
 def _home_rows(
-    cut: str, value: str, months: list[dt.date], year_start: dt.date
+    cut: str, value: str, months: list[dt.date], year_start: dt.date, *, pooled_months: bool
 ) -> tuple[list[Row], list[Row]]:
     """Two queries: the cut's own rows (the trend months and the fiscal year), then the rows
-    of the cuts below it in each card's headline period (where the dragging cut is found)."""
-    periods = Q(period=PeriodKind.MONTH, period_start__in=months) | Q(
-        period=PeriodKind.FISCAL_YEAR, period_start=year_start
-    )
+    of the cuts below it in each card's headline period (where the dragging cut is found).
+    With ``pooled_months`` the fiscal-year rows are pooled from the months of the year up to
+    the last of ``months`` instead of read (``_pooled``)."""
+    year = Q(period=PeriodKind.FISCAL_YEAR, period_start=year_start)
+    if pooled_months:
+        year = Q(
+            kpi__in=POOLED_KPIS,
+            period=PeriodKind.MONTH,
+            period_start__gte=year_start,
+            period_start__lte=months[-1],
+        )
+    periods = Q(period=PeriodKind.MONTH, period_start__in=months) | year
     own = _rows(periods & Q(cut=cut, value=value))
     below = list(_BELOW.get(cut, ()))
+    if pooled_months:
+        own = [r for r in own if r.period == PeriodKind.MONTH] + _pooled(own, year_start)
     if not below:
         return own, []
     latest: dict[str, dt.date] = {}
     for row in own:
         if row.period == PeriodKind.MONTH:
             latest[row.kpi] = max(row.period_start, latest.get(row.kpi, row.period_start))
-    heads = Q(period=PeriodKind.FISCAL_YEAR, period_start=year_start)
+    heads = year
     for kpi, month in latest.items():
         heads |= Q(kpi=kpi, period=PeriodKind.MONTH, period_start=month)
-    return own, _rows(heads & Q(cut__in=below))
+    rows = _rows(heads & Q(cut__in=below))
+    if pooled_months:
+        rows = [r for r in rows if r.period == PeriodKind.MONTH] + _pooled(rows, year_start)
+    return own, rows
+
+
+#: the KPIs whose headline is the fiscal year to date: their months add up (``pooled``)
+POOLED_KPIS = tuple(kpi.key for kpi in KPIS if kpi.headline == "fiscal_year")
+
+
+def _pooled(rows: list[Row], year_start: dt.date) -> list[Row]:
+    """One fiscal-year row per fiscal-year KPI and cut, pooled from its monthly rows from
+    ``year_start`` on (``core.kpis.catalog.pooled``): the year to the last month read."""
+    groups: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
+    for row in rows:
+        pooled_month = row.kpi in POOLED_KPIS and row.period == PeriodKind.MONTH
+        if pooled_month and row.period_start >= year_start:
+            groups[(row.kpi, row.cut, row.value)].append(row)
+    out = []
+    for (key, cut, value), months in groups.items():
+        numerator = sum(r.numerator or 0 for r in months)
+        dens = [r.denominator for r in months if r.denominator is not None]
+        denominator = sum(dens) if dens else None
+        out.append(
+            Row(
+                key, PeriodKind.FISCAL_YEAR, year_start, cut, value,
+                pooled(KPI_BY_KEY[key], numerator, denominator), numerator, denominator,
+                max(r.as_of for r in months), max(r.computed_at for r in months),
+            )
+        )  # fmt: skip
+    return out
 
 
 def kpi_home(
-    *, today: dt.date, fiscal_start_month: int, cut: str = "company", value: str = ""
+    *,
+    today: dt.date,
+    fiscal_start_month: int,
+    cut: str = "company",
+    value: str = "",
+    to_month_end: bool = False,
 ) -> KpiHome:
-    """The KPI home of one cut (see ``KpiHome``); ``today`` names the fiscal year."""
+    """The KPI home of one cut (see ``KpiHome``); ``today`` names the fiscal year.
+
+    ``to_month_end``: the fiscal-year KPIs are the year up to the end of ``today``'s month,
+    pooled from their monthly snapshots, not the stored year to date (which runs to the KPI
+    job's day): the monthly report of a month that is over reads this."""
     year = fiscal_year(today, fiscal_start_month)
     year_start = fiscal_year_start(year, fiscal_start_month)
     months = month_starts(month_start_before(first_of_month(today), TREND_MONTHS - 1), today)
-    own, below = _home_rows(cut, value, months, year_start)
+    own, below = _home_rows(cut, value, months, year_start, pooled_months=to_month_end)
     book = target_book(year)
     labels = cut_labels()
     by_kpi: dict[str, list[Row]] = defaultdict(list)
@@ -349,7 +398,7 @@ def kpi_home(
     cards = tuple(
         _card(
             kpi, mine.get(kpi.key, []), by_kpi.get(kpi.key, []), book, labels, cut, value,
-            months, year_start, today,
+            months, year_start, today, to_month_end,
         )
         for kpi in KPIS
         if cut in kpi.cuts
@@ -380,6 +429,7 @@ def _card(
     months: list[dt.date],
     year_start: dt.date,
     today: dt.date,
+    to_month_end: bool,
 ) -> KpiCard:
     monthly = {r.period_start: r for r in mine if r.period == PeriodKind.MONTH}
     if kpi.headline == "month":
@@ -391,7 +441,11 @@ def _card(
     else:
         start = year_start
         head = next((r for r in mine if r.period == PeriodKind.FISCAL_YEAR), None)
-        period_label = _("FY%(year)s to date") % {"year": book.fiscal_year}
+        period_label = (
+            _("FY%(year)s to %(month)s") % {"year": book.fiscal_year, "month": month_label(today)}
+            if to_month_end
+            else _("FY%(year)s to date") % {"year": book.fiscal_year}
+        )
         period = PeriodKind.FISCAL_YEAR
         candidates = [r for r in rows if r.period == PeriodKind.FISCAL_YEAR]
     target = book.get(kpi.key, cut, value)

@@ -316,8 +316,10 @@ def _kpi_line(card: KpiCard) -> KpiLine:
 def kpi_section(month: dt.date, *, fiscal_start_month: int) -> KpiSection:
     """The KPI home's company cards as of ``month``'s last day (``kpis.selectors.kpi_home``,
     the same function the KPI home reads): a monthly KPI shows that month, a fiscal-year KPI
-    its year to date as the KPI snapshots hold it."""
-    home = kpi_home(today=month_end(month), fiscal_start_month=fiscal_start_month)
+    its year up to the month's end, pooled from its monthly snapshots."""
+    home = kpi_home(
+        today=month_end(month), fiscal_start_month=fiscal_start_month, to_month_end=True
+    )
     return KpiSection(
         as_of=home.as_of,
         computed_at=home.computed_at,

@@ -84,3 +84,21 @@ def shown(kpi: Kpi, number: float | None) -> str:
     if kpi.unit == "score":
         return f"{number:+.1f}"
     return f"{number:,.0f}"
+
+
+def pooled(kpi: Kpi, numerator: float, denominator: float | None) -> float | None:
+    """A fiscal-year KPI over several months from the sums of its months' numerators and
+    denominators, as the KPI job computes it over the whole period: a rate Σnumerator ÷
+    Σdenominator (completed on time ÷ due, MRR kept ÷ MRR due), the NPS 100 · Σ(promoters −
+    detractors) ÷ Σanswers, a count Σ. None when a rate or score has no denominator.
+
+    Valid only for the KPIs whose headline is the fiscal year: their months add up (an
+    onboarding, an answer, a renewal or a CSQL belongs to one month); a monthly snapshot KPI
+    (GRR, coverage) does not."""
+    if kpi.headline != "fiscal_year":
+        raise ValueError(f"{kpi.key} is not pooled over months")
+    if kpi.unit == "count":
+        return numerator
+    if not denominator:
+        return None
+    return (100 if kpi.unit == "score" else 1) * numerator / denominator
