@@ -21,7 +21,7 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -36,6 +36,7 @@ from kizuna.apps.demo.services import demo_load_if_empty
 from kizuna.apps.org.models import User
 from kizuna.apps.org.services import api_token_create
 from kizuna.apps.tenant.selectors import tenant_today
+from tests.module_rows import module_rows
 
 DOCUMENT = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
 SEED = 20261128
@@ -83,28 +84,23 @@ schema.hook(flatmap_path_parameters)
 def company(
     django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """One small demo company for every operation of a worker, loaded inside a transaction
-    that is rolled back at the end (as Django's ``TestCase.setUpTestData``): each case runs in
-    its own savepoint within it, so its writes are undone and the next case sees the same
-    company. The WSGI handler closes the database connection after each request, which would
+    """One small demo company for every operation of a worker (``tests/module_rows.py``: each
+    case runs in a savepoint, so its writes are undone and the next case sees the same
+    company). The WSGI handler closes the database connection after each request, which would
     end that transaction; Django's own test client unhooks this the same way."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     usage = override_settings(USAGE_DIR=tmp_path_factory.mktemp("usage"))
-    with django_db_blocker.unblock(), usage:
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
+    try:
+        with usage, module_rows(django_db_blocker):
             demo_load_if_empty(accounts=DEMO_ACCOUNTS, seed=7, password="kizuna-demo")
             coverage_snapshot_fill(day=tenant_today())
             admin = User.objects.get(username="admin")
             _token, raw = api_token_create(user=admin, name="schemathesis")
             yield raw
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from kizuna.apps.demo.services import demo_load_if_empty
 from kizuna.apps.health.models import HealthScore
 from kizuna.apps.org.models import User
 from kizuna.apps.renewals.forecast import forecast_compute
@@ -20,8 +19,7 @@ from kizuna.core.calendar import month_start_before
 
 
 @pytest.fixture
-def demo(db: object) -> None:
-    demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo")
+def demo(demo_company: None, db: object) -> None:
     cache.clear()
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.db.models import F
 from django.test import Client
 
 from kizuna.apps.audit.models import AuditEvent
-from kizuna.apps.demo.services import demo_load_if_empty
 from kizuna.apps.org.models import User
 from kizuna.apps.playbooks.demo import PLAYBOOKS
 from kizuna.apps.playbooks.models import Playbook, PlaybookRun, RunState
@@ -18,11 +16,6 @@ from kizuna.apps.playbooks.selectors import runs_with_progress
 from kizuna.apps.tasks.models import Task, TaskOrigin
 from kizuna.apps.tenant.selectors import tenant_settings_get, tenant_today
 from kizuna.core.playbooks import Step, due_dates, step_title
-
-
-@pytest.fixture
-def demo(db: object) -> None:
-    demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo")
 
 
 def test_three_playbooks_each_step_titled_in_both_languages(demo: None) -> None:

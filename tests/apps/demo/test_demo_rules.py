@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
@@ -15,11 +14,6 @@ from kizuna.apps.rules.demo import HISTORY_DAYS, RULES
 from kizuna.apps.rules.models import EvaluationRun, Firing, Rule
 from kizuna.apps.tasks.models import Task, TaskEvent, TaskEventKind, TaskOrigin
 from kizuna.apps.tenant.selectors import tenant_today
-
-
-@pytest.fixture
-def demo(db: object) -> None:
-    demo_load_if_empty(accounts=80, seed=7, password="kizuna-demo")
 
 
 def test_its_rules_are_enabled_each_with_a_version_and_an_audit(demo: None) -> None:
