@@ -11,7 +11,8 @@ renewed, a third of the next 90 days' with a closing plan), one onboarding in te
 tasks from rules (two thirds done with an outcome); a coverage snapshot per segment, one health
 score per account on the day, a published score model, a playbook with runs, an enabled rule
 with a year of firings. Then ``diagnosis_run`` once as a warm-up and ``--runs`` times: the
-median, its queries, the phase. Goal (issue 17): under 5 s.
+median (wall and this process's CPU: SQLite runs inside it, PostgreSQL does not), its queries,
+the phase, and each part of the evidence timed alone. Goal (issue 17): under 5 s.
 """
 
 from __future__ import annotations
@@ -173,6 +174,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from kizuna.apps.customers.models import Account
+    from kizuna.apps.diagnosis.frames import PARTS
     from kizuna.apps.diagnosis.services import diagnosis_run
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -181,17 +183,27 @@ def main() -> None:
         build(args.accounts)
         print(f"built {args.accounts:,} accounts in {time.perf_counter() - began:.0f} s")
     diagnosis_run(day=DAY)  # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(args.runs):
         with CaptureQueriesContext(connection) as queries:
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             run = diagnosis_run(day=DAY)
             times.append(time.perf_counter() - began)
+            cpu.append(time.process_time() - began_cpu)
     print(
         f"diagnosis at {Account.objects.count():,} accounts ({connection.vendor}): median "
-        f"{statistics.median(times):.2f} s over {args.runs} runs, {len(queries)} queries; "
-        f"phase {run.phase}, level {run.level}, errors {run.errors or 'none'}"
+        f"{statistics.median(times):.2f} s wall, {statistics.median(cpu):.2f} s CPU over "
+        f"{args.runs} runs, {len(queries)} queries; phase {run.phase}, level {run.level}, "
+        f"errors {run.errors or 'none'}"
     )
+    # where the time goes: each part of the evidence alone (wall; the database's time included)
+    for name, read in PARTS.items():
+        spent = []
+        for _ in range(args.runs):
+            began = time.perf_counter()
+            read(DAY)
+            spent.append(time.perf_counter() - began)
+        print(f"  {name:<12} {statistics.median(spent):.2f} s")
 
 
 if __name__ == "__main__":

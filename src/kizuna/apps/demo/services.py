@@ -31,7 +31,7 @@ the parts it reads:
 16. ``kpis.demo``: the KPI targets of this fiscal year and the last (the admin of 1; the
     segment targets of 5 are kept where no KPI target replaces them);
 17. ``diagnosis.demo``: the calls of the worked rule and playbook tasks of 14–15, and the
-    organisation diagnosis of last month's end (today's is the daily job's);
+    organisation diagnoses of the last two month-ends (today's is the daily job's);
 18. ``reports.demo``: the monthly report's recipients, the admin and the managers (members
     of 1).
 """

@@ -66,10 +66,12 @@ def worked_task_touches() -> int:
 
 
 def diagnosis_demo_load(*, as_of: dt.date) -> int:
-    """The worked tasks' touches, then the diagnosis of last month's end; how many touchpoints
-    were added."""
+    """The worked tasks' touches, then the diagnoses of the last two month-ends (so the
+    diagnosis page and last month's report have a month's changes to show); how many
+    touchpoints were added."""
     added = worked_task_touches()
     last_month_end = first_of_month(as_of) - dt.timedelta(days=1)
-    coverage_snapshots_refresh(today=last_month_end)
-    diagnosis_run(day=last_month_end)
+    for day in (first_of_month(last_month_end) - dt.timedelta(days=1), last_month_end):
+        coverage_snapshots_refresh(today=day)
+        diagnosis_run(day=day)
     return added
