@@ -22,11 +22,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import (
     Count,
+    DateTimeField,
     Exists,
+    ExpressionWrapper,
     Max,
     OuterRef,
     Q,
-    Subquery,
 )
 
 from kizuna.apps.assignments.selectors import capacity_defaults, capacity_params, measured_inputs
@@ -184,37 +185,22 @@ def renewal_evidence(day: dt.date) -> RenewalEvidence:
     due = Renewal.objects.filter(
         in_window, date__gte=day, stage__in=OPEN_STAGES, no_longer_due=False
     ).aggregate(n=Count("id"), planned=Count("id", filter=Q(plan__isnull=False)))
-    first_touch = (
-        Touchpoint.objects.filter(
-            account_id=OuterRef("account_id"), occurred_at__gte=OuterRef("date")
-        )
-        .exclude(kind__in=NOT_TOUCHES)
-        .order_by("occurred_at")
-        .values("occurred_at")[:1]
+    after = ExpressionWrapper(
+        OuterRef("date") + dt.timedelta(days=WINDOW_DAYS + 1), output_field=DateTimeField()
     )
-    kept = (
-        Renewal.objects.filter(
-            outcome__in=(Stage.RENEWED, Stage.DOWNGRADED),
-            date__gte=_days_back(day, RENEWED_SINCE_DAYS),
-            date__lte=_days_back(day, WINDOW_DAYS),
-        )
-        .annotate(first_touch=Subquery(first_touch))
-        .values_list("date", "first_touch")
+    touched = Touchpoint.objects.filter(
+        account_id=OuterRef("account_id"), occurred_at__gte=OuterRef("date"), occurred_at__lt=after
+    ).exclude(kind__in=NOT_TOUCHES)
+    kept = Renewal.objects.filter(
+        outcome__in=(Stage.RENEWED, Stage.DOWNGRADED),
+        date__gte=_days_back(day, RENEWED_SINCE_DAYS),
+        date__lte=_days_back(day, WINDOW_DAYS),
     )
-    # the first touch on or after each renewal's day, compared here with the window's end (the
-    # day after its 90 days, at 00:00 UTC): date arithmetic in SQL is a Python function per row
-    # on SQLite
-    renewed = untouched = 0
-    for date, first in kept:
-        renewed += 1
-        end = dt.datetime.combine(_days_on(date, WINDOW_DAYS + 1), dt.time.min, tzinfo=dt.UTC)
-        if first is None or first >= end:
-            untouched += 1
     return RenewalEvidence(
         in_window=int(due["n"]),
         with_plan=int(due["planned"]),
-        renewed=renewed,
-        renewed_untouched=untouched,
+        renewed=kept.count(),
+        renewed_untouched=kept.exclude(Exists(touched)).count(),
     )
 
 
