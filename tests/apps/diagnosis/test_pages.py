@@ -160,7 +160,11 @@ def test_only_admins_edit_thresholds(world: World) -> None:
 def test_an_admin_edits_a_threshold_audited(world: World) -> None:
     url = reverse("diagnosis:setting_edit", args=["leaders_span"])
     admin = client_for(world.admin)
-    assert admin.get(url).status_code == 200
+    form = admin.get(url)
+    assert form.status_code == 200
+    # the breadcrumb leads back to the thresholds, not to the account list
+    crumbs = f'<p class="crumbs"><a href="{reverse("diagnosis:settings")}">診断の閾値</a></p>'
+    assert crumbs in form.content.decode()
     response = admin.post(url, {"max_csms_per_manager": "10"})
     assert response.status_code == 302
     setting = DiagnosisRuleSetting.objects.get(rule_key="leaders_span")

@@ -118,6 +118,7 @@ def reason_form(request: AuthedRequest, reason_id: int) -> HttpResponse:
         heading=heading,
         cancel_url=reverse("churnreasons:list"),
         nav="churn",
+        back_label=_("Churn reasons"),
         reason=reason,
     )
 
@@ -220,6 +221,7 @@ def category_new(request: AuthedRequest) -> HttpResponse:
         heading=_("New churn reason category"),
         cancel_url=reverse("churnreasons:categories"),
         nav="churn",
+        back_label=_("Churn reason categories"),
     )
 
 
@@ -240,4 +242,5 @@ def category_edit(request: AuthedRequest, category_id: int) -> HttpResponse:
         heading=_("Churn reason category: %(name)s") % {"name": category.name},
         cancel_url=reverse("churnreasons:categories"),
         nav="churn",
+        back_label=_("Churn reason categories"),
     )

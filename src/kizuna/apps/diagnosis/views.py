@@ -90,4 +90,5 @@ def setting_edit(request: AuthedRequest, rule_key: str) -> HttpResponse:
         heading=_("Thresholds: %(rule)s") % {"rule": title},
         cancel_url=reverse("diagnosis:settings"),
         nav="diagnosis",
+        back_label=_("Diagnosis thresholds"),
     )

@@ -262,4 +262,5 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
         heading=_("CSQL settings"),
         cancel_url=reverse("expansion:board"),
         nav="csqls",
+        back_label=_("CSQL board"),
     )

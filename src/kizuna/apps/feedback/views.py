@@ -183,6 +183,7 @@ def feedback_link(request: AuthedRequest, feedback_id: int) -> HttpResponse:
         heading=heading,
         cancel_url=reverse("feedback:list"),
         nav="feedback",
+        back_label=_("All feedback"),
     )
 
 
@@ -267,6 +268,7 @@ def request_new(request: AuthedRequest) -> HttpResponse:
         heading=_("New feature request"),
         cancel_url=reverse("feedback:board"),
         nav="feedback",
+        back_label=_("Feature requests"),
     )
 
 

@@ -23,11 +23,21 @@ def form_page(
     heading: str,
     cancel_url: str,
     nav: str = "accounts",
+    back_label: str = "",
     **extra: Any,
 ) -> HttpResponse:
     """The one form layout (front/form_page.html); 400 when the form has errors, so a test or
-    a script sees the rejection, and the page says nothing was saved."""
-    context = {"form": form, "heading": heading, "cancel_url": cancel_url, "nav": nav, **extra}
+    a script sees the rejection, and the page says nothing was saved. The breadcrumb names the
+    page the form comes from (``back_label``, linked to ``cancel_url``), else the account list
+    (and the account, when the form is about one)."""
+    context = {
+        "form": form,
+        "heading": heading,
+        "cancel_url": cancel_url,
+        "nav": nav,
+        "back_label": back_label,
+        **extra,
+    }
     return render(request, "front/form_page.html", context, status=400 if form.errors else 200)
 
 

@@ -178,5 +178,10 @@ def policy_edit(request: AuthedRequest, segment: str) -> HttpResponse:
         return redirect("segments:overview")
     heading = _("Coverage policy: %(segment)s") % {"segment": policy.get_segment_display()}
     return form_page(
-        request, form, heading=heading, cancel_url=reverse("segments:overview"), nav="segments"
+        request,
+        form,
+        heading=heading,
+        cancel_url=reverse("segments:overview"),
+        nav="segments",
+        back_label=_("Touch model"),
     )
