@@ -179,8 +179,25 @@ class TrendPoint:
     figure: float | None
 
 
+class _FigureTexts:
+    """A figure and a target written as the pages write them (``core.kpis.catalog.shown``)."""
+
+    __slots__ = ()
+    kpi: Kpi
+    figure: float | None
+    target: float | None
+
+    @property
+    def figure_text(self) -> str:
+        return shown(self.kpi, self.figure)
+
+    @property
+    def target_text(self) -> str:
+        return shown(self.kpi, self.target)
+
+
 @dataclass(frozen=True, slots=True)
-class DragView:
+class DragView(_FigureTexts):
     """The cut that drags a KPI most: which, its figure and target, and the points it costs."""
 
     cut: str
@@ -193,14 +210,6 @@ class DragView:
     kpi: Kpi
 
     @property
-    def figure_text(self) -> str:
-        return shown(self.kpi, self.figure)
-
-    @property
-    def target_text(self) -> str:
-        return shown(self.kpi, self.target)
-
-    @property
     def cost_text(self) -> str:
         """The points the cut costs the whole (a rate in percentage points)."""
         points = self.cost * 100 if self.kpi.unit == "rate" else self.cost
@@ -208,7 +217,7 @@ class DragView:
 
 
 @dataclass(frozen=True, slots=True)
-class KpiCard:
+class KpiCard(_FigureTexts):
     kpi: Kpi
     label: str
     period_label: str
@@ -229,14 +238,6 @@ class KpiCard:
     @property
     def key(self) -> str:
         return self.kpi.key
-
-    @property
-    def figure_text(self) -> str:
-        return shown(self.kpi, self.figure)
-
-    @property
-    def target_text(self) -> str:
-        return shown(self.kpi, self.target)
 
     @property
     def target_to_date_text(self) -> str:
