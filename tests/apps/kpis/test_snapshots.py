@@ -12,6 +12,7 @@ from kizuna.apps.kpis import frames
 from kizuna.apps.kpis.models import KpiSnapshot, KpiTarget
 from kizuna.apps.kpis.services import kpi_snapshots_refresh
 from kizuna.apps.surveys.services import program_defaults_ensure
+from kizuna.core.calendar import first_of_month
 from tests.apps.kpis.conftest import TODAY
 from tests.apps.kpis.helpers import D, coverage, csql, renewal, revenue, revenue_history
 from tests.apps.surveys.analysis_world import answer, at
@@ -134,7 +135,9 @@ def test_a_rerun_replaces_exactly_what_it_recomputes(world: World) -> None:
     csql(world.csm, D(2026, 11, 2))
     kpi_snapshots_refresh(today=TODAY)
     kpi_snapshots_refresh(today=TODAY)
-    assert KpiSnapshot.objects.filter(kpi="csql_count", period="month", cut="company").count() == 1
+    # one row for each of the window's twelve months, November's the one CSQL
+    months = KpiSnapshot.objects.filter(kpi="csql_count", period="month", cut="company")
+    assert months.count() == 12 and value("csql_count", "month", NOV) == 1
     assert KpiSnapshot.objects.filter(pk=old.pk).exists()
 
 
@@ -152,7 +155,9 @@ def test_a_failing_source_is_reported_and_the_others_are_written(
     monkeypatch.setattr("kizuna.apps.kpis.services.SOURCES", frames.SOURCES)
     result = kpi_snapshots_refresh(today=TODAY)
     assert "revenue" in result.failed and "the revenue table is locked" in result.message
-    assert result.written["csqls"] == 8  # the month and the fiscal year, four cuts each
+    # the month and the fiscal year, four cuts each; the company's other eleven months and
+    # last fiscal year, 0
+    assert result.written["csqls"] == 8 + 11 + 1
     assert not KpiSnapshot.objects.filter(kpi="grr").exists()
 
 
@@ -161,7 +166,7 @@ def test_edge_days_compute_without_error(world: World, today: dt.date) -> None:
     csql(world.csm, today)
     result = kpi_snapshots_refresh(today=today)
     assert result.failed == {}
-    assert KpiSnapshot.objects.filter(kpi="csql_count", period="month", cut="company").count() == 1
+    assert value("csql_count", "month", first_of_month(today)) == 1
 
 
 def test_fiscal_year_boundaries_follow_the_company_setting(world: World) -> None:
@@ -217,3 +222,23 @@ def test_a_past_months_fiscal_year_is_pooled_from_its_months(world: World) -> No
         if pooled_card.drag and stored_card.drag:
             assert pooled_card.drag.label == stored_card.drag.label, key
     assert now.card("renewal_rate").drag is not None
+
+
+def test_a_month_without_csqls_counts_zero_for_the_company(world: World) -> None:
+    from kizuna.apps.kpis.selectors import kpi_home
+
+    # given CSQLs raised in May and November only
+    csql(world.csm, D(2026, 5, 10))
+    csql(world.csm, D(2026, 11, 2))
+    # when the job runs
+    kpi_snapshots_refresh(today=TODAY)
+    # then the company's months between count 0, not "no value", and the card's trend too
+    assert value("csql_count", "month", D(2026, 6, 1)) == 0.0
+    card = kpi_home(today=TODAY, fiscal_start_month=4).card("csql_count")
+    trend = {point.month: point.figure for point in card.trend}
+    assert (trend[D(2026, 5, 1)], trend[D(2026, 6, 1)], trend[D(2026, 11, 1)]) == (1, 0.0, 1)
+    assert card.figure == 2
+    # and the year up to April (none raised) is 0; a cut with none has no row
+    april = kpi_home(today=D(2026, 4, 30), fiscal_start_month=4, to_month_end=True)
+    assert april.card("csql_count").figure == 0.0
+    assert not KpiSnapshot.objects.filter(kpi="csql_count", cut="segment", value="low").exists()

@@ -28,6 +28,7 @@ from typing import Any
 
 from kizuna.apps.coverage.models import CoverageSnapshot
 from kizuna.apps.coverage.models import Scope as CoverageScope
+from kizuna.apps.customers.models import Account
 from kizuna.apps.expansion.models import Csql
 from kizuna.apps.onboarding.selectors import kpi_frame
 from kizuna.apps.renewals.models import Renewal
@@ -347,13 +348,21 @@ def renewal_rows(window: Window) -> list[KpiRow]:
 
 def csql_rows(window: Window) -> list[KpiRow]:
     """CSQLs raised per period and cut (segment: the account's; team: the CSQL's; CSM: who
-    raised it)."""
+    raised it); the company's count is written for every period, 0 included, once there is an
+    account."""
     csqls = (
         Csql.objects.filter(raised_on__gte=_first_day(window), raised_on__lte=window.today)
         .order_by()
         .values_list("raised_on", "account__segment", "team__code", "raised_by__username")
     )
     counts: dict[tuple[str, dt.date, str, str], int] = defaultdict(int)
+    if Account.objects.exists():
+        # a month or year with none raised counts 0 for the company (the trend has no gap);
+        # a cut below it has a row where it raised one
+        for month in window.months:
+            counts[("month", month, "company", "")] = 0
+        for year in window.fiscal_years:
+            counts[("fiscal_year", year, "company", "")] = 0
     for day, segment, team, csm in csqls:
         for period, start in _periods(window, day):
             for cut, value in _cuts(segment, team, csm):
