@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kizuna.apps.front.form_helpers import form_page
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.org.access import can_edit_report_recipients, can_view_monthly_report
 from kizuna.apps.reports import services
@@ -112,11 +113,11 @@ def recipients(request: AuthedRequest) -> HttpResponse:
         )
         messages.success(request, _("Recipients saved."))
         return redirect("reports:latest")
-    context = {
-        "form": form,
-        "heading": _("Monthly report recipients"),
-        "cancel_url": reverse("reports:latest"),
-        "nav": NAV,
-    }
-    # the form page's layout, its crumbs back to the report
-    return render(request, "reports/recipients.html", context, status=400 if form.errors else 200)
+    return form_page(
+        request,
+        form,
+        heading=_("Monthly report recipients"),
+        cancel_url=reverse("reports:latest"),
+        nav=NAV,
+        back_label=_("Monthly report"),
+    )
