@@ -14,7 +14,12 @@ from django.urls import reverse
 
 from kizuna.apps.audit.models import AuditEvent
 from kizuna.apps.diagnosis.models import DiagnosisFinding, DiagnosisRuleSetting
-from kizuna.apps.diagnosis.selectors import diagnosis_changes, diagnosis_latest
+from kizuna.apps.diagnosis.selectors import (
+    changes_to,
+    diagnosis_changes,
+    diagnosis_latest,
+    latest_run,
+)
 from kizuna.apps.diagnosis.services import diagnosis_run
 from kizuna.apps.org.models import User
 from tests.factories import World
@@ -129,21 +134,24 @@ def test_the_nearest_run_is_chosen_ties_to_the_earlier(world: World) -> None:
     assert changes is not None and changes.since_day == dt.date(2026, 10, 21)
 
 
-def test_changes_until_a_day_ignore_the_later_runs(world: World) -> None:
+def test_changes_to_a_past_run_ignore_the_later_runs(world: World) -> None:
     # given runs on 31 August, 30 September and today, the ops team rule failing in August only
     august = diagnosis_run(day=dt.date(2026, 8, 31))
     DiagnosisFinding.objects.filter(run=august, rule_key="ops_team").update(holds=False)
     for day in (dt.date(2026, 9, 30), DAY):
         diagnosis_run(day=day)
-    # when September's changes are asked (its eve to its last day)
-    changes = diagnosis_changes(dt.date(2026, 8, 31), until=dt.date(2026, 9, 30))
+    # when September's changes are asked (its last run, since its eve)
+    september = latest_run(until=dt.date(2026, 9, 30))
+    assert september is not None and september.day == dt.date(2026, 9, 30)
+    changes = changes_to(september, dt.date(2026, 8, 31))
     # then today's run is not read, and the August run is the one compared
     assert changes is not None
     assert (changes.since_day, changes.latest_day) == (dt.date(2026, 8, 31), dt.date(2026, 9, 30))
     assert [(c.key, c.before, c.after) for c in changes.changes] == [("ops_team", False, True)]
     # and with a single run on or before the day, nothing to compare
-    assert diagnosis_changes(dt.date(2026, 8, 1), until=dt.date(2026, 9, 1)) is None
-    assert diagnosis_changes(dt.date(2026, 7, 1), until=dt.date(2026, 7, 31)) is None
+    first = latest_run(until=dt.date(2026, 9, 1))
+    assert first is not None and changes_to(first, dt.date(2026, 8, 1)) is None
+    assert latest_run(until=dt.date(2026, 7, 31)) is None
 
 
 def test_only_admins_edit_thresholds(world: World) -> None:

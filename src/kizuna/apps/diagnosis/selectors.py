@@ -303,13 +303,17 @@ def _nearest(since: dt.date, latest: DiagnosisRun) -> DiagnosisRun | None:
     return before if (since - before.day) <= (after.day - since) else after
 
 
-def diagnosis_changes(since: dt.date, until: dt.date | None = None) -> DiagnosisChanges | None:
-    """The verdicts that changed between the run nearest ``since`` and the latest run (on or
-    before ``until`` when given); None with fewer than two such runs. The diagnosis page passes
-    the day a month before its run; the monthly report its month's eve and last day."""
-    latest = latest_run(until)
-    if latest is None:
-        return None
+def diagnosis_changes(since: dt.date) -> DiagnosisChanges | None:
+    """The verdicts that changed between the run nearest ``since`` and the latest run; None
+    with fewer than two runs. The diagnosis page passes the day a month before its run."""
+    latest = latest_run()
+    return changes_to(latest, since) if latest is not None else None
+
+
+def changes_to(latest: DiagnosisRun, since: dt.date) -> DiagnosisChanges | None:
+    """The verdicts that changed between the run before ``latest`` nearest ``since`` and
+    ``latest`` (None without such a run); the monthly report passes its month's last run and
+    the month's eve."""
     earlier = _nearest(since, latest)
     if earlier is None:
         return None

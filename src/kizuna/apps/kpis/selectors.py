@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kizuna.apps.customers.models import Segment
 from kizuna.apps.front.formats import month_label
+from kizuna.apps.kpis.frames import KpiRow
 from kizuna.apps.kpis.models import CutKind, KpiKey, KpiSnapshot, KpiTarget, PeriodKind
 from kizuna.apps.kpis.services import REVENUE_TARGET_FIELDS
 from kizuna.apps.org.models import Team, User
@@ -281,17 +282,10 @@ class KpiHome:
 
 
 @dataclass(frozen=True, slots=True)
-class Row:
-    """One stored KPI value, as the home reads it (a plain row, not a model instance)."""
+class Row(KpiRow):
+    """One stored KPI value as the home reads it (a plain row, not a model instance): the
+    job's row and when it was computed."""
 
-    kpi: str
-    period: str
-    period_start: dt.date
-    cut: str
-    value: str
-    figure: float | None
-    numerator: float | None
-    denominator: float | None
     as_of: dt.date
     computed_at: dt.datetime
 
@@ -404,9 +398,8 @@ def kpi_home(
         for kpi in KPIS
         if cut in kpi.cuts
     )  # fmt: skip
-    rows = own
-    as_of = max((row.as_of for row in rows), default=None)
-    computed = max((row.computed_at for row in rows), default=None)
+    as_of = max((row.as_of for row in own), default=None)
+    computed = max((row.computed_at for row in own), default=None)
     return KpiHome(
         as_of=as_of,
         computed_at=computed,

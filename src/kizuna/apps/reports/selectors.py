@@ -10,7 +10,8 @@
 - the saves are the tasks closed "saved" in the month, in the company's time zone
   (``tasks.selectors``);
 - the diagnosis is the latest run on or before the month's last day, and the verdicts that
-  changed since the run nearest the month's eve (``diagnosis.selectors``).
+  changed since the run nearest the month's eve (``diagnosis.selectors``, one read of the
+  month's last run).
 
 A month is shown once it is over (``last_complete_month``); a later one does not exist yet.
 """
@@ -29,7 +30,7 @@ from kizuna.apps.customers.models import Account
 from kizuna.apps.diagnosis.selectors import (
     DiagnosisChanges,
     DiagnosisView,
-    diagnosis_changes,
+    changes_to,
     diagnosis_view,
     latest_run,
 )
@@ -335,7 +336,7 @@ def diagnosis_section(month: dt.date) -> DiagnosisSection:
     if run is None:
         return DiagnosisSection(view=None, changes=None)
     eve = month - dt.timedelta(days=1) if month > dt.date.min else month
-    return DiagnosisSection(view=diagnosis_view(run), changes=diagnosis_changes(eve, until=last))
+    return DiagnosisSection(view=diagnosis_view(run), changes=changes_to(run, eve))
 
 
 def monthly_report(
