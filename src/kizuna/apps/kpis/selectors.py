@@ -21,7 +21,7 @@ from kizuna.apps.customers.models import Segment
 from kizuna.apps.front.formats import month_label
 from kizuna.apps.kpis.frames import KpiRow
 from kizuna.apps.kpis.models import CutKind, KpiKey, KpiSnapshot, KpiTarget, PeriodKind
-from kizuna.apps.kpis.services import REVENUE_TARGET_FIELDS
+from kizuna.apps.kpis.services import REVENUE_TARGET_FIELDS, SNAPSHOT_COLUMNS
 from kizuna.apps.org.models import Team, User
 from kizuna.apps.renewals.models import Renewal
 from kizuna.apps.revenue.models import RevenueSnapshot, RevenueTarget
@@ -290,17 +290,9 @@ class Row(KpiRow):
     computed_at: dt.datetime
 
 
-_ROW_FIELDS = (
-    "kpi", "period", "period_start", "cut", "value", "figure", "numerator", "denominator",
-    "as_of", "computed_at",
-)  # fmt: skip
-
-
 def _rows(condition: Q) -> list[Row]:
-    return [
-        Row(*values)
-        for values in KpiSnapshot.objects.filter(condition).order_by().values_list(*_ROW_FIELDS)
-    ]
+    found = KpiSnapshot.objects.filter(condition).order_by().values_list(*SNAPSHOT_COLUMNS)
+    return [Row(*values) for values in found]
 
 
 def _home_rows(

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +48,8 @@ REVENUE_TARGET_FIELDS = {
     "logo_churn_monthly": "logo_churn_rate",
 }
 
-_COLUMNS = (
+#: the columns of a stored KPI value, in the order the job writes and the home reads them
+SNAPSHOT_COLUMNS = (
     "kpi", "period", "period_start", "cut", "value", "figure", "numerator", "denominator",
     "as_of", "computed_at",
 )  # fmt: skip
@@ -71,20 +73,18 @@ class RefreshResult:
         )
 
 
-def _periods(window: Window) -> list[tuple[str, dt.date]]:
-    months = [(str(PeriodKind.MONTH), m) for m in window.months]
-    return months + [(str(PeriodKind.FISCAL_YEAR), y) for y in window.fiscal_years]
-
-
 def _replace(source: str, rows: list[KpiRow], window: Window, now: dt.datetime) -> int:
     """Replace the source's KPIs' rows of the window's periods with ``rows``, in one
     transaction (a kill mid-write leaves the old rows)."""
     kpis = SOURCE_KPIS[source]
-    periods = _periods(window)
+    periods = Q(period=PeriodKind.MONTH, period_start__in=window.months) | Q(
+        period=PeriodKind.FISCAL_YEAR, period_start__in=window.fiscal_years
+    )
     with transaction.atomic():
-        for period, start in periods:
-            KpiSnapshot.objects.filter(kpi__in=kpis, period=period, period_start=start).delete()
-        wanted = set(periods)
+        KpiSnapshot.objects.filter(periods, kpi__in=kpis).delete()
+        wanted = {(str(PeriodKind.MONTH), m) for m in window.months} | {
+            (str(PeriodKind.FISCAL_YEAR), y) for y in window.fiscal_years
+        }
         values = [
             (
                 r.kpi, r.period, r.period_start, r.cut, r.value, r.figure, r.numerator,
@@ -93,7 +93,7 @@ def _replace(source: str, rows: list[KpiRow], window: Window, now: dt.datetime) 
             for r in rows
             if (r.period, r.period_start) in wanted and r.kpi in kpis
         ]  # fmt: skip
-        return bulk_insert(KpiSnapshot, _COLUMNS, values)
+        return bulk_insert(KpiSnapshot, SNAPSHOT_COLUMNS, values)
 
 
 def kpi_snapshots_refresh(*, today: dt.date | None = None) -> RefreshResult:
