@@ -1,15 +1,16 @@
-"""``kizuna.db.rows.plain_rows``: the driver's rows, equal to ``values_list``'s."""
+"""``kizuna.db.rows.plain_rows``: the driver's rows, equal to ``values_list``'s; ``paused_gc``."""
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import polars as pl
 import pytest
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
 from kizuna.apps.renewals.models import Renewal
-from kizuna.db.rows import plain_frame, plain_rows
+from kizuna.db.rows import paused_gc, plain_frame, plain_rows
 from tests.factories import World
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +69,32 @@ def test_a_frame_holds_the_same_values_and_an_empty_query_gives_an_empty_frame(
     assert frame.rows() == list(query)
     assert frame.schema == pl.Schema(schema)
     assert empty.is_empty() and empty.schema == pl.Schema(schema)
+
+
+@pytest.mark.django_db(databases=[])
+def test_paused_gc_restores_the_collector_as_it_was_even_after_an_error() -> None:
+    assert gc.isenabled()
+    # an error inside: the collector runs again afterwards
+    with pytest.raises(ZeroDivisionError), paused_gc():
+        assert not gc.isenabled()
+        _ = 1 / 0
+    assert gc.isenabled()
+    # nested: the inner block leaves the collector paused for the outer one
+    with paused_gc():
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+    # as a decorator, and a collector paused by someone else stays paused
+    @paused_gc()
+    def inside() -> bool:
+        return gc.isenabled()
+
+    gc.disable()
+    try:
+        assert inside() is False
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert inside() is False and gc.isenabled()

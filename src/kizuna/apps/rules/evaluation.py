@@ -50,6 +50,7 @@ from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.rules import model as core
 from kizuna.core.rules.evaluate import evaluate
 from kizuna.db.bulk import bulk_insert
+from kizuna.db.rows import paused_gc
 
 logger = logging.getLogger(__name__)
 
@@ -129,40 +130,50 @@ def _days_ahead(rules: Sequence[core.Rule]) -> int:
     return min(max(wanted), MAX_DAYS_AHEAD)
 
 
+def _evaluated(
+    day: dt.date, versions: Sequence[RuleVersion], rules: Sequence[core.Rule]
+) -> tuple[list[tuple[object, ...]], dict[str, dict[str, int]]]:
+    """The day's firings as ``Firing`` rows (``_FIRING_COLUMNS``), and per rule why signals
+    were skipped."""
+    if not rules:
+        return [], {}
+    kinds = {rule.trigger.kind for rule in rules}
+    signals = signals_between(start=day, end=day, kinds=kinds, max_days=_days_ahead(rules))
+    evaluation = evaluate(
+        rules,
+        signals,
+        account_facts(on=day),
+        _state(day, versions),
+        day=day,
+        weekly_budget=alert_settings().weekly_budget,
+    )
+    firings: list[tuple[object, ...]] = [
+        (
+            f.rule_id,
+            f.rule_version,
+            f.account_id,
+            f.day,
+            f.owner_id,
+            int(f.priority),
+            f.delivery.value,
+            f.value,
+            f.evidence[:300],
+        )
+        for f in evaluation.firings
+    ]
+    skipped: dict[str, dict[str, int]] = {}
+    for (rule_id, reason), count in sorted(evaluation.skipped.items()):
+        skipped.setdefault(str(rule_id), {})[reason] = count
+    return firings, skipped
+
+
 def rules_evaluate(*, day: dt.date) -> EvaluationRun:
     """Evaluate every enabled rule on ``day`` and record what fires (not yet acted on)."""
     started = timezone.now()
     versions = enabled_versions()
     rules = [rule_of(version) for version in versions]
-    firings: list[tuple[object, ...]] = []
-    skipped: dict[str, dict[str, int]] = {}
-    if rules:
-        kinds = {rule.trigger.kind for rule in rules}
-        signals = signals_between(start=day, end=day, kinds=kinds, max_days=_days_ahead(rules))
-        evaluation = evaluate(
-            rules,
-            signals,
-            account_facts(on=day),
-            _state(day, versions),
-            day=day,
-            weekly_budget=alert_settings().weekly_budget,
-        )
-        firings = [
-            (
-                f.rule_id,
-                f.rule_version,
-                f.account_id,
-                f.day,
-                f.owner_id,
-                int(f.priority),
-                f.delivery.value,
-                f.value,
-                f.evidence[:300],
-            )
-            for f in evaluation.firings
-        ]
-        for (rule_id, reason), count in sorted(evaluation.skipped.items()):
-            skipped.setdefault(str(rule_id), {})[reason] = count
+    with paused_gc():  # a day's signals at 100,000 accounts: see ``paused_gc``
+        firings, skipped = _evaluated(day, versions, rules)
     with transaction.atomic():
         # a rerun's firings are there already: the (rule, account, day) constraint drops them
         bulk_insert(Firing, _FIRING_COLUMNS, firings, ignore_conflicts=True)

@@ -51,8 +51,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from kizuna.apps.coverage.frames import (
@@ -86,7 +85,7 @@ from kizuna.core.renewals.cadence import (
     review_due_on,
 )
 from kizuna.core.rules.model import AccountFacts, Signal, TriggerKind
-from kizuna.db.rows import plain_rows
+from kizuna.db.rows import paused_gc, plain_rows
 
 #: how far back a health score is read for the state before the range
 SCORE_LOOKBACK_DAYS = 35
@@ -97,6 +96,7 @@ _K = TriggerKind
 _Range = tuple[dt.date, dt.date]
 
 
+@paused_gc()
 def signals_between(
     *,
     start: dt.date,
@@ -111,7 +111,8 @@ def signals_between(
     wanted = set(TriggerKind) if kinds is None else set(kinds)
     scores = _ScoresOnce()  # both health kinds read the same scores
     onboardings = _OnboardingsOnce()  # the three onboarding kinds read the same onboardings
-    producers: dict[TriggerKind, Callable[[_Range, int], Iterable[Signal]]] = {
+    links = _Links()
+    producers: dict[TriggerKind, Callable[[_Range, int, _Links], Iterable[Signal]]] = {
         _K.ONBOARDING_STALLED: _onboarding_state(
             OnboardingState.STALLED, _K.ONBOARDING_STALLED, onboardings
         ),
@@ -132,11 +133,12 @@ def signals_between(
     found: list[Signal] = []
     for kind in TriggerKind:
         if kind in wanted:
-            found += producers[kind]((start, end), max(0, max_days))
+            found += producers[kind]((start, end), max(0, max_days), links)
     found.sort(key=lambda s: (s.day, s.kind.value, s.account_id))
     return found
 
 
+@paused_gc()
 def account_facts(*, on: dt.date) -> dict[int, AccountFacts]:
     """What the rules' filters read of every account not churned: owner, segment, team code,
     the products of its lines running on ``on``, its latest grade (scored on or before
@@ -146,9 +148,10 @@ def account_facts(*, on: dt.date) -> dict[int, AccountFacts]:
         Account.objects.exclude(phase=Phase.CHURNED)
         .annotate(grade=Subquery(latest.values("grade")[:1]))
         .values_list("pk", "owner_id", "segment", "team__code", "grade", "mrr")
+        .order_by()  # in table order: the kana order would read the rows at random
     )
     products: defaultdict[int, set[str]] = defaultdict(set)
-    running = SubscriptionLine.objects.filter(_running_on(on))
+    running = SubscriptionLine.objects.filter(_running_on(on)).order_by()
     for account_id, code in plain_rows(running.values_list("account_id", "product__code")):
         products[account_id].add(code)
     return {
@@ -183,16 +186,26 @@ def _shifted(day: dt.date, days: int) -> dt.date:
         return dt.date.max if days > 0 else dt.date.min
 
 
-def _account_url(account_id: int, anchor: str) -> str:
-    return _path("customers:account_detail", account_id) + anchor
+class _Links:
+    """The evidence links of one read: ``reverse`` once per view name, the URL configuration
+    and script prefix looked up once (each lookup is a thread-local read, and a day of
+    signals is a hundred thousand links), the id put in its place."""
 
+    __slots__ = ("_parts", "_prefix", "_urlconf")
 
-def _path(name: str, pk: int) -> str:
-    """``reverse(name, args=[pk])`` for a view taking one integer: reversed once per URL
-    configuration and script prefix, the id put in its place (a year of signals is hundreds
-    of thousands of links)."""
-    head, tail = _path_parts(name, get_urlconf(), get_script_prefix())
-    return f"{head}{pk}{tail}"
+    def __init__(self) -> None:
+        self._urlconf, self._prefix = get_urlconf(), get_script_prefix()
+        self._parts: dict[str, tuple[str, str]] = {}
+
+    def path(self, name: str, pk: int) -> str:
+        """``reverse(name, args=[pk])`` for a view taking one integer."""
+        parts = self._parts.get(name)
+        if parts is None:
+            parts = self._parts[name] = _path_parts(name, self._urlconf, self._prefix)
+        return f"{parts[0]}{pk}{parts[1]}"
+
+    def account(self, account_id: int, anchor: str) -> str:
+        return self.path("customers:account_detail", account_id) + anchor
 
 
 @functools.lru_cache(maxsize=32)
@@ -263,16 +276,16 @@ def _onboarding_state(
     state: str,
     kind: TriggerKind,
     onboardings: Callable[[_Range], _OpenOnboardings] | None = None,
-) -> Callable[[_Range, int], Iterable[Signal]]:
+) -> Callable[[_Range, int, _Links], Iterable[Signal]]:
     read = onboardings if onboardings is not None else _OnboardingsOnce()
 
-    def produce(days: _Range, _max_days: int) -> Iterable[Signal]:
+    def produce(days: _Range, _max_days: int, links: _Links) -> Iterable[Signal]:
         found = read(days)
         accounts = {pk: account_id for pk, _t, account_id, _s in found.rows}
         for onboarding_id, periods in found.periods.items():
             if not any(held == state for _since, _until, held in periods):
                 continue
-            url = _path("onboarding:detail", onboarding_id)
+            url = links.path("onboarding:detail", onboarding_id)
             for since, until, held in periods:
                 if held != state:
                     continue
@@ -342,6 +355,7 @@ def _setup_done_on(
 def _setup_not_done(
     days: _Range,
     _max_days: int,
+    links: _Links,
     *,
     onboardings: Callable[[_Range], _OpenOnboardings] | None = None,
 ) -> Iterable[Signal]:
@@ -350,7 +364,7 @@ def _setup_not_done(
     ids = _open_in(days).filter(started_on__lte=days[1]).values("pk")
     done = _setup_done_on([(pk, template) for pk, template, _a, _s in rows], ids)
     for pk, _template, account_id, started_on in rows:
-        url = _path("onboarding:detail", pk)
+        url = links.path("onboarding:detail", pk)
         for since, until, state in found.periods.get(pk, []):
             if state not in OPEN_STATES:
                 continue
@@ -364,10 +378,10 @@ def _setup_not_done(
 # --- usage and health ---------------------------------------------------------------------
 
 
-def _usage_drops(days: _Range, _max_days: int) -> Iterable[Signal]:
+def _usage_drops(days: _Range, _max_days: int, links: _Links) -> Iterable[Signal]:
     rows = UsageDropSignal.objects.filter(as_of__range=days).values_list("account_id", "as_of")
     for account_id, day in sorted(set(rows)):
-        yield Signal(account_id, day, _K.USAGE_DROP, None, _account_url(account_id, "#usage"))
+        yield Signal(account_id, day, _K.USAGE_DROP, None, links.account(account_id, "#usage"))
 
 
 _Scores = dict[int, list[tuple[dt.date, int | None, str]]]
@@ -377,22 +391,23 @@ def _scores(days: _Range) -> _Scores:
     """Per account its scores (day, grade, colour) in order: its latest in the lookback
     before the range (the state the range starts from, at most ``SCORE_LOOKBACK_DAYS`` old),
     then those of the range. The earlier ones of the lookback change no signal of the range,
-    and are not read (a window function keeps one row per account in the database)."""
+    and are not read: each account's latest is found by the (account, day) index, one seek
+    per account, however many scores the lookback holds."""
     first, last = _shifted(days[0], -SCORE_LOOKBACK_DAYS), _shifted(days[0], -1)
     columns = ("account_id", "day", "grade", "rag")
     scores: defaultdict[int, list[tuple[dt.date, int | None, str]]] = defaultdict(list)
     if first <= last < days[0]:
-        latest = Window(RowNumber(), partition_by=[F("account_id")], order_by=F("day").desc())
-        before = (
-            HealthScore.objects.filter(day__range=(first, last))
-            .annotate(latest=latest)
-            .filter(latest=1)
-            .values_list(*columns)
+        latest = (
+            HealthScore.objects.filter(account=OuterRef("pk"), day__range=(first, last))
+            .order_by("-day")
+            .values("pk")[:1]
         )
-        for account_id, day, grade, rag in before:
+        ids = Account.objects.order_by().annotate(latest=Subquery(latest)).values("latest")
+        before = HealthScore.objects.filter(pk__in=ids).order_by().values_list(*columns)
+        for account_id, day, grade, rag in plain_rows(before):
             scores[account_id].append((day, grade, rag))
     rows = HealthScore.objects.filter(day__range=days).order_by("account_id", "day")
-    for account_id, day, grade, rag in rows.values_list(*columns):
+    for account_id, day, grade, rag in plain_rows(rows.values_list(*columns)):
         scores[account_id].append((day, grade, rag))
     return scores
 
@@ -410,17 +425,25 @@ class _ScoresOnce:
 
 
 def _health_fell(
-    days: _Range, _max_days: int, *, scores: Callable[[_Range], _Scores] = _scores
+    days: _Range,
+    _max_days: int,
+    links: _Links,
+    *,
+    scores: Callable[[_Range], _Scores] = _scores,
 ) -> Iterable[Signal]:
     for account_id, scores_of in scores(days).items():
         for (_before, old, _c), (day, new, _rag) in pairwise(scores_of):
             if days[0] <= day and old is not None and new is not None and new < old:
-                url = _account_url(account_id, "#health")
+                url = links.account(account_id, "#health")
                 yield Signal(account_id, day, _K.HEALTH_FELL, old - new, url)
 
 
 def _health_red(
-    days: _Range, _max_days: int, *, scores: Callable[[_Range], _Scores] = _scores
+    days: _Range,
+    _max_days: int,
+    links: _Links,
+    *,
+    scores: Callable[[_Range], _Scores] = _scores,
 ) -> Iterable[Signal]:
     for account_id, scores_of in scores(days).items():
         ends = [day for day, _g, _r in scores_of[1:]] + [None]
@@ -430,16 +453,18 @@ def _health_red(
             first, last = _clip(since, until, days)
             for day in _days(first, last):
                 yield Signal(
-                    account_id, day, _K.HEALTH_RED, None, _account_url(account_id, "#health")
+                    account_id, day, _K.HEALTH_RED, None, links.account(account_id, "#health")
                 )
 
 
 # --- coverage and revenue -----------------------------------------------------------------
 
 
-def _coverage_due(days: _Range, max_days: int) -> Iterable[Signal]:
-    rows = Account.objects.filter(mrr__gt=0).values_list(
-        "pk", "segment", "owner_id", "team_id", "mrr"
+def _coverage_due(days: _Range, max_days: int, links: _Links) -> Iterable[Signal]:
+    rows = (
+        Account.objects.filter(mrr__gt=0)
+        .order_by()
+        .values_list("pk", "segment", "owner_id", "team_id", "mrr")
     )
     accounts = [AccountAtDate(*row) for row in plain_rows(rows)]  # today's active accounts
     if not accounts:
@@ -459,7 +484,7 @@ def _coverage_due(days: _Range, max_days: int) -> Iterable[Signal]:
     for day in _days(*days):
         for due in coverage_due(accounts, touches, policies, as_of=day):
             if due.days_left is not None and 0 < due.days_left <= max_days:
-                url = _account_url(due.account_id, "#coverage")
+                url = links.account(due.account_id, "#coverage")
                 yield Signal(due.account_id, day, _K.COVERAGE_DUE, due.days_left, url)
 
 
@@ -471,8 +496,10 @@ def _lines_of_changing_accounts(
     changing = SubscriptionLine.objects.filter(
         Q(start_date__range=days) | Q(end_date__range=days)
     ).values("account_id")
-    rows = SubscriptionLine.objects.filter(account_id__in=changing).values_list(
-        "account_id", "start_date", "end_date", "mrr"
+    rows = (
+        SubscriptionLine.objects.filter(account_id__in=changing)
+        .order_by()
+        .values_list("account_id", "start_date", "end_date", "mrr")
     )
     lines: defaultdict[int, list[tuple[dt.date, dt.date | None, int]]] = defaultdict(list)
     for account_id, start, end, mrr in rows:
@@ -486,34 +513,42 @@ def mrr_on(lines: Iterable[tuple[dt.date, dt.date | None, int]], day: dt.date) -
     return sum(mrr for start, end, mrr in lines if start <= day and (end is None or day < end))
 
 
-def _mrr_contraction(days: _Range, _max_days: int) -> Iterable[Signal]:
+def _mrr_contraction(days: _Range, _max_days: int, links: _Links) -> Iterable[Signal]:
     for account_id, lines in sorted(_lines_of_changing_accounts(days).items()):
         changes = {start for start, _e, _m in lines} | {end for _s, end, _m in lines if end}
         for day in sorted(d for d in changes if days[0] <= d <= days[1]):
             before, after = mrr_on(lines, _shifted(day, -1)), mrr_on(lines, day)
             if 0 < after < before:
-                url = _account_url(account_id, "#lines")
+                url = links.account(account_id, "#lines")
                 yield Signal(account_id, day, _K.MRR_CONTRACTION, before - after, url)
 
 
-def _renewal_due(days: _Range, max_days: int) -> Iterable[Signal]:
+def _renewal_due(days: _Range, max_days: int, links: _Links) -> Iterable[Signal]:
     last_renewal = _shifted(days[1], max_days)
-    rows = SubscriptionLine.objects.filter(
-        renewal_date__range=(days[0], last_renewal), start_date__lte=days[1]
-    ).values_list("account_id", "start_date", "end_date", "renewal_date")
+    rows = (
+        SubscriptionLine.objects.filter(
+            renewal_date__range=(days[0], last_renewal), start_date__lte=days[1]
+        )
+        .order_by()
+        .values_list("account_id", "start_date", "end_date", "renewal_date")
+    )
     renewals: defaultdict[int, list[tuple[dt.date, dt.date | None, dt.date]]] = defaultdict(list)
-    for account_id, start, end, renewal in rows:
+    for account_id, start, end, renewal in plain_rows(rows):
         if renewal is not None:
             renewals[account_id].append((start, end, renewal))
     # the renewals derived from the lines' terms (a line imported without a renewal date);
     # each is "running" up to its date
-    derived = Renewal.objects.filter(
-        date__range=(days[0], last_renewal), no_longer_due=False, stage__in=OPEN_STAGES
-    ).values_list("account_id", "date")
-    for account_id, renewal in derived:
+    derived = (
+        Renewal.objects.filter(
+            date__range=(days[0], last_renewal), no_longer_due=False, stage__in=OPEN_STAGES
+        )
+        .order_by()
+        .values_list("account_id", "date")
+    )
+    for account_id, renewal in plain_rows(derived):
         renewals[account_id].append((dt.date.min, None, renewal))
     for account_id, lines in sorted(renewals.items()):
-        url = _account_url(account_id, "#lines")
+        url = links.account(account_id, "#lines")
         for day in _days(*days):
             ahead = [
                 (renewal - day).days
@@ -524,7 +559,7 @@ def _renewal_due(days: _Range, max_days: int) -> Iterable[Signal]:
                 yield Signal(account_id, day, _K.RENEWAL_DUE, min(ahead), url)
 
 
-def _plan_flag(days: _Range, _max_days: int, *, flag: str) -> Iterable[Signal]:
+def _plan_flag(days: _Range, _max_days: int, links: _Links, *, flag: str) -> Iterable[Signal]:
     """Each day of the range a renewal carries ``flag`` (see the module's docstring)."""
     by_segment = cadences()
     ahead = max((c.plan_from_days for c in by_segment.values()), default=0)
@@ -555,7 +590,7 @@ def _plan_flag(days: _Range, _max_days: int, *, flag: str) -> Iterable[Signal]:
             continue
         reviewed = sorted(reviews.get(pk, ()))
         plan_day = planned_at.date() if planned_at is not None else None
-        url = _path("renewals:detail", pk)  # the renewal, its plan and its reviews
+        url = links.path("renewals:detail", pk)  # the renewal, its plan and its reviews
         for day in _days(*days):
             last = max((d for d in reviewed if d <= day), default=None)
             # the plan's next review date was set at its last review (or its creation)
@@ -592,7 +627,7 @@ def _instant(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
-def _nps_detractors(days: _Range, _max_days: int) -> Iterable[Signal]:
+def _nps_detractors(days: _Range, _max_days: int, links: _Links) -> Iterable[Signal]:
     zone = zoneinfo.ZoneInfo(tenant_settings_get().time_zone)
     # a company day starts at most 14 hours before or after midnight UTC: a day each side
     first, last = _instant(_shifted(days[0], -1)), _instant(_shifted(days[1], 1))
@@ -613,7 +648,7 @@ def _nps_detractors(days: _Range, _max_days: int) -> Iterable[Signal]:
         until = min(stops) if stops else None
         if until is not None and until <= since:
             continue
-        url = _path("surveys:answer_detail", answer_id)
+        url = links.path("surveys:answer_detail", answer_id)
         start, stop = _clip(since, until, days)
         for day in _days(start, stop):
             yield Signal(account_id, day, _K.NPS_DETRACTOR, score, url)
