@@ -30,13 +30,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def _forget_process_caches() -> None:
     """A test starts without what an earlier test's rolled-back data left in a process cache
-    (the account list's filter choices)."""
+    (the account list's filter choices), and in the default language: a request through the
+    test client leaves its member's language active in the thread (``LocaleMiddleware``)."""
     from django.apps import apps
 
     if apps.ready:
+        from django.utils import translation
+
         from kizuna.apps.customers.forms import filter_choices_clear
 
         filter_choices_clear()
+        translation.deactivate()
 
 
 @pytest.fixture
