@@ -103,6 +103,11 @@ def run_polars(book: dict[str, pl.DataFrame]) -> dict[str, Any]:
         renewals=book["renewals"],
         as_of=AS_OF,
     )
+    return both_funnels(facts)
+
+
+def both_funnels(facts: pl.DataFrame) -> dict[str, Any]:
+    """Both funnels of the 24 cohorts for each cut and the whole company."""
     window = {"first_month": FIRST_COHORT, "last_month": LAST_COHORT}
     out = {}
     for cut in CUTS:
@@ -260,14 +265,7 @@ def database_book(data_dir: str) -> tuple[dict[str, pl.DataFrame], Any]:
     }
 
     def from_database(_book: dict[str, pl.DataFrame]) -> dict[str, Any]:
-        facts = selectors.funnel_facts(as_of=AS_OF)
-        window = {"first_month": FIRST_COHORT, "last_month": LAST_COHORT}
-        out = {}
-        for cut in CUTS:
-            by: Any = cut
-            out[f"accounts:{cut}"] = funnels.account_funnel(facts, **window, by=by)
-            out[f"revenue:{cut}"] = funnels.revenue_funnel(facts, **window, by=by)
-        return out
+        return both_funnels(selectors.funnel_facts(as_of=AS_OF))
 
     return book, from_database
 
