@@ -68,3 +68,12 @@ def test_a_frame_holds_the_same_values_and_an_empty_query_gives_an_empty_frame(
     assert frame.rows() == list(query)
     assert frame.schema == pl.Schema(schema)
     assert empty.is_empty() and empty.schema == pl.Schema(schema)
+
+
+def test_a_query_that_can_match_nothing_gives_no_row(world: World) -> None:
+    # given: a filter on an empty list, which Django never sends to the database
+    query = Renewal.objects.filter(pk__in=[]).values_list("pk", "date")
+    # when / then
+    assert list(plain_rows(query)) == []
+    frame = plain_frame(query, {"pk": pl.Int64, "date": pl.Date})
+    assert frame.height == 0 and frame.schema == {"pk": pl.Int64, "date": pl.Date}
