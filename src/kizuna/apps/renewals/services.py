@@ -96,7 +96,8 @@ def renewals_refresh(
         planned = _with_plans(since, account_ids)
         now = timezone.now()
         joined = derived.join(stored, on=["account_id", "date"], how="full", coalesce=True)
-        new = joined.filter(pl.col("pk").is_null())
+        # in the order of the unique (account, date) index: inserted in order, not at random
+        new = joined.filter(pl.col("pk").is_null()).sort("account_id", "date")
         kept = joined.filter(pl.col("pk").is_not_null() & pl.col("digest").is_not_null())
         kept = kept.with_columns(_stage_expr(planned).alias("new_stage"))
         changed = kept.filter(
