@@ -9,9 +9,10 @@ import pytest
 from django.db import IntegrityError, models, transaction
 
 from kizuna.apps.customers.models import Account, SubscriptionLine
+from kizuna.apps.renewals.models import Renewal
 from kizuna.apps.touchpoints.models import Touchpoint
 from kizuna.apps.usage.models import UsageDropSignal, UsageSummary
-from kizuna.db.bulk import bulk_insert, bulk_insert_ids, bulk_update_rows
+from kizuna.db.bulk import bulk_insert, bulk_insert_ids, bulk_update_rows, db_value
 from tests.factories import AccountFactory, World
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +188,32 @@ def test_conflicting_rows_are_left_out_when_asked(world: World) -> None:
     bulk_insert(UsageDropSignal, DROP, again, ignore_conflicts=True)
     # then: the first row kept as it was, the new one added
     assert values(UsageDropSignal, ["method", "recent"]) == [("share", 1), ("robust_z", 4)]
+
+
+def test_prepared_rows_are_written_as_the_prepared_ones(world: World) -> None:
+    # given: renewals with JSON lists, dates at the ends of the calendar, a null, an instant
+    at = dt.datetime(2026, 11, 25, 8, 40, 1, 123456, tzinfo=dt.UTC)
+    fields = ["account_id", "date", "line_ids", "products", "mrr_due", "mrr_after", "outcome",
+              "no_longer_due", "derived", "refreshed_at"]  # fmt: skip
+    rows = [
+        (world.account.pk, dt.date(1, 1, 1), [1, 2], [3], HUGE, None, "", False, "", at),
+        (world.other_account.pk, dt.date(9999, 12, 31), [], [], 0, 0, "churned", True, "x", at),
+    ]
+    bulk_insert(Renewal, fields, rows)
+    expected = values(Renewal, fields)
+    Renewal.objects.all().delete()
+    # when: the same rows with their values as the database takes them
+    instant = db_value(Renewal, "refreshed_at", at)
+    prepared = [
+        (world.account.pk, "0001-01-01", "[1, 2]", "[3]", HUGE, None, "", False, "", instant),
+        (world.other_account.pk, "9999-12-31", "[]", "[]", 0, 0, "churned", True, "x", instant),
+    ]
+    assert bulk_insert(Renewal, fields, prepared, prepared=True, batch=1) == 2
+    # then
+    assert values(Renewal, fields) == expected
+    assert bulk_insert(Renewal, fields, [], prepared=True) == 0
+
+
+def test_db_value_refuses_a_relation_that_is_no_column() -> None:
+    with pytest.raises(ValueError, match="not a column"):
+        db_value(Renewal, "plan", None)

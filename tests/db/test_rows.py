@@ -98,3 +98,12 @@ def test_paused_gc_restores_the_collector_as_it_was_even_after_an_error() -> Non
     finally:
         gc.enable()
     assert inside() is False and gc.isenabled()
+
+
+def test_a_query_that_can_match_nothing_gives_no_row(world: World) -> None:
+    # given: a filter on an empty list, which Django never sends to the database
+    query = Renewal.objects.filter(pk__in=[]).values_list("pk", "date")
+    # when / then
+    assert list(plain_rows(query)) == []
+    frame = plain_frame(query, {"pk": pl.Int64, "date": pl.Date})
+    assert frame.height == 0 and frame.schema == {"pk": pl.Int64, "date": pl.Date}

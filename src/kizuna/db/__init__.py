@@ -1,1 +1,2 @@
-"""Database helpers below every app (Django, no model of their own): ``bulk.bulk_insert``."""
+"""Database helpers below every app (Django, no model of their own): ``bulk.bulk_insert``,
+``rows.plain_rows``, ``dates.DaysBefore``."""

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import polars as pl
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -48,8 +49,12 @@ _AS_IS = frozenset(
 def plain_rows(queryset: QuerySet[Any, Any], *, chunk: int = 20_000) -> Iterator[tuple[Any, ...]]:
     """The rows of ``queryset``, a ``values_list`` of field names whose columns are integers,
     text, booleans or dates, fetched ``chunk`` at a time: the same tuples ``values_list``
-    gives. ``ValueError`` for another kind of column (JSON, decimal, datetime)."""
-    sql, params, days = _plain_sql(queryset)
+    gives. ``ValueError`` for another kind of column (JSON, decimal, datetime). A query that
+    can match nothing (``pk__in=[]``) gives no row, as ``values_list`` does."""
+    try:
+        sql, params, days = _plain_sql(queryset)
+    except EmptyResultSet:
+        return
     day = dt.date.fromisoformat
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -68,9 +73,13 @@ def plain_rows(queryset: QuerySet[Any, Any], *, chunk: int = 20_000) -> Iterator
 def plain_frame(queryset: QuerySet[Any, Any], schema: Mapping[str, Any]) -> pl.DataFrame:
     """``plain_rows`` as a Polars frame with ``schema`` (a name and a Polars type per column,
     in the ``values_list``'s order): the dates arrive as text and are parsed by Polars, column
-    by column, not one value at a time in Python."""
-    sql, params, days = _plain_sql(queryset)
+    by column, not one value at a time in Python. A query that can match nothing gives an
+    empty frame."""
     names = list(schema)
+    try:
+        sql, params, days = _plain_sql(queryset)
+    except EmptyResultSet:
+        return pl.DataFrame(schema=dict(schema))
     read = {name: (pl.Utf8 if n in days else kind) for n, (name, kind) in enumerate(schema.items())}
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -16,7 +17,12 @@ from kizuna.apps.health.models import HealthScore, ScoreModelVersion
 from kizuna.apps.health.services import score_models_ensure_defaults
 from kizuna.apps.org.models import User
 from kizuna.apps.org.services import api_token_create
-from kizuna.apps.renewals.forecast import forecast_compute
+from kizuna.apps.renewals.forecast import (
+    asked_grades,
+    forecast_compute,
+    grade_frame,
+    renewal_frame,
+)
 from kizuna.apps.renewals.models import Renewal
 from tests.factories import AccountFactory, World
 
@@ -117,6 +123,62 @@ def test_no_renewal_at_all_gives_an_empty_forecast(world: World) -> None:
     assert found.calibration.overall.p == 0.9
     assert [q.renewals for q in found.quarters] == [0, 0]
     assert found.backtest.brier is None
+
+
+def test_only_the_grades_asked_for_are_read_and_they_give_the_same_forecast(
+    world: World,
+) -> None:
+    """Each question (account, day) is answered by its latest non-empty grade in the 30 days
+    up to the day: grades at the window's edges, an empty grade later in the window, grades
+    nobody asks for, a renewal at the start of the calendar."""
+    # given: one account renewing 2025-06-01 (asked 2025-03-03: window 2025-02-01 … 03-03;
+    # and 2025-04-01, the first day of its backtested quarter) and 2026-06-01 (open: graded
+    # today); another renewing in the backtested quarter from 2025-07-01 and on 0001-04-01
+    score_models_ensure_defaults()
+    model = ScoreModelVersion.objects.get(name="adoption")
+    a, b = world.account, world.other_account
+    for account, day, due, after in [
+        (a, D(2025, 6, 1), 100, 100), (a, D(2026, 6, 1), 100, None),
+        (b, D(2025, 8, 1), 100, 0), (b, D(1, 4, 1), 5, 5),
+    ]:  # fmt: skip
+        Renewal.objects.create(
+            account=account, date=day, mrr_due=due, mrr_after=after,
+            stage="renewed" if after else "not_started",
+        )  # fmt: skip
+    grades = [
+        (a, D(2025, 1, 31), 1),  # one day too early for 2025-06-01
+        (a, D(2025, 2, 1), 2),  # the window's first day: not the latest
+        (a, D(2025, 3, 3), 3),  # the window's last day: the answer
+        (a, D(2025, 3, 4), 4),  # one day too late; a's grade at 2025Q1's start (2025-04-01)
+        (a, D(2026, 4, 15), 5),  # today's grade of a (latest non-empty before 2026-05-15)
+        (a, D(2026, 5, 14), None),  # empty: never an answer
+        (b, D(2025, 6, 1), 1),  # 2025-07-01 − 30 days: b's grade at 2025Q3's start
+        (b, D(2025, 5, 31), 2),  # one day too early for it, and for b's lead (2025-05-03)
+        (b, D(2025, 4, 20), 3),  # b's grade 90 days before 2025-08-01 (window 04-03 … 05-03)
+        (b, D(2024, 1, 1), 4),  # asked by nobody
+    ]
+    HealthScore.objects.bulk_create(
+        HealthScore(account=acc, day=day, model=model, score=50, grade=g) for acc, day, g in grades
+    )
+    # when
+    asked = asked_grades(today=TODAY, start_month=4)
+    # then: exactly the answers
+    assert sorted(asked.rows()) == sorted([
+        (a.pk, D(2025, 3, 3), 3), (a.pk, D(2025, 3, 4), 4), (a.pk, D(2026, 4, 15), 5),
+        (b.pk, D(2025, 6, 1), 1), (b.pk, D(2025, 4, 20), 3),
+    ])  # fmt: skip
+    # and the forecast on them is the forecast on every stored grade
+    everything = forecast_compute(today=TODAY, renewals=renewal_frame(), grades=grade_frame())
+    found = forecast_compute(today=TODAY)
+    assert replace(found, computed_at=everything.computed_at) == everything
+
+
+def test_no_renewal_asks_for_no_grade(world: World) -> None:
+    score_models_ensure_defaults()
+    model = ScoreModelVersion.objects.get(name="adoption")
+    HealthScore.objects.create(account=world.account, day=TODAY, model=model, score=5, grade=5)
+    assert asked_grades(today=TODAY, start_month=4).rows() == []
+    assert asked_grades(today=D(1, 4, 1), start_month=4).rows() == []  # no quarter before
 
 
 @pytest.mark.parametrize("who", ["csm", "outsider", "manager", "viewer", "admin"])

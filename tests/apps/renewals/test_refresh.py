@@ -140,3 +140,36 @@ def test_hostile_lines_do_not_stop_the_refresh(world: Any) -> None:
         ("株式会社山田製作所", D(2025, 1, 1), 0, 0, "renewed", "renewed", False),
         ("株式会社山田製作所", D(2026, 1, 1), 0, 0, "renewed", "renewed", False),
     ]
+
+
+@pytest.mark.django_db
+def test_new_renewals_are_written_with_their_lists_text_and_instants(world: Any) -> None:
+    # given: a co-termed upgrade (two lines due together) and a second product
+    main = annual(world.account, world.product, D(2024, 8, 1))
+    upgrade = annual(world.account, world.product, D(2025, 2, 1), mrr=20_000,
+                     renewal_date=D(2025, 8, 1))  # fmt: skip
+    before = dt.datetime.now(dt.UTC)
+    # when
+    renewals_refresh(today=TODAY)
+    # then: the JSON lists, the derived text and the three instants, as an update writes them
+    first = Renewal.objects.get(date=D(2025, 8, 1))
+    assert (first.line_ids, first.products) == ([main.pk, upgrade.pk], [world.product.pk])
+    assert first.derived == f"{main.pk},{upgrade.pk}|{world.product.pk}|120000|120000|renewed"
+    assert first.created_at == first.refreshed_at == first.updated_at
+    assert before <= first.created_at <= dt.datetime.now(dt.UTC)
+    upcoming = Renewal.objects.get(date=D(2026, 8, 1))
+    assert upcoming.derived == f"{main.pk},{upgrade.pk}|{world.product.pk}|120000||"
+    assert (upcoming.stage, upcoming.outcome, upcoming.forecast_call) == ("not_started", "", "")
+    # and: the upgrade ends before the renewal: the renewal is updated, nothing else
+    upgrade.end_date = D(2026, 7, 1)
+    upgrade.save()
+    assert renewals_refresh(today=TODAY) == RefreshResult(0, 1, 1, 0, 0)
+    upcoming.refresh_from_db()
+    assert (upcoming.line_ids, upcoming.mrr_due) == ([main.pk], 100_000)
+    assert upcoming.derived == f"{main.pk}|{world.product.pk}|100000||"
+
+
+@pytest.mark.django_db
+def test_no_lines_no_renewals(world: Any) -> None:
+    assert renewals_refresh(today=TODAY) == RefreshResult(0, 0, 0, 0, 0)
+    assert renewals_refresh(today=TODAY, account_ids=[]) == RefreshResult(0, 0, 0, 0, 0)

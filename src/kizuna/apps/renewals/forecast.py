@@ -12,9 +12,9 @@ Limits, stated (docs/renewals.md, *The forecast*):
 - the outcome is the one the lines give today (late CRM corrections included).
 
 The result is computed once per company day and kept in the cache for an hour (like a
-draft's backtest on the health pages). Every stored grade since the oldest renewal − 120 days
-is read: fine for monthly or a year of daily scores, too many for years of daily scores at
-100,000 accounts (bench/README.md, *Renewals*, says what to do next).
+draft's backtest on the health pages). Of the stored grades only those that answer one of
+the forecast's questions are read (``asked_grades``): one per renewal, account and backtested
+quarter at most, however many grades are stored.
 """
 
 from __future__ import annotations
@@ -24,12 +24,14 @@ from dataclasses import dataclass
 
 import polars as pl
 from django.core.cache import cache
+from django.db.models import Expression, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
+from kizuna.apps.customers.models import Account
 from kizuna.apps.health.models import HealthScore
 from kizuna.apps.renewals.models import Renewal
 from kizuna.apps.tenant.selectors import tenant_settings_get
-from kizuna.core.renewals.backtest import Backtest, backtest
+from kizuna.core.renewals.backtest import BACKTEST_QUARTERS, Backtest, backtest, backtest_quarters
 from kizuna.core.renewals.forecast import (
     GRADE_TOLERANCE_DAYS,
     LEAD_DAYS,
@@ -44,6 +46,7 @@ from kizuna.core.renewals.forecast import (
     with_grades_on,
     with_lead_grades,
 )
+from kizuna.db.dates import DaysBefore
 from kizuna.db.rows import plain_frame
 
 CACHE_SECONDS = 3600
@@ -92,17 +95,49 @@ def grade_frame(*, since: dt.date | None = None) -> pl.DataFrame:
     return plain_frame(scores.order_by().values_list("account_id", "day", "grade"), _GRADES)
 
 
-def _grades_since(renewals: pl.DataFrame, first: dt.date) -> dt.date | None:
-    """The earliest day a grade may be read for: 90 + 30 days before the oldest renewal,
-    or the oldest quarter's start."""
-    if renewals.is_empty():
-        return None
-    earliest = renewals["date"].min()
-    oldest = min(earliest, first) if isinstance(earliest, dt.date) else first
+def asked_grades(*, today: dt.date, start_month: int) -> pl.DataFrame:
+    """The stored grades that answer the forecast's questions (``account_id``, ``day``,
+    ``grade``; each at most once): for each renewal still due its grade ``LEAD_DAYS`` before its
+    date; for each account with one, its grade today; for each backtested quarter, the grade
+    on its first day of each account with a renewal dated in it. The answer to a question
+    (account, day) is the account's latest non-empty grade in [day − ``GRADE_TOLERANCE_DAYS``,
+    day], found by the database (a seek on the grade's account and day).
+
+    The core's as-of joins give the same grades on these rows as on every stored grade: each
+    question's answer is among them, and no row is a grade that was not stored."""
+    due = Renewal.objects.filter(no_longer_due=False).order_by()
+    lead = DaysBefore(OuterRef("date"), LEAD_DAYS)
+    first = DaysBefore(OuterRef("date"), LEAD_DAYS + GRADE_TOLERANCE_DAYS)
+    answers = Q(pk__in=due.annotate(answer=_answer("account_id", lead, first)).values("answer"))
+    quarters = backtest_quarters(today=today, start_month=start_month, quarters=BACKTEST_QUARTERS)
+    for day, renewals in [
+        (today, due),
+        *((q.first, due.filter(date__range=(q.first, q.last))) for q in quarters),
+    ]:
+        accounts = Account.objects.filter(pk__in=renewals.values("account_id")).order_by()
+        answer = _answer("pk", Value(day), Value(_tolerated(day)))
+        answers |= Q(pk__in=accounts.annotate(answer=answer).values("answer"))
+    rows = HealthScore.objects.filter(answers).order_by().values_list("account_id", "day", "grade")
+    return plain_frame(rows, _GRADES)
+
+
+def _answer(account: str, day: Expression, first: Expression) -> Subquery:
+    """The primary key of the latest non-empty grade of the outer query's ``account`` dated
+    in [``first``, ``day``] (none: NULL)."""
+    return Subquery(
+        HealthScore.objects.filter(
+            account_id=OuterRef(account), grade__isnull=False, day__lte=day, day__gte=first
+        )
+        .order_by("-day")
+        .values("pk")[:1]
+    )
+
+
+def _tolerated(day: dt.date) -> dt.date:
     try:
-        return oldest - dt.timedelta(days=LEAD_DAYS + GRADE_TOLERANCE_DAYS)
+        return day - dt.timedelta(days=GRADE_TOLERANCE_DAYS)
     except OverflowError:
-        return None
+        return dt.date.min
 
 
 def forecast_compute(
@@ -121,8 +156,7 @@ def forecast_compute(
     if renewals is None:
         renewals = renewal_frame()
     if grades is None:
-        first = min(q.first for q in shown)
-        grades = grade_frame(since=_grades_since(renewals, first))
+        grades = asked_grades(today=today, start_month=start_month)
     history = with_lead_grades(renewals, grades)
     calibration = calibrate(history, as_of=today)
     now = with_grades_on(renewals, grades, today)

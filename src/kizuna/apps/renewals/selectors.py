@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
 from django.db.models import F, Max, OuterRef, Q, Subquery
 
 from kizuna.apps.customers.models import Segment, SubscriptionLine
@@ -22,6 +23,7 @@ from kizuna.apps.renewals.models import (
     Stage,
 )
 from kizuna.core.calendar import first_of_month, month_end, month_starts
+from kizuna.core.renewals import frames
 from kizuna.core.renewals.cadence import (
     PLAN_MISSING,
     REVIEW_OVERDUE,
@@ -31,7 +33,7 @@ from kizuna.core.renewals.cadence import (
 )
 from kizuna.core.renewals.generate import Line, RenewalRate, renewal_rate, term_of
 from kizuna.core.renewals.generate import Renewal as CoreRenewal
-from kizuna.db.rows import plain_rows
+from kizuna.db.rows import plain_frame, plain_rows
 
 #: UPWARD: the larger the account, the earlier and more often a plan is reviewed; a tech-touch
 #: renewal has no plan, only reminders
@@ -83,6 +85,25 @@ def renewing_lines(
     for pk, account_id, product_id, start, end, mrr, billing, term, renewal in plain_rows(rows):
         months = term_of(billing, term)
         yield Line(pk, account_id, product_id, start, end, int(mrr), months, renewal)
+
+
+_LINE_COLUMNS = {**frames.LINES, "billing_period": pl.Utf8}
+
+
+def renewing_line_frame(account_ids: Collection[int] | None = None) -> pl.DataFrame:
+    """``renewing_lines`` as one frame of ``core.renewals.frames.LINES`` (the term as
+    ``term_of`` gives it): one query, the dates parsed by Polars."""
+    lines = SubscriptionLine.objects.order_by()
+    if account_ids is not None:
+        lines = lines.filter(account_id__in=sorted(account_ids))
+    rows = lines.values_list(
+        "pk", "account_id", "product_id", "start_date", "end_date", "mrr", "term_months",
+        "renewal_date", "billing_period",
+    )  # fmt: skip
+    frame = plain_frame(rows, _LINE_COLUMNS)
+    return frame.with_columns(
+        frames.term_expr("billing_period", "term_months").alias("term_months")
+    ).drop("billing_period")
 
 
 # --- the renewal pipeline and one renewal's work ----------------------------------------

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
+import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -41,14 +42,19 @@ from kizuna.apps.renewals.models import (
     ReviewCadence,
     Stage,
 )
-from kizuna.apps.renewals.selectors import DEFAULT_CADENCES, cadences, renewing_lines
+from kizuna.apps.renewals.selectors import (
+    DEFAULT_CADENCES,
+    cadences,
+    renewing_line_frame,
+    renewing_lines,
+)
 from kizuna.apps.tenant.selectors import tenant_today
 from kizuna.core.calendar import add_years
 from kizuna.core.renewals.cadence import next_review_after
-from kizuna.core.renewals.generate import Renewal as CoreRenewal
-from kizuna.core.renewals.generate import accounts_with_events, renewals_from_lines
-from kizuna.db.bulk import bulk_insert, bulk_update_rows
-from kizuna.db.rows import plain_rows
+from kizuna.core.renewals.frames import renewals_frame
+from kizuna.core.renewals.generate import accounts_with_events
+from kizuna.db.bulk import bulk_insert, bulk_update_rows, db_value
+from kizuna.db.rows import plain_frame
 
 #: past renewals are kept this many years back: the history the forecast is calibrated on
 HISTORY_YEARS = 6
@@ -71,83 +77,89 @@ def renewals_refresh(
     *, today: dt.date | None = None, account_ids: Collection[int] | None = None
 ) -> RefreshResult:
     """Derive the renewals of every account (or of ``account_ids``) from their lines and write
-    the difference. Idempotent: a second run with the same lines changes nothing."""
+    the difference. Idempotent: a second run with the same lines changes nothing.
+
+    Columnar (docs/renewals.md, *When renewals are refreshed*): the lines are read as one
+    frame and derived by ``core.renewals.frames``; the stored renewals are read as another
+    and joined on (account, date); new ones are inserted in one prepared statement with their
+    values as the database takes them, changed ones updated, the rest left alone."""
     today = today or tenant_today()
     since = add_years(today, -HISTORY_YEARS)
-    lines = renewing_lines(account_ids)
-    derived = renewals_from_lines(
-        lines, today=today, lead_days=_lead_days(account_ids), since=since
-    )
+    derived = renewals_frame(
+        renewing_line_frame(account_ids),
+        today=today,
+        lead_days=_lead_frame(account_ids),
+        since=since,
+    ).with_columns(_DIGEST.alias("digest"))
     with transaction.atomic():
-        existing = _existing(since, account_ids)
+        stored = _existing(since, account_ids)
         planned = _with_plans(since, account_ids)
         now = timezone.now()
-        inserts: list[tuple[Any, ...]] = []
-        updates: list[tuple[Any, ...]] = []
-        unchanged = 0
-        for renewal in derived:
-            digest = derived_text(renewal)
-            row = existing.pop((renewal.account_id, renewal.date), None)
-            if row is None:
-                stage = renewal.outcome or Stage.NOT_STARTED
-                inserts.append(
-                    (
-                        renewal.account_id,
-                        renewal.date,
-                        list(renewal.line_ids),
-                        list(renewal.products),
-                        renewal.mrr_due,
-                        renewal.mrr_after,
-                        renewal.outcome or "",
-                        stage,
-                        "",
-                        False,
-                        digest,
-                        now,
-                        now,
-                        now,
-                    )
-                )
-                continue
-            stage = _stage(renewal.outcome, row.stage, has_plan=row.pk in planned)
-            if digest == row.derived and stage == row.stage and not row.no_longer_due:
-                unchanged += 1
-                continue
-            updates.append(
-                (
-                    list(renewal.line_ids),
-                    list(renewal.products),
-                    renewal.mrr_due,
-                    renewal.mrr_after,
-                    renewal.outcome or "",
-                    stage,
-                    False,
-                    digest,
-                    now,
-                    now,
-                    row.pk,
-                )
-            )
-        deleted, marked = _gone(existing, planned, now)
-        if inserts:
-            bulk_insert(
-                Renewal,
-                (
-                    "account_id", "date", "line_ids", "products", "mrr_due", "mrr_after",
-                    "outcome", "stage", "forecast_call", "no_longer_due", "derived",
-                    "created_at", "refreshed_at", "updated_at",
-                ),
-                inserts,
+        joined = derived.join(stored, on=["account_id", "date"], how="full", coalesce=True)
+        # in the order of the unique (account, date) index: inserted in order, not at random
+        new = joined.filter(pl.col("pk").is_null()).sort("account_id", "date")
+        kept = joined.filter(pl.col("pk").is_not_null() & pl.col("digest").is_not_null())
+        kept = kept.with_columns(_stage_expr(planned).alias("new_stage"))
+        changed = kept.filter(
+            (pl.col("digest") != pl.col("derived"))
+            | (pl.col("new_stage") != pl.col("stage"))
+            | pl.col("no_longer_due")
+        )
+        gone = joined.filter(pl.col("digest").is_null())
+        deleted, marked = _gone(gone, planned, now)
+        if new.height:
+            _insert(new, now)
+        if changed.height:
+            updates = changed.select(
+                "line_ids", "products", "mrr_due", "mrr_after", pl.col("outcome").fill_null(""),
+                "new_stage", "digest", "pk",
             )  # fmt: skip
-        if updates:
-            bulk_update_rows(Renewal, (*_DERIVED, "refreshed_at", "updated_at"), updates)
+            rows = (
+                (ids, products, due, after, outcome, stage, False, digest, now, now, pk)
+                for ids, products, due, after, outcome, stage, digest, pk in updates.iter_rows()
+            )
+            bulk_update_rows(Renewal, (*_DERIVED, "refreshed_at", "updated_at"), rows)
     return RefreshResult(
-        created=len(inserts),
-        updated=len(updates),
-        unchanged=unchanged,
+        created=new.height,
+        updated=changed.height,
+        unchanged=kept.height - changed.height,
         deleted=deleted,
         no_longer_due=marked,
     )
+
+
+_INSERTED = (
+    "account_id", "date", "line_ids", "products", "mrr_due", "mrr_after", "outcome", "stage",
+    "forecast_call", "no_longer_due", "derived", "created_at", "refreshed_at", "updated_at",
+)  # fmt: skip
+
+
+def _insert(new: pl.DataFrame, now: dt.datetime) -> None:
+    """Insert the new renewals of ``new`` (a frame of ``core.renewals.frames.RENEWALS`` and
+    ``digest``) with one prepared statement, every value as the database takes it: the JSON
+    lists as ``json.dumps`` writes them, the date as its ISO text, ``now`` prepared once."""
+    instant = db_value(Renewal, "updated_at", now)
+    values = new.select(
+        "account_id",
+        pl.col("date").dt.to_string("%Y-%m-%d"),
+        _json_list("line_ids"),
+        _json_list("products"),
+        "mrr_due",
+        "mrr_after",
+        pl.col("outcome").fill_null("").alias("outcome"),
+        pl.col("outcome").fill_null(Stage.NOT_STARTED.value).alias("stage"),
+        pl.lit("").alias("forecast_call"),
+        pl.lit(False).alias("no_longer_due"),
+        "digest",
+    )
+    rows = ((*row, instant, instant, instant) for row in values.iter_rows())
+    bulk_insert(Renewal, _INSERTED, rows, prepared=True)
+
+
+def _json_list(column: str) -> pl.Expr:
+    """A list of integers as ``json.dumps`` writes it (``[1, 2]``)."""
+    items = pl.col(column).list.eval(pl.element().cast(pl.Utf8)).list.join(", ")
+    return pl.concat_str(pl.lit("["), items, pl.lit("]")).alias(column)
 
 
 #: the daily refresh derives every account again at least this often (an account's touch model
@@ -217,50 +229,72 @@ def _lead_days(account_ids: Collection[int] | None) -> Callable[[int], int]:
     return lambda account_id: by_segment.get(segment_of.get(account_id, ""), default).lead_days
 
 
-def derived_text(renewal: CoreRenewal) -> str:
-    """The derived values of a renewal as one text (``Renewal.derived``): equal texts, equal
-    values."""
-    after = "" if renewal.mrr_after is None else renewal.mrr_after
+def _lead_frame(account_ids: Collection[int] | None) -> pl.DataFrame:
+    """``_lead_days`` as a frame (``core.renewals.frames.LEADS``) of every account (or of
+    ``account_ids``)."""
+    by_segment = cadences()
+    default = DEFAULT_CADENCES["high"]
+    accounts = Account.objects.order_by()
+    if account_ids is not None:
+        accounts = accounts.filter(pk__in=list(account_ids))
+    segments = plain_frame(accounts.values_list("pk", "segment"), _SEGMENTS)
+    leads = {segment: cadence.lead_days for segment, cadence in by_segment.items()}
+    lead = pl.col("segment").replace_strict(leads, default=default.lead_days, return_dtype=pl.Int64)
+    return segments.select("account_id", lead.alias("lead_days"))
+
+
+_SEGMENTS = {"account_id": pl.Int64, "segment": pl.Utf8}
+
+#: the derived values of a renewal (``core.renewals.frames.RENEWALS``) as one text
+#: (``Renewal.derived``): the line ids and products joined by commas, the MRR due and after
+#: (empty while to come) and the outcome, joined by bars. Equal texts, equal values.
+_DIGEST = pl.concat_str(
+    pl.col("line_ids").list.eval(pl.element().cast(pl.Utf8)).list.join(","),
+    pl.col("products").list.eval(pl.element().cast(pl.Utf8)).list.join(","),
+    pl.col("mrr_due").cast(pl.Utf8),
+    pl.col("mrr_after").cast(pl.Utf8).fill_null(""),
+    pl.col("outcome").fill_null(""),
+    separator="|",
+)
+
+
+def _stage_expr(planned: set[int]) -> pl.Expr:
+    """The stage after a refresh: the outcome once the date has come; a stage a person set
+    stays; an outcome that went away (the date moved on) opens the renewal again (planned
+    when it has a plan)."""
+    reopened = (
+        pl.when(pl.col("pk").is_in(list(planned)))
+        .then(pl.lit(Stage.PLAN_DRAFTED.value))
+        .otherwise(pl.lit(Stage.NOT_STARTED.value))
+    )
+    closed = pl.col("stage").is_in([s.value for s in CLOSED_STAGES])
     return (
-        f"{','.join(map(str, renewal.line_ids))}|{','.join(map(str, renewal.products))}"
-        f"|{renewal.mrr_due}|{after}|{renewal.outcome or ''}"
+        pl.when(pl.col("outcome").is_not_null() & (pl.col("outcome") != ""))
+        .then(pl.col("outcome"))
+        .when(closed)
+        .then(reopened)
+        .otherwise(pl.col("stage"))
     )
 
 
-def _stage(outcome: str | None, stored: str, *, has_plan: bool) -> str:
-    """The stage after a refresh: the outcome once the date has come; a stage a person set
-    stays; an outcome that went away (the date moved on) opens the renewal again."""
-    if outcome:
-        return outcome
-    if stored in CLOSED_STAGES:
-        return Stage.PLAN_DRAFTED if has_plan else Stage.NOT_STARTED
-    return stored
+_STORED = {
+    "pk": pl.Int64,
+    "account_id": pl.Int64,
+    "date": pl.Date,
+    "derived": pl.Utf8,
+    "stage": pl.Utf8,
+    "no_longer_due": pl.Boolean,
+    "forecast_call": pl.Utf8,
+}
 
 
-class _Stored(NamedTuple):
-    pk: int
-    derived: str
-    stage: str
-    no_longer_due: bool
-    forecast_call: str
-
-
-def _existing(
-    since: dt.date, account_ids: Collection[int] | None
-) -> dict[tuple[int, dt.date], _Stored]:
-    """The stored renewals from ``since`` on, by (account, date): what the refresh compares
-    (the derived text, not the JSON columns)."""
-    rows = Renewal.objects.filter(date__gte=since)
+def _existing(since: dt.date, account_ids: Collection[int] | None) -> pl.DataFrame:
+    """The stored renewals from ``since`` on: what the refresh compares (the derived text,
+    not the JSON columns)."""
+    rows = Renewal.objects.filter(date__gte=since).order_by()
     if account_ids is not None:
         rows = rows.filter(account_id__in=list(account_ids))
-    return {
-        (account_id, day): _Stored(pk, derived, stage, no_longer_due, call)
-        for pk, account_id, day, derived, stage, no_longer_due, call in plain_rows(
-            rows.values_list(
-                "pk", "account_id", "date", "derived", "stage", "no_longer_due", "forecast_call"
-            )
-        )
-    }
+    return plain_frame(rows.values_list(*_STORED), _STORED)
 
 
 def _with_plans(since: dt.date, account_ids: Collection[int] | None) -> set[int]:
@@ -270,23 +304,20 @@ def _with_plans(since: dt.date, account_ids: Collection[int] | None) -> set[int]
     return set(plans.values_list("renewal_id", flat=True))
 
 
-def _gone(
-    rows: dict[tuple[int, dt.date], _Stored], planned: set[int], now: dt.datetime
-) -> tuple[int, int]:
-    """Renewals the lines no longer produce: deleted when untouched, else marked."""
+def _gone(rows: pl.DataFrame, planned: set[int], now: dt.datetime) -> tuple[int, int]:
+    """Renewals the lines no longer produce (``rows``: ``_STORED``): deleted when untouched,
+    else marked."""
     delete: list[int] = []
     mark: list[int] = []
-    for row in rows.values():
-        touched = (
-            row.pk in planned
-            or row.forecast_call
-            or row.stage not in (Stage.NOT_STARTED, *CLOSED_STAGES)
-        )
+    for pk, stage, no_longer_due, call in rows.select(
+        "pk", "stage", "no_longer_due", "forecast_call"
+    ).iter_rows():
+        touched = pk in planned or call or stage not in (Stage.NOT_STARTED, *CLOSED_STAGES)
         if touched:
-            if not row.no_longer_due:
-                mark.append(row.pk)
+            if not no_longer_due:
+                mark.append(pk)
         else:
-            delete.append(row.pk)
+            delete.append(pk)
     for start in range(0, len(delete), _CHUNK):
         Renewal.objects.filter(pk__in=delete[start : start + _CHUNK]).delete()
     for start in range(0, len(mark), _CHUNK):

@@ -76,14 +76,9 @@ def backtest(
     ``history`` carries ``grade`` (as of 90 days before each date) for the calibration.
     MAE = mean |forecast − actual| over the quarters where both are defined (None if none).
     The reliability rows and the Brier score pool every backtested renewal's prediction."""
-    current = quarter_of(today, start_month)
     done: list[PastQuarter] = []
     predictions: list[pl.DataFrame] = []
-    for steps in range(quarters, 0, -1):
-        try:
-            past = quarter_after(current, start_month, -steps)
-        except ValueError:  # before the year 1
-            continue
+    for past in backtest_quarters(today=today, start_month=start_month, quarters=quarters):
         calibration = calibrate(history, as_of=past.first, prior_weight=prior_weight)
         rows = history.filter(
             pl.col("date").is_between(past.first, past.last)
@@ -94,6 +89,19 @@ def backtest(
         predictions.append(rows.select("grade", "segment", "p", "mrr_after"))
         done.append(_past_quarter(past, rows))
     return _backtest_of(done, predictions)
+
+
+def backtest_quarters(*, today: dt.date, start_month: int, quarters: int) -> list[Quarter]:
+    """The ``quarters`` fiscal quarters before ``today``'s, oldest first (those before the
+    year 1 left out)."""
+    current = quarter_of(today, start_month)
+    found = []
+    for steps in range(quarters, 0, -1):
+        try:
+            found.append(quarter_after(current, start_month, -steps))
+        except ValueError:  # before the year 1
+            continue
+    return found
 
 
 def _past_quarter(quarter: Quarter, rows: pl.DataFrame) -> PastQuarter:

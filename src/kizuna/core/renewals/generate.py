@@ -11,7 +11,9 @@ docs/renewals.md has the design and docs/metrics.md the definitions; in short:
 - once the date has come, *MRR after* is the MRR on the date of the account's lines of the
   same products; renewed, downgraded or churned follows from it.
 
-Everything here is plain Python over small tuples: one pass over the lines of each account.
+``boundaries`` and ``accounts_with_events`` are plain Python over one line at a time;
+``renewals_from_lines`` derives every renewal with ``frames`` (Polars, the same rules on
+columns).
 """
 
 from __future__ import annotations
@@ -22,17 +24,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
+import polars as pl
+
 from kizuna.core.calendar import add_months
+from kizuna.core.renewals import frames
 
-#: A line renews when its contract term is at least a year (monthly lines renew every month:
-#: that is not renewal work).
-MIN_RENEWING_TERM: Final = 12
-#: Terms beyond 10 years are not contracts but typing errors; such a line never renews.
-MAX_TERM: Final = 120
+# the rules' constants live beside their columnar form and are named here too
+from kizuna.core.renewals.frames import CHURNED as CHURNED
+from kizuna.core.renewals.frames import DOWNGRADED as DOWNGRADED
+from kizuna.core.renewals.frames import MAX_TERM as MAX_TERM
+from kizuna.core.renewals.frames import MIN_RENEWING_TERM as MIN_RENEWING_TERM
+from kizuna.core.renewals.frames import RENEWED as RENEWED
 
-RENEWED: Final = "renewed"
-DOWNGRADED: Final = "downgraded"
-CHURNED: Final = "churned"
 OUTCOMES: Final = (RENEWED, DOWNGRADED, CHURNED)
 
 
@@ -124,20 +127,29 @@ def renewals_from_lines(
 ) -> list[Renewal]:
     """Every renewal due up to ``today + lead`` (the lead per account when a function of the
     account id), from ``since`` on when given, with its outcome when its date has come.
-    Sorted by account and date."""
-    by_account: defaultdict[int, list[Line]] = defaultdict(list)
-    for line in lines:
-        by_account[line.account_id].append(line)
-    lead_of = (lambda _account: lead_days) if isinstance(lead_days, int) else lead_days
-    renewals: list[Renewal] = []
-    for account_id in sorted(by_account):
-        account_lines = by_account[account_id]
-        try:
-            until = today + dt.timedelta(days=max(0, lead_of(account_id)))
-        except OverflowError:
-            until = dt.date.max
-        renewals.extend(_account_renewals(account_id, account_lines, today, until, since))
-    return renewals
+    Sorted by account and date. Derived by ``frames.renewals_frame`` (the same rules on
+    columns); this returns its rows as objects."""
+    found = list(lines)
+    frame = pl.DataFrame(
+        [(ln.line_id, ln.account_id, ln.product, ln.start, ln.end, ln.mrr, ln.term_months,
+          ln.renewal_date) for ln in found],
+        schema=frames.LINES,
+        orient="row",
+    )  # fmt: skip
+    leads: int | pl.DataFrame
+    if isinstance(lead_days, int):
+        leads = lead_days
+    else:
+        accounts = sorted({line.account_id for line in found})
+        leads = pl.DataFrame(
+            {"account_id": accounts, "lead_days": [lead_days(a) for a in accounts]},
+            schema=frames.LEADS,
+        )
+    derived = frames.renewals_frame(frame, today=today, lead_days=leads, since=since)
+    return [
+        Renewal(account, day, tuple(line_ids), tuple(products), due, after, outcome)
+        for account, day, line_ids, products, due, after, outcome in derived.iter_rows()
+    ]
 
 
 def accounts_with_events(
@@ -171,48 +183,6 @@ def accounts_with_events(
             if day <= through or (day - after).days > lead >= (day - through).days:
                 found.add(line.account_id)
                 break
-    return found
-
-
-def _account_renewals(
-    account_id: int,
-    lines: list[Line],
-    today: dt.date,
-    until: dt.date,
-    since: dt.date | None,
-) -> list[Renewal]:
-    due: defaultdict[dt.date, list[Line]] = defaultdict(list)
-    by_product: defaultdict[int, list[Line]] = defaultdict(list)
-    for line in lines:
-        by_product[line.product].append(line)
-        for day in boundaries(line, until=until, since=since):
-            due[day].append(line)
-    found = []
-    for day in sorted(due):
-        day_lines = due[day]
-        if len(day_lines) > 1:
-            day_lines.sort(key=lambda line: line.line_id)
-        products = tuple(sorted({line.product for line in day_lines}))
-        mrr_due = sum(line.mrr for line in day_lines)
-        after = outcome = None
-        if day <= today:
-            after = 0
-            for product in products:
-                for line in by_product[product]:
-                    if line.start <= day and (line.end is None or day < line.end):
-                        after += line.mrr
-            outcome = outcome_of(mrr_due, after)
-        found.append(
-            Renewal(
-                account_id=account_id,
-                date=day,
-                line_ids=tuple(line.line_id for line in day_lines),
-                products=products,
-                mrr_due=mrr_due,
-                mrr_after=after,
-                outcome=outcome,
-            )
-        )
     return found
 
 
