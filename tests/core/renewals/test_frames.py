@@ -12,7 +12,14 @@ from collections import defaultdict
 import polars as pl
 import pytest
 
-from kizuna.core.renewals.frames import LEADS, LINES, due_boundaries, renewals_frame, term_expr
+from kizuna.core.renewals.frames import (
+    LEADS,
+    LINES,
+    MAX_AMOUNT,
+    due_boundaries,
+    renewals_frame,
+    term_expr,
+)
 from kizuna.core.renewals.generate import Line, boundaries, outcome_of, renewals_from_lines
 
 D = dt.date
@@ -153,6 +160,20 @@ def test_no_lines_no_renewals_and_the_columns_keep_their_types() -> None:
     assert found.schema["line_ids"] == pl.List(pl.Int64)
     assert found.schema["outcome"] == pl.Utf8
     assert renewals_from_lines([], today=TODAY) == []
+
+
+def test_amounts_beyond_the_largest_are_held_at_it_not_wrapped_round() -> None:
+    # given: two lines of the largest MRR renewing together, renewed by two more
+    lines = frame_of([Line(1, 1, 1, D(2025, 4, 1), D(2026, 4, 1), MAX_AMOUNT, 12),
+                      Line(2, 1, 2, D(2025, 4, 1), D(2026, 4, 1), MAX_AMOUNT, 12),
+                      Line(3, 1, 1, D(2026, 4, 1), None, MAX_AMOUNT, 12),
+                      Line(4, 1, 2, D(2026, 4, 1), None, 7, 12)])  # fmt: skip
+    # when
+    found = renewals_frame(lines, today=TODAY, lead_days=0)
+    # then: the renewal of 2026-04-01 is due and renewed at the largest amount, not below 0
+    assert found.select("date", "mrr_due", "mrr_after", "outcome").rows() == [
+        (D(2026, 4, 1), MAX_AMOUNT, MAX_AMOUNT, "renewed")
+    ]
 
 
 def test_leads_per_account_missing_or_negative_count_as_none() -> None:

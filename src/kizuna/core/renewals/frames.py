@@ -15,7 +15,9 @@ Frames:
 
 ``LINES`` (one row per subscription line, renewing or not: the MRR after counts every line of
 the product) and ``RENEWALS`` (one row per account and date, sorted by both; ``mrr_after`` and
-``outcome`` null while the date is to come). Amounts are Int64 minor units.
+``outcome`` null while the date is to come). Amounts are Int64 minor units; a sum beyond
+the largest (``MAX_AMOUNT``, what the database's columns hold) is held at it instead of
+wrapping round to a negative amount.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from kizuna.core.calendar import month_index
 MIN_RENEWING_TERM: Final = 12
 #: Terms beyond 10 years are not contracts but typing errors; such a line never renews.
 MAX_TERM: Final = 120
+
+#: the largest amount an Int64 column (and the database's BIGINT) holds
+MAX_AMOUNT: Final = 2**63 - 1
 
 RENEWED: Final = "renewed"
 DOWNGRADED: Final = "downgraded"
@@ -144,7 +149,7 @@ def renewals_frame(
     renewals = due.group_by("account_id", "date").agg(
         pl.col("line_id").sort().alias("line_ids"),
         pl.col("product").unique().sort().alias("products"),
-        pl.col("mrr").sum().alias("mrr_due"),
+        _held_sum("mrr").alias("mrr_due"),
     )
     asked = due.filter(pl.col("date") <= today).select("account_id", "date", "product").unique()
     running = (pl.col("start") <= pl.col("date")) & (
@@ -157,7 +162,7 @@ def renewals_frame(
         )
         .filter(running)
         .group_by("account_id", "date")
-        .agg(pl.col("mrr").sum().alias("_after"))
+        .agg(_held_sum("mrr").alias("_after"))
     )
     came = pl.col("date") <= today
     mrr_after = pl.when(came).then(pl.col("_after").fill_null(0))
@@ -168,6 +173,11 @@ def renewals_frame(
         .select(pl.col(name).cast(kind) for name, kind in RENEWALS.items())
         .sort("account_id", "date")
     )
+
+
+def _held_sum(column: str) -> pl.Expr:
+    """The sum of an Int64 column, held at ``MAX_AMOUNT``: Int64 sums wrap round silently."""
+    return pl.col(column).cast(pl.Int128).sum().clip(upper_bound=MAX_AMOUNT).cast(pl.Int64)
 
 
 def outcome_expr(due: str, after: str) -> pl.Expr:
