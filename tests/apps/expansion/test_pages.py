@@ -57,6 +57,31 @@ def test_the_account_page_offers_to_raise_a_csql(world: World, persona: str, sho
     assert ('id="raise-csql"' in page) is shown
 
 
+def test_the_account_page_lists_its_csqls_with_the_expansion_they_produced(world: World) -> None:
+    client = client_for(world.csm)
+    # no CSQL yet: no section
+    assert 'id="account-csqls"' not in client.get(f"/accounts/{world.account.pk}/").content.decode()
+    # given: a won CSQL whose expansion the daily job attributed, a new one, another account's
+    won = new_csql(world, product=world.product)
+    csql_move(actor=world.teammate, csql=won, state="accepted")
+    csql_move(actor=world.teammate, csql=won, state="won")
+    Csql.objects.filter(pk=won.pk).update(
+        attributed_mrr=123_456, refreshed_on=D(2026, 6, 1), window_ends_on=D(2026, 9, 30)
+    )
+    fresh = new_csql(world)
+    elsewhere = new_csql(world, actor=world.outsider, account=world.other_account)
+    # when
+    page = client.get(f"/accounts/{world.account.pk}/").content.decode()
+    # then: both of this account's, newest first, the expansion and its window in Japanese
+    section = page[page.index('id="account-csqls"') :]
+    section = section[: section.index("</section>")]
+    assert section.index(f"/csqls/{fresh.pk}/") < section.index(f"/csqls/{won.pk}/")
+    assert f"/csqls/{elsewhere.pk}/" not in section
+    assert "+¥123,456" in section and "2026/09/30 まで集計" in section
+    assert "受注" in section and "未計算(日次ジョブで計算)" in section
+    assert "営業担当者" in section and "Sales owner" not in section
+
+
 def test_raise_from_the_form(world: World) -> None:
     client = client_for(world.teammate)
     form = client.get(f"/csqls/new/?account={world.account.pk}")

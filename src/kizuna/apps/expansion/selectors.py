@@ -52,6 +52,14 @@ def csqls_filtered(filters: CsqlFilters) -> QuerySet[Csql]:
 
 #: how many CSQLs a board column shows (the CSV has them all)
 COLUMN_LIMIT = 100
+#: how many of an account's CSQLs its page lists, newest first
+ACCOUNT_PANEL_LIMIT = 10
+
+
+def account_csqls(account_id: int) -> list[Csql]:
+    """An account's CSQLs for its page, newest raised first (``ACCOUNT_PANEL_LIMIT`` of
+    them), each with its state and the expansion MRR the daily job attributed to it."""
+    return list(csqls_filtered(CsqlFilters(account_id=account_id))[:ACCOUNT_PANEL_LIMIT])
 
 
 @dataclass(frozen=True)

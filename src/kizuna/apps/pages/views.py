@@ -22,6 +22,7 @@ from kizuna.apps.customers.access import access_account
 from kizuna.apps.customers.forms import AccountFilterForm
 from kizuna.apps.customers.models import Account
 from kizuna.apps.customers.selectors import account_list as select_accounts
+from kizuna.apps.expansion.selectors import account_csqls
 from kizuna.apps.feedback.panel import account_feedback_panel
 from kizuna.apps.front.http import AuthedRequest
 from kizuna.apps.health.selectors import grade_drop_rows, grade_drops
@@ -114,6 +115,7 @@ def account_detail(request: AuthedRequest, account_id: int) -> HttpResponse:
         today=today,
         can_add_task=can_create_task(request.user, account),
         can_raise_csql=can_raise_csql(request.user, account),
+        csqls=account_csqls(account.pk),
         playbook_runs=runs_with_progress(
             account.playbook_runs.filter(state=RunState.RUNNING), today=today
         ),
