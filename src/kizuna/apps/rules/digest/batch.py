@@ -48,6 +48,7 @@ from kizuna.apps.rules.digest.content import (
 from kizuna.apps.rules.models import Delivery, DigestSent, Firing
 from kizuna.apps.tasks.models import ACTIVE_STATES, Task, TaskState
 from kizuna.core.coverage import CoverageDue
+from kizuna.db.rows import paused_gc
 
 #: a task: pk, title, account name (None without an account), due date, state, created at
 _TaskRow = tuple[int, str, str | None, dt.date, str, dt.datetime]
@@ -77,6 +78,7 @@ def digests_for(members: Sequence[User], *, day: dt.date) -> dict[int, Digest]:
     return {member.pk: digest_build(member, reads=reads) for member in members}
 
 
+@paused_gc()  # every worklist of a 100,000-account book: see ``paused_gc``
 def digest_reads(members: Sequence[User], *, day: dt.date) -> DigestReads:
     """Every source of the digest for ``members`` on ``day``, one query (or a few) each."""
     ids = [member.pk for member in members]
