@@ -51,7 +51,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from kizuna.apps.coverage.frames import (
@@ -391,19 +393,24 @@ def _scores(days: _Range) -> _Scores:
     """Per account its scores (day, grade, colour) in order: its latest in the lookback
     before the range (the state the range starts from, at most ``SCORE_LOOKBACK_DAYS`` old),
     then those of the range. The earlier ones of the lookback change no signal of the range,
-    and are not read: each account's latest is found by the (account, day) index, one seek
-    per account, however many scores the lookback holds."""
+    and are not read: on SQLite each account's latest is found by the (account, day) index,
+    one seek per account however many scores the lookback holds (0.13 s at 100,000 accounts,
+    where a ``ROW_NUMBER()`` window sorting the lookback took 0.31 s); PostgreSQL numbers the
+    window's rows faster (0.16 s) than it runs 100,000 correlated seeks (0.5–1 s), so there the
+    window keeps one row per account."""
     first, last = _shifted(days[0], -SCORE_LOOKBACK_DAYS), _shifted(days[0], -1)
     columns = ("account_id", "day", "grade", "rag")
     scores: defaultdict[int, list[tuple[dt.date, int | None, str]]] = defaultdict(list)
     if first <= last < days[0]:
-        latest = (
-            HealthScore.objects.filter(account=OuterRef("pk"), day__range=(first, last))
-            .order_by("-day")
-            .values("pk")[:1]
-        )
-        ids = Account.objects.order_by().annotate(latest=Subquery(latest)).values("latest")
-        before = HealthScore.objects.filter(pk__in=ids).order_by().values_list(*columns)
+        lookback = HealthScore.objects.filter(day__range=(first, last)).order_by()
+        before: QuerySet[Any, tuple[int, dt.date, int | None, str]]
+        if connection.vendor == "postgresql":
+            numbered = Window(RowNumber(), partition_by=[F("account_id")], order_by=F("day").desc())
+            before = lookback.annotate(n=numbered).filter(n=1).values_list(*columns)
+        else:
+            latest = lookback.filter(account=OuterRef("pk")).order_by("-day").values("pk")[:1]
+            ids = Account.objects.order_by().annotate(latest=Subquery(latest)).values("latest")
+            before = HealthScore.objects.filter(pk__in=ids).order_by().values_list(*columns)
         for account_id, day, grade, rag in plain_rows(before):
             scores[account_id].append((day, grade, rag))
     rows = HealthScore.objects.filter(day__range=days).order_by("account_id", "day")
