@@ -177,5 +177,6 @@ def test_it_renders_the_account_page_in_a_fixed_number_of_queries(world: World) 
     # count 1, the running playbooks 1 and whether any playbook can start 1, the next
     # renewal with its closing plan 1, the latest feedback 1 and the open feature requests of
     # its form 1, the churn events with their reasons 1, the latest survey answers with their
-    # follow-ups 1; the paged timeline and history count theirs
-    assert len(queries) == 31, [q["sql"] for q in queries]
+    # follow-ups 1, the CSQLs with their product and people 1; the paged timeline and history
+    # count theirs
+    assert len(queries) == 32, [q["sql"] for q in queries]
