@@ -1,2 +1,2 @@
 """Database helpers below every app (Django, no model of their own): ``bulk.bulk_insert``,
-``rows.plain_rows``, ``dates.DaysBefore``."""
+``rows.plain_rows``, ``rows.paused_gc``, ``dates.DaysBefore``."""

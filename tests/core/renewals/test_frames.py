@@ -14,31 +14,27 @@ import pytest
 
 from kizuna.core.renewals.frames import (
     LEADS,
-    LINES,
     MAX_AMOUNT,
     due_boundaries,
     renewals_frame,
     term_expr,
 )
-from kizuna.core.renewals.generate import Line, boundaries, outcome_of, renewals_from_lines
+from kizuna.core.renewals.generate import (
+    Line,
+    boundaries,
+    lines_frame,
+    outcome_of,
+    renewals_from_lines,
+)
 
 D = dt.date
 TODAY = D(2026, 5, 1)
 
 
-def frame_of(lines: list[Line]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [(x.line_id, x.account_id, x.product, x.start, x.end, x.mrr, x.term_months,
-          x.renewal_date) for x in lines],
-        schema=LINES,
-        orient="row",
-    )  # fmt: skip
-
-
 def columnar_boundaries(
     lines: list[Line], until: dt.date, since: dt.date | None
 ) -> dict[int, list[dt.date]]:
-    found = due_boundaries(frame_of(lines), until=pl.lit(until), since=since)
+    found = due_boundaries(lines_frame(lines), until=pl.lit(until), since=since)
     by_line: defaultdict[int, list[dt.date]] = defaultdict(list)
     for line_id, day in found.sort("line_id", "date").select("line_id", "date").iter_rows():
         by_line[line_id].append(day)
@@ -155,7 +151,7 @@ def test_random_books_give_what_the_loop_gives(seed: int) -> None:
 
 
 def test_no_lines_no_renewals_and_the_columns_keep_their_types() -> None:
-    found = renewals_frame(frame_of([]), today=TODAY, lead_days=pl.DataFrame(schema=LEADS))
+    found = renewals_frame(lines_frame([]), today=TODAY, lead_days=pl.DataFrame(schema=LEADS))
     assert found.height == 0
     assert found.schema["line_ids"] == pl.List(pl.Int64)
     assert found.schema["outcome"] == pl.Utf8
@@ -164,7 +160,7 @@ def test_no_lines_no_renewals_and_the_columns_keep_their_types() -> None:
 
 def test_amounts_beyond_the_largest_are_held_at_it_not_wrapped_round() -> None:
     # given: two lines of the largest MRR renewing together, renewed by two more
-    lines = frame_of([Line(1, 1, 1, D(2025, 4, 1), D(2026, 4, 1), MAX_AMOUNT, 12),
+    lines = lines_frame([Line(1, 1, 1, D(2025, 4, 1), D(2026, 4, 1), MAX_AMOUNT, 12),
                       Line(2, 1, 2, D(2025, 4, 1), D(2026, 4, 1), MAX_AMOUNT, 12),
                       Line(3, 1, 1, D(2026, 4, 1), None, MAX_AMOUNT, 12),
                       Line(4, 1, 2, D(2026, 4, 1), None, 7, 12)])  # fmt: skip
@@ -177,7 +173,7 @@ def test_amounts_beyond_the_largest_are_held_at_it_not_wrapped_round() -> None:
 
 
 def test_leads_per_account_missing_or_negative_count_as_none() -> None:
-    lines = frame_of([Line(1, 1, 1, D(2025, 8, 1), None, 5, 12),
+    lines = lines_frame([Line(1, 1, 1, D(2025, 8, 1), None, 5, 12),
                       Line(2, 2, 1, D(2025, 8, 1), None, 5, 12),
                       Line(3, 3, 1, D(2025, 8, 1), None, 5, 12)])  # fmt: skip
     leads = pl.DataFrame({"account_id": [1, 2], "lead_days": [92, -5]})

@@ -197,7 +197,7 @@ def renewals_refresh_daily(*, today: dt.date) -> tuple[RefreshRun, RefreshResult
             renewing_lines(running_after=last.day),  # an ended line has no boundary after
             after=last.day,
             through=today,
-            lead_days=_lead_days(None),
+            lead_days=_lead_days(),
         )
         result = (
             renewals_refresh(today=today, account_ids=accounts)
@@ -217,21 +217,17 @@ def renewals_refresh_daily(*, today: dt.date) -> tuple[RefreshRun, RefreshResult
     return run, result
 
 
-def _lead_days(account_ids: Collection[int] | None) -> Callable[[int], int]:
-    """How many days ahead each account's renewals are created: its touch model's cadence
-    (stored or default), read once for every account (or ``account_ids``)."""
-    by_segment = cadences()
-    accounts = Account.objects.all()
-    if account_ids is not None:
-        accounts = accounts.filter(pk__in=list(account_ids))
-    segment_of = dict(accounts.values_list("pk", "segment"))
-    default = DEFAULT_CADENCES["high"]
-    return lambda account_id: by_segment.get(segment_of.get(account_id, ""), default).lead_days
+def _lead_days() -> Callable[[int], int]:
+    """``_lead_frame`` of every account as a function of the account id (an account not read
+    has the default cadence's lead)."""
+    leads: dict[int, int] = dict(_lead_frame(None).iter_rows())
+    default = DEFAULT_CADENCES["high"].lead_days
+    return lambda account_id: leads.get(account_id, default)
 
 
 def _lead_frame(account_ids: Collection[int] | None) -> pl.DataFrame:
-    """``_lead_days`` as a frame (``core.renewals.frames.LEADS``) of every account (or of
-    ``account_ids``)."""
+    """How many days ahead each account's renewals are created (``core.renewals.frames.LEADS``),
+    for every account (or ``account_ids``): its touch model's cadence, stored or default."""
     by_segment = cadences()
     default = DEFAULT_CADENCES["high"]
     accounts = Account.objects.order_by()

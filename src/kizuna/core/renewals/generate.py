@@ -130,12 +130,7 @@ def renewals_from_lines(
     Sorted by account and date. Derived by ``frames.renewals_frame`` (the same rules on
     columns); this returns its rows as objects."""
     found = list(lines)
-    frame = pl.DataFrame(
-        [(ln.line_id, ln.account_id, ln.product, ln.start, ln.end, ln.mrr, ln.term_months,
-          ln.renewal_date) for ln in found],
-        schema=frames.LINES,
-        orient="row",
-    )  # fmt: skip
+    frame = lines_frame(found)
     leads: int | pl.DataFrame
     if isinstance(lead_days, int):
         leads = lead_days
@@ -150,6 +145,16 @@ def renewals_from_lines(
         Renewal(account, day, tuple(line_ids), tuple(products), due, after, outcome)
         for account, day, line_ids, products, due, after, outcome in derived.iter_rows()
     ]
+
+
+def lines_frame(lines: Iterable[Line]) -> pl.DataFrame:
+    """``lines`` as one frame of ``frames.LINES``."""
+    return pl.DataFrame(
+        [(ln.line_id, ln.account_id, ln.product, ln.start, ln.end, ln.mrr, ln.term_months,
+          ln.renewal_date) for ln in lines],
+        schema=frames.LINES,
+        orient="row",
+    )  # fmt: skip
 
 
 def accounts_with_events(
